@@ -1,0 +1,80 @@
+"""glassnet: a fast NumPy multilayer perceptron you can see through.
+
+The Keras-style API the courses teach::
+
+    import glassnet as gn
+    model = gn.Sequential([gn.layers.Input(shape=(64,)),
+                           gn.layers.Dense(25, activation="relu"),
+                           gn.layers.Dense(10, activation="linear")], seed=1234)
+    model.compile(loss=gn.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  optimizer=gn.optimizers.Adam(learning_rate=0.001), metrics=["accuracy"])
+    history = model.fit(X, y, epochs=40, batch_size=32, validation_split=0.2)
+"""
+
+from . import (
+    activations,
+    callbacks,
+    datasets,
+    errors,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    optimizers,
+    reference,
+)
+from .callbacks import (
+    Callback,
+    EarlyStopping,
+    History,
+    LambdaCallback,
+    ModelCheckpoint,
+    TerminateOnNaN,
+)
+from .errors import (
+    ArgumentTypeError,
+    ConfigError,
+    DataError,
+    GlassnetError,
+    ModelFileError,
+    NotReadyError,
+    ShapeError,
+)
+from .io import load_model, save_model
+from .layers import Dense, Input
+from .model import LayerTrace, Sequential
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ArgumentTypeError",
+    "Callback",
+    "ConfigError",
+    "DataError",
+    "Dense",
+    "EarlyStopping",
+    "GlassnetError",
+    "History",
+    "Input",
+    "LambdaCallback",
+    "LayerTrace",
+    "ModelCheckpoint",
+    "ModelFileError",
+    "NotReadyError",
+    "Sequential",
+    "ShapeError",
+    "TerminateOnNaN",
+    "__version__",
+    "activations",
+    "callbacks",
+    "datasets",
+    "errors",
+    "initializers",
+    "layers",
+    "load_model",
+    "losses",
+    "metrics",
+    "optimizers",
+    "reference",
+    "save_model",
+]

@@ -1,0 +1,85 @@
+"""Input validation shared by the model, training and the instruments.
+
+Each check raises an error from :mod:`glassnet.errors` whose message names the
+argument, what was expected and what arrived.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import ArgumentTypeError, ConfigError, DataError, ShapeError
+
+DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+def resolve_dtype(dtype: Any, argument: str = "dtype") -> np.dtype[Any]:
+    """``"float32"``/``"float64"`` (or the NumPy types) -> ``np.dtype``."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as exc:
+        raise ConfigError(f"{argument}: expected 'float32' or 'float64', got {dtype!r}") from exc
+    if dt.name not in DTYPES:
+        raise ConfigError(f"{argument}: expected 'float32' or 'float64', got {dtype!r}")
+    return dt
+
+
+def check_int(value: Any, argument: str, minimum: int = 1, allow_none: bool = False) -> int | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ArgumentTypeError(
+            f"{argument}: expected an integer >= {minimum}"
+            f"{' or None' if allow_none else ''}, got {value!r}"
+        )
+    if value < minimum:
+        raise ConfigError(f"{argument}: expected an integer >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_features(
+    X: Any,
+    n_features: int | None,
+    dtype: np.dtype[Any],
+    *,
+    argument: str = "X",
+    layer_name: str | None = None,
+    check_finite: bool = True,
+) -> NDArray[Any]:
+    """Validate a feature matrix and return it as a C-contiguous array of ``dtype``.
+
+    float32 data stays float32 in a float32 model (no copy when already contiguous).
+    """
+    if isinstance(X, (str, bytes)) or X is None:
+        raise ArgumentTypeError(f"{argument}: expected a 2-D numeric array (m, n), got {X!r}")
+    arr = np.asarray(X)
+    if arr.dtype.kind not in "biuf":
+        raise DataError(f"{argument}: expected numbers, got an array of dtype {arr.dtype}")
+    if arr.ndim != 2:
+        hint = ""
+        if arr.ndim == 1:
+            hint = (
+                "; pass X.reshape(1, -1) for one example or X.reshape(-1, 1) for one feature"
+            )
+        raise ShapeError(
+            f"{argument}: expected a 2-D array of shape (m, n) with one example per row, "
+            f"got shape {arr.shape}{hint}"
+        )
+    if arr.shape[0] == 0:
+        raise ShapeError(f"{argument}: expected at least one example (row), got shape {arr.shape}")
+    if n_features is not None and arr.shape[1] != n_features:
+        where = f"layer {layer_name!r}" if layer_name else "the model"
+        raise ShapeError(
+            f"{argument} has {arr.shape[1]} features but {where} expects {n_features}"
+        )
+    arr = np.ascontiguousarray(arr, dtype=dtype)
+    if check_finite and not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise DataError(
+            f"{argument}: expected finite numbers, found {arr[tuple(bad)]} at row {bad[0]}, "
+            f"column {bad[1]}"
+        )
+    return arr

@@ -1,0 +1,57 @@
+"""The one exception tree of glassnet.
+
+Every error glassnet raises on purpose derives from :class:`GlassnetError`, so
+``except glassnet.GlassnetError`` catches them all. Each also derives from the
+built-in exception a Python user would expect, so ``except ValueError`` keeps
+working::
+
+    GlassnetError(Exception)
+    ├── ConfigError(GlassnetError, ValueError)      unknown name, bad argument value
+    ├── ArgumentTypeError(GlassnetError, TypeError)  an argument of the wrong type
+    ├── ShapeError(GlassnetError, ValueError)        arrays whose shapes do not fit
+    ├── DataError(GlassnetError, ValueError)         NaN/inf, labels that do not fit the loss
+    ├── NotReadyError(GlassnetError, RuntimeError)   model not built / not compiled yet
+    └── ModelFileError(GlassnetError, ValueError)    a saved model file that cannot be read
+
+Messages name the argument, what was expected, and what arrived.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ArgumentTypeError",
+    "ConfigError",
+    "DataError",
+    "GlassnetError",
+    "ModelFileError",
+    "NotReadyError",
+    "ShapeError",
+]
+
+
+class GlassnetError(Exception):
+    """Base class of every error glassnet raises on purpose."""
+
+
+class ConfigError(GlassnetError, ValueError):
+    """An argument has a value glassnet does not accept (unknown name, out of range)."""
+
+
+class ArgumentTypeError(GlassnetError, TypeError):
+    """An argument has a type glassnet does not accept."""
+
+
+class ShapeError(GlassnetError, ValueError):
+    """Arrays whose shapes do not fit together (features, labels, weights)."""
+
+
+class DataError(GlassnetError, ValueError):
+    """Data values that cannot be used: NaN or infinite numbers, labels that do not fit."""
+
+
+class NotReadyError(GlassnetError, RuntimeError):
+    """The model is not in a state for this call yet (not built, not compiled)."""
+
+
+class ModelFileError(GlassnetError, ValueError):
+    """A saved model file is missing, malformed, or asks for something not allowed."""

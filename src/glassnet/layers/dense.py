@@ -1,0 +1,144 @@
+"""``Dense``: every unit sees the whole input row.
+
+Shapes (examples are rows)::
+
+    x (m, n_in)   W (n_in, units)   b (units,)
+    z = x @ W + b                 (m, units)     column j of W is unit j's weights
+    a = g(z)                      (m, units)
+
+Backward, given ``grad_a = dL/da``::
+
+    grad_z = grad_a * g'(z)       (m, units)
+    grad_W = x.T @ grad_z         (n_in, units)
+    grad_b = sum over rows of grad_z  (units,)
+    grad_x = grad_z @ W.T         (m, n_in)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import activations, initializers
+from .._checks import check_int
+from ..errors import NotReadyError, ShapeError
+from .base import Array, Layer
+
+
+class Dense(Layer):
+    """A fully connected layer ``a = g(x @ W + b)``."""
+
+    kind = "Dense"
+
+    def __init__(
+        self,
+        units: int,
+        activation: Any = None,
+        kernel_initializer: Any = "glorot_uniform",
+        bias_initializer: Any = "zeros",
+        name: str | None = None,
+    ) -> None:
+        super().__init__(name)
+        self.units = check_int(units, "units", minimum=1)
+        self.activation = activations.get(activation)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.n_in: int | None = None
+        self.x: Array | None = None
+        self.z: Array | None = None
+        self.a: Array | None = None
+
+    @property
+    def output_dim(self) -> int:
+        return int(self.units)  # type: ignore[arg-type]
+
+    @property
+    def W(self) -> Array:
+        self._require_built()
+        return self.params[0]
+
+    @property
+    def b(self) -> Array:
+        self._require_built()
+        return self.params[1]
+
+    @property
+    def grad_W(self) -> Array:
+        self._require_built()
+        return self.grads[0]
+
+    @property
+    def grad_b(self) -> Array:
+        self._require_built()
+        return self.grads[1]
+
+    def _require_built(self) -> None:
+        if not self.built:
+            raise NotReadyError(
+                f"layer {self.name!r} has no weights yet: give the model an Input(shape=...) "
+                f"or call fit/predict/build first"
+            )
+
+    def build(self, n_in: int, rng: np.random.Generator, dtype: np.dtype[Any]) -> None:
+        self.n_in = int(n_in)
+        shape = (self.n_in, self.output_dim)
+        W = np.ascontiguousarray(self.kernel_initializer(shape, rng, dtype), dtype=dtype)
+        b = np.ascontiguousarray(self.bias_initializer((self.output_dim,), rng, dtype), dtype=dtype)
+        self.params = [W, b]
+        self.grads = [np.zeros_like(W), np.zeros_like(b)]
+        self.built = True
+
+    def forward(self, x: Array, cache: bool = True) -> Array:
+        W, b = self.params
+        z = x @ W
+        z += b
+        a = self.activation.forward(z)
+        if cache:
+            self.x, self.z, self.a = x, z, a
+        return a
+
+    def backward(self, grad_a: Array, need_input_grad: bool = True) -> Array | None:
+        if self.z is None or self.a is None:
+            raise NotReadyError(f"layer {self.name!r}: backward() called before forward()")
+        grad_z = self.activation.backward(grad_a, self.z, self.a)
+        return self.backward_from_z(grad_z, need_input_grad)
+
+    def backward_from_z(self, grad_z: Array, need_input_grad: bool = True) -> Array | None:
+        """The backward pass given ``grad_z = dL/dz`` directly (fused output + loss)."""
+        assert self.x is not None
+        np.matmul(self.x.T, grad_z, out=self.grads[0])
+        np.sum(grad_z, axis=0, out=self.grads[1])
+        if need_input_grad:
+            return grad_z @ self.params[0].T
+        return None
+
+    def set_weights(self, weights: list[Any]) -> None:
+        self._require_built()
+        if len(weights) != 2:
+            raise ShapeError(
+                f"weights: layer {self.name!r} expects 2 arrays [W, b], got {len(weights)}"
+            )
+        for target, new, label in zip(self.params, weights, ("W", "b")):
+            arr = np.asarray(new)
+            if arr.shape != target.shape:
+                raise ShapeError(
+                    f"weights: layer {self.name!r} expects {label} of shape {target.shape}, "
+                    f"got {arr.shape}"
+                )
+            target[...] = arr
+
+    def clear_cache(self) -> None:
+        self.x = self.z = self.a = None
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "units": self.units,
+            "activation": self.activation.to_config(),
+            "kernel_initializer": self.kernel_initializer.to_config(),
+            "bias_initializer": self.bias_initializer.to_config(),
+            "name": self.name,
+        }
+
+    def __repr__(self) -> str:
+        return f"Dense({self.units}, activation={self.activation.name!r}, name={self.name!r})"

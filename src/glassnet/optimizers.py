@@ -1,0 +1,235 @@
+"""Optimizers: they see only (parameter, gradient) pairs and keep state per parameter.
+
+``optimizer.apply(params, grads)`` updates every array in ``params`` in place. With
+``t`` the step count (from 1), ``g`` a gradient and ``eta`` the learning rate::
+
+    SGD:       v = momentum v - eta g;   p += v                    (momentum = 0: p -= eta g)
+               nesterov:  p += momentum v - eta g
+    RMSprop:   s = rho s + (1 - rho) g^2;   p -= eta g / (sqrt(s) + eps)
+    Adam:      m = b1 m + (1 - b1) g;   v = b2 v + (1 - b2) g^2
+               p -= eta_t m / (sqrt(v) + eps),   eta_t = eta sqrt(1 - b2^t) / (1 - b1^t)
+
+These are the update rules of Keras (Adam's bias correction folded into the step size).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._registry import Registry
+from .errors import ConfigError, ShapeError
+
+Array = NDArray[Any]
+
+__all__ = ["SGD", "Adam", "Optimizer", "RMSprop", "get", "names"]
+
+
+def _positive(name: str, value: float) -> float:
+    if not (isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0):
+        raise ConfigError(f"{name}: expected a number > 0, got {value!r}")
+    return float(value)
+
+
+def _fraction(name: str, value: float) -> float:
+    if not (isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1):
+        raise ConfigError(f"{name}: expected a number in [0, 1), got {value!r}")
+    return float(value)
+
+
+class Optimizer:
+    """Base class. Subclasses implement ``_update(i, p, g)`` for parameter number ``i``."""
+
+    name = "optimizer"
+
+    def __init__(self, learning_rate: float = 0.01) -> None:
+        self.learning_rate = _positive("learning_rate", learning_rate)
+        self.iterations = 0
+        self._shapes: list[tuple[int, ...]] | None = None
+
+    def build(self, params: list[Array]) -> None:
+        """Create per-parameter state for ``params`` (called on the first ``apply``)."""
+        self._shapes = [p.shape for p in params]
+
+    def reset(self) -> None:
+        """Forget all state (momenta, step count)."""
+        self.iterations = 0
+        self._shapes = None
+
+    def apply(self, params: list[Array], grads: list[Array]) -> None:
+        """One step: update each ``params[i]`` in place from ``grads[i]``."""
+        if self._shapes is None:
+            self.build(params)
+        elif len(params) != len(self._shapes) or any(
+            p.shape != s for p, s in zip(params, self._shapes)
+        ):
+            raise ShapeError(
+                "params: this optimizer was built for parameters of shapes "
+                f"{self._shapes}, got {[p.shape for p in params]}; call reset() first"
+            )
+        self.iterations += 1
+        self._prepare_step()
+        for i, (p, g) in enumerate(zip(params, grads)):
+            self._update(i, p, g)
+
+    def _prepare_step(self) -> None:
+        pass
+
+    def _update(self, i: int, p: Array, g: Array) -> None:
+        raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        return {"learning_rate": self.learning_rate}
+
+    def to_config(self) -> dict[str, Any]:
+        return {"name": self.name, "config": self.get_config()}
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({params})"
+
+
+_registry: Registry[Optimizer] = Registry("optimizer", Optimizer)
+
+
+@_registry.register("sgd")
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with (Nesterov) momentum."""
+
+    name = "sgd"
+
+    def __init__(
+        self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False
+    ) -> None:
+        super().__init__(learning_rate)
+        self.momentum = _fraction("momentum", momentum)
+        self.nesterov = bool(nesterov)
+        self._velocity: list[Array] = []
+
+    def build(self, params: list[Array]) -> None:
+        super().build(params)
+        self._velocity = [np.zeros_like(p) for p in params] if self.momentum else []
+        self._scratch = [np.empty_like(p) for p in params]
+
+    def _update(self, i: int, p: Array, g: Array) -> None:
+        lr = p.dtype.type(self.learning_rate)
+        tmp = self._scratch[i]
+        if not self.momentum:
+            np.multiply(g, lr, out=tmp)
+            p -= tmp
+            return
+        v = self._velocity[i]
+        mom = p.dtype.type(self.momentum)
+        v *= mom
+        np.multiply(g, lr, out=tmp)
+        v -= tmp
+        if self.nesterov:
+            p -= tmp
+            np.multiply(v, mom, out=tmp)
+            p += tmp
+        else:
+            p += v
+
+    def get_config(self) -> dict[str, Any]:
+        return {"learning_rate": self.learning_rate, "momentum": self.momentum,
+                "nesterov": self.nesterov}
+
+
+@_registry.register("rmsprop")
+class RMSprop(Optimizer):
+    """Divide each step by a running root-mean-square of recent gradients."""
+
+    name = "rmsprop"
+
+    def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-7) -> None:
+        super().__init__(learning_rate)
+        self.rho = _fraction("rho", rho)
+        self.epsilon = _positive("epsilon", epsilon)
+        self._s: list[Array] = []
+
+    def build(self, params: list[Array]) -> None:
+        super().build(params)
+        self._s = [np.zeros_like(p) for p in params]
+        self._scratch = [np.empty_like(p) for p in params]
+
+    def _update(self, i: int, p: Array, g: Array) -> None:
+        s, tmp = self._s[i], self._scratch[i]
+        t = p.dtype.type
+        s *= t(self.rho)
+        np.multiply(g, g, out=tmp)
+        tmp *= t(1.0 - self.rho)
+        s += tmp
+        np.sqrt(s, out=tmp)
+        tmp += t(self.epsilon)
+        np.divide(g, tmp, out=tmp)
+        tmp *= t(self.learning_rate)
+        p -= tmp
+
+    def get_config(self) -> dict[str, Any]:
+        return {"learning_rate": self.learning_rate, "rho": self.rho, "epsilon": self.epsilon}
+
+
+@_registry.register("adam")
+class Adam(Optimizer):
+    """Adaptive moment estimation (Kingma & Ba 2015)."""
+
+    name = "adam"
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+    ) -> None:
+        super().__init__(learning_rate)
+        self.beta_1 = _fraction("beta_1", beta_1)
+        self.beta_2 = _fraction("beta_2", beta_2)
+        self.epsilon = _positive("epsilon", epsilon)
+        self._m: list[Array] = []
+        self._v: list[Array] = []
+        self._lr_t = 0.0
+
+    def build(self, params: list[Array]) -> None:
+        super().build(params)
+        self._m = [np.zeros_like(p) for p in params]
+        self._v = [np.zeros_like(p) for p in params]
+        self._scratch = [np.empty_like(p) for p in params]
+
+    def _prepare_step(self) -> None:
+        t = self.iterations
+        self._lr_t = (self.learning_rate * math.sqrt(1.0 - self.beta_2**t)
+                      / (1.0 - self.beta_1**t))
+
+    def _update(self, i: int, p: Array, g: Array) -> None:
+        m, v, tmp = self._m[i], self._v[i], self._scratch[i]
+        t = p.dtype.type
+        m *= t(self.beta_1)
+        np.multiply(g, t(1.0 - self.beta_1), out=tmp)
+        m += tmp
+        v *= t(self.beta_2)
+        np.multiply(g, g, out=tmp)
+        tmp *= t(1.0 - self.beta_2)
+        v += tmp
+        np.sqrt(v, out=tmp)
+        tmp += t(self.epsilon)
+        np.divide(m, tmp, out=tmp)
+        tmp *= t(self._lr_t)
+        p -= tmp
+
+    def get_config(self) -> dict[str, Any]:
+        return {"learning_rate": self.learning_rate, "beta_1": self.beta_1,
+                "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+def get(identifier: Any) -> Optimizer:
+    """Resolve an optimizer name (``"adam"``), instance, or config dict."""
+    return _registry.get(identifier, argument="optimizer")
+
+
+def names() -> list[str]:
+    """The optimizer names glassnet accepts."""
+    return _registry.names()

@@ -1,0 +1,237 @@
+"""``fit`` and ``evaluate``: batching, epochs and callbacks, and nothing else.
+
+One epoch is one pass over every training example. Examples go through in batches of
+``batch_size`` rows; the optimizer steps once per batch, so an epoch has
+``ceil(m / batch_size)`` steps. ``batch_size=None`` is full-batch gradient descent
+(one step per epoch); ``batch_size=1`` is stochastic gradient descent (``m`` steps).
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._checks import check_int
+from .callbacks import Callback, CallbackList, History, ProgressBar
+from .errors import ArgumentTypeError, ConfigError
+
+if TYPE_CHECKING:
+    from .model import Sequential
+
+Array = NDArray[Any]
+
+__all__ = ["batches", "evaluate", "fit", "steps_per_epoch"]
+
+
+def steps_per_epoch(m: int, batch_size: int | None) -> int:
+    """Optimizer steps in one epoch of ``m`` examples: ``ceil(m / batch_size)``."""
+    return 1 if batch_size is None or batch_size >= m else math.ceil(m / batch_size)
+
+
+def batches(m: int, batch_size: int | None, order: Array | None = None) -> Iterator[Any]:
+    """Index sets of the batches of one epoch: slices in order, or chunks of ``order``."""
+    bs = m if batch_size is None else batch_size
+    for start in range(0, m, bs):
+        if order is None:
+            yield slice(start, min(start + bs, m))
+        else:
+            yield order[start:start + bs]
+
+
+class _Interrupt:
+    """Turns the first Ctrl-C during ``fit`` into a request to stop at the next step
+    boundary; a second Ctrl-C interrupts at once."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    @contextmanager
+    def armed(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = signal.getsignal(signal.SIGINT)
+
+        def handler(signum: int, frame: Any) -> None:
+            if self.requested:
+                raise KeyboardInterrupt
+            self.requested = True
+
+        signal.signal(signal.SIGINT, handler)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _split_validation(
+    x: Array, y: Array, validation_split: float
+) -> tuple[Array, Array, Array | None, Array | None]:
+    if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
+            or not 0.0 <= validation_split < 1.0:
+        raise ConfigError(
+            f"validation_split: expected a fraction in [0, 1), got {validation_split!r}"
+        )
+    if validation_split == 0:
+        return x, y, None, None
+    m = x.shape[0]
+    n_val = int(round(m * validation_split))
+    if n_val < 1 or n_val >= m:
+        raise ConfigError(
+            f"validation_split: {validation_split} of {m} examples leaves "
+            f"{n_val} for validation and {m - n_val} for training; both must be at least 1"
+        )
+    # The last examples are held out, before any shuffling (as in Keras).
+    return x[: m - n_val], y[: m - n_val], x[m - n_val:], y[m - n_val:]
+
+
+def fit(
+    model: Sequential,
+    X: Any,
+    y: Any,
+    *,
+    epochs: int = 1,
+    batch_size: int | None = 32,
+    validation_split: float = 0.0,
+    validation_data: tuple[Any, Any] | None = None,
+    shuffle: bool = True,
+    seed: int | None = None,
+    callbacks: list[Callback] | None = None,
+    verbose: int = 1,
+) -> History:
+    """Train ``model`` on ``(X, y)`` for ``epochs`` passes; returns the :class:`History`.
+
+    ``seed`` fixes the shuffling order independently of the initial weights (``None``
+    draws one and records it in ``history.params["seed"]``). Ctrl-C stops cleanly at a
+    step boundary, keeping the weights and the history so far (``history.interrupted``).
+    """
+    model._require_compiled()
+    epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
+    batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
+    if verbose not in (0, 1, 2):
+        raise ConfigError(f"verbose: expected 0, 1 or 2, got {verbose!r}")
+    if callbacks is not None and (
+        not isinstance(callbacks, (list, tuple))
+        or not all(isinstance(c, Callback) for c in callbacks)
+    ):
+        raise ArgumentTypeError(f"callbacks: expected a list of Callback objects, got {callbacks!r}")
+    x = model.check_X(X)
+    t = model.prepare_targets(y, x.shape[0])
+    if validation_data is not None:
+        if validation_split:
+            raise ConfigError("validation_data and validation_split: give one, not both")
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ArgumentTypeError(
+                f"validation_data: expected a pair (X_val, y_val), got {type(validation_data).__name__}"
+            )
+        x_val = model.check_X(validation_data[0], argument="validation_data[0]")
+        t_val = model.prepare_targets(validation_data[1], x_val.shape[0],
+                                      argument="validation_data[1]")
+    else:
+        x, t, x_val, t_val = _split_validation(x, t, validation_split)
+
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (2**63))
+    rng = np.random.default_rng(seed)
+    m = x.shape[0]
+    n_steps = steps_per_epoch(m, batch_size)
+    history = History()
+    cbs: list[Callback] = [history]
+    if verbose:
+        cbs.append(ProgressBar(verbose))
+    cbs += list(callbacks or [])
+    cblist = CallbackList(cbs)
+    params = {
+        "epochs": epochs, "steps": n_steps, "samples": m, "batch_size": batch_size,
+        "val_samples": 0 if x_val is None else x_val.shape[0], "seed": seed,
+        "shuffle": shuffle, "metrics": list(model.metric_names),
+    }
+    history.params = params
+    cblist.set_model(model)
+    cblist.set_params(params)
+    model.history = history
+    model.stop_training = False
+    batch_logs = cblist.wants_batch_logs or bool(model.metrics)
+    interrupt = _Interrupt()
+
+    with interrupt.armed():
+        cblist.on_train_begin({})
+        for epoch in range(epochs):
+            cblist.on_epoch_begin(epoch, {})
+            order = rng.permutation(m) if shuffle and n_steps > 1 else None
+            total, seen = 0.0, 0
+            metric_sums = [0.0] * len(model.metrics)
+            logs: dict[str, Any] = {}
+            for step, idx in enumerate(batches(m, batch_size, order)):
+                xb, tb = x[idx], t[idx]
+                nb = xb.shape[0]
+                if batch_logs:
+                    cblist.on_batch_begin(step, {"size": nb})
+                value, out = model.train_step(xb, tb)
+                total += value * nb
+                seen += nb
+                if batch_logs:
+                    logs = {"batch_loss": value, "size": nb, "seen": seen, "loss": total / seen}
+                    for i, metric in enumerate(model.metrics):
+                        metric_sums[i] += metric(tb, out) * nb
+                        logs[metric.name] = metric_sums[i] / seen
+                    cblist.on_batch_end(step, logs)
+                if model.stop_training or interrupt.requested:
+                    break
+            if interrupt.requested or (model.stop_training and seen < m):
+                history.interrupted = interrupt.requested
+                break
+            epoch_logs: dict[str, Any] = {"loss": total / seen}
+            for i, metric in enumerate(model.metrics):
+                epoch_logs[metric.name] = metric_sums[i] / seen
+            if x_val is not None and t_val is not None:
+                for key, value in evaluate(model, x_val, t_val, prepared=True).items():
+                    epoch_logs[f"val_{key}"] = value
+            cblist.on_epoch_end(epoch, epoch_logs)
+            if model.stop_training:
+                break
+        model._clear_caches()
+        cblist.on_train_end({"interrupted": history.interrupted})
+    if history.interrupted and verbose:
+        print(f"Interrupted: stopped cleanly after {len(history.epoch)} complete epoch(s); "
+              f"the weights and history so far are kept.")
+    return history
+
+
+def evaluate(
+    model: Sequential,
+    X: Any,
+    y: Any,
+    *,
+    batch_size: int | None = None,
+    prepared: bool = False,
+) -> dict[str, float]:
+    """The loss and each metric over all of ``(X, y)``; ``{"loss": ..., name: ...}``."""
+    loss, _ = model._require_compiled()
+    if prepared:
+        x, t = X, y
+    else:
+        x = model.check_X(X)
+        t = model.prepare_targets(y, x.shape[0])
+    m = x.shape[0]
+    bs = check_int(batch_size, "batch_size", allow_none=True) or m
+    total = 0.0
+    outs = []
+    for start in range(0, m, bs):
+        xb, tb = x[start:start + bs], t[start:start + bs]
+        total += model.loss_value_prepared(xb, tb) * xb.shape[0]
+        if model.metrics:
+            outs.append(model.forward(xb, cache=False))
+    result = {"loss": total / m}
+    if model.metrics:
+        out = np.concatenate(outs) if len(outs) > 1 else outs[0]
+        for metric in model.metrics:
+            result[metric.name] = metric(t, out)
+    return result
