@@ -1,0 +1,1 @@
+"""Pictures (matplotlib) and the self-contained HTML report."""

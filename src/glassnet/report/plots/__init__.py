@@ -1,0 +1,1 @@
+"""One plotting module per experiment: ``figures(result) -> dict[str, Figure]``."""
