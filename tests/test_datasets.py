@@ -174,10 +174,14 @@ def test_moons_equal_sklearn() -> None:
 
 
 def test_sklearn_backed_sets_do_not_use_global_state() -> None:
-    np.random.seed(0)
+    # with random_state=None scikit-learn would draw from (and advance) the global state
+    before = np.random.get_state(legacy=False)  # noqa: NPY002 (reading it on purpose)
     a, _ = make_circles(50)
-    np.random.seed(0)
     b, _ = make_circles(50)
+    make_moons(50)
+    after = np.random.get_state(legacy=False)  # noqa: NPY002
+    np.testing.assert_array_equal(before["state"]["key"], after["state"]["key"])
+    assert before["state"]["pos"] == after["state"]["pos"]
     assert not np.array_equal(a, b)
 
 
@@ -319,6 +323,7 @@ def test_standardizer_mean_zero_std_one(rng: np.random.Generator) -> None:
     assert Z.dtype == np.float32
     np.testing.assert_allclose(Z.mean(axis=0), 0.0, atol=1e-5)
     np.testing.assert_allclose(Z.std(axis=0), 1.0, atol=1e-5)  # population std, ddof=0
+    assert scaler.std_ is not None
     np.testing.assert_allclose(scaler.std_, X.astype(np.float64).std(axis=0, ddof=0), rtol=1e-12)
     back = scaler.inverse_transform(Z)
     assert back.dtype == np.float32
