@@ -16,6 +16,13 @@ from .errors import ArgumentTypeError, ConfigError, DataError, ShapeError
 DTYPES = {"float32": np.float32, "float64": np.float64}
 
 
+def new_seed() -> int:
+    """A fresh seed from operating-system entropy (never NumPy's global state), to be recorded
+    so that a run started without a seed can still be replayed."""
+    return int(np.random.SeedSequence().generate_state(2, dtype=np.uint32).view(np.uint64)[0]
+               % (2**63))
+
+
 def resolve_dtype(dtype: Any, argument: str = "dtype") -> np.dtype[Any]:
     """``"float32"``/``"float64"`` (or the NumPy types) -> ``np.dtype``."""
     try:

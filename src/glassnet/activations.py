@@ -65,7 +65,8 @@ class Activation:
         return f"{type(self).__name__}({params})"
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.get_config() == self.get_config()  # type: ignore[attr-defined]
+        return isinstance(other, Activation) and type(other) is type(self) \
+            and other.get_config() == self.get_config()
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, tuple(sorted(self.get_config().items()))))

@@ -241,7 +241,8 @@ class TerminateOnNaN(Callback):
 class ModelCheckpoint(Callback):
     """Save the model after each epoch (or only when ``monitor`` improves).
 
-    ``filepath`` may hold ``{epoch}`` and any log key, e.g. ``"ckpt-{epoch:02d}-{val_loss:.3f}.gn"``.
+    ``filepath`` may hold ``{epoch}`` and any log key, e.g.
+    ``"ckpt-{epoch:02d}-{val_loss:.3f}.gn"``.
     """
 
     def __init__(

@@ -81,7 +81,8 @@ class Initializer:
         return {"name": self.name, "config": self.get_config()}
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.get_config() == self.get_config()  # type: ignore[attr-defined]
+        return isinstance(other, Initializer) and type(other) is type(self) \
+            and other.get_config() == self.get_config()
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, tuple(sorted(self.get_config().items()))))
@@ -96,7 +97,9 @@ class Zeros(Initializer):
 
     name = "zeros"
 
-    def __call__(self, shape, rng, dtype=np.float32):  # type: ignore[no-untyped-def]
+    def __call__(
+        self, shape, rng, dtype=np.float32
+    ):
         return np.zeros(shape, dtype=dtype)
 
     def __repr__(self) -> str:
@@ -109,7 +112,9 @@ class Ones(Initializer):
 
     name = "ones"
 
-    def __call__(self, shape, rng, dtype=np.float32):  # type: ignore[no-untyped-def]
+    def __call__(
+        self, shape, rng, dtype=np.float32
+    ):
         return np.ones(shape, dtype=dtype)
 
     def __repr__(self) -> str:
@@ -125,7 +130,9 @@ class Constant(Initializer):
     def __init__(self, value: float = 0.0) -> None:
         self.value = float(value)
 
-    def __call__(self, shape, rng, dtype=np.float32):  # type: ignore[no-untyped-def]
+    def __call__(
+        self, shape, rng, dtype=np.float32
+    ):
         return np.full(shape, self.value, dtype=dtype)
 
     def get_config(self) -> dict[str, Any]:
@@ -147,7 +154,9 @@ class RandomNormal(Initializer):
         self.mean = float(mean)
         self.stddev = float(stddev)
 
-    def __call__(self, shape, rng, dtype=np.float32):  # type: ignore[no-untyped-def]
+    def __call__(
+        self, shape, rng, dtype=np.float32
+    ):
         w = rng.standard_normal(shape)
         w *= self.stddev
         w += self.mean
@@ -157,7 +166,8 @@ class RandomNormal(Initializer):
         return {"mean": self.mean, "stddev": self.stddev}
 
     def __repr__(self) -> str:
-        return f"RandomNormal(mean={self.mean}, stddev={self.stddev}): w ~ N({self.mean}, {self.stddev}^2)"
+        return (f"RandomNormal(mean={self.mean}, stddev={self.stddev}): "
+                f"w ~ N({self.mean}, {self.stddev}^2)")
 
 
 @_registry.register("random_uniform", "uniform")
@@ -172,14 +182,17 @@ class RandomUniform(Initializer):
         self.minval = float(minval)
         self.maxval = float(maxval)
 
-    def __call__(self, shape, rng, dtype=np.float32):  # type: ignore[no-untyped-def]
+    def __call__(
+        self, shape, rng, dtype=np.float32
+    ):
         return rng.uniform(self.minval, self.maxval, size=shape).astype(dtype, copy=False)
 
     def get_config(self) -> dict[str, Any]:
         return {"minval": self.minval, "maxval": self.maxval}
 
     def __repr__(self) -> str:
-        return f"RandomUniform(minval={self.minval}, maxval={self.maxval}): w ~ U({self.minval}, {self.maxval})"
+        return (f"RandomUniform(minval={self.minval}, maxval={self.maxval}): "
+                f"w ~ U({self.minval}, {self.maxval})")
 
 
 _MODES = {"fan_in": "fan_in", "fan_out": "fan_out", "fan_avg": "(fan_in + fan_out) / 2"}
@@ -219,7 +232,9 @@ class VarianceScaling(Initializer):
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
         return self.scale / max(1.0, float(n))
 
-    def __call__(self, shape, rng, dtype=np.float32):  # type: ignore[no-untyped-def]
+    def __call__(
+        self, shape, rng, dtype=np.float32
+    ):
         var = self.variance(tuple(shape))
         if self.distribution == "uniform":
             limit = math.sqrt(3.0 * var)

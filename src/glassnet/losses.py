@@ -7,8 +7,10 @@ mean squared error and binary cross-entropy, over outputs too, as in Keras).
 Cross-entropy losses have a *fused* form that works on the logits ``z`` (the output
 layer's pre-activation)::
 
-    binary:       L = mean( max(z, 0) - z y + log(1 + exp(-|z|)) )     dL/dz = (sigmoid(z) - y) / (m K)
-    categorical:  L = mean( logsumexp(z) - sum_k y_k z_k )             dL/dz = (softmax(z) - y) / m
+    binary:       L = mean( max(z, 0) - z y + log(1 + exp(-|z|)) )
+                  dL/dz = (sigmoid(z) - y) / (m K)
+    categorical:  L = mean( logsumexp(z) - sum_k y_k z_k )
+                  dL/dz = (softmax(z) - y) / m
 
 These never overflow and never take ``log(0)``. The engine uses them when
 ``from_logits=True`` (the output layer is linear) and also when the output layer's

@@ -104,7 +104,9 @@ def get(identifier: Any, loss: Loss) -> Metric:
         return MeanSquaredErrorMetric()
     if key in ("mae", "mean_absolute_error"):
         return MeanAbsoluteError()
-    raise ConfigError(f"metrics: unknown metric {identifier!r}; expected one of {', '.join(_NAMES)}")
+    raise ConfigError(
+        f"metrics: unknown metric {identifier!r}; expected one of {', '.join(_NAMES)}"
+    )
 
 
 def names() -> list[str]:

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from . import losses as losses_mod
 from . import metrics as metrics_mod
 from . import optimizers as optimizers_mod
-from ._checks import check_features, check_int, resolve_dtype
+from ._checks import check_features, check_int, new_seed, resolve_dtype
 from .errors import ArgumentTypeError, ConfigError, NotReadyError, ShapeError
 from .layers import Dense, Input, Layer
 
@@ -43,10 +43,6 @@ class LayerTrace:
     b: Array
 
 
-def _new_seed() -> int:
-    return int(np.random.SeedSequence().entropy % (2**63))  # fresh OS entropy, recorded
-
-
 class Sequential:
     """A multilayer perceptron: ``Sequential([Input((n,)), Dense(...), ...], seed=...)``.
 
@@ -66,7 +62,7 @@ class Sequential:
         if seed is not None:
             if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
                 raise ArgumentTypeError(f"seed: expected a non-negative int or None, got {seed!r}")
-        self.seed: int = int(seed) if seed is not None else _new_seed()
+        self.seed: int = int(seed) if seed is not None else new_seed()
         self.dtype = resolve_dtype(dtype)
         self.name = name
         self.layers: list[Layer] = []
@@ -197,7 +193,9 @@ class Sequential:
 
     def _require_compiled(self) -> tuple[losses_mod.Loss, optimizers_mod.Optimizer]:
         if self.loss is None or self.optimizer is None:
-            raise NotReadyError("the model is not compiled: call model.compile(loss=..., optimizer=...)")
+            raise NotReadyError(
+                "the model is not compiled: call model.compile(loss=..., optimizer=...)"
+            )
         return self.loss, self.optimizer
 
     # -- forward and backward -----------------------------------------------------------------
@@ -376,7 +374,7 @@ class Sequential:
         return self._params
 
     def get_weights(self) -> list[Array]:
-        """Copies of ``[W1, b1, W2, b2, ...]``; ``W`` is ``(n_in, units)``, ``b`` is ``(units,)``."""
+        """Copies of ``[W1, b1, W2, b2, ...]``; ``W`` is ``(n_in, units)``, ``b`` ``(units,)``."""
         self._require_built()
         return [p.copy() for p in self._params]
 
@@ -473,11 +471,15 @@ class Sequential:
                 )
             params = entry.get("config")
             if not isinstance(params, dict):
-                raise ConfigError(f"config: expected a dict of layer parameters, got {params!r:.200}")
+                raise ConfigError(
+                    f"config: expected a dict of layer parameters, got {params!r:.200}"
+                )
             try:
                 model.add(klass(**params))
             except TypeError as exc:
-                raise ConfigError(f"config: bad parameters for {entry.get('class')}: {exc}") from exc
+                raise ConfigError(
+                    f"config: bad parameters for {entry.get('class')}: {exc}"
+                ) from exc
         if config.get("input_dim") is not None:
             model.build(config["input_dim"])
         comp = config.get("compile")

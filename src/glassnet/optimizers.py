@@ -144,7 +144,9 @@ class RMSprop(Optimizer):
 
     name = "rmsprop"
 
-    def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-7) -> None:
+    def __init__(
+        self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-7
+    ) -> None:
         super().__init__(learning_rate)
         self.rho = _fraction("rho", rho)
         self.epsilon = _positive("epsilon", epsilon)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import check_int
+from ._checks import check_int, new_seed
 from .callbacks import Callback, CallbackList, History, ProgressBar
 from .errors import ArgumentTypeError, ConfigError
 
@@ -121,15 +121,20 @@ def fit(
         not isinstance(callbacks, (list, tuple))
         or not all(isinstance(c, Callback) for c in callbacks)
     ):
-        raise ArgumentTypeError(f"callbacks: expected a list of Callback objects, got {callbacks!r}")
+        raise ArgumentTypeError(
+            f"callbacks: expected a list of Callback objects, got {callbacks!r}"
+        )
     x = model.check_X(X)
     t = model.prepare_targets(y, x.shape[0])
+    x_val: Array | None
+    t_val: Array | None
     if validation_data is not None:
         if validation_split:
             raise ConfigError("validation_data and validation_split: give one, not both")
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise ArgumentTypeError(
-                f"validation_data: expected a pair (X_val, y_val), got {type(validation_data).__name__}"
+                "validation_data: expected a pair (X_val, y_val), got "
+                f"{type(validation_data).__name__}"
             )
         x_val = model.check_X(validation_data[0], argument="validation_data[0]")
         t_val = model.prepare_targets(validation_data[1], x_val.shape[0],
@@ -138,7 +143,7 @@ def fit(
         x, t, x_val, t_val = _split_validation(x, t, validation_split)
 
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (2**63))
+        seed = new_seed()
     rng = np.random.default_rng(seed)
     m = x.shape[0]
     n_steps = steps_per_epoch(m, batch_size)

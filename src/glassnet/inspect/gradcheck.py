@@ -54,7 +54,7 @@ def gradient_check(
     seed: int = 0,
     tolerance: float = 1e-6,
 ) -> GradCheckResult:
-    """Compare ``model.gradients(X, y)`` with finite differences (step ``eps``) of ``model.loss_value``.
+    """Compare ``model.gradients(X, y)`` with finite differences (step ``eps``) of the loss.
 
     ``max_entries`` checks a random subset of entries per parameter (chosen with ``seed``);
     ``None`` checks every entry. Use a float64 model: float32 differences are too coarse.
