@@ -195,7 +195,7 @@ class RandomUniform(Initializer):
                 f"w ~ U({self.minval}, {self.maxval})")
 
 
-_MODES = {"fan_in": "fan_in", "fan_out": "fan_out", "fan_avg": "(fan_in + fan_out) / 2"}
+_MODES = {"fan_in": "fan_in", "fan_out": "fan_out", "fan_avg": "((fan_in + fan_out) / 2)"}
 _DISTRIBUTIONS = ("normal", "truncated_normal", "uniform")
 # std of a standard normal truncated to [-2, 2]
 _TRUNC_STD = 0.87962566103423978
