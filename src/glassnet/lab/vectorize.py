@@ -126,11 +126,11 @@ def _fit_step(seed: int) -> dict[str, Any]:
     history = model.fit(Xn, y, epochs=1, batch_size=None, shuffle=False, seed=seed, verbose=0)
     after = model.get_weights()
     rows: list[dict[str, Any]] = []
-    changes: list[NDArray[Any]] = []
-    labels: list[str] = []
+    parameters: list[dict[str, Any]] = []
     for i, layer in enumerate(model.layers):
-        w0, b0, w1, b1 = before[2 * i], before[2 * i + 1], after[2 * i], after[2 * i + 1]
-        delta = np.abs(np.concatenate([(w1 - w0).ravel(), (b1 - b0).ravel()]).astype(np.float64))
+        dW = (after[2 * i] - before[2 * i]).astype(np.float64)
+        db = (after[2 * i + 1] - before[2 * i + 1]).astype(np.float64)
+        delta = np.abs(np.concatenate([dW.ravel(), db.ravel()]))
         grad = np.concatenate([grads[2 * i].ravel(), grads[2 * i + 1].ravel()])
         rows.append({
             "layer": str(layer.name),
@@ -141,12 +141,17 @@ def _fit_step(seed: int) -> dict[str, Any]:
             "smallest |change|": float(delta.min()),
             "largest |change|": float(delta.max()),
         })
-        changes.append(delta)
-        labels.append(str(layer.name))
+        parameters += [
+            {"name": f"W{i + 1}[{r},{c}]", "layer": str(layer.name), "change": float(dW[r, c])}
+            for r, c in np.ndindex(*dW.shape)
+        ]
+        parameters += [
+            {"name": f"b{i + 1}[{j}]", "layer": str(layer.name), "change": float(db[j])}
+            for j in range(db.shape[0])
+        ]
     return {
         "rows": rows,
-        "changes": changes,
-        "labels": labels,
+        "parameters": parameters,
         "steps": int(history.params["steps"]),
         "examples": int(Xn.shape[0]),
         "architecture": "2-3-1 sigmoid (the course's coffee network)",
@@ -289,7 +294,7 @@ def run_vectorize(
         data={
             "layer_seconds": {label: seconds[label] for label, *_ in forms},
             "dot_seconds": {"Python loop": dot_loop_s, "np.dot": dot_numpy_s},
-            "step_changes": dict(zip(step["labels"], step["changes"])),
+            "step_parameters": step["parameters"],
         },
         params={"m": m, "n_in": n_in, "units": units, "activation": activation,
                 "dot_n": dot_n, "seed": seed, "repeats": repeats,
