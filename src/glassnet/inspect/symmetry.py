@@ -1,0 +1,255 @@
+"""The symmetry meter: how many *different* units does each layer really have?
+
+Unit ``j`` of a dense layer is its incoming weights and bias, ``v_j = [W[:, j]; b[j]]``.
+Every unit sees the same input, so two units with equal ``v`` compute the same output on
+every example, receive the same gradient, and stay equal forever: the layer behaves like
+fewer units than it has. The meter reports, per dense layer,
+
+- the pairwise cosine similarity of the ``v_j``:  ``cos(j, k) = v_j . v_k / (|v_j| |v_k|)``;
+- with a probe batch ``X``, the pairwise cosine similarity and Pearson correlation of the
+  units' activations ``a[:, j]`` over the examples;
+- the groups of duplicate units and ``k`` distinct units of ``n``. Units ``j`` and ``k`` are
+  duplicates when ``max_i |v_ij - v_ik| <= tol * max(1, max |v|)`` (the largest magnitude in
+  the layer), and, when ``X`` is given, also ``max_examples |a_j - a_k| <= tol * max(1, max |a|)``.
+  Groups are the connected components of that "duplicate" relation.
+
+Conventions: two all-zero vectors have cosine 1 (they are the same); a zero vector and a
+non-zero one have cosine 0. A constant activation has no correlation (NaN).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.sparse.csgraph import connected_components
+
+from ..errors import ArgumentTypeError, ConfigError
+
+__all__ = ["LayerSymmetry", "SymmetryReport", "pairwise_max_abs_diff", "symmetry"]
+
+Array = NDArray[Any]
+
+_BLOCK_ELEMENTS = 1 << 22  # at most ~4M float64 (32 MB) per block of pairwise differences
+
+
+def pairwise_max_abs_diff(V: Array) -> NDArray[np.float64]:
+    """``D[j, k] = max_i |V[i, j] - V[i, k]|`` for the columns of ``V`` (shape ``(d, n)``).
+
+    Computed exactly (no Gram-matrix cancellation), in blocks of columns so memory stays
+    bounded for wide layers.
+    """
+    cols = np.ascontiguousarray(np.asarray(V, dtype=np.float64).T)  # (n, d)
+    n, d = cols.shape
+    out = np.empty((n, n), dtype=np.float64)
+    if d == 0:
+        out[:] = 0.0
+        return out
+    d_block = max(1, min(d, _BLOCK_ELEMENTS // max(1, n)))
+    block = max(1, _BLOCK_ELEMENTS // max(1, n * d_block))
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        for d0 in range(0, d, d_block):
+            part = cols[start:stop, None, d0:d0 + d_block] - cols[None, :, d0:d0 + d_block]
+            m = np.abs(part, out=part).max(axis=2)  # (block, n)
+            out[start:stop] = m if d0 == 0 else np.maximum(out[start:stop], m)
+    return out
+
+
+def _cosine(V: Array) -> NDArray[np.float64]:
+    """Cosine similarity of the columns of ``V`` (see the module's zero-vector convention)."""
+    V = np.asarray(V, dtype=np.float64)
+    norms = np.linalg.norm(V, axis=0)
+    zero = norms == 0
+    safe = np.where(zero, 1.0, norms)
+    U = V / safe
+    S = U.T @ U
+    np.clip(S, -1.0, 1.0, out=S)
+    both_zero = zero[:, None] & zero[None, :]
+    one_zero = zero[:, None] ^ zero[None, :]
+    S[one_zero] = 0.0
+    S[both_zero] = 1.0
+    np.fill_diagonal(S, 1.0)
+    return S
+
+
+def _correlation(A: Array) -> NDArray[np.float64]:
+    """Pearson correlation of the columns of ``A`` over its rows; NaN where a column is constant."""
+    A = np.asarray(A, dtype=np.float64)
+    C = A - A.mean(axis=0)
+    sd = np.sqrt((C * C).sum(axis=0))
+    flat = sd == 0
+    U = C / np.where(flat, 1.0, sd)
+    R = U.T @ U
+    np.clip(R, -1.0, 1.0, out=R)
+    R[flat, :] = np.nan
+    R[:, flat] = np.nan
+    return R
+
+
+@dataclass
+class LayerSymmetry:
+    """One layer's symmetry: ``k_distinct`` of ``n_units``; ``groups`` lists the sets of
+    duplicate unit indices (only groups of two or more; a unit in no group is unique).
+
+    ``weight_similarity`` and ``activation_similarity`` are ``(n_units, n_units)`` cosine
+    matrices (the latter ``None`` without a probe batch); ``activation_correlation`` is the
+    Pearson correlation matrix of the activations. ``closest_pair`` and ``closest_gap`` name
+    the two units whose ``[W; b]`` columns are nearest (largest absolute difference).
+    """
+
+    name: str
+    n_units: int
+    k_distinct: int
+    groups: list[list[int]]
+    weight_similarity: NDArray[np.float64]
+    activation_similarity: NDArray[np.float64] | None
+    activation_correlation: NDArray[np.float64] | None = None
+    closest_pair: tuple[int, int] | None = None
+    closest_gap: float = float("nan")
+    weight_scale: float = 1.0
+
+    @property
+    def collapsed(self) -> bool:
+        """True when every unit of a layer with more than one unit is a copy of one unit."""
+        return self.n_units > 1 and self.k_distinct == 1
+
+    def describe(self) -> str:
+        plural = "s" if self.k_distinct != 1 else ""
+        text = f"{self.name}: {self.k_distinct} distinct unit{plural} of {self.n_units}"
+        if self.groups:
+            text += "; duplicates " + ", ".join(
+                "{" + ", ".join(str(u) for u in g) + "}" for g in self.groups)
+        return text
+
+
+@dataclass
+class SymmetryReport:
+    """The meter's reading for every dense layer of a model."""
+
+    layers: list[LayerSymmetry]
+    tol: float
+    with_activations: bool
+    n_probe: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def k_distinct(self) -> dict[str, int]:
+        """``{layer name: distinct units}``."""
+        return {layer.name: layer.k_distinct for layer in self.layers}
+
+    def layer(self, name: str) -> LayerSymmetry:
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ConfigError(
+            f"name: no layer named {name!r}; the layers are "
+            f"{', '.join(repr(layer.name) for layer in self.layers)}"
+        )
+
+    def rows(self) -> list[dict[str, Any]]:
+        out = []
+        for layer in self.layers:
+            off = ~np.eye(layer.n_units, dtype=bool)
+            w_off = layer.weight_similarity[off]
+            a_off = None if layer.activation_similarity is None \
+                else layer.activation_similarity[off]
+            out.append({
+                "layer": layer.name,
+                "units": layer.n_units,
+                "distinct": layer.k_distinct,
+                "duplicate groups": "; ".join(
+                    "{" + ",".join(str(u) for u in g) + "}" for g in layer.groups) or "-",
+                "max weight cosine": float(w_off.max()) if w_off.size else float("nan"),
+                "max activation cosine": (float(a_off.max()) if a_off is not None and a_off.size
+                                          else float("nan")),
+                "closest gap": layer.closest_gap,
+            })
+        return out
+
+    def table(self) -> str:
+        rows = self.rows()
+        cols = list(rows[0]) if rows else []
+
+        def cell(v: Any) -> str:
+            return format(v, ".6g") if isinstance(v, float) else str(v)
+
+        body = [[cell(r[c]) for c in cols] for r in rows]
+        widths = [max(len(c), *(len(b[i]) for b in body)) for i, c in enumerate(cols)]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths)),
+                 "  ".join("-" * w for w in widths)]
+        lines += ["  ".join(v.ljust(w) for v, w in zip(b, widths)) for b in body]
+        basis = "weights+bias" + (f" and activations on {self.n_probe} examples"
+                                  if self.with_activations else "")
+        lines.append(f"Duplicates: units equal in {basis} within tol={self.tol:g} "
+                     f"(relative to max(1, largest magnitude in the layer)).")
+        return "\n".join(line.rstrip() for line in lines)
+
+    def __str__(self) -> str:
+        return self.table()
+
+
+def _groups(dup: NDArray[np.bool_]) -> tuple[int, list[list[int]]]:
+    """Connected components of the boolean relation ``dup``: (count, groups of size >= 2)."""
+    n_comp, labels = connected_components(dup.astype(np.int8), directed=False)
+    order = np.argsort(labels, kind="stable")
+    sizes = np.bincount(labels, minlength=n_comp)
+    splits = np.split(order, np.cumsum(sizes)[:-1])
+    groups = sorted((sorted(int(u) for u in g) for g in splits if len(g) > 1),
+                    key=lambda g: g[0])
+    return int(n_comp), groups
+
+
+def symmetry(model: Any, X: Any = None, *, tol: float = 1e-6) -> SymmetryReport:
+    """Measure the symmetry of every dense layer of ``model`` (optionally on a probe ``X``).
+
+    ``k distinct units of n``: units are duplicates when their ``[W[:, j]; b[j]]`` agree
+    within ``tol * max(1, max |[W; b]|)`` and, if ``X`` is given, their activations on
+    ``X`` agree within ``tol * max(1, max |a|)``. ``tol=0`` asks for exact copies.
+    The model is read, never changed.
+    """
+    if not hasattr(model, "layers") or not hasattr(model, "trace"):
+        raise ArgumentTypeError(
+            f"model: expected a glassnet Sequential, got {type(model).__name__}"
+        )
+    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol >= 0:
+        raise ConfigError(f"tol: expected a number >= 0, got {tol!r}")
+    tol = float(tol)
+    traces = model.trace(X) if X is not None else None
+    n_probe = int(traces[0].x.shape[0]) if traces is not None else 0
+    out: list[LayerSymmetry] = []
+    for i, layer in enumerate(model.layers):
+        if not hasattr(layer, "W"):
+            continue
+        V = np.vstack([np.asarray(layer.W, dtype=np.float64),
+                       np.asarray(layer.b, dtype=np.float64)[None, :]])
+        n = V.shape[1]
+        scale = max(1.0, float(np.abs(V).max()) if V.size else 0.0)
+        gap = pairwise_max_abs_diff(V)
+        dup = gap <= tol * scale
+        a_sim = a_corr = None
+        if traces is not None:
+            A = traces[i].a
+            a_scale = max(1.0, float(np.abs(A).max()))
+            dup &= pairwise_max_abs_diff(A) <= tol * a_scale
+            a_sim = _cosine(A)
+            a_corr = _correlation(A)
+        k, groups = _groups(dup)
+        closest: tuple[int, int] | None = None
+        closest_gap = float("nan")
+        if n > 1:
+            masked = gap + np.diag(np.full(n, np.inf))
+            flat = int(np.argmin(masked))
+            j, kk = divmod(flat, n)
+            closest = (min(j, kk), max(j, kk))
+            closest_gap = float(masked[j, kk])
+        out.append(LayerSymmetry(
+            name=str(layer.name), n_units=int(n), k_distinct=k, groups=groups,
+            weight_similarity=_cosine(V), activation_similarity=a_sim,
+            activation_correlation=a_corr, closest_pair=closest, closest_gap=closest_gap,
+            weight_scale=scale,
+        ))
+    return SymmetryReport(layers=out, tol=tol, with_activations=traces is not None,
+                          n_probe=n_probe)
