@@ -1,5 +1,11 @@
-"""The lab: experiments that answer the learners' questions (see QUESTIONS.md)."""
+"""The lab: experiments that answer the learners' questions (see QUESTIONS.md).
+
+Each ``run_<name>(..., seed=...)`` returns an :class:`ExperimentResult` (numbers, tables and
+a verdict drawn from them); :func:`run_tour` runs all five in order.
+"""
 
 from .base import ExperimentResult, format_table
+from .tour import TOUR, run_tour
+from .vectorize import run_vectorize
 
-__all__ = ["ExperimentResult", "format_table"]
+__all__ = ["TOUR", "ExperimentResult", "format_table", "run_tour", "run_vectorize"]

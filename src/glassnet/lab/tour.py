@@ -1,0 +1,147 @@
+"""The tour: the five experiments, one after another, each answering one learner's question.
+
+``run_tour()`` runs ``symmetry`` (Q1), ``flow`` (Q2), ``vectorize`` (Q3), ``labor`` (Q4) and
+``seeds`` (Q5) on built-in data with settings that together take about two minutes on a
+two-core machine, and returns their results in that order. ``quick=True`` runs each at a
+tiny size (seconds in all: for tests and a first look; the numbers are then rougher).
+The command ``glassnet tour`` runs it and writes the HTML report.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._checks import check_int
+from ..errors import ArgumentTypeError, ConfigError
+from .base import ExperimentResult
+
+__all__ = ["TOUR", "TourStage", "experiment_function", "run_tour"]
+
+
+@dataclass(frozen=True)
+class TourStage:
+    """One experiment of the tour: its name, and its settings in the full and quick tours."""
+
+    name: str
+    question: str
+    full: dict[str, Any] = field(default_factory=dict)
+    quick: dict[str, Any] = field(default_factory=dict)
+
+
+TOUR: tuple[TourStage, ...] = (
+    TourStage(
+        "symmetry", "Q1: why don't units in a layer learn the same weights?",
+        full={},
+        quick={},
+    ),
+    TourStage(
+        "flow", "Q2: does every unit process every example?",
+        full={},
+        quick={},
+    ),
+    TourStage(
+        "vectorize", "Q3: solved all at once, or neuron by neuron?",
+        full={"m": 1000, "n_in": 64, "units": 25, "dot_n": 1_000_000, "repeats": 3},
+        quick={"m": 40, "n_in": 16, "units": 8, "dot_n": 20_000, "repeats": 2},
+    ),
+    TourStage(
+        "labor", "Q4: do units divide the labor?",
+        full={},
+        quick={},
+    ),
+    TourStage(
+        "seeds", "Q5: do different seeds find different minima?",
+        full={},
+        quick={},
+    ),
+)
+"""The tour's experiments in order, with their settings."""
+
+
+def experiment_function(name: str) -> Callable[..., ExperimentResult]:
+    """``glassnet.lab.<name>.run_<name>``, imported on demand.
+
+    A missing or broken experiment is an error that says which one, never a silent gap.
+    """
+    names = [stage.name for stage in TOUR]
+    if name not in names:
+        raise ConfigError(f"experiment: expected one of {', '.join(names)}, got {name!r}")
+    module_name = f"{__package__}.{name}"
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ImportError(
+            f"the experiment {name!r} could not be loaded ({module_name}): {exc}"
+        ) from exc
+    function = getattr(module, f"run_{name}", None)
+    if not callable(function):
+        raise ImportError(f"{module_name} has no function run_{name}")
+    return function  # type: ignore[no-any-return]
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def run_tour(
+    *,
+    quick: bool = False,
+    seed: int = 0,
+    progress: bool = True,
+    experiments: Sequence[str] | None = None,
+    print_fn: Callable[[str], None] | None = None,
+) -> list[ExperimentResult]:
+    """Run the tour's experiments in order and return their results.
+
+    Parameters
+    ----------
+    quick: run every experiment at a tiny size (the whole tour in seconds).
+    seed: passed to every experiment (``seed=``); the same seed gives the same numbers.
+    progress: print one line as each experiment starts and finishes, with its time.
+    experiments: a subset of the names in :data:`TOUR` (default: all five, in order).
+    print_fn: where progress lines go (default: standard error).
+    """
+    if not isinstance(quick, bool):
+        raise ArgumentTypeError(f"quick: expected True or False, got {quick!r}")
+    seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
+    stages = list(TOUR)
+    if experiments is not None:
+        if isinstance(experiments, str) or not isinstance(experiments, Sequence):
+            raise ArgumentTypeError(
+                f"experiments: expected a list of names, got {type(experiments).__name__}"
+            )
+        known = {stage.name: stage for stage in TOUR}
+        unknown = [e for e in experiments if e not in known]
+        if unknown or not experiments:
+            raise ConfigError(
+                f"experiments: expected names from {', '.join(known)}, got {list(experiments)!r}"
+            )
+        stages = [known[e] for e in experiments]
+    say = print_fn or _stderr
+    functions = [experiment_function(stage.name) for stage in stages]  # fail before running
+    results: list[ExperimentResult] = []
+    start_all = time.perf_counter()
+    for i, (stage, function) in enumerate(zip(stages, functions), start=1):
+        settings = stage.quick if quick else stage.full
+        if progress:
+            shown = ", ".join(
+                f"{k}={v:,}" if isinstance(v, int) and not isinstance(v, bool) else f"{k}={v}"
+                for k, v in settings.items()
+            )
+            say(f"[{i}/{len(stages)}] {stage.name}: {stage.question}"
+                + (f" ({shown})" if shown else ""))
+        start = time.perf_counter()
+        result = function(seed=seed, **settings)
+        elapsed = time.perf_counter() - start
+        if not result.seconds:
+            result.seconds = elapsed
+        results.append(result)
+        if progress:
+            say(f"      done in {elapsed:.1f} s "
+                f"(tour so far {time.perf_counter() - start_all:.1f} s)")
+    return results
