@@ -1,0 +1,363 @@
+"""Q4: do neurons spontaneously divide the labor, each detecting a different feature?
+
+Two trained networks are read unit by unit with :mod:`glassnet.inspect.labor`:
+
+1. Digits (scikit-learn's 8x8 images, a held-out test set): a 64-25-15-10 network
+   (ReLU, ReLU, linear logits + sparse categorical cross-entropy). For every first-layer unit:
+   its incoming weights as an 8x8 picture, the class it responds to most and how selectively
+   (index 0 = the same for every class, 1 = one class only), how much the test loss rises when
+   it is silenced (ablation), whether it is a near-copy of another unit (activation
+   correlation), whether it is dead (``z <= 0`` on every training example), and the test
+   images that excite it most.
+2. The course's coffee roasts (standardized temperature and duration): Dense(3, sigmoid),
+   Dense(1, sigmoid). Each of the 3 units' activation over the whole (temperature, duration)
+   plane, and which bad roasts each unit flags.
+
+The verdict is drawn from the numbers: units come out different (different preferred
+classes, very unequal importance), yet nothing assigns a unit a feature: selectivity is
+moderate, several units share a preferred class, some are dead or redundant.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._checks import check_int
+from ..datasets import Standardizer, load_coffee, load_digits, train_test_split
+from ..errors import ConfigError
+from ..inspect.labor import (
+    ablation,
+    activation_map,
+    layer_activations,
+    redundancy,
+    selectivity,
+    top_examples,
+    unit_images,
+)
+from ..inspect.units import dead_units
+from ..layers import Dense, Input
+from ..losses import BinaryCrossentropy, SparseCategoricalCrossentropy
+from ..model import Sequential
+from ..optimizers import Adam
+from .base import ExperimentResult
+
+__all__ = ["run_labor"]
+
+QUESTION = "Do neurons spontaneously divide the labor, each detecting different features?"
+
+#: A unit counts as "selective" when its class-selectivity index is above this.
+SELECTIVE = 0.5
+
+
+def _digits_model(hidden: int, hidden2: int, seed: int, learning_rate: float) -> Sequential:
+    model = Sequential([Input((64,)), Dense(hidden, "relu"), Dense(hidden2, "relu"),
+                        Dense(10, "linear")], seed=seed, name="digits")
+    model.compile(loss=SparseCategoricalCrossentropy(from_logits=True),
+                  optimizer=Adam(learning_rate=learning_rate), metrics=["accuracy"])
+    return model
+
+
+def _describe_direction(d: NDArray[Any], names: tuple[str, str]) -> str:
+    """A direction in the (standardized) plane in words: "low temperature", "long duration
+    and high temperature"..."""
+    norm = float(np.linalg.norm(d))
+    if norm == 0:
+        return "nothing (zero weights)"
+    words = {0: ("low", "high"), 1: ("short", "long")}
+    parts = [f"{words[i][int(d[i] > 0)]} {names[i]}" for i in np.argsort(-np.abs(d))
+             if abs(d[i]) >= 0.38 * norm]
+    return " and ".join(parts)
+
+
+def _coffee(seed: int, epochs: int, learning_rate: float, resolution: int) -> dict[str, Any]:
+    """Train the course's coffee network and read its three hidden units."""
+    X, y = load_coffee()
+    scaler = Standardizer().fit(X)
+    Xn = scaler.transform(X)
+    model = Sequential([Input((2,)), Dense(3, "sigmoid"), Dense(1, "sigmoid")], seed=seed,
+                       name="coffee")
+    model.compile(loss=BinaryCrossentropy(), optimizer=Adam(learning_rate=learning_rate),
+                  metrics=["accuracy"])
+    model.fit(Xn, y, epochs=epochs, batch_size=32, seed=seed, verbose=0)
+    scores = model.evaluate(Xn, y)
+    A = layer_activations(model, Xn, 0)  # (200, 3)
+    hidden_layer, out_layer = model.layers
+    assert isinstance(hidden_layer, Dense) and isinstance(out_layer, Dense)
+    w_out = out_layer.W[:, 0].astype(np.float64)  # (3,)
+    # A unit "flags" a roast as bad when it pushes the output towards 0: high activation
+    # with a negative outgoing weight, or low activation with a positive one.
+    flags = np.where(w_out < 0, A > 0.5, A < 0.5)
+    bad = y < 0.5
+    flagged_bad = flags[bad]
+    share = flagged_bad.mean(axis=0)
+    n_flags = flagged_bad.sum(axis=1)
+    # Direction in which each unit flags: along +w if its outgoing weight is negative.
+    W_in = hidden_layer.W.astype(np.float64)  # (2, 3)
+    directions = W_in * np.where(w_out < 0, 1.0, -1.0)
+    descriptions = [_describe_direction(directions[:, j], ("temperature", "duration"))
+                    for j in range(3)]
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    pad = 0.04 * (hi - lo)
+    xx, yy, maps = activation_map(
+        model, 0, xlim=(float(lo[0] - pad[0]), float(hi[0] + pad[0])),
+        ylim=(float(lo[1] - pad[1]), float(hi[1] + pad[1])), resolution=resolution,
+        transform=scaler.transform)
+    return {
+        "accuracy": float(scores["accuracy"]), "loss": float(scores["loss"]),
+        "flag_share": share, "only_one": float((n_flags == 1).mean()),
+        "covered": float((n_flags >= 1).mean()), "good_flagged": flags[~bad].mean(axis=0),
+        "w_out": w_out, "descriptions": descriptions,
+        "xx": xx, "yy": yy, "maps": maps, "X": X, "y": y,
+        "n_bad": int(bad.sum()), "n_good": int((~bad).sum()),
+    }
+
+
+def run_labor(
+    *,
+    epochs: int = 60,
+    seed: int = 0,
+    hidden: int = 25,
+    hidden2: int = 15,
+    batch_size: int = 32,
+    learning_rate: float = 0.003,
+    test_size: float = 0.25,
+    threshold: float = 0.95,
+    top_k: int = 9,
+    coffee_epochs: int = 500,
+    coffee_learning_rate: float = 0.03,
+    resolution: int = 80,
+) -> ExperimentResult:
+    """Train on digits and coffee, then read every unit (see the module docstring).
+
+    ``seed`` fixes the train/test split, the initial weights and the shuffling of both
+    networks. ``threshold`` is the ``|correlation|`` above which two units count as copies;
+    ``top_k`` the number of top-activating test images kept per unit; ``resolution`` the grid
+    size of the coffee activation maps. Takes about a second at the defaults.
+    """
+    start = time.perf_counter()
+    epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
+    seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
+    hidden = int(check_int(hidden, "hidden", minimum=2))  # type: ignore[arg-type]
+    hidden2 = int(check_int(hidden2, "hidden2", minimum=1))  # type: ignore[arg-type]
+    top_k = int(check_int(top_k, "top_k", minimum=1))  # type: ignore[arg-type]
+    coffee_epochs = int(check_int(coffee_epochs, "coffee_epochs", minimum=1))  # type: ignore[arg-type]
+    resolution = int(check_int(resolution, "resolution", minimum=2))  # type: ignore[arg-type]
+    if not (isinstance(learning_rate, (int, float)) and learning_rate > 0):
+        raise ConfigError(f"learning_rate: expected a number > 0, got {learning_rate!r}")
+
+    # -- digits ------------------------------------------------------------------------------
+    data = load_digits()
+    X_train, X_test, y_train, y_test = train_test_split(
+        data.X, data.y, test_size, seed=seed, stratify=True)
+    model = _digits_model(hidden, hidden2, seed, float(learning_rate))
+    model.fit(X_train, y_train, epochs=epochs, batch_size=batch_size, seed=seed, verbose=0)
+    test = model.evaluate(X_test, y_test)
+    train = model.evaluate(X_train, y_train)
+    names = [str(layer.name) for layer in model.layers]
+
+    images = unit_images(model, 0, (8, 8), order="C")
+    sel = [selectivity(model, X_test, y_test, i, n_classes=10) for i in (0, 1)]
+    abl = ablation(model, X_test, y_test)
+    red = [redundancy(model, X_test, i, threshold=threshold) for i in (0, 1)]
+    dead_by_name = dead_units(model, X_train)  # z <= 0 on every training example
+    dead = [np.asarray(dead_by_name.get(name, []), dtype=np.int64) for name in names[:2]]
+    top = np.stack([top_examples(model, X_test, 0, j, k=top_k) for j in range(hidden)])
+
+    s1 = sel[0]
+    inc1, drop1 = abl.for_layer(names[0])
+    # Live: active on some training example and on some test example (the statistics below
+    # are over the test set, where a unit that never fires has no preferred class).
+    live = s1.active.copy()
+    live[dead[0]] = False
+    alive1 = np.flatnonzero(live)
+    live_sel = s1.index[alive1] if alive1.size else np.zeros(1)
+    live_inc = inc1[alive1] if alive1.size else np.zeros(1)
+    pref_counts = np.bincount(s1.preferred[alive1], minlength=10)
+    cluster_of = np.full(hidden, -1)
+    for c, group in enumerate(red[0].clusters):
+        cluster_of[group] = c
+    median_inc = float(np.median(live_inc))
+    top_unit = int(np.argmax(inc1))
+    ratio = float(inc1.max() / median_inc) if median_inc > 0 else float("inf")
+    negligible = int(np.sum(np.abs(live_inc) < 0.01 * test["loss"]))
+
+    coffee = _coffee(seed, coffee_epochs, float(coffee_learning_rate), resolution)
+
+    numbers: dict[str, Any] = {
+        "test_accuracy": float(test["accuracy"]),
+        "test_loss": float(test["loss"]),
+        "train_accuracy": float(train["accuracy"]),
+        "units": hidden,
+        "units_layer2": hidden2,
+        "live_units": int(alive1.size),
+        "preferred_classes": int((pref_counts > 0).sum()),
+        "shared_classes": int((pref_counts >= 2).sum()),
+        "max_units_per_class": int(pref_counts.max()) if alive1.size else 0,
+        "selectivity_mean": float(live_sel.mean()),
+        "selectivity_median": float(np.median(live_sel)),
+        "selectivity_min": float(live_sel.min()),
+        "selectivity_max": float(live_sel.max()),
+        "selective_units": int((live_sel > SELECTIVE).sum()),
+        "selectivity_mean_layer2": float(sel[1].index[sel[1].active].mean())
+        if sel[1].active.any() else 0.0,
+        "ablation_min": float(live_inc.min()),
+        "ablation_max": float(inc1.max()),
+        "ablation_median": median_inc,
+        "ablation_top_unit": top_unit,
+        "ablation_top_over_median": ratio,
+        "ablation_max_accuracy_drop": float(drop1.max()),
+        "negligible_units": negligible,
+        "ablation_max_layer2": float(abl.for_layer(names[1])[0].max()),
+        "dead_units": int(dead[0].size),
+        "silent_on_test": int(hidden - dead[0].size - alive1.size),
+        "dead_units_layer2": int(dead[1].size),
+        "redundancy_threshold": float(threshold),
+        "redundant_clusters": len(red[0].clusters),
+        "redundant_units": int(sum(len(c) for c in red[0].clusters)),
+        "redundant_clusters_layer2": len(red[1].clusters),
+        "max_abs_correlation": red[0].max_abs_correlation(),
+        "distinct_units": red[0].n_distinct,
+        "coffee_accuracy": coffee["accuracy"],
+        "coffee_flag_share": [float(v) for v in coffee["flag_share"]],
+        "coffee_only_one_unit": coffee["only_one"],
+        "coffee_covered": coffee["covered"],
+        "coffee_unit_flags": coffee["descriptions"],
+    }
+
+    unit_rows = [
+        {"unit": j, "preferred": int(s1.preferred[j]) if live[j] else "-",
+         "selectivity": float(s1.index[j]), "loss_increase": float(inc1[j]),
+         "accuracy_drop": float(drop1[j]),
+         "dead": "yes" if j in dead[0] else ("silent on test" if not live[j] else ""),
+         "copy_group": int(cluster_of[j]) if cluster_of[j] >= 0 else ""}
+        for j in range(hidden)
+    ]
+    ranking = abl.ranking()[:10]
+    coffee_rows = [
+        {"unit": j, "outgoing_weight": float(coffee["w_out"][j]),
+         "flags": coffee["descriptions"][j],
+         "bad_roasts_flagged": float(coffee["flag_share"][j]),
+         "good_roasts_flagged": float(coffee["good_flagged"][j])}
+        for j in range(3)
+    ]
+    return ExperimentResult(
+        name="labor",
+        question=QUESTION,
+        verdict=_verdict(numbers),
+        numbers=numbers,
+        tables={
+            f"First-layer units of the {model!r} on {X_test.shape[0]} test digits "
+            f"(selectivity 0 = same for every class, 1 = one class only)": unit_rows,
+            "The 10 most important units of both hidden layers (test-loss increase when "
+            "silenced)": ranking,
+            f"Coffee: what each of the 3 units flags ({coffee['n_bad']} bad roasts, "
+            f"{coffee['n_good']} good)": coffee_rows,
+        },
+        data={
+            "weight_images": images,
+            "preferred": s1.preferred,
+            "selectivity": s1.index,
+            "class_response": s1.response,
+            "class_means_layer2": sel[1].response,
+            "loss_increase": inc1,
+            "accuracy_drop": drop1,
+            "loss_increase_layer2": abl.for_layer(names[1])[0],
+            "base_loss": abl.base_loss,
+            "dead": dead[0],
+            "dead_layer2": dead[1],
+            "clusters": red[0].clusters,
+            "correlation": red[0].correlation,
+            "top_examples": top,
+            "test_images": X_test.reshape(-1, 8, 8),
+            "test_labels": y_test,
+            "coffee_xx": coffee["xx"],
+            "coffee_yy": coffee["yy"],
+            "coffee_maps": coffee["maps"],
+            "coffee_X": coffee["X"],
+            "coffee_y": coffee["y"],
+            "coffee_w_out": coffee["w_out"],
+            "coffee_descriptions": coffee["descriptions"],
+        },
+        params={"epochs": epochs, "seed": seed, "hidden": hidden, "hidden2": hidden2,
+                "batch_size": batch_size, "learning_rate": learning_rate,
+                "test_size": test_size, "threshold": threshold, "top_k": top_k,
+                "coffee_epochs": coffee_epochs, "coffee_learning_rate": coffee_learning_rate,
+                "resolution": resolution},
+        seconds=time.perf_counter() - start,
+    )
+
+
+def _f3(x: float) -> str:
+    """Three decimals, without a "-0.000"."""
+    text = f"{x:.3f}"
+    return "0.000" if text == "-0.000" else text
+
+
+def _verdict(n: dict[str, Any]) -> str:
+    """The plain-language answer, drawn from the numbers only."""
+    parts: list[str] = []
+    ratio = n["ablation_top_over_median"]
+    ratio_text = (f"{ratio:.1f}x the median unit" if np.isfinite(ratio)
+                  else "while the median unit's removal does not raise the loss at all")
+    differ = n["preferred_classes"] >= 3 or ratio >= 2 or not np.isfinite(ratio)
+    if differ:
+        parts.append(
+            f"Units do come out different: the {n['live_units']} live first-layer units prefer "
+            f"{n['preferred_classes']} of the 10 digit classes, and silencing one raises the "
+            f"test loss by {_f3(n['ablation_min'])} to {_f3(n['ablation_max'])} (from a base "
+            f"of {n['test_loss']:.3f}; unit {n['ablation_top_unit']} matters most, "
+            f"{ratio_text}"
+            + (f"; {n['negligible_units']} live unit(s) change it by under 1%"
+               if n["negligible_units"] else "") + ")."
+        )
+    else:
+        parts.append(
+            f"The units barely differ: the {n['live_units']} live first-layer units prefer only "
+            f"{n['preferred_classes']} classes and silencing any one raises the test loss by "
+            f"{_f3(n['ablation_min'])} to {_f3(n['ablation_max'])}."
+        )
+    moderate = n["selectivity_mean"] < SELECTIVE
+    caveats: list[str] = []
+    if n["shared_classes"]:
+        caveats.append(f"{n['shared_classes']} classes are preferred by two or more units "
+                       f"(up to {n['max_units_per_class']})")
+    if n["dead_units"] or n["dead_units_layer2"]:
+        caveats.append(f"{n['dead_units']} first-layer and {n['dead_units_layer2']} "
+                       f"second-layer units are dead (never active on the training set)"
+                       + (f", {n['silent_on_test']} more first-layer unit(s) never fire on the "
+                          f"test set" if n["silent_on_test"] else ""))
+    if n["redundant_clusters"]:
+        caveats.append(f"{n['redundant_units']} units form {n['redundant_clusters']} group(s) "
+                       f"of near-copies (|correlation| >= {n['redundancy_threshold']:g})")
+    else:
+        caveats.append(f"no two units are copies at |correlation| >= "
+                       f"{n['redundancy_threshold']:g} (the closest pair: "
+                       f"{n['max_abs_correlation']:.2f})")
+    if moderate or n["shared_classes"] or n["dead_units"] or n["redundant_clusters"]:
+        parts.append(
+            f"But no unit is assigned a feature: selectivity is "
+            f"{'moderate' if moderate else 'fairly high'} (mean {n['selectivity_mean']:.2f} on "
+            f"a 0-1 scale; {n['selective_units']} of {n['live_units']} live units above "
+            f"{SELECTIVE}), " + ", ".join(caveats) + ". What a unit detects is whatever its "
+            "random start and its gradients made of it."
+        )
+    else:
+        parts.append(
+            f"These units came out selective (mean selectivity {n['selectivity_mean']:.2f}) "
+            f"and none is dead or a copy, yet nothing in training assigned them their classes: "
+            f"" + ", ".join(caveats) + "."
+        )
+    share = ", ".join(f"{100 * s:.0f}%" for s in n["coffee_flag_share"])
+    distinct = len(set(n["coffee_unit_flags"])) == len(n["coffee_unit_flags"])
+    parts.append(
+        f"Coffee ({100 * n['coffee_accuracy']:.0f}% accuracy): the 3 units flag "
+        f"{'different' if distinct else 'overlapping'} regions of bad "
+        f"roasts ({'; '.join(n['coffee_unit_flags'])}), catching {share} of them; "
+        f"{100 * n['coffee_only_one_unit']:.0f}% of bad roasts are flagged by exactly one unit "
+        f"and {100 * n['coffee_covered']:.0f}% by at least one."
+    )
+    return " ".join(parts)
