@@ -1,11 +1,47 @@
-"""The command line: ``glassnet demo`` and the lab's experiments."""
+"""The command line: ``glassnet demo``, the lab's experiments, the tour, and a gradient check.
+
+::
+
+    glassnet demo                      train the course's digits network, print test accuracy
+    glassnet symmetry|flow|vectorize|labor|seeds [options] [--out DIR]
+                                       run one experiment, print its tables and verdict
+    glassnet tour [--out DIR] [--quick] [--no-open]
+                                       run all five, write DIR/report.html (and the PNGs)
+    glassnet gradcheck                 finite differences against backpropagation
+
+Each experiment's options are read from its ``run_<name>`` function's keyword arguments
+(``n_in`` becomes ``--n-in``), with the function's defaults and documentation, so the
+command line and the Python API cannot drift apart.
+"""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import inspect
+import os
+import re
+import sys
+import time
+import webbrowser
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 import glassnet as gn
+import glassnet.inspect
+import glassnet.lab
+import glassnet.report
+
+EXPERIMENT_HELP = {
+    "symmetry": "Q1: why don't the units of a layer learn the same weights? (initializations)",
+    "flow": "Q2: does every unit process every example? (shapes, batches, steps)",
+    "vectorize": "Q3: solved all at once, or neuron by neuron? (loops vs matrix form)",
+    "labor": "Q4: do units divide the labor? (weight images, selectivity, ablation)",
+    "seeds": "Q5: do different seeds find different minima? (matching, CKA, alignment)",
+}
+
+
+# --------------------------------------------------------------------------- demo
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -37,16 +73,228 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- experiments
+
+
+def _parameter_docs(function: Callable[..., Any]) -> dict[str, str]:
+    """``{name: text}`` from a docstring's ``name: text`` (or ``a, b: text``) lines."""
+    docs: dict[str, str] = {}
+    current: list[str] = []
+    for line in (inspect.getdoc(function) or "").splitlines():
+        match = re.match(r"^([a-z_][a-z0-9_]*(?:, [a-z_][a-z0-9_]*)*) ?: ?(.*)$", line.strip())
+        if match and not line.startswith(" "):
+            current = match.group(1).split(", ")
+            for name in current:
+                docs[name] = match.group(2).replace("``", "")
+        elif current and line.startswith("    ") and line.strip():
+            for name in current:
+                docs[name] += " " + line.strip().replace("``", "")
+        else:
+            current = []
+    return docs
+
+
+def _options(function: Callable[..., Any]) -> list[tuple[str, Any]]:
+    """The keyword arguments a command line can set: those with a bool, int, float or str
+    default, or a non-empty tuple/list of one of those."""
+    out = []
+    for p in inspect.signature(function).parameters.values():
+        if p.kind not in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) or p.default is p.empty:
+            continue
+        d = p.default
+        if isinstance(d, bool | int | float | str) or (
+            isinstance(d, tuple | list) and d and isinstance(d[0], int | float | str)
+            and not isinstance(d[0], bool)
+        ):
+            out.append((p.name, d))
+    return out
+
+
+def _add_experiment(sub: Any, name: str) -> None:
+    try:
+        function = glassnet.lab.experiment_function(name)
+    except ImportError as exc:
+        error = exc
+        parser = sub.add_parser(name, help=f"{EXPERIMENT_HELP[name]} [unavailable]")
+
+        def unavailable(args: argparse.Namespace) -> int:
+            print(f"glassnet {name}: error: {error}", file=sys.stderr)
+            return 1
+
+        parser.set_defaults(func=unavailable)
+        return
+    parser = sub.add_parser(
+        name, help=EXPERIMENT_HELP[name], description=EXPERIMENT_HELP[name],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    docs = _parameter_docs(function)
+    names = []
+    for pname, default in _options(function):
+        flag = "--" + pname.replace("_", "-")
+        text = docs.get(pname, pname.replace("_", " "))
+        if isinstance(default, bool):
+            parser.add_argument(flag, dest=pname, default=default, help=text,
+                                action=argparse.BooleanOptionalAction)
+        elif isinstance(default, tuple | list):
+            parser.add_argument(flag, dest=pname, default=default, help=text,
+                                nargs="+", type=type(default[0]), metavar="N")
+        else:
+            parser.add_argument(flag, dest=pname, default=default, help=text,
+                                type=type(default), metavar=type(default).__name__.upper())
+        names.append((pname, default))
+    parser.add_argument("--out", metavar="DIR", default=None,
+                        help="also save the experiment's figures as PNG files in DIR")
+    parser.set_defaults(func=_run_experiment, experiment=name, function=function,
+                        option_names=names, parser=parser)
+
+
+def _run_experiment(args: argparse.Namespace) -> int:
+    if args.out is not None and not _have_matplotlib():
+        return 1
+    kwargs = {}
+    for pname, default in args.option_names:
+        value = getattr(args, pname)
+        kwargs[pname] = tuple(value) if isinstance(default, tuple) else value
+    try:
+        result = args.function(**kwargs)
+    except gn.GlassnetError as exc:
+        args.parser.error(str(exc))  # exits with status 2
+    print(result.summary())
+    print(f"({args.experiment} took {result.seconds:.1f} s)")
+    if args.out is not None:
+        paths = glassnet.report.save_figures(result, args.out)
+        for path in paths.values():
+            print(f"wrote {path}")
+    return 0
+
+
+def _have_matplotlib() -> bool:
+    try:
+        glassnet.report.require_matplotlib()
+    except ImportError as exc:
+        print(f"glassnet: error: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- tour
+
+
+def _can_open_browser() -> bool:
+    """A graphical browser is likely (never start a text browser inside the terminal)."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _tour(args: argparse.Namespace) -> int:
+    if not _have_matplotlib():
+        return 1
+    out = Path(args.out)
+    mode = "quick tour (tiny sizes)" if args.quick else "tour"
+    print(f"glassnet {mode}: five experiments, one per learner's question "
+          f"(seed {args.seed})", file=sys.stderr, flush=True)
+    start = time.perf_counter()
+    try:
+        results = glassnet.lab.run_tour(quick=args.quick, seed=args.seed, progress=True)
+    except gn.GlassnetError as exc:
+        args.parser.error(str(exc))
+    print("\nVerdicts:")
+    for result in results:
+        print(f"- {result.name} ({result.seconds:.1f} s): {result.verdict}")
+    print("Writing the report ...", file=sys.stderr, flush=True)
+    path = glassnet.report.write_report(
+        results, out / "report.html",
+        title="glassnet lab report" + (" (quick tour)" if args.quick else ""),
+        figure_dir=out,
+    )
+    total = time.perf_counter() - start
+    print(f"\nReport: {path.resolve()}  (figures as PNG in {out.resolve()}; "
+          f"{total:.1f} s in all)")
+    if not args.no_open and _can_open_browser():
+        if webbrowser.open(path.resolve().as_uri()):
+            print("Opened the report in your browser.")
+    return 0
+
+
+# --------------------------------------------------------------------------- gradcheck
+
+
+def _gradcheck(args: argparse.Namespace) -> int:
+    """Backpropagation against finite differences on the course's digits network (float64)."""
+    X, y = gn.datasets.load_digits(return_X_y=True, dtype="float64")
+    model = gn.Sequential(
+        [gn.layers.Input(shape=(X.shape[1],)),
+         gn.layers.Dense(25, activation="relu"), gn.layers.Dense(15, activation="relu"),
+         gn.layers.Dense(10, activation="linear")],
+        seed=args.seed, dtype="float64",
+    )
+    model.compile(loss=gn.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  optimizer="adam")
+    result = glassnet.inspect.gradient_check(model, X[: args.examples], y[: args.examples],
+                                             max_entries=args.entries, seed=args.seed)
+    print(f"Model: {model!r}, {args.examples} examples, up to {args.entries} entries "
+          "per parameter")
+    print(result)
+    return 0 if result.passed else 1
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text}")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="glassnet", description="A fast NumPy neural network you can see through."
     )
     parser.add_argument("--version", action="version", version=f"glassnet {gn.__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = sub.add_parser("demo", help="train the course's digits network and report accuracy")
-    demo.add_argument("--epochs", type=int, default=40)
-    demo.add_argument("--seed", type=int, default=1234)
+    demo.add_argument("--epochs", type=_positive_int, default=40)
+    demo.add_argument("--seed", type=_seed, default=1234)
     demo.set_defaults(func=_demo)
+
+    for name in EXPERIMENT_HELP:
+        _add_experiment(sub, name)
+
+    tour = sub.add_parser(
+        "tour", help="run all five experiments and write one HTML report",
+        description="Run the five experiments (about two minutes; --quick: seconds), print "
+                    "one verdict per experiment, and write DIR/report.html with the figures.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    tour.add_argument("--out", metavar="DIR", default="glassnet-report",
+                      help="folder for report.html and the PNG figures")
+    tour.add_argument("--quick", action="store_true",
+                      help="tiny sizes: the whole tour in seconds (rougher numbers)")
+    tour.add_argument("--no-open", action="store_true",
+                      help="do not open the report in a web browser")
+    tour.add_argument("--seed", type=_seed, default=0, help="seed for every experiment")
+    tour.set_defaults(func=_tour, parser=tour)
+
+    grad = sub.add_parser(
+        "gradcheck", help="check backpropagation against finite differences",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    grad.add_argument("--examples", type=_positive_int, default=32,
+                      help="digits examples in the batch")
+    grad.add_argument("--entries", type=_positive_int, default=20,
+                      help="entries checked per parameter array")
+    grad.add_argument("--seed", type=_seed, default=0, help="the model's seed")
+    grad.set_defaults(func=_gradcheck)
     return parser
 
 

@@ -5,7 +5,14 @@ a verdict drawn from them); :func:`run_tour` runs all five in order.
 """
 
 from .base import ExperimentResult, format_table
-from .tour import TOUR, run_tour
+from .tour import TOUR, experiment_function, run_tour
 from .vectorize import run_vectorize
 
-__all__ = ["TOUR", "ExperimentResult", "format_table", "run_tour", "run_vectorize"]
+__all__ = [
+    "TOUR",
+    "ExperimentResult",
+    "experiment_function",
+    "format_table",
+    "run_tour",
+    "run_vectorize",
+]

@@ -172,9 +172,11 @@ def run_vectorize(
 
     Parameters
     ----------
-    m, n_in, units: the batch ``A_in (m, n_in)`` and the layer ``W (n_in, units)``. The
-        double loop costs about 4 microseconds per dot product, ``m * units`` of them
-        (the defaults: 25,000, about 0.1 s per run).
+    m: examples in the batch ``A_in (m, n_in)``.
+    n_in: inputs per example (rows of ``W``).
+    units: units of the layer (columns of ``W``). The double loop costs about 4
+        microseconds per dot product, ``m * units`` of them (the defaults: 25,000, about
+        0.1 s per run).
     activation: ``g`` of the layer: "sigmoid", "tanh", "relu" or "linear".
     dot_n: length of the two vectors in the dot-product demo (the course uses 10,000,000;
         the Python loop takes about 0.5 s per million elements).
