@@ -74,15 +74,20 @@ class Callback:
         pass
 
 
+def _overrides(callback: Callback, hook: str) -> bool:
+    """True when ``callback`` does something in ``hook``: a subclass method, or a function
+    set on the instance (as :class:`LambdaCallback` does)."""
+    impl = getattr(callback, hook)
+    return getattr(impl, "__func__", impl) is not getattr(Callback, hook)
+
+
 class CallbackList(Callback):
     """Calls every callback of a list, in order. Hooks no callback overrides are skipped."""
 
     def __init__(self, callbacks: list[Callback]) -> None:
         self.callbacks = list(callbacks)
-        self._batch_begin = [c for c in self.callbacks
-                             if type(c).on_batch_begin is not Callback.on_batch_begin]
-        self._batch_end = [c for c in self.callbacks
-                           if type(c).on_batch_end is not Callback.on_batch_end]
+        self._batch_begin = [c for c in self.callbacks if _overrides(c, "on_batch_begin")]
+        self._batch_end = [c for c in self.callbacks if _overrides(c, "on_batch_end")]
 
     def set_model(self, model: Sequential) -> None:
         for c in self.callbacks:
