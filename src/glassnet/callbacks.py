@@ -161,7 +161,9 @@ def _improvement_mode(monitor: str, mode: str) -> str:
 
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience``
-    epochs; optionally put back the weights of the best epoch."""
+    epochs in a row (as Keras: with ``patience=2`` training ends at the second epoch
+    without improvement; ``0`` and ``1`` both end it at the first); optionally put back
+    the weights of the best epoch."""
 
     def __init__(
         self,
@@ -216,7 +218,7 @@ class EarlyStopping(Callback):
                 self.best_weights = self.model.get_weights()
             return
         self.wait += 1
-        if self.wait > self.patience:
+        if self.wait >= self.patience:
             self.stopped_epoch = epoch
             self.model.stop_training = True
 
