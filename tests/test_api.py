@@ -1,0 +1,227 @@
+"""The public API: an honest __all__, strings and objects that mean the same thing, and
+the direction of imports inside the package."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import textwrap
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+
+PACKAGE_DIR = Path(gn.__file__).resolve().parent
+
+# ----------------------------------------------------------------------------- __all__
+
+
+def test_all_lists_exactly_the_public_names() -> None:
+    names = gn.__all__
+    assert len(names) == len(set(names)), "duplicates in glassnet.__all__"
+    for name in names:
+        assert hasattr(gn, name), f"glassnet.__all__ names {name!r}, which does not exist"
+    public = {name for name in vars(gn) if not name.startswith("_")}
+    # every public object that is not a submodule is listed; every listed module is a module
+    objects = {name for name in public if not isinstance(getattr(gn, name), types.ModuleType)}
+    listed_objects = {name for name in names
+                      if not isinstance(getattr(gn, name), types.ModuleType)} - {"__version__"}
+    assert objects == listed_objects
+    assert isinstance(gn.__version__, str) and gn.__version__.count(".") >= 1
+
+
+@pytest.mark.parametrize("module", ["activations", "callbacks", "datasets", "errors",
+                                    "initializers", "layers", "losses", "metrics", "optimizers",
+                                    "reference"])
+def test_submodules_are_public_and_their_all_resolves(module: str) -> None:
+    assert module in gn.__all__
+    mod = getattr(gn, module)
+    for name in getattr(mod, "__all__", []):
+        assert hasattr(mod, name), f"glassnet.{module}.__all__ names missing {name!r}"
+
+
+def test_the_course_names_are_at_the_top() -> None:
+    assert gn.Dense is gn.layers.Dense and gn.Input is gn.layers.Input
+    assert gn.Sequential.__module__ == "glassnet.model"
+    assert gn.EarlyStopping is gn.callbacks.EarlyStopping
+    assert gn.ModelFileError is gn.errors.ModelFileError
+
+
+def test_inspect_gradient_check_is_importable() -> None:
+    from glassnet.inspect import gradient_check
+
+    assert callable(gradient_check)
+
+
+# ----------------------------------------------------------------------------- strings == objects
+
+
+def _train(activation: object, initializer: object, loss: object, optimizer: object,
+           X: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    model = gn.Sequential([gn.layers.Input(shape=(3,)),
+                           gn.layers.Dense(4, activation=activation,
+                                           kernel_initializer=initializer),
+                           gn.layers.Dense(1, activation="sigmoid")], seed=5)
+    model.compile(loss=loss, optimizer=optimizer)
+    model.fit(X, y, epochs=3, batch_size=4, seed=2, verbose=0)
+    return model.get_weights()
+
+
+def test_strings_and_objects_train_the_same_model(rng: np.random.Generator) -> None:
+    X = rng.normal(size=(12, 3)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.float32)
+    by_name = _train("relu", "he_normal", "binary_crossentropy", "adam", X, y)
+    by_object = _train(gn.activations.ReLU(), gn.initializers.he_normal(),
+                       gn.losses.BinaryCrossentropy(), gn.optimizers.Adam(), X, y)
+    for a, b in zip(by_name, by_object):
+        np.testing.assert_array_equal(a, b)
+    different = _train("tanh", "he_normal", "binary_crossentropy", "adam", X, y)
+    assert not np.array_equal(by_name[0], different[0])
+
+
+@pytest.mark.parametrize("name,obj", [
+    ("adam", gn.optimizers.Adam()), ("sgd", gn.optimizers.SGD()),
+    ("rmsprop", gn.optimizers.RMSprop()),
+])
+def test_optimizer_names_give_the_default_objects(name: str, obj: gn.optimizers.Optimizer) -> None:
+    resolved = gn.optimizers.get(name)
+    assert type(resolved) is type(obj) and resolved.get_config() == obj.get_config()
+
+
+@pytest.mark.parametrize("name", ["he_normal", "he_uniform", "glorot_normal", "glorot_uniform",
+                                  "lecun_normal", "lecun_uniform", "zeros", "ones"])
+def test_initializer_names_give_the_same_draws(name: str) -> None:
+    by_name = gn.initializers.get(name)
+    by_object = getattr(gn.initializers, name)() if name not in ("zeros", "ones") else \
+        {"zeros": gn.initializers.Zeros(), "ones": gn.initializers.Ones()}[name]
+    assert by_name == by_object
+    a = by_name((5, 4), np.random.default_rng(1), np.float64)
+    b = by_object((5, 4), np.random.default_rng(1), np.float64)
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name,cls", [
+    ("mse", gn.losses.MeanSquaredError), ("binary_crossentropy", gn.losses.BinaryCrossentropy),
+    ("categorical_crossentropy", gn.losses.CategoricalCrossentropy),
+    ("sparse_categorical_crossentropy", gn.losses.SparseCategoricalCrossentropy),
+])
+def test_loss_names_give_the_default_objects(name: str, cls: type) -> None:
+    loss = gn.losses.get(name)
+    assert type(loss) is cls and loss.get_config() == cls().get_config()
+
+
+# ----------------------------------------------------------------------------- import direction
+
+ENGINE = {"model", "layers", "training", "losses", "activations", "initializers", "optimizers",
+          "callbacks", "errors", "io", "metrics", "datasets", "reference", "_checks",
+          "_registry"}
+INSTRUMENTS_UP = {"inspect", "lab", "report", "cli"}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _imports(path: Path, source: str | None = None) -> list[tuple[int, str]]:
+    """Every module ``path`` imports (anywhere in the file, lazy imports included), as
+    absolute dotted names."""
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    text = path.read_text(encoding="utf-8") if source is None else source
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base_parts = package.split(".")
+                base = ".".join(base_parts[: len(base_parts) - (node.level - 1)])
+                target = f"{base}.{node.module}" if node.module else base
+            else:
+                target = node.module or ""
+            found.append((node.lineno, target))
+            # "from . import lab" imports the submodule glassnet.lab
+            found += [(node.lineno, f"{target}.{alias.name}") for alias in node.names]
+    return found
+
+
+def _area(dotted: str) -> str | None:
+    """``glassnet.inspect.units`` -> ``inspect``; names outside glassnet -> None."""
+    parts = dotted.split(".")
+    return parts[1] if parts[0] == "glassnet" and len(parts) > 1 else None
+
+
+def _rule_broken(importer: str, target: str) -> str | None:
+    """Which dependency rule ``importer`` importing ``target`` breaks, if any."""
+    mine, theirs = _area(importer), _area(target)
+    if target.split(".")[0] == "matplotlib" and mine != "report":
+        return "matplotlib belongs to glassnet.report only"
+    if theirs is None:
+        return None
+    if mine == "inspect" and theirs in {"lab", "report", "cli"}:
+        return "inspect must not import lab/report/cli"
+    if mine == "lab" and theirs in {"report", "cli"}:
+        return "lab must not import report/cli"
+    if mine in ENGINE and theirs in INSTRUMENTS_UP:
+        return f"the engine must not import {theirs}"
+    return None
+
+
+def test_import_direction() -> None:
+    problems = []
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        me = _module_name(path)
+        for line, target in _imports(path):
+            rule = _rule_broken(me, target)
+            if rule:
+                problems.append(f"{path.relative_to(PACKAGE_DIR.parent)}:{line} imports "
+                                f"{target} ({rule})")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_import_checker_resolves_relative_and_lazy_imports() -> None:
+    source = "def f():\n    from ..lab import base\n    from . import flow\n"
+    found = [t for _, t in _imports(PACKAGE_DIR / "inspect" / "units.py", source)]
+    assert "glassnet.lab" in found and "glassnet.lab.base" in found
+    assert "glassnet.inspect.flow" in found
+    found = [t for _, t in _imports(PACKAGE_DIR / "lab" / "__init__.py", "from .base import x")]
+    assert found == ["glassnet.lab.base", "glassnet.lab.base.x"]
+    found = [t for _, t in _imports(PACKAGE_DIR / "model.py", "from . import losses as m")]
+    assert "glassnet.losses" in found
+
+
+@pytest.mark.parametrize("importer,target,broken", [
+    ("glassnet.model", "glassnet.inspect.gradcheck", True),
+    ("glassnet.datasets.toy", "glassnet.lab", True),
+    ("glassnet.callbacks", "glassnet.report.plots", True),
+    ("glassnet.training", "matplotlib.pyplot", True),
+    ("glassnet.inspect.units", "glassnet.lab.base", True),
+    ("glassnet.inspect.units", "matplotlib", True),
+    ("glassnet.lab.seeds", "glassnet.report", True),
+    ("glassnet.lab.seeds", "glassnet.cli", True),
+    ("glassnet.inspect.units", "glassnet.model", False),
+    ("glassnet.lab.seeds", "glassnet.inspect", False),
+    ("glassnet.report.plots.labor", "matplotlib.figure", False),
+    ("glassnet.cli", "glassnet.lab", False),
+    ("glassnet.model", "glassnet.callbacks", False),
+])
+def test_the_rules(importer: str, target: str, broken: bool) -> None:
+    assert (_rule_broken(importer, target) is not None) is broken
+
+
+def test_importing_glassnet_and_its_packages_does_not_load_matplotlib() -> None:
+    """matplotlib is loaded only when a figure is drawn (fresh interpreter)."""
+    code = textwrap.dedent("""
+        import sys
+        import glassnet, glassnet.inspect, glassnet.lab, glassnet.report, glassnet.cli
+        loaded = sorted(m for m in sys.modules if m.split(".")[0] == "matplotlib")
+        assert not loaded, loaded
+    """)
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
