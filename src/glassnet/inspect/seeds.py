@@ -137,18 +137,26 @@ class Matching:
     *b*'s units up with *a*'s and ``permute_units(model_b, layer, perm)`` relabels model *b*
     accordingly. ``correlation[j] = C[j, perm[j]]`` is the activation correlation of each
     matched pair; ``best[j] = max_i C[j, i]`` is unit ``j``'s best partner if partners could be
-    shared (Li et al.'s semi-matching). ``C`` is the full ``(units_a, units_b)`` matrix.
+    shared (Li et al.'s semi-matching; NaN for a constant unit). ``C`` is the full
+    ``(units_a, units_b)`` matrix; ``constant_a``/``constant_b`` flag constant units.
+    ``varying[j]`` is False when unit ``j`` of *a* or its partner is constant on the batch
+    (a dead unit, say): such a pair has no defined correlation (stored as 0).
     """
 
     perm: NDArray[np.int64]
     correlation: Array
     best: Array
     C: Array = field(repr=False)
+    varying: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    constant_a: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    constant_b: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
     def mean(self) -> float:
-        """The mean correlation of the matched pairs."""
-        return float(self.correlation.mean())
+        """The mean correlation of the matched pairs whose units both vary (NaN if none)."""
+        if not self.varying.any():
+            return float("nan")
+        return float(self.correlation[self.varying].mean())
 
 
 def match_units(
@@ -176,7 +184,7 @@ def match_units(
             f"got {a.shape} and {b.shape}"
         )
     n = a.shape[1]
-    C, _ = correlation_matrix(a, b)
+    C, constant = correlation_matrix(a, b)
     score = C
     if weights_a is not None or weights_b is not None:
         if weights_a is None or weights_b is None:
@@ -196,7 +204,10 @@ def match_units(
     perm = np.empty(n, dtype=np.int64)
     perm[rows] = cols
     idx = np.arange(n)
-    return Matching(perm, C[idx, perm].copy(), C.max(axis=1), C)
+    ca, cb = constant[:n], constant[n:]
+    varying = ~ca & ~cb[perm]
+    best = np.where(ca, np.nan, C.max(axis=1))
+    return Matching(perm, C[idx, perm].copy(), best, C, varying, ca, cb)
 
 
 def _unit_weights(model: Sequential, index: int) -> Array:
@@ -299,6 +310,11 @@ def weight_distance(model_a: Any, model_b: Any) -> float:
 
 
 # --------------------------------------------------------------------------- comparison
+
+
+def _nanmean(values: Array) -> float:
+    finite = values[np.isfinite(values)]
+    return float(finite.mean()) if finite.size else float("nan")
 
 
 def _pair_mean(M: Array) -> float:
@@ -456,8 +472,8 @@ def compare_seeds(models: Sequence[Any], X: Any, y: Any) -> SeedComparison:
             for k, name in enumerate(names):
                 match = matchings[k]
                 matched[name][i, j] = matched[name][j, i] = match.mean
-                b_ij = float(match.best.mean())
-                b_ji = float(match.C.max(axis=0).mean())
+                b_ij = _nanmean(match.best)
+                b_ji = _nanmean(np.where(match.constant_b, np.nan, match.C.max(axis=0)))
                 best[name][i, j], best[name][j, i] = b_ij, b_ji
                 cka[name][i, j] = cka[name][j, i] = linear_cka(acts[i][k], acts[j][k])
                 if (i, j) == (0, 1):

@@ -268,6 +268,7 @@ def run_labor(
             "loss_increase_layer2": abl.for_layer(names[1])[0],
             "base_loss": abl.base_loss,
             "dead": dead[0],
+            "live": live,
             "dead_layer2": dead[1],
             "clusters": red[0].clusters,
             "correlation": red[0].correlation,
