@@ -338,7 +338,7 @@ class ProgressBar(Callback):
                 file=self.file or sys.stdout,
                 leave=True,
                 dynamic_ncols=True,
-                bar_format="{desc} |{bar:16}| step {n_fmt}/{total_fmt} {postfix} [{elapsed}]",
+                bar_format="{desc} |{bar:16}| step {n_fmt}/{total_fmt}{postfix} [{elapsed}]",
             )
 
     def on_batch_end(self, step: int, logs: Logs | None = None) -> None:
@@ -353,7 +353,7 @@ class ProgressBar(Callback):
     def _postfix(self, logs: Logs) -> str:
         p = self.params
         keys = ["loss"] + list(p.get("metrics", []))
-        return f"| samples {logs.get('seen', 0):,}/{p['samples']:,} | {_fmt_logs(logs, keys)}"
+        return f"samples {logs.get('seen', 0):,}/{p['samples']:,} | {_fmt_logs(logs, keys)}"
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         logs = logs or {}
@@ -361,7 +361,7 @@ class ProgressBar(Callback):
         keys = [k for k in logs]
         if self._bar is not None:
             self._bar.set_postfix_str(
-                f"| samples {p['samples']:,}/{p['samples']:,} | {_fmt_logs(logs, keys)}",
+                f"samples {p['samples']:,}/{p['samples']:,} | {_fmt_logs(logs, keys)}",
                 refresh=True,
             )
             self._bar.close()
