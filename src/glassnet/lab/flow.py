@@ -1,0 +1,310 @@
+"""Q2: with 100 examples, does every unit process all 100, or are they spread across units?
+
+Every unit processes every example. A batch of ``m`` examples is one matrix ``(m, n_in)``;
+times ``W (n_in, units)`` it gives ``(m, units)``: every unit's answer for every example.
+The experiment shows it three ways on the course's coffee roasts (the first ``n_examples``,
+standardized) and its 2-3-1 sigmoid network:
+
+1. the data-flow trace of one forward pass (:func:`glassnet.inspect.data_flow`): shapes,
+   multiply-adds, and the number of examples each unit processed;
+2. training with a full batch, mini-batches (32) and single examples (stochastic), from the
+   same initial weights for the same number of epochs. A callback reads, after every
+   optimizer step, how many rows each unit's ``z`` had (the layer's own cache) and the batch
+   loss, and the loss on all examples: steps per epoch, updates and examples per unit are
+   *counted*, not computed from a formula;
+3. the schedule of a large fit (:func:`glassnet.inspect.fit_schedule`): 200,000 samples in
+   batches of 32 are 6,250 steps per epoch; Keras' ``6250/6250`` counts steps.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._checks import check_int
+from ..callbacks import Callback
+from ..datasets import Standardizer, load_coffee
+from ..errors import ConfigError
+from ..inspect import data_flow, fit_schedule
+from ..layers import Dense, Input
+from ..model import Sequential
+from ..optimizers import SGD
+from .base import ExperimentResult
+
+__all__ = ["QUESTION", "run_flow"]
+
+QUESTION = ("With 100 examples, does every unit process all 100, or are they spread across "
+            "units?")
+
+
+class _StepCounter(Callback):
+    """After every optimizer step: the batch size each unit's ``z`` had, the batch loss, and
+    the loss on all training examples. Reads the layers' caches; changes nothing."""
+
+    def __init__(self, x: NDArray[Any], t: NDArray[Any]) -> None:
+        self.x, self.t = x, t
+        self.batch_loss: list[float] = []
+        self.full_loss: list[float] = []
+        self.rows_per_step: list[list[int]] = []
+        self.steps_in_epoch: list[int] = []
+        self.unit_examples_per_epoch: list[dict[str, NDArray[np.int64]]] = []
+        self.epoch_full_loss: list[float] = []
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        self.start_loss = self.model.loss_value_prepared(self.x, self.t)
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._steps = 0
+        self._counts = {str(layer.name): np.zeros(layer.output_dim, dtype=np.int64)
+                        for layer in self.model.layers}
+
+    def on_batch_end(self, step: int, logs: dict[str, Any] | None = None) -> None:
+        rows = []
+        for layer in self.model.layers:
+            z = getattr(layer, "z", None)
+            assert z is not None
+            # z is (batch rows, units): each unit computed one value per row of the batch
+            self._counts[str(layer.name)] += np.full(z.shape[1], z.shape[0], dtype=np.int64)
+            rows.append(int(z.shape[0]))
+        self.rows_per_step.append(rows)
+        self._steps += 1
+        self.batch_loss.append(float((logs or {})["batch_loss"]))
+        self.full_loss.append(self.model.loss_value_prepared(self.x, self.t))
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.steps_in_epoch.append(self._steps)
+        self.unit_examples_per_epoch.append(self._counts)
+        self.epoch_full_loss.append(self.full_loss[-1])
+
+
+def _label(batch_size: int | None, m: int) -> str:
+    if batch_size is None or batch_size >= m:
+        return f"full batch ({m})"
+    if batch_size == 1:
+        return "stochastic (1)"
+    return f"mini-batch ({batch_size})"
+
+
+def run_flow(
+    *,
+    n_examples: int = 100,
+    epochs: int = 50,
+    batch_sizes: tuple[int | None, ...] = (None, 32, 1),
+    learning_rate: float = 0.5,
+    seed: int = 0,
+    big_samples: int = 200_000,
+    big_batch: int = 32,
+) -> ExperimentResult:
+    """Trace ``n_examples`` coffee roasts through a 2-3-1 network and train it with each batch size.
+
+    Parameters
+    ----------
+    n_examples: how many of the course's coffee roasts to use (standardized).
+    epochs: passes over the data for each batch size (the same for all).
+    batch_sizes: the batch sizes to compare; ``None`` is the full batch.
+    learning_rate: plain SGD's step size, the same for every batch size.
+    seed: the model's initial weights (the same for every batch size) and the shuffling.
+    big_samples, big_batch: the large fit whose schedule is spelled out (Keras' 6250/6250).
+
+    Returns an :class:`ExperimentResult` named ``"flow"``.
+    """
+    start = time.perf_counter()
+    n_examples = int(check_int(n_examples, "n_examples", minimum=2))  # type: ignore[arg-type]
+    epochs = int(check_int(epochs, "epochs"))  # type: ignore[arg-type]
+    seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
+            or not learning_rate > 0:
+        raise ConfigError(f"learning_rate: expected a number > 0, got {learning_rate!r}")
+    if not isinstance(batch_sizes, (tuple, list)) or not batch_sizes:
+        raise ConfigError(f"batch_sizes: expected a non-empty tuple, got {batch_sizes!r}")
+    sizes = [check_int(b, "batch_sizes", minimum=1, allow_none=True) for b in batch_sizes]
+
+    X_raw, y = load_coffee(n_examples)
+    X = Standardizer().fit_transform(X_raw)
+
+    def build() -> Sequential:
+        model = Sequential([Input(shape=(2,)), Dense(3, activation="sigmoid", name="layer1"),
+                            Dense(1, activation="sigmoid", name="layer2")], seed=seed)
+        model.compile(loss="binary_crossentropy", optimizer=SGD(learning_rate=learning_rate))
+        return model
+
+    # -- 1. one forward pass, traced ------------------------------------------------------
+    probe_model = build()
+    flow = data_flow(probe_model, X)
+    flow_rows = [{
+        "layer": f"{r['layer']} ({r['activation']})",
+        "input (m, n_in)": str(r["input"]),
+        "W (n_in, units)": str(r["W"]),
+        "output (m, units)": str(r["output"]),
+        "multiply-adds": r["multiply_adds"],
+        "examples per unit": ", ".join(str(int(c)) for c in layer.examples_per_unit),
+    } for r, layer in zip(flow.rows(), flow.layers)]
+    trace_counts = {layer.name: [int(c) for c in layer.examples_per_unit]
+                    for layer in flow.layers}
+
+    # -- 2. the same start, three batch sizes ------------------------------------------------
+    runs: dict[str, dict[str, Any]] = {}
+    for bs in sizes:
+        model = build()
+        x = model.check_X(X)
+        t = model.prepare_targets(y, x.shape[0])
+        counter = _StepCounter(x, t)
+        history = model.fit(X, y, epochs=epochs, batch_size=bs, seed=seed,
+                            callbacks=[counter], verbose=0)
+        schedule = fit_schedule(n_examples, bs, epochs)
+        per_epoch = counter.unit_examples_per_epoch
+        unit_counts = {name: sorted({int(c) for e in per_epoch for c in e[name]})
+                       for name in per_epoch[0]}
+        n_first = counter.steps_in_epoch[0]
+        first_epoch_batches = [rows[0] for rows in counter.rows_per_step[:n_first]]
+        p = model.predict(X, batch_size=None)[:, 0]
+        label = _label(bs, n_examples)
+        runs[label] = {
+            "batch_size": bs,
+            "steps_per_epoch": sorted(set(counter.steps_in_epoch)),
+            "predicted_steps_per_epoch": schedule.steps_per_epoch,
+            "batch_sizes_epoch1": first_epoch_batches,
+            "updates": len(counter.full_loss),
+            "predicted_updates": schedule.total_updates,
+            "unit_examples_per_epoch": unit_counts,
+            "start_loss": float(counter.start_loss),
+            "final_loss": float(counter.full_loss[-1]),
+            "final_accuracy": float(np.mean((p > 0.5) == (y == 1))),
+            "epoch_mean_batch_loss": np.asarray(history.history["loss"], dtype=np.float64),
+            "epoch_loss": np.asarray([counter.start_loss] + counter.epoch_full_loss),
+            "step_loss": np.asarray([counter.start_loss] + counter.full_loss),
+            "step_batch_loss": np.asarray(counter.batch_loss),
+        }
+
+    run_rows = []
+    for label, r in runs.items():
+        sizes_text = _batches_text(r["batch_sizes_epoch1"])
+        run_rows.append({
+            "training": label,
+            "steps per epoch": ", ".join(str(s) for s in r["steps_per_epoch"]),
+            "batches in epoch 1": sizes_text,
+            "examples per unit per epoch": ", ".join(
+                str(c) for c in sorted({c for v in r["unit_examples_per_epoch"].values()
+                                        for c in v})),
+            "updates in all": r["updates"],
+            "loss at start": r["start_loss"],
+            "loss after training": r["final_loss"],
+            "accuracy": r["final_accuracy"],
+        })
+
+    big = fit_schedule(big_samples, big_batch)
+    all_trace = all(c == n_examples for counts in trace_counts.values() for c in counts)
+    all_train = all(v == [n_examples] for r in runs.values()
+                    for v in r["unit_examples_per_epoch"].values())
+    numbers: dict[str, Any] = {
+        "n_examples": n_examples,
+        "epochs": epochs,
+        "learning_rate": float(learning_rate),
+        "trace_examples_per_unit": trace_counts,
+        "every_unit_saw_every_example": bool(all_trace),
+        "every_unit_saw_every_example_each_epoch": bool(all_train),
+        "total_multiply_adds": flow.total_multiply_adds,
+        "runs": {label: {k: v for k, v in r.items() if not isinstance(v, np.ndarray)}
+                 for label, r in runs.items()},
+        "big_samples": big.n_train,
+        "big_batch": big_batch,
+        "big_steps_per_epoch": big.steps_per_epoch,
+        "big_sentence": big.sentence,
+    }
+    return ExperimentResult(
+        name="flow",
+        question=QUESTION,
+        verdict=_verdict(numbers),
+        numbers=numbers,
+        tables={
+            f"One forward pass of {n_examples} coffee roasts through the 2-3-1 sigmoid network":
+                flow_rows,
+            f"Training from the same start for {epochs} epochs (SGD, learning rate "
+            f"{learning_rate:g}); counted by a callback after every step": run_rows,
+            f"Fit schedule for {big_samples:,} samples in batches of {big_batch}": big.rows(),
+        },
+        data={
+            "epoch_loss": {k: r["epoch_loss"] for k, r in runs.items()},
+            "epoch_mean_batch_loss": {k: r["epoch_mean_batch_loss"] for k, r in runs.items()},
+            "step_loss": {k: r["step_loss"] for k, r in runs.items()},
+            "step_batch_loss": {k: r["step_batch_loss"] for k, r in runs.items()},
+            "layers": [{"name": layer.name, "activation": layer.activation,
+                        "input_shape": layer.input_shape, "W_shape": layer.W_shape,
+                        "output_shape": layer.output_shape,
+                        "examples_per_unit": layer.examples_per_unit.copy()}
+                       for layer in flow.layers],
+            "flow_table": flow.table(),
+            "big_schedule": big.table(),
+        },
+        params={"n_examples": n_examples, "epochs": epochs, "batch_sizes": list(sizes),
+                "learning_rate": float(learning_rate), "seed": seed,
+                "big_samples": big_samples, "big_batch": big_batch},
+        seconds=time.perf_counter() - start,
+    )
+
+
+def _batches_text(sizes: list[int]) -> str:
+    """``[32, 32, 32, 4]`` -> ``"3 x 32 + 1 x 4"``."""
+    parts: list[str] = []
+    i = 0
+    while i < len(sizes):
+        j = i
+        while j < len(sizes) and sizes[j] == sizes[i]:
+            j += 1
+        parts.append(f"{j - i} x {sizes[i]}")
+        i = j
+    return " + ".join(parts)
+
+
+def _verdict(n: dict[str, Any]) -> str:
+    """The plain-language answer, drawn from the measured numbers only."""
+    m = n["n_examples"]
+    parts: list[str] = []
+    counts = n["trace_examples_per_unit"]
+    units = sum(len(v) for v in counts.values())
+    if n["every_unit_saw_every_example"]:
+        per_layer = ", ".join(f"{k}: {len(v)} unit{'s' if len(v) != 1 else ''}"
+                              for k, v in counts.items())
+        parts.append(
+            f"Every unit processed all {m} examples: the traced forward pass gives {m} for each "
+            f"of the {units} units ({per_layer}"
+            f"), because each layer is one matrix product (m, n_in) @ (n_in, units) -> "
+            f"(m, units); the examples are not shared out among the units.")
+    else:
+        low = min(c for v in counts.values() for c in v)
+        parts.append(f"Some units processed fewer than {m} examples in the trace (as few as "
+                     f"{low}).")
+    pieces = []
+    for label, r in n["runs"].items():
+        steps = r["steps_per_epoch"]
+        step_text = (f"{steps[0]} step{'s' if steps[0] != 1 else ''} per epoch"
+                     if len(steps) == 1 else f"{steps} steps per epoch")
+        pieces.append(f"{label}: {step_text} ({_batches_text(r['batch_sizes_epoch1'])}), "
+                      f"{r['updates']:,} updates, loss {r['start_loss']:.3f} -> "
+                      f"{r['final_loss']:.3f}")
+    same = n["every_unit_saw_every_example_each_epoch"]
+    if same:
+        seen = (f"every unit processed all {m} examples in every epoch, whatever the batch "
+                f"size; only the number of optimizer steps changes")
+    else:
+        seen = "the examples each unit processed per epoch varied"
+    parts.append(f"In training, {seen}. After {n['epochs']} epochs: " + "; ".join(pieces) + ".")
+    runs = list(n["runs"].values())
+    if len(runs) > 1:
+        most = max(runs, key=lambda r: r["updates"])
+        fewest = min(runs, key=lambda r: r["updates"])
+        if most["final_loss"] < fewest["final_loss"]:
+            parts.append(
+                f"With the same epochs and learning rate, {most['updates']:,} small steps "
+                f"reached a lower loss than {fewest['updates']:,} full-batch steps "
+                f"({most['final_loss']:.3f} vs {fewest['final_loss']:.3f}).")
+        else:
+            parts.append(
+                f"With the same epochs and learning rate, {most['updates']:,} small steps did "
+                f"not beat {fewest['updates']:,} larger ones ({most['final_loss']:.3f} vs "
+                f"{fewest['final_loss']:.3f}).")
+    parts.append(n["big_sentence"])
+    return " ".join(parts)

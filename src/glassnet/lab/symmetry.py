@@ -1,0 +1,460 @@
+"""Q1: every unit of a layer sees the same input; why don't they all learn the same weights?
+
+Because they start different. Unit ``j`` computes ``g(x . w_j + b_j)``; if two units start
+with the same ``(w_j, b_j)`` they compute the same output, receive the same gradient and take
+the same step, at every step: they stay copies forever. This experiment replays the Deep
+Learning Specialization's "Initialization" exercise with glassnet and measures it:
+
+- data: ``make_circles(300, noise=0.05, random_state=1)`` to train,
+  ``make_circles(100, noise=0.05, random_state=2)`` to test (scikit-learn's generator);
+- network: ``[2, 10, 5, 1]``, ReLU, ReLU, sigmoid; zero biases;
+- training: full-batch gradient descent (``batch_size=None``), SGD with learning rate 0.01,
+  binary cross-entropy, 15,000 iterations (one update per epoch), in float64 like the
+  course's NumPy code;
+- initializations of every weight matrix: zeros, constant 0.5, small random (N(0, 0.01^2)),
+  standard normal x 10 (N(0, 10^2)), Glorot (uniform, Keras' default) and He
+  (N(0, 2 / fan_in), untruncated, the course's ``randn * sqrt(2 / fan_in)``).
+
+For each, the symmetry meter (:func:`glassnet.inspect.symmetry`) counts the distinct units of
+each hidden layer at the start, during training and at the end, and a
+:class:`~glassnet.inspect.NeuronRecorder` follows every unit's gradient norm. The two failure
+modes come apart in the numbers: zeros gives weight gradients that are exactly 0 (nothing
+moves); a constant gives non-zero gradients, the network learns a little, and each hidden
+layer stays ``k = 1`` distinct unit.
+
+The course computes its cost as ``-mean(y log a + (1 - y) log(1 - a))`` from a sigmoid
+rounded in float64, which is infinite when some ``a`` rounds to exactly 0 or 1 (the
+"standard normal x 10" start). glassnet's loss works on the logit ``z`` directly,
+``max(z, 0) - z y + log(1 + exp(-|z|))``, which is exact and finite: both are reported.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._checks import check_int
+from ..callbacks import Callback
+from ..datasets import make_circles
+from ..errors import ConfigError
+from ..initializers import Constant, RandomNormal, Zeros
+from ..inspect import NeuronRecorder, symmetry
+from ..layers import Dense, Input
+from ..model import Sequential
+from ..optimizers import SGD
+from .base import ExperimentResult
+
+__all__ = ["INITS", "PUBLISHED", "QUESTION", "run_symmetry"]
+
+QUESTION = ("All units in a layer get the same input x. Why don't they learn the same "
+            "weights?")
+
+#: key -> (label, initializer of every weight matrix)
+INITS: dict[str, tuple[str, Any]] = {
+    "zeros": ("zeros", Zeros()),
+    "constant": ("constant 0.5", Constant(0.5)),
+    "small": ("small random (normal x 0.01)", RandomNormal(stddev=0.01)),
+    "normal_x10": ("standard normal x 10", RandomNormal(stddev=10.0)),
+    "glorot": ("Glorot (uniform)", "glorot_uniform"),
+    "he": ("He (normal x sqrt(2/fan_in))", "he_normal"),
+}
+
+#: The course's published figures (and the constant-0.5 run quoted in QUESTIONS.md, which
+#: was measured, not published). ``first_cost`` "inf" is the course's infinite first cost.
+PUBLISHED: dict[str, dict[str, Any]] = {
+    "zeros": {"train_acc": 0.50, "test_acc": 0.50, "cost": 0.6931,
+              "note": "cost stuck at 0.6931; every weight gradient exactly 0"},
+    "normal_x10": {"train_acc": 0.83, "test_acc": 0.86, "first_cost": "inf",
+                   "note": "the first cost is infinite"},
+    "he": {"train_acc": 0.993, "test_acc": 0.96, "note": ""},
+    "constant": {"train_acc": 0.58, "test_acc": 0.59,
+                 "note": "measured in QUESTIONS.md, not published: all 10 first-layer units "
+                         "stay identical"},
+}
+
+HIDDEN = ("hidden1", "hidden2")
+
+
+def course_cost(model: Sequential, X: NDArray[Any], y: NDArray[Any]) -> float:
+    """The course's ``compute_loss`` on the model's current weights, in float64.
+
+    ``a = 1 / (1 + exp(-z))``; ``cost = nansum(-y log a - (1 - y) log(1 - a)) / m``. A sigmoid
+    that rounds to exactly 0 or 1 on a wrong label makes it infinite.
+    """
+    a = np.asarray(X, dtype=np.float64)
+    for layer in model.layers[:-1]:
+        a = np.maximum(a @ layer.params[0].astype(np.float64) + layer.params[1], 0.0)
+    last = model.layers[-1]
+    z = (a @ last.params[0].astype(np.float64) + last.params[1])[:, 0]
+    t = np.asarray(y, dtype=np.float64)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        p = 1.0 / (1.0 + np.exp(-z))
+        logprobs = -np.log(p) * t - np.log(1.0 - p) * (1.0 - t)
+        return float(np.nansum(logprobs) / t.shape[0])
+
+
+#: the course's random initializations: key -> scale of ``randn`` given ``fan_in``
+COURSE_DRAWS: dict[str, Callable[[int], float]] = {
+    "normal_x10": lambda fan_in: 10.0,
+    "he": lambda fan_in: math.sqrt(2.0 / fan_in),
+}
+COURSE_SEED = 3
+LAYER_SIZES = (2, 10, 5, 1)
+
+
+def course_weights(key: str) -> list[NDArray[np.float64]]:
+    """The course's own initial weights for ``key`` ("normal_x10" or "he"), in glassnet's layout.
+
+    The exercise seeds NumPy's legacy Mersenne-Twister generator with 3 and draws, layer by
+    layer, ``W[l] = randn(n_l, n_{l-1}) * scale`` with ``(units, n_in)`` rows; glassnet keeps
+    ``W`` as ``(n_in, units)``, so each is transposed. Biases are zero. The draws come from an
+    explicit ``RandomState(3)`` object (never the global state): only that legacy generator
+    reproduces the course's numbers.
+    """
+    if key not in COURSE_DRAWS:
+        raise ConfigError(f"key: expected one of {', '.join(COURSE_DRAWS)}, got {key!r}")
+    rs = np.random.RandomState(COURSE_SEED)
+    out: list[NDArray[np.float64]] = []
+    for n_in, units in zip(LAYER_SIZES[:-1], LAYER_SIZES[1:]):
+        W = rs.randn(units, n_in) * COURSE_DRAWS[key](n_in)
+        out += [np.ascontiguousarray(W.T), np.zeros(units)]
+    return out
+
+
+class _SymmetryTracker(Callback):
+    """Counts the distinct units of each hidden layer at the start and every ``every`` epochs."""
+
+    def __init__(self, X: NDArray[Any], every: int, tol: float) -> None:
+        self.X = X
+        self.every = every
+        self.tol = tol
+        self.epochs: list[int] = []
+        self.k: dict[str, list[int]] = {}
+
+    def _measure(self, epochs_done: int) -> None:
+        report = symmetry(self.model, self.X, tol=self.tol)
+        self.epochs.append(epochs_done)
+        for layer in report.layers:
+            self.k.setdefault(layer.name, []).append(layer.k_distinct)
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        self._measure(0)
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        if (epoch + 1) % self.every == 0:
+            self._measure(epoch + 1)
+
+
+def _accuracy(model: Sequential, X: NDArray[Any], y: NDArray[Any]) -> float:
+    p = model.predict(X, batch_size=None)[:, 0]
+    return float(np.mean((p > 0.5) == (y == 1)))
+
+
+def _build(init: Any, seed: int, learning_rate: float, dtype: str = "float64") -> Sequential:
+    model = Sequential([
+        Input(shape=(2,)),
+        Dense(10, activation="relu", kernel_initializer=init, bias_initializer="zeros",
+              name="hidden1"),
+        Dense(5, activation="relu", kernel_initializer=init, bias_initializer="zeros",
+              name="hidden2"),
+        Dense(1, activation="sigmoid", kernel_initializer=init, bias_initializer="zeros",
+              name="output"),
+    ], seed=seed, dtype=dtype)
+    model.compile(loss="binary_crossentropy", optimizer=SGD(learning_rate=learning_rate))
+    return model
+
+
+def _run_one(
+    key: str, init: Any, data: tuple[NDArray[Any], ...], *, iterations: int, seed: int,
+    learning_rate: float, every: int, tol: float, dtype: str,
+    weights: list[Any] | None = None,
+) -> dict[str, Any]:
+    X, y, X_test, y_test = data
+    start = time.perf_counter()
+    model = _build(init, seed, learning_rate, dtype)
+    if weights is not None:
+        model.set_weights(weights)
+    first_cost = model.loss_value(X, y)
+    first_course = course_cost(model, X, y)
+    grads0 = model.gradients(X, y)
+    grad_w0 = {str(layer.name): float(np.linalg.norm(grads0[2 * i].astype(np.float64)))
+               for i, layer in enumerate(model.layers)}
+    grad_b0 = {str(layer.name): float(np.linalg.norm(grads0[2 * i + 1].astype(np.float64)))
+               for i, layer in enumerate(model.layers)}
+    W1_start = model.layers[0].params[0].copy()
+    sym0 = symmetry(model, X, tol=tol)
+
+    recorder = NeuronRecorder(probe=X, every_epochs=every, include_initial=True)
+    tracker = _SymmetryTracker(X, every, tol)
+    history = model.fit(X, y, epochs=iterations, batch_size=None, shuffle=False, seed=seed,
+                        callbacks=[recorder, tracker], verbose=0)
+    sym1 = symmetry(model, X, tol=tol)
+    final_cost = model.loss_value(X, y)
+
+    # Frobenius norm of each layer's weight gradient at each record: sqrt(sum_j ||g_j||^2).
+    grad_curves: dict[str, NDArray[np.float64]] = {}
+    for name, hist in recorder.history.items():
+        g = np.sqrt(np.sum(hist["grad_norm"] ** 2, axis=1))
+        g[0] = grad_w0[name]  # the initial record has no step yet: use model.gradients
+        grad_curves[name] = g
+    all_zero_start = all(np.count_nonzero(grads0[2 * i]) == 0
+                         for i in range(len(model.layers)))
+    max_grad_training = max(float(np.max(c)) for c in grad_curves.values())
+    loss = np.asarray(history.history["loss"] + [final_cost], dtype=np.float64)
+    return {
+        "key": key,
+        "label": INITS[key][0] if key in INITS else key,
+        "train_acc": _accuracy(model, X, y),
+        "test_acc": _accuracy(model, X_test, y_test),
+        "first_cost": float(first_cost),
+        "first_cost_course": first_course,
+        "final_cost": float(final_cost),
+        "grad_W_start": grad_w0,
+        "grad_b_start": grad_b0,
+        "weight_grads_zero_at_start": bool(all_zero_start),
+        "max_weight_grad_norm": max_grad_training,
+        "weight_grads_zero_throughout": bool(all_zero_start and max_grad_training == 0.0),
+        "k_start": {layer.name: layer.k_distinct for layer in sym0.layers},
+        "k_end": {layer.name: layer.k_distinct for layer in sym1.layers},
+        "n_units": {layer.name: layer.n_units for layer in sym1.layers},
+        "groups_end": {layer.name: layer.groups for layer in sym1.layers},
+        "closest_gap_end": {layer.name: layer.closest_gap for layer in sym1.layers},
+        "cost_at_1000": float(loss[1000]) if loss.shape[0] > 1000 else float("nan"),
+        "output_bias_grad_start": grad_b0[str(model.layers[-1].name)],
+        "loss": loss,
+        "k_epochs": np.asarray(tracker.epochs, dtype=np.int64),
+        "k_curves": {name: np.asarray(v, dtype=np.int64) for name, v in tracker.k.items()},
+        "record_epochs": recorder.epochs,
+        "grad_curves": grad_curves,
+        "W1_start": W1_start.astype(np.float64),
+        "W1_end": model.layers[0].params[0].astype(np.float64),
+        "seconds": time.perf_counter() - start,
+    }
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%" if abs(100 * x - round(100 * x)) >= 0.05 else f"{100 * x:.0f}%"
+
+
+def _verdict(runs: dict[str, dict[str, Any]], course: dict[str, dict[str, Any]],
+             iterations: int) -> str:
+    """The plain-language answer, built from the measured numbers only."""
+    parts: list[str] = []
+    for r in runs.values():
+        n1, k1s, k1e = r["n_units"]["hidden1"], r["k_start"]["hidden1"], r["k_end"]["hidden1"]
+        n2, k2e = r["n_units"]["hidden2"], r["k_end"]["hidden2"]
+        acc = f"train {_pct(r['train_acc'])}, test {_pct(r['test_acc'])}"
+        label = r["label"]
+        if r["weight_grads_zero_throughout"]:
+            still = abs(r["final_cost"] - r["first_cost"]) < 5e-5
+            moved = "stays at" if still else f"goes from {r['first_cost']:.4f} to"
+            text = (f"{label}: every weight gradient is exactly 0, at the start and at every "
+                    f"record of {iterations:,} steps, so no weight moves; the cost {moved} "
+                    f"{r['final_cost']:.4f} (ln 2 = {math.log(2):.4f}) and accuracy is {acc} "
+                    f"(layer 1 is {k1e} distinct unit of {n1}).")
+            if r["output_bias_grad_start"] > 0:
+                text = text[:-1] + (f"; only the output bias gets a rounding-level gradient "
+                                    f"({r['output_bias_grad_start']:.0e}).")
+        elif n1 > 1 and k1e == 1:
+            g = r["grad_W_start"]["hidden1"]
+            learned = "learns a little" if r["train_acc"] < 0.75 else "learns"
+            text = (f"{label}: the gradients are not zero (||grad W1|| = {g:.3g} at the start) "
+                    f"and it {learned} ({acc}), but layer 1 has {k1e} distinct unit of {n1} "
+                    f"at the end and layer 2 {k2e} of {n2}: identical units got identical "
+                    f"gradients at every step, so each layer works as one unit.")
+        else:
+            if k1s == n1 and k1e == n1:
+                sym = f"all {n1} first-layer units distinct from start to end"
+            else:
+                sym = f"layer 1: {k1s} -> {k1e} distinct units of {n1}"
+            change = f"cost {r['first_cost']:.4g} -> {r['final_cost']:.4g}"
+            text = f"{label}: symmetry broken ({sym}); {change}; {acc}"
+            if r["train_acc"] < 0.6:
+                text += f" - it barely learns in {iterations:,} steps"
+            text += "."
+        parts.append(text)
+    infinite = [r for r in list(runs.values()) + list(course.values())
+                if math.isinf(r["first_cost_course"]) and math.isfinite(r["first_cost"])]
+    if infinite:
+        r = infinite[0]
+        parts.append(
+            f"The course's cost formula, log of a sigmoid rounded in float64, gives an infinite "
+            f"first cost for {r['label']} (as published); glassnet's loss is computed from the "
+            f"logits, exact and finite: {r['first_cost']:.4g}.")
+
+    def gap(r: dict[str, Any], pub: dict[str, Any]) -> float:
+        return max(abs(r["train_acc"] - pub["train_acc"]), abs(r["test_acc"] - pub["test_acc"]))
+
+    def listing(source: dict[str, dict[str, Any]]) -> tuple[str, float]:
+        pairs = [(k, PUBLISHED[k]) for k in PUBLISHED if k in source]
+        text = "; ".join(
+            f"{source[k]['label']} {_pct(p['train_acc'])}/{_pct(p['test_acc'])} vs "
+            f"{_pct(source[k]['train_acc'])}/{_pct(source[k]['test_acc'])}" for k, p in pairs)
+        return text, max((gap(source[k], p) for k, p in pairs), default=0.0)
+
+    if course:
+        text, worst = listing(course)
+        exact = worst < 0.005
+        parts.append(
+            f"Replaying the course's own random draws (RandomState({COURSE_SEED})), reference vs "
+            f"measured (train/test): {text}"
+            + (": reproduced exactly." if exact else f"; the largest gap is {100 * worst:.1f} "
+                                                      f"points."))
+    text, worst = listing(runs)
+    if text:
+        parts.append(
+            f"With glassnet's own draws, reference vs measured: {text}; the largest gap is "
+            f"{100 * worst:.1f} points: the exact figures depend on the random draws, the "
+            f"failure modes do not.")
+    return " ".join(parts)
+
+
+def run_symmetry(
+    *,
+    iterations: int = 15_000,
+    seed: int = 0,
+    learning_rate: float = 0.01,
+    inits: list[str] | tuple[str, ...] | None = None,
+    replay_course: bool = True,
+    records: int = 150,
+    tol: float = 1e-6,
+    dtype: str = "float64",
+    progress: Callable[[str], None] | None = None,
+) -> ExperimentResult:
+    """Train the course's ``[2, 10, 5, 1]`` network from each initialization and measure symmetry.
+
+    Parameters
+    ----------
+    iterations: full-batch gradient-descent steps (= epochs), 15,000 in the course.
+    seed: the model seed: glassnet's random draws for every random initialization.
+    learning_rate: SGD's step size (0.01 in the course).
+    inits: which of :data:`INITS` to run (default: all six, in that order).
+    replay_course: also train from the course's own random draws for the published random
+        initializations (standard normal x 10 and He), to compare number for number.
+    records: about how many times during training the distinct units and the gradient
+        norms are measured (every ``max(1, iterations // records)`` epochs, plus the start).
+    tol: the symmetry meter's tolerance (relative to the largest weight of the layer).
+    dtype: "float64" (default, as the course's NumPy code) or "float32". In float32 the
+        matrix-product library may round the columns of identical units differently
+        (differences near 1e-8 that can briefly grow past 1e-6 when a ReLU sits at its
+        kink), so copies are exact only up to rounding; float64 keeps them within 1e-16.
+    progress: called with a short line before each training run.
+
+    Returns an :class:`ExperimentResult` named ``"symmetry"``.
+    """
+    start = time.perf_counter()
+    iterations = int(check_int(iterations, "iterations"))  # type: ignore[arg-type]
+    seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
+    records = int(check_int(records, "records"))  # type: ignore[arg-type]
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
+            or not learning_rate > 0:
+        raise ConfigError(f"learning_rate: expected a number > 0, got {learning_rate!r}")
+    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol >= 0:
+        raise ConfigError(f"tol: expected a number >= 0, got {tol!r}")
+    if dtype not in ("float32", "float64"):
+        raise ConfigError(f"dtype: expected 'float32' or 'float64', got {dtype!r}")
+    keys = list(INITS) if inits is None else list(inits)
+    unknown = [k for k in keys if k not in INITS]
+    if unknown or not keys:
+        raise ConfigError(f"inits: expected names from {', '.join(INITS)}, got {inits!r}")
+    every = max(1, iterations // records)
+
+    X, y = make_circles(300, noise=0.05, seed=1, dtype=dtype)
+    X_test, y_test = make_circles(100, noise=0.05, seed=2, dtype=dtype)
+    data_sets = (X, y, X_test, y_test)
+    replays = [k for k in keys if k in COURSE_DRAWS] if replay_course else []
+    total = len(keys) + len(replays)
+    runs: dict[str, dict[str, Any]] = {}
+    for i, key in enumerate(keys):
+        if progress is not None:
+            progress(f"symmetry: {INITS[key][0]} ({i + 1}/{total}), {iterations:,} steps")
+        runs[key] = _run_one(key, INITS[key][1], data_sets, iterations=iterations, seed=seed,
+                             learning_rate=float(learning_rate), every=every, tol=tol,
+                             dtype=dtype)
+    course: dict[str, dict[str, Any]] = {}
+    for i, key in enumerate(replays):
+        if progress is not None:
+            progress(f"symmetry: {INITS[key][0]}, the course's draws "
+                     f"({len(keys) + i + 1}/{total}), {iterations:,} steps")
+        course[key] = _run_one(key, INITS[key][1], data_sets, iterations=iterations, seed=seed,
+                               learning_rate=float(learning_rate), every=every, tol=tol,
+                               dtype=dtype, weights=course_weights(key))
+
+    def distinct(r: dict[str, Any], layer: str) -> str:
+        return f"{r['k_start'][layer]} -> {r['k_end'][layer]} of {r['n_units'][layer]}"
+
+    table = [{
+        "init": r["label"],
+        "train acc": _pct(r["train_acc"]),
+        "test acc": _pct(r["test_acc"]),
+        "first cost": r["first_cost"],
+        "first cost (course formula)": r["first_cost_course"],
+        "final cost": r["final_cost"],
+        "layer 1 distinct (start -> end)": distinct(r, "hidden1"),
+        "layer 2 distinct (start -> end)": distinct(r, "hidden2"),
+        "||grad W1|| at start": r["grad_W_start"]["hidden1"],
+    } for r in runs.values()]
+    published_rows = []
+    for k, p in PUBLISHED.items():
+        row = {"init": INITS[k][0], "reference train/test":
+               f"{_pct(p['train_acc'])} / {_pct(p['test_acc'])}"}
+        for label, source in (("course's draws", course), ("glassnet's draws", runs)):
+            r = source.get(k)
+            row[f"measured, {label}"] = (f"{_pct(r['train_acc'])} / {_pct(r['test_acc'])}"
+                                         if r is not None else "-")
+        row["note"] = p["note"] or "-"
+        published_rows.append(row)
+    scalar_keys = ("label", "train_acc", "test_acc", "first_cost", "first_cost_course",
+                   "cost_at_1000", "final_cost", "weight_grads_zero_at_start",
+                   "weight_grads_zero_throughout", "max_weight_grad_norm",
+                   "output_bias_grad_start", "k_start", "k_end", "n_units", "grad_W_start",
+                   "grad_b_start", "groups_end", "seconds")
+
+    def scalars(r: dict[str, Any]) -> dict[str, Any]:
+        return {s: (str(r[s]) if isinstance(r[s], float) and not math.isfinite(r[s])
+                    else r[s]) for s in scalar_keys}
+
+    numbers: dict[str, Any] = {
+        "iterations": iterations,
+        "learning_rate": float(learning_rate),
+        "inits": {k: scalars(r) for k, r in runs.items()},
+        "course_draws": {k: scalars(r) for k, r in course.items()},
+        "published": PUBLISHED,
+    }
+    data = {
+        "labels": {k: r["label"] for k, r in runs.items()},
+        "loss": {k: r["loss"] for k, r in runs.items()},
+        "course_loss": {k: r["loss"] for k, r in course.items()},
+        "k_epochs": {k: r["k_epochs"] for k, r in runs.items()},
+        "k_curves": {k: r["k_curves"] for k, r in runs.items()},
+        "n_units": {k: r["n_units"] for k, r in runs.items()},
+        "record_epochs": {k: r["record_epochs"] for k, r in runs.items()},
+        "grad_curves": {k: r["grad_curves"] for k, r in runs.items()},
+        "W1_start": {k: r["W1_start"] for k, r in runs.items()},
+        "W1_end": {k: r["W1_end"] for k, r in runs.items()},
+        "train": (X, y),
+        "test": (X_test, y_test),
+    }
+    return ExperimentResult(
+        name="symmetry",
+        question=QUESTION,
+        verdict=_verdict(runs, course, iterations),
+        numbers=numbers,
+        tables={
+            f"Initializations of the [2, 10, 5, 1] ReLU-ReLU-sigmoid network on make_circles "
+            f"(300 train / 100 test), {iterations:,} full-batch steps, learning rate "
+            f"{learning_rate:g}, glassnet's draws (seed {seed})": table,
+            "Reference figures (Deep Learning Specialization, 'Initialization') vs measured":
+                published_rows,
+        },
+        data=data,
+        params={"iterations": iterations, "seed": seed, "learning_rate": float(learning_rate),
+                "inits": keys, "replay_course": replay_course, "record_every": every,
+                "tol": tol, "dtype": dtype},
+        seconds=time.perf_counter() - start,
+    )
