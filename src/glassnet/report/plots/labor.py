@@ -118,9 +118,8 @@ def _selectivity(result: ExperimentResult) -> Figure:
               f"unit {j} (SI {float(d['selectivity'][j]):.2f})" for j in range(n)]
     ax.set_yticks(np.arange(n), labels, fontsize=7)
     ax.set_xticks(np.arange(k), [str(c) for c in range(k)])
-    ax.set_xlabel("digit class")
+    ax.set_xlabel("digit class (red circle: the unit's preferred class)")
     ax.set_ylabel("first-layer unit (selectivity index)")
-    ax.legend(loc="upper right", bbox_to_anchor=(1.0, 1.08), fontsize=8, framealpha=0.9)
     fig.colorbar(im, ax=ax, label="mean activation in the class / unit's largest class mean")
     ax.set_title("Class selectivity: what each unit responds to (1 = its strongest class)")
     return fig

@@ -146,7 +146,8 @@ def _distance(result: ExperimentResult) -> Figure:
     ax.set_xlabel("pair of seeds")
     ax.set_ylabel("L2 distance between all weights")
     ax.set_title("Weight distance between seeds: relabelling units removes only part of it")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.set_ylim(0, 1.22 * float(before.max()))  # room for the legend above the bars
+    ax.legend(loc="upper center", ncol=2, fontsize=8)
     return fig
 
 
