@@ -5,6 +5,10 @@ a verdict drawn from them); :func:`run_tour` runs all five in order.
 """
 
 from .base import ExperimentResult, format_table
+from .flow import run_flow
+from .labor import run_labor
+from .seeds import run_seeds
+from .symmetry import run_symmetry
 from .tour import TOUR, experiment_function, run_tour
 from .vectorize import run_vectorize
 
@@ -13,6 +17,10 @@ __all__ = [
     "ExperimentResult",
     "experiment_function",
     "format_table",
+    "run_flow",
+    "run_labor",
+    "run_seeds",
+    "run_symmetry",
     "run_tour",
     "run_vectorize",
 ]

@@ -10,6 +10,7 @@ The command ``glassnet tour`` runs it and writes the HTML report.
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -36,13 +37,13 @@ class TourStage:
 TOUR: tuple[TourStage, ...] = (
     TourStage(
         "symmetry", "Q1: why don't units in a layer learn the same weights?",
-        full={},
-        quick={},
+        full={},  # the course's 15,000 full-batch steps, six initializations
+        quick={"iterations": 400, "records": 20},
     ),
     TourStage(
         "flow", "Q2: does every unit process every example?",
         full={},
-        quick={},
+        quick={"n_examples": 40, "epochs": 5},
     ),
     TourStage(
         "vectorize", "Q3: solved all at once, or neuron by neuron?",
@@ -52,12 +53,13 @@ TOUR: tuple[TourStage, ...] = (
     TourStage(
         "labor", "Q4: do units divide the labor?",
         full={},
-        quick={},
+        quick={"epochs": 8, "hidden": 9, "hidden2": 6, "coffee_epochs": 40, "resolution": 12,
+               "top_k": 4},
     ),
     TourStage(
         "seeds", "Q5: do different seeds find different minima?",
         full={},
-        quick={},
+        quick={"n_seeds": 3, "epochs": 4, "hidden": 8, "hidden2": 6},
     ),
 )
 """The tour's experiments in order, with their settings."""
@@ -81,7 +83,7 @@ def experiment_function(name: str) -> Callable[..., ExperimentResult]:
     function = getattr(module, f"run_{name}", None)
     if not callable(function):
         raise ImportError(f"{module_name} has no function run_{name}")
-    return function  # type: ignore[no-any-return]
+    return function
 
 
 def _stderr(line: str) -> None:
@@ -135,8 +137,11 @@ def run_tour(
             )
             say(f"[{i}/{len(stages)}] {stage.name}: {stage.question}"
                 + (f" ({shown})" if shown else ""))
+        kwargs = dict(settings)
+        if progress and "progress" in inspect.signature(function).parameters:
+            kwargs["progress"] = lambda line: say(f"      {line}")  # the experiment's own stages
         start = time.perf_counter()
-        result = function(seed=seed, **settings)
+        result = function(seed=seed, **kwargs)
         elapsed = time.perf_counter() - start
         if not result.seconds:
             result.seconds = elapsed

@@ -1,0 +1,101 @@
+"""The command line: experiments, the quick tour's report, argparse errors, missing matplotlib."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from glassnet import cli
+
+VECTORIZE_SMALL = ["vectorize", "--m", "12", "--n-in", "5", "--units", "3", "--dot-n", "2000",
+                   "--repeats", "1"]
+
+
+def test_vectorize_prints_tables_and_verdict(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(VECTORIZE_SMALL) == 0
+    out = capsys.readouterr().out
+    assert "== vectorize:" in out
+    assert "Verdict: The double loop (36 separate dot products)" in out
+    assert "compute the same layer" in out
+    assert "2,000-element vectors" in out
+
+
+def test_vectorize_out_saves_pngs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("matplotlib")
+    assert cli.main([*VECTORIZE_SMALL, "--out", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "vectorize_step.png", "vectorize_times.png"
+    ]
+    assert str(tmp_path / "vectorize_times.png") in capsys.readouterr().out
+
+
+def test_experiment_options_come_from_the_signature() -> None:
+    parser = cli.build_parser()
+    args = parser.parse_args(["vectorize", "--n-in", "7", "--activation", "tanh"])
+    assert args.n_in == 7 and args.activation == "tanh" and args.m == 1000  # the default
+    for name in ("symmetry", "flow", "labor", "seeds"):
+        parsed = parser.parse_args([name, "--seed", "3"])
+        assert parsed.seed == 3
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],                                       # no command
+        ["nonsense"],                             # unknown command
+        ["vectorize", "--m", "x"],                # not an integer
+        ["vectorize", "--m", "0"],                # rejected by run_vectorize (ConfigError)
+        ["vectorize", "--no-such-option", "1"],
+        ["tour", "--seed", "-1"],
+        ["demo", "--epochs", "0"],
+    ],
+)
+def test_bad_arguments_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(argv)
+    assert info.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_missing_matplotlib_says_how_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` fail
+    assert cli.main(["tour", "--quick", "--no-open", "--out", str(tmp_path / "r")]) == 1
+    assert "pip install glassnet[lab]" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()  # failed before running anything
+    assert cli.main([*VECTORIZE_SMALL, "--out", str(tmp_path)]) == 1
+
+
+def test_gradcheck_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["gradcheck", "--examples", "6", "--entries", "2"]) == 0
+    assert "gradient check PASS" in capsys.readouterr().out
+
+
+def test_tour_quick_writes_the_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The whole quick tour, end to end: five verdicts, one report.html, the PNGs."""
+    pytest.importorskip("matplotlib")
+    opened: list[str] = []
+    monkeypatch.setenv("DISPLAY", ":0")  # a browser would be opened without --no-open
+    monkeypatch.setattr(cli.webbrowser, "open", lambda url: opened.append(url) or True)
+    out_dir = tmp_path / "gr"
+    assert cli.main(["tour", "--quick", "--no-open", "--out", str(out_dir)]) == 0
+    captured = capsys.readouterr()
+    report = out_dir / "report.html"
+    assert report.is_file()
+    assert f"Report: {report.resolve()}" in captured.out
+    names = ["symmetry", "flow", "vectorize", "labor", "seeds"]
+    verdict_lines = [line for line in captured.out.splitlines() if line.startswith("- ")]
+    assert [line[2:].split(" ")[0] for line in verdict_lines] == names
+    text = report.read_text(encoding="utf-8")
+    for name in names:
+        assert f'id="exp-{name}"' in text
+    assert len(re.findall(r'src="data:image/png;base64,', text)) >= 5
+    assert {p.name.split("_")[0] for p in out_dir.glob("*.png")} == set(names)
+    assert "[5/5] seeds" in captured.err  # progress lines
+    assert opened == []  # --no-open
