@@ -17,7 +17,7 @@ $(VENV)/.installed-bench: $(STAMP) benchmarks/requirements.txt
 	touch $@
 
 demo: $(STAMP)
-	$(PY) -m glassnet demo
+	$(PY) -m glassnet tour --out glassnet-report
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)
