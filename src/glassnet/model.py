@@ -75,6 +75,8 @@ class Sequential:
         self.stop_training = False
         self.history: History | None = None
         self._fused = False
+        self._param_list: list[Array] = []
+        self._grad_list: list[Array] = []
         for layer in layers or []:
             self.add(layer)
 
@@ -101,6 +103,7 @@ class Sequential:
             layer.build(n_in, self.layer_rng(len(self.layers) - 1), self.dtype)
             self.built = True
             self._update_fused()
+            self._collect_params()
             if self.optimizer is not None:
                 self.optimizer.reset()
 
@@ -139,6 +142,7 @@ class Sequential:
             n_in = layer.output_dim
         self.built = True
         self._update_fused()
+        self._collect_params()
         if self.optimizer is not None:
             self.optimizer.reset()
 
@@ -259,16 +263,24 @@ class Sequential:
         """One optimizer step on a validated batch; returns (loss before the step, output)."""
         value, out = self.compute_gradients(x, y)
         assert self.optimizer is not None
-        self.optimizer.apply(self._params, self._grads)
+        self.optimizer.apply(self._param_list, self._grad_list)
         return value, out
+
+    def _collect_params(self) -> None:
+        """Cache the flat lists ``[W1, b1, W2, ...]`` and ``[grad_W1, ...]`` once the layers
+        are built, so a training step does not rebuild them. ``build`` is the only place that
+        creates these arrays; everything else (the optimizer, ``set_weights``) updates them
+        in place, so the cached lists stay valid."""
+        self._param_list = [p for layer in self.layers for p in layer.params]
+        self._grad_list = [g for layer in self.layers for g in layer.grads]
 
     @property
     def _params(self) -> list[Array]:
-        return [p for layer in self.layers for p in layer.params]
+        return self._param_list
 
     @property
     def _grads(self) -> list[Array]:
-        return [g for layer in self.layers for g in layer.grads]
+        return self._grad_list
 
     def gradients(self, X: Any, y: Any) -> list[Array]:
         """The loss gradients ``[grad_W1, grad_b1, ...]`` (``get_weights()`` order) on all of
@@ -371,7 +383,7 @@ class Sequential:
     def weights(self) -> list[Array]:
         """The live parameter arrays ``[W1, b1, W2, b2, ...]`` (not copies)."""
         self._require_built()
-        return self._params
+        return list(self._param_list)
 
     def get_weights(self) -> list[Array]:
         """Copies of ``[W1, b1, W2, b2, ...]``; ``W`` is ``(n_in, units)``, ``b`` ``(units,)``."""

@@ -49,6 +49,7 @@ class Optimizer:
         self.learning_rate = _positive("learning_rate", learning_rate)
         self.iterations = 0
         self._shapes: list[tuple[int, ...]] | None = None
+        self._checked: list[Array] | None = None  # the params list last checked against _shapes
 
     def build(self, params: list[Array]) -> None:
         """Create per-parameter state for ``params`` (called on the first ``apply``)."""
@@ -58,18 +59,21 @@ class Optimizer:
         """Forget all state (momenta, step count)."""
         self.iterations = 0
         self._shapes = None
+        self._checked = None
 
     def apply(self, params: list[Array], grads: list[Array]) -> None:
         """One step: update each ``params[i]`` in place from ``grads[i]``."""
         if self._shapes is None:
             self.build(params)
-        elif len(params) != len(self._shapes) or any(
+        elif params is not self._checked and (len(params) != len(self._shapes) or any(
             p.shape != s for p, s in zip(params, self._shapes)
-        ):
+        )):
             raise ShapeError(
                 "params: this optimizer was built for parameters of shapes "
                 f"{self._shapes}, got {[p.shape for p in params]}; call reset() first"
             )
+        # The model passes the same cached list every step: check its shapes only once.
+        self._checked = params
         self.iterations += 1
         self._prepare_step()
         for i, (p, g) in enumerate(zip(params, grads)):

@@ -108,7 +108,7 @@ class Dense(Layer):
         """The backward pass given ``grad_z = dL/dz`` directly (fused output + loss)."""
         assert self.x is not None
         np.matmul(self.x.T, grad_z, out=self.grads[0])
-        np.sum(grad_z, axis=0, out=self.grads[1])
+        grad_z.sum(axis=0, out=self.grads[1])
         if need_input_grad:
             return grad_z @ self.params[0].T
         return None
