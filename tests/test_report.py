@@ -121,3 +121,16 @@ def test_unknown_experiment_and_bad_arguments(result: ExperimentResult, tmp_path
         write_report(result, tmp_path / "r.html")  # type: ignore[arg-type]
     with pytest.raises(gn.ArgumentTypeError, match=r"results\[1\]"):
         write_report([result, "text"], tmp_path / "r.html")  # type: ignore[list-item]
+
+
+def test_nested_numbers_are_folded_not_spilled(result: ExperimentResult, tmp_path: Path) -> None:
+    nested = dataclasses.replace(result, numbers={
+        **result.numbers, "accuracy": 0.5, "seeds": [0, 1, 2], "per_init": {"zeros <z>": {"acc": 0.5}},
+        "long_list": list(range(40)),
+    })
+    text = write_report([nested], tmp_path / "r.html").read_text(encoding="utf-8")
+    assert '<span class="key">accuracy</span> <span class="value">0.5</span>' in text
+    assert '<span class="value">[0, 1, 2]</span>' in text  # short lists stay inline
+    assert "<details><summary>per_init</summary><pre>" in text
+    assert "zeros &lt;z&gt;" in text and "<z>" not in text
+    assert "<details><summary>long_list</summary>" in text

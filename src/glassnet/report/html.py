@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import math
 import os
 import platform
@@ -78,7 +79,11 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .numbers div { display: flex; justify-content: space-between; gap: 10px;
                border-bottom: 1px dotted var(--line); padding: 3px 0; }
 .numbers .key { color: var(--muted); overflow-wrap: anywhere; }
-.numbers .value { font-variant-numeric: tabular-nums; text-align: right; white-space: nowrap; }
+.numbers .value { font-variant-numeric: tabular-nums; text-align: right; }
+details { margin: 4px 0; font-size: 0.88em; }
+summary { cursor: pointer; color: var(--muted); }
+pre { background: var(--soft); border: 1px solid var(--line); border-radius: 4px;
+      padding: 8px 12px; overflow-x: auto; font-size: 0.92em; max-height: 420px; }
 figure { margin: 18px 0 26px; }
 figure img { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 4px; }
 figcaption { color: var(--muted); font-size: 0.92em; margin-top: 6px; }
@@ -142,6 +147,30 @@ def _table(rows: list[dict[str, Any]], caption: str) -> str:
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
 
+def _is_scalar(value: Any) -> bool:
+    """Short enough for the grid: a number, a short string, or a short list of those."""
+    if isinstance(value, str):
+        return len(value) <= 40
+    if isinstance(value, list | tuple):
+        return all(_is_scalar(v) for v in value) and len(_format(value)) <= 40
+    return value is None or isinstance(value, bool | int | float | np.generic)
+
+
+def _numbers_html(numbers: dict[str, Any]) -> str:
+    """Scalars as a grid of name/value pairs; nested values (dicts, lists) folded below."""
+    cells = "".join(
+        f'<div><span class="key">{_e(k)}</span> <span class="value">{_e(_format(v))}</span>'
+        f"</div>"
+        for k, v in numbers.items() if _is_scalar(v)
+    )
+    out = [f'<div class="numbers">{cells}</div>'] if cells else []
+    for k, v in numbers.items():
+        if not _is_scalar(v):
+            text = json.dumps(v, indent=1, default=str, ensure_ascii=False)
+            out.append(f"<details><summary>{_e(k)}</summary><pre>{_e(text)}</pre></details>")
+    return "\n".join(out)
+
+
 def _anchor(name: str, taken: set[str]) -> str:
     base = "exp-" + (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "x")
     anchor, i = base, 2
@@ -200,12 +229,8 @@ def _section(result: ExperimentResult, anchor: str, index: int, figures_html: st
         parts.append("<h3>Tables</h3>")
         parts += [_table(rows, title) for title, rows in result.tables.items()]
     if result.numbers:
-        cells = "".join(
-            f'<div><span class="key">{_e(k)}</span> <span class="value">{_e(_format(v))}</span>'
-            f"</div>"
-            for k, v in result.numbers.items()
-        )
-        parts += ["<h3>Key numbers</h3>", f'<div class="numbers">{cells}</div>']
+        parts.append("<h3>Key numbers</h3>")
+        parts.append(_numbers_html(result.numbers))
     settings = ", ".join(f"{k}={_format(v)}" for k, v in result.params.items())
     parts.append(f'<p class="settings">Settings: {_e(settings or "defaults")}. '
                  f"Took {_e(f'{result.seconds:.1f}')} s.</p>")
