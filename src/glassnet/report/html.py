@@ -98,8 +98,9 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _format(value: Any) -> str:
-    """A cell's text: 4 significant digits for floats, thousands separators for integers."""
+def _format(value: Any, none: str = "-") -> str:
+    """A cell's text: 4 significant digits for floats, thousands separators for integers;
+    ``none`` stands for ``None`` (a dash in tables, "None" in settings)."""
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
     if isinstance(value, int | np.integer):
@@ -114,9 +115,9 @@ def _format(value: Any) -> str:
             return f"{x:,.1f}"
         return f"{x:.4g}"
     if value is None:
-        return "-"
+        return none
     if isinstance(value, list | tuple):
-        text = ", ".join(_format(v) for v in value[:12])
+        text = ", ".join(_format(v, none) for v in value[:12])
         return f"[{text}{', ...' if len(value) > 12 else ''}]"
     return str(value)
 
@@ -231,7 +232,7 @@ def _section(result: ExperimentResult, anchor: str, index: int, figures_html: st
     if result.numbers:
         parts.append("<h3>Key numbers</h3>")
         parts.append(_numbers_html(result.numbers))
-    settings = ", ".join(f"{k}={_format(v)}" for k, v in result.params.items())
+    settings = ", ".join(f"{k}={_format(v, 'None')}" for k, v in result.params.items())
     parts.append(f'<p class="settings">Settings: {_e(settings or "defaults")}. '
                  f"Took {_e(f'{result.seconds:.1f}')} s.</p>")
     parts.append("</section>")
