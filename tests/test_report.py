@@ -125,8 +125,8 @@ def test_unknown_experiment_and_bad_arguments(result: ExperimentResult, tmp_path
 
 def test_nested_numbers_are_folded_not_spilled(result: ExperimentResult, tmp_path: Path) -> None:
     nested = dataclasses.replace(result, numbers={
-        **result.numbers, "accuracy": 0.5, "seeds": [0, 1, 2], "per_init": {"zeros <z>": {"acc": 0.5}},
-        "long_list": list(range(40)),
+        **result.numbers, "accuracy": 0.5, "seeds": [0, 1, 2],
+        "per_init": {"zeros <z>": {"acc": 0.5}}, "long_list": list(range(40)),
     })
     text = write_report([nested], tmp_path / "r.html").read_text(encoding="utf-8")
     assert '<span class="key">accuracy</span> <span class="value">0.5</span>' in text
