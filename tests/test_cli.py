@@ -99,3 +99,13 @@ def test_tour_quick_writes_the_report(
     assert {p.name.split("_")[0] for p in out_dir.glob("*.png")} == set(names)
     assert "[5/5] seeds" in captured.err  # progress lines
     assert opened == []  # --no-open
+
+
+def test_list_of_names_option_and_its_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = cli.build_parser()
+    assert parser.parse_args(["symmetry", "--inits", "zeros", "he"]).inits == ["zeros", "he"]
+    assert not hasattr(parser.parse_args(["symmetry"]), "inits")  # not given: the default
+    with pytest.raises(SystemExit) as info:
+        cli.main(["symmetry", "--iterations", "3", "--inits", "nope"])
+    assert info.value.code == 2
+    assert "inits" in capsys.readouterr().err

@@ -76,6 +76,11 @@ def _demo(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- experiments
 
 
+def _plain(text: str) -> str:
+    """Docstring markup as plain text: ``code`` -> code, :data:`NAME` -> NAME."""
+    return re.sub(r":[a-z]+:`~?([^`]+)`", r"\1", text).replace("``", "")
+
+
 def _parameter_docs(function: Callable[..., Any]) -> dict[str, str]:
     """``{name: text}`` from a docstring's ``name: text`` (or ``a, b: text``) lines."""
     docs: dict[str, str] = {}
@@ -85,10 +90,10 @@ def _parameter_docs(function: Callable[..., Any]) -> dict[str, str]:
         if match and not line.startswith(" "):
             current = match.group(1).split(", ")
             for name in current:
-                docs[name] = match.group(2).replace("``", "")
+                docs[name] = _plain(match.group(2))
         elif current and line.startswith("    ") and line.strip():
             for name in current:
-                docs[name] += " " + line.strip().replace("``", "")
+                docs[name] += " " + _plain(line.strip())
         else:
             current = []
     return docs
@@ -96,18 +101,25 @@ def _parameter_docs(function: Callable[..., Any]) -> dict[str, str]:
 
 def _options(function: Callable[..., Any]) -> list[tuple[str, Any]]:
     """The keyword arguments a command line can set: those with a bool, int, float or str
-    default, or a non-empty tuple/list of one of those."""
+    default, a non-empty tuple/list of one of those, or a ``None`` default annotated as a
+    list of strings (``inits: list[str] | None = None`` becomes ``--inits NAME ...``)."""
     out = []
     for p in inspect.signature(function).parameters.values():
         if p.kind not in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) or p.default is p.empty:
             continue
         d = p.default
         if isinstance(d, bool | int | float | str) or (
-            isinstance(d, tuple | list) and d and isinstance(d[0], int | float | str)
-            and not isinstance(d[0], bool)
+            isinstance(d, tuple | list) and d
+            and all(isinstance(v, int | float | str) and not isinstance(v, bool) for v in d)
         ):
             out.append((p.name, d))
+        elif d is None and re.search(r"\b(list\[str\]|tuple\[str\b)", str(p.annotation)):
+            out.append((p.name, _STRINGS))
     return out
+
+
+_STRINGS = ("NAME",)
+"""Marks an option that takes one or more names and defaults to ``None``."""
 
 
 def _add_experiment(sub: Any, name: str) -> None:
@@ -135,6 +147,9 @@ def _add_experiment(sub: Any, name: str) -> None:
         if isinstance(default, bool):
             parser.add_argument(flag, dest=pname, default=default, help=text,
                                 action=argparse.BooleanOptionalAction)
+        elif default is _STRINGS:
+            parser.add_argument(flag, dest=pname, default=argparse.SUPPRESS, help=text,
+                                nargs="+", metavar="NAME")
         elif isinstance(default, tuple | list):
             parser.add_argument(flag, dest=pname, default=default, help=text,
                                 nargs="+", type=type(default[0]), metavar="N")
@@ -153,8 +168,10 @@ def _run_experiment(args: argparse.Namespace) -> int:
         return 1
     kwargs = {}
     for pname, default in args.option_names:
-        value = getattr(args, pname)
-        kwargs[pname] = tuple(value) if isinstance(default, tuple) else value
+        value = getattr(args, pname, None)  # None: an option of names that was not given
+        kwargs[pname] = tuple(value) if isinstance(default, tuple) and value is not None else value
+    if "progress" in inspect.signature(args.function).parameters:
+        kwargs["progress"] = lambda line: print(line, file=sys.stderr, flush=True)
     try:
         result = args.function(**kwargs)
     except gn.GlassnetError as exc:
