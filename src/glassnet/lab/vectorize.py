@@ -96,6 +96,17 @@ def _one_blas_thread() -> Iterator[int | None]:
         yield 1
 
 
+def _per_unit_loop(
+    A_in: NDArray[Any], W: NDArray[Any], b: NDArray[Any], activation: str
+) -> NDArray[Any]:
+    """The course's way: ``my_dense`` (:func:`glassnet.reference.dense_loop`, a Python loop
+    over the units) applied to one example at a time, ``A_out[i] = dense_loop(A_in[i], W, b, g)``.
+
+    Slow on purpose: ``m * units`` separate dot products.
+    """
+    return np.stack([reference.dense_loop(a_in, W, b, activation) for a_in in A_in])
+
+
 def _dot_loop(a: NDArray[Any], b: NDArray[Any]) -> float:
     """The course's ``my_dot``: ``x = sum_i a[i] * b[i]``, one element per Python step.
 
@@ -205,9 +216,11 @@ def run_vectorize(
     W, b = model.get_weights()
     A_matrix = reference.dense(A_in, W, b, activation)
     forms: list[tuple[str, str, str, Callable[[], NDArray[Any]]]] = [
-        ("per unit, per example", "two Python loops (the course's my_dense per example)",
+        ("per unit, per example",
+         "two Python loops: the course's my_dense (reference.dense_loop, a loop over units) "
+         "called for each example",
          f"{m * units:,} dot products of length {n_in}",
-         lambda: reference.dense_per_unit_per_example(A_in, W, b, activation)),
+         lambda: _per_unit_loop(A_in, W, b, activation)),
         ("per example", "one Python loop over examples",
          f"{m:,} vector-matrix products",
          lambda: reference.dense_per_example(A_in, W, b, activation)),
