@@ -54,8 +54,9 @@ SELECTIVE = 0.5
 
 
 def _digits_model(hidden: int, hidden2: int, seed: int, learning_rate: float) -> Sequential:
-    model = Sequential([Input((64,)), Dense(hidden, "relu"), Dense(hidden2, "relu"),
-                        Dense(10, "linear")], seed=seed, name="digits")
+    model = Sequential([Input((64,)), Dense(hidden, "relu", name="L1"),
+                        Dense(hidden2, "relu", name="L2"), Dense(10, "linear", name="L3")],
+                       seed=seed, name="digits")
     model.compile(loss=SparseCategoricalCrossentropy(from_logits=True),
                   optimizer=Adam(learning_rate=learning_rate), metrics=["accuracy"])
     return model
@@ -78,8 +79,8 @@ def _coffee(seed: int, epochs: int, learning_rate: float, resolution: int) -> di
     X, y = load_coffee()
     scaler = Standardizer().fit(X)
     Xn = scaler.transform(X)
-    model = Sequential([Input((2,)), Dense(3, "sigmoid"), Dense(1, "sigmoid")], seed=seed,
-                       name="coffee")
+    model = Sequential([Input((2,)), Dense(3, "sigmoid", name="L1"),
+                        Dense(1, "sigmoid", name="L2")], seed=seed, name="coffee")
     model.compile(loss=BinaryCrossentropy(), optimizer=Adam(learning_rate=learning_rate),
                   metrics=["accuracy"])
     model.fit(Xn, y, epochs=epochs, batch_size=32, seed=seed, verbose=0)

@@ -51,8 +51,9 @@ SAME_FUNCTION_TOL = 1e-4
 
 def _build(hidden: int, hidden2: int, learning_rate: float) -> Any:
     def build(seed: int) -> Sequential:
-        model = Sequential([Input((64,)), Dense(hidden, "relu"), Dense(hidden2, "relu"),
-                            Dense(10, "linear")], seed=seed, name=f"seed_{seed}")
+        model = Sequential([Input((64,)), Dense(hidden, "relu", name="L1"),
+                            Dense(hidden2, "relu", name="L2"), Dense(10, "linear", name="L3")],
+                           seed=seed, name=f"seed_{seed}")
         model.compile(loss=SparseCategoricalCrossentropy(from_logits=True),
                       optimizer=Adam(learning_rate=learning_rate), metrics=["accuracy"])
         return model
