@@ -23,23 +23,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._checks import check_int
+from .._table import format_table
 from ..errors import ArgumentTypeError, ConfigError
 from ..training import steps_per_epoch
 
 __all__ = ["DataFlow", "FitSchedule", "LayerFlow", "data_flow", "fit_schedule"]
-
-
-def _plain_table(rows: list[dict[str, Any]]) -> str:
-    """Rows of dicts as aligned text (columns from the first row)."""
-    if not rows:
-        return "(empty)"
-    cols = list(rows[0])
-    body = [[str(r.get(c, "")) for c in cols] for r in rows]
-    widths = [max(len(c), *(len(b[i]) for b in body)) for i, c in enumerate(cols)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths)),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(b, widths)) for b in body]
-    return "\n".join(line.rstrip() for line in lines)
 
 
 @dataclass(frozen=True)
@@ -118,7 +106,7 @@ class DataFlow:
                      f"one matrix product per layer, not a share of the examples per unit.")
         else:
             foot += "Some units processed fewer examples than the batch holds."
-        return _plain_table(rows) + "\n" + foot
+        return format_table(rows) + "\n" + foot
 
     def __str__(self) -> str:
         return self.table()
@@ -198,7 +186,7 @@ class FitSchedule:
         ]
 
     def table(self) -> str:
-        return _plain_table(self.rows()) + "\n" + self.sentence
+        return format_table(self.rows()) + "\n" + self.sentence
 
     def __str__(self) -> str:
         return self.table()

@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import metrics as metrics_mod
+from .._table import format_table
 from ..errors import ArgumentTypeError, ConfigError, ShapeError
 from ..model import Sequential
 from .labor import (
@@ -401,18 +402,9 @@ class SeedComparison:
 
     def table(self) -> str:
         """A plain-text summary: the per-seed table, the per-layer table, and the pair means."""
-
-        def fmt(rows: list[dict[str, Any]]) -> list[str]:
-            cols = list(rows[0])
-            cells = [[f"{r[c]:.4g}" if isinstance(r[c], float) else str(r[c]) for c in cols]
-                     for r in rows]
-            widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
-            return ["  ".join(c.ljust(w) for c, w in zip(cols, widths))] + [
-                "  ".join(v.ljust(w) for v, w in zip(row, widths)) for row in cells]
-
         acc = self.spread("accuracy")
         loss = self.spread("loss")
-        lines = fmt(self.seed_rows()) + [""] + fmt(self.layer_rows()) + [
+        lines = [format_table(self.seed_rows()), "", format_table(self.layer_rows()),
             "",
             f"accuracy {acc['mean']:.4f} +- {acc['std']:.4f} (min {acc['min']:.4f}, "
             f"max {acc['max']:.4f}); loss {loss['mean']:.4f} +- {loss['std']:.4f}",

@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
+from .._table import format_table
 from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["LayerSymmetry", "SymmetryReport", "pairwise_max_abs_diff", "symmetry"]
@@ -170,22 +171,11 @@ class SymmetryReport:
         return out
 
     def table(self) -> str:
-        rows = self.rows()
-        cols = list(rows[0]) if rows else []
-
-        def cell(v: Any) -> str:
-            return format(v, ".6g") if isinstance(v, float) else str(v)
-
-        body = [[cell(r[c]) for c in cols] for r in rows]
-        widths = [max(len(c), *(len(b[i]) for b in body)) for i, c in enumerate(cols)]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths)),
-                 "  ".join("-" * w for w in widths)]
-        lines += ["  ".join(v.ljust(w) for v, w in zip(b, widths)) for b in body]
         basis = "weights+bias" + (f" and activations on {self.n_probe} examples"
                                   if self.with_activations else "")
-        lines.append(f"Duplicates: units equal in {basis} within tol={self.tol:g} "
-                     f"(relative to max(1, largest magnitude in the layer)).")
-        return "\n".join(line.rstrip() for line in lines)
+        return (format_table(self.rows(), ".6g")
+                + f"\nDuplicates: units equal in {basis} within tol={self.tol:g} "
+                f"(relative to max(1, largest magnitude in the layer)).")
 
     def __str__(self) -> str:
         return self.table()

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .._table import format_table
 from ..errors import ArgumentTypeError, ConfigError
 from .recorder import NeuronRecorder, saturated_mask
 
@@ -27,19 +28,6 @@ __all__ = ["UnitEvent", "UnitEventList", "UnitStatus", "UnitStatusList", "dead_u
            "unit_events", "unit_status"]
 
 RELU_LIKE = frozenset({"relu", "leaky_relu"})
-
-
-def _table(rows: list[dict[str, Any]], empty: str) -> str:
-    if not rows:
-        return empty
-    cols = list(rows[0])
-    body = [[format(r[c], ".3g") if isinstance(r[c], float) else str(r[c]) for c in cols]
-            for r in rows]
-    widths = [max(len(c), *(len(b[i]) for b in body)) for i, c in enumerate(cols)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths)),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(b, widths)) for b in body]
-    return "\n".join(line.rstrip() for line in lines)
 
 
 @dataclass(frozen=True)
@@ -63,7 +51,7 @@ class UnitStatusList(list[UnitStatus]):
     def table(self) -> str:
         rows = [{"layer": s.layer, "unit": s.unit, "status": s.status,
                  "activation": s.activation, "share of examples": s.fraction} for s in self]
-        return _table(rows, "no dead or saturated units")
+        return format_table(rows, ".3g", empty="no dead or saturated units")
 
 
 def unit_status(
@@ -146,7 +134,7 @@ class UnitEventList(list[UnitEvent]):
                  "recovered": "yes" if e.recovered else "no",
                  "recovered at epoch": "-" if e.recovered_epoch is None else e.recovered_epoch,
                  "dead at end": "yes" if e.dead_at_end else "no"} for e in self]
-        return _table(rows, "no unit stopped firing")
+        return format_table(rows, ".3g", empty="no unit stopped firing")
 
 
 def unit_events(recorder: NeuronRecorder) -> UnitEventList:

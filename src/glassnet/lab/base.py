@@ -10,26 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._table import format_table
+
 __all__ = ["ExperimentResult", "format_table"]
-
-
-def format_table(rows: list[dict[str, Any]], floatfmt: str = ".4g") -> str:
-    """Rows of dicts as an aligned plain-text table (columns from the first row)."""
-    if not rows:
-        return "(empty)"
-    cols = list(rows[0])
-
-    def cell(v: Any) -> str:
-        if isinstance(v, float):
-            return format(v, floatfmt)
-        return str(v)
-
-    body = [[cell(r.get(c, "")) for c in cols] for r in rows]
-    widths = [max(len(c), *(len(b[i]) for b in body)) for i, c in enumerate(cols)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths)),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(b, widths)) for b in body]
-    return "\n".join(lines)
 
 
 @dataclass
