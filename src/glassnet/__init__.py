@@ -46,6 +46,19 @@ from .model import LayerTrace, Sequential
 
 __version__ = "0.1.0"
 
+# The instruments and the lab load on first use (``gn.inspect``, ``gn.lab``): they bring SciPy,
+# which plain training does not need.
+_LAZY = ("inspect", "lab")
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "ArgumentTypeError",
     "Callback",
@@ -70,6 +83,8 @@ __all__ = [
     "datasets",
     "errors",
     "initializers",
+    "inspect",
+    "lab",
     "layers",
     "load_model",
     "losses",
