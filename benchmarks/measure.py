@@ -1,0 +1,93 @@
+"""Timing helpers: best-of-N wall-clock times, matrix-multiply rates, matmul-only ceilings.
+
+The machine is shared, so every figure is the best (shortest) of several repeats: the run
+least disturbed by other work, which is the closest to what the code itself costs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+#: pause before each timed epoch so that the previous library's BLAS/OpenMP worker threads,
+#: which spin for a while after their last task, are asleep when the next one starts
+SETTLE_S = 0.1
+
+
+def best_seconds(fn: Callable[[], Any], repeats: int, inner: int = 1) -> float:
+    """The shortest of ``repeats`` timings of ``inner`` back-to-back calls, per call."""
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / inner)
+    return best
+
+
+def matmul_probe(dtype: str, n: int = 1024, inner: int = 5) -> Callable[[], float]:
+    """A function returning the best of ``inner`` timings of one ``n x n`` product (seconds).
+
+    The machine's rate is ``2 n^3`` over the best time seen across all calls of it.
+    """
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((n, n)).astype(dtype)
+    b = rng.standard_normal((n, n)).astype(dtype)
+    c = np.empty((n, n), dtype=dtype)
+    np.matmul(a, b, out=c)
+    return lambda: best_seconds(lambda: np.matmul(a, b, out=c), inner)
+
+
+def numpy_step_probe(sizes: tuple[int, ...], batch: int, dtype: str = "float32",
+                     inner: int = 20) -> Callable[[], float]:
+    """A function returning the best time (seconds) of only the matrix products of one
+    training step, with NumPy's BLAS, over ``inner`` tries.
+
+    Forward ``z = x W`` per layer, backward ``grad_W = x^T grad_z`` per layer and
+    ``grad_x = grad_z W^T`` for every layer but the first; outputs written into
+    preallocated arrays. No NumPy training step can be faster than this.
+    """
+    rng = np.random.default_rng(0)
+    acts = [rng.standard_normal((batch, n)).astype(dtype) for n in sizes]
+    Ws = [rng.standard_normal((a, b)).astype(dtype) for a, b in zip(sizes[:-1], sizes[1:])]
+    gWs = [np.empty_like(W) for W in Ws]
+    gxs = [np.empty((batch, a), dtype=dtype) for a in sizes[:-1]]
+
+    def step() -> None:
+        for i, W in enumerate(Ws):
+            np.matmul(acts[i], W, out=acts[i + 1])
+        for i in range(len(Ws) - 1, -1, -1):
+            np.matmul(acts[i].T, acts[i + 1], out=gWs[i])
+            if i > 0:
+                np.matmul(acts[i + 1], Ws[i].T, out=gxs[i])
+
+    step()
+    return lambda: best_seconds(step, inner)
+
+
+def torch_step_probe(sizes: tuple[int, ...], batch: int, dtype: str = "float32",
+                     inner: int = 20) -> Callable[[], float]:
+    """The same products as :func:`numpy_step_probe`, with PyTorch's BLAS."""
+    import torch
+
+    tdtype = getattr(torch, dtype)
+    gen = torch.Generator().manual_seed(0)
+    acts = [torch.randn(batch, n, generator=gen, dtype=tdtype) for n in sizes]
+    Ws = [torch.randn(a, b, generator=gen, dtype=tdtype) for a, b in zip(sizes[:-1], sizes[1:])]
+    gWs = [torch.empty_like(W) for W in Ws]
+    gxs = [torch.empty(batch, a, dtype=tdtype) for a in sizes[:-1]]
+
+    def step() -> None:
+        with torch.no_grad():
+            for i, W in enumerate(Ws):
+                torch.matmul(acts[i], W, out=acts[i + 1])
+            for i in range(len(Ws) - 1, -1, -1):
+                torch.matmul(acts[i].T, acts[i + 1], out=gWs[i])
+                if i > 0:
+                    torch.matmul(acts[i + 1], Ws[i].T, out=gxs[i])
+
+    step()
+    return lambda: best_seconds(step, inner)
