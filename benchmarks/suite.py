@@ -391,13 +391,13 @@ def format_report(res: dict[str, Any]) -> str:
     lines.append("Training throughput, samples/s (best of "
                  f"{res['repeats']} epochs each, measured round-robin)")
     head = (f"{'config':<34} {'glassnet':>10} {'torch':>10} {'sklearn':>10} "
-            f"{'gn/torch':>9} {'gn/skl':>8} {'GFLOP/s':>8} {'%matmul':>8}")
+            f"{'gn/torch':>9} {'gn/skl':>8} {'gnGFLOP/s':>9} {'gn%rate':>8}")
     lines += [head, "-" * len(head)]
     for name, row in res["throughput"].items():
         lines.append(
             f"{row['label']:<34} {_k(row.get('glassnet')):>10} {_k(row.get('torch')):>10} "
             f"{_k(row.get('sklearn')):>10} {_x(row.get('glassnet_over_torch')):>9} "
-            f"{_x(row.get('glassnet_over_sklearn')):>8} {row['gflops']:>8.0f} "
+            f"{_x(row.get('glassnet_over_sklearn')):>8} {row['gflops']:>9.0f} "
             f"{100 * res['efficiency'][name]:>7.0f}%")
     rec = res.get("recorder", {})
     if rec.get("available"):
@@ -416,10 +416,14 @@ def format_report(res: dict[str, Any]) -> str:
     lines.append(f"Prediction, samples/s ({pred['samples']} samples, headline net; glassnet "
                  f"predict in batches of {pred['glassnet_predict_batch_size']}, torch "
                  f"inference_mode in batches of 1024, sklearn predict_proba)")
-    lines.append(f"  glassnet predict {_k(pred['glassnet_predict'])}   glassnet training "
-                 f"forward pass (batch 128, cached) {_k(pred['glassnet_training_forward'])}   "
-                 f"torch {_k(pred.get('torch_predict'))}   sklearn "
-                 f"{_k(pred.get('sklearn_predict_proba'))}")
+    gp = pred["glassnet_predict"]
+    tp, sp = pred.get("torch_predict"), pred.get("sklearn_predict_proba")
+    lines.append(f"  glassnet predict {_k(gp)}   torch {_k(tp)} (gn/torch "
+                 f"{_x(None if tp is None else gp / tp)})   sklearn {_k(sp)} (gn/skl "
+                 f"{_x(None if sp is None else gp / sp)})")
+    lines.append(f"  glassnet's own training forward pass (batch 128, cached for backward) "
+                 f"{_k(pred['glassnet_training_forward'])}: predict is "
+                 f"{_x(gp / pred['glassnet_training_forward'])} as fast per sample")
     ceil = res["matmul_ceiling"]
     lines.append("")
     lines.append("One training step against its matrix products alone (best times; no step built "
@@ -475,13 +479,13 @@ def main(argv: list[str], env_note: str) -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=None,
                         help="epochs timed per (config, library); the best is kept "
-                             "(default 11, --quick 3)")
+                             "(default 15, --quick 3)")
     parser.add_argument("--quick", action="store_true",
                         help="small data and few repeats: checks that everything runs")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR,
                         help="folder for the JSON/Markdown results (default benchmarks/results)")
     args = parser.parse_args(argv)
-    repeats = args.repeats or (3 if args.quick else 11)
+    repeats = args.repeats or (3 if args.quick else 15)
     t_start = time.perf_counter()
 
     def log(msg: str) -> None:
