@@ -218,7 +218,8 @@ def _tour(args: argparse.Namespace) -> int:
         args.parser.error(str(exc))
     print("\nVerdicts:")
     for result in results:
-        print(f"- {result.name} ({result.seconds:.1f} s): {result.verdict}")
+        verdict = result.verdict.replace("\n", "\n    ")
+        print(f"- {result.name} ({result.seconds:.1f} s): {verdict}")
     print("Writing the report ...", file=sys.stderr, flush=True)
     path = glassnet.report.write_report(
         results, out / "report.html",

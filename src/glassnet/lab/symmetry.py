@@ -312,7 +312,7 @@ def _verdict(numbers: dict[str, Any]) -> str:
     if iterations != REFERENCE_ITERATIONS:
         parts.append(f"The reference figures are for {REFERENCE_ITERATIONS:,} steps; this run "
                      f"made {iterations:,}, so its accuracies are not compared with them.")
-        return " ".join(parts)
+        return "\n".join(parts)
     if course:
         text, worst = listing(course)
         exact = worst < 0.005
@@ -327,7 +327,7 @@ def _verdict(numbers: dict[str, Any]) -> str:
             f"With glassnet's own draws, reference vs measured: {text}; the largest gap is "
             f"{100 * worst:.1f} points: the exact figures depend on the random draws, the "
             f"failure modes do not.")
-    return " ".join(parts)
+    return "\n".join(parts)
 
 
 def run_symmetry(

@@ -63,6 +63,8 @@ section.experiment { border-top: 1px solid var(--line); padding-top: 28px; margi
 .question { font-size: 1.15em; font-style: italic; margin: 0.2em 0 0.9em; }
 .verdict { background: var(--accent-soft); border-left: 6px solid var(--accent);
            border-radius: 4px; padding: 14px 18px; font-size: 1.08em; margin: 12px 0 8px; }
+.verdict p { margin: 0 0 0.5em; }
+.verdict p:last-child { margin-bottom: 0; }
 .verdict strong { color: var(--accent); display: block; font-size: 0.8em;
                   text-transform: uppercase; letter-spacing: 0.06em; margin-bottom: 4px; }
 .error { background: var(--warn-soft); border-left: 6px solid var(--warn); padding: 10px 16px;
@@ -222,7 +224,9 @@ def _section(result: ExperimentResult, anchor: str, index: int, figures_html: st
         f'<section class="experiment" id="{_e(anchor)}">',
         f"<h2>{_e(heading)}</h2>",
         f'<p class="question">&ldquo;{_e(result.question)}&rdquo;</p>',
-        f'<div class="verdict"><strong>Verdict</strong>{_e(result.verdict)}</div>',
+        '<div class="verdict"><strong>Verdict</strong>'
+        + "".join(f"<p>{_e(line)}</p>" for line in result.verdict.splitlines() if line.strip())
+        + "</div>",
     ]
     if figures_html:
         parts += ["<h3>Figures</h3>", figures_html]
