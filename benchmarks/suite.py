@@ -36,7 +36,6 @@ from . import frameworks as fw
 from .frameworks import Spec, matmul_flops_per_sample
 from .measure import (
     SETTLE_S,
-    best_seconds,
     matmul_probe,
     numpy_step_probe,
     torch_step_probe,
@@ -227,24 +226,33 @@ def training_rounds(spec_map: dict[str, Spec], libs: list[str], repeats: int,
 # --------------------------------------------------------------------------- prediction
 
 
+def _round_robin(fns: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float]:
+    """Best time of each function, calling them in turn ``repeats`` times."""
+    best = {k: float("inf") for k in fns}
+    for _ in range(repeats):
+        for key, fn in fns.items():
+            time.sleep(SETTLE_S)
+            t0 = time.perf_counter()
+            fn()
+            best[key] = min(best[key], time.perf_counter() - t0)
+    return best
+
+
 def prediction(spec: Spec, state: dict[str, Any], libs: list[str], repeats: int) -> dict[str, Any]:
-    """Samples/s of prediction for every library, and glassnet's training forward pass."""
+    """Samples/s of prediction for every library, and glassnet's training forward pass,
+    measured round-robin."""
     X, _ = state["data"][(spec.sizes[:1], spec.dtype, spec.n_samples)]
-    n = X.shape[0]
-    out: dict[str, Any] = {"samples": n}
+    n, bs, pbs = X.shape[0], spec.batch_size, 1024
     model = state["trainers"]["headline/glassnet"].model
-    time.sleep(SETTLE_S)
-    out["glassnet_predict"] = n / best_seconds(lambda: model.predict(X), repeats)
-    bs = spec.batch_size
 
     def training_forward() -> None:
         for start in range(0, n, bs):
             model.forward(X[start:start + bs], cache=True)
 
-    time.sleep(SETTLE_S)
-    out["glassnet_training_forward"] = n / best_seconds(training_forward, repeats)
-    model._clear_caches()
-    out["glassnet_predict_batch_size"] = 1024
+    fns: dict[str, Callable[[], Any]] = {
+        "glassnet_predict": lambda: model.predict(X, batch_size=pbs),
+        "glassnet_training_forward": training_forward,
+    }
     if "torch" in libs:
         import torch
 
@@ -253,14 +261,16 @@ def prediction(spec: Spec, state: dict[str, Any], libs: list[str], repeats: int)
 
         def torch_predict() -> Any:
             with torch.inference_mode():
-                return torch.cat([net(X_t[s:s + 1024]) for s in range(0, n, 1024)])
+                return torch.cat([net(X_t[s:s + pbs]) for s in range(0, n, pbs)])
 
-        time.sleep(SETTLE_S)
-        out["torch_predict"] = n / best_seconds(torch_predict, repeats)
+        fns["torch_predict"] = torch_predict
     if "sklearn" in libs:
         clf = state["trainers"]["headline/sklearn"].clf
-        time.sleep(SETTLE_S)
-        out["sklearn_predict_proba"] = n / best_seconds(lambda: clf.predict_proba(X), repeats)
+        fns["sklearn_predict_proba"] = lambda: clf.predict_proba(X)
+    best = _round_robin(fns, repeats)
+    model._clear_caches()
+    out: dict[str, Any] = {"samples": n, "glassnet_predict_batch_size": pbs}
+    out.update({k: n / v for k, v in best.items()})
     return out
 
 
@@ -268,33 +278,34 @@ def prediction(spec: Spec, state: dict[str, Any], libs: list[str], repeats: int)
 
 
 def scaling(quick: bool, repeats: int, rates: dict[str, float]) -> dict[str, Any]:
-    """glassnet time per epoch against the number of samples and against width."""
+    """glassnet time per epoch against the number of samples and against width (all rows
+    measured round-robin, best of ``repeats``)."""
     head = (784, 256, 128, 10)
     sample_counts = (2048, 8192) if quick else (4096, 16384, 65536)
-    big = Spec("scaling", head, 128, n_samples=max(sample_counts))
-    X, y = fw.make_data(big, seed=1)
-    by_samples = []
-    for m in sample_counts:
-        spec = Spec("scaling", head, 128, n_samples=m)
-        epoch = fw.glassnet_trainer(spec, X[:m], y[:m])
-        epoch(0)
-        time.sleep(SETTLE_S)
-        sec = best_seconds(lambda e=epoch: e(1), repeats)  # type: ignore[misc]
-        by_samples.append({"samples": m, "epoch_s": sec, "us_per_sample": sec / m * 1e6})
     widths = (64, 256, 1024) if quick else (64, 128, 256, 512, 1024)
-    n = 2048 if quick else 8192
-    by_width = []
+    n_width = 2048 if quick else 8192
+    X, y = fw.make_data(Spec("scaling", head, 128, n_samples=max(sample_counts)), seed=1)
+    rows: dict[str, tuple[Spec, Callable[[int], None]]] = {}
+    for m in sample_counts:
+        spec = Spec("samples", head, 128, n_samples=m)
+        rows[f"samples/{m}"] = (spec, fw.glassnet_trainer(spec, X[:m], y[:m]))
     for w in widths:
-        spec = Spec("width", (784, w, w // 2, 10), 128, n_samples=n)
-        epoch = fw.glassnet_trainer(spec, X[:n], y[:n])
+        spec = Spec("width", (784, w, w // 2, 10), 128, n_samples=n_width)
+        rows[f"width/{w}"] = (spec, fw.glassnet_trainer(spec, X[:n_width], y[:n_width]))
+    for _, epoch in rows.values():
         epoch(0)
-        time.sleep(SETTLE_S)
-        sec = best_seconds(lambda e=epoch: e(1), repeats)  # type: ignore[misc]
-        flops = matmul_flops_per_sample(spec.sizes) * n / sec
-        by_width.append({"sizes": list(spec.sizes), "epoch_s": sec, "samples_per_s": n / sec,
-                         "gflops": flops / 1e9, "efficiency": flops / 1e9 / rates["float32"]})
+    best = _round_robin({k: (lambda e=e: e(1)) for k, (_, e) in rows.items()}, repeats)
+    by_samples, by_width = [], []
+    for key, (spec, _) in rows.items():
+        sec, m = best[key], spec.n_samples
+        if key.startswith("samples/"):
+            by_samples.append({"samples": m, "epoch_s": sec, "us_per_sample": sec / m * 1e6})
+        else:
+            gflops = matmul_flops_per_sample(spec.sizes) * m / sec / 1e9
+            by_width.append({"sizes": list(spec.sizes), "epoch_s": sec, "samples_per_s": m / sec,
+                             "gflops": gflops, "efficiency": gflops / rates["float32"]})
     return {"batch_size": 128, "by_samples": by_samples, "by_width": by_width,
-            "width_samples": n}
+            "width_samples": n_width}
 
 
 # --------------------------------------------------------------------------- memory
@@ -556,7 +567,7 @@ def main(argv: list[str], env_note: str) -> None:
     log("prediction")
     pred = prediction(spec_map["headline"], state, libs, repeats)
     log("scaling")
-    scale = scaling(args.quick, max(3, repeats // 3), rates)
+    scale = scaling(args.quick, max(3, repeats // 2), rates)
     log("memory (subprocess)")
     mem = memory()
 
