@@ -401,6 +401,17 @@ def format_report(res: dict[str, Any]) -> str:
     lines.append(f"glassnet benchmark, {env['date']}")
     lines.append(f"machine: {env['machine']}")
     lines.append(f"{env['openblas_env']}")
+    pools = env["threadpools"]
+    if not isinstance(pools, str):
+        for p in pools:
+            if p["library"].startswith("numpy") and p["internal_api"]:
+                lines.append(f"BLAS of NumPy (glassnet, scikit-learn): {p['internal_api']} "
+                             f"{p['version']}, {p['num_threads']} threads, kernels for "
+                             f"{p['architecture']}")
+    if "torch" in env:
+        lines.append(f"PyTorch {env['torch']}: {env['torch_blas']}, {env['torch_threads']} "
+                     f"threads; scikit-learn {env.get('sklearn', 'missing')}")
+    lines.append("optional libraries missing: " + (", ".join(env["missing"]) or "none"))
     n = res["matmul_n"]
     lines.append(f"matmul rate ({n}x{n}, NumPy's BLAS, best of the run): float32 "
                  f"{rates['float32']:.0f} GFLOP/s, float64 {rates['float64']:.0f} GFLOP/s")
@@ -485,8 +496,6 @@ def format_report(res: dict[str, Any]) -> str:
     lines.append("Targets")
     for t in res["targets"]:
         lines.append(f"  {t['status']:<5} {t['target']:<50} {t['shown']:>9}   goal {t['goal']}")
-    if env["missing"]:
-        lines.append(f"missing optional libraries: {', '.join(env['missing'])}")
     return "\n".join(lines)
 
 
