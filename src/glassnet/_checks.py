@@ -83,7 +83,13 @@ def check_features(
             f"{argument} has {arr.shape[1]} features but {where} expects {n_features}"
         )
     arr = np.ascontiguousarray(arr, dtype=dtype)
-    if check_finite and not np.isfinite(arr).all():
+    # One matrix-vector product finds any NaN/inf without an (m, n) temporary: a NaN or inf
+    # in a row makes that row's sum NaN or inf. Huge finite values can overflow the sum too,
+    # so a non-finite sum is confirmed by the exact element-wise check.
+    if check_finite:
+        with np.errstate(over="ignore", invalid="ignore"):
+            row_sums_finite = np.isfinite(arr @ np.ones(arr.shape[1], dtype=arr.dtype)).all()
+    if check_finite and not row_sums_finite and not np.isfinite(arr).all():
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise DataError(
             f"{argument}: expected finite numbers, found {arr[tuple(bad)]} at row {bad[0]}, "

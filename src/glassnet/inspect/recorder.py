@@ -126,13 +126,14 @@ class NeuronRecorder(Callback):
         if self._probe_source is not None:
             self.probe = model.check_X(self._probe_source, argument="probe")
         else:
-            data = model.check_X(self._data_source, argument="data")
-            m = data.shape[0]
+            # Only the sampled rows are validated (and converted): the rest is never read.
+            data = np.asarray(self._data_source)
+            m = data.shape[0] if data.ndim else 0
             if m > self.max_probe:
                 rows = np.sort(np.random.default_rng(self.seed).choice(m, self.max_probe,
                                                                         replace=False))
                 data = data[rows]
-            self.probe = np.ascontiguousarray(data)
+            self.probe = model.check_X(data, argument="data")
         self.layer_names = [str(layer.name) for layer in model.layers]
         self.activations = {str(layer.name): str(layer.activation.name)  # type: ignore[attr-defined]
                             for layer in model.layers}

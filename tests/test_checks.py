@@ -1,0 +1,36 @@
+"""The shared input checks: the fast finiteness test agrees with the exact one."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from glassnet import DataError
+from glassnet._checks import check_features
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_huge_finite_values_pass_without_warnings(dtype: type) -> None:
+    big = np.finfo(dtype).max / 2
+    X = np.full((4, 3), big, dtype=dtype)  # row sums overflow to inf, the values are finite
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = check_features(X, 3, np.dtype(dtype))
+    assert np.array_equal(out, X)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_every_kind_of_non_finite_value_is_found_where_it_is(bad: float) -> None:
+    X = np.ones((50, 6), dtype=np.float32)
+    X[31, 4] = bad
+    with pytest.raises(DataError, match="row 31, column 4"):
+        check_features(X, 6, np.dtype(np.float32))
+
+
+def test_opposite_infinities_in_one_row_are_found() -> None:
+    X = np.zeros((3, 2))
+    X[1] = [np.inf, -np.inf]
+    with pytest.raises(DataError, match="row 1, column 0"):
+        check_features(X, 2, np.dtype(np.float64))
