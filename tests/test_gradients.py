@@ -128,3 +128,36 @@ def test_gradients_in_float32_are_close_to_float64() -> None:
     for g32, g64 in zip(m32.gradients(X, y), m64.gradients(X, y)):
         assert g32.dtype == np.float32
         np.testing.assert_allclose(g32, g64, rtol=1e-4, atol=1e-6)
+
+
+def _kinked_relu_model() -> tuple[gn.Sequential, np.ndarray, np.ndarray]:
+    """A ReLU net in which example 0 puts hidden unit 0 at z = 1e-4, right beside the kink."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(6, 3))
+    y = rng.integers(0, 2, size=6)
+    model = gn.Sequential([gn.Input((3,)), gn.Dense(4, "relu"), gn.Dense(1, "sigmoid")],
+                          seed=5, dtype="float64")
+    model.compile(loss="binary_crossentropy", optimizer="sgd")
+    W1, b1, W2, b2 = model.get_weights()
+    b1[0] = 1e-4 - X[0] @ W1[:, 0]
+    model.set_weights([W1, b1, W2 + 0.5, b2])
+    return model, X, y
+
+
+def test_a_step_across_a_relu_kink_is_retried_smaller_not_reported_as_an_error() -> None:
+    model, X, y = _kinked_relu_model()
+    assert abs(model.trace(X)[0].z[0, 0] - 1e-4) < 1e-12
+    result = gradient_check(model, X, y, eps=1e-3)
+    assert result.passed, str(result)
+    assert result.kinks == 0 and result.checked == model.count_params()
+
+
+def test_an_entry_that_always_crosses_a_kink_is_counted_and_left_out() -> None:
+    model, X, y = _kinked_relu_model()
+    W1, b1, W2, b2 = model.get_weights()
+    b1[0] -= 1e-4  # exactly on the kink: every step crosses it
+    model.set_weights([W1, b1, W2, b2])
+    result = gradient_check(model, X, y, eps=1e-3)
+    assert result.kinks >= 1
+    assert result.checked == model.count_params() - result.kinks
+    assert "kink" in str(result)
