@@ -168,8 +168,9 @@ def _coffee(result: ExperimentResult) -> Figure:
                    edgecolors="black", linewidths=0.6, label="good roast")
         ax.set_xlabel("temperature (deg C)")
         ax.set_ylabel("duration (minutes)")
-        ax.set_title(f"unit {j} (outgoing weight {w_out[j]:+.1f})\nflags "
-                     f"{d['coffee_descriptions'][j]}", fontsize=10)
+        side = "low (dark)" if w_out[j] > 0 else "high (bright)"
+        ax.set_title(f"unit {j} (outgoing weight {w_out[j]:+.1f}): where its activation is\n"
+                     f"{side} it votes 'bad roast': {d['coffee_descriptions'][j]}", fontsize=9)
         ax.legend(loc="upper right", fontsize=7, framealpha=0.85)
     assert mesh is not None
     fig.colorbar(mesh, ax=list(axes), label="unit activation (sigmoid)")
