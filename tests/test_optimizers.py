@@ -193,3 +193,20 @@ def test_bad_momentum() -> None:
         SGD(momentum=1.5)
     with pytest.raises(ConfigError, match="rho"):
         RMSprop(rho=1.0)
+
+
+@pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-12), (np.float32, 2e-5)])
+@pytest.mark.parametrize("name,make,closed", CASES, ids=[c[0] for c in CASES])
+def test_large_arrays_match_the_closed_form(name, make, closed, dtype, rtol, rng) -> None:  # type: ignore[no-untyped-def]
+    # Arrays of >= optimizers.AXPY_MIN_SIZE elements take the BLAS axpy path (where NumPy's
+    # BLAS is found); the small arrays of the other tests take the ufunc path.
+    shapes = [(128, 80), (80,)]
+    assert 128 * 80 >= optimizers.AXPY_MIN_SIZE
+    params = [rng.normal(size=s).astype(dtype) for s in shapes]
+    grads = [[rng.normal(size=s).astype(dtype) for s in shapes] for _ in range(5)]
+    opt = make()
+    got = _run(opt, params, grads)
+    for i, p in enumerate(params):
+        assert got[i].dtype == dtype
+        expected = closed(p.astype(np.float64), [g[i].astype(np.float64) for g in grads])
+        np.testing.assert_allclose(got[i], expected, rtol=rtol, atol=rtol)

@@ -59,15 +59,17 @@ _blas_axpy: dict[Any, _Axpy] | None = None  # dtype -> axpy(n, alpha, x_ptr, 1, 
 def _find_numpy_axpy() -> dict[Any, _Axpy]:
     """``saxpy``/``daxpy`` of the OpenBLAS that NumPy's wheels bundle (``numpy.libs`` on Linux
     and Windows, ``numpy/.dylibs`` on macOS), already loaded by NumPy, so ``ctypes`` returns
-    that same library and its thread pool. Each routine is checked on a small example before
-    use; an empty dict (NumPy ufuncs instead) if none is found or a check fails."""
+    that same library and its thread pool (``RTLD_NOLOAD`` where the platform has it: a copy
+    NumPy has not loaded is skipped). Each routine is checked on a small example before use;
+    an empty dict (NumPy ufuncs instead) if none is found or a check fails."""
     here = os.path.dirname(np.__file__)
     paths = sorted(glob.glob(os.path.join(here, os.pardir, "numpy.libs", "*openblas*"))
                    + glob.glob(os.path.join(here, ".dylibs", "*openblas*")))
+    mode = getattr(os, "RTLD_NOLOAD", 0) | ctypes.DEFAULT_MODE
     found: dict[Any, _Axpy] = {}
     for path in paths:
         try:
-            lib = ctypes.CDLL(path)
+            lib = ctypes.CDLL(path, mode=mode)
         except OSError:
             continue
         for dtype, c_real, letter in ((np.float32, ctypes.c_float, "s"),
