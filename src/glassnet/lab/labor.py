@@ -27,8 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._checks import check_int
-from ..datasets import Standardizer, load_coffee, load_digits, train_test_split
-from ..errors import ConfigError
+from ..datasets import Standardizer, load_coffee
 from ..inspect.labor import (
     ablation,
     activation_map,
@@ -40,9 +39,10 @@ from ..inspect.labor import (
 )
 from ..inspect.units import dead_units
 from ..layers import Dense, Input
-from ..losses import BinaryCrossentropy, SparseCategoricalCrossentropy
+from ..losses import BinaryCrossentropy
 from ..model import Sequential
 from ..optimizers import Adam
+from ._digits import check_learning_rate, digits_model, digits_split
 from .base import ExperimentResult
 
 __all__ = ["run_labor"]
@@ -51,15 +51,6 @@ QUESTION = "Do neurons spontaneously divide the labor, each detecting different 
 
 #: A unit counts as "selective" when its class-selectivity index is above this.
 SELECTIVE = 0.5
-
-
-def _digits_model(hidden: int, hidden2: int, seed: int, learning_rate: float) -> Sequential:
-    model = Sequential([Input((64,)), Dense(hidden, "relu", name="L1"),
-                        Dense(hidden2, "relu", name="L2"), Dense(10, "linear", name="L3")],
-                       seed=seed, name="digits")
-    model.compile(loss=SparseCategoricalCrossentropy(from_logits=True),
-                  optimizer=Adam(learning_rate=learning_rate), metrics=["accuracy"])
-    return model
 
 
 def _describe_direction(d: NDArray[Any], names: tuple[str, str]) -> str:
@@ -147,14 +138,11 @@ def run_labor(
     top_k = int(check_int(top_k, "top_k", minimum=1))  # type: ignore[arg-type]
     coffee_epochs = int(check_int(coffee_epochs, "coffee_epochs", minimum=1))  # type: ignore[arg-type]
     resolution = int(check_int(resolution, "resolution", minimum=2))  # type: ignore[arg-type]
-    if not (isinstance(learning_rate, (int, float)) and learning_rate > 0):
-        raise ConfigError(f"learning_rate: expected a number > 0, got {learning_rate!r}")
+    learning_rate = check_learning_rate(learning_rate)
 
     # -- digits ------------------------------------------------------------------------------
-    data = load_digits()
-    X_train, X_test, y_train, y_test = train_test_split(
-        data.X, data.y, test_size, seed=seed, stratify=True)
-    model = _digits_model(hidden, hidden2, seed, float(learning_rate))
+    X_train, X_test, y_train, y_test = digits_split(seed, test_size)
+    model = digits_model(hidden, hidden2, seed, learning_rate)
     model.fit(X_train, y_train, epochs=epochs, batch_size=batch_size, seed=seed, verbose=0)
     test = model.evaluate(X_test, y_test)
     train = model.evaluate(X_train, y_train)

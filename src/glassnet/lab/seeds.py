@@ -23,8 +23,6 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_int
-from ..datasets import load_digits, train_test_split
-from ..errors import ConfigError
 from ..inspect.labor import predicted_classes
 from ..inspect.seeds import (
     align,
@@ -33,10 +31,8 @@ from ..inspect.seeds import (
     train_seeds,
     weight_distance,
 )
-from ..layers import Dense, Input
-from ..losses import SparseCategoricalCrossentropy
 from ..model import Sequential
-from ..optimizers import Adam
+from ._digits import check_learning_rate, digits_model, digits_split
 from .base import ExperimentResult
 
 __all__ = ["run_seeds"]
@@ -47,17 +43,6 @@ QUESTION = ("If training is deterministic, wouldn't the minimum be the same? "
 #: A permuted copy "computes the same function" when no output moves by more than this
 #: (float32 rounding of a reordered sum is ~1e-6 on logits of size ~10).
 SAME_FUNCTION_TOL = 1e-4
-
-
-def _build(hidden: int, hidden2: int, learning_rate: float) -> Any:
-    def build(seed: int) -> Sequential:
-        model = Sequential([Input((64,)), Dense(hidden, "relu", name="L1"),
-                            Dense(hidden2, "relu", name="L2"), Dense(10, "linear", name="L3")],
-                           seed=seed, name=f"seed_{seed}")
-        model.compile(loss=SparseCategoricalCrossentropy(from_logits=True),
-                      optimizer=Adam(learning_rate=learning_rate), metrics=["accuracy"])
-        return model
-    return build
 
 
 def run_seeds(
@@ -82,14 +67,13 @@ def run_seeds(
     seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
     hidden = int(check_int(hidden, "hidden", minimum=2))  # type: ignore[arg-type]
     hidden2 = int(check_int(hidden2, "hidden2", minimum=2))  # type: ignore[arg-type]
-    if not (isinstance(learning_rate, (int, float)) and learning_rate > 0):
-        raise ConfigError(f"learning_rate: expected a number > 0, got {learning_rate!r}")
+    lr = check_learning_rate(learning_rate)
+    X_train, X_test, y_train, y_test = digits_split(seed, test_size)
 
-    data = load_digits()
-    X_train, X_test, y_train, y_test = train_test_split(
-        data.X, data.y, test_size, seed=seed, stratify=True)
-    build = _build(hidden, hidden2, float(learning_rate))
-    fit_kwargs = {"epochs": epochs, "batch_size": batch_size}
+    def build(model_seed: int) -> Sequential:
+        return digits_model(hidden, hidden2, model_seed, lr, name=f"seed_{model_seed}")
+
+    fit_kwargs: dict[str, Any] = {"epochs": epochs, "batch_size": batch_size}
     seeds = [seed + i for i in range(n_seeds)]
     models = train_seeds(build, X_train, y_train, seeds, fit_kwargs=fit_kwargs)
     cmp = compare_seeds(models, X_test, y_test)
