@@ -322,7 +322,7 @@ def _ratio(x: float) -> str:
     return f"{x:,.0f}x" if x >= 10 else f"{x:.1f}x"
 
 
-def _duration(seconds: float) -> str:
+def format_duration(seconds: float) -> str:
     """A time in the unit that suits it: "850 µs", "12.3 ms", "2.10 s"."""
     if seconds < 1e-3:
         return f"{seconds * 1e6:.0f} µs"
@@ -360,8 +360,8 @@ def _verdict(n: dict[str, Any]) -> str:
     )
     parts.append(
         f"The dot product of two {n['dot_n']:,}-element vectors took "
-        f"{_duration(n['dot_numpy_seconds'])} with np.dot and "
-        f"{_duration(n['dot_loop_seconds'])} in a Python loop: np.dot is "
+        f"{format_duration(n['dot_numpy_seconds'])} with np.dot and "
+        f"{format_duration(n['dot_loop_seconds'])} in a Python loop: np.dot is "
         f"{_faster(n['dot_speedup'])}."
     )
     if n["params_changed"] == n["params_total"]:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from ...lab.vectorize import format_duration
+
 if TYPE_CHECKING:
     from ...lab import ExperimentResult
 
@@ -15,14 +17,6 @@ __all__ = ["captions", "figures"]
 _SLOW = "#d95f02"  # loops
 _FAST = "#1b9e77"  # matrix form / np.dot
 _LAYER_COLOURS = ("#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d")
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:.0f} µs"
-    if seconds < 1:
-        return f"{seconds * 1e3:.3g} ms"
-    return f"{seconds:.2f} s"
 
 
 def _time_bars(ax: Any, times: dict[str, float], fastest_label: str, title: str) -> None:
@@ -37,8 +31,8 @@ def _time_bars(ax: Any, times: dict[str, float], fastest_label: str, title: str)
     ax.set_yticks(y, labels)
     ax.set_xlim(min(values) / 2, max(values) * 12)
     for yi, v in zip(y, values):
-        ax.text(v * 1.15, yi, f"{_duration(v)}  ({v / base:,.0f}x)" if v / base >= 10
-                else f"{_duration(v)}  ({v / base:.1f}x)", va="center", fontsize=9)
+        ax.text(v * 1.15, yi, f"{format_duration(v)}  ({v / base:,.0f}x)" if v / base >= 10
+                else f"{format_duration(v)}  ({v / base:.1f}x)", va="center", fontsize=9)
     ax.set_xlabel("seconds per run (best of repeats, log scale)")
     ax.set_title(title)
     ax.grid(axis="x", which="major", alpha=0.3)
