@@ -235,10 +235,13 @@ class Sequential:
             a = layer.forward(a, cache)
         return a
 
-    def compute_gradients(self, x: Array, y: Array) -> tuple[float, Array]:
+    def compute_gradients(self, x: Array, y: Array,
+                          step: float | None = None) -> tuple[float, Array]:
         """Forward and backward on a validated batch: fills every layer's ``grads``.
 
-        Returns the loss value and the model output. Changes no parameter.
+        Returns the loss value and the model output. Changes no parameter, unless ``step``
+        is given: then every layer also takes the plain-SGD step ``p += step * grad``
+        during the backward pass (what :meth:`train_step` does for SGD without momentum).
         """
         loss = self.loss
         assert loss is not None
@@ -250,20 +253,31 @@ class Sequential:
             assert isinstance(last, Dense) and last.z is not None
             value, grad_z = loss.logits_value_and_grad(y, last.z)
             assert grad_z is not None
-            grad = last.backward_from_z(grad_z, need_input_grad=n > 1)
+            grad = last.backward_from_z(grad_z, need_input_grad=n > 1, step=step)
         else:
             value, grad_out = loss.value_and_grad(y, out)
-            grad = last.backward(grad_out, need_input_grad=n > 1)
+            grad = last.backward(grad_out, need_input_grad=n > 1, step=step)
         for i in range(n - 2, -1, -1):
             assert grad is not None
-            grad = layers[i].backward(grad, need_input_grad=i > 0)
+            grad = layers[i].backward(grad, need_input_grad=i > 0, step=step)
         return value, out
 
     def train_step(self, x: Array, y: Array) -> tuple[float, Array]:
-        """One optimizer step on a validated batch; returns (loss before the step, output)."""
-        value, out = self.compute_gradients(x, y)
-        assert self.optimizer is not None
-        self.optimizer.apply(self._param_list, self._grad_list)
+        """One optimizer step on a validated batch; returns (loss before the step, output).
+
+        An optimizer whose step is ``p += c * grad`` (plain SGD, ``c = -learning_rate``)
+        has it taken inside the backward pass, where the layers fold it into the gradient's
+        product; any other optimizer gets the gradients through ``apply``. Both leave the
+        step's gradients readable in every layer's ``grads``.
+        """
+        optimizer = self.optimizer
+        assert optimizer is not None
+        rate = optimizer.direct_rate()
+        value, out = self.compute_gradients(x, y, step=rate)
+        if rate is None:
+            optimizer.apply(self._param_list, self._grad_list)
+        else:
+            optimizer.count_direct_step()
         return value, out
 
     def _collect_params(self) -> None:
@@ -280,6 +294,8 @@ class Sequential:
 
     @property
     def _grads(self) -> list[Array]:
+        for layer in self.layers:
+            layer.finish_gradients()
         return self._grad_list
 
     def gradients(self, X: Any, y: Any) -> list[Array]:

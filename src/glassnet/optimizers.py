@@ -12,24 +12,23 @@
 These are the update rules of Keras (Adam's bias correction folded into the step size).
 
 Speed: the steps ``p += alpha x`` on large arrays go through BLAS ``axpy`` in NumPy's own
-OpenBLAS (found next to NumPy and reached with ``ctypes``): one pass over ``p`` and ``x``,
-spread over the same thread pool as NumPy's matrix products, where ``np.multiply`` into a
-scratch array and ``p -= scratch`` are two single-threaded passes. Where NumPy's BLAS is not
-found (another NumPy build), the same updates run as NumPy ufuncs.
+OpenBLAS (:mod:`glassnet._blas`): one pass over ``p`` and ``x``, spread over the same thread
+pool as NumPy's matrix products, where ``np.multiply`` into a scratch array and
+``p -= scratch`` are two single-threaded passes. Where NumPy's BLAS is not found (another
+NumPy build), the same updates run as NumPy ufuncs. Plain SGD (no momentum) can go further:
+its step is linear in the gradient, so :meth:`Optimizer.direct_rate` lets the model fold it
+into the gradient's own matrix product (see :meth:`glassnet.layers.Dense.backward_from_z`).
 """
 
 from __future__ import annotations
 
-import ctypes
-import glob
 import math
-import os
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from . import _blas
 from ._registry import Registry
 from .errors import ConfigError, ShapeError
 
@@ -52,61 +51,14 @@ def _fraction(name: str, value: float) -> float:
 
 # -- p += alpha x through NumPy's own BLAS -------------------------------------------------------
 AXPY_MIN_SIZE = 8192  # below this, two ufunc passes cost no more than the ctypes call
-_Axpy = Callable[[int, float, int, int, int, int], None]
-_blas_axpy: dict[Any, _Axpy] | None = None  # dtype -> axpy(n, alpha, x_ptr, 1, y_ptr, 1)
-
-
-def _find_numpy_axpy() -> dict[Any, _Axpy]:
-    """``saxpy``/``daxpy`` of the OpenBLAS that NumPy's wheels bundle (``numpy.libs`` on Linux
-    and Windows, ``numpy/.dylibs`` on macOS), already loaded by NumPy, so ``ctypes`` returns
-    that same library and its thread pool (``RTLD_NOLOAD`` where the platform has it: a copy
-    NumPy has not loaded is skipped). Each routine is checked on a small example before use;
-    an empty dict (NumPy ufuncs instead) if none is found or a check fails."""
-    here = os.path.dirname(np.__file__)
-    paths = sorted(glob.glob(os.path.join(here, os.pardir, "numpy.libs", "*openblas*"))
-                   + glob.glob(os.path.join(here, ".dylibs", "*openblas*")))
-    mode = getattr(os, "RTLD_NOLOAD", 0) | ctypes.DEFAULT_MODE
-    found: dict[Any, _Axpy] = {}
-    for path in paths:
-        try:
-            lib = ctypes.CDLL(path, mode=mode)
-        except OSError:
-            continue
-        for dtype, c_real, letter in ((np.float32, ctypes.c_float, "s"),
-                                      (np.float64, ctypes.c_double, "d")):
-            for symbol, c_int in ((f"scipy_cblas_{letter}axpy64_", ctypes.c_int64),
-                                  (f"cblas_{letter}axpy64_", ctypes.c_int64),
-                                  (f"scipy_cblas_{letter}axpy", ctypes.c_int),
-                                  (f"cblas_{letter}axpy", ctypes.c_int)):
-                fn = getattr(lib, symbol, None)
-                if fn is None:
-                    continue
-                fn.argtypes = [c_int, c_real, ctypes.c_void_p, c_int, ctypes.c_void_p, c_int]
-                fn.restype = None
-                x = np.arange(1, 6, dtype=dtype)
-                y = np.full(5, 10, dtype=dtype)
-                fn(5, -0.5, x.ctypes.data, 1, y.ctypes.data, 1)
-                if np.array_equal(y, 10 - 0.5 * np.arange(1, 6)):
-                    found[np.dtype(dtype)] = fn
-                break
-        if found:
-            break
-    return found
 
 
 def _axpy(p: Array, alpha: float, x: Array, scratch: Array) -> None:
     """``p += alpha x`` in place: BLAS ``axpy`` for large contiguous float arrays of one
     dtype, otherwise ``scratch = alpha x; p += scratch`` with NumPy ufuncs (``scratch`` may
     be ``x`` itself, which is then overwritten)."""
-    global _blas_axpy
-    if p.size >= AXPY_MIN_SIZE:
-        if _blas_axpy is None:
-            _blas_axpy = _find_numpy_axpy()
-        fn = _blas_axpy.get(p.dtype)
-        if (fn is not None and x.dtype == p.dtype and x.shape == p.shape
-                and p.flags.c_contiguous and x.flags.c_contiguous):
-            fn(p.size, alpha, x.ctypes.data, 1, p.ctypes.data, 1)
-            return
+    if p.size >= AXPY_MIN_SIZE and _blas.axpy(p, alpha, x):
+        return
     if alpha == 1.0:
         p += x
         return
@@ -153,6 +105,17 @@ class Optimizer:
         for i, (p, g) in enumerate(zip(params, grads)):
             self._update(i, p, g)
 
+    def direct_rate(self) -> float | None:
+        """``c`` if this step is ``p += c * g`` for every parameter, with no state kept
+        (plain SGD: ``c = -learning_rate``), else ``None``. The model then takes the step
+        itself, inside the product that computes ``g``, and calls
+        :meth:`count_direct_step` instead of :meth:`apply`."""
+        return None
+
+    def count_direct_step(self) -> None:
+        """Count a step the model took with :meth:`direct_rate`."""
+        self.iterations += 1
+
     def _prepare_step(self) -> None:
         pass
 
@@ -186,6 +149,9 @@ class SGD(Optimizer):
         self.momentum = _fraction("momentum", momentum)
         self.nesterov = bool(nesterov)
         self._velocity: list[Array] = []
+
+    def direct_rate(self) -> float | None:
+        return None if self.momentum else -self.learning_rate
 
     def build(self, params: list[Array]) -> None:
         super().build(params)

@@ -40,8 +40,14 @@ class Layer:
     def forward(self, x: Array, cache: bool = True) -> Array:
         raise NotImplementedError
 
-    def backward(self, grad_a: Array, need_input_grad: bool = True) -> Array | None:
+    def backward(self, grad_a: Array, need_input_grad: bool = True,
+                 step: float | None = None) -> Array | None:
+        """``grad_x`` from ``grad_a``; fills ``grads``. With ``step = c`` the layer also
+        takes the plain-SGD step ``p += c grad`` on every parameter (see ``Dense``)."""
         raise NotImplementedError
+
+    def finish_gradients(self) -> None:
+        """Make ``grads`` complete (a layer may compute some lazily); nothing by default."""
 
     def get_weights(self) -> list[Array]:
         return [p.copy() for p in self.params]

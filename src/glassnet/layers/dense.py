@@ -12,6 +12,13 @@ Backward, given ``grad_a = dL/da``::
     grad_W = x.T @ grad_z         (n_in, units)
     grad_b = sum over rows of grad_z  (units,)
     grad_x = grad_z @ W.T         (m, n_in)
+
+With plain SGD (step ``W -= eta grad_W``, no momentum) the model may ask a layer to take the
+step during its backward pass (``step=-eta``): ``W += step x.T @ grad_z`` is then one BLAS
+``gemm`` accumulating into ``W`` itself (:mod:`glassnet._blas`), instead of a product that
+writes ``grad_W`` and a second pass that reads it back. ``grad_W`` is still there for anyone
+who looks: the layer keeps that step's ``x`` and ``grad_z`` and computes ``grads[0]`` the
+first time ``grads`` is read (the same numbers the unfused step would have stored).
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import activations, initializers
+from .. import _blas, activations, initializers
 from .._checks import check_int
 from ..errors import NotReadyError, ShapeError
 from .base import Array, Layer
@@ -48,6 +55,28 @@ class Dense(Layer):
         self.x: Array | None = None
         self.z: Array | None = None
         self.a: Array | None = None
+        self._pending: tuple[Array, Array] | None = None  # (x, grad_z) of a fused SGD step
+
+    @property
+    def grads(self) -> list[Array]:
+        """``[grad_W, grad_b]`` of the most recent backward pass (computed on first read after
+        a fused SGD step, see the module docstring)."""
+        self.finish_gradients()
+        return self._grads
+
+    @grads.setter
+    def grads(self, value: list[Array]) -> None:
+        self._grads = value
+        self._pending = None
+
+    def finish_gradients(self) -> None:
+        """Compute ``grad_W`` if a fused SGD step left it pending (and drop that step's
+        ``x`` and ``grad_z``)."""
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            x, grad_z = pending
+            np.matmul(x.T, grad_z, out=self._grads[0])
 
     @property
     def output_dim(self) -> int:
@@ -98,20 +127,37 @@ class Dense(Layer):
             self.x, self.z, self.a = x, z, a
         return a
 
-    def backward(self, grad_a: Array, need_input_grad: bool = True) -> Array | None:
+    def backward(self, grad_a: Array, need_input_grad: bool = True,
+                 step: float | None = None) -> Array | None:
         if self.z is None or self.a is None:
             raise NotReadyError(f"layer {self.name!r}: backward() called before forward()")
         grad_z = self.activation.backward(grad_a, self.z, self.a)
-        return self.backward_from_z(grad_z, need_input_grad)
+        return self.backward_from_z(grad_z, need_input_grad, step)
 
-    def backward_from_z(self, grad_z: Array, need_input_grad: bool = True) -> Array | None:
-        """The backward pass given ``grad_z = dL/dz`` directly (fused output + loss)."""
+    def backward_from_z(self, grad_z: Array, need_input_grad: bool = True,
+                        step: float | None = None) -> Array | None:
+        """The backward pass given ``grad_z = dL/dz`` directly (fused output + loss).
+
+        Fills ``grads``. With ``step`` (a number ``c``), also takes the plain-SGD step
+        ``W += c grad_W``, ``b += c grad_b`` (``c = -learning rate``), folded into the
+        gradient's product where NumPy's BLAS allows. Returns ``grad_x`` (computed before
+        ``W`` changes) or ``None``.
+        """
         assert self.x is not None
-        np.matmul(self.x.T, grad_z, out=self.grads[0])
-        grad_z.sum(axis=0, out=self.grads[1])
-        if need_input_grad:
-            return grad_z @ self.params[0].T
-        return None
+        W, b = self.params
+        grads = self._grads
+        grad_x = grad_z @ W.T if need_input_grad else None
+        grad_z.sum(axis=0, out=grads[1])
+        if step is not None and _blas.gemm_at_b_acc(self.x, grad_z, W, step):
+            self._pending = (self.x, grad_z)  # grads[0] = x.T @ grad_z when first read
+        else:
+            self._pending = None
+            np.matmul(self.x.T, grad_z, out=grads[0])
+            if step is not None:
+                W += W.dtype.type(step) * grads[0]
+        if step is not None:
+            b += b.dtype.type(step) * grads[1]
+        return grad_x
 
     def set_weights(self, weights: list[Any]) -> None:
         self._require_built()
@@ -129,6 +175,7 @@ class Dense(Layer):
             target[...] = arr
 
     def clear_cache(self) -> None:
+        self.finish_gradients()  # so no batch is kept alive
         self.x = self.z = self.a = None
 
     def get_config(self) -> dict[str, Any]:
