@@ -36,6 +36,7 @@ from . import frameworks as fw
 from .frameworks import Spec, matmul_flops_per_sample
 from .measure import (
     SETTLE_S,
+    lean_step_probe,
     matmul_probe,
     numpy_step_probe,
     torch_step_probe,
@@ -465,6 +466,14 @@ def format_report(res: dict[str, Any]) -> str:
         lines.append(f"  {name} (batch {bs}): glassnet step {t_gn:.0f} us = NumPy's products "
                      f"{t_np:.0f} us ({100 * t_np / t_gn:.0f}%) + the rest {t_gn - t_np:.0f} us; "
                      f"the products alone run at {100 * share:.0f}% of the matmul rate")
+        t_lean = c["lean_numpy_step_us"]
+        lean_share = flops / (t_lean * 1e-6) / 1e9 / rates["float32"]
+        vs_torch = (f", {c['torch_step_us'] / t_lean:.2f}x torch"
+                    if c.get("torch_step_us") is not None else "")
+        lines.append(f"  {'':>{len(name)}}  the leanest NumPy SGD step we could write (no "
+                     f"framework; measure.lean_step_probe) {t_lean:.0f} us: "
+                     f"{100 * lean_share:.0f}% of the matmul rate{vs_torch}; glassnet's step "
+                     f"takes {t_gn / t_lean:.2f}x as long")
         if c.get("torch_us") is not None:
             t_t, t_ts = c["torch_us"], c["torch_step_us"]
             lines.append(f"  {'':>{len(name)}}  torch step {t_ts:.0f} us; PyTorch's products "
@@ -532,9 +541,12 @@ def main(argv: list[str], env_note: str) -> None:
     matmul_n = 1024
     probes: dict[str, Callable[[], float]] = {
         f"matmul_{d}": matmul_probe(d, matmul_n) for d in ("float32", "float64")}
+    lean_data = fw.make_data(spec_map["headline"])  # the same arrays the trainers get
     for name in ("headline", "batch512"):
         spec = spec_map[name]
         probes[f"numpy_step_{name}"] = numpy_step_probe(spec.sizes, spec.batch_size)
+        probes[f"lean_step_{name}"] = lean_step_probe(spec.sizes, spec.batch_size, *lean_data,
+                                                      learning_rate=spec.learning_rate)
         if "torch" in libs:
             probes[f"torch_step_{name}"] = torch_step_probe(spec.sizes, spec.batch_size)
     first = {d: 2.0 * matmul_n**3 / probes[f"matmul_{d}"]() / 1e9 for d in ("float32", "float64")}
@@ -575,7 +587,8 @@ def main(argv: list[str], env_note: str) -> None:
         steps = spec.n_samples / spec.batch_size
         c: dict[str, Any] = {"batch": spec.batch_size,
                              "numpy_us": probe_best[f"numpy_step_{name}"] * 1e6,
-                             "glassnet_step_us": best[name]["glassnet"] / steps * 1e6}
+                             "glassnet_step_us": best[name]["glassnet"] / steps * 1e6,
+                             "lean_numpy_step_us": probe_best[f"lean_step_{name}"] * 1e6}
         if "torch" in libs:
             c["torch_us"] = probe_best[f"torch_step_{name}"] * 1e6
             c["torch_step_us"] = best[name]["torch"] / steps * 1e6
