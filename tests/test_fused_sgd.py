@@ -9,6 +9,7 @@ import pytest
 import glassnet as gn
 from glassnet import _blas
 from glassnet.inspect import NeuronRecorder
+from glassnet.layers import dense as dense_module
 from glassnet.optimizers import SGD
 
 DTYPES = [(np.float64, 1e-12), (np.float32, 2e-5)]
@@ -28,6 +29,12 @@ def _model(dtype: type, seed: int = 5, opt: SGD | None = None) -> gn.Sequential:
                           seed=seed, dtype=np.dtype(dtype).name)
     model.compile(optimizer=opt or SGD(learning_rate=0.1), loss="sparse_categorical_crossentropy")
     return model
+
+
+@pytest.fixture(autouse=True)
+def fuse_small_layers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test nets are small: let every layer take the fused path."""
+    monkeypatch.setattr(dense_module, "FUSED_SGD_MIN_SIZE", 0)
 
 
 @pytest.fixture
@@ -146,3 +153,17 @@ def test_recorder_sees_the_same_gradient_norms(data) -> None:  # type: ignore[no
         a, b = rec_f.history[name]["grad_norm"], rec_p.history[name]["grad_norm"]
         assert np.isfinite(a[1:]).all() and (a[1:] > 0).any()
         np.testing.assert_allclose(a, b, rtol=1e-10, equal_nan=True)
+
+
+def test_small_layers_take_the_plain_numpy_step(data, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    X, y = data
+    monkeypatch.setattr(dense_module, "FUSED_SGD_MIN_SIZE", 16 * 12)  # only layer 1 fuses
+    model = _model(np.float64)
+    plain = _model(np.float64, opt=UnfusedSGD(learning_rate=0.1))
+    x, t = model.check_X(X), model.prepare_targets(y, X.shape[0])
+    model.train_step(x, t)
+    plain.train_step(x, t)
+    pending = [layer._pending is not None for layer in model.layers]
+    assert pending == [_blas.available(np.float64), False, False]
+    for a, b in zip(model.get_weights(), plain.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
