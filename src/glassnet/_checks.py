@@ -23,6 +23,18 @@ def new_seed() -> int:
                % (2**63))
 
 
+def by_name(items: Any, name: Any) -> Any:
+    """The first of ``items`` whose ``.name`` is ``name``; a ConfigError listing the names
+    there are otherwise (layers of a model, layers of a report)."""
+    for item in items:
+        if item.name == name:
+            return item
+    raise ConfigError(
+        f"name: no layer named {name!r}; the layers are "
+        f"{', '.join(repr(item.name) for item in items)}"
+    )
+
+
 def resolve_dtype(dtype: Any, argument: str = "dtype") -> np.dtype[Any]:
     """``"float32"``/``"float64"`` (or the NumPy types) -> ``np.dtype``."""
     try:

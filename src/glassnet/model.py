@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from . import losses as losses_mod
 from . import metrics as metrics_mod
 from . import optimizers as optimizers_mod
-from ._checks import check_features, check_int, new_seed, resolve_dtype
+from ._checks import by_name, check_features, check_int, new_seed, resolve_dtype
 from .errors import ArgumentTypeError, ConfigError, NotReadyError, ShapeError
 from .layers import Dense, Input, Layer
 
@@ -424,13 +424,8 @@ class Sequential:
                     f"index: expected 0..{len(self.layers) - 1}, got {index}"
                 )
             return self.layers[index]
-        for layer in self.layers:
-            if layer.name == name:
-                return layer
-        raise ConfigError(
-            f"name: no layer named {name!r}; the layers are "
-            f"{', '.join(repr(layer.name) for layer in self.layers)}"
-        )
+        layer: Layer = by_name(self.layers, name)
+        return layer
 
     def count_params(self) -> int:
         self._require_built()

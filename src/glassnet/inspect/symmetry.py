@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
+from .._checks import by_name
 from .._table import format_table
 from ..errors import ArgumentTypeError, ConfigError
 
@@ -142,13 +143,8 @@ class SymmetryReport:
         return {layer.name: layer.k_distinct for layer in self.layers}
 
     def layer(self, name: str) -> LayerSymmetry:
-        for layer in self.layers:
-            if layer.name == name:
-                return layer
-        raise ConfigError(
-            f"name: no layer named {name!r}; the layers are "
-            f"{', '.join(repr(layer.name) for layer in self.layers)}"
-        )
+        found: LayerSymmetry = by_name(self.layers, name)
+        return found
 
     def rows(self) -> list[dict[str, Any]]:
         out = []
