@@ -41,55 +41,50 @@ def matmul_probe(dtype: str, n: int = 1024, inner: int = 5) -> Callable[[], floa
     return lambda: best_seconds(lambda: np.matmul(a, b, out=c), inner)
 
 
-def numpy_step_probe(sizes: tuple[int, ...], batch: int, dtype: str = "float32",
-                     inner: int = 20) -> Callable[[], float]:
-    """A function returning the best time (seconds) of only the matrix products of one
-    training step, with NumPy's BLAS, over ``inner`` tries.
-
-    Forward ``z = x W`` per layer, backward ``grad_W = x^T grad_z`` per layer and
-    ``grad_x = grad_z W^T`` for every layer but the first; outputs written into
-    preallocated arrays. No NumPy training step can be faster than this.
-    """
-    rng = np.random.default_rng(0)
-    acts = [rng.standard_normal((batch, n)).astype(dtype) for n in sizes]
-    Ws = [rng.standard_normal((a, b)).astype(dtype) for a, b in zip(sizes[:-1], sizes[1:])]
-    gWs = [np.empty_like(W) for W in Ws]
-    gxs = [np.empty((batch, a), dtype=dtype) for a in sizes[:-1]]
+def _products_step(lib: Any, acts: list[Any], Ws: list[Any]) -> Callable[[], None]:
+    """One step's matrix products with ``lib.matmul`` (``lib`` is ``numpy`` or ``torch``), all
+    written into preallocated outputs: forward ``z = x W`` per layer, backward
+    ``grad_W = x^T grad_z`` per layer and ``grad_x = grad_z W^T`` for every layer but the
+    first."""
+    matmul = lib.matmul
+    gWs = [lib.empty_like(W) for W in Ws]
+    gxs = [lib.empty_like(a) for a in acts[:-1]]
 
     def step() -> None:
         for i, W in enumerate(Ws):
-            np.matmul(acts[i], W, out=acts[i + 1])
+            matmul(acts[i], W, out=acts[i + 1])
         for i in range(len(Ws) - 1, -1, -1):
-            np.matmul(acts[i].T, acts[i + 1], out=gWs[i])
+            matmul(acts[i].T, acts[i + 1], out=gWs[i])
             if i > 0:
-                np.matmul(acts[i + 1], Ws[i].T, out=gxs[i])
+                matmul(acts[i + 1], Ws[i].T, out=gxs[i])
 
     step()
+    return step
+
+
+def numpy_step_probe(sizes: tuple[int, ...], batch: int, dtype: str = "float32",
+                     inner: int = 20) -> Callable[[], float]:
+    """A function returning the best time (seconds) of only the matrix products of one
+    training step (:func:`_products_step`), with NumPy's BLAS, over ``inner`` tries. No
+    NumPy training step can be faster than this."""
+    rng = np.random.default_rng(0)
+    acts = [rng.standard_normal((batch, n)).astype(dtype) for n in sizes]
+    Ws = [rng.standard_normal((a, b)).astype(dtype) for a, b in zip(sizes[:-1], sizes[1:])]
+    step = _products_step(np, acts, Ws)
     return lambda: best_seconds(step, inner)
 
 
 def torch_step_probe(sizes: tuple[int, ...], batch: int, dtype: str = "float32",
                      inner: int = 20) -> Callable[[], float]:
-    """The same products as :func:`numpy_step_probe`, with PyTorch's BLAS."""
+    """The same products as :func:`numpy_step_probe`, with PyTorch's BLAS (tensors that
+    need no gradient, so no autograd work)."""
     import torch
 
     tdtype = getattr(torch, dtype)
     gen = torch.Generator().manual_seed(0)
     acts = [torch.randn(batch, n, generator=gen, dtype=tdtype) for n in sizes]
     Ws = [torch.randn(a, b, generator=gen, dtype=tdtype) for a, b in zip(sizes[:-1], sizes[1:])]
-    gWs = [torch.empty_like(W) for W in Ws]
-    gxs = [torch.empty(batch, a, dtype=tdtype) for a in sizes[:-1]]
-
-    def step() -> None:
-        with torch.no_grad():
-            for i, W in enumerate(Ws):
-                torch.matmul(acts[i], W, out=acts[i + 1])
-            for i in range(len(Ws) - 1, -1, -1):
-                torch.matmul(acts[i].T, acts[i + 1], out=gWs[i])
-                if i > 0:
-                    torch.matmul(acts[i + 1], Ws[i].T, out=gxs[i])
-
-    step()
+    step = _products_step(torch, acts, Ws)
     return lambda: best_seconds(step, inner)
 
 

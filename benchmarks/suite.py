@@ -337,11 +337,13 @@ def _status(ok: bool | None) -> str:
     return "SKIP" if ok is None else ("PASS" if ok else "MISS")
 
 
-def products_share(res: dict[str, Any], name: str) -> float:
-    """The rate of one step's matrix products alone, as a share of the run's matmul rate."""
+def share_of_rate(res: dict[str, Any], name: str, key: str = "numpy_us") -> float:
+    """The FLOP rate of one step of configuration ``name`` timed at ``matmul_ceiling[name][key]``
+    microseconds (default: its matrix products alone), as a share of the run's float32
+    matmul rate."""
     c = res["matmul_ceiling"][name]
     flops = res["throughput"][name]["matmul_flops_per_sample"] * c["batch"]
-    return float(flops / (c["numpy_us"] * 1e-6) / 1e9 / res["matmul_gflops"]["float32"])
+    return float(flops / (c[key] * 1e-6) / 1e9 / res["matmul_gflops"]["float32"])
 
 
 def rate_is_sound(res: dict[str, Any]) -> bool:
@@ -349,7 +351,7 @@ def rate_is_sound(res: dict[str, Any]) -> bool:
     rate was then sampled while the machine was slowed (on this shared host, other work
     contending for the L3 cache and memory slows the 12 MB product more than the small ones),
     and shares of it overstate the efficiency."""
-    return all(products_share(res, name) <= 1.0 for name in res["matmul_ceiling"])
+    return all(share_of_rate(res, name) <= 1.0 for name in res["matmul_ceiling"])
 
 
 def check_targets(res: dict[str, Any]) -> list[dict[str, Any]]:
@@ -482,13 +484,12 @@ def format_report(res: dict[str, Any]) -> str:
                  "on a BLAS can beat its products):")
     for name, c in ceil.items():
         bs, t_np, t_gn = c["batch"], c["numpy_us"], c["glassnet_step_us"]
-        flops = res["throughput"][name]["matmul_flops_per_sample"] * bs
-        share = flops / (t_np * 1e-6) / 1e9 / rates["float32"]
+        share = share_of_rate(res, name)
         lines.append(f"  {name} (batch {bs}): glassnet step {t_gn:.0f} us = NumPy's products "
                      f"{t_np:.0f} us ({100 * t_np / t_gn:.0f}%) + the rest {t_gn - t_np:.0f} us; "
                      f"the products alone run at {100 * share:.0f}% of the matmul rate")
         t_lean = c["lean_numpy_step_us"]
-        lean_share = flops / (t_lean * 1e-6) / 1e9 / rates["float32"]
+        lean_share = share_of_rate(res, name, "lean_numpy_step_us")
         vs_torch = (f", {c['torch_step_us'] / t_lean:.2f}x torch"
                     if c.get("torch_step_us") is not None else "")
         lines.append(f"  {'':>{len(name)}}  the leanest NumPy SGD step we could write (no "
@@ -525,7 +526,7 @@ def format_report(res: dict[str, Any]) -> str:
     lines.append("")
     lines.append("Targets")
     if not rate_is_sound(res):
-        shares = ", ".join(f"{name} {100 * products_share(res, name):.0f}%"
+        shares = ", ".join(f"{name} {100 * share_of_rate(res, name):.0f}%"
                            for name in res["matmul_ceiling"])
         lines.append(f"  (VOID: a step's products alone ran above the run's matmul rate ({shares}):"
                      f" the rate was sampled while the host was slowed, so shares of it are not "
