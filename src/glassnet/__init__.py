@@ -40,9 +40,8 @@ from .errors import (
     NotReadyError,
     ShapeError,
 )
-from .io import load_model, save_model
 from .layers import Dense, Input
-from .model import LayerTrace, Sequential
+from .model import LayerTrace, Sequential, load_model, save_model
 
 __version__ = "0.1.0"
 

@@ -18,7 +18,16 @@ from . import losses as losses_mod
 from . import metrics as metrics_mod
 from . import optimizers as optimizers_mod
 from ._checks import by_name, check_features, check_int, new_seed, resolve_dtype
-from .errors import ArgumentTypeError, ConfigError, NotReadyError, ShapeError
+from .errors import (
+    ArgumentTypeError,
+    ConfigError,
+    DataError,
+    GlassnetError,
+    ModelFileError,
+    NotReadyError,
+    ShapeError,
+)
+from .io import Archive, read_archive, write_archive
 from .layers import Dense, Input, Layer
 
 if TYPE_CHECKING:
@@ -26,7 +35,7 @@ if TYPE_CHECKING:
 
 Array = NDArray[Any]
 
-__all__ = ["LayerTrace", "Sequential"]
+__all__ = ["LayerTrace", "Sequential", "load_model", "save_model"]
 
 LAYER_CLASSES: dict[str, type[Layer]] = {"Dense": Dense}
 
@@ -513,10 +522,115 @@ class Sequential:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the config and weights to one file (atomically, no pickle)."""
-        from .io import save_model
-
         save_model(self, path)
 
     def __repr__(self) -> str:
         arch = [str(self.input_dim)] + [str(layer.output_dim) for layer in self.layers]
         return f"Sequential({'-'.join(arch)}, dtype={self.dtype.name}, seed={self.seed})"
+
+
+# -- model files: io reads and writes archives; the model gives them meaning ------------------
+#
+# A model file is an archive (glassnet.io) whose document is {"format": "glassnet-model",
+# "version": 1, "model": <Sequential.get_config()>} and whose arrays are get_weights().
+
+MODEL_FORMAT = "glassnet-model"
+MODEL_VERSION = 1
+#: Widths up to this need no weights in the file to back them (a model of Dropout layers).
+_FREE_WIDTH = 4096
+_FREE_LAYERS = 1024
+
+
+def save_model(model: Sequential, path: str | os.PathLike[str]) -> None:
+    """Write ``model`` (config + weights) to ``path`` atomically; no pickle.
+
+    Weights that are not finite are refused (DataError naming the layer) and nothing is
+    written, so every file ``save_model`` writes can be loaded."""
+    model._require_built()
+    weights = model.get_weights()
+    check_finite_weights(model, weights, f"save_model({os.fspath(path)!r})")
+    write_archive(path, {"format": MODEL_FORMAT, "version": MODEL_VERSION,
+                         "model": model.get_config()}, weights)
+
+
+def check_finite_weights(model: Sequential, weights: list[Array], where: str) -> None:
+    """DataError naming the first layer whose weights hold NaN or infinite values."""
+    k = 0
+    for layer in model.layers:
+        for _ in layer.params:
+            if not np.isfinite(weights[k]).all():
+                raise DataError(f"{where}: layer {layer.name!r} has NaN or infinite weights "
+                                f"(array {k}); a model file keeps finite weights only")
+            k += 1
+
+
+def load_model(path: str | os.PathLike[str]) -> Sequential:
+    """Read a model written by :func:`save_model` (or a training checkpoint); predictions
+    are bit-identical. Every problem with the file raises ModelFileError naming it."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"path: no model file at {path!r}")
+    archive = read_archive(path, {MODEL_FORMAT: MODEL_VERSION})
+    return model_from_archive(archive, archive.arrays)
+
+
+def _check_declared_size(path: str, config: dict[str, Any], weights: list[Array]) -> None:
+    """Refuse, before anything is built, an architecture the file's weights cannot back:
+    every width must be backed by weights in the file (or be small), and the Dense kernels
+    alone (``n_in x units``) must not outnumber the weight values the file holds."""
+    held = sum(int(w.size) for w in weights)
+    layers = config.get("layers")
+    if not isinstance(layers, list):
+        return  # from_config explains
+    if len(layers) > _FREE_LAYERS + len(weights):
+        raise ModelFileError(f"{path!r}: the config lists {len(layers):,} layers for "
+                             f"{len(weights)} weight arrays")
+    width_cap = max(held, _FREE_WIDTH)
+    n = config.get("input_dim")
+    n = n if type(n) is int else None
+    if n is not None and n > width_cap:
+        raise ModelFileError(f"{path!r}: the config declares {n:,} inputs but the file holds "
+                             f"{held:,} weight values")
+    kernels = 0
+    for entry in layers:
+        params = entry.get("config") if isinstance(entry, dict) else None
+        units = params.get("units") if isinstance(params, dict) else None
+        if type(units) is not int or units < 1:
+            continue
+        if units > width_cap:
+            raise ModelFileError(f"{path!r}: the config declares a layer of {units:,} units "
+                                 f"but the file holds {held:,} weight values")
+        if n is not None:
+            kernels += n * units
+            if kernels > held:
+                raise ModelFileError(
+                    f"{path!r}: the config declares at least {kernels:,} weights but the file "
+                    f"holds {held:,} weight values")
+        n = units
+
+
+def model_from_archive(archive: Archive, weights: list[Array]) -> Sequential:
+    """Build the model an archive's ``"model"`` config describes and give it ``weights``."""
+    path = archive.path
+    config = archive.doc.get("model")
+    if not isinstance(config, dict):
+        raise ModelFileError(f"{path!r}: the config has no model description")
+    _check_declared_size(path, config, weights)
+    try:
+        model = Sequential.from_config(config)
+    except GlassnetError as exc:
+        raise ModelFileError(f"{path!r}: bad model config: {exc}") from exc
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError) as exc:
+        raise ModelFileError(
+            f"{path!r}: bad model config ({type(exc).__name__}: {exc})") from exc
+    n = len(model._param_list) if model.built else 0
+    if not model.built or len(weights) < n:
+        missing = [f"w{i}" for i in range(len(weights), n)]
+        raise ModelFileError(f"{path!r}: weights missing: {', '.join(missing) or 'all'}")
+    if len(weights) > n:
+        raise ModelFileError(f"{path!r}: {len(weights)} weight arrays for a model of {n}")
+    try:
+        model.set_weights(weights)
+    except GlassnetError as exc:
+        raise ModelFileError(f"{path!r}: weights do not fit the architecture: {exc}") from exc
+    return model
