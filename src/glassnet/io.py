@@ -208,14 +208,16 @@ def _parse_npy_header(read: Callable[[int], bytes], where: str, error: ErrorClas
     descr, fortran, shape = header["descr"], header["fortran_order"], header["shape"]
     if not isinstance(descr, str) or not _DESCR.fullmatch(descr):
         if isinstance(descr, str) and "O" in descr:
-            raise error(f"{where}: holds Python objects; glassnet never loads pickles")
+            raise error(f"{where}: contains Python objects; glassnet never loads pickles "
+                    "(save plain numeric arrays)")
         raise error(f"{where}: unsupported array type {str(descr)[:40]!r} (plain numbers only)")
     try:
         dtype = np.dtype(descr)
     except TypeError:
         raise error(f"{where}: unknown array type {descr!r}") from None
     if dtype.kind == "O":
-        raise error(f"{where}: holds Python objects; glassnet never loads pickles")
+        raise error(f"{where}: contains Python objects; glassnet never loads pickles "
+                    "(save plain numeric arrays)")
     if dtype.kind == "c":
         raise error(f"{where}: holds complex numbers ({dtype}); expected real numbers")
     if dtype.kind not in kinds or dtype.itemsize > 8 or dtype.itemsize == 0:
