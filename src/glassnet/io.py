@@ -15,10 +15,12 @@ Reading never runs code and never trusts what a file declares:
 - no pickle, no ``np.load``: every ``.npy`` header is parsed here and checked (plain numeric
   dtype, shape of non-negative ints) *before* any array is allocated;
 - memory follows the file's real content: each member's declared shape and dtype must match
-  its uncompressed size in the zip directory exactly; that size must be reachable from its
-  compressed size (stored: equal; deflate: at most :data:`MAX_DEFLATE_RATIO` times); the
-  compressed members must lie inside the file without overlapping; the JSON document is
-  capped at :data:`MAX_JSON_BYTES` and :data:`MAX_JSON_DEPTH` levels of nesting;
+  its uncompressed size in the zip directory exactly, and the members must lie inside the
+  file without overlapping. Archives (what glassnet writes) hold stored members only, so no
+  array is larger than the file. Data ``.npz`` files may be deflated (``savez_compressed``):
+  there the declared size must be one deflate can reach (:data:`MAX_DEFLATE_RATIO`) and the
+  array grows with what the stream really yields, never with what its header declares. The
+  JSON document is capped at :data:`MAX_JSON_BYTES` and :data:`MAX_JSON_DEPTH` levels;
 - duplicate members, unknown members, encrypted members, missing arrays, non-finite or
   complex values are refused;
 - every failure is a :class:`~glassnet.errors.GlassnetError` (``ModelFileError`` for
@@ -249,6 +251,23 @@ def _fill(read: Callable[[int], bytes], header: NpyHeader) -> Array:
     return out
 
 
+def _inflate(read: Callable[[int], bytes], header: NpyHeader) -> Array:
+    """Read a compressed member's data into a buffer that grows with what the stream really
+    yields (never with what the header declares), then view it as the declared array."""
+    total = header.nbytes
+    buffer = bytearray()
+    while len(buffer) < total:
+        chunk = read(min(_CHUNK, total - len(buffer)))
+        if not chunk:
+            raise EOFError(f"the data ends after {len(buffer):,} of {total:,} bytes")
+        buffer += chunk
+    flat = np.frombuffer(buffer, dtype=header.dtype)
+    out: Array = flat.reshape(header.shape, order="F" if header.fortran_order else "C")
+    if out.dtype.byteorder not in ("=", "|"):
+        out = out.astype(out.dtype.newbyteorder("="))
+    return out
+
+
 def read_npy_file(path: str, *, error: ErrorClass = DataError, kinds: str = "biuf") -> Array:
     """Read a ``.npy`` file holding plain numbers; its declared size must be its real size."""
     try:
@@ -274,9 +293,10 @@ def read_npy_file(path: str, *, error: ErrorClass = DataError, kinds: str = "biu
 class _Zip:
     """A zip archive opened for checked reading (sizes, members, compression)."""
 
-    def __init__(self, path: str, error: ErrorClass) -> None:
+    def __init__(self, path: str, error: ErrorClass, deflate: bool) -> None:
         self.path = path
         self.error = error
+        self.deflate = deflate
         try:
             self.size = os.path.getsize(path)
             self.zf = zipfile.ZipFile(path)
@@ -306,15 +326,16 @@ class _Zip:
                     raise self.error(
                         f"{self.path}: member {info.filename!r} is stored uncompressed but "
                         f"declares {info.file_size:,} bytes in {info.compress_size:,}")
-            elif info.compress_type == zipfile.ZIP_DEFLATED:
+            elif info.compress_type == zipfile.ZIP_DEFLATED and self.deflate:
                 if info.file_size > MAX_DEFLATE_RATIO * info.compress_size + 1024:
                     raise self.error(
                         f"{self.path}: member {info.filename!r} declares "
                         f"{_human(info.file_size)} from {_human(info.compress_size)} "
                         "compressed, more than deflate can produce")
             else:
+                allowed = "stored or deflate" if self.deflate else "stored (uncompressed)"
                 raise self.error(f"{self.path}: member {info.filename!r} uses compression "
-                                 f"method {info.compress_type} (only stored and deflate)")
+                                 f"method {info.compress_type}; expected {allowed}")
             end = info.header_offset + info.compress_size
             if info.header_offset < 0 or end > self.size:
                 raise self.error(f"{self.path}: member {info.filename!r} lies beyond the end "
@@ -346,7 +367,10 @@ class _Zip:
         with self._open(info) as fh:
             def read() -> Array:
                 _read_exact(fh.read, header.header_size)
-                out = _fill(fh.read, header)
+                if info.compress_type == zipfile.ZIP_STORED:
+                    out = _fill(fh.read, header)  # its size is bounded by the file's
+                else:
+                    out = _inflate(fh.read, header)
                 if fh.read(1):  # also makes zipfile check the CRC at the end
                     raise self.error(f"{where}: data beyond the declared array")
                 return out
@@ -380,7 +404,7 @@ class NpzReader:
     """Checked reading of a ``.npz`` of plain numeric arrays (for the data loaders)."""
 
     def __init__(self, path: str, error: ErrorClass = DataError) -> None:
-        self._zip = _Zip(path, error)
+        self._zip = _Zip(path, error, deflate=True)
         self.path = path
         self.error = error
         names = self._zip.names()
@@ -468,23 +492,23 @@ def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"path: no file at {path!r}")
-    expected = " or ".join(repr(f) for f in formats)
+    expected = " or ".join(formats)
     if not os.path.isfile(path):
-        raise error(f"{path!r} is not a glassnet {expected} file (not a regular file)")
+        raise error(f"{path!r} is not a {expected} file (not a regular file)")
     try:
         with open(path, "rb") as fh:
             head = fh.read(6)
     except OSError as exc:
         raise error(f"{path!r}: cannot be read: {exc}") from None
     if head == _NPY_MAGIC:
-        raise error(f"{path!r} is not a glassnet {expected} file (it holds a bare array)")
+        raise error(f"{path!r} is not a {expected} file (it holds a bare array)")
     if not head.startswith(b"PK"):
-        raise error(f"{path!r} is not a glassnet {expected} file (not a zip archive)")
-    with _Zip(path, error) as zf:
+        raise error(f"{path!r} is not a {expected} file (not a zip archive)")
+    with _Zip(path, error, deflate=False) as zf:
         names = zf.names()
         config = f"{CONFIG_MEMBER}.npy"
         if config not in names:
-            raise error(f"{path!r} is not a glassnet {expected} file (no {CONFIG_MEMBER})")
+            raise error(f"{path!r} is not a {expected} file (no {CONFIG_MEMBER})")
         unknown = [n for n in names if n != config and not _ARRAY_MEMBER.fullmatch(n)]
         if unknown:
             raise error(f"{path!r}: unknown members {', '.join(map(repr, unknown[:5]))} "
@@ -499,10 +523,11 @@ def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
         doc = parse_json(raw, f"{path!r}: the config", error)
         if not isinstance(doc, dict) or doc.get("format") not in formats:
             got = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
-            raise error(f"{path!r}: expected format {expected}, got {str(got)[:60]!r}")
+            raise error(f"{path!r}: expected format {' or '.join(map(repr, formats))}, "
+                        f"got {str(got)[:60]!r}")
         version = doc.get("version")
         if version != formats[doc["format"]] or type(version) is not int:
-            raise error(f"{path!r}: file format version {str(version)[:20]!r}; this glassnet "
+            raise error(f"{path!r}: file format version {version!r:.20}; this glassnet "
                         f"reads version {formats[doc['format']]}")
         present = {int(n[1:-4]) for n in names if n != config}
         n_arrays = doc.get("n_arrays", len(present))
@@ -513,7 +538,7 @@ def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
             raise error(f"{path!r}: arrays missing: {', '.join(missing)}")
         extra = sorted(i for i in present if i >= n_arrays)[:5]
         if extra:
-            raise error(f"{path!r}: unknown members {', '.join(f'w{i}.npy' for i in extra)} "
+            raise error(f"{path!r}: unknown members {', '.join(repr(f'w{i}.npy') for i in extra)} "
                         f"(the config lists {n_arrays} arrays)")
         arrays: list[Array] = []
         for i in range(n_arrays):
