@@ -521,7 +521,8 @@ def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
                         f"(at most {_human(MAX_JSON_BYTES)})")
         raw = zf.array(config, "u").tobytes()
         doc = parse_json(raw, f"{path!r}: the config", error)
-        if not isinstance(doc, dict) or doc.get("format") not in formats:
+        if not isinstance(doc, dict) or not isinstance(doc.get("format"), str) \
+                or doc["format"] not in formats:
             got = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
             raise error(f"{path!r}: expected format {' or '.join(map(repr, formats))}, "
                         f"got {str(got)[:60]!r}")
