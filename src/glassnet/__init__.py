@@ -22,6 +22,7 @@ from . import (
     metrics,
     optimizers,
     reference,
+    regularizers,
 )
 from .callbacks import (
     Callback,
@@ -36,12 +37,14 @@ from .errors import (
     ConfigError,
     DataError,
     GlassnetError,
+    LayerProtocolError,
     ModelFileError,
     NotReadyError,
     ShapeError,
 )
 from .layers import Dense, Input
 from .model import LayerTrace, Sequential, load_model, save_model
+from .registry import register
 
 __version__ = "0.1.0"
 
@@ -69,6 +72,7 @@ __all__ = [
     "History",
     "Input",
     "LambdaCallback",
+    "LayerProtocolError",
     "LayerTrace",
     "ModelCheckpoint",
     "ModelFileError",
@@ -90,5 +94,7 @@ __all__ = [
     "metrics",
     "optimizers",
     "reference",
+    "register",
+    "regularizers",
     "save_model",
 ]
