@@ -25,6 +25,7 @@ from . import (
     regularizers,
 )
 from .callbacks import (
+    BackupAndRestore,
     Callback,
     EarlyStopping,
     History,
@@ -43,7 +44,14 @@ from .errors import (
     ShapeError,
 )
 from .layers import Dense, Input
-from .model import LayerTrace, Sequential, load_model, save_model
+from .model import (
+    LayerTrace,
+    Sequential,
+    load_model,
+    read_checkpoint,
+    save_checkpoint,
+    save_model,
+)
 from .registry import register
 
 __version__ = "0.1.0"
@@ -63,6 +71,7 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "ArgumentTypeError",
+    "BackupAndRestore",
     "Callback",
     "ConfigError",
     "DataError",
@@ -93,8 +102,10 @@ __all__ = [
     "losses",
     "metrics",
     "optimizers",
+    "read_checkpoint",
     "reference",
     "register",
     "regularizers",
+    "save_checkpoint",
     "save_model",
 ]
