@@ -368,3 +368,43 @@ def test_bombs_are_refused_under_an_address_space_limit(saved: Path, tmp_path: P
 
 def test_glassnet_errors_are_value_errors() -> None:
     assert issubclass(ModelFileError, GlassnetError) and issubclass(ModelFileError, ValueError)
+
+
+# ----------------------------------------------------------------------------- checkpoints
+
+
+def _checkpoint(tmp_path: Path) -> Path:
+    model = _model()
+    X = np.random.default_rng(0).normal(size=(16, 3))
+    model.fit(X, X[:, :2], epochs=2, batch_size=4, verbose=0)
+    path = tmp_path / "c.gnc"
+    gn.save_checkpoint(model, path)
+    return path
+
+
+@pytest.mark.parametrize("change,match", [
+    (lambda d: d["optimizer"].update(n_weights=10**9), "optimizer part is malformed"),
+    (lambda d: d["optimizer"].update(slots=["m"]), "optimizer arrays for 1 slots"),
+    (lambda d: d["optimizer"].update(slots=["m", "velocity"]), "does not fit"),
+    (lambda d: d["optimizer"].update(iterations=-1), "optimizer part is malformed"),
+    (lambda d: d["training"].update(step=3), "epoch/step"),
+    (lambda d: d["training"].update(history={"epoch": "x"}), "history is malformed"),
+    (lambda d: d["model"].pop("compile"), "compiled model"),
+    (lambda d: d.pop("training"), "'optimizer' and 'training'"),
+])
+def test_malformed_checkpoints(change: Any, match: str, tmp_path: Path) -> None:
+    path = _checkpoint(tmp_path)
+    doc = _doc(path)
+    change(doc)
+    with pytest.raises(ModelFileError, match=match):
+        gn.load_model(_with_doc(path, tmp_path / "bad.gnc", doc))
+
+
+def test_a_checkpoint_with_non_finite_optimizer_state(tmp_path: Path) -> None:
+    path = _checkpoint(tmp_path)
+    members = _members(path)
+    last = f"w{len(members) - 2}.npy"
+    state = np.load(pyio.BytesIO(members[last]))
+    members[last] = _npy(np.full_like(state, np.inf))
+    with pytest.raises(ModelFileError, match=f"{last[:-4]} holds NaN or infinite"):
+        gn.load_model(_zip(tmp_path / "inf.gnc", list(members.items())))
