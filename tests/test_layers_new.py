@@ -270,8 +270,8 @@ def test_batch_normalization_batch_of_one_refused_before_training(
 # -- regularizers ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("make,error,pattern", [
-    (lambda: l2(-0.1), gn.ConfigError, r"l2: expected a finite number >= 0, got -0.1"),
-    (lambda: l1(float("nan")), gn.ConfigError, r"l1: expected a finite number >= 0"),
+    (lambda: l2(-0.1), gn.ConfigError, r"l2: expected a number >= 0, got -0.1"),
+    (lambda: l1(float("nan")), gn.ConfigError, r"l1: expected a number >= 0, got nan"),
     (lambda: l2("0.1"), gn.ArgumentTypeError, r"l2: expected a number >= 0, got '0.1'"),
     (lambda: Dense(3, kernel_regularizer="l3"), gn.ConfigError,
      r"kernel_regularizer: unknown regularizer 'l3'"),
@@ -337,6 +337,10 @@ def test_instruments_skip_layers_without_units(rng: np.random.Generator) -> None
     model.fit(X, y, epochs=2, verbose=0, callbacks=[rec])
     assert rec.layer_names == ["h1", "out"]
     assert rec.history["h1"]["firing_rate"].shape == (2, 6)
+    # which units the dropout layer zeroed on the last batch (NaN where no dropout follows)
+    dropped = rec.history["h1"]["dropped"]
+    assert ((dropped >= 0) & (dropped <= 1)).all() and 0.1 < dropped.mean() < 0.5
+    assert np.isnan(rec.history["out"]["dropped"]).all()
     text = model.summary(print_fn=None)
     for word in ("Normalization", "ReLU", "Dropout, rate 0.3", "BatchNormalization",
                  "Non-trainable params: 20"):
