@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import ConfigError
+from ._checks import check_bool, check_float, check_int
+from .errors import ArgumentTypeError, ConfigError
 
 if TYPE_CHECKING:
     from .model import Sequential
@@ -170,7 +171,7 @@ def _missing_key(key: str, params: dict[str, Any]) -> bool:
     return not params.get("log_keys_open", False)
 
 
-def _check_monitor(who: str, monitor: str, params: dict[str, Any]) -> None:
+def _require_log_key(who: str, monitor: str, params: dict[str, Any]) -> None:
     keys = params.get("log_keys") or []
     if _missing_key(monitor, params):
         hint = (" (val_* keys need validation_split or validation_data)"
@@ -179,6 +180,14 @@ def _check_monitor(who: str, monitor: str, params: dict[str, Any]) -> None:
             f"monitor: {who} watches {monitor!r} but the epoch logs will only have "
             f"{', '.join(keys)}{hint}"
         )
+
+
+def _check_monitor(monitor: Any) -> str:
+    if not isinstance(monitor, str) or not monitor:
+        raise ArgumentTypeError(
+            f"monitor: expected the name of a logged value such as 'val_loss', got {monitor!r}"
+        )
+    return monitor
 
 
 def _improvement_mode(monitor: str, mode: str) -> str:
@@ -205,20 +214,18 @@ class EarlyStopping(Callback):
         baseline: float | None = None,
         verbose: int = 0,
     ) -> None:
-        if patience < 0:
-            raise ConfigError(f"patience: expected an integer >= 0, got {patience!r}")
-        self.monitor = monitor
-        self.min_delta = abs(float(min_delta))
-        self.patience = int(patience)
+        self.monitor = _check_monitor(monitor)
+        self.min_delta = abs(check_float(min_delta, "min_delta"))
+        self.patience = int(check_int(patience, "patience", minimum=0))  # type: ignore[arg-type]
         self.mode = _improvement_mode(monitor, mode)
-        self.restore_best_weights = restore_best_weights
-        self.baseline = baseline
-        self.verbose = verbose
+        self.restore_best_weights = check_bool(restore_best_weights, "restore_best_weights")
+        self.baseline = check_float(baseline, "baseline", allow_none=True)
+        self.verbose = int(check_int(verbose, "verbose", minimum=0))  # type: ignore[arg-type]
         self.stopped_epoch: int | None = None
         self.best_epoch: int | None = None
 
     def validate(self, params: dict[str, Any]) -> None:
-        _check_monitor("EarlyStopping", self.monitor, params)
+        _require_log_key("EarlyStopping", self.monitor, params)
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
         self.wait = 0
@@ -297,17 +304,21 @@ class ModelCheckpoint(Callback):
         mode: str = "auto",
         save_optimizer: bool = False,
     ) -> None:
+        if not isinstance(filepath, (str, os.PathLike)):
+            raise ArgumentTypeError(
+                f"filepath: expected a path (str or os.PathLike), got {type(filepath).__name__}"
+            )
         self.filepath = os.fspath(filepath)
-        self.monitor = monitor
-        self.save_best_only = save_best_only
-        self.save_optimizer = bool(save_optimizer)
+        self.monitor = _check_monitor(monitor)
+        self.save_best_only = check_bool(save_best_only, "save_best_only")
+        self.save_optimizer = check_bool(save_optimizer, "save_optimizer")
         self.mode = _improvement_mode(monitor, mode)
         self.best = math.inf if self.mode == "min" else -math.inf
         self.saved: list[str] = []
 
     def validate(self, params: dict[str, Any]) -> None:
         if self.save_best_only:
-            _check_monitor("ModelCheckpoint", self.monitor, params)
+            _require_log_key("ModelCheckpoint", self.monitor, params)
         keys = list(params.get("log_keys") or [])
         try:
             fields = [f for _, f, _, _ in string.Formatter().parse(self.filepath) if f]
@@ -418,13 +429,13 @@ class BackupAndRestore(Callback):
         epoch = fit_info.get("epoch")
         if type(epoch) is not int or not 0 <= epoch <= params["epochs"]:
             raise ConfigError(f"backup_dir: {self.path!r} holds a bad epoch {epoch!r}")
-        optimizer, source = model.optimizer, saved.optimizer
-        assert optimizer is not None and source is not None and saved.history is not None
+        (_, optimizer), (_, source) = model._require_compiled(), saved._require_compiled()
+        history = saved.history if saved.history is not None else History()
         model.set_weights(saved.get_weights())
         optimizer.set_state(source.get_state(), model.trainable_weights)
         model.epochs_trained = saved.epochs_trained
         self.restored_epoch = epoch
-        return epoch, saved.history
+        return epoch, history
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
         os.makedirs(self.backup_dir, exist_ok=True)

@@ -933,8 +933,7 @@ def _checkpoint_from_archive(archive: Archive) -> tuple[Sequential, dict[str, An
     if not isinstance(n_weights, int) or not 0 <= n_weights <= len(archive.arrays):
         raise ModelFileError(f"{path!r}: the checkpoint's optimizer part is malformed")
     model = model_from_archive(archive, archive.arrays[:n_weights])
-    optimizer = model.optimizer
-    assert optimizer is not None
+    _, optimizer = model._require_compiled()
     params = model.trainable_weights
     slot_arrays = archive.arrays[len(model.weights):]
     k = len(names)

@@ -137,14 +137,13 @@ class Optimizer:
                                  f"{', '.join(self._slots())}")
             self.iterations = int(t)
             return
-        if not self.built:
+        if self._shapes is None:
             if params is None:
                 raise NotReadyError(f"{self.name}: not built yet; pass the parameters it "
                                     "updates (model.trainable_weights)")
             shapes = [p.shape for p in params]
             dtypes = [p.dtype for p in params]
         else:
-            assert self._shapes is not None
             shapes = list(self._shapes)
             live = self._slots()
             dtypes = [a.dtype for a in next(iter(live.values()))] if live else []
@@ -164,8 +163,7 @@ class Optimizer:
                                      f"{dtypes[i]}, got {a.dtype}")
                 if not np.isfinite(a).all():
                     raise DataError(f"state['slots'][{name!r}][{i}]: NaN or infinite values")
-        if not self.built:
-            assert params is not None
+        if self._shapes is None and params is not None:
             self.build(params)
         live = self._slots()
         for name, arrays in slots.items():

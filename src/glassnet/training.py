@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import check_int
+from ._checks import check_bool, check_float, check_int, check_seed
 from .callbacks import (
     BackupAndRestore,
     Callback,
@@ -86,11 +86,8 @@ class _Interrupt:
 def _split_validation(
     x: Array, y: Array, validation_split: float
 ) -> tuple[Array, Array, Array | None, Array | None]:
-    if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
-            or not 0.0 <= validation_split < 1.0:
-        raise ConfigError(
-            f"validation_split: expected a fraction in [0, 1), got {validation_split!r}"
-        )
+    validation_split = check_float(validation_split, "validation_split", minimum=0.0,
+                                   maximum=1.0, include_maximum=False)
     if validation_split == 0:
         return x, y, None, None
     m = x.shape[0]
@@ -167,9 +164,9 @@ def fit(
                 "with initial_epoch, epochs is the index to stop at (as in Keras): "
                 f"epochs={initial_epoch + 1} trains one epoch"
             )
-    if seed is not None:
-        seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
+    seed = check_seed(seed, "seed")
     batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
+    shuffle = check_bool(shuffle, "shuffle")
     if verbose not in (0, 1, 2):
         raise ConfigError(f"verbose: expected 0, 1 or 2, got {verbose!r}")
     if callbacks is not None and (
@@ -214,8 +211,7 @@ def fit(
     log_keys = ["loss"] + (["data_loss"] if model._regularized else []) + list(model.metric_names)
     if x_val is not None:
         log_keys += ["val_loss"] + [f"val_{name}" for name in model.metric_names]
-    optimizer = model.optimizer
-    assert optimizer is not None
+    _, optimizer = model._require_compiled()
     params = {
         "epochs": end, "steps": n_steps, "samples": m, "batch_size": batch_size,
         "val_samples": 0 if x_val is None else x_val.shape[0], "seed": shuffle_seed,

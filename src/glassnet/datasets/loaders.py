@@ -212,7 +212,8 @@ def _read_csv(reader: Any, file: str, label_column: int | str,
             columns = _Columns(n_columns)
             if has_header:
                 continue
-        assert columns is not None
+        if columns is None:  # not reached: the first row sets it
+            raise DataError(f"{file}: line {line}: no column layout")
         if len(cells) != columns.n_columns:
             raise DataError(
                 f"{file}: line {line}: expected {columns.n_columns} cells (like line "
