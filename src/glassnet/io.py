@@ -38,6 +38,7 @@ import ast
 import json
 import os
 import re
+import warnings
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -201,9 +202,11 @@ def _parse_npy_header(read: Callable[[int], bytes], where: str, error: ErrorClas
     raw = _read_exact(read, length)
     try:
         text = raw.decode("utf-8" if major == 3 else "latin1")
-        header = ast.literal_eval(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes in a hostile header
+            header = ast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError,
-            UnicodeDecodeError) as exc:
+            UnicodeDecodeError, Warning) as exc:
         raise error(f"{where}: unreadable .npy header: {type(exc).__name__}") from None
     if not isinstance(header, dict) or set(header) != {"descr", "fortran_order", "shape"}:
         raise error(f"{where}: .npy header is not {{'descr', 'fortran_order', 'shape'}}")
