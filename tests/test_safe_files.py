@@ -360,10 +360,13 @@ def test_bombs_are_refused_under_an_address_space_limit(saved: Path, tmp_path: P
                                          for n, d in _members(saved).items()],
                  zipfile.ZIP_DEFLATED)
     assert zeros.stat().st_size < 2**20  # 512 MiB of zeros in under 1 MiB
-    args = ["model", str(units), "npy", str(npy), "model", str(fat), "model", str(zeros)]
+    npz = _zip(tmp_path / "lying.npz", [("X.npy", _npy_header((2**16, 2**16)) + b"\0" * 64),
+                                        ("y.npy", _npy(np.zeros(3)))], zipfile.ZIP_DEFLATED)
+    args = ["model", str(units), "npy", str(npy), "model", str(fat), "model", str(zeros),
+            "npz", str(npz)]
     out = subprocess.run([sys.executable, "-c", _UNDER_LIMIT, *args], capture_output=True,
                          text=True, timeout=300, check=True).stdout.split()
-    assert out == ["refused"] * 4
+    assert out == ["refused"] * 5
 
 
 def test_glassnet_errors_are_value_errors() -> None:
