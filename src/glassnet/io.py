@@ -168,11 +168,13 @@ class NpyHeader:
 
 
 def _human(n: int) -> str:
-    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if n < 1024 or unit == "PiB":
-            return f"{n:,} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    raise AssertionError  # pragma: no cover
+    """``n`` bytes for a message: ``"192 bytes"``, ``"4.0 TiB"``."""
+    if n < 1024:
+        return f"{n:,} bytes"
+    size, k = n / 1024, 0
+    while size >= 1024 and k < 3:
+        size, k = size / 1024, k + 1
+    return f"{size:.1f} {('KiB', 'MiB', 'GiB', 'TiB')[k]}"
 
 
 def _read_exact(read: Callable[[int], bytes], n: int) -> bytes:
