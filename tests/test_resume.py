@@ -70,11 +70,15 @@ def test_seeds_are_recorded_and_a_fit_seed_replays_the_start() -> None:
     assert _same(a, b)
     history = a.fit(X, y, epochs=2, batch_size=8, verbose=0)
     p = history.params
-    assert p["seed"] == 5 and p["model_seed"] == 5
+    assert p["seed"] == 5 and p["model_seed"] == 5 and p["layer_seeds"] == {}
     assert p["initial_epoch"] == 0 and p["global_epoch"] == 0 and p["initial_step"] == 0
     history = a.fit(X, y, epochs=1, batch_size=8, verbose=0, seed=7)
     assert history.params["seed"] == 7 and history.params["global_epoch"] == 2
     assert history.params["initial_step"] == 12
+    own = gn.Sequential([gn.layers.Input(shape=(6,)), gn.layers.Dropout(0.5, seed=42),
+                         gn.layers.Dense(2)], seed=1)
+    own.compile(loss=gn.losses.SparseCategoricalCrossentropy(from_logits=True), optimizer="sgd")
+    assert own.fit(X, y, verbose=0).params["layer_seeds"] == {"dropout": 42}
 
 
 _PROCESS = textwrap.dedent("""

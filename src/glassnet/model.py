@@ -843,7 +843,7 @@ def _history_json(history: History | None) -> dict[str, Any]:
         return v if np.isfinite(v) else None  # JSON has no NaN
 
     params = {k: v for k, v in history.params.items()
-              if isinstance(v, (int, float, str, bool, list, type(None)))}
+              if isinstance(v, (int, float, str, bool, list, dict, type(None)))}
     return {"epoch": [int(e) for e in history.epoch],
             "history": {k: [value(v) for v in vs] for k, vs in history.history.items()},
             "params": params}

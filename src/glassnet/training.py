@@ -215,7 +215,12 @@ def fit(
     params = {
         "epochs": end, "steps": n_steps, "samples": m, "batch_size": batch_size,
         "val_samples": 0 if x_val is None else x_val.shape[0], "seed": shuffle_seed,
-        "model_seed": model.seed, "initial_epoch": first, "global_epoch": global_start,
+        "model_seed": model.seed,
+        # layers given a seed of their own (Dropout(seed=...)) draw from it instead
+        "layer_seeds": {str(layer.name): int(getattr(layer, "seed"))  # noqa: B009
+                        for layer in model.layers
+                        if isinstance(getattr(layer, "seed", None), int)},
+        "initial_epoch": first, "global_epoch": global_start,
         "initial_step": optimizer.iterations, "shuffle": shuffle,
         "metrics": list(model.metric_names), "log_keys": log_keys,
         # a callback of the user's own may add keys to the epoch logs
