@@ -23,6 +23,7 @@ from . import (
     optimizers,
     reference,
 )
+from ._checks import get_default_dtype, get_global_seed, set_default_dtype, set_global_seed
 from .callbacks import (
     Callback,
     EarlyStopping,
@@ -36,8 +37,10 @@ from .errors import (
     ConfigError,
     DataError,
     GlassnetError,
+    GlassnetWarning,
     ModelFileError,
     NotReadyError,
+    OutsideSubsetError,
     ShapeError,
 )
 from .io import load_model, save_model
@@ -46,9 +49,10 @@ from .model import LayerTrace, Sequential
 
 __version__ = "0.1.0"
 
-# The instruments and the lab load on first use (``gn.inspect``, ``gn.lab``): they bring SciPy,
+# The instruments, the lab and the course bridge (``gn.keras``, ``gn.tf``) load on first use;
+# the instruments and the lab bring SciPy,
 # which plain training does not need.
-_LAZY = ("inspect", "lab")
+_LAZY = ("inspect", "lab", "keras", "tf")
 
 
 def __getattr__(name: str) -> object:
@@ -67,6 +71,7 @@ __all__ = [
     "Dense",
     "EarlyStopping",
     "GlassnetError",
+    "GlassnetWarning",
     "History",
     "Input",
     "LambdaCallback",
@@ -74,6 +79,7 @@ __all__ = [
     "ModelCheckpoint",
     "ModelFileError",
     "NotReadyError",
+    "OutsideSubsetError",
     "Sequential",
     "ShapeError",
     "TerminateOnNaN",
@@ -82,8 +88,11 @@ __all__ = [
     "callbacks",
     "datasets",
     "errors",
+    "get_default_dtype",
+    "get_global_seed",
     "initializers",
     "inspect",
+    "keras",
     "lab",
     "layers",
     "load_model",
@@ -92,4 +101,7 @@ __all__ = [
     "optimizers",
     "reference",
     "save_model",
+    "set_default_dtype",
+    "set_global_seed",
+    "tf",
 ]

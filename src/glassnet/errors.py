@@ -11,7 +11,13 @@ working::
     ├── ShapeError(GlassnetError, ValueError)        arrays whose shapes do not fit
     ├── DataError(GlassnetError, ValueError)         NaN/inf, labels that do not fit the loss
     ├── NotReadyError(GlassnetError, RuntimeError)   model not built / not compiled yet
-    └── ModelFileError(GlassnetError, ValueError)    a saved model file that cannot be read
+    ├── ModelFileError(GlassnetError, ValueError)    a saved model file that cannot be read
+    └── OutsideSubsetError(GlassnetError, NotImplementedError)
+                                                     a TensorFlow/Keras name glassnet.tf and
+                                                     glassnet.keras do not cover
+
+    GlassnetWarning(UserWarning)                     a likely mistake that still runs (a linear
+                                                     output with a probability loss, ...)
 
 Messages name the argument, what was expected, and what arrived.
 """
@@ -24,7 +30,9 @@ __all__ = [
     "DataError",
     "GlassnetError",
     "ModelFileError",
+    "GlassnetWarning",
     "NotReadyError",
+    "OutsideSubsetError",
     "ShapeError",
 ]
 
@@ -55,3 +63,12 @@ class NotReadyError(GlassnetError, RuntimeError):
 
 class ModelFileError(GlassnetError, ValueError):
     """A saved model file is missing, malformed, or asks for something not allowed."""
+
+
+class OutsideSubsetError(GlassnetError, NotImplementedError):
+    """A TensorFlow/Keras name outside the subset ``glassnet.tf`` and ``glassnet.keras``
+    cover (see the README's table)."""
+
+
+class GlassnetWarning(UserWarning):
+    """A setup that runs but is probably not what was meant (glassnet says how to fix it)."""

@@ -7,6 +7,7 @@ computes every parameter's gradient; one optimizer step moves all parameters at 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -17,9 +18,17 @@ from numpy.typing import NDArray
 from . import losses as losses_mod
 from . import metrics as metrics_mod
 from . import optimizers as optimizers_mod
-from ._checks import by_name, check_features, check_int, new_seed, resolve_dtype
-from .errors import ArgumentTypeError, ConfigError, NotReadyError, ShapeError
+from ._checks import (
+    by_name,
+    check_features,
+    check_int,
+    check_output_kind,
+    new_seed,
+    resolve_dtype,
+)
+from .errors import ArgumentTypeError, ConfigError, GlassnetWarning, NotReadyError, ShapeError
 from .layers import Dense, Input, Layer
+from .layers.shapes import Shape, SymbolicTensor
 
 if TYPE_CHECKING:
     from .callbacks import Callback, History
@@ -29,6 +38,21 @@ Array = NDArray[Any]
 __all__ = ["LayerTrace", "Sequential"]
 
 LAYER_CLASSES: dict[str, type[Layer]] = {"Dense": Dense}
+
+# Automatic model names, Keras style: "sequential", "sequential_1", ... in creation order.
+_auto_names: dict[str, int] = {}
+
+
+def auto_name(base: str) -> str:
+    """The next automatic name for ``base``: ``base``, then ``base_1``, ``base_2``, ..."""
+    n = _auto_names.get(base, 0)
+    _auto_names[base] = n + 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+def reset_auto_names() -> None:
+    """Start automatic names afresh (the next model is ``sequential`` again)."""
+    _auto_names.clear()
 
 
 @dataclass(frozen=True)
@@ -48,7 +72,9 @@ class Sequential:
 
     ``seed`` (an int) fixes the initial weights; ``None`` draws one from the operating
     system and records it in ``model.seed`` so the run can be replayed.
-    ``dtype`` is ``"float32"`` (default) or ``"float64"`` (gradient checks).
+    ``dtype`` is ``"float32"`` (default) or ``"float64"`` (gradient checks); ``None`` takes
+    the default set by ``glassnet.set_default_dtype`` (float32 unless changed).
+    ``name`` defaults to ``"sequential"``, then ``"sequential_1"``, ... (as in Keras).
     """
 
     def __init__(
@@ -56,15 +82,15 @@ class Sequential:
         layers: Iterable[Any] | None = None,
         *,
         seed: int | None = None,
-        dtype: Any = "float32",
-        name: str = "sequential",
+        dtype: Any = None,
+        name: str | None = None,
     ) -> None:
         if seed is not None:
             if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
                 raise ArgumentTypeError(f"seed: expected a non-negative int or None, got {seed!r}")
         self.seed: int = int(seed) if seed is not None else new_seed()
         self.dtype = resolve_dtype(dtype)
-        self.name = name
+        self.name = auto_name("sequential") if name is None else str(name)
         self.layers: list[Layer] = []
         self.input_dim: int | None = None
         self.built = False
@@ -77,6 +103,7 @@ class Sequential:
         self._fused = False
         self._param_list: list[Array] = []
         self._grad_list: list[Array] = []
+        self._kind_warned: set[tuple[str, str]] = set()
         for layer in layers or []:
             self.add(layer)
 
@@ -93,6 +120,9 @@ class Sequential:
             raise ArgumentTypeError(
                 f"layers: expected Input or Dense instances, got {type(layer).__name__}"
             )
+        declared = getattr(layer, "declared_input_dim", None)
+        if declared is not None and not self.layers and self.input_dim is None:
+            self.input_dim = int(declared)  # Keras' Dense(..., input_shape=(n,)) comes first
         if layer.name is None:
             layer.name = self._unique_name("dense")
         elif any(existing.name == layer.name for existing in self.layers):
@@ -116,8 +146,21 @@ class Sequential:
             i += 1
         return f"{base}_{i}"
 
-    def build(self, input_dim: int | None = None) -> None:
-        """Create every layer's weights from ``self.seed`` once the input width is known."""
+    def build(self, input_dim: Any = None, *, input_shape: Any = None) -> None:
+        """Create every layer's weights from ``self.seed`` once the input width is known.
+
+        ``build(n)``, or Keras' ``build(input_shape=(None, n))`` (also positionally)."""
+        if isinstance(input_dim, (tuple, list)):
+            input_dim, input_shape = None, input_dim
+        if input_shape is not None:
+            if input_dim is not None:
+                raise ArgumentTypeError("input_dim and input_shape: give one, not both")
+            if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 2:
+                raise ArgumentTypeError(
+                    f"input_shape: expected (None, n_features) such as (None, 400), got "
+                    f"{input_shape!r}"
+                )
+            input_dim = input_shape[1]
         if input_dim is not None:
             input_dim = check_int(input_dim, "input_dim", minimum=1)
             if self.input_dim is not None and self.input_dim != input_dim:
@@ -188,12 +231,21 @@ class Sequential:
             self._fused = False
             return
         last = self.layers[-1]
+        self._warn_output_kind(last, self.loss)
         self._fused = (
             not self.loss.from_logits
             and self.loss.fused_activation is not None
             and isinstance(last, Dense)
             and last.activation.name == self.loss.fused_activation
         )
+
+    def _warn_output_kind(self, last: Layer, loss: losses_mod.Loss) -> None:
+        """Warn once when the output layer and the loss disagree about logits (a linear
+        output with a loss expecting probabilities, or the reverse), naming the fix."""
+        problem = check_output_kind(last, loss)
+        if problem is not None and (str(last.name), problem) not in self._kind_warned:
+            self._kind_warned.add((str(last.name), problem))
+            warnings.warn(problem, GlassnetWarning, stacklevel=4)
 
     def _require_compiled(self) -> tuple[losses_mod.Loss, optimizers_mod.Optimizer]:
         if self.loss is None or self.optimizer is None:
@@ -394,6 +446,28 @@ class Sequential:
                    validation_split=validation_split, validation_data=validation_data,
                    shuffle=shuffle, seed=seed, callbacks=callbacks, verbose=verbose)
 
+    # -- Keras-style introspection ----------------------------------------------------------
+    @property
+    def input(self) -> SymbolicTensor:
+        """The model's input, described: ``model.input.shape == (None, n_features)``."""
+        self._require_built()
+        assert self.input_dim is not None
+        return SymbolicTensor(self.input_dim, f"{self.name}/input", self.dtype.name)
+
+    @property
+    def output(self) -> SymbolicTensor:
+        """The model's output, described: ``model.output.shape == (None, units)``."""
+        self._require_built()
+        return SymbolicTensor(self.output_dim, f"{self.name}/output", self.dtype.name)
+
+    @property
+    def input_shape(self) -> Shape:
+        return self.input.shape
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.output.shape
+
     # -- weights ------------------------------------------------------------------------------
     @property
     def weights(self) -> list[Array]:
@@ -512,8 +586,19 @@ class Sequential:
         return model
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the config and weights to one file (atomically, no pickle)."""
+        """Write the config and weights to one file (atomically, no pickle).
+
+        The file is glassnet's own format whatever its name; a ``.keras``/``.h5`` name
+        gets a warning, since TensorFlow cannot read it (``gn.load_model`` can)."""
         from .io import save_model
+
+        suffix = os.path.splitext(os.fspath(path))[1].lower()
+        if suffix in (".keras", ".h5", ".hdf5", ".tf"):
+            warnings.warn(
+                f"save: {os.fspath(path)!r} will hold glassnet's own format (an .npz archive), "
+                f"not a Keras {suffix} file: TensorFlow cannot load it, glassnet.load_model "
+                f"can. Name it '{os.path.splitext(os.fspath(path))[0]}.npz' to say so.",
+                GlassnetWarning, stacklevel=2)
 
         save_model(self, path)
 

@@ -16,6 +16,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import NotReadyError
+from .shapes import Shape, SymbolicTensor
+
 Array = NDArray[Any]
 
 
@@ -60,3 +63,56 @@ class Layer:
 
     def count_params(self) -> int:
         return int(sum(p.size for p in self.params))
+
+    # -- Keras-style introspection (shapes ``(None, n)``, live weights, standalone calls) --
+    def _keras_width(self, which: str) -> int:
+        n = getattr(self, "n_in", None) if which == "input" else None
+        if not self.built or (which == "input" and n is None):
+            raise NotReadyError(
+                f"layer {self.name!r} has no {which} shape yet: put it in a model and call "
+                f"model.build(input_shape=(None, n_features)), fit or predict first"
+            )
+        return int(n) if which == "input" else self.output_dim
+
+    @property
+    def input(self) -> SymbolicTensor:
+        """The layer's input, described: ``layer.input.shape == (None, n_in)``."""
+        return SymbolicTensor(self._keras_width("input"), f"{self.name}/input",
+                              self._dtype_name())
+
+    @property
+    def output(self) -> SymbolicTensor:
+        """The layer's output, described: ``layer.output.shape == (None, units)``."""
+        return SymbolicTensor(self._keras_width("output"), f"{self.name}/output",
+                              self._dtype_name())
+
+    @property
+    def input_shape(self) -> Shape:
+        return self.input.shape
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.output.shape
+
+    @property
+    def weights(self) -> list[Array]:
+        """The live parameter arrays (``[W, b]`` for Dense), not copies."""
+        return list(self.params)
+
+    def _dtype_name(self) -> str:
+        return str(self.params[0].dtype) if self.params else "float32"
+
+    def __call__(self, x: Any) -> Array:
+        """Run the layer alone on a batch ``x`` (m, n), as ``layer(X)`` in Keras. The first
+        call builds it for ``n`` features, its weights drawn from a fresh seed (derived from
+        the global default seed when one is set, see ``glassnet.set_global_seed``)."""
+        from .._checks import check_features, new_seed, resolve_dtype
+
+        if self.built:
+            arr = check_features(x, getattr(self, "n_in", None), self.params[0].dtype,
+                                 argument="x", layer_name=self.name)
+        else:
+            arr = check_features(x, None, resolve_dtype(None), argument="x",
+                                 layer_name=self.name)
+            self.build(arr.shape[1], np.random.default_rng(new_seed()), arr.dtype)
+        return self.forward(arr, cache=False)

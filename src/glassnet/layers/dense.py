@@ -31,6 +31,7 @@ from .. import _blas, activations, initializers
 from .._checks import check_int
 from ..errors import NotReadyError, ShapeError
 from .base import Array, Layer
+from .input import declared_input_dim
 
 #: Weight matrices smaller than this take the SGD step as NumPy ufuncs after an ordinary
 #: gradient product: for them the ctypes call of the fused product costs more than the pass
@@ -50,9 +51,14 @@ class Dense(Layer):
         kernel_initializer: Any = "glorot_uniform",
         bias_initializer: Any = "zeros",
         name: str | None = None,
+        input_shape: Any = None,
+        input_dim: int | None = None,
     ) -> None:
         super().__init__(name)
         self.units = check_int(units, "units", minimum=1)
+        #: Keras' ``Dense(..., input_shape=(n,))`` / ``input_dim=n`` on a model's first layer:
+        #: the model's input width, as if ``Input(shape=(n,))`` came first.
+        self.declared_input_dim = declared_input_dim(input_shape, input_dim)
         self.activation = activations.get(activation)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)

@@ -11,7 +11,13 @@ from ..errors import ArgumentTypeError
 class Input:
     """The model's input: ``shape=(n,)`` means examples are rows of ``n`` features."""
 
-    def __init__(self, shape: Any, name: str | None = "input") -> None:
+    def __init__(self, shape: Any = None, name: str | None = "input", *,
+                 batch_shape: Any = None, input_shape: Any = None) -> None:
+        # Keras spellings: Input(batch_shape=(None, n)), InputLayer(input_shape=(n,))
+        if shape is None and input_shape is not None:
+            shape = input_shape
+        if shape is None and isinstance(batch_shape, (tuple, list)) and len(batch_shape) == 2:
+            shape = tuple(batch_shape[1:])
         if isinstance(shape, int):
             shape = (shape,)
         if not isinstance(shape, (tuple, list)) or len(shape) != 1:
@@ -30,3 +36,16 @@ class Input:
 
     def __repr__(self) -> str:
         return f"Input(shape={self.shape})"
+
+
+def declared_input_dim(input_shape: Any, input_dim: Any) -> int | None:
+    """The width a layer's Keras-style ``input_shape=(n,)`` or ``input_dim=n`` declares."""
+    if input_shape is None and input_dim is None:
+        return None
+    if input_shape is not None and input_dim is not None:
+        raise ArgumentTypeError(
+            f"input_shape and input_dim: give one, not both (got {input_shape!r}, {input_dim!r})"
+        )
+    if input_dim is not None:
+        return check_int(input_dim, "input_dim", minimum=1)
+    return Input(shape=input_shape).n_features
