@@ -59,7 +59,7 @@ class Activation:
         # so a scalar goes through as a 1-element row
         return self.forward(z.reshape(1, -1).copy() if z.ndim == 0 else z.copy()).reshape(z.shape)
 
-    @property  # type: ignore[misc]
+    @property
     def __name__(self) -> str:  # noqa: PLW3201 (a Keras activation is a function with a name)
         return self.name
 

@@ -96,7 +96,7 @@ class Optimizer:
     name = "optimizer"
 
     def __init__(self, learning_rate: float = 0.01) -> None:
-        self.learning_rate = learning_rate  # type: ignore[assignment]
+        self.learning_rate = learning_rate
         self.iterations = 0
         self._shapes: list[tuple[int, ...]] | None = None
         self._checked: list[Array] | None = None  # the params list last checked against _shapes
@@ -117,7 +117,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        self.learning_rate = value  # type: ignore[assignment]
+        self.learning_rate = value
 
     def build(self, params: list[Array]) -> None:
         """Create per-parameter state for ``params`` (called on the first ``apply``)."""
@@ -252,7 +252,8 @@ class RMSprop(Optimizer):
         _axpy(p, -self.learning_rate, tmp, tmp)  # p -= eta g / (sqrt(s) + eps)
 
     def get_config(self) -> dict[str, Any]:
-        return {"learning_rate": float(self.learning_rate), "rho": self.rho, "epsilon": self.epsilon}
+        return {"learning_rate": float(self.learning_rate), "rho": self.rho,
+                "epsilon": self.epsilon}
 
 
 @_registry.register("adam")

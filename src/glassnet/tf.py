@@ -149,7 +149,8 @@ def _leaky_relu(features: Any, alpha: float = 0.2) -> Tensor:
 
 def _softmax(logits: Any, axis: Any = None) -> Tensor:
     """``tf.nn.softmax(logits, axis=-1)``: glassnet's softmax over the last axis."""
-    return _act.softmax(logits, axis=-1 if axis is None else axis)  # type: ignore[call-arg]
+    call: Any = _act.softmax  # its call takes axis= (see glassnet.keras.activations)
+    return call(logits, axis=-1 if axis is None else axis)
 
 
 math = _Namespace(

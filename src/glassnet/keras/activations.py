@@ -48,8 +48,8 @@ def function(name: str, **config: Any) -> Activation:
     namespace = {"__call__": _softmax_call if name == "softmax" else _call,
                  "__eq__": _eq, "__hash__": _hash, "__module__": __name__,
                  "__doc__": base.__doc__}
-    cls = type(base.__name__, (base,), namespace)
-    return cls(**config)  # type: ignore[no-any-return]
+    cls = type(base.__qualname__, (base,), namespace)
+    return cls(**config)
 
 
 linear = function("linear")

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 __all__ = ["Tensor", "as_tensor"]
 
 
-class Tensor(np.ndarray):  # type: ignore[type-arg]
+class Tensor(np.ndarray):
     """A NumPy array that also answers ``.numpy()`` (the plain array, no copy)."""
 
     def numpy(self) -> NDArray[Any]:

@@ -72,7 +72,7 @@ class Layer:
                 f"layer {self.name!r} has no {which} shape yet: put it in a model and call "
                 f"model.build(input_shape=(None, n_features)), fit or predict first"
             )
-        return int(n) if which == "input" else self.output_dim
+        return int(n) if which == "input" and n is not None else self.output_dim
 
     @property
     def input(self) -> SymbolicTensor:

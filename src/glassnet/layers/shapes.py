@@ -13,7 +13,7 @@ from typing import Any
 __all__ = ["Shape", "SymbolicTensor"]
 
 
-class Shape(tuple):  # type: ignore[type-arg]
+class Shape(tuple):
     """A shape such as ``(None, 25)``; ``as_list()`` gives ``[None, 25]``."""
 
     def as_list(self) -> list[Any]:
