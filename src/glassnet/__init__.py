@@ -22,6 +22,7 @@ from . import (
     metrics,
     optimizers,
     reference,
+    regularizers,
 )
 from ._checks import get_default_dtype, get_global_seed, set_default_dtype, set_global_seed
 from .callbacks import (
@@ -38,6 +39,7 @@ from .errors import (
     DataError,
     GlassnetError,
     GlassnetWarning,
+    LayerProtocolError,
     ModelFileError,
     NotReadyError,
     OutsideSubsetError,
@@ -46,6 +48,7 @@ from .errors import (
 from .io import load_model, save_model
 from .layers import Dense, Input
 from .model import LayerTrace, Sequential
+from .registry import register
 
 __version__ = "0.1.0"
 
@@ -75,6 +78,7 @@ __all__ = [
     "History",
     "Input",
     "LambdaCallback",
+    "LayerProtocolError",
     "LayerTrace",
     "ModelCheckpoint",
     "ModelFileError",
@@ -100,6 +104,8 @@ __all__ = [
     "metrics",
     "optimizers",
     "reference",
+    "register",
+    "regularizers",
     "save_model",
     "set_default_dtype",
     "set_global_seed",

@@ -12,6 +12,7 @@ working::
     ├── DataError(GlassnetError, ValueError)         NaN/inf, labels that do not fit the loss
     ├── NotReadyError(GlassnetError, RuntimeError)   model not built / not compiled yet
     ├── ModelFileError(GlassnetError, ValueError)    a saved model file that cannot be read
+    ├── LayerProtocolError(GlassnetError, TypeError) a layer that breaks the layer protocol
     └── OutsideSubsetError(GlassnetError, NotImplementedError)
                                                      a TensorFlow/Keras name glassnet.tf and
                                                      glassnet.keras do not cover
@@ -29,8 +30,9 @@ __all__ = [
     "ConfigError",
     "DataError",
     "GlassnetError",
-    "ModelFileError",
     "GlassnetWarning",
+    "LayerProtocolError",
+    "ModelFileError",
     "NotReadyError",
     "OutsideSubsetError",
     "ShapeError",
@@ -72,3 +74,7 @@ class OutsideSubsetError(GlassnetError, NotImplementedError):
 
 class GlassnetWarning(UserWarning):
     """A setup that runs but is probably not what was meant (glassnet says how to fix it)."""
+
+
+class LayerProtocolError(GlassnetError, TypeError):
+    """A layer broke the layer protocol (e.g. returned no input gradient or a wrong shape)."""

@@ -1,29 +1,31 @@
 """``keras.layers``: glassnet's layers under their Keras names (the same classes).
 
-``Input`` and ``InputLayer`` are glassnet's :class:`~glassnet.layers.Input`
-(``InputLayer(input_shape=(n,))`` is accepted); ``Dense(units, input_shape=(n,))`` declares
-the model's input as Keras does.
+``Dense(units, input_shape=(n,))`` (or ``input_dim=n``) on a model's first layer declares the
+model's input as Keras does; ``InputLayer(input_shape=(n,))`` is accepted too.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import glassnet.layers as _layers
-from glassnet.layers import Dense, Input, Layer
+from glassnet.layers import (
+    Activation,
+    BatchNormalization,
+    Dense,
+    Dropout,
+    Input,
+    InputLayer,
+    Layer,
+    LeakyReLU,
+    Normalization,
+    ReLU,
+    Softmax,
+)
 
 from ._subset import outside
 
-InputLayer = Input
-
-__all__ = ["Dense", "Input", "InputLayer", "Layer"]
-
-# The layers of the layer protocol (issue 8) where this glassnet has them.
-for _name in ("Activation", "BatchNormalization", "Dropout", "LeakyReLU", "Normalization",
-              "ReLU", "Softmax"):
-    if hasattr(_layers, _name):
-        globals()[_name] = getattr(_layers, _name)
-        __all__.append(_name)
+__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Input", "InputLayer",
+           "Layer", "LeakyReLU", "Normalization", "ReLU", "Softmax"]
 
 _outside = outside("tf.keras.layers")
 

@@ -11,13 +11,7 @@ from ..errors import ArgumentTypeError
 class Input:
     """The model's input: ``shape=(n,)`` means examples are rows of ``n`` features."""
 
-    def __init__(self, shape: Any = None, name: str | None = "input", *,
-                 batch_shape: Any = None, input_shape: Any = None) -> None:
-        # Keras spellings: Input(batch_shape=(None, n)), InputLayer(input_shape=(n,))
-        if shape is None and input_shape is not None:
-            shape = input_shape
-        if shape is None and isinstance(batch_shape, (tuple, list)) and len(batch_shape) == 2:
-            shape = tuple(batch_shape[1:])
+    def __init__(self, shape: Any, name: str | None = "input") -> None:
         if isinstance(shape, int):
             shape = (shape,)
         if not isinstance(shape, (tuple, list)) or len(shape) != 1:
@@ -36,6 +30,19 @@ class Input:
 
     def __repr__(self) -> str:
         return f"Input(shape={self.shape})"
+
+
+class InputLayer(Input):
+    """Keras' ``InputLayer``: ``InputLayer(shape=(n,))`` or (Keras 2) ``input_shape=(n,)``."""
+
+    def __init__(self, shape: Any = None, name: str | None = "input",
+                 input_shape: Any = None) -> None:
+        if shape is None:
+            shape = input_shape
+        if shape is None:
+            raise ArgumentTypeError("shape: expected a 1-tuple (n_features,) such as (64,), "
+                                    "got None")
+        super().__init__(shape, name=name)
 
 
 def declared_input_dim(input_shape: Any, input_dim: Any) -> int | None:
