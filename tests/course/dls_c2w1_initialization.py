@@ -97,7 +97,7 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True,
 
 def predict(X, y, net):
     p = (net.predict(X.T) > 0.5).astype(int).T
-    print("Accuracy: " + str(np.mean((p[0, :] == y[0, :]))))
+    print("Accuracy: " + str(np.mean(p[0, :] == y[0, :])))
     return p
 
 

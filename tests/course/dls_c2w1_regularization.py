@@ -74,7 +74,7 @@ def backward_propagation_with_regularization(X, Y, cache, p, lambd):
 def reference_model(X, Y, learning_rate, num_iterations, lambd):
     p = initialize_parameters([X.shape[0], 20, 3, 1])
     costs = []
-    for i in range(num_iterations):
+    for _ in range(num_iterations):
         A3, cache = forward_propagation(X, p)
         costs.append(compute_cost_with_regularization(A3, Y, p, lambd))
         grads = backward_propagation_with_regularization(X, Y, cache, p, lambd)
