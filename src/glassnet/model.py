@@ -188,13 +188,15 @@ class Sequential:
             i += 1
         return f"{base}_{i}"
 
-    def build(self, input_dim: int | None = None, *, input_shape: Any = None) -> None:
+    def build(self, input_dim: Any = None, *, input_shape: Any = None) -> None:
         """Create every layer's weights from ``self.seed`` once the input width is known.
 
         ``input_dim=n`` or (Keras) ``input_shape=(None, n)``. On a model that is already
         built this changes nothing (a different width is an error); drawing new weights is
         :meth:`reinitialize`.
         """
+        if isinstance(input_dim, (tuple, list)):  # Keras' build((None, n)), positionally
+            input_dim, input_shape = None, input_dim
         if input_shape is not None:
             if input_dim is not None:
                 raise ConfigError("input_dim and input_shape: give one, not both")
