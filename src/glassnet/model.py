@@ -587,14 +587,12 @@ class Sequential:
                    validation_split=validation_split, validation_data=validation_data,
                    shuffle=shuffle, seed=seed, callbacks=callbacks, verbose=verbose)
 
-    # -- weights ------------------------------------------------------------------------------
     # -- Keras-style introspection ----------------------------------------------------------
     @property
     def input(self) -> SymbolicTensor:
         """The model's input, described: ``model.input.shape == (None, n_features)``."""
         self._require_built()
-        assert self.input_dim is not None
-        return SymbolicTensor(self.input_dim, f"{self.name}/input", self.dtype.name)
+        return SymbolicTensor(int(self.input_dim or 0), f"{self.name}/input", self.dtype.name)
 
     @property
     def output(self) -> SymbolicTensor:
@@ -610,6 +608,7 @@ class Sequential:
     def output_shape(self) -> Shape:
         return self.output.shape
 
+    # -- weights ------------------------------------------------------------------------------
     @property
     def weights(self) -> list[Array]:
         """The live weight arrays of every layer (not copies), in ``get_weights()`` order:
