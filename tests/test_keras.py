@@ -422,3 +422,16 @@ def test_the_session_calls_a_notebook_makes_are_quiet() -> None:
     tf.autograph.set_verbosity(0)
     assert tf.get_logger().name == "tensorflow"
     assert tf.__version__.startswith("glassnet-")
+
+
+def test_the_readme_course_block_runs() -> None:
+    """The README's two-line path: a notebook's imports changed, then the glass box."""
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text.split("## From a course notebook", 1)[1]
+    block = re.findall(r"```python\n(.*?)```", section, re.S)[0]
+    namespace: dict[str, object] = {}
+    exec(compile(block, "README course block", "exec"), namespace)  # noqa: S102
+    model = namespace["model"]
+    assert isinstance(model, gn.Sequential) and model.name == "sequential"
