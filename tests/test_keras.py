@@ -435,3 +435,15 @@ def test_the_readme_course_block_runs() -> None:
     exec(compile(block, "README course block", "exec"), namespace)  # noqa: S102
     model = namespace["model"]
     assert isinstance(model, gn.Sequential) and model.name == "sequential"
+
+
+def test_tf_nn_functions_serve_as_layer_activations(rng: np.random.Generator) -> None:
+    X, y = _blobs(rng, m=30)
+    model = keras.models.Sequential([keras.Input(shape=(2,)),
+                                     keras.layers.Dense(4, activation=tf.nn.relu),
+                                     keras.layers.Dense(3, activation=tf.nn.softmax)])
+    assert model.layers[0].activation == relu and model.layers[1].activation == softmax
+    np.testing.assert_allclose(model.predict(X).sum(axis=1), 1.0, rtol=1e-5)
+    leaky = keras.layers.Dense(2, activation=tf.nn.leaky_relu).activation
+    assert leaky.get_config() == {"alpha": 0.2}
+    np.testing.assert_allclose(tf.nn.softmax(np.eye(2), axis=None).sum(axis=1), 1.0)

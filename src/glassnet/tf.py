@@ -142,25 +142,16 @@ sigmoid = _act.sigmoid
 tanh = _act.tanh
 
 
-def _leaky_relu(features: Any, alpha: float = 0.2) -> Tensor:
-    """``tf.nn.leaky_relu(x, alpha=0.2)``: glassnet's leaky ReLU with that slope."""
-    return as_tensor(gn.activations.LeakyReLU(alpha=alpha)(features))
-
-
-def _softmax(logits: Any, axis: Any = None) -> Tensor:
-    """``tf.nn.softmax(logits, axis=-1)``: glassnet's softmax over the last axis."""
-    call: Any = _act.softmax  # its call takes axis= (see glassnet.keras.activations)
-    return call(logits, axis=-1 if axis is None else axis)
-
-
 math = _Namespace(
     "tf.math", abs=abs, add=add, argmax=argmax, argmin=argmin, divide=divide, exp=exp,
     log=log, maximum=maximum, minimum=minimum, multiply=multiply, reduce_max=reduce_max,
     reduce_mean=reduce_mean, reduce_min=reduce_min, reduce_sum=reduce_sum, sigmoid=sigmoid,
-    softmax=_softmax, sqrt=sqrt, square=square, subtract=subtract, tanh=tanh,
+    softmax=_act.softmax, sqrt=sqrt, square=square, subtract=subtract, tanh=tanh,
 )
-nn = _Namespace("tf.nn", softmax=_softmax, relu=_act.relu, sigmoid=sigmoid, tanh=tanh,
-                leaky_relu=_leaky_relu)
+# The same objects as keras.activations: callable on arrays (tf.nn.softmax(z, axis=-1),
+# tf.nn.leaky_relu(z, alpha=0.2)) and usable as a layer's activation (Dense(activation=tf.nn.relu))
+nn = _Namespace("tf.nn", softmax=_act.softmax, relu=_act.relu, sigmoid=sigmoid, tanh=tanh,
+                leaky_relu=_act.leaky_relu)
 random = _Namespace("tf.random", set_seed=gn.set_global_seed)
 
 

@@ -26,11 +26,18 @@ def _call(self: Activation, x: Any) -> Tensor:
     return as_tensor(Activation.__call__(self, x))
 
 
-def _softmax_call(self: Activation, x: Any, axis: int = -1) -> Tensor:
+def _softmax_call(self: Activation, x: Any, axis: int | None = -1) -> Tensor:
+    """``softmax(x, axis=-1)`` (``tf.nn.softmax``'s ``axis=None`` is the last axis too)."""
     arr = np.asarray(x)
-    if axis not in (-1, arr.ndim - 1):
+    if axis is not None and axis not in (-1, arr.ndim - 1):
         raise refuse(f"softmax(axis={axis})", "glassnet's softmax runs over the last axis")
     return as_tensor(Activation.__call__(self, arr))
+
+
+def _leaky_call(self: Activation, x: Any, alpha: float | None = None) -> Tensor:
+    """``leaky_relu(x)`` with this function's slope, or ``alpha`` (``tf.nn.leaky_relu``)."""
+    act = self if alpha is None else _get({"name": "leaky_relu", "config": {"alpha": alpha}})
+    return as_tensor(Activation.__call__(act, x))
 
 
 def _eq(self: Activation, other: object) -> bool:
@@ -45,7 +52,8 @@ def _hash(self: Activation) -> int:
 def function(name: str, **config: Any) -> Activation:
     """The Keras-style function for glassnet's activation ``name`` (with ``config``)."""
     base = type(_get(name))
-    namespace = {"__call__": _softmax_call if name == "softmax" else _call,
+    call = {"softmax": _softmax_call, "leaky_relu": _leaky_call}.get(name, _call)
+    namespace = {"__call__": call,
                  "__eq__": _eq, "__hash__": _hash, "__module__": __name__,
                  "__doc__": base.__doc__}
     cls = type(base.__qualname__, (base,), namespace)
