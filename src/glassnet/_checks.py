@@ -33,10 +33,7 @@ def set_global_seed(seed: int | None) -> None:
     sequence (as re-running a notebook cell that calls ``tf.random.set_seed`` does).
     """
     global _global_seed, _global_draws
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
-                             or seed < 0):
-        raise ArgumentTypeError(f"seed: expected a non-negative int or None, got {seed!r}")
-    _global_seed = None if seed is None else int(seed)
+    _global_seed = check_seed(seed, "seed")
     _global_draws = 0
 
 
