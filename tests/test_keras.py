@@ -447,3 +447,23 @@ def test_tf_nn_functions_serve_as_layer_activations(rng: np.random.Generator) ->
     leaky = keras.layers.Dense(2, activation=tf.nn.leaky_relu).activation
     assert leaky.get_config() == {"alpha": 0.2}
     np.testing.assert_allclose(tf.nn.softmax(np.eye(2), axis=None).sum(axis=1), 1.0)
+
+
+def test_inputlayer_and_leaky_relu_layer_in_a_keras_model(rng: np.random.Generator) -> None:
+    X, y = _blobs(rng, m=60)
+    tf.random.set_seed(11)
+    model = keras.models.Sequential([
+        keras.layers.InputLayer(input_shape=(2,)),
+        keras.layers.Dense(8),
+        keras.layers.LeakyReLU(alpha=0.1),
+        keras.layers.Dropout(0.1),
+        keras.layers.Dense(3),
+    ])
+    assert [layer.output.shape for layer in model.layers] == [(None, 8)] * 3 + [(None, 3)]
+    assert model.layers[1].weights == []
+    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  optimizer=keras.optimizers.Adam(learning_rate=0.05))
+    history = model.fit(X, y, epochs=30, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0] / 2
+    z = np.array([[-1.0, 2.0, 0.0, -3.0, 1.0, 1.0, 1.0, 1.0]])
+    np.testing.assert_allclose(model.layers[1](z)[0, :4], [-0.1, 2.0, 0.0, -0.3])
