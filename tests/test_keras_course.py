@@ -192,3 +192,14 @@ def test_regularization_exercise() -> None:
     train_l2, test_l2 = acc["L2, lambd = 0.7"][:2]
     assert train_l2 <= train_plain and test_l2 >= test_plain  # less overfitting
     assert acc["dropout, keep_prob = 0.86"][1] >= 0.9
+
+
+def test_model_selection_lab() -> None:
+    r, out = run_script("c2w3_lab_model_selection.py", "nn_train_mses", "nn_cv_mses",
+                        "nn_train_error", "nn_cv_error", "model_names", "y_train")
+    assert r["model_names"] == ["model_1", "model_2", "model_3"] * 2
+    spread = float(np.var(r["y_train"])) / 2  # the MSE/2 of predicting the mean
+    assert all(mse < spread / 4 for mse in r["nn_train_mses"])
+    assert all(np.isfinite(r["nn_cv_mses"]))
+    assert all(err < 0.1 for err in r["nn_train_error"])
+    assert all(err < 0.3 for err in r["nn_cv_error"])
