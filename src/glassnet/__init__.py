@@ -24,6 +24,7 @@ from . import (
     reference,
     regularizers,
 )
+from ._checks import get_default_dtype, get_global_seed, set_default_dtype, set_global_seed
 from .callbacks import (
     BackupAndRestore,
     Callback,
@@ -38,9 +39,11 @@ from .errors import (
     ConfigError,
     DataError,
     GlassnetError,
+    GlassnetWarning,
     LayerProtocolError,
     ModelFileError,
     NotReadyError,
+    OutsideSubsetError,
     ShapeError,
 )
 from .layers import Dense, Input
@@ -56,9 +59,10 @@ from .registry import register
 
 __version__ = "0.1.0"
 
-# The instruments and the lab load on first use (``gn.inspect``, ``gn.lab``): they bring SciPy,
+# The instruments, the lab and the course bridge (``gn.keras``, ``gn.tf``) load on first use;
+# the instruments and the lab bring SciPy,
 # which plain training does not need.
-_LAZY = ("inspect", "lab")
+_LAZY = ("inspect", "lab", "keras", "tf")
 
 
 def __getattr__(name: str) -> object:
@@ -78,6 +82,7 @@ __all__ = [
     "Dense",
     "EarlyStopping",
     "GlassnetError",
+    "GlassnetWarning",
     "History",
     "Input",
     "LambdaCallback",
@@ -86,6 +91,7 @@ __all__ = [
     "ModelCheckpoint",
     "ModelFileError",
     "NotReadyError",
+    "OutsideSubsetError",
     "Sequential",
     "ShapeError",
     "TerminateOnNaN",
@@ -94,8 +100,11 @@ __all__ = [
     "callbacks",
     "datasets",
     "errors",
+    "get_default_dtype",
+    "get_global_seed",
     "initializers",
     "inspect",
+    "keras",
     "lab",
     "layers",
     "load_model",
@@ -108,4 +117,7 @@ __all__ = [
     "regularizers",
     "save_checkpoint",
     "save_model",
+    "set_default_dtype",
+    "set_global_seed",
+    "tf",
 ]

@@ -417,7 +417,10 @@ class BackupAndRestore(Callback):
         saved, info = read_checkpoint(self.path)
         fit_info = info.get("fit")
         mine = self._fit_signature(params)
-        if saved.get_config() != model.get_config():
+        def run(config: dict[str, Any]) -> dict[str, Any]:  # the name plays no part
+            return {k: v for k, v in config.items() if k != "name"}
+
+        if run(saved.get_config()) != run(model.get_config()):
             raise ConfigError(f"backup_dir: {self.path!r} was written by another model "
                               "(architecture, compile settings or seed differ)")
         if not isinstance(fit_info, dict) or fit_info.get("signature") != mine:
