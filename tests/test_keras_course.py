@@ -105,8 +105,7 @@ def test_coffee_roasting() -> None:
     # seed and the epoch (issue 9), and from tf.random.set_seed(1234) this small sigmoid net
     # settles on the known plateau near 0.13 (as 3 of 20 seeds did when we tried this net;
     # the other 17 ended between 0.0013 and 0.0038): it must still have learned the two
-    # roasts' decisions
-    # (checked above) and left the starting loss far behind.
+    # roasts' decisions (checked above) and left the starting loss far behind.
     loss = r["history"]["loss"]
     assert loss[-1] < 0.15 and loss[-1] < loss[0]
     for line in ("Temperature Max, Min pre normalization: 284.99, 151.32",
