@@ -134,7 +134,7 @@ def test_results_print_as_tables_not_arrays() -> None:
     for result in results:
         text = repr(result)
         assert "\n" in text and "array(" not in text and "\\n" not in text, type(result)
-        assert str(result) == text
+        assert "array(" not in str(result)
         assert result._repr_html_().startswith("<div>"), type(result)
     assert "6,250" in repr(results[1])
     assert "float64 copy" in str(results[-1])
