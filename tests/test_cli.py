@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import glassnet.lab
 from glassnet import cli
 
 VECTORIZE_SMALL = ["vectorize", "--m", "12", "--n-in", "5", "--units", "3", "--dot-n", "2000",
@@ -18,7 +19,8 @@ def test_vectorize_prints_tables_and_verdict(capsys: pytest.CaptureFixture[str])
     assert cli.main(VECTORIZE_SMALL) == 0
     out = capsys.readouterr().out
     assert "== vectorize:" in out
-    assert "Verdict: The double loop (36 separate dot products)" in out
+    assert "Evidence: The double loop (36 separate dot products)" in out
+    assert "\nAnswer: All at once: " in out
     assert "compute the same layer" in out
     assert "2,000-element vectors" in out
 
@@ -47,7 +49,6 @@ def test_experiment_options_come_from_the_signature() -> None:
         [],                                       # no command
         ["nonsense"],                             # unknown command
         ["vectorize", "--m", "x"],                # not an integer
-        ["vectorize", "--m", "0"],                # rejected by run_vectorize (ConfigError)
         ["vectorize", "--no-such-option", "1"],
         ["tour", "--seed", "-1"],
         ["demo", "--epochs", "0"],
@@ -58,6 +59,41 @@ def test_bad_arguments_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str
         cli.main(argv)
     assert info.value.code == 2
     assert "error:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["vectorize", "--m", "0"],                # rejected by run_vectorize (ConfigError)
+        ["symmetry", "--iterations", "3", "--inits", "nope"],
+    ],
+)
+def test_errors_after_parsing_are_one_line(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"glassnet {argv[0]}: error: ")
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", [["tour", "--quick", "--no-open"], VECTORIZE_SMALL])
+def test_out_is_checked_before_anything_runs(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    pytest.importorskip("matplotlib")
+    ran: list[object] = []
+    monkeypatch.setattr(glassnet.lab, "run_tour", lambda **kw: ran.append(kw))
+    a_file = tmp_path / "taken"
+    a_file.write_text("x")
+    for bad in (a_file, a_file / "below", Path("/proc/nope")):
+        assert cli.main([*command, "--out", str(bad)]) == 2
+        captured = capsys.readouterr()
+        err = captured.err
+        assert err.count("\n") == 1 and "--out" in err and "Traceback" not in err
+        assert captured.out == ""  # nothing ran
+    assert ran == []
 
 
 def test_missing_matplotlib_says_how_to_install(
@@ -91,7 +127,10 @@ def test_tour_quick_writes_the_report(
     assert f"Report: {report.resolve()}" in captured.out
     names = ["symmetry", "flow", "vectorize", "labor", "seeds"]
     verdict_lines = [line for line in captured.out.splitlines() if line.startswith("- ")]
-    assert [line[2:].split(" ")[0] for line in verdict_lines] == names
+    assert [line[2:].split(" ")[1] for line in verdict_lines] == names
+    assert [line[2:].split(" ")[0] for line in verdict_lines] == ["Q1", "Q2", "Q3", "Q4", "Q5"]
+    assert "Random initialization is what makes units differ" in verdict_lines[0]
+    assert captured.out.count("    Quick run (smaller sizes") == 5
     text = report.read_text(encoding="utf-8")
     for name in names:
         assert f'id="exp-{name}"' in text
@@ -105,7 +144,5 @@ def test_list_of_names_option_and_its_errors(capsys: pytest.CaptureFixture[str])
     parser = cli.build_parser()
     assert parser.parse_args(["symmetry", "--inits", "zeros", "he"]).inits == ["zeros", "he"]
     assert not hasattr(parser.parse_args(["symmetry"]), "inits")  # not given: the default
-    with pytest.raises(SystemExit) as info:
-        cli.main(["symmetry", "--iterations", "3", "--inits", "nope"])
-    assert info.value.code == 2
+    assert cli.main(["symmetry", "--iterations", "3", "--inits", "nope"]) == 2
     assert "inits" in capsys.readouterr().err

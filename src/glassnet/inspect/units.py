@@ -45,7 +45,7 @@ class UnitStatus:
         return f"{self.layer}[{self.unit}] {self.status} ({self.activation}, {self.fraction:.0%})"
 
 
-class UnitStatusList(Display, list[UnitStatus]):  # type: ignore[misc]
+class UnitStatusList(Display, list[UnitStatus]):
     """A list of :class:`UnitStatus` with a printable :meth:`table`."""
 
     def table(self) -> str:
@@ -132,7 +132,7 @@ class UnitEvent:
         return text
 
 
-class UnitEventList(Display, list[UnitEvent]):  # type: ignore[misc]
+class UnitEventList(Display, list[UnitEvent]):
     """A list of :class:`UnitEvent` with a printable :meth:`table`."""
 
     def table(self) -> str:

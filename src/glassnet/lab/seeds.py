@@ -173,6 +173,7 @@ def run_seeds(
         name="seeds",
         question=QUESTION,
         verdict=_verdict(numbers),
+        answer=_answer(numbers),
         numbers=numbers,
         tables={
             f"{n_seeds} seeds of the 64-{hidden}-{hidden2}-10 network, "
@@ -201,6 +202,29 @@ def run_seeds(
     )
 
 
+def _quality(n: dict[str, Any]) -> str:
+    spread = n["accuracy_max"] - n["accuracy_min"]
+    return "nearly the same quality" if spread < 0.03 else "noticeably different quality"
+
+
+def _answer(n: dict[str, Any]) -> str:
+    """The one-sentence answer, drawn from the numbers only."""
+    det = ("Training is deterministic given the seed (the same seed twice gives bit-identical "
+           "weights)" if n["deterministic"] else
+           "Training was NOT reproducible here (the same seed gave different weights)")
+    gap = 100 * (n["accuracy_max"] - n["accuracy_min"])
+    spread = (f"test accuracy {100 * n['accuracy_min']:.1f}% to "
+              f"{100 * n['accuracy_max']:.1f}%, a {gap:.1f}-point spread")
+    real = ("not just relabelled copies of one another: aligning their units removes only "
+            f"{100 * n['distance_reduction']:.0f}% of the weight distance"
+            if n["distance_reduction"] < 0.5 else
+            f"largely relabelled copies: aligning their units removes "
+            f"{100 * n['distance_reduction']:.0f}% of the weight distance")
+    return (f"{det}, and yes, different seeds find different minima: {n['n_seeds']} seeds end "
+            f"at different weights, {real}, with {_quality(n)} ({spread}; two seeds disagree "
+            f"on {100 * n['disagreement_mean']:.1f}% of test digits).")
+
+
 def _verdict(n: dict[str, Any]) -> str:
     """The plain-language answer, drawn from the numbers only."""
     parts: list[str] = []
@@ -217,8 +241,7 @@ def _verdict(n: dict[str, Any]) -> str:
         f"digits classified differently)."
     )
     rel_spread = n["loss_std"] / n["loss_mean"] if n["loss_mean"] > 0 else 0.0
-    quality = ("nearly the same quality" if n["accuracy_max"] - n["accuracy_min"] < 0.03
-               else "noticeably different quality")
+    quality = _quality(n)
     parts.append(
         f"{n['n_seeds']} seeds end at different weights with {quality}: test accuracy "
         f"{100 * n['accuracy_mean']:.1f}% +- {100 * n['accuracy_std']:.1f} (from "

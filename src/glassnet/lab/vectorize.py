@@ -127,8 +127,8 @@ def _fit_step(seed: int) -> dict[str, Any]:
     X, y = load_coffee()
     Xn = Standardizer().fit_transform(X)
     model = Sequential(
-        [Input(shape=(2,)), Dense(3, activation="sigmoid", name="layer1"),
-         Dense(1, activation="sigmoid", name="layer2")],
+        [Input(shape=(2,)), Dense(3, activation="sigmoid", name="L1"),
+         Dense(1, activation="sigmoid", name="L2")],
         seed=seed,
     )
     model.compile(loss=BinaryCrossentropy(), optimizer=Adam(learning_rate=0.01))
@@ -298,6 +298,7 @@ def run_vectorize(
         name="vectorize",
         question=QUESTION,
         verdict=verdict,
+        answer=_answer(numbers),
         numbers=numbers,
         tables={
             f"One layer, {m} examples x {n_in} inputs -> {units} {activation} units, four ways "
@@ -336,6 +337,19 @@ def _faster(speedup: float) -> str:
     if speedup >= 1:
         return f"{_ratio(speedup)} faster"
     return f"{_ratio(1 / speedup)} slower"
+
+
+def _answer(n: dict[str, Any]) -> str:
+    """The one-sentence answer, drawn from the measured numbers only."""
+    if n["params_changed"] == n["params_total"] and n["outputs_agree"]:
+        return (f"All at once: one forward pass computes every unit of every layer for the "
+                f"whole batch, one backward pass gives every gradient, and one optimizer step "
+                f"changed all {n['params_total']} parameters together; a loop over units and "
+                f"examples computes the same numbers (largest difference "
+                f"{n['max_abs_diff']:.0e}), only {_ratio(n['speedup_vs_loop'])} slower.")
+    return (f"All at once, one step for every parameter: the step changed "
+            f"{n['params_changed']} of {n['params_total']} parameters (the rest had a zero "
+            f"gradient), and no unit is minimized on its own.")
 
 
 def _verdict(n: dict[str, Any]) -> str:

@@ -69,7 +69,7 @@ def _distinct_figure(result: ExperimentResult) -> Figure:
     axes = fig.subplots(1, 2, sharex=True)
     # a small vertical offset per initialization keeps equal lines from hiding each other
     offsets = {k: (i - (len(keys) - 1) / 2) * 0.06 for i, k in enumerate(keys)}
-    for ax, layer in zip(axes, ("hidden1", "hidden2")):
+    for ax, layer in zip(axes, ("L1", "L2")):
         n = max(int(data["n_units"][k][layer]) for k in keys)
         for key in keys:
             epochs = np.maximum(data["k_epochs"][key], 1)
@@ -86,7 +86,7 @@ def _distinct_figure(result: ExperimentResult) -> Figure:
     axes[0].legend(fontsize=8, loc="center right")
     collapsed = [data["labels"][k] for k in keys
                  if all(int(np.max(data["k_curves"][k][layer])) == 1
-                        for layer in ("hidden1", "hidden2"))]
+                        for layer in ("L1", "L2"))]
     if collapsed:
         title = (f"Units that start identical stay identical: {' and '.join(collapsed)} "
                  f"keep{'s' if len(collapsed) == 1 else ''} 1 distinct unit per layer throughout")
@@ -104,7 +104,7 @@ def _gradient_figure(result: ExperimentResult) -> Figure:
     ax = fig.subplots()
     zero_keys = []
     for key, curves in data["grad_curves"].items():
-        g = curves["hidden1"]
+        g = curves["L1"]
         epochs = np.maximum(data["record_epochs"][key], 1)
         if np.all(g == 0):
             zero_keys.append(data["labels"][key])
@@ -114,7 +114,7 @@ def _gradient_figure(result: ExperimentResult) -> Figure:
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("iteration (log scale; the first point is the start)")
-    ax.set_ylabel("||grad W1|| (first layer, Frobenius norm, log scale)")
+    ax.set_ylabel("||grad W1|| (L1, Frobenius norm, log scale)")
     ax.set_title("First-layer weight-gradient norm during training")
     ax.grid(which="major", alpha=0.3)
     if zero_keys:
@@ -143,7 +143,7 @@ def _weights_figure(result: ExperimentResult) -> Figure:
                         arrowprops={"arrowstyle": "->", "color": "#999999", "lw": 1})
             ax.annotate("", xy=(W1[0, j], W1[1, j]), xytext=(0, 0),
                         arrowprops={"arrowstyle": "->", "color": _colour(key), "lw": 1.6})
-        k_end = int(data["k_curves"][key]["hidden1"][-1])
+        k_end = int(data["k_curves"][key]["L1"][-1])
         if not np.any(W1) and not np.any(W0):
             ax.text(0.5, 0.6, "every weight is 0\nat the start and the end:\nno arrow to draw",
                     transform=ax.transAxes, ha="center", va="center", fontsize=9)
@@ -163,15 +163,15 @@ def _weights_figure(result: ExperimentResult) -> Figure:
                   fontsize=7, loc="lower right")
     for ax in axes[len(keys):]:
         ax.set_visible(False)
-    fig.suptitle("Each first-layer unit's incoming weights (w1, w2): start and end",
+    fig.suptitle("Each L1 unit's incoming weights (w1, w2): start and end",
                  fontweight="bold")
     return fig
 
 
 def figures(result: ExperimentResult) -> dict[str, Figure]:
     """``loss``: cost curves per initialization (log-log); ``distinct``: distinct units per
-    hidden layer over training; ``gradients``: first-layer gradient norm over training;
-    ``weights``: each first-layer unit's weight vector at the start and the end."""
+    hidden layer over training; ``gradients``: L1 gradient norm over training;
+    ``weights``: each L1 unit's weight vector at the start and the end."""
     return {
         "loss": _loss_figure(result),
         "distinct": _distinct_figure(result),
@@ -194,8 +194,8 @@ def captions(result: ExperimentResult) -> dict[str, str]:
                      "the training set (weights, bias and activations equal within "
                      f"{result.params.get('tol', 1e-6):g}); lines are offset slightly so that "
                      "equal counts stay visible."),
-        "gradients": ("Norm of the first layer's weight gradient at the recorded iterations "
+        "gradients": ("Norm of the L1 weight gradient at the recorded iterations "
                       "(NeuronRecorder); a zero start gives exactly 0 throughout."),
-        "weights": ("Arrows: each first-layer unit's incoming weights as a point in the input "
+        "weights": ("Arrows: each L1 unit's incoming weights as a point in the input "
                     "plane (grey: start, colour: end). Units that start equal end equal."),
     }
