@@ -38,7 +38,7 @@ from ..errors import ConfigError
 from ..layers import Dense, Input
 from ..losses import BinaryCrossentropy
 from ..model import Sequential
-from ..optimizers import Adam
+from ..optimizers import SGD
 from .base import ExperimentResult
 
 __all__ = ["run_vectorize"]
@@ -118,11 +118,17 @@ def _dot_loop(a: NDArray[Any], b: NDArray[Any]) -> float:
     return float(x)
 
 
+STEP_LEARNING_RATE = 1.0
+
+
 def _fit_step(seed: int) -> dict[str, Any]:
     """One optimizer step of the course's coffee network; which parameters moved?
 
     ``fit(..., epochs=1, batch_size=None)`` is full-batch gradient descent for one epoch:
-    exactly one forward pass, one backward pass and one optimizer step.
+    exactly one forward pass, one backward pass and one optimizer step. The optimizer is plain
+    gradient descent with learning rate 1, so each parameter's change is minus its gradient
+    (an adaptive optimizer such as Adam would move every parameter by about its learning
+    rate, hiding how different the gradients are).
     """
     X, y = load_coffee()
     Xn = Standardizer().fit_transform(X)
@@ -131,7 +137,7 @@ def _fit_step(seed: int) -> dict[str, Any]:
          Dense(1, activation="sigmoid", name="L2")],
         seed=seed,
     )
-    model.compile(loss=BinaryCrossentropy(), optimizer=Adam(learning_rate=0.01))
+    model.compile(loss=BinaryCrossentropy(), optimizer=SGD(learning_rate=STEP_LEARNING_RATE))
     grads = model.gradients(Xn, y)  # read-only: the gradients the step is about to use
     before = model.get_weights()
     history = model.fit(Xn, y, epochs=1, batch_size=None, shuffle=False, seed=seed, verbose=0)
@@ -304,7 +310,8 @@ def run_vectorize(
             f"One layer, {m} examples x {n_in} inputs -> {units} {activation} units, four ways "
             f"(float64; best of {repeats})": layer_rows,
             f"Dot product of two vectors of {dot_n:,} elements (best of {repeats})": dot_rows,
-            f"One optimizer step (Adam) on the {step['architecture']}, full batch of "
+            f"One step of plain gradient descent (learning rate {STEP_LEARNING_RATE:g}: "
+            f"change = -gradient) on the {step['architecture']}, full batch of "
             f"{step['examples']} examples": step["rows"],
         },
         data={
