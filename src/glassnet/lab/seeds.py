@@ -111,6 +111,12 @@ def run_seeds(
                     for match, p in zip(matchings, perms))
     perm_dist_after = weight_distance(base, realigned)
 
+    # References for "how large is a weight distance": a trained model's own size (its
+    # distance from all-zero weights) and the distance between two untrained starts.
+    weight_norm = float(np.mean([np.sqrt(sum(float(np.sum(np.square(w.astype(np.float64))))
+                                             for w in m.get_weights())) for m in models]))
+    start_distance = weight_distance(build(seeds[0]), build(seeds[1]))
+
     acc = cmp.spread("accuracy")
     loss = cmp.spread("loss")
     layer_summary = cmp.layer_summary()
@@ -133,6 +139,8 @@ def run_seeds(
         "distance_before": before,
         "distance_after": after,
         "distance_reduction": 1.0 - after / before if before > 0 else 0.0,
+        "weight_norm_mean": weight_norm,
+        "start_distance": start_distance,
         "deterministic": bool(same),
         "rerun_max_abs_diff": rerun_diff,
         "reshuffle_distance": reshuffle_dist,

@@ -143,8 +143,19 @@ def _top_examples(result: ExperimentResult, n_units: int = 6) -> Figure:
             ax.set_xticks([])
             ax.set_yticks([])
             ax.set_title(f"label {int(labels[idx])}", fontsize=7)
-        axes[r, 0].set_ylabel(f"unit {int(j)}\npref {int(d['preferred'][j])}", fontsize=8)
-    fig.supxlabel("test examples, strongest activation first")
+        shown = np.bincount(labels[top[j]], minlength=10)
+        common = int(np.argmax(shown))
+        pref = int(d["preferred"][j])
+        axes[r, 0].set_ylabel(
+            f"unit {int(j)}\nhighest mean\nresponse: {pref}s\n"
+            + (f"top {k}: {shown[common]} x {common}" if common != pref
+               else f"top {k}: {shown[pref]} x {pref}"),
+            fontsize=7, rotation=0, ha="right", va="center", labelpad=6)
+    fig.supxlabel("test examples, strongest activation first\n"
+                  "'highest mean response' is the class the unit fires for most on average "
+                  "(its selectivity); the few digits\nthat excite it most can be another class: "
+                  "a unit fires on many 7s a little and on some 5s a lot, and prefers 7 on "
+                  "average", fontsize=8)
     fig.supylabel("most important L1 units")
     fig.suptitle("The test digits that excite the most important units most")
     return fig
