@@ -136,15 +136,24 @@ def test_figures(result: ExperimentResult) -> None:
     from glassnet.report.plots.symmetry import captions, figures
 
     figs = figures(result)
-    assert set(figs) == {"loss", "distinct", "gradients", "weights"}
-    for fig in figs.values():
+    assert set(figs) == {"loss", "distinct", "gradients", "weights", "sgd"}
+    for key, fig in figs.items():
         axes = [ax for ax in fig.axes if ax.get_visible()]
         assert axes
         for ax in axes:
-            assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
-    assert figs["loss"].legends or figs["loss"].axes[0].get_legend()
+            assert ax.get_title(), key
+            if key != "loss":  # the loss panels share fig.supxlabel / fig.supylabel
+                assert ax.get_xlabel(), key
     assert figs["distinct"].axes[0].get_legend() is not None
-    assert len(figs["loss"].axes[0].lines) == len(INITS) + 2
+    # one panel per initialization, so no curve hides another: its curve and ln 2 (and the
+    # course's draws where they were replayed)
+    panels = [ax for ax in figs["loss"].axes if ax.get_visible()]
+    assert len(panels) == len(INITS)
+    assert figs["loss"].get_supxlabel() and figs["loss"].get_supylabel()
+    for ax, key in zip(panels, INITS):
+        assert len(ax.lines) == (3 if key in ("normal_x10", "he") else 2)
+    left, right = figs["sgd"].axes
+    assert len(left.lines) == 2 and len(right.lines) == 1
     assert set(captions(result)) == set(figs)
 
 

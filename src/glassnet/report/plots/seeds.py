@@ -85,10 +85,10 @@ def _matched(result: ExperimentResult) -> Figure:
         ax.axhline(1.0, color="0.6", linewidth=0.8)
         ax.set_ylim(-0.1, 1.08)
         ax.set_xlabel("matched unit pair (best first)")
+        ax.set_ylabel("activation correlation of the pair")
         ax.set_title(f"layer {name}", fontsize=10)
         ax.legend(fontsize=8, loc="lower left")
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("activation correlation of the pair")
     fig.suptitle("One-to-one unit matching across seeds (by activation correlation): "
                  "1 = a perfect copy, 0 = a dead unit or no counterpart", fontsize=10,
                  fontweight="bold")
