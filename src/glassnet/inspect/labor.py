@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import metrics as metrics_mod
-from .._checks import check_int
+from .._checks import bad_labels, check_int
 from .._table import Display
 from ..errors import ArgumentTypeError, ConfigError, DataError, ShapeError
 
@@ -132,7 +132,7 @@ def _labels(y: Any, m: int, argument: str = "y") -> NDArray[np.int64]:
         )
     if arr.dtype.kind == "f":
         if not np.isfinite(arr).all() or not np.all(arr == np.round(arr)):
-            raise DataError(f"{argument}: expected integer class labels, got non-integer values")
+            raise DataError(f"{argument}: expected integer class labels, got {bad_labels(arr)}")
     elif arr.dtype.kind not in "biu":
         raise DataError(f"{argument}: expected integer class labels, got dtype {arr.dtype}")
     labels = arr.astype(np.int64)

@@ -420,6 +420,7 @@ def run_symmetry(
     iterations = int(check_int(iterations, "iterations"))  # type: ignore[arg-type]
     seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
     records = int(check_int(records, "records"))  # type: ignore[arg-type]
+    sgd_batch_size = int(check_int(sgd_batch_size, "sgd_batch_size"))  # type: ignore[arg-type]
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
             or not learning_rate > 0:
         raise ConfigError(f"learning_rate: expected a number > 0, got {learning_rate!r}")
@@ -437,7 +438,8 @@ def run_symmetry(
     X_test, y_test = make_circles(100, noise=0.05, seed=2, dtype=dtype)
     data_sets = (X, y, X_test, y_test)
     replays = [k for k in keys if k in COURSE_DRAWS] if replay_course else []
-    total = len(keys) + len(replays)
+    do_sgd = bool(sgd_check) and "constant" in keys and "he" in keys
+    total = len(keys) + len(replays) + int(do_sgd)
     runs: dict[str, dict[str, Any]] = {}
     for i, key in enumerate(keys):
         if progress is not None:
@@ -455,11 +457,11 @@ def run_symmetry(
                                dtype=dtype, weights=course_weights(key))
 
     sgd: dict[str, Any] = {}
-    if sgd_check and "constant" in runs and "he" in runs:
-        bs = int(check_int(sgd_batch_size, "sgd_batch_size"))  # type: ignore[arg-type]
+    if do_sgd:
+        bs = sgd_batch_size
         if progress is not None:
-            progress(f"symmetry: {INITS['constant'][0]} with shuffled mini-batch SGD "
-                     f"(batches of {bs}), about {iterations:,} steps")
+            progress(f"symmetry: {INITS['constant'][0]}, shuffled mini-batch SGD (batches of "
+                     f"{bs}) ({total}/{total}), about {iterations:,} steps")
         sgd = _run_one("constant", INITS["constant"][1], data_sets, iterations=iterations,
                        seed=seed, learning_rate=float(learning_rate), every=every, tol=tol,
                        dtype=dtype, batch_size=bs)

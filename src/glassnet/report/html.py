@@ -33,7 +33,8 @@ ABOUT = (
     "glassnet is a fast, vectorized NumPy multilayer perceptron with instruments that read "
     "every unit: which units are copies of each other, which are dead, what each responds "
     "to, and whether two seeds learned the same thing. Each section below answers one of "
-    "the learners' questions by running an experiment; the verdicts are computed from the "
+    "the learners' questions by running an experiment: a one-sentence answer first, then the "
+    "evidence; both are computed from the "
     "numbers shown with them."
 )
 

@@ -55,11 +55,12 @@ def _loss_figure(result: ExperimentResult) -> Figure:
         loss = data["loss"][key]
         steps = np.arange(1, loss.shape[0] + 1)
         ax.axhline(ln2, color="#888888", linestyle=":", linewidth=1)
-        ax.plot(steps, loss, color=_colour(key), linewidth=2)
+        ax.plot(steps, loss, color=_colour(key), linewidth=2, zorder=3,
+                label="glassnet's draws")
         course = data.get("course_loss", {}).get(key)
-        if course is not None:
-            ax.plot(np.arange(1, course.shape[0] + 1), course, "--", color="#555555",
-                    linewidth=1.2, label="the course's draws")
+        if course is not None:  # beneath, thin and pale: it must not hide glassnet's curve
+            ax.plot(np.arange(1, course.shape[0] + 1), course, "-", color="#999999",
+                    linewidth=0.9, alpha=0.8, zorder=2, label="the course's draws")
             ax.legend(fontsize=7, loc="upper right")
         ax.set_xscale("log")
         ax.set_yscale("log")
