@@ -193,6 +193,12 @@ class SymmetryReport(Display):
 
 def _groups(dup: NDArray[np.bool_]) -> tuple[int, list[list[int]]]:
     """Connected components of the boolean relation ``dup``: (count, groups of size >= 2)."""
+    n = int(dup.shape[0])
+    linked = int(np.count_nonzero(dup))
+    if linked == n:  # only the diagonal: every unit is its own group (the common case)
+        return n, []
+    if linked == n * n:  # every unit a copy of every other (a collapsed layer)
+        return 1, [list(range(n))]
     n_comp, labels = connected_components(dup.astype(np.int8), directed=False)
     order = np.argsort(labels, kind="stable")
     sizes = np.bincount(labels, minlength=n_comp)
