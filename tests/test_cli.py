@@ -129,8 +129,9 @@ def test_tour_quick_writes_the_report(
     verdict_lines = [line for line in captured.out.splitlines() if line.startswith("- ")]
     assert [line[2:].split(" ")[1] for line in verdict_lines] == names
     assert [line[2:].split(" ")[0] for line in verdict_lines] == ["Q1", "Q2", "Q3", "Q4", "Q5"]
-    assert "Random initialization is what makes units differ" in verdict_lines[0]
+    assert "Random initialization is what makes units" in verdict_lines[0]
     assert captured.out.count("    Quick run (smaller sizes") == 5
+    assert max(len(line) for line in captured.out.splitlines()[:-1]) <= 80  # the answers wrap
     text = report.read_text(encoding="utf-8")
     for name in names:
         assert f'id="exp-{name}"' in text
@@ -146,3 +147,17 @@ def test_list_of_names_option_and_its_errors(capsys: pytest.CaptureFixture[str])
     assert not hasattr(parser.parse_args(["symmetry"]), "inits")  # not given: the default
     assert cli.main(["symmetry", "--iterations", "3", "--inits", "nope"]) == 2
     assert "inits" in capsys.readouterr().err
+
+
+def test_every_option_has_a_real_help_text() -> None:
+    """No placeholder help (the option's own name): each text comes from the function's
+    documented parameters or is written in the parser."""
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    for name, command in sub.choices.items():  # type: ignore[attr-defined]
+        assert command.description, name
+        for action in command._actions:
+            if action.dest in ("help",) or not action.option_strings:
+                continue
+            text = (action.help or "").replace(" (default: %(default)s)", "")
+            assert text and text != action.dest.replace("_", " "), (name, action.dest)

@@ -21,6 +21,7 @@ import inspect
 import os
 import re
 import sys
+import textwrap
 import time
 import webbrowser
 from collections.abc import Callable, Sequence
@@ -251,11 +252,14 @@ def _tour(args: argparse.Namespace) -> int:
         return _error("tour", exc)
     print("\nThe answers (the evidence is in the report):")
     for result in results:
-        print(f"- Q{_question_number(result.name)} {result.name} ({result.seconds:.1f} s): "
-              f"{result.answer or result.verdict}")
+        print(textwrap.fill(
+            f"- Q{_question_number(result.name)} {result.name} ({result.seconds:.1f} s): "
+            f"{result.answer or result.verdict}", width=80, subsequent_indent="  ",
+            break_on_hyphens=False))
         for note in result.notes:
             if note.startswith("Quick run"):
-                print(f"    {note}")
+                print(textwrap.fill(note, width=80, initial_indent="    ",
+                                    subsequent_indent="    ", break_on_hyphens=False))
     print("Writing the report ...", file=sys.stderr, flush=True)
     try:
         path = glassnet.report.write_report(

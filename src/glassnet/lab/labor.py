@@ -125,10 +125,22 @@ def run_labor(
 ) -> ExperimentResult:
     """Train on digits and coffee, then read every unit (see the module docstring).
 
-    ``seed`` fixes the train/test split, the initial weights and the shuffling of both
-    networks. ``threshold`` is the ``|correlation|`` above which two units count as copies;
-    ``top_k`` the number of top-activating test images kept per unit; ``resolution`` the grid
-    size of the coffee activation maps. Takes about a second at the defaults.
+    Parameters
+    ----------
+    epochs: passes over the digits training set.
+    seed: the train/test split, the initial weights and the shuffling of both networks.
+    hidden: units in L1, the first hidden layer (the units this experiment reads).
+    hidden2: units in L2, the second hidden layer.
+    batch_size: examples per optimizer step on digits.
+    learning_rate: Adam's step size on digits.
+    test_size: share of the digits held out as the test set the units are read on.
+    threshold: the |activation correlation| above which two units count as copies.
+    top_k: how many top-activating test digits are kept per unit.
+    coffee_epochs: full-batch steps of the coffee network (3 sigmoid units).
+    coffee_learning_rate: Adam's step size on coffee.
+    resolution: grid points per side of the coffee units' activation maps.
+
+    Takes a few seconds at the defaults.
     """
     start = time.perf_counter()
     epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]

@@ -58,8 +58,19 @@ def run_seeds(
 ) -> ExperimentResult:
     """Train ``n_seeds`` networks (seeds ``seed, seed + 1, ...``) on digits and compare them.
 
-    ``seed`` also fixes the train/test split and the random permutation of the relabelling
-    proof. Takes a few seconds at the defaults.
+    Parameters
+    ----------
+    n_seeds: how many networks to train, one per seed (at least 2).
+    epochs: passes over the digits training set, the same for every seed.
+    seed: the first model seed; also the train/test split and the random permutation of
+        the relabelling check.
+    hidden: units in L1, the first hidden layer.
+    hidden2: units in L2, the second hidden layer.
+    batch_size: examples per optimizer step.
+    learning_rate: Adam's step size.
+    test_size: share of the digits held out as the test set the models are compared on.
+
+    Takes a few seconds at the defaults.
     """
     start = time.perf_counter()
     n_seeds = int(check_int(n_seeds, "n_seeds", minimum=2))  # type: ignore[arg-type]

@@ -413,6 +413,8 @@ def run_symmetry(
         ``sgd_batch_size``, a new random order every epoch, about ``iterations`` steps) and
         set it beside the random (He) initialization trained with deterministic full-batch
         gradient descent. Needs "constant" and "he" in ``inits``.
+    sgd_batch_size: the mini-batch size of that check (300 training examples: 10 steps per
+        epoch at 32).
 
     Returns an :class:`ExperimentResult` named ``"symmetry"``.
     """

@@ -72,9 +72,9 @@ def _ablation(result: ExperimentResult) -> Figure:
     inc1 = np.asarray(d["loss_increase"])
     inc2 = np.asarray(d["loss_increase_layer2"])
     dead2 = set(map(int, d["dead_layer2"]))
-    layers = [("first hidden layer", inc1, set(map(int, d["dead"])),
+    layers = [("L1 (first hidden layer)", inc1, set(map(int, d["dead"])),
                np.asarray(d["live"], dtype=bool)),
-              ("second hidden layer", inc2, dead2,
+              ("L2 (second hidden layer)", inc2, dead2,
                np.array([j not in dead2 for j in range(inc2.size)], dtype=bool))]
     fig = _figure(11, 6.5)
     axes = fig.subplots(2, 1)
