@@ -52,6 +52,7 @@ def _texts(book: object) -> tuple[str, int]:
             data = out.get("data", {})
             texts += [data.get("text/plain", ""), data.get("text/html", "")]
             images += "image/png" in data
+            images += data.get("text/html", "").count("data:image/png;base64,")
     return "\n".join(texts), images
 
 

@@ -8,12 +8,26 @@ from that data by :mod:`glassnet.report.plots` (``report.plots.<name>.figures(re
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .._table import format_table, html_table
 
-__all__ = ["ExperimentResult", "format_table"]
+__all__ = ["ExperimentResult", "format_table", "register_figure_renderer"]
+
+_FIGURE_RENDERERS: list[Callable[[ExperimentResult], str]] = []
+
+
+def register_figure_renderer(render: Callable[[ExperimentResult], str]) -> None:
+    """Let a picture layer add a result's figures to its Jupyter display.
+
+    ``render(result)`` returns HTML. :mod:`glassnet.report` registers one when it is
+    imported (the lab never imports the report: the imports point the other way), so after
+    ``import glassnet.report`` a result shows its figures inline in Jupyter.
+    """
+    if render not in _FIGURE_RENDERERS:
+        _FIGURE_RENDERERS.append(render)
 
 
 @dataclass(repr=False)
@@ -65,6 +79,12 @@ class ExperimentResult:
         parts = [f"<div><h4>{html.escape(self.name)}: {html.escape(self.question)}</h4>"]
         if self.answer:
             parts.append(f"<p><b>Answer:</b> {html.escape(self.answer)}</p>")
+        for render in _FIGURE_RENDERERS:
+            try:
+                parts.append(render(self))
+            except Exception as exc:  # a picture must not hide the numbers
+                parts.append(f"<p>(the figures could not be drawn: "
+                             f"{html.escape(type(exc).__name__)}: {html.escape(str(exc))})</p>")
         for title, rows in self.tables.items():
             parts.append(html_table(rows, caption=title))
         parts.append(f"<p><b>Evidence:</b> {html.escape(self.verdict)}</p>")

@@ -27,7 +27,7 @@ from ..errors import ArgumentTypeError, ConfigError
 from ..lab import ExperimentResult
 from .plots import DPI, captions_for, close_figure, figures_for, png_bytes
 
-__all__ = ["write_report"]
+__all__ = ["inline_figures", "write_report"]
 
 ABOUT = (
     "glassnet is a fast, vectorized NumPy multilayer perceptron with instruments that read "
@@ -221,6 +221,12 @@ def _figures_html(
         return (f'<p class="error">The figures of this experiment could not be drawn: '
                 f"{_e(type(exc).__name__)}: {_e(exc)}</p>"), saved
     return "".join(blocks), saved
+
+
+def inline_figures(result: ExperimentResult, dpi: int = DPI) -> str:
+    """An experiment's figures as HTML with embedded PNGs (for Jupyter and the report)."""
+    figures_html, _ = _figures_html(result, None, dpi)
+    return figures_html
 
 
 def _section(result: ExperimentResult, anchor: str, index: int, figures_html: str) -> str:
