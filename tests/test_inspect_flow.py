@@ -36,7 +36,7 @@ def test_data_flow_shapes_and_counts(rng: np.random.Generator, m: int) -> None:
     rows = flow.rows()
     assert [r["layer"] for r in rows] == ["h1", "h2", "out"]
     assert rows[0]["examples_per_unit_min"] == rows[0]["examples_per_unit_max"] == m
-    text = flow.table()
+    text = " ".join(flow.table().split("\n"))
     assert f"({m}, 4)" in text and "(4, 5)" in text and f"all {m:,} examples" in text
 
 
@@ -138,3 +138,12 @@ def test_results_print_as_tables_not_arrays() -> None:
         assert result._repr_html_().startswith("<div>"), type(result)
     assert "6,250" in repr(results[1])
     assert "float64 copy" in str(results[-1])
+
+
+def test_table_text_reads_as_lines_at_a_prompt() -> None:
+    """``result.table()`` typed at a REPL shows the table, not one quoted line of \\n's."""
+    from glassnet import inspect as gi
+
+    text = gi.fit_schedule(200_000, 32).table()
+    assert isinstance(text, str) and repr(text) == str(text) and "\n" in repr(text)
+    assert all(len(line) <= 88 for line in text.splitlines())

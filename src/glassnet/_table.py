@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import html
+import textwrap
 from typing import Any
 
-__all__ = ["Display", "format_table", "html_table"]
+__all__ = ["Display", "Text", "format_table", "html_table"]
+
+
+class Text(str):
+    """A string that a REPL shows as its lines (``repr`` is the text itself), so that
+    ``result.table()`` typed at a prompt reads as a table instead of one quoted line of
+    ``\\n``s. It is a ``str`` in every other way."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 def _cell(v: Any, floatfmt: str) -> str:
@@ -58,15 +70,16 @@ class Display:
         raise NotImplementedError
 
     def table(self) -> str:
+        """The title, the tables and the notes as plain text (notes wrapped at 88 columns)."""
         title, tables, foot = self.display_parts()
         parts = [title] if title else []
         for caption, rows, fmt in tables:
             if caption:
                 parts.append(caption)
             parts.append(format_table(rows, fmt))
-        if foot:
-            parts.append(foot)
-        return "\n".join(parts)
+        for line in foot.splitlines():
+            parts.append(textwrap.fill(line, width=88, break_on_hyphens=False))
+        return Text("\n".join(parts))
 
     def __str__(self) -> str:
         return self.table()

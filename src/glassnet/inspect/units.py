@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_float
-from .._table import Display, format_table
+from .._table import Display, Text, format_table
 from ..errors import ArgumentTypeError
 from ._units import activation_name, unit_plan, unit_views
 from .recorder import NeuronRecorder, saturated_mask
@@ -53,7 +53,7 @@ class UnitStatusList(Display, list[UnitStatus]):
     def table(self) -> str:
         rows = [{"layer": s.layer, "unit": s.unit, "status": s.status,
                  "activation": s.activation, "share of examples": s.fraction} for s in self]
-        return format_table(rows, ".3g", empty="no dead or saturated units")
+        return Text(format_table(rows, ".3g", empty="no dead or saturated units"))
 
     def display_parts(self) -> tuple[str, list[tuple[str, list[dict[str, Any]], str]], str]:
         rows = [{"layer": s.layer, "unit": s.unit, "status": s.status,
@@ -136,7 +136,7 @@ class UnitEventList(Display, list[UnitEvent]):
     """A list of :class:`UnitEvent` with a printable :meth:`table`."""
 
     def table(self) -> str:
-        return format_table(self._rows(), ".3g", empty="no unit stopped firing")
+        return Text(format_table(self._rows(), ".3g", empty="no unit stopped firing"))
 
     def display_parts(self) -> tuple[str, list[tuple[str, list[dict[str, Any]], str]], str]:
         rows = self._rows()
