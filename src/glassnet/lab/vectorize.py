@@ -353,7 +353,7 @@ def _answer(n: dict[str, Any]) -> str:
                 f"whole batch, one backward pass gives every gradient, and one optimizer step "
                 f"changed all {n['params_total']} parameters together; a loop over units and "
                 f"examples computes the same numbers (largest difference "
-                f"{n['max_abs_diff']:.0e}), only {_ratio(n['speedup_vs_loop'])} slower.")
+                f"{n['max_abs_diff']:.0e}), but {_ratio(n['speedup_vs_loop'])} slower.")
     return (f"All at once, one step for every parameter: the step changed "
             f"{n['params_changed']} of {n['params_total']} parameters (the rest had a zero "
             f"gradient), and no unit is minimized on its own.")
