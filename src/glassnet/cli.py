@@ -353,16 +353,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     tour = sub.add_parser(
         "tour", help="run all five experiments and write one HTML report",
-        description="Run the five experiments (about half a minute on two cores; --quick: "
-                    "a few seconds), print each one's answer in one sentence, and write "
-                    "DIR/report.html with the evidence and figures.",
+        description="Run the five experiments, print each one's answer in one sentence, and "
+                    "write DIR/report.html with the evidence and figures: about half a minute "
+                    "on two cores, about 15 s with --quick (most of it drawing the figures).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     tour.add_argument("--out", metavar="DIR", default="glassnet-report",
                       help="folder for report.html and the PNG figures")
     tour.add_argument("--quick", action="store_true",
-                      help="smaller sizes that keep each lesson: seconds instead of half a "
-                           "minute (rougher numbers; the report says what was cut)")
+                      help="smaller sizes that keep each lesson: about 15 s instead of half "
+                           "a minute (rougher numbers; the report says what was cut)")
     tour.add_argument("--no-open", action="store_true",
                       help="do not open the report in a web browser")
     tour.add_argument("--seed", type=_seed, default=0, help="seed for every experiment")

@@ -3,8 +3,8 @@
 ``run_tour()`` runs ``symmetry`` (Q1), ``flow`` (Q2), ``vectorize`` (Q3), ``labor`` (Q4) and
 ``seeds`` (Q5) on built-in data with settings that together take about half a minute on a
 two-core machine, and returns their results in that order. ``quick=True`` runs each at a
-smaller size chosen to keep each lesson (seconds in all; the numbers are rougher, and each
-result's ``notes`` say what was cut).
+smaller size chosen to keep each lesson (under 10 s of computing; the numbers are rougher,
+and each result's ``notes`` say what was cut).
 The command ``glassnet tour`` runs it and writes the HTML report.
 """
 
