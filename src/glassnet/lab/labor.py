@@ -360,12 +360,22 @@ READING: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def _rank_text(r: float) -> str:
+    if not np.isfinite(r):
+        return "undefined (too few live units)"
+    if r < -0.2:
+        return f"{r:+.2f}: the more selective units matter less, as they found"
+    if r <= 0.2:
+        return f"{r:+.2f}: selectivity does not predict importance, as they found"
+    return f"{r:+.2f}: here the more selective units do matter more, unlike in their networks"
+
+
 def further_reading(n: dict[str, Any]) -> list[str]:
     """The reading list, each line tied to this run's numbers."""
     r = n.get("selectivity_importance_rank_correlation", float("nan"))
     values = {"selective": n["selective_units"], "live": n["live_units"],
               "threshold": SELECTIVE,
-              "sel_imp": f"{r:+.2f}" if np.isfinite(r) else "undefined (too few live units)"}
+              "sel_imp": _rank_text(r)}
     return [f"Further reading: {source}: {shows}; {relates.format(**values)}."
             for source, shows, relates in READING]
 
