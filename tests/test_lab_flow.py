@@ -10,7 +10,7 @@ import pytest
 
 from glassnet.errors import ConfigError
 from glassnet.lab.base import ExperimentResult
-from glassnet.lab.flow import _verdict, run_flow
+from glassnet.lab.flow import _answer, _verdict, run_flow
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +95,13 @@ def test_figures(result: ExperimentResult) -> None:
     heights = [p.get_height() for p in figs["units"].axes[0].patches]
     assert heights == [100, 100, 100, 100]
     assert set(captions(result)) == set(figs)
+
+
+def test_answer_follows_the_numbers(result: ExperimentResult) -> None:
+    n = result.numbers
+    assert result.answer == _answer(n)
+    assert result.answer.startswith("Every unit processes every example: each of the 4 units")
+    assert "6,250 steps" in result.answer and "'6250/6250'" in result.answer
+    changed = copy.deepcopy(n)
+    changed["every_unit_saw_every_example"] = False
+    assert _answer(changed).startswith("Not here")
