@@ -469,7 +469,10 @@ def variant_frame(model: gn.Sequential, data: PlayData, extent: Any,
         out["confusion"] = _confusion(model, data)
     if detail:
         weights = model.get_weights()
-        out["weights"] = [np.round(w.astype(np.float64), 5).ravel().tolist() for w in weights]
+        # exact float32 values, little-endian, base64: hover shows the true weight, and a
+        # test can tell a moved weight from one that stayed
+        out["weights"] = [base64.b64encode(np.ascontiguousarray(w, dtype="<f4").tobytes())
+                          .decode("ascii") for w in weights]
         traces = model.trace(probe)
         meters = []
         for layer, tr in zip(model.layers, traces):

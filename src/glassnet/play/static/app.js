@@ -100,8 +100,15 @@ function writeConfig(cfg) {
   for (const el of document.querySelectorAll(".const")) el.hidden = cfg.initializer !== "constant";
 }
 
+let pendingConfig = 0;  // settings sent and not yet answered: a setup must not overwrite them
+
 async function applyConfig() {
-  await act("/api/config", readConfig());
+  pendingConfig += 1;
+  try {
+    await act("/api/config", readConfig());
+  } finally {
+    pendingConfig -= 1;
+  }
 }
 
 async function uploadCsv(file) {
@@ -137,6 +144,10 @@ function decodeBytes(b64) {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;
+}
+
+function decodeFloats(b64) {  // float32 little-endian, as the server sends weights
+  return new Float32Array(decodeBytes(b64).buffer);
 }
 
 const scratch = document.createElement("canvas");
@@ -254,10 +265,10 @@ function layout(setup) {
 }
 
 function drawNetwork(setup, v) {
-  if (!v.weights) return;
+  if (!v.w) return;
   const nLayers = setup.layers.length;
   for (let l = 0; l < nLayers; l++) {
-    const W = v.weights[2 * l];
+    const W = v.w[2 * l];
     let max = 1e-12;
     for (const w of W) max = Math.max(max, Math.abs(w));
     const flat = lines[l];
@@ -281,7 +292,7 @@ function drawNetwork(setup, v) {
         paintImage(col[j].canvas, T, T, (i) => diverging(bytes[off + i] / 127.5 - 1));
       }
     } else {
-      const W = v.weights[2 * l], nIn = W.length / col.length;
+      const W = v.w[2 * l], nIn = W.length / col.length;
       const shape = l === 0 && setup.image_shape ? setup.image_shape : [1, nIn];
       for (let j = 0; j < col.length; j++) {
         if (!col[j].canvas) continue;
@@ -449,7 +460,7 @@ function drawCards(setup, frame) {
 
 function onSetup(setup) {
   G.setup = setup; G.curve = []; G.frame = null; G.prevFrame = null;
-  writeConfig(setup.config);
+  if (pendingConfig === 0) writeConfig(setup.config);
   $("data-info").textContent = `${setup.description}; ${setup.m_train} train, ` +
     `${setup.m_test} test; ${setup.task}` +
     (setup.task !== "regression" ? ` (${setup.classes.length} classes)` : "");
@@ -474,6 +485,7 @@ function onFrame(message) {
   for (const p of message.curve) G.curve.push(p);
   G.prevFrame = G.frame; G.frame = frame;
   const v = frame.variants[frame.focus];
+  if (v.weights) v.w = v.weights.map(decodeFloats);
   const bs = setup.batch_size === null ? setup.m_train : Math.min(setup.batch_size, setup.m_train);
   $("counter").textContent = `step ${frame.step.toLocaleString("en")} · ` +
     `${frame.samples.toLocaleString("en")} samples · epoch ${frame.epoch.toFixed(2)} ` +
@@ -555,7 +567,7 @@ function unitText(l, j) {
     if (m.firing) lines.push(`firing rate: ${pct(m.firing[j])}`);
     if (m.saturation) lines.push(`saturated on: ${pct(m.saturation[j])}`);
   }
-  const bias = v.weights ? v.weights[2 * (l - 1) + 1][j] : null;
+  const bias = v.w ? v.w[2 * (l - 1) + 1][j] : null;
   lines.push(`bias: ${fmt(bias)}`);
   for (const f of v.flagged) if (f.layer === layer.name && f.unit === j) lines.push(f.status.toUpperCase());
   return lines.join("\n");
@@ -563,9 +575,9 @@ function unitText(l, j) {
 
 function linkText(l, i, j) {
   const setup = G.setup, v = G.frame && G.frame.variants[G.frame.focus];
-  if (!setup || !v || !v.weights) return "";
+  if (!setup || !v || !v.w) return "";
   const units = setup.layers[l - 1].units;
-  const w = v.weights[2 * (l - 1)][i * units + j];
+  const w = v.w[2 * (l - 1)][i * units + j];
   const from = l === 1 ? `input ${setup.features[i] !== undefined ? setup.features[i] : i}`
     : `${setup.layers[l - 2].name}[${i}]`;
   return `weight ${from} -> ${setup.layers[l - 1].name}[${j}]: ${fmt(w, 5)}`;
