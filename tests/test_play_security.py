@@ -19,7 +19,7 @@ from glassnet.play.security import allowed_hosts
 from glassnet.play.worker import Worker
 
 with warnings.catch_warnings():  # newer Starlette suggests httpx2 for its TestClient
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
 PORT = 8765
