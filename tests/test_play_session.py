@@ -101,6 +101,8 @@ def _csv_text(m: int, seed: int = 0) -> str:
     ({"dataset": "coffee", "hidden": [3], "initializer": "constant", "constant": 0.3,
       "batch_size": 1, "n_samples": 60}, 70),                                    # scaled, SGD 1
     ({"dataset": "csv", "hidden": [4], "optimizer": "rmsprop", "batch_size": 16}, 9),
+    ({"dataset": "moons", "hidden": [8, 4], "dropout": 0.3, "regularization": "l2",
+      "reg_rate": 0.01, "batch_size": 32}, 23),                                  # dropout, L2
 ])
 def test_the_exported_script_reproduces_the_weights_bit_for_bit(
         worker: Worker, tmp_path: Path, settings: dict[str, object], steps: int) -> None:

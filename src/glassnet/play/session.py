@@ -37,6 +37,7 @@ INITIALIZERS = ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "l
                 "random_normal", "random_uniform", "zeros", "ones", "constant")
 OPTIMIZERS = ("sgd", "adam", "rmsprop")
 COMPARE = ("none", "inits", "seeds")
+REGULARIZERS = ("none", "l1", "l2")
 MAX_HIDDEN_LAYERS = 6
 MAX_UNITS = 128
 MAX_CSV_ROWS = 20_000
@@ -65,6 +66,9 @@ class PlayConfig:
     batch_size: int | None = 10
     seed: int = 1
     compare: str = "none"
+    regularization: str = "none"
+    reg_rate: float = 0.001
+    dropout: float = 0.0
 
 
 def _number(raw: dict[str, Any], key: str, default: float, lo: float, hi: float,
@@ -124,6 +128,9 @@ def parse_config(raw: Any, base: PlayConfig | None = None) -> PlayConfig:
         batch_size=batch,
         seed=_number(raw, "seed", d["seed"], 0, 2**31 - 1, integer=True),
         compare=_choice(raw, "compare", d["compare"], COMPARE),
+        regularization=_choice(raw, "regularization", d["regularization"], REGULARIZERS),
+        reg_rate=_number(raw, "reg_rate", d["reg_rate"], 0.0, 1.0),
+        dropout=_number(raw, "dropout", d["dropout"], 0.0, 0.9),
     )
 
 
@@ -321,17 +328,28 @@ def _init_expr(v: Variant) -> str:
 _OPTIMIZER_CLASS = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop"}
 
 
+def _regularizer_expr(cfg: PlayConfig) -> str | None:
+    if cfg.regularization == "none" or cfg.reg_rate == 0:
+        return None
+    return f"gn.regularizers.{cfg.regularization}({cfg.reg_rate!r})"
+
+
 def model_source(cfg: PlayConfig, data: PlayData, v: Variant) -> str:
-    """The Python that builds and compiles the network (used by the worker and the script)."""
+    """The Python that builds and compiles the network (written into the exported script;
+    :func:`build_model` makes the same calls)."""
     units, out_act, loss = _output(data)
     init = _init_expr(v)
+    reg = _regularizer_expr(cfg)
+    extra = f", kernel_regularizer={reg}" if reg else ""
     lines = ["model = gn.Sequential([",
              f"    gn.layers.Input(shape=({data.n_features},)),"]
     for i, u in enumerate(cfg.hidden):
         lines.append(f"    gn.layers.Dense({u}, activation={cfg.activation!r}, "
-                     f"kernel_initializer={init}, name='hidden{i + 1}'),")
+                     f"kernel_initializer={init}{extra}, name='hidden{i + 1}'),")
+        if cfg.dropout > 0:
+            lines.append(f"    gn.layers.Dropout({cfg.dropout!r}, name='dropout{i + 1}'),")
     lines.append(f"    gn.layers.Dense({units}, activation={out_act!r}, "
-                 f"kernel_initializer={init}, name='output'),")
+                 f"kernel_initializer={init}{extra}, name='output'),")
     lines.append(f"], seed={v.seed})")
     lines.append(f"model.compile(loss={loss},")
     lines.append(f"              optimizer=gn.optimizers.{_OPTIMIZER_CLASS[cfg.optimizer]}"
@@ -344,11 +362,19 @@ def build_model(cfg: PlayConfig, data: PlayData, v: Variant) -> gn.Sequential:
     units, out_act, _ = _output(data)
     init: Any = gn.initializers.Constant(v.constant) if v.initializer == "constant" \
         else v.initializer
+    def reg() -> Any:
+        if cfg.regularization == "none" or cfg.reg_rate == 0:
+            return None
+        return getattr(gn.regularizers, cfg.regularization)(cfg.reg_rate)
+
     layers: list[Any] = [gn.layers.Input(shape=(data.n_features,))]
-    layers += [gn.layers.Dense(u, activation=cfg.activation, kernel_initializer=init,
-                               name=f"hidden{i + 1}") for i, u in enumerate(cfg.hidden)]
+    for i, u in enumerate(cfg.hidden):
+        layers.append(gn.layers.Dense(u, activation=cfg.activation, kernel_initializer=init,
+                                      kernel_regularizer=reg(), name=f"hidden{i + 1}"))
+        if cfg.dropout > 0:
+            layers.append(gn.layers.Dropout(cfg.dropout, name=f"dropout{i + 1}"))
     layers.append(gn.layers.Dense(units, activation=out_act, kernel_initializer=init,
-                                  name="output"))
+                                  kernel_regularizer=reg(), name="output"))
     model = gn.Sequential(layers, seed=v.seed)
     loss: Any = {"binary": gn.losses.BinaryCrossentropy(),
                  "multiclass": gn.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -445,6 +471,16 @@ def probe_rows(data: PlayData) -> Array:
     return data.X_train[:PROBE_ROWS]
 
 
+def unit_layers(model: gn.Sequential) -> list[Any]:
+    """The layers whose outputs are units (Dense), the ones the picture draws."""
+    return [layer for layer in model.layers if getattr(layer, "has_units", True)]
+
+
+def unit_traces(model: gn.Sequential, X: Array) -> list[tuple[Any, Any]]:
+    return [(layer, tr) for layer, tr in zip(model.layers, model.trace(X))
+            if getattr(layer, "has_units", True)]
+
+
 def variant_frame(model: gn.Sequential, data: PlayData, extent: Any,
                   detail: bool) -> dict[str, Any]:
     """What one network shows now: losses, symmetry, flagged units, the decision, and (for the
@@ -473,9 +509,8 @@ def variant_frame(model: gn.Sequential, data: PlayData, extent: Any,
         # test can tell a moved weight from one that stayed
         out["weights"] = [base64.b64encode(np.ascontiguousarray(w, dtype="<f4").tobytes())
                           .decode("ascii") for w in weights]
-        traces = model.trace(probe)
         meters = []
-        for layer, tr in zip(model.layers, traces):
+        for layer, tr in unit_traces(model, probe):
             act = str(layer.activation.name)  # type: ignore[attr-defined]
             z, a = tr.z, tr.a
             m = max(z.shape[0], 1)
@@ -494,7 +529,7 @@ def variant_frame(model: gn.Sequential, data: PlayData, extent: Any,
         out["meters"] = meters
         if data.plane:
             thumbs = []
-            for layer, tr in zip(model.layers, model.trace(grid_points(extent, THUMB))):
+            for layer, tr in unit_traces(model, grid_points(extent, THUMB)):
                 img, scale = _unit_images(tr.a, str(layer.activation.name))  # type: ignore[attr-defined]
                 thumbs.append({"img": img, "scale": [_f(s) for s in scale]})
             out["thumbs"] = thumbs
@@ -515,8 +550,10 @@ def setup_for(cfg: PlayConfig, data: PlayData, models: list[gn.Sequential],
         "description": data.description,
         "image_shape": list(data.image_shape) if data.image_shape else None,
         "layers": [{"name": str(layer.name), "units": int(layer.output_dim),
-                    "activation": str(layer.activation.name)}  # type: ignore[attr-defined]
-                   for layer in model.layers],
+                    "activation": str(layer.activation.name),
+                    "dropout": cfg.dropout if layer.name != "output" else 0.0}
+                   for layer in unit_layers(model)],
+        "regularizer": _regularizer_expr(cfg),
         "n_inputs": data.n_features,
         "variants": labels,
         "steps_per_epoch": steps_per_epoch,
@@ -572,7 +609,9 @@ def export_script(cfg: PlayConfig, data: PlayData, v: Variant, steps: int,
         "",
         f"Data: {data.description}. Network: {v.label} initialization, seed {v.seed}.",
         f"Training: {steps} optimizer steps ({cfg.optimizer}, learning rate "
-        f"{cfg.learning_rate:g}, batch size {cfg.batch_size or 'full'}).",
+        f"{cfg.learning_rate:g}, batch size {cfg.batch_size or 'full'}"
+        + (f", {cfg.regularization} {cfg.reg_rate:g}" if _regularizer_expr(cfg) else "")
+        + (f", dropout {cfg.dropout:g}" if cfg.dropout else "") + ").",
         "Running it rebuilds the network, trains it exactly as the playground did, and",
         "writes playground-replay.glassnet; next to the playground's exported model file",
         "it checks that every weight is equal, bit for bit.",

@@ -402,4 +402,4 @@ def capabilities() -> dict[str, Any]:
     """The settings this glassnet offers the page (its lists of choices)."""
     return {"datasets": list(session.DATASETS), "activations": list(session.ACTIVATIONS),
             "initializers": list(session.INITIALIZERS), "optimizers": list(session.OPTIMIZERS),
-            "regularization": False, "dropout": False}
+            "regularization": list(session.REGULARIZERS), "dropout": True}

@@ -8,7 +8,9 @@ const PALETTE = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728", "#8c564b
 const VARIANT_COLOURS = ["#0877bd", "#d62728", "#2ca02c", "#9467bd"];
 const FIELDS = ["dataset", "n_samples", "noise", "n_classes", "test_fraction", "data_seed",
   "hidden", "activation", "initializer", "constant", "seed", "optimizer", "learning_rate",
-  "batch_size", "compare"];
+  "batch_size", "regularization", "reg_rate", "dropout", "compare"];
+const TEXT_FIELDS = ["dataset", "activation", "initializer", "optimizer", "compare",
+  "regularization"];
 
 // State the tests and the benchmark may read: window.glassnet.
 const G = window.glassnet = {
@@ -69,8 +71,7 @@ function readConfig() {
   const cfg = {};
   for (const key of FIELDS) {
     const el = $(key);
-    if (key === "dataset" || key === "activation" || key === "initializer" ||
-        key === "optimizer" || key === "compare") cfg[key] = el.value;
+    if (TEXT_FIELDS.includes(key)) cfg[key] = el.value;
     else if (key === "hidden") {
       const text = el.value.trim();
       cfg.hidden = text === "" ? [] : text.split(/[\s,]+/).filter(Boolean).map(Number);
@@ -98,6 +99,7 @@ function writeConfig(cfg) {
   for (const el of document.querySelectorAll(".classes"))
     el.hidden = !["gaussians", "spirals"].includes(cfg.dataset);
   for (const el of document.querySelectorAll(".const")) el.hidden = cfg.initializer !== "constant";
+  for (const el of document.querySelectorAll(".reg")) el.hidden = cfg.regularization === "none";
 }
 
 let pendingConfig = 0;  // settings sent and not yet answered: a setup must not overwrite them
@@ -241,7 +243,9 @@ function layout(setup) {
     const label = document.createElement("div");
     label.className = "layer-label";
     label.style.left = `${x}px`; label.style.top = "2px";
-    const act = l === 0 ? `${n} features` : `${n} ${setup.layers[l - 1].activation}`;
+    const info = l === 0 ? null : setup.layers[l - 1];
+    const act = l === 0 ? `${n} features` : `${n} ${info.activation}` +
+      (info.dropout > 0 ? `, dropout ${info.dropout}` : "");
     label.textContent = `${names[l]} (${act})`;
     net.appendChild(label);
     nodes.push(col);
