@@ -248,7 +248,7 @@ def test_the_page_is_drawn(play: tuple[PlayServer, Any]) -> None:
         return [blue, orange]; }""")
     assert min(boundary) > 2000
     assert page.locator("#net .unit canvas").count() == 13
-    assert page.locator("#links line").count() == 2 * 6 + 6 * 6 + 6
+    assert page.evaluate("window.glassnet.linksDrawn") == 2 * 6 + 6 * 6 + 6
 
 
 def shot(page: Any, name: str) -> None:

@@ -115,6 +115,10 @@ def start(host: str = "127.0.0.1", port: int = 0, *, config: PlayConfig | None =
     server = uvicorn.Server(uv_config)
     play = PlayServer(host=host, port=bound_port, token=token, token_file=path, worker=worker,
                       server=server, sock=sock)
+    # The event loop shares the GIL with the training threads: hand it over every 0.5 ms
+    # (Python's default is 5 ms), so a frame's few hops through the loop do not wait behind
+    # a training step each.
+    sys.setswitchinterval(0.0005)
     if blas_threads is not None:
         from threadpoolctl import threadpool_limits
 

@@ -511,7 +511,7 @@ def variant_frame(model: gn.Sequential, data: PlayData, extent: Any,
                           .decode("ascii") for w in weights]
         meters = []
         for layer, tr in unit_traces(model, probe):
-            act = str(layer.activation.name)  # type: ignore[attr-defined]
+            act = str(layer.activation.name)
             z, a = tr.z, tr.a
             m = max(z.shape[0], 1)
             firing = (np.count_nonzero(z > 0, axis=0) / m) if act in (
@@ -530,7 +530,7 @@ def variant_frame(model: gn.Sequential, data: PlayData, extent: Any,
         if data.plane:
             thumbs = []
             for layer, tr in unit_traces(model, grid_points(extent, THUMB)):
-                img, scale = _unit_images(tr.a, str(layer.activation.name))  # type: ignore[attr-defined]
+                img, scale = _unit_images(tr.a, str(layer.activation.name))
                 thumbs.append({"img": img, "scale": [_f(s) for s in scale]})
             out["thumbs"] = thumbs
     return out

@@ -208,8 +208,6 @@ let lines = [];   // lines[l]: flat list of <line>, index i * units + j for W of
 function layout(setup) {
   const net = $("net");
   for (const el of net.querySelectorAll(".unit, .layer-label")) el.remove();
-  const svg = $("links");
-  while (svg.firstChild) svg.removeChild(svg.firstChild);
   const sizes = [setup.n_inputs, ...setup.layers.map((l) => l.units)];
   const tallest = Math.max(...sizes.slice(1));
   net.style.height = `${Math.min(1400, Math.max(440, tallest * 22 + 40))}px`;
@@ -250,41 +248,75 @@ function layout(setup) {
     net.appendChild(label);
     nodes.push(col);
   }
-  const ns = "http://www.w3.org/2000/svg";
+  // links are drawn on one canvas (thousands of them for digits), grouped by colour and width
+  const canvas = $("links");
+  const dpr = window.devicePixelRatio || 1;
+  canvas.width = Math.round(width * dpr); canvas.height = Math.round(height * dpr);
+  canvas.style.width = `${width}px`; canvas.style.height = `${height}px`;
   for (let l = 1; l < nCols; l++) {
     const flat = [];
     for (let i = 0; i < sizes[l - 1]; i++) {
       for (let j = 0; j < sizes[l]; j++) {
         const a = nodes[l - 1][i], b = nodes[l][j];
-        const line = document.createElementNS(ns, "line");
-        line.setAttribute("x1", a.x + a.size / 2); line.setAttribute("y1", a.y);
-        line.setAttribute("x2", b.x - b.size / 2); line.setAttribute("y2", b.y);
-        line.dataset.l = String(l); line.dataset.i = String(i); line.dataset.j = String(j);
-        svg.appendChild(line);
-        flat.push(line);
+        flat.push([a.x + a.size / 2, a.y, b.x - b.size / 2, b.y, l, i, j]);
       }
     }
     lines.push(flat);
   }
 }
 
+function drawLinks(v) {
+  const canvas = $("links"), ctx = canvas.getContext("2d");
+  const dpr = window.devicePixelRatio || 1;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  const LEVELS = 8;
+  let drawn = 0;
+  for (let l = 0; l < lines.length; l++) {
+    const W = v.w[2 * l], flat = lines[l];
+    let max = 1e-12;
+    for (const w of W) max = Math.max(max, Math.abs(w));
+    const dense = flat.length > 600;
+    const buckets = new Map();
+    for (let k = 0; k < flat.length; k++) {
+      const w = W[k], level = Math.round(LEVELS * Math.abs(w) / max);
+      const key = (w >= 0 ? 1 : -1) * (level + 1);
+      let path = buckets.get(key);
+      if (!path) { path = new Path2D(); buckets.set(key, path); }
+      const [x1, y1, x2, y2] = flat[k];
+      path.moveTo(x1, y1); path.lineTo(x2, y2);
+      drawn += 1;
+    }
+    for (const [key, path] of buckets) {
+      const t = (Math.abs(key) - 1) / LEVELS;
+      ctx.strokeStyle = key > 0 ? "#0877bd" : "#f59322";
+      ctx.lineWidth = (dense ? 0.3 : 0.6) + (dense ? 1.5 : 4.5) * t;
+      ctx.globalAlpha = (dense ? 0.08 : 0.25) + 0.75 * t;
+      ctx.stroke(path);
+    }
+  }
+  ctx.globalAlpha = 1;
+  G.linksDrawn = drawn;
+}
+
+function nearestLink(x, y) {  // the link under the pointer (within 4 px), or null
+  let best = null, bestD = 16;
+  for (const flat of lines) {
+    for (const seg of flat) {
+      const [x1, y1, x2, y2] = seg;
+      const dx = x2 - x1, dy = y2 - y1;
+      const t = Math.max(0, Math.min(1, ((x - x1) * dx + (y - y1) * dy) / (dx * dx + dy * dy)));
+      const ex = x1 + t * dx - x, ey = y1 + t * dy - y, d = ex * ex + ey * ey;
+      if (d < bestD) { bestD = d; best = seg; }
+    }
+  }
+  return best;
+}
+
 function drawNetwork(setup, v) {
   if (!v.w) return;
   const nLayers = setup.layers.length;
-  for (let l = 0; l < nLayers; l++) {
-    const W = v.w[2 * l];
-    let max = 1e-12;
-    for (const w of W) max = Math.max(max, Math.abs(w));
-    const flat = lines[l];
-    const dense = flat.length > 600;
-    for (let k = 0; k < flat.length; k++) {
-      const w = W[k], t = Math.abs(w) / max;
-      const line = flat[k];
-      line.setAttribute("stroke", w >= 0 ? "#0877bd" : "#f59322");
-      line.setAttribute("stroke-width", (dense ? 0.3 : 0.6) + (dense ? 1.5 : 4.5) * t);
-      line.setAttribute("stroke-opacity", (dense ? 0.08 : 0.25) + 0.75 * t);
-    }
-  }
+  drawLinks(v);
   // thumbnails: the unit's output over the plane (2-D data), else its incoming weights
   for (let l = 0; l < nLayers; l++) {
     const col = nodes[l + 1];
@@ -364,7 +396,17 @@ function drawCurve(setup) {
 function fmt(x, digits = 4) { return x === null || x === undefined ? "-" : Number(x).toPrecision(digits); }
 function pct(x) { return x === null || x === undefined ? "-" : `${(100 * x).toFixed(1)}%`; }
 
+const drawn = new Map();  // panel -> the JSON it shows: unchanged panels are not rebuilt
+
+function unchanged(panel, data) {
+  const key = JSON.stringify(data);
+  if (drawn.get(panel) === key) return true;
+  drawn.set(panel, key);
+  return false;
+}
+
 function drawConfusion(setup, counts) {
+  if (unchanged("confusion", counts)) return;
   const table = $("confusion");
   while (table.firstChild) table.removeChild(table.firstChild);
   const head = table.insertRow();
@@ -389,6 +431,7 @@ function drawConfusion(setup, counts) {
 }
 
 function drawSymmetry(setup, frame) {
+  if (unchanged("symmetry", frame.variants.map((v) => v.symmetry))) return;
   const box = $("symmetry");
   while (box.firstChild) box.removeChild(box.firstChild);
   frame.variants.forEach((v, i) => {
@@ -407,6 +450,7 @@ function drawSymmetry(setup, frame) {
 }
 
 function drawFlagged(setup, v) {
+  if (unchanged("flagged", v.flagged)) return;
   const list = $("flagged");
   while (list.firstChild) list.removeChild(list.firstChild);
   if (v.flagged.length === 0) {
@@ -464,6 +508,7 @@ function drawCards(setup, frame) {
 
 function onSetup(setup) {
   G.setup = setup; G.curve = []; G.frame = null; G.prevFrame = null;
+  drawn.clear();
   if (pendingConfig === 0) writeConfig(setup.config);
   $("data-info").textContent = `${setup.description}; ${setup.m_train} train, ` +
     `${setup.m_test} test; ${setup.task}` +
@@ -625,13 +670,12 @@ async function openHistory(l, j) {
 
 function hookEvents() {
   $("net").addEventListener("mousemove", (event) => {
-    const t = event.target;
-    if (t.tagName === "line") showTip(event, linkText(+t.dataset.l, +t.dataset.i, +t.dataset.j));
-    else {
-      const unit = t.closest(".unit");
-      if (unit) showTip(event, unitText(+unit.dataset.layer, +unit.dataset.unit));
-      else tooltip.hidden = true;
-    }
+    const unit = event.target.closest(".unit");
+    if (unit) { showTip(event, unitText(+unit.dataset.layer, +unit.dataset.unit)); return; }
+    const box = $("net").getBoundingClientRect();
+    const seg = nearestLink(event.clientX - box.left, event.clientY - box.top);
+    if (seg) showTip(event, linkText(seg[4], seg[5], seg[6]));
+    else tooltip.hidden = true;
   });
   $("net").addEventListener("mouseleave", () => { tooltip.hidden = true; });
   $("net").addEventListener("click", (event) => {
