@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-dev
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev,lab]"
+	$(PY) -m pip install -q -e ".[dev,lab,play]"
 	touch $@
 
 $(VENV)/.installed-bench: $(STAMP) benchmarks/requirements.txt

@@ -145,6 +145,34 @@ def test_one_step_moves_every_weight_and_reset_replays_it(play: tuple[PlayServer
     assert page.input_value("#seed") != "1"
 
 
+def test_hover_and_click_read_the_unit(play: tuple[PlayServer, Any]) -> None:
+    server, page = play
+    configure(page, activation="relu")
+    page.click("#step-epoch")
+    wait_step(page, 25)
+    unit = page.locator('#net .unit[data-layer="1"][data-unit="3"]')
+    unit.hover()
+    tip = page.inner_text("#tooltip")
+    assert "hidden1[3]  (relu)" in tip and "pre-activation z:" in tip and "firing rate" in tip
+    unit.click()
+    page.wait_for_selector("#unit-panel:not([hidden])", timeout=10_000)
+    assert "hidden1[3] over training (NeuronRecorder" in page.inner_text("#unit-title")
+    assert "weight_norm" in page.inner_text("#unit-legend")
+    # a link: halfway between input 0 and hidden1[0]
+    box = page.locator("#net").bounding_box()
+    a, b = page.evaluate("""() => { const n = document.querySelectorAll('#net .unit');
+        const r = [...n].map(e => e.getBoundingClientRect());
+        const i0 = [...n].findIndex(e => e.dataset.layer === '0' && e.dataset.unit === '0');
+        const h0 = [...n].findIndex(e => e.dataset.layer === '1' && e.dataset.unit === '0');
+        return [r[i0], r[h0]].map(q => [q.right, q.left, q.top + q.height / 2]); }""")
+    assert box is not None
+    page.mouse.move((a[0] + b[1]) / 2, (a[2] + b[2]) / 2)
+    tip = page.inner_text("#tooltip")
+    assert tip.startswith("weight input x1 -> hidden1[0]: ")
+    expected = floats(weights(page)[0])[0]
+    assert abs(float(tip.rsplit(" ", 1)[1]) - expected) <= 1e-4 * max(1.0, abs(expected))
+
+
 def test_zeros_against_random_side_by_side(play: tuple[PlayServer, Any]) -> None:
     server, page = play
     old = page.evaluate("window.glassnet.setup.run_id")
@@ -247,7 +275,7 @@ def test_the_page_is_drawn(play: tuple[PlayServer, Any]) -> None:
           if (d[i + 2] > d[i] + 40) blue++; else if (d[i] > d[i + 2] + 40) orange++; }
         return [blue, orange]; }""")
     assert min(boundary) > 2000
-    assert page.locator("#net .unit canvas").count() == 13
+    assert page.evaluate("window.glassnet.thumbsDrawn") == 13
     assert page.evaluate("window.glassnet.linksDrawn") == 2 * 6 + 6 * 6 + 6
 
 

@@ -236,3 +236,31 @@ def test_another_address_needs_the_explicit_flag(capsys: pytest.CaptureFixture[s
 def test_a_token_file_is_private(tmp_path: os.PathLike[str]) -> None:
     path = write_token_file("abc", os.path.join(os.fspath(tmp_path), "token"))
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_the_play_command_prints_a_tokened_loopback_url_and_cleans_up() -> None:
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    import httpx
+
+    proc = subprocess.Popen([sys.executable, "-m", "glassnet", "play", "--port", "0",
+                             "--no-open"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/\?token=([\w-]+)", line)
+        assert match, line
+        token_line = proc.stdout.readline()
+        token_file = re.search(r"token also in (\S+),", token_line)
+        assert token_file, token_line
+        assert os.path.exists(token_file.group(1))
+        assert httpx.get(match.group(0), timeout=10).status_code == 200
+        assert httpx.get(match.group(0).split("?")[0], timeout=10).status_code == 401
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
+    assert not os.path.exists(token_file.group(1))

@@ -152,20 +152,31 @@ function decodeFloats(b64) {  // float32 little-endian, as the server sends weig
   return new Float32Array(decodeBytes(b64).buffer);
 }
 
-const scratch = document.createElement("canvas");
+const scratches = new Map();  // "w x h" -> {canvas, img}: reused, never resized
 
-function paintImage(canvas, w, h, pixel) {  // pixel(i) -> [r, g, b]
-  scratch.width = w; scratch.height = h;
-  const sctx = scratch.getContext("2d");
-  const img = sctx.createImageData(w, h);
+function imageOf(w, h, pixel) {  // pixel(i) -> [r, g, b]; returns a w x h canvas
+  const key = `${w}x${h}`;
+  let s = scratches.get(key);
+  if (!s) {
+    const canvas = document.createElement("canvas");
+    canvas.width = w; canvas.height = h;
+    const ctx = canvas.getContext("2d");
+    s = { canvas, ctx, img: ctx.createImageData(w, h) };
+    scratches.set(key, s);
+  }
+  const data = s.img.data;
   for (let i = 0; i < w * h; i++) {
     const [r, g, b] = pixel(i);
-    img.data[4 * i] = r; img.data[4 * i + 1] = g; img.data[4 * i + 2] = b; img.data[4 * i + 3] = 255;
+    data[4 * i] = r; data[4 * i + 1] = g; data[4 * i + 2] = b; data[4 * i + 3] = 255;
   }
-  sctx.putImageData(img, 0, 0);
+  s.ctx.putImageData(s.img, 0, 0);
+  return s.canvas;
+}
+
+function paintImage(canvas, w, h, pixel) {
   const ctx = canvas.getContext("2d");
   ctx.imageSmoothingEnabled = w > 12;
-  ctx.drawImage(scratch, 0, 0, canvas.width, canvas.height);
+  ctx.drawImage(imageOf(w, h, pixel), 0, 0, canvas.width, canvas.height);
 }
 
 function paintBoundary(canvas, boundary, setup, withPoints) {
@@ -229,14 +240,8 @@ function layout(setup) {
       el.style.left = `${x - size / 2}px`; el.style.top = `${y - size / 2}px`;
       el.style.width = `${size}px`; el.style.height = `${size}px`;
       el.dataset.layer = String(l); el.dataset.unit = String(j);
-      let canvas = null;
-      if (l > 0 && size >= 14) {
-        canvas = document.createElement("canvas");
-        canvas.width = 48; canvas.height = 48;
-        el.appendChild(canvas);
-      }
       net.appendChild(el);
-      col.push({ x, y, el, canvas, size });
+      col.push({ x, y, el, size, thumb: l > 0 && size >= 10 });
     }
     const label = document.createElement("div");
     label.className = "layer-label";
@@ -317,28 +322,34 @@ function drawNetwork(setup, v) {
   if (!v.w) return;
   const nLayers = setup.layers.length;
   drawLinks(v);
-  // thumbnails: the unit's output over the plane (2-D data), else its incoming weights
+  // thumbnails, drawn on the same canvas as the links: the unit's output over the plane
+  // (2-D data), else its incoming weights (an image for image data)
+  const ctx = $("links").getContext("2d");
+  let thumbs = 0;
   for (let l = 0; l < nLayers; l++) {
     const col = nodes[l + 1];
-    if (v.thumbs) {
-      const T = setup.thumb, bytes = decodeBytes(v.thumbs[l].img);
-      for (let j = 0; j < col.length; j++) {
-        if (!col[j].canvas) continue;
+    const W = v.w[2 * l], nIn = W.length / col.length;
+    const bytes = v.thumbs ? decodeBytes(v.thumbs[l].img) : null;
+    const T = setup.thumb;
+    const shape = l === 0 && setup.image_shape ? setup.image_shape : [1, nIn];
+    for (let j = 0; j < col.length; j++) {
+      const node = col[j];
+      if (!node.thumb) continue;
+      let image;
+      if (bytes) {
         const off = j * T * T;
-        paintImage(col[j].canvas, T, T, (i) => diverging(bytes[off + i] / 127.5 - 1));
-      }
-    } else {
-      const W = v.w[2 * l], nIn = W.length / col.length;
-      const shape = l === 0 && setup.image_shape ? setup.image_shape : [1, nIn];
-      for (let j = 0; j < col.length; j++) {
-        if (!col[j].canvas) continue;
+        image = imageOf(T, T, (i) => diverging(bytes[off + i] / 127.5 - 1));
+      } else {
         let max = 1e-12;
         for (let i = 0; i < nIn; i++) max = Math.max(max, Math.abs(W[i * col.length + j]));
-        paintImage(col[j].canvas, shape[1], shape[0],
-          (i) => diverging(W[i * col.length + j] / max));
+        image = imageOf(shape[1], shape[0], (i) => diverging(W[i * col.length + j] / max));
       }
+      ctx.imageSmoothingEnabled = image.width > 12;
+      ctx.drawImage(image, node.x - node.size / 2, node.y - node.size / 2, node.size, node.size);
+      thumbs += 1;
     }
   }
+  G.thumbsDrawn = thumbs;
   const flagged = new Map(v.flagged.map((f) => [`${f.layer}:${f.unit}`, f.status]));
   const dups = new Set();
   for (const s of v.symmetry) for (const g of s.groups) for (const u of g) dups.add(`${s.layer}:${u}`);
@@ -509,6 +520,7 @@ function drawCards(setup, frame) {
 function onSetup(setup) {
   G.setup = setup; G.curve = []; G.frame = null; G.prevFrame = null;
   drawn.clear();
+  $("csv-error").textContent = "";
   if (pendingConfig === 0) writeConfig(setup.config);
   $("data-info").textContent = `${setup.description}; ${setup.m_train} train, ` +
     `${setup.m_test} test; ${setup.task}` +
