@@ -140,11 +140,20 @@ def test_the_script_notices_other_weights(worker: Worker, tmp_path: Path) -> Non
     assert "bit for bit: False" in done.stdout, done.stderr
 
 
-def test_unit_history_comes_from_the_recorder(worker: Worker) -> None:
-    worker.control("step_epoch")
+def test_unit_history_comes_from_the_recorder(worker: Worker,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from glassnet.play import worker as worker_mod
+
+    monkeypatch.setattr(worker_mod, "RECORDS_PER_LEVEL", 4)  # thin after 4 records
+    worker.control("reset")
+    for _ in range(24):
+        worker.control("step")
     h = worker.unit_history(0, "hidden1", 2)
-    assert h["steps"][0] == 0 and h["steps"][-1] == 24
+    # the initial record, steps 1..4, then every 2nd (4 records), every 4th, every 8th
+    assert h["steps"] == [0, 1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24]
     assert len(h["metrics"]["weight_norm"]) == len(h["steps"])
+    norms = np.linalg.norm(worker.weights(0)[0], axis=0)
+    assert h["metrics"]["weight_norm"][-1] == pytest.approx(norms[2], rel=1e-5)
     with pytest.raises(gn.ConfigError, match="unit"):
         worker.unit_history(0, "hidden1", 99)
     with pytest.raises(gn.ConfigError, match="layer"):

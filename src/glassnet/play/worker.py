@@ -82,16 +82,45 @@ class _Lanes:
             self.cond.notify_all()
 
 
-class _Gate(gn.Callback):
-    """Holds ``fit`` before each step until the controller grants it."""
+RECORDS_PER_LEVEL = 400  # recorder: 400 records one step apart, 400 two apart, 400 four ...
 
-    def __init__(self, lanes: _Lanes, i: int) -> None:
-        self.lanes, self.i = lanes, i
+
+class _Gate(gn.Callback):
+    """Holds ``fit`` before each step until the controller grants it, and hands the
+    :class:`~glassnet.inspect.NeuronRecorder` the steps it should record.
+
+    A playground may train for millions of steps, so the recorder (``every_steps=1``) is
+    given a thinning schedule: the first 400 steps, then every 2nd step for 400 records,
+    every 4th for the next 400, ... Its memory grows with the logarithm of the steps.
+    ``steps`` lists the optimizer step of each record.
+    """
+
+    def __init__(self, lanes: _Lanes, i: int, recorder: Any) -> None:
+        self.lanes, self.i, self.recorder = lanes, i, recorder
+        self.step = 0
+        self.stride = 1
+        self.level_count = 0
+        self.steps: list[int] = [0]  # the recorder's initial record
+
+    def set_model(self, model: Any) -> None:
+        super().set_model(model)
+        self.recorder.set_model(model)
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        self.recorder.on_train_begin(logs)
 
     def on_batch_begin(self, step: int, logs: dict[str, Any] | None = None) -> None:
         self.lanes.wait_turn(self.i)
 
     def on_batch_end(self, step: int, logs: dict[str, Any] | None = None) -> None:
+        self.step += 1
+        if self.step % self.stride == 0:
+            self.recorder.on_batch_end(step, logs)
+            self.steps.append(self.step)
+            self.level_count += 1
+            if self.level_count >= RECORDS_PER_LEVEL:
+                self.stride *= 2
+                self.level_count = 0
         self.lanes.finished_step(self.i)
 
 
@@ -111,10 +140,10 @@ class _Run:
         self.step = 0
         self.lanes = _Lanes(len(self.models))
         probe = session.probe_rows(self.data)
-        every = max(1, self.steps_per_epoch // 4)
-        self.recorders = [glassnet.inspect.NeuronRecorder(probe=probe, every_steps=every,
+        self.recorders = [glassnet.inspect.NeuronRecorder(probe=probe, every_steps=1,
                                                           include_initial=True)
                           for _ in self.models]
+        self.gates = [_Gate(self.lanes, i, rec) for i, rec in enumerate(self.recorders)]
         self.threads = [threading.Thread(target=self._train, args=(i,), daemon=True,
                                          name=f"glassnet-play-fit-{i}")
                         for i in range(len(self.models))]
@@ -126,7 +155,7 @@ class _Run:
         try:
             model.fit(self.data.X_train, self.data.y_train, epochs=10**9,
                       batch_size=self.cfg.batch_size, seed=self.cfg.data_seed, verbose=0,
-                      callbacks=[_Gate(self.lanes, i), self.recorders[i]])
+                      callbacks=[self.gates[i]])
         except _Stop:
             pass
         except BaseException as exc:  # reported on the page, never lost
@@ -377,7 +406,8 @@ class Worker:
             units = hist[layer]["weight_norm"].shape[1]
             if not 0 <= unit < units:
                 raise ConfigError(f"unit: expected 0..{units - 1}, got {unit}")
-            return {"layer": layer, "unit": unit, "steps": rec.steps.tolist(),
+            steps = run.gates[variant].steps[:rec.n_records]
+            return {"layer": layer, "unit": unit, "steps": steps,
                     "metrics": {k: [session._f(x) for x in v[:, unit]]
                                 for k, v in hist[layer].items()}}
         result: dict[str, Any] = self.call(act)

@@ -96,6 +96,7 @@ function writeConfig(cfg) {
   }
   const toy = ["circles", "xor", "gaussians", "spirals", "moons", "coffee"].includes(cfg.dataset);
   for (const el of document.querySelectorAll(".toy")) el.hidden = !toy;
+  for (const el of document.querySelectorAll(".noise")) el.hidden = !toy || cfg.dataset === "coffee";
   for (const el of document.querySelectorAll(".classes"))
     el.hidden = !["gaussians", "spirals"].includes(cfg.dataset);
   for (const el of document.querySelectorAll(".const")) el.hidden = cfg.initializer !== "constant";
