@@ -186,3 +186,18 @@ def test_build_model_matches_the_source_it_exports() -> None:
     other = scope["model"]
     assert isinstance(other, gn.Sequential)
     assert model.get_config() == other.get_config()
+
+
+def test_play_stops_by_itself_at_the_stop_epoch(worker: Worker) -> None:
+    import time
+
+    worker.configure(parse_config({"stop_epochs": 3, "batch_size": 50}))  # 5 steps an epoch
+    worker.control("play")
+    for _ in range(200):
+        if not worker.state()["playing"]:
+            break
+        time.sleep(0.05)
+    assert worker.state()["step"] == 15 and not worker.state()["playing"]
+    worker.control("play")  # at the stop already: nothing more
+    time.sleep(0.2)
+    assert worker.state()["step"] == 15

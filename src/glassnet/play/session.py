@@ -69,6 +69,7 @@ class PlayConfig:
     regularization: str = "none"
     reg_rate: float = 0.001
     dropout: float = 0.0
+    stop_epochs: int = 0           # Play pauses by itself after this many epochs (0: never)
 
 
 def _number(raw: dict[str, Any], key: str, default: float, lo: float, hi: float,
@@ -131,6 +132,7 @@ def parse_config(raw: Any, base: PlayConfig | None = None) -> PlayConfig:
         regularization=_choice(raw, "regularization", d["regularization"], REGULARIZERS),
         reg_rate=_number(raw, "reg_rate", d["reg_rate"], 0.0, 1.0),
         dropout=_number(raw, "dropout", d["dropout"], 0.0, 0.9),
+        stop_epochs=_number(raw, "stop_epochs", d["stop_epochs"], 0, 10**7, integer=True),
     )
 
 

@@ -233,16 +233,23 @@ class Worker:
 
     def _play_chunk(self) -> None:
         """Train until this frame's time is up (leaving room to draw it), then publish."""
+        run = self._run
+        assert run is not None
+        stop = run.cfg.stop_epochs * run.steps_per_epoch or None
         deadline = self._last_frame + FRAME_PERIOD - self.stats["frame_seconds"]
-        total = 0
         while True:
             left = deadline - time.perf_counter()
             n = max(1, min(10_000, int(left / max(self._step_seconds, 1e-6))))
+            if stop is not None:
+                n = min(n, stop - run.step)
+                if n <= 0:
+                    break
             if not self._advance(n):
                 return
-            total += n
             if deadline - time.perf_counter() < 2 * self._step_seconds or not self._queue.empty():
                 break
+        if stop is not None and run.step >= stop:
+            self.playing = False  # the stop condition: paused at the end of that epoch
         self._publish_frame()
 
     def _train(self, n: int) -> None:

@@ -8,7 +8,7 @@ const PALETTE = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728", "#8c564b
 const VARIANT_COLOURS = ["#0877bd", "#d62728", "#2ca02c", "#9467bd"];
 const FIELDS = ["dataset", "n_samples", "noise", "n_classes", "test_fraction", "data_seed",
   "hidden", "activation", "initializer", "constant", "seed", "optimizer", "learning_rate",
-  "batch_size", "regularization", "reg_rate", "dropout", "compare"];
+  "batch_size", "regularization", "reg_rate", "dropout", "stop_epochs", "compare"];
 const TEXT_FIELDS = ["dataset", "activation", "initializer", "optimizer", "compare",
   "regularization"];
 
@@ -237,7 +237,8 @@ function layout(setup) {
     for (let j = 0; j < n; j++) {
       const y = 24 + slot * (j + 0.5);
       const el = document.createElement("div");
-      el.className = l === 0 ? "unit input" : "unit";
+      el.className = l === 0 ? (setup.extent && n === 2 ? "unit input plane" : "unit input")
+        : "unit";
       el.style.left = `${x - size / 2}px`; el.style.top = `${y - size / 2}px`;
       el.style.width = `${size}px`; el.style.height = `${size}px`;
       el.dataset.layer = String(l); el.dataset.unit = String(j);
@@ -349,6 +350,16 @@ function drawNetwork(setup, v) {
       ctx.drawImage(image, node.x - node.size / 2, node.y - node.size / 2, node.size, node.size);
       thumbs += 1;
     }
+  }
+  if (setup.extent && nodes[0].length === 2) {  // the inputs: x1 and x2 over the plane
+    const T = setup.thumb;
+    nodes[0].forEach((node, f) => {
+      const image = imageOf(T, T, (i) => {
+        const u = f === 0 ? (i % T) / (T - 1) : 1 - Math.floor(i / T) / (T - 1);
+        return diverging(2 * u - 1);
+      });
+      ctx.drawImage(image, node.x - node.size / 2, node.y - node.size / 2, node.size, node.size);
+    });
   }
   G.thumbsDrawn = thumbs;
   const flagged = new Map(v.flagged.map((f) => [`${f.layer}:${f.unit}`, f.status]));
