@@ -168,6 +168,16 @@ def test_a_proper_websocket_gets_the_setup_and_frames(client: TestClient) -> Non
     with client.websocket_connect(f"/ws?token={TOKEN}", headers={**HOST, "Origin": ORIGIN}) as ws:
         assert '"type":"setup"' in ws.receive_text()
         assert '"frame":' in ws.receive_text()
+        r = client.post("/api/control", json={"action": "play"}, headers=good())
+        assert r.json()["state"]["playing"]
+    # the last page closed: the playground pauses instead of training for nobody
+    import time
+
+    for _ in range(100):
+        if not client.get("/api/state", headers=good()).json()["playing"]:
+            break
+        time.sleep(0.05)
+    assert not client.get("/api/state", headers=good()).json()["playing"]
 
 
 def test_settings_errors_name_the_setting(client: TestClient) -> None:

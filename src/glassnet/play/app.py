@@ -133,8 +133,12 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
         return Response(text, media_type="text/x-python; charset=utf-8", headers={
             "content-disposition": 'attachment; filename="playground_run.py"'})
 
+    clients = 0
+
     async def live(ws: WebSocket) -> None:
+        nonlocal clients
         await ws.accept()
+        clients += 1
         acked = asyncio.Event()
         acked.set()
         closed = asyncio.Event()
@@ -171,6 +175,9 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
             pass
         finally:
             reader.cancel()
+            clients -= 1
+            if clients == 0 and worker.playing:  # nobody watches: stop using the CPU
+                worker.pause_soon()
 
     routes = [
         Route("/", index),

@@ -209,6 +209,14 @@ class Worker:
         self._queue.put((fn, fut))
         return fut.result(timeout=timeout)
 
+    def pause_soon(self) -> None:
+        """Ask the controller to pause, without waiting (safe from the event loop)."""
+        def pause() -> None:
+            if self.playing:
+                self.playing = False
+                self._publish_frame()
+        self._queue.put((pause, Future()))
+
     def close(self) -> None:
         self._stopped.set()
         self._queue.put((lambda: None, Future()))
