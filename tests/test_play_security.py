@@ -239,8 +239,11 @@ def test_the_server_listens_on_loopback_only() -> None:
 def test_another_address_needs_the_explicit_flag(capsys: pytest.CaptureFixture[str]) -> None:
     from glassnet.play import serve
 
-    assert serve("0.0.0.0", 0, open_browser=False) == 2
+    assert serve("192.0.2.7", 0, open_browser=False) == 2
     assert "--allow-remote" in capsys.readouterr().err
+    assert serve("0.0.0.0", 0, open_browser=False, allow_remote=True) == 2
+    assert "wildcard" in capsys.readouterr().err
+    assert allowed_hosts("192.0.2.7", 80) >= {"192.0.2.7:80", "127.0.0.1:80"}
 
 
 def test_a_token_file_is_private(tmp_path: os.PathLike[str]) -> None:

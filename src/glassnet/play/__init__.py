@@ -140,6 +140,11 @@ def serve(host: str = "127.0.0.1", port: int = 0, *, open_browser: bool = True,
           token_file: str | None = None, allow_remote: bool = False) -> int:
     """Run the playground until Ctrl-C (the ``glassnet play`` command)."""
     if host not in LOOPBACK:
+        if host in ("0.0.0.0", "::", ""):
+            print("glassnet play: give the address browsers will use (for example "
+                  "--host 192.168.1.5): the Host check accepts only the names it was given, "
+                  "so a wildcard address would serve nobody", file=sys.stderr)
+            return 2
         if not allow_remote:
             print(f"glassnet play: refusing to listen on {host!r}: give --allow-remote to "
                   "expose the playground beyond this machine", file=sys.stderr)
