@@ -217,6 +217,8 @@ def test_upload_a_csv_and_train_on_it(play: tuple[PlayServer, Any], tmp_path: Pa
     page.wait_for_function("!window.glassnet.frame.playing", timeout=10_000)
     assert page.evaluate("window.glassnet.frame.variants[0].test_loss") < 0.7 * first
     assert page.is_visible("#confusion")  # 3 features: a confusion matrix, no plane
+    counts = np.array(page.evaluate("window.glassnet.confusion"))
+    assert counts.shape == (2, 2) and counts.sum() == 150 and np.trace(counts) > 120
     shot(page, "csv")
 
 

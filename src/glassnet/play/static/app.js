@@ -250,7 +250,8 @@ function layout(setup) {
     label.style.left = `${x}px`; label.style.top = "2px";
     const info = l === 0 ? null : setup.layers[l - 1];
     const act = l === 0 ? `${n} features` : `${n} ${info.activation}` +
-      (info.dropout > 0 ? `, dropout ${info.dropout}` : "");
+      (info.dropout > 0 ? `, dropout ${info.dropout}` : "") +
+      (sizes[l - 1] * n > MAX_LINKS ? `; ${MAX_LINKS} strongest of ${sizes[l - 1] * n} links` : "");
     label.textContent = `${names[l]} (${act})`;
     net.appendChild(label);
     nodes.push(col);
@@ -272,6 +273,8 @@ function layout(setup) {
   }
 }
 
+const MAX_LINKS = 600;
+
 function drawLinks(v) {
   const canvas = $("links"), ctx = canvas.getContext("2d");
   const dpr = window.devicePixelRatio || 1;
@@ -283,10 +286,14 @@ function drawLinks(v) {
     const W = v.w[2 * l], flat = lines[l];
     let max = 1e-12;
     for (const w of W) max = Math.max(max, Math.abs(w));
-    const dense = flat.length > 600;
+    const dense = flat.length > MAX_LINKS;
+    let floor = -1;  // dense layers: only the MAX_LINKS strongest links are drawn
+    if (dense) floor = Float32Array.from(W, Math.abs).sort()[flat.length - MAX_LINKS];
     const buckets = new Map();
     for (let k = 0; k < flat.length; k++) {
-      const w = W[k], level = Math.round(LEVELS * Math.abs(w) / max);
+      const w = W[k];
+      if (Math.abs(w) < floor) continue;
+      const level = Math.round(LEVELS * Math.abs(w) / max);
       const key = (w >= 0 ? 1 : -1) * (level + 1);
       let path = buckets.get(key);
       if (!path) { path = new Path2D(); buckets.set(key, path); }
@@ -428,29 +435,35 @@ function unchanged(panel, data) {
   return false;
 }
 
-function drawConfusion(setup, counts) {
+function drawConfusion(setup, counts) {  // on a canvas: cheap to redraw every frame
   if (unchanged("confusion", counts)) return;
-  const table = $("confusion");
-  while (table.firstChild) table.removeChild(table.firstChild);
-  const head = table.insertRow();
-  const corner = document.createElement("th"); corner.textContent = "true \\ predicted";
-  head.appendChild(corner);
-  for (const name of setup.classes) {
-    const th = document.createElement("th"); th.textContent = name; head.appendChild(th);
-  }
+  const canvas = $("confusion"), ctx = canvas.getContext("2d");
+  const k = counts.length, left = 58, top = 30;
+  const cell = Math.max(12, Math.min(28, Math.floor((canvas.width - left - 4) / k)));
+  const height = top + k * cell + 4;
+  if (canvas.height !== height) canvas.height = height;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
   let max = 1;
   for (const row of counts) for (const c of row) max = Math.max(max, c);
-  counts.forEach((row, i) => {
-    const tr = table.insertRow();
-    const th = document.createElement("th"); th.textContent = setup.classes[i]; tr.appendChild(th);
-    row.forEach((c, j) => {
-      const td = tr.insertCell();
-      td.textContent = String(c);
-      const t = c / max;
-      const rgb = i === j ? diverging(t) : diverging(-t);
-      td.style.background = `rgb(${rgb.map(Math.round).join(",")})`;
-    });
-  });
+  ctx.font = `${Math.min(11, cell - 3)}px sans-serif`;
+  ctx.textAlign = "center"; ctx.textBaseline = "middle";
+  const short = (name) => (name.length > 7 ? `${name.slice(0, 6)}…` : name);
+  ctx.fillStyle = "#666";
+  ctx.fillText("predicted →", left + (k * cell) / 2, 8);
+  for (let j = 0; j < k; j++) ctx.fillText(short(setup.classes[j]), left + (j + 0.5) * cell, 21);
+  ctx.textAlign = "right";
+  for (let i = 0; i < k; i++) ctx.fillText(short(setup.classes[i]), left - 4, top + (i + 0.5) * cell);
+  ctx.save(); ctx.translate(9, top + (k * cell) / 2); ctx.rotate(-Math.PI / 2);
+  ctx.textAlign = "center"; ctx.fillText("true", 0, 0); ctx.restore();
+  ctx.textAlign = "center";
+  counts.forEach((row, i) => row.forEach((c, j) => {
+    const t = c / max;
+    ctx.fillStyle = `rgb(${(i === j ? diverging(t) : diverging(-t)).map(Math.round).join(",")})`;
+    ctx.fillRect(left + j * cell, top + i * cell, cell - 1, cell - 1);
+    ctx.fillStyle = t > 0.55 ? "#fff" : "#222";
+    ctx.fillText(String(c), left + (j + 0.5) * cell, top + (i + 0.5) * cell);
+  }));
+  G.confusion = counts;
 }
 
 function drawSymmetry(setup, frame) {
@@ -683,13 +696,15 @@ async function openHistory(l, j) {
     let started = false;
     ys.forEach((y, r) => {
       if (y === null) return;
-      const px = 4 + (W - 8) * steps[r] / s1, py = H - 6 - (H - 12) * (y - lo) / span;
+      const px = 4 + (W - 8) * Math.log1p(steps[r]) / Math.log1p(s1);
+      const py = H - 6 - (H - 12) * (y - lo) / span;
       if (!started) { ctx.moveTo(px, py); started = true; } else ctx.lineTo(px, py);
     });
     ctx.stroke();
     shown.push(`${name} (${["blue", "orange", "green", "red", "gold", "purple"][k]}): ${fmt(lo, 3)} .. ${fmt(hi, 3)}`);
   });
-  $("unit-legend").textContent = `each line scaled to its own range, steps 0..${s1}: ` + shown.join("; ");
+  $("unit-legend").textContent = `steps 0..${s1} on a log scale; each line scaled to its ` +
+    `own range: ${shown.join("; ")}`;
 }
 
 function hookEvents() {
