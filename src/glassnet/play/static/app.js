@@ -251,7 +251,7 @@ function layout(setup) {
     const info = l === 0 ? null : setup.layers[l - 1];
     const act = l === 0 ? `${n} features` : `${n} ${info.activation}` +
       (info.dropout > 0 ? `, dropout ${info.dropout}` : "") +
-      (sizes[l - 1] * n > MAX_LINKS ? `; ${MAX_LINKS} strongest of ${sizes[l - 1] * n} links` : "");
+      (sizes[l - 1] * n > MAX_LINKS ? `; ${MAX_LINKS}/${sizes[l - 1] * n} strongest links` : "");
     label.textContent = `${names[l]} (${act})`;
     net.appendChild(label);
     nodes.push(col);
@@ -273,7 +273,7 @@ function layout(setup) {
   }
 }
 
-const MAX_LINKS = 600;
+const MAX_LINKS = 256;
 
 function drawLinks(v) {
   const canvas = $("links"), ctx = canvas.getContext("2d");
@@ -301,15 +301,17 @@ function drawLinks(v) {
       path.moveTo(x1, y1); path.lineTo(x2, y2);
       drawn += 1;
     }
-    for (const [key, path] of buckets) {
+    // weakest first, so strong links lie on top; opaque colours (blended with white here)
+    // raster much faster than transparent strokes
+    for (const key of [...buckets.keys()].sort((a, b) => Math.abs(a) - Math.abs(b))) {
       const t = (Math.abs(key) - 1) / LEVELS;
-      ctx.strokeStyle = key > 0 ? "#0877bd" : "#f59322";
-      ctx.lineWidth = (dense ? 0.3 : 0.6) + (dense ? 1.5 : 4.5) * t;
-      ctx.globalAlpha = (dense ? 0.08 : 0.25) + 0.75 * t;
-      ctx.stroke(path);
+      const alpha = (dense ? 0.12 : 0.25) + 0.75 * t;
+      const c = key > 0 ? [8, 119, 189] : [245, 147, 34];
+      ctx.strokeStyle = `rgb(${c.map((x) => Math.round(255 + (x - 255) * alpha)).join(",")})`;
+      ctx.lineWidth = (dense ? 0.5 : 0.6) + (dense ? 1.5 : 4.5) * t;
+      ctx.stroke(buckets.get(key));
     }
   }
-  ctx.globalAlpha = 1;
   G.linksDrawn = drawn;
 }
 
