@@ -86,10 +86,13 @@ def test_a_malformed_csv_is_a_clear_error_and_keeps_the_run(worker: Worker) -> N
     assert worker.state()["config"]["dataset"] == "csv"
 
 
-def _csv_text(m: int, seed: int = 0) -> str:
+def _csv_text(m: int, seed: int = 0, regression: bool = False) -> str:
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(m, 3))
-    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int) * 3 + 1  # labels 1 and 4: remapped to 0, 1
+    if regression:  # real-valued labels: a regression with a linear output and MSE
+        y = [f"{v:.4f}" for v in X[:, 0] - 2 * X[:, 2] + 0.1 * rng.normal(size=m)]
+    else:  # labels 1 and 4: remapped to 0, 1
+        y = [str(v) for v in (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int) * 3 + 1]
     lines = ["f1,f2,f3,label"] + [f"{a:.5f},{b:.5f},{c:.5f},{t}" for (a, b, c), t in zip(X, y)]
     return "\n".join(lines) + "\n"
 
@@ -103,11 +106,15 @@ def _csv_text(m: int, seed: int = 0) -> str:
     ({"dataset": "csv", "hidden": [4], "optimizer": "rmsprop", "batch_size": 16}, 9),
     ({"dataset": "moons", "hidden": [8, 4], "dropout": 0.3, "regularization": "l2",
       "reg_rate": 0.01, "batch_size": 32}, 23),                                  # dropout, L2
+    ({"dataset": "csv-regression", "hidden": [5], "optimizer": "adam", "batch_size": 8,
+      "regularization": "l1", "reg_rate": 0.001}, 17),                           # regression
 ])
 def test_the_exported_script_reproduces_the_weights_bit_for_bit(
         worker: Worker, tmp_path: Path, settings: dict[str, object], steps: int) -> None:
-    if settings.get("dataset") == "csv":
-        worker.upload_csv("mine.csv", _csv_text(80))
+    if str(settings.get("dataset", "")).startswith("csv"):
+        regression = settings["dataset"] == "csv-regression"
+        worker.upload_csv("mine.csv", _csv_text(80, regression=regression))
+        settings = {**settings, "dataset": "csv"}
     # the playground runs with one BLAS thread (glassnet play does); the script with the default
     with threadpool_limits(limits=1, user_api="blas"):
         worker.configure(parse_config(settings, worker.config))
@@ -127,6 +134,8 @@ def test_the_exported_script_reproduces_the_weights_bit_for_bit(
     for a, b in zip(ours, replay):
         np.testing.assert_array_equal(a, b)
     assert f"STEPS = {steps}" in script
+    if settings.get("dataset") == "csv" and settings.get("regularization") == "l1":
+        assert "MeanSquaredError" in script and "regularizers.l1(0.001)" in script
 
 
 def test_the_script_notices_other_weights(worker: Worker, tmp_path: Path) -> None:
@@ -201,3 +210,23 @@ def test_play_stops_by_itself_at_the_stop_epoch(worker: Worker) -> None:
     worker.control("play")  # at the stop already: nothing more
     time.sleep(0.2)
     assert worker.state()["step"] == 15
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # overflow inside the diverging fit
+def test_a_diverged_run_pauses_and_says_so(worker: Worker) -> None:
+    import json
+
+    worker.configure(parse_config({"learning_rate": 10.0, "activation": "linear",
+                                   "batch_size": None}))
+    with np.errstate(all="ignore"):
+        for _ in range(40):
+            worker.control("step")
+            if worker.state()["error"]:
+                break
+    state = worker.state()
+    assert state["error"] and "diverged" in state["error"] and "glorot_uniform" in state["error"]
+    frame = json.loads(worker.frame_json)  # still valid JSON: NaN became null
+    assert frame["variants"][0]["train_loss"] is None and frame["error"] == state["error"]
+    assert worker.control("play")["playing"] is False  # no playing on NaN
+    worker.control("reset")
+    assert worker.state()["error"] is None and worker.state()["step"] == 0

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
+import numpy as np
+
 import glassnet as gn
 import glassnet.inspect
 
@@ -237,7 +239,11 @@ class Worker:
                     fut.set_exception(exc)
                 continue
             if self.playing and self._run is not None:
-                self._play_chunk()
+                try:
+                    self._play_chunk()
+                except Exception as exc:  # the controller must outlive any frame
+                    self.playing = False
+                    self.error = f"stopped: {type(exc).__name__}: {exc}"
 
     def _play_chunk(self) -> None:
         """Train until this frame's time is up (leaving room to draw it), then publish."""
@@ -285,8 +291,16 @@ class Worker:
         run = self._run
         assert run is not None
         start = self._last_frame = time.perf_counter()
-        frame = session.frame_for(run.models, run.data, self.focus, run.step,
-                                  run.steps_per_epoch, run.m_train, run.cfg.batch_size)
+        with np.errstate(all="ignore"):  # a diverged network is reported, not warned about
+            frame = session.frame_for(run.models, run.data, self.focus, run.step,
+                                      run.steps_per_epoch, run.m_train, run.cfg.batch_size)
+        diverged = [run.variants[i].label for i, v in enumerate(frame["variants"])
+                    if v["train_loss"] is None]
+        if diverged and self.error is None:
+            self.playing = False
+            self.error = (f"training diverged at step {run.step}: the loss of "
+                          f"{', '.join(diverged)} is not a finite number (try a smaller "
+                          "learning rate); Reset starts again")
         frame["playing"] = self.playing
         frame["error"] = self.error
         frame["run_id"] = self.run_id
