@@ -65,7 +65,6 @@ class Guard:
         self.origins = {f"http://{h}" for h in self.hosts}
         self.max_body = max_body
         self.limits = dict(limits or {})
-        self.refusals = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -85,7 +84,6 @@ class Guard:
                 else:
                     receive = _replay(body)
         if refusal is not None:
-            self.refusals += 1
             await _refuse(scope, receive, send, *refusal)
             return
         if kind == "http":

@@ -390,7 +390,7 @@ def build_model(cfg: PlayConfig, data: PlayData, v: Variant) -> gn.Sequential:
 # --------------------------------------------------------------------------- frames
 
 
-def _f(x: float) -> float | None:
+def json_float(x: float) -> float | None:
     """A float for JSON (NaN and inf become null)."""
     x = float(x)
     return round(x, 6) if math.isfinite(x) else None
@@ -493,13 +493,13 @@ def variant_frame(model: gn.Sequential, data: PlayData, extent: Any,
     probe = probe_rows(data)
     flagged = glassnet.inspect.unit_status(model, probe)
     out: dict[str, Any] = {
-        "train_loss": _f(train["loss"]), "test_loss": _f(test["loss"]),
+        "train_loss": json_float(train["loss"]), "test_loss": json_float(test["loss"]),
         "train_acc": _accuracy(model, data.X_train, data.y_train, data.task),
         "test_acc": _accuracy(model, data.X_test, data.y_test, data.task),
         "symmetry": [{"layer": s.name, "k": s.k_distinct, "n": s.n_units,
                       "groups": s.groups} for s in sym.layers],
         "flagged": [{"layer": s.layer, "unit": s.unit, "status": s.status,
-                     "fraction": _f(s.fraction), "text": str(s)} for s in flagged],
+                     "fraction": json_float(s.fraction), "text": str(s)} for s in flagged],
     }
     if data.plane:
         out["boundary"] = _boundary(model.predict(grid_points(extent, GRID)), data)
@@ -524,16 +524,17 @@ def variant_frame(model: gn.Sequential, data: PlayData, extent: Any,
             elif act == "tanh":
                 sat = np.count_nonzero(np.abs(a) > 0.99, axis=0) / m
             meters.append({
-                "zmin": [_f(v) for v in z.min(axis=0)], "zmax": [_f(v) for v in z.max(axis=0)],
-                "firing": None if firing is None else [_f(v) for v in firing],
-                "saturation": None if sat is None else [_f(v) for v in sat],
+                "zmin": [json_float(v) for v in z.min(axis=0)],
+                "zmax": [json_float(v) for v in z.max(axis=0)],
+                "firing": None if firing is None else [json_float(v) for v in firing],
+                "saturation": None if sat is None else [json_float(v) for v in sat],
             })
         out["meters"] = meters
         if data.plane:
             thumbs = []
             for layer, tr in unit_traces(model, grid_points(extent, THUMB)):
                 img, scale = _unit_images(tr.a, str(layer.activation.name))
-                thumbs.append({"img": img, "scale": [_f(s) for s in scale]})
+                thumbs.append({"img": img, "scale": [json_float(s) for s in scale]})
             out["thumbs"] = thumbs
     return out
 

@@ -307,7 +307,10 @@ class Worker:
         point: list[float | None] = [float(run.step)]
         for v in frame["variants"]:
             point += [v["train_loss"], v["test_loss"]]
-        if not self.curve or self.curve[-1][0] != point[0]:
+        # one point per frame, but at least step/1000 steps apart: a long run keeps about a
+        # thousand points per tenfold of steps, and the page redraws them all each frame
+        last = self.curve[-1][0] if self.curve else None
+        if last is None or (last != run.step and run.step - last >= run.step / 1000):
             self.curve.append(point)
         frame["curve_len"] = len(self.curve)
         self.frame_json = session.dumps(frame)
@@ -437,7 +440,7 @@ class Worker:
                 raise ConfigError(f"unit: expected 0..{units - 1}, got {unit}")
             steps = run.gates[variant].steps[:rec.n_records]
             return {"layer": layer, "unit": unit, "steps": steps,
-                    "metrics": {k: [session._f(x) for x in v[:, unit]]
+                    "metrics": {k: [session.json_float(x) for x in v[:, unit]]
                                 for k, v in hist[layer].items()}}
         result: dict[str, Any] = self.call(act)
         return result
