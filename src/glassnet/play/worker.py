@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -365,7 +366,7 @@ class Worker:
                 self._configure(self._config)
             elif action == "new_init":
                 seed = int.from_bytes(os.urandom(4), "little") % (2**31 - 100)
-                self._configure(session.replace(self._config, seed=seed))
+                self._configure(replace(self._config, seed=seed))
             else:
                 raise ConfigError(f"action: expected play, pause, step, step_epoch, reset or "
                                   f"new_init, got {action!r:.40}")
@@ -393,7 +394,7 @@ class Worker:
             previous = self._csv
             self._csv = csv
             try:
-                self._configure(session.replace(self._config, dataset="csv"))
+                self._configure(replace(self._config, dataset="csv"))
             except GlassnetError:
                 self._csv = previous
                 raise

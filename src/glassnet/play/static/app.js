@@ -285,14 +285,14 @@ function drawLinks(v) {
   for (let l = 0; l < lines.length; l++) {
     const W = v.w[2 * l], flat = lines[l];
     let max = 1e-12;
-    for (const w of W) max = Math.max(max, Math.abs(w));
+    for (const w of W) if (Number.isFinite(w)) max = Math.max(max, Math.abs(w));
     const dense = flat.length > MAX_LINKS;
     let floor = -1;  // dense layers: only the MAX_LINKS strongest links are drawn
     if (dense) floor = Float32Array.from(W, Math.abs).sort()[flat.length - MAX_LINKS];
     const buckets = new Map();
     for (let k = 0; k < flat.length; k++) {
       const w = W[k];
-      if (Math.abs(w) < floor) continue;
+      if (!Number.isFinite(w) || Math.abs(w) < floor) continue;  // NaN/inf: not drawn
       const level = Math.round(LEVELS * Math.abs(w) / max);
       const key = (w >= 0 ? 1 : -1) * (level + 1);
       let path = buckets.get(key);
@@ -577,7 +577,8 @@ function onFrame(message) {
   const bs = setup.batch_size === null ? setup.m_train : Math.min(setup.batch_size, setup.m_train);
   $("counter").textContent = `step ${frame.step.toLocaleString("en")} · ` +
     `${frame.samples.toLocaleString("en")} samples · epoch ${frame.epoch.toFixed(2)} ` +
-    `(${setup.steps_per_epoch} steps of ${bs} per epoch)`;
+    `(${setup.steps_per_epoch} step${setup.steps_per_epoch === 1 ? "" : "s"} of ${bs} ` +
+    "per epoch)";
   const play = $("play");
   play.textContent = frame.playing ? "Pause" : "Play";
   play.classList.toggle("playing", frame.playing);
