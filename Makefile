@@ -27,13 +27,13 @@ browser:
 	bash .ci/ensure-chromium
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)
+	$(VENV)/bin/ruff check src tests $(wildcard benchmarks) $(wildcard examples)
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 test: $(STAMP) browser
-	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)
+	$(VENV)/bin/ruff check src tests $(wildcard benchmarks) $(wildcard examples)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
 
