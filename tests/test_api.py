@@ -119,12 +119,8 @@ def test_loss_names_give_the_default_objects(name: str, cls: type) -> None:
 ENGINE = {"model", "layers", "training", "losses", "activations", "initializers", "optimizers",
           "callbacks", "errors", "io", "metrics", "datasets", "reference", "_checks",
           "_registry"}
-<<<<<<< HEAD
 INSTRUMENTS_UP = {"inspect", "lab", "report", "cli", "play"}
-=======
-INSTRUMENTS_UP = {"inspect", "lab", "report", "cli"}
 BRIDGE = {"keras", "tf"}
->>>>>>> main
 
 
 def _module_name(path: Path) -> str:
