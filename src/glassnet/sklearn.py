@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 try:
-    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.metrics import r2_score
     from sklearn.model_selection import train_test_split
@@ -474,7 +474,8 @@ class _BaseMLP(BaseEstimator):
         return np.asarray(X)
 
     def _outputs(self, X: Any) -> Array:
-        return self.model_.predict(self._check_X(X), batch_size=4096)
+        x = self._check_X(X)
+        return self.model_.predict(x, batch_size=4096)
 
     # -- fitted attributes and the hidden layers ----------------------------------------------
     def _dense_layers(self) -> list[Any]:
@@ -504,16 +505,24 @@ class _BaseMLP(BaseEstimator):
         """The activations of hidden layer ``transform_layer`` (default: the last hidden
         layer), one row per example: ``(m, units)``."""
         x = self._check_X(X)
+        target = self._transform_target()
+        for layer, trace in zip(self.model_.layers, self.model_.trace(x)):
+            if layer is target:
+                return np.asarray(trace.a)
+        raise AssertionError("unreachable: the hidden layer is in the model")  # pragma: no cover
+
+    def _transform_target(self) -> Any:
         hidden = self._dense_layers()[:-1]
         index = int(self.transform_layer)
         if not -len(hidden) <= index < len(hidden):
             raise ConfigError(f"transform_layer: expected an index in {-len(hidden)}.."
                               f"{len(hidden) - 1} (the hidden layers), got {index}")
-        target = hidden[index]
-        for layer, trace in zip(self.model_.layers, self.model_.trace(x)):
-            if layer is target:
-                return np.asarray(trace.a)
-        raise AssertionError("unreachable: the hidden layer is in the model")  # pragma: no cover
+        return hidden[index]
+
+    def get_feature_names_out(self, input_features: Any = None) -> Array:
+        """Names of ``transform``'s columns: ``<layer name>_<unit>``, e.g. ``hidden_1_0``."""
+        layer = self._transform_target()
+        return np.asarray([f"{layer.name}_{j}" for j in range(layer.output_dim)], dtype=object)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -521,7 +530,7 @@ class _BaseMLP(BaseEstimator):
         return tags
 
 
-class MLPClassifier(ClassifierMixin, _BaseMLP):
+class MLPClassifier(ClassifierMixin, TransformerMixin, _BaseMLP):
     """A multilayer perceptron classifier trained by glassnet (log loss).
 
     Two classes: one sigmoid output unit and binary cross-entropy; more: a softmax output
@@ -586,6 +595,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         proba = self._proba_from_outputs(self.model_.predict(x, batch_size=4096))
         return float(np.mean(self.classes_[np.argmax(proba, axis=1)] == y))
 
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = [str(self.dtype)]  # the hidden activations
+        return tags
+
     def fit(self, X: Any, y: Any) -> MLPClassifier:
         """Train from scratch (or, with ``warm_start``, from the current weights) for up to
         ``max_iter`` epochs."""
@@ -608,10 +622,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     def predict(self, X: Any) -> Array:
         """The most probable class of each example."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]  # type: ignore[no-any-return]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]  # type: ignore[no-any-return]
 
 
-class MLPRegressor(RegressorMixin, _BaseMLP):
+class MLPRegressor(RegressorMixin, TransformerMixin, _BaseMLP):
     """A multilayer perceptron regressor trained by glassnet (mean squared error), one or
     several outputs. See :mod:`glassnet.sklearn` for how ``alpha`` is scaled."""
 
@@ -646,12 +661,14 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return self._fit(X, y, incremental=True)  # type: ignore[no-any-return]
 
     def predict(self, X: Any) -> Array:
-        """The outputs, ``(m,)`` for one target, ``(m, n_targets)`` for several."""
-        out = self._outputs(X)
+        """The outputs (float64, as scikit-learn's regressors give them), ``(m,)`` for one
+        target, ``(m, n_targets)`` for several."""
+        out = self._outputs(X).astype(np.float64)
         return out.ravel() if out.shape[1] == 1 else out
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
+        tags.transformer_tags.preserves_dtype = [str(self.dtype)]  # the hidden activations
         return tags

@@ -1,0 +1,36 @@
+"""scikit-learn's own estimator checks, run against both glassnet estimators.
+
+Every check must pass: none is marked as an expected failure. A check that scikit-learn
+itself skips says why in its skip message (``pytest -ra`` prints it); the reasons are listed
+in the README's scikit-learn section.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import pytest
+
+pytest.importorskip("sklearn")
+
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+from glassnet.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
+
+# Small networks and few epochs keep the ~200 fits of the suite to seconds; the learning rate
+# is raised so that these few epochs still reach the accuracy and R^2 the checks demand.
+CHECKED = [
+    MLPClassifier(hidden_layer_sizes=(16,), learning_rate_init=0.02, max_iter=60,
+                  random_state=0),
+    MLPRegressor(hidden_layer_sizes=(16,), learning_rate_init=0.02, max_iter=150,
+                 random_state=0),
+]
+
+
+@parametrize_with_checks(CHECKED)
+def test_sklearn_compatible_estimator(estimator: Any, check: Any) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check(estimator)
