@@ -34,3 +34,29 @@ def test_sklearn_compatible_estimator(estimator: Any, check: Any) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         check(estimator)
+
+
+def test_array_api_check_runs_with_scipy_array_api_set() -> None:
+    """``check_array_api_input`` skips itself unless SCIPY_ARRAY_API=1 is set before SciPy
+    is imported (which would change SciPy for every other test here), so it also runs in a
+    fresh interpreter that sets it."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent("""
+        import warnings
+        from sklearn.utils.estimator_checks import check_array_api_input
+        from glassnet.sklearn import MLPClassifier, MLPRegressor
+        warnings.simplefilter("ignore")
+        for est in (MLPClassifier(hidden_layer_sizes=(16,), max_iter=20, random_state=0),
+                    MLPRegressor(hidden_layer_sizes=(16,), max_iter=20, random_state=0)):
+            check_array_api_input(type(est).__name__, est, array_namespace="numpy")
+        print("ran")
+    """)
+    env = dict(os.environ, SCIPY_ARRAY_API="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "ran"

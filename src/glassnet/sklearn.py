@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -44,9 +43,9 @@ except ImportError as exc:  # pragma: no cover - exercised only without scikit-l
         "glassnet.sklearn needs scikit-learn >= 1.6: pip install 'glassnet[sklearn]'"
     ) from exc
 
-from . import initializers, layers, losses, optimizers
+from . import activations, initializers, layers, losses, optimizers
 from .callbacks import Callback
-from .errors import ArgumentTypeError, ConfigError
+from .errors import ArgumentTypeError, ConfigError, GlassnetError
 from .model import Sequential
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
@@ -188,6 +187,11 @@ def _as_list(value: Any, n: int, name: str) -> list[Any]:
 class _BaseMLP(BaseEstimator):
     """What the classifier and the regressor share: parameters, the model, the loop."""
 
+    # fitted attributes (set by fit, absent before)
+    model_: Sequential
+    best_loss_: Any
+    best_validation_score_: Any
+
     def __init__(
         self,
         hidden_layer_sizes: Any = (100,),
@@ -289,8 +293,8 @@ class _BaseMLP(BaseEstimator):
                   and (value > low if low_open else value >= low)
                   and (high is None or (value < high if high_open else value <= high)))
             if not ok:
-                interval = (f"{'(' if low_open else '['}{low}, "
-                            f"{'inf)' if high is None else str(high) + (')' if high_open else ']')}")
+                upper = "inf)" if high is None else f"{high}{')' if high_open else ']'}"
+                interval = f"{'(' if low_open else '['}{low}, {upper}"
                 raise ConfigError(f"{name}: expected a number in {interval}, got {value!r}")
 
         def integer(name: str, low: int) -> None:
@@ -330,7 +334,17 @@ class _BaseMLP(BaseEstimator):
                 f"callbacks: expected a list of glassnet Callback objects, got "
                 f"{self.callbacks!r}"
             )
+        for name in ("kernel_initializer", "bias_initializer"):
+            try:
+                initializers.get(getattr(self, name))
+            except GlassnetError as exc:
+                raise ConfigError(f"{name}: {exc}") from exc
         n_hidden = len(self._hidden_sizes())
+        for act in _as_list(self.activation, n_hidden, "activation"):
+            try:
+                activations.get(act)
+            except GlassnetError as exc:
+                raise ConfigError(f"activation: {exc}") from exc
         for rate in _as_list(self.dropout, n_hidden, "dropout"):
             if isinstance(rate, bool) or not isinstance(rate, (int, float)) \
                     or not 0.0 <= rate < 1.0:
@@ -408,8 +422,8 @@ class _BaseMLP(BaseEstimator):
             self.loss_curve_: list[float] = []
             self.validation_loss_curve_: list[float] = []
             self.validation_scores_: list[float] = []
-            self.best_loss_: float | None = np.inf
-            self.best_validation_score_: float | None = -np.inf
+            self.best_loss_ = np.inf
+            self.best_validation_score_ = -np.inf
         elif self.model_.output_dim != n_outputs or self.model_.input_dim != X.shape[1]:
             raise ConfigError(
                 f"the data needs a network of {X.shape[1]} inputs and {n_outputs} outputs, "
@@ -603,14 +617,14 @@ class MLPClassifier(ClassifierMixin, TransformerMixin, _BaseMLP):
     def fit(self, X: Any, y: Any) -> MLPClassifier:
         """Train from scratch (or, with ``warm_start``, from the current weights) for up to
         ``max_iter`` epochs."""
-        return self._fit(X, y, incremental=False)  # type: ignore[no-any-return]
+        return self._fit(X, y, incremental=False)
 
     def partial_fit(self, X: Any, y: Any, classes: Any = None) -> MLPClassifier:
         """One epoch over ``(X, y)``; the first call needs ``classes`` (every label)."""
         if not hasattr(self, "model_") and classes is None:
             raise ConfigError("classes: the first call to partial_fit needs every class label "
                               "(classes=np.unique(y_all))")
-        return self._fit(X, y, incremental=True, classes=classes)  # type: ignore[no-any-return]
+        return self._fit(X, y, incremental=True, classes=classes)
 
     def predict_proba(self, X: Any) -> Array:
         """Class probabilities, ``(m, n_classes)``, columns in the order of ``classes_``."""
@@ -623,7 +637,7 @@ class MLPClassifier(ClassifierMixin, TransformerMixin, _BaseMLP):
     def predict(self, X: Any) -> Array:
         """The most probable class of each example."""
         proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]  # type: ignore[no-any-return]
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class MLPRegressor(RegressorMixin, TransformerMixin, _BaseMLP):
@@ -654,11 +668,11 @@ class MLPRegressor(RegressorMixin, TransformerMixin, _BaseMLP):
     def fit(self, X: Any, y: Any) -> MLPRegressor:
         """Train from scratch (or, with ``warm_start``, from the current weights) for up to
         ``max_iter`` epochs."""
-        return self._fit(X, y, incremental=False)  # type: ignore[no-any-return]
+        return self._fit(X, y, incremental=False)
 
     def partial_fit(self, X: Any, y: Any) -> MLPRegressor:
         """One epoch over ``(X, y)``, continuing from the current weights."""
-        return self._fit(X, y, incremental=True)  # type: ignore[no-any-return]
+        return self._fit(X, y, incremental=True)
 
     def predict(self, X: Any) -> Array:
         """The outputs (float64, as scikit-learn's regressors give them), ``(m,)`` for one
