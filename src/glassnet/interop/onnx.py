@@ -63,11 +63,12 @@ def to_onnx(model: Sequential, path: str | os.PathLike[str] | None = None) -> An
             if step.activation == "linear":
                 continue
             out = out_name(f"{step.name}/a")
-            op, attrs = {
+            ops: dict[str, tuple[str, dict[str, Any]]] = {
                 "relu": ("Relu", {}), "sigmoid": ("Sigmoid", {}), "tanh": ("Tanh", {}),
                 "softmax": ("Softmax", {"axis": -1}),
                 "leaky_relu": ("LeakyRelu", {"alpha": step.alpha}),
-            }[step.activation]
+            }
+            op, attrs = ops[step.activation]
             nodes.append(helper.make_node(op, [current], [out], name=f"{step.name}/{op}",
                                           **attrs))
             current = out

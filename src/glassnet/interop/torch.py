@@ -57,14 +57,13 @@ def to_torch(model: Sequential) -> Any:
                 linear.bias.copy_(torch.from_numpy(b))
             modules[_module_name(step.name, taken)] = linear
         elif step.kind == "activation":
-            act = {
-                "relu": lambda: nn.ReLU(),
-                "sigmoid": lambda: nn.Sigmoid(),
-                "tanh": lambda: nn.Tanh(),
-                "softmax": lambda: nn.Softmax(dim=-1),
-                "leaky_relu": lambda: nn.LeakyReLU(negative_slope=step.alpha),
-                "linear": lambda: nn.Identity(),
-            }[step.activation]()
+            if step.activation == "leaky_relu":
+                act = nn.LeakyReLU(negative_slope=step.alpha)
+            elif step.activation == "softmax":
+                act = nn.Softmax(dim=-1)
+            else:
+                act = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh,
+                       "linear": nn.Identity}[step.activation]()
             modules[_module_name(f"{step.name}_{step.activation}", taken)] = act
         elif step.kind == "dropout":
             modules[_module_name(step.name, taken)] = nn.Dropout(p=step.alpha)
