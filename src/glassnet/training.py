@@ -92,6 +92,24 @@ def _split_validation(
     return x[: m - n_val], y[: m - n_val], x[m - n_val:], y[m - n_val:]
 
 
+def _check_batches(model: Sequential, m: int, batch_size: int | None) -> None:
+    """Refuse, before any step, a batch some layer cannot train on (a batch normalization
+    needs two examples for a variance)."""
+    need = max((layer.min_training_batch for layer in model.layers), default=1)
+    if need <= 1:
+        return
+    sizes = {m} if batch_size is None or batch_size >= m else {batch_size}
+    if batch_size is not None and batch_size < m and m % batch_size:
+        sizes.add(m % batch_size)
+    if min(sizes) < need:
+        layer = next(lay for lay in model.layers if lay.min_training_batch == need)
+        raise ConfigError(
+            f"batch_size: layer {layer.name!r} ({layer.kind}) needs training batches of at "
+            f"least {need} examples, but batch_size={batch_size} on {m} examples gives a "
+            f"batch of {min(sizes)}; choose another batch_size"
+        )
+
+
 def fit(
     model: Sequential,
     X: Any,
@@ -142,6 +160,7 @@ def fit(
     else:
         x, t, x_val, t_val = _split_validation(x, t, validation_split)
 
+    _check_batches(model, x.shape[0], batch_size)
     if seed is None:
         seed = new_seed()
     rng = np.random.default_rng(seed)
@@ -171,7 +190,7 @@ def fit(
         for epoch in range(epochs):
             cblist.on_epoch_begin(epoch, {})
             order = rng.permutation(m) if shuffle and n_steps > 1 else None
-            total, seen = 0.0, 0
+            total, seen, penalty_total = 0.0, 0, 0.0
             metric_sums = [0.0] * len(model.metrics)
             logs: dict[str, Any] = {}
             for step, idx in enumerate(batches(m, batch_size, order)):
@@ -181,6 +200,7 @@ def fit(
                     cblist.on_batch_begin(step, {"size": nb})
                 value, out = model.train_step(xb, tb)
                 total += value * nb
+                penalty_total += model.last_penalty * nb
                 seen += nb
                 if batch_logs:
                     logs = {"batch_loss": value, "size": nb, "seen": seen, "loss": total / seen}
@@ -194,6 +214,8 @@ def fit(
                 history.interrupted = interrupt.requested
                 break
             epoch_logs: dict[str, Any] = {"loss": total / seen}
+            if model._regularized:  # the loss above includes the penalties (as in Keras)
+                epoch_logs["data_loss"] = (total - penalty_total) / seen
             for i, metric in enumerate(model.metrics):
                 epoch_logs[metric.name] = metric_sums[i] / seen
             if x_val is not None and t_val is not None:

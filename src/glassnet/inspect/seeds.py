@@ -61,6 +61,14 @@ def _check_model(model: Any, argument: str = "model") -> Sequential:
             f"{argument}: expected a glassnet Sequential, got {type(model).__name__}"
         )
     model._require_built()
+    for layer in model.layers:
+        # Relabelling units moves a unit's incoming and outgoing weights together; layers
+        # without units of their own (dropout, normalization) have no such weights.
+        if not layer.has_units or len(layer.weight_arrays()) != 2:
+            raise ConfigError(
+                f"{argument}: seed comparison reads models made of dense layers only; layer "
+                f"{layer.name!r} is a {layer.kind} layer"
+            )
     return model
 
 

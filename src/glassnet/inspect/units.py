@@ -22,6 +22,7 @@ import numpy as np
 
 from .._table import format_table
 from ..errors import ArgumentTypeError, ConfigError
+from ._units import activation_name, unit_plan, unit_views
 from .recorder import NeuronRecorder, saturated_mask
 
 __all__ = ["UnitEvent", "UnitEventList", "UnitStatus", "UnitStatusList", "dead_units",
@@ -74,8 +75,8 @@ def unit_status(
             or not 0.0 < saturation <= 1.0:
         raise ConfigError(f"saturation: expected a share in (0, 1], got {saturation!r}")
     out = UnitStatusList()
-    for layer, tr in zip(model.layers, model.trace(X)):
-        act = str(layer.activation.name)
+    for tr in unit_views(model, model.trace(X)):  # layers with units (see inspect._units)
+        act = activation_name(tr.activation)
         m = tr.z.shape[0]
         if act in RELU_LIKE:
             inactive = np.count_nonzero(tr.z <= dead_tol, axis=0)
@@ -91,8 +92,8 @@ def unit_status(
 
 def dead_units(model: Any, X: Any, *, dead_tol: float = 0.0) -> dict[str, list[int]]:
     """``{layer name: [dead unit indices]}`` for every ReLU-like layer (empty lists included)."""
-    found: dict[str, list[int]] = {str(layer.name): [] for layer in model.layers
-                                   if str(layer.activation.name) in RELU_LIKE}
+    found: dict[str, list[int]] = {plan.name: [] for plan in unit_plan(model)
+                                   if activation_name(plan.activation) in RELU_LIKE}
     for s in unit_status(model, X, dead_tol=dead_tol):
         if s.status == "dead":
             found[s.layer].append(s.unit)
