@@ -282,6 +282,22 @@ def test_model_is_a_glassnet_sequential_the_instruments_read(digits: Any) -> Non
     assert est.coefs_[0] is est.model_.get_layer("hidden_1").W
 
 
+def test_dropout_layers_train_replayably_and_rest_at_inference(digits: Any) -> None:
+    X, y = digits
+    X = X / 16
+    est = MLPClassifier(**small(hidden_layer_sizes=(32, 16), dropout=[0.3, 0.0])).fit(X, y)
+    kinds = [type(layer).__name__ for layer in est.model_.layers]
+    assert kinds == ["Dense", "Dropout", "Dense", "Dense"]
+    assert est.model_.get_layer("dropout_1").rate == 0.3
+    again = MLPClassifier(**small(hidden_layer_sizes=(32, 16), dropout=[0.3, 0.0])).fit(X, y)
+    assert weights_digest(est) == weights_digest(again)
+    plain = MLPClassifier(**small(hidden_layer_sizes=(32, 16))).fit(X, y)
+    assert weights_digest(est) != weights_digest(plain)  # the masks changed training
+    np.testing.assert_array_equal(est.predict_proba(X), est.predict_proba(X))
+    assert est.score(X, y) > 0.9
+    assert [w.shape for w in est.coefs_] == [(64, 32), (32, 16), (16, 10)]
+
+
 def test_initializer_and_binary_output(digits: Any) -> None:
     X, y = digits
     est = MLPClassifier(**small(kernel_initializer="zeros", max_iter=3))

@@ -26,6 +26,10 @@ CHECKED = [
                   random_state=0),
     MLPRegressor(hidden_layer_sizes=(16,), learning_rate_init=0.02, max_iter=150,
                  random_state=0),
+    # what glassnet adds: two hidden layers with their own activations, dropout, an initializer
+    MLPClassifier(hidden_layer_sizes=(16, 8), activation=["tanh", "relu"], dropout=0.1,
+                  kernel_initializer="he_uniform", learning_rate_init=0.02, max_iter=60,
+                  random_state=0),
 ]
 
 
@@ -51,7 +55,9 @@ def test_array_api_check_runs_with_scipy_array_api_set() -> None:
         from glassnet.sklearn import MLPClassifier, MLPRegressor
         warnings.simplefilter("ignore")
         for est in (MLPClassifier(hidden_layer_sizes=(16,), max_iter=20, random_state=0),
-                    MLPRegressor(hidden_layer_sizes=(16,), max_iter=20, random_state=0)):
+                    MLPRegressor(hidden_layer_sizes=(16,), max_iter=20, random_state=0),
+                    MLPClassifier(hidden_layer_sizes=(16, 8), dropout=0.1, max_iter=20,
+                                  random_state=0)):
             check_array_api_input(type(est).__name__, est, array_namespace="numpy")
         print("ran")
     """)

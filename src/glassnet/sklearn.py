@@ -43,7 +43,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without scikit-l
         "glassnet.sklearn needs scikit-learn >= 1.6: pip install 'glassnet[sklearn]'"
     ) from exc
 
-from . import activations, initializers, layers, losses, optimizers
+from . import activations, initializers, layers, losses, optimizers, regularizers
 from .callbacks import Callback
 from .errors import ArgumentTypeError, ConfigError, GlassnetError
 from .model import Sequential
@@ -53,41 +53,6 @@ __all__ = ["MLPClassifier", "MLPRegressor"]
 Array = NDArray[Any]
 
 _SOLVERS = ("adam", "sgd", "rmsprop")
-
-
-def _l2_regularizer(c: float) -> Any:
-    """glassnet's ``l2(c)`` penalty, or None when this glassnet has no regularizers."""
-    import glassnet
-
-    regularizers = getattr(glassnet, "regularizers", None)
-    if regularizers is None:
-        return None
-    return regularizers.l2(c)
-
-
-class _DecayedOptimizer(optimizers.Optimizer):
-    """The L2 penalty ``c * ||W||^2`` as its gradient ``2 c W`` added to each weight matrix's
-    gradient before ``inner`` steps; used only while glassnet has no ``regularizers``."""
-
-    def __init__(self, inner: optimizers.Optimizer, c: float) -> None:
-        super().__init__(inner.learning_rate)
-        self.inner = inner
-        self.c = c
-        self.name = inner.name
-
-    def apply(self, params: list[Array], grads: list[Array]) -> None:
-        for p, g in zip(params, grads):
-            if p.ndim == 2:
-                g += p.dtype.type(2.0 * self.c) * p
-        self.inner.apply(params, grads)
-        self.iterations = self.inner.iterations
-
-    def reset(self) -> None:
-        super().reset()
-        self.inner.reset()
-
-    def get_config(self) -> dict[str, Any]:
-        return self.inner.get_config()
 
 
 class _Monitor(Callback):
@@ -379,31 +344,23 @@ class _BaseMLP(BaseEstimator):
         sizes = self._hidden_sizes()
         acts = _as_list(self.activation, len(sizes), "activation")
         rates = _as_list(self.dropout, len(sizes), "dropout")
-        regularizer = _l2_regularizer(c) if c > 0 else None
-        extra: dict[str, Any] = {"kernel_regularizer": regularizer} if regularizer else {}
+        regularizer = regularizers.l2(c) if c > 0 else None
         init_w = initializers.get(self.kernel_initializer)
         init_b = initializers.get(self.bias_initializer)
         stack: list[Any] = [layers.Input(shape=(n_features,))]
         for i, (units, act, rate) in enumerate(zip(sizes, acts, rates), start=1):
             stack.append(layers.Dense(units, activation=act, kernel_initializer=init_w,
-                                      bias_initializer=init_b, name=f"hidden_{i}", **extra))
+                                      bias_initializer=init_b, kernel_regularizer=regularizer,
+                                      name=f"hidden_{i}"))
             if rate > 0:
-                dropout = getattr(layers, "Dropout", None)
-                if dropout is None:
-                    raise ConfigError(
-                        "dropout: this version of glassnet has no Dropout layer; use 0.0"
-                    )
-                stack.append(dropout(rate, name=f"dropout_{i}"))
+                stack.append(layers.Dropout(rate, name=f"dropout_{i}"))
         stack.append(layers.Dense(n_outputs, activation=self._output_activation,
                                   kernel_initializer=init_w, bias_initializer=init_b,
-                                  name="output", **extra))
+                                  kernel_regularizer=regularizer, name="output"))
         return Sequential(stack, seed=seed, dtype=self.dtype, name=type(self).__name__)
 
-    def _compile(self, c: float) -> None:
-        optimizer = self._optimizer()
-        if c > 0 and _l2_regularizer(c) is None:
-            optimizer = _DecayedOptimizer(optimizer, c)
-        self.model_.compile(loss=self._loss(), optimizer=optimizer)
+    def _compile(self) -> None:
+        self.model_.compile(loss=self._loss(), optimizer=self._optimizer())
 
     # -- fitting ------------------------------------------------------------------------------
     def _fit(self, X: Any, y: Any, *, incremental: bool, classes: Any = None) -> Any:
@@ -436,7 +393,7 @@ class _BaseMLP(BaseEstimator):
         if first:
             self.model_ = self._build_model(X.shape[1], n_outputs, seeds[0], c)
         if first or not incremental or self.model_.optimizer is None:
-            self._compile(c)
+            self._compile()
 
         val = None
         validation_data = None

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import ConfigError, NotReadyError
+from ..layers.normalization import NORMALIZATION_EPSILON
 
 Array = NDArray[Any]
 
@@ -29,6 +30,7 @@ class Step:
     arrays: list[Array] = field(default_factory=list)
     activation: str = "linear"
     alpha: float = 0.0  # leaky_relu's slope; dropout's rate
+    batchnorm: Any = None  # (layer, width) for a BatchNormalization layer
 
 
 def activation_step(name: str, activation: Any) -> Step:
@@ -49,32 +51,38 @@ def model_steps(model: Any) -> list[Step]:
         raise NotReadyError("model: build it first (Input(shape=...) or fit), so its "
                             "weights exist")
     steps: list[Step] = []
+    n = int(model.input_dim)
     for layer in model.layers:
         kind = type(layer).__name__
         name = str(layer.name)
         if kind == "Dense":
             steps.append(Step("dense", name, [np.array(layer.W), np.array(layer.b)]))
             if layer.activation.name != "linear":
-                steps.append(activation_step(name, layer.activation))
+                steps.append(activation_step(f"{name}_{layer.activation.name}",
+                                             layer.activation))
         elif kind == "Dropout":
             steps.append(Step("dropout", name, alpha=float(layer.rate)))
         elif kind in ("Activation", "ReLU", "LeakyReLU", "Softmax"):
             steps.append(activation_step(name, layer.activation))
         elif kind == "Normalization":
-            mean, variance = (np.asarray(w, dtype=np.float64) for w in layer.get_weights())
-            scale = 1.0 / np.sqrt(np.maximum(variance, _epsilon(layer)))
+            # a = (x - mean) / max(sqrt(variance), eps), as the layer computes it
+            mean = np.broadcast_to(np.asarray(layer.mean, dtype=np.float64), (n,))
+            variance = np.broadcast_to(np.asarray(layer.variance, dtype=np.float64), (n,))
+            scale = 1.0 / np.maximum(np.sqrt(variance), NORMALIZATION_EPSILON)
             steps.append(Step("affine", name, [scale, -mean * scale]))
         elif kind == "BatchNormalization":
-            gamma, beta, mean, variance = (np.asarray(w, dtype=np.float64)
-                                           for w in layer.get_weights())
+            # at inference a = gamma (x - moving_mean) / sqrt(moving_variance + eps) + beta
+            mean = np.asarray(layer.moving_mean, dtype=np.float64)
+            variance = np.asarray(layer.moving_variance, dtype=np.float64)
+            gamma = np.ones(n) if layer.gamma is None else np.asarray(layer.gamma, np.float64)
+            beta = np.zeros(n) if layer.beta is None else np.asarray(layer.beta, np.float64)
             scale = gamma / np.sqrt(variance + float(layer.epsilon))
-            steps.append(Step("affine", name, [scale, beta - mean * scale]))
+            steps.append(Step("affine", name, [scale, beta - mean * scale],
+                              batchnorm=(layer, n)))
         else:
             raise ConfigError(f"layer {name!r}: {kind} layers cannot be exported; expected "
                               f"Dense, Dropout, activation layers, Normalization or "
                               f"BatchNormalization")
+        n = int(layer.output_dim)
     return steps
 
-
-def _epsilon(layer: Any) -> float:
-    return float(getattr(layer, "epsilon", np.finfo(np.float32).eps))

@@ -157,9 +157,9 @@ class _Arrays:
             if ds.external or ds.is_virtual:
                 raise ModelFileError(f"{self.label}: {where}/{i} keeps its data outside the "
                                      f"file; refusing to read it")
-            if ds.dtype.kind != "f" or ds.dtype.itemsize not in (2, 4, 8):
+            if ds.dtype.kind not in "fiu" or ds.dtype.itemsize not in (1, 2, 4, 8):
                 raise ModelFileError(f"{self.label}: {where}/{i} holds {ds.dtype}, expected "
-                                     f"floating-point numbers")
+                                     f"numbers")
             if tuple(ds.shape) != tuple(shape):
                 raise ModelFileError(f"{self.label}: {where}/{i} has shape {ds.shape}, "
                                      f"expected {tuple(shape)}")
@@ -306,23 +306,8 @@ def _plan(entry: Any, key: str, dtype: str) -> _Plan:
         def bn_shapes(n: int) -> list[tuple[int, ...]]:
             return [(n,)] * (2 + int(center) + int(scale))
 
-        def bn_convert(arrays: list[Array]) -> list[Array]:
-            # Keras: [gamma if scale] [beta if center] moving_mean moving_variance
-            out, i = [], 0
-            n = arrays[-1].shape[0]
-            if scale:
-                out.append(arrays[i])
-                i += 1
-            else:
-                out.append(np.ones(n, arrays[-1].dtype))
-            if center:
-                out.append(arrays[i])
-                i += 1
-            else:
-                out.append(np.zeros(n, arrays[-1].dtype))
-            return out + arrays[i:]
-
-        return _Plan(layer, key, bn_shapes, bn_convert)
+        # Keras' order is glassnet's: [gamma if scale] [beta if center] moving_mean, moving_var
+        return _Plan(layer, key, bn_shapes, lambda a: a)
     raise ConfigError(f"layer {name!r}: {kind} layers are not supported by glassnet (it reads "
                       f"Dense, Dropout, Activation, ReLU, LeakyReLU, Softmax, Normalization "
                       f"and BatchNormalization)")
@@ -446,5 +431,6 @@ def _plan_for_glassnet_layer(layer: Any, kind: str, key: str) -> _Plan:
     if kind == "Normalization":
         return _Plan(layer, key, lambda n: [(n,), (n,), ()], lambda a: a[:2])
     if kind == "BatchNormalization":
-        return _Plan(layer, key, lambda n: [(n,)] * 4, lambda a: a)
+        count = len(layer.get_weights())
+        return _Plan(layer, key, lambda n: [(n,)] * count, lambda a: a)
     return _Plan(layer, key, lambda n: [], lambda a: a)

@@ -1,9 +1,18 @@
 """glassnet <-> PyTorch: :func:`to_torch` and :func:`from_torch` (``torch.nn.Sequential``).
 
-A Dense layer is an ``nn.Linear`` (whose ``weight`` is ``W.T``: PyTorch stores one row per
-unit, glassnet one column) followed by its activation module; Dropout is ``nn.Dropout``;
-a per-feature affine layer (Normalization, BatchNormalization at inference) is an
-``nn.BatchNorm1d`` in eval mode holding the same statistics.
+============================  ===============================================================
+glassnet                      PyTorch
+============================  ===============================================================
+Dense(units, activation)      ``nn.Linear`` (``weight`` is ``W.T``: PyTorch keeps one row per
+                              unit, glassnet one column) then the activation module
+ReLU / Sigmoid / Tanh ...     ``nn.ReLU``, ``nn.Sigmoid``, ``nn.Tanh``, ``nn.Softmax(dim=-1)``,
+                              ``nn.LeakyReLU(negative_slope)``
+Dropout(rate)                 ``nn.Dropout(p=rate)``
+BatchNormalization            ``nn.BatchNorm1d`` (same statistics and epsilon; PyTorch's
+                              ``momentum`` is ``1 - momentum``)
+Normalization                 ``nn.BatchNorm1d`` in eval mode computing the same affine map
+                              (it comes back from :func:`from_torch` as BatchNormalization)
+============================  ===============================================================
 """
 
 from __future__ import annotations
@@ -15,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ArgumentTypeError, ConfigError
-from ..layers import Dense, Input
+from ..layers import Activation, BatchNormalization, Dense, Dropout, Input, LeakyReLU
 from ..model import Sequential
 from ._common import model_steps
 
@@ -46,50 +55,64 @@ def to_torch(model: Sequential) -> Any:
     torch = _torch()
     nn = torch.nn
     dtype = torch.float64 if model.dtype == np.float64 else torch.float32
+
+    def tensor(a: Any) -> Any:
+        return torch.from_numpy(np.ascontiguousarray(a, dtype=model.dtype))
+
     modules: OrderedDict[str, Any] = OrderedDict()
     taken: set[str] = set()
     for step in model_steps(model):
+        module: Any
         if step.kind == "dense":
             W, b = step.arrays
-            linear = nn.Linear(W.shape[0], W.shape[1], dtype=dtype)
+            module = nn.Linear(W.shape[0], W.shape[1], dtype=dtype)
             with torch.no_grad():
-                linear.weight.copy_(torch.from_numpy(np.ascontiguousarray(W.T)))
-                linear.bias.copy_(torch.from_numpy(b))
-            modules[_module_name(step.name, taken)] = linear
+                module.weight.copy_(tensor(W.T))
+                module.bias.copy_(tensor(b))
         elif step.kind == "activation":
             if step.activation == "leaky_relu":
-                act = nn.LeakyReLU(negative_slope=step.alpha)
+                module = nn.LeakyReLU(negative_slope=step.alpha)
             elif step.activation == "softmax":
-                act = nn.Softmax(dim=-1)
+                module = nn.Softmax(dim=-1)
             else:
-                act = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh,
-                       "linear": nn.Identity}[step.activation]()
-            modules[_module_name(f"{step.name}_{step.activation}", taken)] = act
+                module = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh,
+                          "linear": nn.Identity}[step.activation]()
         elif step.kind == "dropout":
-            modules[_module_name(step.name, taken)] = nn.Dropout(p=step.alpha)
-        else:  # affine: x * scale + shift, as a BatchNorm1d with mean 0 and variance 1 - eps
-            scale, shift = step.arrays
-            norm = nn.BatchNorm1d(scale.shape[0], eps=0.0, dtype=dtype)
+            module = nn.Dropout(p=step.alpha)
+        elif step.batchnorm is not None:
+            layer, n = step.batchnorm
+            module = nn.BatchNorm1d(n, eps=float(layer.epsilon),
+                                    momentum=1.0 - float(layer.momentum), dtype=dtype)
             with torch.no_grad():
-                norm.weight.copy_(torch.from_numpy(scale))
-                norm.bias.copy_(torch.from_numpy(shift))
-                norm.running_mean.zero_()
-                norm.running_var.fill_(1.0)
-            modules[_module_name(step.name, taken)] = norm
+                module.weight.copy_(tensor(np.ones(n) if layer.gamma is None else layer.gamma))
+                module.bias.copy_(tensor(np.zeros(n) if layer.beta is None else layer.beta))
+                module.running_mean.copy_(tensor(layer.moving_mean))
+                module.running_var.copy_(tensor(layer.moving_variance))
+        else:  # x * scale + shift: a BatchNorm1d with mean 0, variance 1 and an epsilon too
+            scale, shift = step.arrays  # small to change 1 (so that 1 / sqrt(1 + eps) == 1)
+            module = nn.BatchNorm1d(scale.shape[0], eps=1e-30, dtype=dtype)
+            with torch.no_grad():
+                module.weight.copy_(tensor(scale))
+                module.bias.copy_(tensor(shift))
+                module.running_mean.zero_()
+                module.running_var.fill_(1.0)
+        modules[_module_name(step.name, taken)] = module
     return nn.Sequential(modules).eval()
 
 
-_ACTIVATION_MODULES = {"ReLU": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh",
-                       "Softmax": "softmax", "LeakyReLU": "leaky_relu", "Identity": "linear"}
+_ACTIVATIONS = {"ReLU": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Softmax": "softmax",
+                "LeakyReLU": "leaky_relu"}
+_READS = "Linear, ReLU, Sigmoid, Tanh, Softmax, LeakyReLU, Identity, Dropout or BatchNorm1d"
 
 
 def from_torch(module: Any, *, seed: int | None = None) -> Sequential:
     """A glassnet model computing what ``module`` computes in eval mode.
 
-    ``module`` is a ``torch.nn.Sequential`` of ``Linear`` layers, each optionally followed by
-    one activation (``ReLU``, ``Sigmoid``, ``Tanh``, ``Softmax(dim=-1)``, ``LeakyReLU``,
-    ``Identity``), and ``Dropout``. The dtype (float32 or float64) is the Linear layers'.
-    ``seed`` is recorded in the model (it draws nothing: every weight comes from ``module``).
+    ``module`` is a ``torch.nn.Sequential`` of ``Linear``, activation modules (``ReLU``,
+    ``Sigmoid``, ``Tanh``, ``Softmax(dim=-1)``, ``LeakyReLU``), ``Identity``, ``Dropout`` and
+    ``BatchNorm1d``. An activation right after a Linear becomes that Dense layer's activation;
+    any other becomes an activation layer. The dtype (float32 or float64) is the module's.
+    ``seed`` is recorded in the model (nothing is drawn: every weight comes from ``module``).
     """
     torch = _torch()
     nn = torch.nn
@@ -97,46 +120,71 @@ def from_torch(module: Any, *, seed: int | None = None) -> Sequential:
         raise ArgumentTypeError(
             f"module: expected a torch.nn.Sequential, got {type(module).__name__}"
         )
-    children = list(module.named_children())
-    if not children or not isinstance(children[0][1], nn.Linear):
-        first = type(children[0][1]).__name__ if children else "nothing"
-        raise ConfigError(f"module: expected a Linear layer first, got {first}")
-    dtypes = {c.weight.dtype for _, c in children if isinstance(c, nn.Linear)}
+    children = [(n if not n.isdigit() else f"layer_{n}", c)
+                for n, c in module.named_children()]
+    params = [p for _, c in children for p in c.parameters()] + \
+        [b for _, c in children for b in c.buffers() if b.is_floating_point()]
+    dtypes = {p.dtype for p in params}
     if len(dtypes) != 1 or next(iter(dtypes)) not in (torch.float32, torch.float64):
-        raise ConfigError(f"module: expected Linear layers all float32 or all float64, got "
-                          f"{sorted(str(d) for d in dtypes)}")
+        raise ConfigError(f"module: expected every parameter float32, or every one float64, "
+                          f"got {sorted(str(d) for d in dtypes) or 'none'}")
     dtype = "float64" if next(iter(dtypes)) == torch.float64 else "float32"
-    specs: list[dict[str, Any]] = []  # one per Linear: its name, weights and activation
+
+    def array(t: Any) -> Any:
+        return t.detach().cpu().numpy()
+
+    stack: list[Any] = []
+    weights: list[Any] = []
+    n_in: int | None = None
+    previous_linear = False
     for name, child in children:
         kind = type(child).__name__
+        is_linear = False
         if isinstance(child, nn.Linear):
-            W = child.weight.detach().cpu().numpy().T
-            b = (child.bias.detach().cpu().numpy() if child.bias is not None
-                 else np.zeros(W.shape[1], dtype=W.dtype))
-            specs.append({"name": f"dense_{name}" if name.isdigit() else name, "W": W, "b": b,
-                          "activation": "linear"})
-        elif kind in _ACTIVATION_MODULES:
-            spec = specs[-1]
-            if spec["activation"] != "linear":
-                raise ConfigError(f"module: {name!r} ({kind}) follows another activation; "
-                                  f"expected one activation after each Linear")
-            act: Any = _ACTIVATION_MODULES[kind]
+            n_in = n_in or child.in_features
+            W = array(child.weight).T
+            b = array(child.bias) if child.bias is not None else np.zeros(W.shape[1], W.dtype)
+            stack.append(Dense(W.shape[1], name=name))
+            weights += [W, b]
+            is_linear = True
+        elif kind in _ACTIVATIONS:
+            act: Any = _ACTIVATIONS[kind]
             if kind == "Softmax" and child.dim not in (-1, 1):
                 raise ConfigError(f"module: {name!r} is Softmax(dim={child.dim}); expected "
-                                  f"dim=-1 (over the units)")
+                                  f"dim=-1 (over the features of each example)")
             if kind == "LeakyReLU":
                 act = {"name": "leaky_relu", "config": {"alpha": child.negative_slope}}
-            spec["activation"] = act
-        elif isinstance(child, nn.Dropout):
-            continue  # dropout does nothing at inference
+            if previous_linear:
+                last = stack[-1]
+                stack[-1] = Dense(last.units, activation=act, name=last.name)
+            elif kind == "LeakyReLU":
+                stack.append(LeakyReLU(negative_slope=child.negative_slope, name=name))
+            else:
+                stack.append(Activation(act, name=name))
+        elif isinstance(child, nn.Identity):
+            continue
+        elif isinstance(child, nn.Dropout) and kind == "Dropout":
+            stack.append(Dropout(float(child.p), name=name))
+        elif isinstance(child, nn.BatchNorm1d) and kind == "BatchNorm1d":
+            if not child.track_running_stats or child.running_mean is None:
+                raise ConfigError(f"module: {name!r} keeps no running statistics; glassnet's "
+                                  f"BatchNormalization needs them")
+            if child.momentum is None:
+                raise ConfigError(f"module: {name!r} uses a cumulative average "
+                                  f"(momentum=None); expected a number")
+            n_in = n_in or child.num_features
+            stack.append(BatchNormalization(momentum=1.0 - float(child.momentum),
+                                            epsilon=float(child.eps), center=child.affine,
+                                            scale=child.affine, name=name))
+            if child.affine:
+                weights += [array(child.weight), array(child.bias)]
+            weights += [array(child.running_mean), array(child.running_var)]
         else:
-            raise ConfigError(
-                f"module: {name!r} is a {kind}; expected Linear, ReLU, Sigmoid, Tanh, "
-                f"Softmax, LeakyReLU, Identity or Dropout"
-            )
-    model = Sequential([Input(shape=(specs[0]["W"].shape[0],))] + [
-        Dense(s["W"].shape[1], activation=s["activation"], name=_module_name(s["name"], set()))
-        for s in specs
-    ], seed=seed, dtype=dtype)
-    model.set_weights([w for s in specs for w in (s["W"], s["b"])])
+            raise ConfigError(f"module: {name!r} is a {kind}; expected {_READS}")
+        previous_linear = is_linear
+    if n_in is None:
+        raise ConfigError(f"module: no Linear or BatchNorm1d layer gives the input width; "
+                          f"expected {_READS}")
+    model = Sequential([Input(shape=(n_in,)), *stack], seed=seed, dtype=dtype)
+    model.set_weights(weights)
     return model
