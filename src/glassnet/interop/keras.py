@@ -134,6 +134,15 @@ class _Arrays:
                                  f"only plain (hard-linked) groups and datasets are read")
         return group[key]
 
+    def count(self, key: str) -> int:
+        """How many arrays ``layers/<key>/vars`` holds (0 if there is no such group)."""
+        group = self.file
+        for part in ("layers", key, "vars"):
+            group = self._child(group, part, f"layers/{key}/vars")
+            if group is None or not isinstance(group, self.h5py.Group):
+                return 0
+        return len(group)
+
     def layer_vars(self, key: str, shapes: list[tuple[int, ...]]) -> list[Array]:
         """The arrays ``layers/<key>/vars/0..`` with the given shapes (exactly that many)."""
         where = f"layers/{key}/vars"
@@ -227,6 +236,8 @@ class _Plan:
 
     def __init__(self, layer: Any, key: str, shapes: Any, convert: Any) -> None:
         self.layer = layer
+        self.units: int | None = getattr(layer, "units", None)  # the width it gives, if new
+        self.optional_bias = False  # True: the file may hold the kernel alone (zero bias)
         self.key = key  # the Keras HDF5 group name
         self.shapes = shapes  # function n_in -> Keras array shapes
         self.convert = convert  # function (keras arrays) -> glassnet arrays
@@ -336,7 +347,13 @@ def _plans(config: dict[str, Any], label: str) -> tuple[int, str, str, list[_Pla
                       else "layer")
         i = counts.get(base, 0)
         counts[base] = i + 1
-        plans.append(_plan(entry, base if i == 0 else f"{base}_{i}", dtype))
+        try:
+            plans.append(_plan(entry, base if i == 0 else f"{base}_{i}", dtype))
+        except GlassnetError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+            raise ModelFileError(f"{label}: config.json has a malformed {base} layer entry "
+                                 f"({type(exc).__name__}: {exc})") from exc
     n_in: Any = None
     if input_entry is not None:
         shape = input_entry.get("config", {}).get("batch_shape")
@@ -359,7 +376,12 @@ def _load(model: Sequential, plans: list[_Plan], arrays: _Arrays) -> None:
     weights: list[Array] = []
     n = int(model.input_dim or 0)
     for plan, layer in zip(plans, model.layers):
-        found = arrays.layer_vars(plan.key, plan.shapes(n))
+        shapes = plan.shapes(n)
+        if plan.optional_bias and arrays.count(plan.key) == 1:  # a Dense with use_bias=False
+            found = arrays.layer_vars(plan.key, shapes[:1])
+            found.append(np.zeros(shapes[1], dtype=found[0].dtype))
+        else:
+            found = arrays.layer_vars(plan.key, shapes)
         weights += [np.asarray(a, dtype=model.dtype) for a in plan.convert(found)]
         n = layer.output_dim
     model.set_weights(weights)
@@ -379,7 +401,22 @@ def from_keras(path: str | os.PathLike[str], *, seed: int | None = None) -> Sequ
     if not p.is_file():
         raise ModelFileError(f"{p}: no such file")
     config, weights = _read_archive(p)
-    n_in, dtype, name, plans = _plans(config, str(p))
+    try:
+        n_in, dtype, name, plans = _plans(config, str(p))
+    except GlassnetError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ModelFileError(f"{p}: config.json is not a Keras model config we can read "
+                             f"({type(exc).__name__}: {exc})") from exc
+    # The weights the config asks for must fit in what the file can hold, before any is made.
+    need, n = 0, n_in
+    for plan in plans:
+        need += sum(int(np.prod(shape, dtype=np.int64)) for shape in plan.shapes(n))
+        n = plan.units or n
+    need *= np.dtype(dtype).itemsize
+    if need > MAX_EXPANSION * p.stat().st_size + 2**20:
+        raise ModelFileError(f"{p}: config.json asks for {need:,} bytes of weights, more than "
+                             f"the file of {p.stat().st_size:,} bytes can hold")
     try:
         model = Sequential([gn_layers.Input(shape=(n_in,))] + [plan.layer for plan in plans],
                            seed=seed, dtype=dtype, name=name)
@@ -427,7 +464,9 @@ def load_keras_weights(model: Sequential, path: str | os.PathLike[str]) -> None:
 def _plan_for_glassnet_layer(layer: Any, kind: str, key: str) -> _Plan:
     if kind == "Dense":
         units = layer.output_dim
-        return _Plan(layer, key, lambda n: [(n, units), (units,)], lambda a: a)
+        plan = _Plan(layer, key, lambda n: [(n, units), (units,)], lambda a: a)
+        plan.optional_bias = True
+        return plan
     if kind == "Normalization":
         return _Plan(layer, key, lambda n: [(n,), (n,), ()], lambda a: a[:2])
     if kind == "BatchNormalization":
