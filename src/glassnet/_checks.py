@@ -68,8 +68,10 @@ def check_float(
     include_minimum: bool = True,
     include_maximum: bool = True,
     allow_none: bool = False,
+    finite: bool = True,
 ) -> float:
-    """A finite real number in the given range (ints are accepted; bools and strings not)."""
+    """A real number in the given range, finite unless ``finite=False`` (ints are accepted;
+    bools and strings are not; NaN never is)."""
     if value is None and allow_none:
         return None  # type: ignore[return-value]
     lo = "" if minimum is None else f"{'[' if include_minimum else '('}{minimum:g}"
@@ -87,7 +89,7 @@ def check_float(
     ):
         raise ArgumentTypeError(f"{argument}: expected {expected}, got {value!r}")
     v = float(value)
-    if not np.isfinite(v):
+    if np.isnan(v) or (finite and not np.isfinite(v)):
         raise ConfigError(f"{argument}: expected {expected}, got {value!r}")
     if minimum is not None and (v < minimum or (v == minimum and not include_minimum)):
         raise ConfigError(f"{argument}: expected {expected}, got {value!r}")

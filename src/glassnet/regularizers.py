@@ -23,14 +23,13 @@ Biases are not penalized unless a ``bias_regularizer`` is given (as in Keras).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ._checks import check_float
 from ._registry import Registry
-from .errors import ArgumentTypeError, ConfigError
 
 Array = NDArray[Any]
 
@@ -39,12 +38,7 @@ __all__ = ["L1", "L1L2", "L2", "Regularizer", "get", "l1", "l1_l2", "l2", "names
 
 def _factor(name: str, value: Any) -> float:
     """A penalty factor: a finite number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ArgumentTypeError(f"{name}: expected a number >= 0, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value < 0:
-        raise ConfigError(f"{name}: expected a finite number >= 0, got {value!r}")
-    return value
+    return check_float(value, name, minimum=0.0)
 
 
 class Regularizer:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import check_int, new_seed
+from ._checks import check_bool, check_float, check_int, new_seed
 from .callbacks import Callback, CallbackList, History, ProgressBar
 from .errors import ArgumentTypeError, ConfigError
 
@@ -74,11 +74,8 @@ class _Interrupt:
 def _split_validation(
     x: Array, y: Array, validation_split: float
 ) -> tuple[Array, Array, Array | None, Array | None]:
-    if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
-            or not 0.0 <= validation_split < 1.0:
-        raise ConfigError(
-            f"validation_split: expected a fraction in [0, 1), got {validation_split!r}"
-        )
+    validation_split = check_float(validation_split, "validation_split", minimum=0.0,
+                                   maximum=1.0, include_maximum=False)
     if validation_split == 0:
         return x, y, None, None
     m = x.shape[0]
@@ -133,6 +130,7 @@ def fit(
     model._require_compiled()
     epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
     batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
+    shuffle = check_bool(shuffle, "shuffle")
     if verbose not in (0, 1, 2):
         raise ConfigError(f"verbose: expected 0, 1 or 2, got {verbose!r}")
     if callbacks is not None and (

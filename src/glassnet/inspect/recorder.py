@@ -13,6 +13,12 @@ every unit ``j`` of every dense layer (``W`` of shape ``(n_in, units)``, ``b`` o
     saturation       share of probe examples in a flat end:    (sigmoid: a < 0.01 or a > 0.99;
                                                                   tanh: |a| > 0.99; NaN otherwise)
     out_weight_norm  ||W_next[j, :]||                   (outgoing weights; NaN in the last layer)
+    dropped          share of the last training batch's examples in which a dropout layer
+                     after this layer zeroed unit j (NaN when no dropout layer follows)
+
+Only layers with units are recorded (dense layers; see :mod:`glassnet.inspect._units`):
+dropout, normalization and activation layers have no units of their own, and an activation
+layer right after a linear dense layer is read as that layer's activation.
 
 ``z`` and ``a`` come from one forward pass over a fixed *probe* batch. ``fit`` does not hand
 its ``X`` to callbacks, so the probe is given to the recorder: ``probe=X_probe`` (all of its
@@ -43,7 +49,7 @@ Array = NDArray[Any]
 
 #: the per-unit quantities recorded, in column order
 METRICS = ("weight_norm", "bias", "grad_norm", "act_mean", "act_std", "firing_rate",
-           "saturation", "out_weight_norm")
+           "saturation", "out_weight_norm", "dropped")
 
 FIRING_ACTIVATIONS = frozenset({"relu", "leaky_relu", "linear"})
 SATURATING_ACTIVATIONS = frozenset({"sigmoid", "tanh"})
@@ -210,10 +216,26 @@ class NeuronRecorder(Callback):
                     if W_next.shape[0] == units else nan)
             else:
                 row["out_weight_norm"] = nan
+            row["dropped"] = self._dropped(i, units)
             reading[plan.name] = row
             if plan.merged is not None:  # its activation layer was applied just above
                 skip.add(plan.merged)
         return reading
+
+    def _dropped(self, index: int, units: int) -> Array:
+        """Per unit of layer ``index``: the share of the last training batch in which the
+        dropout layer(s) between it and the next layer with units zeroed it."""
+        layers = self.model.layers
+        dropped = np.zeros(units)
+        found = False
+        for layer in layers[index + 1:]:
+            if layer.has_units:
+                break
+            mask = layer.trace_mask()
+            if mask is not None and mask.ndim == 2 and mask.shape[1] == units:
+                dropped = 1.0 - (1.0 - dropped) * mask.mean(axis=0, dtype=np.float64)
+                found = True
+        return dropped if found else np.full(units, np.nan)
 
     def _record(self, with_grads: bool = True) -> None:
         reading = self.measure(with_grads=with_grads)

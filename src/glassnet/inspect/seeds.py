@@ -445,12 +445,11 @@ def compare_seeds(models: Sequence[Any], X: Any, y: Any) -> SeedComparison:
     accs = np.empty(n)
     preds = []
     for i, m in enumerate(ms):
-        m._require_compiled()
+        loss, _ = m._require_compiled()
         t = m.prepare_targets(y, x.shape[0])
         out = m.predict(x, batch_size=None)
         losses[i] = m.loss_value_prepared(x, t)
-        assert m.loss is not None
-        accs[i] = metrics_mod.get("accuracy", m.loss)(t, out)
+        accs[i] = metrics_mod.get("accuracy", loss)(t, out)
         preds.append(predicted_classes(m, out))
     P = np.stack(preds)  # (N, m)
     disagreement = (P[:, None, :] != P[None, :, :]).mean(axis=2)

@@ -26,9 +26,9 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
-from .._checks import by_name
+from .._checks import by_name, check_float
 from .._table import format_table
-from ..errors import ArgumentTypeError, ConfigError
+from ..errors import ArgumentTypeError
 from ._units import unit_plan, unit_views
 
 __all__ = ["LayerSymmetry", "SymmetryReport", "pairwise_max_abs_diff", "symmetry"]
@@ -201,9 +201,7 @@ def symmetry(model: Any, X: Any = None, *, tol: float = 1e-6) -> SymmetryReport:
         raise ArgumentTypeError(
             f"model: expected a glassnet Sequential, got {type(model).__name__}"
         )
-    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol >= 0:
-        raise ConfigError(f"tol: expected a number >= 0, got {tol!r}")
-    tol = float(tol)
+    tol = check_float(tol, "tol", minimum=0.0)
     traces = model.trace(X) if X is not None else None
     n_probe = int(traces[0].x.shape[0]) if traces is not None else 0
     out: list[LayerSymmetry] = []

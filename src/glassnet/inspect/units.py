@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import check_float
 from .._table import format_table
-from ..errors import ArgumentTypeError, ConfigError
+from ..errors import ArgumentTypeError
 from ._units import activation_name, unit_plan, unit_views
 from .recorder import NeuronRecorder, saturated_mask
 
@@ -69,11 +70,9 @@ def unit_status(
         raise ArgumentTypeError(
             f"model: expected a glassnet Sequential, got {type(model).__name__}"
         )
-    if isinstance(dead_tol, bool) or not isinstance(dead_tol, (int, float)):
-        raise ArgumentTypeError(f"dead_tol: expected a number, got {dead_tol!r}")
-    if isinstance(saturation, bool) or not isinstance(saturation, (int, float)) \
-            or not 0.0 < saturation <= 1.0:
-        raise ConfigError(f"saturation: expected a share in (0, 1], got {saturation!r}")
+    dead_tol = check_float(dead_tol, "dead_tol", finite=False)
+    saturation = check_float(saturation, "saturation", minimum=0.0, maximum=1.0,
+                             include_minimum=False)
     out = UnitStatusList()
     for tr in unit_views(model, model.trace(X)):  # layers with units (see inspect._units)
         act = activation_name(tr.activation)

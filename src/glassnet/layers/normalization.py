@@ -118,7 +118,7 @@ class Normalization(Layer):
 
         On data of the wrong width, or with NaN or inf, raises and changes nothing."""
         arr = check_features(X, self.n_in if self.built else None, np.dtype(np.float64),
-                             argument="X", layer_name=self.name)
+                             argument="X", layer_name=self.name or self.kind)
         axis = 0 if self.axis is not None else None
         mean = arr.mean(axis=axis)
         var = arr.var(axis=axis)
