@@ -22,6 +22,9 @@ from glassnet.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
 # Small networks and few epochs keep the ~200 fits of the suite to seconds; the learning rate
 # is raised so that these few epochs still reach the accuracy and R^2 the checks demand.
 CHECKED = [
+    # the defaults, as a user gets them (100 relu units, Adam 0.001, up to 200 epochs)
+    MLPClassifier(random_state=0),
+    MLPRegressor(random_state=0),
     MLPClassifier(hidden_layer_sizes=(16,), learning_rate_init=0.02, max_iter=60,
                   random_state=0),
     MLPRegressor(hidden_layer_sizes=(16,), learning_rate_init=0.02, max_iter=150,
