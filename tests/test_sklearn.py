@@ -93,6 +93,25 @@ def test_pandas_input_keeps_the_feature_names(digits: Any) -> None:
         est.predict(df.set_axis(cols[::-1], axis=1))
 
 
+def test_hidden_features_feed_another_estimator_and_pandas_output(digits: Any) -> None:
+    pd = pytest.importorskip("pandas")
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = digits
+    X = X / 16
+    # an MLP as a feature extractor inside a Pipeline: fit_transform gives its hidden layer
+    pipe = make_pipeline(MLPClassifier(**small(hidden_layer_sizes=(24,))),
+                         LogisticRegression(max_iter=500))
+    pipe.fit(X[:450], y[:450])
+    assert pipe.score(X[450:], y[450:]) > 0.85
+    np.testing.assert_array_equal(pipe[0].transform(X[:3]).shape, (3, 24))
+    est = MLPClassifier(**small(hidden_layer_sizes=(5,))).set_output(transform="pandas")
+    df = pd.DataFrame(X, columns=[f"p{i}" for i in range(64)])
+    frame = est.fit(df, y).transform(df)
+    assert isinstance(frame, pd.DataFrame)
+    assert list(frame.columns) == [f"hidden_1_{j}" for j in range(5)]
+
+
 def test_polars_input_keeps_the_feature_names(regression: Any) -> None:
     pl = pytest.importorskip("polars")
     X, y = regression

@@ -149,7 +149,7 @@ def _as_list(value: Any, n: int, name: str) -> list[Any]:
     return [value] * n
 
 
-class _BaseMLP(BaseEstimator):
+class _BaseMLP(TransformerMixin, BaseEstimator):
     """What the classifier and the regressor share: parameters, the model, the loop."""
 
     # fitted attributes (set by fit, absent before)
@@ -498,10 +498,11 @@ class _BaseMLP(BaseEstimator):
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.random_state is None
+        tags.transformer_tags.preserves_dtype = [str(self.dtype)]  # the hidden activations
         return tags
 
 
-class MLPClassifier(ClassifierMixin, TransformerMixin, _BaseMLP):
+class MLPClassifier(ClassifierMixin, _BaseMLP):
     """A multilayer perceptron classifier trained by glassnet (log loss).
 
     Two classes: one sigmoid output unit and binary cross-entropy; more: a softmax output
@@ -566,11 +567,6 @@ class MLPClassifier(ClassifierMixin, TransformerMixin, _BaseMLP):
         proba = self._proba_from_outputs(self.model_.predict(x, batch_size=4096))
         return float(np.mean(self.classes_[np.argmax(proba, axis=1)] == y))
 
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = [str(self.dtype)]  # the hidden activations
-        return tags
-
     def fit(self, X: Any, y: Any) -> MLPClassifier:
         """Train from scratch (or, with ``warm_start``, from the current weights) for up to
         ``max_iter`` epochs."""
@@ -597,7 +593,7 @@ class MLPClassifier(ClassifierMixin, TransformerMixin, _BaseMLP):
         return self.classes_[np.argmax(proba, axis=1)]
 
 
-class MLPRegressor(RegressorMixin, TransformerMixin, _BaseMLP):
+class MLPRegressor(RegressorMixin, _BaseMLP):
     """A multilayer perceptron regressor trained by glassnet (mean squared error), one or
     several outputs. See :mod:`glassnet.sklearn` for how ``alpha`` is scaled."""
 
@@ -641,5 +637,4 @@ class MLPRegressor(RegressorMixin, TransformerMixin, _BaseMLP):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
-        tags.transformer_tags.preserves_dtype = [str(self.dtype)]  # the hidden activations
         return tags
