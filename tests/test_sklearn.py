@@ -265,6 +265,17 @@ def test_alpha_is_scikit_learns_l2_penalty(Est: Any, scale: float) -> None:
         np.testing.assert_array_equal(p, d)
 
 
+def test_loss_curve_includes_the_penalty_and_verbose_prints_it(
+        regression: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    X, y = regression
+    est = MLPRegressor(**small(max_iter=3, alpha=5.0, verbose=True)).fit(X, y)
+    data_loss = est.model_.history.history["data_loss"]
+    penalty = [total - data for total, data in zip(est.loss_curve_, data_loss)]
+    assert all(p > 0 for p in penalty)  # alpha's L2 term is in the curve, as in scikit-learn
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"Iteration 1, loss = {est.loss_curve_[0]:.8f}" and len(lines) == 3
+
+
 # ----------------------------------------------------------------------------- what glassnet adds
 
 
