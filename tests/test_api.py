@@ -120,6 +120,7 @@ ENGINE = {"model", "layers", "training", "losses", "activations", "initializers"
           "callbacks", "errors", "io", "metrics", "datasets", "reference", "_checks",
           "_registry"}
 INSTRUMENTS_UP = {"inspect", "lab", "report", "cli"}
+BRIDGE = {"keras", "tf"}
 #: the bridges to other libraries: they use the model's public API, and nothing uses them
 ECOSYSTEM = {"sklearn", "interop"}
 #: optional libraries only the interop bridges load
@@ -179,8 +180,19 @@ def _rule_broken(importer: str, target: str) -> str | None:
         return f"the engine must not import {theirs}"
     if theirs in ECOSYSTEM and mine != theirs:
         return f"nothing in glassnet imports glassnet.{theirs}"
-    if mine in ECOSYSTEM and theirs in INSTRUMENTS_UP:
-        return f"{mine} must not import {theirs}"
+    if mine in ECOSYSTEM and theirs != mine:
+        if any(part.startswith("_") and not part.endswith("__")
+               for part in target.split(".")[1:]):
+            return f"{mine} uses glassnet's public API only (no private modules)"
+        if theirs in INSTRUMENTS_UP:
+            return f"{mine} must not import {theirs}"
+    if mine in ENGINE and theirs in BRIDGE:
+        return "the engine must not import the course bridge (keras, tf)"
+    if mine in BRIDGE and theirs not in BRIDGE:
+        if any(part.startswith("_") for part in target.split(".")[1:]):
+            return "keras/tf use glassnet's public API only (no private modules)"
+        if theirs in INSTRUMENTS_UP:
+            return f"keras/tf must not import {theirs}"
     return None
 
 
@@ -229,6 +241,15 @@ def test_the_import_checker_resolves_relative_and_lazy_imports() -> None:
     ("glassnet.interop.torch", "torch", False),
     ("glassnet.interop.keras", "glassnet.interop._common", False),
     ("glassnet.sklearn", "glassnet.model", False),
+    ("glassnet.sklearn", "glassnet._checks", True),
+    ("glassnet.model", "glassnet.keras", True),
+    ("glassnet.layers.dense", "glassnet.tf", True),
+    ("glassnet.keras.backend", "glassnet._checks", True),
+    ("glassnet.tf", "glassnet.optimizers._blas", True),
+    ("glassnet.keras.layers", "glassnet.lab", True),
+    ("glassnet.tf", "glassnet.keras._subset", False),
+    ("glassnet.keras.backend", "glassnet.model", False),
+    ("glassnet.keras.models", "glassnet", False),
 ])
 def test_the_rules(importer: str, target: str, broken: bool) -> None:
     assert (_rule_broken(importer, target) is not None) is broken

@@ -4,7 +4,7 @@ Every function here needs an optional library and imports it only when called:
 
 - :func:`from_keras` reads a Keras 3 ``.keras`` file (or a ``.weights.h5`` file into a glassnet
   model of the same architecture) with ``h5py``, reading only JSON and arrays, never running
-  anything from the file (``pip install glassnet[keras]``);
+  anything from the file (``pip install glassnet[interop]``, or h5py alone);
 - :func:`to_torch` / :func:`from_torch` convert to and from a ``torch.nn.Sequential``
   (``pip install glassnet[torch]``);
 - :func:`to_onnx` writes an ONNX file with the ``onnx`` package, checked with ``onnxruntime``

@@ -50,7 +50,7 @@ def _h5py() -> Any:
         import h5py
     except ImportError as exc:
         raise ImportError("glassnet.interop's Keras reader needs h5py: "
-                          "pip install 'glassnet[keras]'") from exc
+                          "pip install 'glassnet[interop]' (or h5py alone)") from exc
     return h5py
 
 
