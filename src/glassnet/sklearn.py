@@ -19,7 +19,8 @@ squared error where scikit-learn halves it (twice scikit-learn's objective, same
 a short last batch of an epoch sees a slightly different weight on the penalty than
 scikit-learn would give it.
 
-scikit-learn is imported here and nowhere else in glassnet; ``pip install glassnet[sklearn]``.
+These estimators need scikit-learn >= 1.6 (its estimator API and tags);
+``pip install glassnet[sklearn]``. Nothing else in glassnet imports this module.
 """
 
 from __future__ import annotations
