@@ -389,31 +389,34 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
                 f"{self.model_.output_dim}; fit without warm_start to start again"
             )
         seeds = self._seeds
-        batch_size = self._batch_size(m)
-        c = self.alpha * self._penalty_scale() / batch_size
-        if first:
-            self.model_ = self._build_model(X.shape[1], n_outputs, seeds[0], c)
-        if first or not incremental or self.model_.optimizer is None:
-            self._compile()
-
         val = None
         validation_data = None
-        use_early = bool(self.early_stopping) and not incremental
-        if use_early:
+        if self.early_stopping and not incremental:
+            # held out before the batch size is chosen, as scikit-learn does
             X, x_val, targets, t_val, _, y_val = train_test_split(
                 X, targets, y, test_size=self.validation_fraction, random_state=seeds[2],
                 stratify=self._stratify(y))
             validation_data = (x_val, t_val)
             val = (x_val, y_val)
             m = X.shape[0]
-            batch_size = min(batch_size, m)
             self.best_loss_ = None
-            if first:
+            if first or self.best_validation_score_ is None:
                 self.best_validation_score_ = -np.inf
         else:
             self.best_validation_score_ = None
             if self.best_loss_ is None:
                 self.best_loss_ = np.inf
+        batch_size = self._batch_size(m)
+        c = self.alpha * self._penalty_scale() / batch_size
+        if first:
+            self.model_ = self._build_model(X.shape[1], n_outputs, seeds[0], c)
+        elif c > 0:
+            # a continued fit keeps the penalty per example: c follows this fit's batch size
+            for layer in self._dense_layers():
+                if layer.kernel_regularizer is not None:
+                    layer.kernel_regularizer = regularizers.l2(c)
+        if first or not incremental or self.model_.optimizer is None:
+            self._compile()
         if not incremental:
             self._no_improvement_count = 0
         monitor = _Monitor(self, m, val, stopping=not incremental)
