@@ -352,6 +352,21 @@ def test_string_labels_and_probabilities(digits: Any) -> None:
                                est.predict_proba(X[:5] / 16))
 
 
+def test_multilabel_targets(digits: Any) -> None:
+    X, y = digits
+    X = X / 16
+    Y = np.column_stack([y % 2 == 0, y >= 5, y == 3]).astype(int)  # even, large, three
+    est = MLPClassifier(**small(hidden_layer_sizes=(32,), max_iter=60)).fit(X, Y)
+    assert list(est.classes_) == [0, 1, 2] and est.coefs_[-1].shape == (32, 3)
+    assert est.model_.layers[-1].activation.name == "sigmoid"
+    proba = est.predict_proba(X)
+    assert proba.shape == (600, 3) and not np.allclose(proba.sum(axis=1), 1)
+    np.testing.assert_array_equal(est.predict(X), (proba > 0.5).astype(int))
+    assert est.score(X, Y) > 0.8  # subset accuracy: all three labels right
+    with pytest.raises(ValueError, match="multilabel"):
+        est.set_params(warm_start=True).fit(X, y)
+
+
 def test_multioutput_regression(regression: Any) -> None:
     X, y = regression
     Y = np.column_stack([y, -2 * y])

@@ -38,7 +38,7 @@ try:
     from sklearn.metrics import r2_score
     from sklearn.model_selection import train_test_split
     from sklearn.utils.multiclass import check_classification_targets, type_of_target
-    from sklearn.utils.validation import check_is_fitted, validate_data
+    from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 except ImportError as exc:  # pragma: no cover - exercised only without scikit-learn
     raise ImportError(
         "glassnet.sklearn needs scikit-learn >= 1.6: pip install 'glassnet[sklearn]'"
@@ -510,20 +510,38 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     """A multilayer perceptron classifier trained by glassnet (log loss).
 
     Two classes: one sigmoid output unit and binary cross-entropy; more: a softmax output
-    layer and categorical cross-entropy. ``predict_proba`` gives the output probabilities;
-    ``model_`` is the glassnet model. See :mod:`glassnet.sklearn` for ``alpha``.
+    layer and categorical cross-entropy; multilabel targets (a 0/1 indicator matrix): one
+    sigmoid unit per label and binary cross-entropy. ``predict_proba`` gives the output
+    probabilities; ``model_`` is the glassnet model. See :mod:`glassnet.sklearn` for ``alpha``.
     """
 
     def _validate_xy(self, X: Any, y: Any, reset: bool) -> tuple[Array, Any]:
-        X, y = validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32))
+        X, y = validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32),
+                             multi_output=True)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        if type_of_target(y) not in ("binary", "multiclass"):
+        kind = type_of_target(y)
+        if kind not in ("binary", "multiclass", "multilabel-indicator"):
             raise ConfigError(
-                f"y: expected binary or multiclass labels, got {type_of_target(y)} targets"
+                f"y: expected binary, multiclass or multilabel targets, got {kind} targets"
+            )
+        if not reset and (kind == "multilabel-indicator") != self._multilabel:
+            raise ConfigError(
+                f"y: the estimator was fitted on "
+                f"{'multilabel' if self._multilabel else 'single-label'} targets, got {kind}"
             )
         return X, y
 
     def _encode_targets(self, y: Any, first: bool, classes: Any) -> tuple[Array, int]:
+        if np.ndim(y) == 2:  # multilabel indicator matrix: one sigmoid unit per label
+            if first:
+                self._multilabel = True
+                self.classes_ = np.arange(y.shape[1])
+            elif y.shape[1] != self.classes_.size:
+                raise ConfigError(f"y: expected {self.classes_.size} label columns, got "
+                                  f"{y.shape[1]}")
+            return np.asarray(y, dtype=self.dtype), int(y.shape[1])
         if first:
             found = np.unique(y) if classes is None else np.unique(np.asarray(classes))
             if found.size < 2:
@@ -531,6 +549,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                     f"y: {type(self).__name__} needs samples of at least 2 classes in the "
                     f"data, but the data contains only one class: {found[0]!r}"
                 )
+            self._multilabel = False
             self.classes_ = found
         elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
             raise ConfigError(
@@ -541,6 +560,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         if unseen.size:
             raise ConfigError(f"y: labels {unseen.tolist()} are not among the classes "
                               f"{self.classes_.tolist()}")
+        if self._multilabel:
+            raise ConfigError("y: the estimator was fitted on multilabel targets, got labels")
         index = np.searchsorted(self.classes_, y)
         if self.classes_.size == 2:
             return index.astype(self.dtype), 1
@@ -548,10 +569,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     @property
     def _output_activation(self) -> str:  # type: ignore[override]
-        return "softmax" if self.classes_.size > 2 else "sigmoid"
+        return "softmax" if self.classes_.size > 2 and not self._multilabel else "sigmoid"
 
     def _loss(self) -> losses.Loss:
-        if self.classes_.size == 2:
+        if self.classes_.size == 2 or self._multilabel:
             return losses.BinaryCrossentropy()
         return losses.SparseCategoricalCrossentropy()
 
@@ -559,17 +580,32 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return 0.5
 
     def _stratify(self, y: Any) -> Any:
-        return y
+        return None if np.ndim(y) == 2 else y
 
     def _proba_from_outputs(self, out: Array) -> Array:
         out = out.astype(np.float64)
+        if self._multilabel:
+            return out
         if out.shape[1] == 1:
             return np.hstack([1.0 - out, out])
         return out / out.sum(axis=1, keepdims=True)
 
+    def _labels_from_proba(self, proba: Array) -> Array:
+        if self._multilabel:
+            return (proba > 0.5).astype(int)
+        return self.classes_[np.argmax(proba, axis=1)]
+
     def _validation_score(self, x: Array, y: Any) -> float:
         proba = self._proba_from_outputs(self.model_.predict(x, batch_size=4096))
-        return float(np.mean(self.classes_[np.argmax(proba, axis=1)] == y))
+        pred = self._labels_from_proba(proba)
+        if self._multilabel:  # subset accuracy, as score() gives
+            return float(np.mean(np.all(pred == y, axis=1)))
+        return float(np.mean(pred == y))
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
 
     def fit(self, X: Any, y: Any) -> MLPClassifier:
         """Train from scratch (or, with ``warm_start``, from the current weights) for up to
@@ -584,7 +620,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return self._fit(X, y, incremental=True, classes=classes)
 
     def predict_proba(self, X: Any) -> Array:
-        """Class probabilities, ``(m, n_classes)``, columns in the order of ``classes_``."""
+        """Class probabilities, ``(m, n_classes)``, columns in the order of ``classes_`` (for
+        multilabel targets: each label's own probability)."""
         return self._proba_from_outputs(self._outputs(X))
 
     def predict_log_proba(self, X: Any) -> Array:
@@ -592,9 +629,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             return np.log(self.predict_proba(X))
 
     def predict(self, X: Any) -> Array:
-        """The most probable class of each example."""
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
+        """The most probable class of each example (multilabel: each label whose
+        probability is above 0.5, as a 0/1 matrix)."""
+        return self._labels_from_proba(self.predict_proba(X))
 
 
 class MLPRegressor(RegressorMixin, _BaseMLP):
