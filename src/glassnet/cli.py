@@ -8,6 +8,7 @@
     glassnet tour [--out DIR] [--quick] [--no-open]
                                        run all five, write DIR/report.html (and the PNGs)
     glassnet gradcheck                 finite differences against backpropagation
+    glassnet play [--port N]           the playground: a network learning, live in the browser
 
 Each experiment's options are read from its ``run_<name>`` function's keyword arguments
 (``n_in`` becomes ``--n-in``), with the function's defaults and documentation, so the
@@ -329,6 +330,27 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {text} (see {self.prog} --help)\n")
 
 
+# --------------------------------------------------------------------------- play
+
+
+def _play(args: argparse.Namespace) -> int:
+    """Start the playground (needs the 'play' extra)."""
+    try:
+        from glassnet.play import serve
+    except ImportError as exc:  # pragma: no cover - only without the extra
+        args.parser.error(str(exc))
+    try:
+        return serve(args.host, args.port, open_browser=not args.no_open and
+                     _can_open_browser(), token_file=args.token_file,
+                     allow_remote=args.allow_remote)
+    except ImportError as exc:
+        print(f"glassnet play: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"glassnet play: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="glassnet", description="A fast NumPy neural network you can see through."
@@ -381,6 +403,23 @@ def build_parser() -> argparse.ArgumentParser:
                       help="entries checked per parameter array")
     grad.add_argument("--seed", type=_seed, default=0, help="the model's seed")
     grad.set_defaults(func=_gradcheck)
+
+    play = sub.add_parser(
+        "play", help="the playground: watch a network learn, live in your browser",
+        description="Start a local web app that trains real glassnet networks and shows every "
+                    "unit live. It listens on 127.0.0.1 only and prints a URL with a random "
+                    "token; the token is also written to a file only you can read.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    play.add_argument("--port", type=int, default=8765, help="TCP port (0: any free port)")
+    play.add_argument("--host", default="127.0.0.1",
+                      help="address to listen on; anything but loopback needs --allow-remote")
+    play.add_argument("--allow-remote", action="store_true",
+                      help="allow a non-loopback --host (prints a warning)")
+    play.add_argument("--token-file", metavar="PATH", default=None,
+                      help="where to write the token (default: a new private temporary file)")
+    play.add_argument("--no-open", action="store_true", help="do not open a web browser")
+    play.set_defaults(func=_play, parser=play)
     return parser
 
 
