@@ -148,25 +148,25 @@ class Population:
         m0 = models[0]
         self.K = len(models)
         self.dtype = m0.dtype
-        self.input_dim = int(m0.input_dim)  # type: ignore[arg-type]
+        self.input_dim = int(m0.input_dim)
         self.seeds = [m.seed for m in models]
         self.names = [m.name for m in models]
         self._configs = [m.get_config() for m in models]
-        self.loss: losses_mod.Loss = m0.loss  # type: ignore[assignment]
+        self.loss: losses_mod.Loss = m0.loss
         self.metrics = list(m0.metrics)
         self.metric_names = [m.name for m in self.metrics]
         self.optimizer = m0.optimizer
         assert self.optimizer is not None
-        self.learning_rates = np.array([m.optimizer.learning_rate  # type: ignore[union-attr]
+        self.learning_rates = np.array([m.optimizer.learning_rate
                                         for m in models], dtype=np.float64)
-        self.iterations = np.array([m.optimizer.iterations  # type: ignore[union-attr]
+        self.iterations = np.array([m.optimizer.iterations
                                     for m in models], dtype=np.int64)
         if len(set(self.iterations.tolist())) != 1:
             raise ConfigError(
                 "models: every member's optimizer must have taken the same number of steps, got "
                 f"{sorted(set(self.iterations.tolist()))}"
             )
-        self.activations = [layer.activation for layer in m0.layers]  # type: ignore[attr-defined]
+        self.activations = [layer.activation for layer in m0.layers]
         self.units = [layer.output_dim for layer in m0.layers]
         self.fused = m0._fused
         self._layout(models)
@@ -423,7 +423,7 @@ class Population:
             vals.append(v)
             grads.append(g)
         values = np.array(vals, dtype=np.float64)
-        return values, (np.stack(grads) if need_grad else None)
+        return values, (np.stack([g for g in grads if g is not None]) if need_grad else None)
 
     def _train_step(self, x: Array, t: Array, need_output: bool) -> tuple[Array, Array]:
         """One optimizer step of every member; returns (loss values (K,), outputs)."""
@@ -731,7 +731,8 @@ class Population:
                         metric_sums[k, j] += metric(tb if shared else tb[k], out[k]) * nb
                 if show:
                     show.update(1)
-            val = self._evaluate(x_val, t_val) if x_val is not None else None
+            val = self._evaluate(x_val, t_val) \
+                if x_val is not None and t_val is not None else None
             for k, h in enumerate(histories):
                 logs: dict[str, Any] = {"loss": total[k] / seen}
                 for j, metric in enumerate(self.metrics):
