@@ -211,3 +211,46 @@ def test_bad_fit_arguments_fail_before_any_training(digits: Any) -> None:
     for a, b in zip(before, pop.get_weights()):
         np.testing.assert_array_equal(a, b)
     assert pop.history is None
+
+
+# ----------------------------------------------------------------------------- instruments
+
+def test_recorders_read_members_during_population_training(digits: Any) -> None:
+    from glassnet.inspect import NeuronRecorder
+
+    X, y = digits
+    pop = Population([_model(s) for s in (1, 2)])
+    recs = [NeuronRecorder(probe=X[:50], every_steps=5, include_initial=True) for _ in range(2)]
+    pop.fit(X, y, epochs=1, seed=[3, 4], callbacks=[[recs[0]], [recs[1]]])
+    for k in range(2):
+        alone = _model(1 + k)
+        rec = NeuronRecorder(probe=X[:50], every_steps=5, include_initial=True)
+        alone.fit(X, y, epochs=1, seed=3 + k, callbacks=[rec], verbose=0)
+        np.testing.assert_array_equal(recs[k].steps, rec.steps)
+        for layer, metrics in rec.history.items():
+            for metric, values in metrics.items():
+                np.testing.assert_array_equal(recs[k].history[layer][metric], values,
+                                              err_msg=f"{layer} {metric}")
+
+
+def test_callbacks_that_steer_are_refused(digits: Any) -> None:
+    X, y = digits
+    pop = Population([_model(1)])
+    stop = gn.EarlyStopping(monitor="loss", patience=0, min_delta=10.0)
+    with pytest.raises(gn.ConfigError, match="lockstep"):
+        pop.fit(X, y, epochs=3, seed=1, callbacks=[[stop]])
+    with pytest.raises(gn.ArgumentTypeError, match="one list of Callback objects per member"):
+        pop.fit(X, y, callbacks=[stop])  # type: ignore[list-item]
+
+
+def test_compare_seeds_reads_a_population(digits: Any) -> None:
+    from glassnet.inspect import compare_seeds
+
+    X, y = digits
+    pop = Population([_model(s) for s in (1, 2, 3)])
+    pop.fit(X, y, epochs=1, seed=[1, 2, 3])
+    from_pop = compare_seeds(pop, X[:200], y[:200])
+    from_models = compare_seeds(pop.models(), X[:200], y[:200])
+    assert from_pop.seeds == [1, 2, 3]
+    np.testing.assert_array_equal(from_pop.losses, from_models.losses)
+    np.testing.assert_array_equal(from_pop.disagreement, from_models.disagreement)

@@ -39,7 +39,7 @@ from . import activations as acts
 from . import losses as losses_mod
 from . import optimizers as opt_mod
 from ._checks import check_features, check_int, new_seed
-from .callbacks import History
+from .callbacks import Callback, CallbackList, History
 from .errors import ArgumentTypeError, ConfigError, NotReadyError, ShapeError
 from .layers import Dense
 from .layers.dense import FUSED_SGD_MIN_SIZE
@@ -48,7 +48,7 @@ from .training import epoch_order, steps_per_epoch
 
 Array = NDArray[Any]
 
-__all__ = ["Population", "PopulationHistory"]
+__all__ = ["MemberView", "Population", "PopulationHistory"]
 
 #: activations that act element by element (so they run on stacked arrays unchanged)
 _ELEMENTWISE = (acts.Linear, acts.ReLU, acts.Sigmoid, acts.Tanh, acts.LeakyReLU)
@@ -77,6 +77,52 @@ class PopulationHistory:
         keys = ", ".join(self.histories[0].history) if self.histories else ""
         n = len(self.histories[0].epoch) if self.histories else 0
         return f"PopulationHistory(members={len(self.histories)}, epochs={n}, keys=[{keys}])"
+
+
+class _LayerView:
+    """Layer ``i`` of one member, seen through the stacked arrays (views, no copies)."""
+
+    def __init__(self, pop: Population, i: int, k: int) -> None:
+        self.name = pop.layer_names[i]
+        self.activation = pop.activations[i]
+        self.units = pop.units[i]
+        self.params = [pop.params[2 * i][k], pop.params[2 * i + 1][k]]
+        self.grads = [pop.grads[2 * i][k], pop.grads[2 * i + 1][k]]
+
+    @property
+    def W(self) -> Array:
+        return self.params[0]
+
+    @property
+    def b(self) -> Array:
+        return self.params[1]
+
+    @property
+    def output_dim(self) -> int:
+        return self.units
+
+
+class MemberView:
+    """Member ``k`` of a population during ``fit``, as callbacks see it: ``layers`` (with
+    ``name``, ``activation``, ``params`` and ``grads`` that are views of the stacked arrays),
+    ``seed``, ``check_X``. Reading it copies nothing; it is not a model to train or change
+    (``Population[k]`` gives that)."""
+
+    def __init__(self, pop: Population, k: int) -> None:
+        self.population = pop
+        self.index = k
+        self.seed = pop.seeds[k]
+        self.name = pop.names[k]
+        self.dtype = pop.dtype
+        self.layers = [_LayerView(pop, i, k) for i in range(len(pop.units))]
+        self.stop_training = False
+        self.history: History | None = None
+
+    def check_X(self, X: Any, argument: str = "X") -> Array:
+        return self.population._check_X(X, argument)
+
+    def __repr__(self) -> str:
+        return f"MemberView({self.index} of {self.population!r}, seed={self.seed})"
 
 
 def _describe(model: Sequential) -> dict[str, Any]:
@@ -167,6 +213,7 @@ class Population:
                 f"{sorted(set(self.iterations.tolist()))}"
             )
         self.activations = [layer.activation for layer in m0.layers]
+        self.layer_names = [str(layer.name) for layer in m0.layers]
         self.units = [layer.output_dim for layer in m0.layers]
         self.fused = m0._fused
         self._layout(models)
@@ -425,7 +472,8 @@ class Population:
         values = np.array(vals, dtype=np.float64)
         return values, (np.stack([g for g in grads if g is not None]) if need_grad else None)
 
-    def _train_step(self, x: Array, t: Array, need_output: bool) -> tuple[Array, Array]:
+    def _train_step(self, x: Array, t: Array, need_output: bool,
+                    need_grads: bool = False) -> tuple[Array, Array]:
         """One optimizer step of every member; returns (loss values (K,), outputs)."""
         n = len(self.units)
         out = self._forward(x, cache=True, need_output=need_output or not self.fused)
@@ -445,7 +493,7 @@ class Population:
             if rate is not None and self._sizes[2 * i] >= FUSED_SGD_MIN_SIZE \
                     and _blas.available(self.dtype):
                 fused_sgd.append((i, xin, grad))
-            else:
+            if not fused_sgd or fused_sgd[-1][0] != i or need_grads:
                 if xin.ndim == 2:
                     np.matmul(xin.T, grad, out=gW)
                 else:
@@ -644,6 +692,7 @@ class Population:
         shuffle: bool | str = True,
         block_size: int | None = None,
         seed: int | Sequence[int] | None = None,
+        callbacks: Sequence[Sequence[Callback]] | None = None,
         verbose: int = 0,
     ) -> PopulationHistory:
         """Train every member for ``epochs`` passes over ``(X, y)`` in lockstep.
@@ -655,6 +704,12 @@ class Population:
         order (see :func:`glassnet.training.epoch_order`). ``X`` may be a memory-mapped array
         (``np.load(path, mmap_mode="r")``): batches are read from it one at a time. Returns a
         :class:`PopulationHistory`; member ``k``'s history equals the one ``fit`` gives alone.
+
+        ``callbacks``: one list per member (``callbacks[k]``), e.g. a
+        :class:`~glassnet.inspect.NeuronRecorder` for each. They see member ``k`` as a
+        :class:`MemberView` of the stacked arrays (nothing is unstacked) and get the member's
+        own logs. They may read, not steer: the members train in lockstep, so a callback that
+        sets ``stop_training`` raises an error.
         """
         epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
         batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
@@ -673,6 +728,14 @@ class Population:
             raise ConfigError(
                 f"seed: expected None, one non-negative int (shared batches) or a list of "
                 f"{K} ints (one shuffling order per member), got {seed!r:.100}"
+            )
+        if callbacks is not None and (
+                not isinstance(callbacks, (list, tuple)) or len(callbacks) != K
+                or not all(isinstance(c, (list, tuple)) and all(isinstance(cb, Callback)
+                                                                for cb in c) for c in callbacks)):
+            raise ArgumentTypeError(
+                f"callbacks: expected one list of Callback objects per member ({K} lists), got "
+                f"{callbacks!r:.100}"
             )
         x = self._check_X(X)
         t = self._prepare_targets(y, x.shape[0])
@@ -702,6 +765,18 @@ class Population:
                         "seed": seeds[k], "shuffle": shuffle, "metrics": list(self.metric_names)}
             histories.append(h)
         dtype = self.dtype
+        views = [MemberView(self, k) for k in range(K)]
+        cbls: list[CallbackList] = []
+        if callbacks is not None:
+            for k in range(K):
+                cbl = CallbackList(list(callbacks[k]))
+                cbl.set_model(views[k])
+                cbl.set_params(histories[k].params)
+                views[k].history = histories[k]
+                cbls.append(cbl)
+        batch_logs = any(c.wants_batch_logs for c in cbls)
+        for cbl in cbls:
+            cbl.on_train_begin({})
         start_time = time.perf_counter()
         show = verbose and _progress(epochs * n_steps, K)
         for epoch in range(epochs):
@@ -711,7 +786,9 @@ class Population:
             metric_sums = np.zeros((K, len(self.metrics)))
             if not shared:
                 order_arr = np.stack([o if o is not None else np.arange(m) for o in orders])
-            for start in range(0, m, bs):
+            for cbl in cbls:
+                cbl.on_epoch_begin(epoch, {})
+            for step, start in enumerate(range(0, m, bs)):
                 if shared:
                     o = orders[0]
                     idx: Any = slice(start, min(start + bs, m)) if o is None \
@@ -723,12 +800,26 @@ class Population:
                     xb = _gather(x, idx, dtype)
                     tb = t[idx]
                 nb = xb.shape[-2]
-                values, out = self._train_step(xb, tb, need_output=bool(self.metrics))
+                for cbl in cbls:
+                    if cbl.wants_batch_logs:
+                        cbl.on_batch_begin(step, {"size": nb})
+                values, out = self._train_step(xb, tb, need_output=bool(self.metrics),
+                                               need_grads=bool(cbls))
                 total += values * nb
                 seen += nb
                 for k in range(K):
                     for j, metric in enumerate(self.metrics):
                         metric_sums[k, j] += metric(tb if shared else tb[k], out[k]) * nb
+                if cbls:
+                    for k, cbl in enumerate(cbls):
+                        blogs: dict[str, Any] = {}
+                        if batch_logs:
+                            blogs = {"batch_loss": float(values[k]), "size": nb, "seen": seen,
+                                     "loss": total[k] / seen}
+                            for j, metric in enumerate(self.metrics):
+                                blogs[metric.name] = metric_sums[k, j] / seen
+                        cbl.on_batch_end(step, blogs)
+                    _check_steering(views)
                 if show:
                     show.update(1)
             val = self._evaluate(x_val, t_val) \
@@ -741,11 +832,26 @@ class Population:
                     for key, value in val[k].items():
                         logs[f"val_{key}"] = value
                 h.on_epoch_end(epoch, logs)
+                if cbls:
+                    cbls[k].on_epoch_end(epoch, dict(logs))
+            _check_steering(views)
+        for cbl in cbls:
+            cbl.on_train_end({"interrupted": False})
         if show:
             show.close()
         self._xs = self._zs = self._as = []
         self.history = PopulationHistory(histories, time.perf_counter() - start_time)
         return self.history
+
+
+def _check_steering(views: list[MemberView]) -> None:
+    for view in views:
+        if view.stop_training:
+            raise ConfigError(
+                f"callbacks: a callback of member {view.index} asked to stop training; the "
+                "members of a population train in lockstep, so callbacks may only read them "
+                "(train that member alone to stop it early)"
+            )
 
 
 def _gather(x: Array, idx: Array, dtype: np.dtype[Any]) -> Array:
