@@ -770,7 +770,7 @@ class Population:
         if callbacks is not None:
             for k in range(K):
                 cbl = CallbackList(list(callbacks[k]))
-                cbl.set_model(views[k])
+                cbl.set_model(views[k])  # type: ignore[arg-type]  # a read-only member view
                 cbl.set_params(histories[k].params)
                 views[k].history = histories[k]
                 cbls.append(cbl)

@@ -17,8 +17,8 @@ do not depend on how runs are grouped or where a task runs: the same grid gives 
 table, bit for bit, in one process, in a local process pool and on a ``dask.distributed``
 cluster.
 
-Locally (``client=None``) the tasks are spread over ``processes`` worker processes (each
-gets the data once, when it starts). With a ``dask.distributed.Client`` the data sets are
+Locally (``client=None``) the tasks are spread over ``processes`` worker processes (the
+data are written once to a temporary folder as ``.npy`` files, which each worker maps). With a ``dask.distributed.Client`` the data sets are
 scattered to the workers once and every task refers to them; a worker lost in the middle of
 a sweep has its tasks run again elsewhere by Dask. Dask (the ``dask`` extra) and pandas are
 imported only when used.
@@ -29,6 +29,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import tempfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -198,9 +199,11 @@ def _run_group(task: dict[str, Any], arrays: tuple[Any, ...]) -> dict[str, Any]:
 _WORKER_DATA: dict[str, tuple[Any, ...]] = {}
 
 
-def _init_worker(data: dict[str, tuple[Any, ...]]) -> None:
+def _init_worker(paths: dict[str, list[str]]) -> None:
+    """Map the data sets the parent wrote to a temporary folder (read, never copied whole)."""
     _WORKER_DATA.clear()
-    _WORKER_DATA.update(data)
+    for name, files in paths.items():
+        _WORKER_DATA[name] = tuple(np.load(f, mmap_mode="r", allow_pickle=False) for f in files)
 
 
 def _run_group_local(task: dict[str, Any]) -> dict[str, Any]:
@@ -313,9 +316,19 @@ def run_sweep(
         if n_proc <= 1:
             results = [_run_group(task, datasets[task["data"]]) for task in tasks]
         else:
-            with ProcessPoolExecutor(n_proc, mp_context=get_context("spawn"),
-                                     initializer=_init_worker, initargs=(datasets,)) as pool:
-                results = list(pool.map(_run_group_local, tasks))
+            # The data go to the workers once, as .npy files they map: the pool's start-up
+            # messages stay small, and the workers share the pages.
+            with tempfile.TemporaryDirectory(prefix="glassnet-sweep-") as tmp:
+                paths: dict[str, list[str]] = {}
+                for d, (name, arrays) in enumerate(datasets.items()):
+                    paths[name] = []
+                    for j, array in enumerate(arrays):
+                        path = os.path.join(tmp, f"{d}-{j}.npy")
+                        np.save(path, np.ascontiguousarray(array), allow_pickle=False)
+                        paths[name].append(path)
+                with ProcessPoolExecutor(n_proc, mp_context=get_context("spawn"),
+                                         initializer=_init_worker, initargs=(paths,)) as pool:
+                    results = list(pool.map(_run_group_local, tasks))
     rows = [row for result in results for row in result["rows"]]
     table = pd.DataFrame(rows).sort_values(["run", "epoch"], kind="stable")
     table = table.reset_index(drop=True)
