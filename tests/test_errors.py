@@ -196,7 +196,7 @@ def test_unknown_metric() -> None:
     (lambda: _model(compiled=False).compile(loss="mse", metrics=[len]), r"metrics"),
     (lambda: gn.Sequential(seed="one"), r"seed: expected a non-negative int"),
     (lambda: gn.Sequential(seed=1.5), r"seed"),
-    (lambda: gn.Sequential([object()]), r"layers: expected Input or Dense"),
+    (lambda: gn.Sequential([object()]), r"layers: expected Input or glassnet.layers.Layer"),
     (lambda: gn.layers.Input(shape="4"), r"shape: expected a 1-tuple"),
     (lambda: gn.layers.Input(shape=(4, 4)), r"shape: expected a 1-tuple"),
     (lambda: _model().fit(X4, Y, epochs=2.5, verbose=0), r"epochs: expected an integer"),

@@ -1,5 +1,7 @@
 """Plain SGD folded into the gradient's product (``W += -eta x.T @ grad_z`` as one BLAS
-gemm), and the BLAS routines it uses: same weights and gradients as the unfused step."""
+gemm), and the BLAS routines it uses: same weights and gradients as the unfused step.
+
+The layer only leaves ``grad_W`` as a deferred product; the optimizer takes the step."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ import pytest
 
 import glassnet as gn
 from glassnet import _blas
+from glassnet import optimizers as optimizers_module
 from glassnet.inspect import NeuronRecorder
-from glassnet.layers import dense as dense_module
 from glassnet.optimizers import SGD
 
 DTYPES = [(np.float64, 1e-12), (np.float32, 2e-5)]
@@ -18,8 +20,12 @@ DTYPES = [(np.float64, 1e-12), (np.float32, 2e-5)]
 class UnfusedSGD(SGD):
     """The same update, always through ``apply`` (gradient arrays, then axpy)."""
 
-    def direct_rate(self) -> float | None:
-        return None
+    takes_products = False
+
+
+def _pending(layer: gn.layers.Layer) -> bool:
+    """True when the layer's weight gradient is still an uncomputed product."""
+    return any(not product.done for _, product in layer.deferred)
 
 
 def _model(dtype: type, seed: int = 5, opt: SGD | None = None) -> gn.Sequential:
@@ -34,7 +40,7 @@ def _model(dtype: type, seed: int = 5, opt: SGD | None = None) -> gn.Sequential:
 @pytest.fixture(autouse=True)
 def fuse_small_layers(monkeypatch: pytest.MonkeyPatch) -> None:
     """The test nets are small: let every layer take the fused path."""
-    monkeypatch.setattr(dense_module, "FUSED_SGD_MIN_SIZE", 0)
+    monkeypatch.setattr(optimizers_module, "FUSED_SGD_MIN_SIZE", 0)
 
 
 @pytest.fixture
@@ -112,16 +118,16 @@ def test_train_step_is_one_sgd_step_with_readable_gradients(data, dtype, rtol) -
     w0 = model.get_weights()
     grads = model.gradients(X[:32], y[:32])  # at w0, nothing changed
     model.train_step(x, t)
-    dense = [layer for layer in model.layers if isinstance(layer, gn.layers.Dense)]
+    dense = model.layers
     # float32 on NumPy's OpenBLAS takes the fused path: W's gradient is computed on reading
     if _blas.available(dtype):
-        assert all(layer._pending is not None for layer in dense)
+        assert all(_pending(layer) for layer in dense)
     for w, g, w_new in zip(w0, grads, model.get_weights()):
         np.testing.assert_allclose(w_new, w - 0.1 * g, rtol=rtol, atol=rtol)
     got = [g for layer in dense for g in layer.grads]
     for g, g_read in zip(grads, got):
         np.testing.assert_allclose(g_read, g, rtol=10 * rtol, atol=10 * rtol)
-    assert all(layer._pending is None for layer in dense)
+    assert not any(_pending(layer) for layer in dense)
 
 
 def test_numpy_fallback_gives_the_same_step(data, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -131,16 +137,16 @@ def test_numpy_fallback_gives_the_same_step(data, monkeypatch) -> None:  # type:
     monkeypatch.setattr(_blas, "gemm_at_b_acc", lambda *args: False)
     fallback = _model(np.float64)
     fallback.fit(X, y, epochs=2, batch_size=32, seed=4, verbose=0)
-    assert all(layer._pending is None for layer in fallback.layers)
+    assert not any(_pending(layer) for layer in fallback.layers)
     for a, b in zip(fused.get_weights(), fallback.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
 def test_momentum_and_other_optimizers_do_not_fuse() -> None:
-    assert SGD(0.1).direct_rate() == -0.1
-    assert SGD(0.1, momentum=0.9).direct_rate() is None
-    assert gn.optimizers.Adam().direct_rate() is None
-    assert gn.optimizers.RMSprop().direct_rate() is None
+    assert SGD(0.1).takes_products
+    assert not SGD(0.1, momentum=0.9).takes_products
+    assert not gn.optimizers.Adam().takes_products
+    assert not gn.optimizers.RMSprop().takes_products
 
 
 def test_recorder_sees_the_same_gradient_norms(data) -> None:  # type: ignore[no-untyped-def]
@@ -157,13 +163,13 @@ def test_recorder_sees_the_same_gradient_norms(data) -> None:  # type: ignore[no
 
 def test_small_layers_take_the_plain_numpy_step(data, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     X, y = data
-    monkeypatch.setattr(dense_module, "FUSED_SGD_MIN_SIZE", 16 * 12)  # only layer 1 fuses
+    monkeypatch.setattr(optimizers_module, "FUSED_SGD_MIN_SIZE", 16 * 12)  # only layer 1 fuses
     model = _model(np.float64)
     plain = _model(np.float64, opt=UnfusedSGD(learning_rate=0.1))
     x, t = model.check_X(X), model.prepare_targets(y, X.shape[0])
     model.train_step(x, t)
     plain.train_step(x, t)
-    pending = [layer._pending is not None for layer in model.layers]
+    pending = [_pending(layer) for layer in model.layers]
     assert pending == [_blas.available(np.float64), False, False]
     for a, b in zip(model.get_weights(), plain.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+import glassnet as gn
 from glassnet import optimizers
 from glassnet.errors import ConfigError, ShapeError
 from glassnet.optimizers import SGD, Adam, RMSprop
@@ -180,12 +181,18 @@ def test_registry_and_config() -> None:
 
 
 @pytest.mark.parametrize("kwargs", [
-    {"learning_rate": 0}, {"learning_rate": -1.0}, {"learning_rate": "fast"},
+    {"learning_rate": 0}, {"learning_rate": -1.0}, {"learning_rate": float("nan")},
     {"beta_1": 1.0}, {"beta_2": -0.1}, {"epsilon": 0},
 ])
 def test_bad_hyperparameters(kwargs: dict[str, object]) -> None:
     with pytest.raises(ConfigError, match=next(iter(kwargs))):
         Adam(**kwargs)  # type: ignore[arg-type]
+
+
+def test_hyperparameter_of_the_wrong_type() -> None:
+    with pytest.raises(gn.ArgumentTypeError, match="learning_rate: expected a number > 0, "
+                       "got 'fast'"):
+        Adam(learning_rate="fast")  # type: ignore[arg-type]
 
 
 def test_bad_momentum() -> None:

@@ -22,6 +22,7 @@ from . import (
     metrics,
     optimizers,
     reference,
+    regularizers,
 )
 from .callbacks import (
     Callback,
@@ -36,6 +37,7 @@ from .errors import (
     ConfigError,
     DataError,
     GlassnetError,
+    LayerProtocolError,
     ModelFileError,
     NotReadyError,
     ShapeError,
@@ -43,6 +45,7 @@ from .errors import (
 from .io import load_model, save_model
 from .layers import Dense, Input
 from .model import LayerTrace, Sequential
+from .registry import register
 
 __version__ = "0.1.0"
 
@@ -70,6 +73,7 @@ __all__ = [
     "History",
     "Input",
     "LambdaCallback",
+    "LayerProtocolError",
     "LayerTrace",
     "ModelCheckpoint",
     "ModelFileError",
@@ -91,5 +95,7 @@ __all__ = [
     "metrics",
     "optimizers",
     "reference",
+    "register",
+    "regularizers",
     "save_model",
 ]

@@ -70,6 +70,62 @@ def is_mapped(arr: Any) -> bool:
     return isinstance(arr, mmap.mmap)
 
 
+def check_float(
+    value: Any,
+    argument: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    include_minimum: bool = True,
+    include_maximum: bool = True,
+    allow_none: bool = False,
+    finite: bool = True,
+) -> float:
+    """A real number in the given range, finite unless ``finite=False`` (ints are accepted;
+    bools and strings are not; NaN never is)."""
+    if value is None and allow_none:
+        return None  # type: ignore[return-value]
+    lo = "" if minimum is None else f"{'[' if include_minimum else '('}{minimum:g}"
+    hi = "" if maximum is None else f"{maximum:g}{']' if include_maximum else ')'}"
+    if minimum is not None and maximum is not None:
+        expected = f"a number in {lo}, {hi}"
+    elif minimum is not None:
+        expected = f"a number {'>=' if include_minimum else '>'} {minimum:g}"
+    elif maximum is not None:
+        expected = f"a number {'<=' if include_maximum else '<'} {maximum:g}"
+    else:
+        expected = "a finite number"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise ArgumentTypeError(f"{argument}: expected {expected}, got {value!r}")
+    v = float(value)
+    if np.isnan(v) or (finite and not np.isfinite(v)):
+        raise ConfigError(f"{argument}: expected {expected}, got {value!r}")
+    if minimum is not None and (v < minimum or (v == minimum and not include_minimum)):
+        raise ConfigError(f"{argument}: expected {expected}, got {value!r}")
+    if maximum is not None and (v > maximum or (v == maximum and not include_maximum)):
+        raise ConfigError(f"{argument}: expected {expected}, got {value!r}")
+    return v
+
+
+def check_bool(value: Any, argument: str) -> bool:
+    """A real bool (``True``/``False``, NumPy's included), not a truthy string or number."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ArgumentTypeError(f"{argument}: expected True or False, got {value!r}")
+    return bool(value)
+
+
+def check_seed(value: Any, argument: str = "seed") -> int | None:
+    """None, or a non-negative integer seed."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+            or value < 0:
+        raise ArgumentTypeError(f"{argument}: expected a non-negative int or None, got {value!r}")
+    return int(value)
+
+
 def check_features(
     X: Any,
     n_features: int | None,

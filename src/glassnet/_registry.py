@@ -35,6 +35,25 @@ class Registry(Generic[T]):
 
         return deco
 
+    def add(self, cls: Any, name: str) -> None:
+        """Register a user's class under ``name`` (what its saved config calls it).
+
+        Re-registering the same class is harmless; taking a name that another class already
+        holds is a ConfigError (a file must never resolve to a different class than the one
+        that wrote it)."""
+        key = _norm(name)
+        held = self._factories.get(key)
+        if held is not None and held is not cls:
+            raise ConfigError(
+                f"name: the {self.kind} name {name!r} is already taken by "
+                f"{getattr(held, '__qualname__', held)!r}; give your class another name"
+            )
+        self._factories[key] = cls
+
+    def lookup(self, name: str) -> Callable[..., T] | None:
+        """The factory registered under ``name``, or None."""
+        return self._factories.get(_norm(name))
+
     def names(self) -> list[str]:
         return sorted(self._factories)
 

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import ConfigError
+from ._checks import check_bool, check_float, check_int
+from .errors import ArgumentTypeError, ConfigError
 
 if TYPE_CHECKING:
     from .model import Sequential
@@ -151,6 +152,14 @@ class History(Callback):
         return f"History(epochs={len(self.epoch)}, keys=[{keys}])"
 
 
+def _check_monitor(monitor: Any) -> str:
+    if not isinstance(monitor, str) or not monitor:
+        raise ArgumentTypeError(
+            f"monitor: expected the name of a logged value such as 'val_loss', got {monitor!r}"
+        )
+    return monitor
+
+
 def _improvement_mode(monitor: str, mode: str) -> str:
     if mode not in ("auto", "min", "max"):
         raise ConfigError(f"mode: expected 'auto', 'min' or 'max', got {mode!r}")
@@ -175,15 +184,13 @@ class EarlyStopping(Callback):
         baseline: float | None = None,
         verbose: int = 0,
     ) -> None:
-        if patience < 0:
-            raise ConfigError(f"patience: expected an integer >= 0, got {patience!r}")
-        self.monitor = monitor
-        self.min_delta = abs(float(min_delta))
-        self.patience = int(patience)
+        self.monitor = _check_monitor(monitor)
+        self.min_delta = abs(check_float(min_delta, "min_delta"))
+        self.patience = int(check_int(patience, "patience", minimum=0))  # type: ignore[arg-type]
         self.mode = _improvement_mode(monitor, mode)
-        self.restore_best_weights = restore_best_weights
-        self.baseline = baseline
-        self.verbose = verbose
+        self.restore_best_weights = check_bool(restore_best_weights, "restore_best_weights")
+        self.baseline = check_float(baseline, "baseline", allow_none=True)
+        self.verbose = int(check_int(verbose, "verbose", minimum=0))  # type: ignore[arg-type]
         self.stopped_epoch: int | None = None
         self.best_epoch: int | None = None
 
@@ -259,9 +266,13 @@ class ModelCheckpoint(Callback):
         save_best_only: bool = False,
         mode: str = "auto",
     ) -> None:
+        if not isinstance(filepath, (str, os.PathLike)):
+            raise ArgumentTypeError(
+                f"filepath: expected a path (str or os.PathLike), got {type(filepath).__name__}"
+            )
         self.filepath = os.fspath(filepath)
-        self.monitor = monitor
-        self.save_best_only = save_best_only
+        self.monitor = _check_monitor(monitor)
+        self.save_best_only = check_bool(save_best_only, "save_best_only")
         self.mode = _improvement_mode(monitor, mode)
         self.best = math.inf if self.mode == "min" else -math.inf
         self.saved: list[str] = []

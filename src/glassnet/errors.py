@@ -11,7 +11,8 @@ working::
     ├── ShapeError(GlassnetError, ValueError)        arrays whose shapes do not fit
     ├── DataError(GlassnetError, ValueError)         NaN/inf, labels that do not fit the loss
     ├── NotReadyError(GlassnetError, RuntimeError)   model not built / not compiled yet
-    └── ModelFileError(GlassnetError, ValueError)    a saved model file that cannot be read
+    ├── ModelFileError(GlassnetError, ValueError)    a saved model file that cannot be read
+    └── LayerProtocolError(GlassnetError, TypeError) a layer that breaks the layer protocol
 
 Messages name the argument, what was expected, and what arrived.
 """
@@ -23,6 +24,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "GlassnetError",
+    "LayerProtocolError",
     "ModelFileError",
     "NotReadyError",
     "ShapeError",
@@ -55,3 +57,7 @@ class NotReadyError(GlassnetError, RuntimeError):
 
 class ModelFileError(GlassnetError, ValueError):
     """A saved model file is missing, malformed, or asks for something not allowed."""
+
+
+class LayerProtocolError(GlassnetError, TypeError):
+    """A layer broke the layer protocol (e.g. returned no input gradient or a wrong shape)."""

@@ -95,7 +95,7 @@ def load_model(path: str | os.PathLike[str]) -> Sequential:
                 model = Sequential.from_config(config)
             except GlassnetError as exc:
                 raise ModelFileError(f"{path!r}: bad model config: {exc}") from exc
-            n = 2 * len(model.layers)
+            n = sum(len(layer.weight_arrays()) for layer in model.layers)
             missing = [f"w{i}" for i in range(n) if f"w{i}" not in files]
             if missing or not model.built:
                 raise ModelFileError(f"{path!r}: weights missing: {', '.join(missing) or 'all'}")

@@ -82,6 +82,18 @@ class MeanAbsoluteError(Metric):
 
 _NAMES = ("accuracy", "acc", "mse", "mae")
 
+#: metric classes registered with :func:`glassnet.register`, by their ``name``
+_registered: dict[str, type[Metric]] = {}
+
+
+def register(cls: type[Metric]) -> None:
+    """Register a user's metric class (looked up by its ``name``, built with no arguments),
+    so a model compiled with it saves and loads."""
+    key = str(cls.name).strip().lower()
+    if key in _NAMES or (key in _registered and _registered[key] is not cls):
+        raise ConfigError(f"name: the metric name {cls.name!r} is already taken")
+    _registered[key] = cls
+
 
 def get(identifier: Any, loss: Loss) -> Metric:
     """Resolve a metric for ``loss``; ``"accuracy"`` picks the variant that fits the loss."""
@@ -104,10 +116,12 @@ def get(identifier: Any, loss: Loss) -> Metric:
         return MeanSquaredErrorMetric()
     if key in ("mae", "mean_absolute_error"):
         return MeanAbsoluteError()
+    if key in _registered:
+        return _registered[key]()
     raise ConfigError(
-        f"metrics: unknown metric {identifier!r}; expected one of {', '.join(_NAMES)}"
+        f"metrics: unknown metric {identifier!r}; expected one of {', '.join(names())}"
     )
 
 
 def names() -> list[str]:
-    return list(_NAMES)
+    return list(_NAMES) + sorted(_registered)

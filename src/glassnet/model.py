@@ -14,12 +14,26 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from . import layers as layers_mod
 from . import losses as losses_mod
 from . import metrics as metrics_mod
 from . import optimizers as optimizers_mod
-from ._checks import by_name, check_features, check_int, new_seed, resolve_dtype
-from .errors import ArgumentTypeError, ConfigError, NotReadyError, ShapeError
-from .layers import Dense, Input, Layer
+from ._checks import (
+    by_name,
+    check_features,
+    check_int,
+    check_seed,
+    new_seed,
+    resolve_dtype,
+)
+from .errors import (
+    ArgumentTypeError,
+    ConfigError,
+    LayerProtocolError,
+    NotReadyError,
+    ShapeError,
+)
+from .layers import Input, Layer
 
 if TYPE_CHECKING:
     from .callbacks import Callback, History
@@ -28,27 +42,52 @@ Array = NDArray[Any]
 
 __all__ = ["LayerTrace", "Sequential"]
 
-LAYER_CLASSES: dict[str, type[Layer]] = {"Dense": Dense}
+#: ``spawn_key`` tag of the streams that draw a stochastic layer's per-step randomness
+#: (dropout masks): ``SeedSequence(seed, spawn_key=(layer index, STEP_STREAM, step))``.
+#: Initial weights use ``spawn_key=(layer index,)``, so the two never share a stream.
+STEP_STREAM = 1
 
 
 @dataclass(frozen=True)
 class LayerTrace:
-    """One layer's view of a batch: its input ``x``, pre-activation ``z`` and output ``a``."""
+    """One layer's view of a batch: its input ``x``, pre-activation ``z`` and output ``a``.
+
+    ``W`` and ``b`` are copies of the layer's kernel and bias when it has units of its own
+    (a dense layer), else None; ``z`` is ``a`` for layers without a separate activation.
+    ``mask`` (training traces of a dropout layer) says which outputs were kept.
+    """
 
     name: str
     x: Array
     z: Array
     a: Array
-    W: Array
-    b: Array
+    W: Array | None
+    b: Array | None
+    kind: str = "Dense"
+    mask: Array | None = None
+
+
+def _snake(name: str) -> str:
+    out = []
+    for i, ch in enumerate(name):
+        if ch.isupper() and i and (not name[i - 1].isupper() or
+                                   (i + 1 < len(name) and name[i + 1].islower())):
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
 
 
 class Sequential:
-    """A multilayer perceptron: ``Sequential([Input((n,)), Dense(...), ...], seed=...)``.
+    """A stack of layers: ``Sequential([Input((n,)), Dense(...), ...], seed=...)``.
 
-    ``seed`` (an int) fixes the initial weights; ``None`` draws one from the operating
-    system and records it in ``model.seed`` so the run can be replayed.
-    ``dtype`` is ``"float32"`` (default) or ``"float64"`` (gradient checks).
+    ``seed`` (an int) fixes the initial weights and every random draw of training (dropout
+    masks); ``None`` draws one from the operating system and records it in ``model.seed``
+    so the run can be replayed. ``dtype`` is ``"float32"`` (default) or ``"float64"``
+    (gradient checks).
+
+    The model talks to its layers only through the layer protocol
+    (:mod:`glassnet.layers.base`); any :class:`~glassnet.layers.Layer` subclass can be
+    stacked, trained, checked, saved and loaded.
     """
 
     def __init__(
@@ -59,9 +98,7 @@ class Sequential:
         dtype: Any = "float32",
         name: str = "sequential",
     ) -> None:
-        if seed is not None:
-            if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-                raise ArgumentTypeError(f"seed: expected a non-negative int or None, got {seed!r}")
+        seed = check_seed(seed, "seed")
         self.seed: int = int(seed) if seed is not None else new_seed()
         self.dtype = resolve_dtype(dtype)
         self.name = name
@@ -74,38 +111,50 @@ class Sequential:
         self.metric_names: list[str] = []
         self.stop_training = False
         self.history: History | None = None
+        self.last_penalty = 0.0
         self._fused = False
         self._param_list: list[Array] = []
         self._grad_list: list[Array] = []
+        self._offsets: list[tuple[Layer, int]] = []
+        self._stochastic: list[tuple[int, Layer]] = []
+        self._regularized: list[Layer] = []
+        if layers is not None and (isinstance(layers, (str, bytes, Layer, Input))
+                                   or not isinstance(layers, Iterable)):
+            raise ArgumentTypeError(
+                f"layers: expected a list of layers, got {type(layers).__name__}"
+            )
         for layer in layers or []:
             self.add(layer)
 
     # -- construction -------------------------------------------------------------------
     def add(self, layer: Any) -> None:
-        """Append a layer (or set the input with ``Input``)."""
-        if isinstance(layer, Input):
+        """Append a layer (or declare the input width with ``Input``)."""
+        if isinstance(layer, Input):  # a declaration of the input, not a layer
             if self.layers:
-                raise ConfigError("layers: Input must come first, before any Dense layer")
+                raise ConfigError("layers: Input must come first, before any other layer")
             self.input_dim = layer.n_features
             self.build()
             return
         if not isinstance(layer, Layer):
             raise ArgumentTypeError(
-                f"layers: expected Input or Dense instances, got {type(layer).__name__}"
+                f"layers: expected Input or glassnet.layers.Layer instances, got "
+                f"{type(layer).__name__}"
             )
+        if any(existing is layer for existing in self.layers):
+            raise ConfigError(f"layers: layer {layer.name!r} is already in this model")
         if layer.name is None:
-            layer.name = self._unique_name("dense")
+            layer.name = self._unique_name(_snake(layer.kind))
         elif any(existing.name == layer.name for existing in self.layers):
             raise ConfigError(f"layers: two layers are named {layer.name!r}; names must be unique")
         self.layers.append(layer)
         if self.input_dim is not None:
             n_in = self.layers[-2].output_dim if len(self.layers) > 1 else self.input_dim
-            layer.build(n_in, self.layer_rng(len(self.layers) - 1), self.dtype)
-            self.built = True
-            self._update_fused()
-            self._collect_params()
-            if self.optimizer is not None:
-                self.optimizer.reset()
+            try:
+                layer.build(n_in, self.layer_rng(len(self.layers) - 1), self.dtype)
+            except BaseException:
+                self.layers.pop()
+                raise
+            self._after_build()
 
     def _unique_name(self, base: str) -> str:
         taken = {layer.name for layer in self.layers}
@@ -116,8 +165,23 @@ class Sequential:
             i += 1
         return f"{base}_{i}"
 
-    def build(self, input_dim: int | None = None) -> None:
-        """Create every layer's weights from ``self.seed`` once the input width is known."""
+    def build(self, input_dim: int | None = None, *, input_shape: Any = None) -> None:
+        """Create every layer's weights from ``self.seed`` once the input width is known.
+
+        ``input_dim=n`` or (Keras) ``input_shape=(None, n)``. On a model that is already
+        built this changes nothing (a different width is an error); drawing new weights is
+        :meth:`reinitialize`.
+        """
+        if input_shape is not None:
+            if input_dim is not None:
+                raise ConfigError("input_dim and input_shape: give one, not both")
+            shape = tuple(input_shape) if isinstance(input_shape, (tuple, list)) else None
+            if not shape or len(shape) > 2 or (len(shape) == 2 and shape[0] is not None
+                                               and not isinstance(shape[0], int)):
+                raise ArgumentTypeError(
+                    f"input_shape: expected (n,) or (None, n), got {input_shape!r}"
+                )
+            input_dim = shape[-1]
         if input_dim is not None:
             input_dim = check_int(input_dim, "input_dim", minimum=1)
             if self.input_dim is not None and self.input_dim != input_dim:
@@ -125,7 +189,7 @@ class Sequential:
                     f"input_dim: the model expects {self.input_dim} features, got {input_dim}"
                 )
             self.input_dim = input_dim
-        if self.input_dim is None or not self.layers:
+        if self.input_dim is None or not self.layers or self.built:
             return
         self._initialize()
 
@@ -134,12 +198,38 @@ class Sequential:
         the model's seed and the layer's position, so any layer's start can be replayed."""
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(index,)))
 
+    def step_rng(self, index: int, step: int) -> np.random.Generator:
+        """The generator of layer ``index``'s random draws (dropout mask) at training step
+        ``step``: a pure function of the seed (the layer's own ``seed`` if it has one, else
+        the model's), the layer's position and the step, so a run replays exactly, split or
+        whole, in any process."""
+        own = getattr(self.layers[index], "seed", None)
+        entropy = own if isinstance(own, int) else self.seed
+        return np.random.default_rng(
+            np.random.SeedSequence(entropy, spawn_key=(index, STEP_STREAM, int(step))))
+
+    @property
+    def global_step(self) -> int:
+        """Optimizer steps taken so far (the position in training that randomness uses)."""
+        return self.optimizer.iterations if self.optimizer is not None else 0
+
+    def _seed_step(self, step: int | None = None) -> None:
+        """Give every stochastic layer the generator of step ``step`` (default: the next)."""
+        if self._stochastic:
+            s = self.global_step if step is None else step
+            for i, layer in self._stochastic:
+                layer.rng = self.step_rng(i, s)  # type: ignore[attr-defined]
+
     def _initialize(self) -> None:
-        assert self.input_dim is not None
+        if self.input_dim is None:
+            raise NotReadyError("the model has no input width yet")
         n_in = self.input_dim
         for i, layer in enumerate(self.layers):
             layer.build(n_in, self.layer_rng(i), self.dtype)
             n_in = layer.output_dim
+        self._after_build()
+
+    def _after_build(self) -> None:
         self.built = True
         self._update_fused()
         self._collect_params()
@@ -148,7 +238,7 @@ class Sequential:
 
     def reinitialize(self, seed: int | None = None) -> None:
         """Draw fresh initial weights (from ``seed``, or the model's own seed) and reset the
-        optimizer's state."""
+        optimizer's state. Statistics a ``Normalization`` layer learned with ``adapt`` stay."""
         if seed is not None:
             self.seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
         self._require_built()
@@ -184,15 +274,17 @@ class Sequential:
         self._update_fused()
 
     def _update_fused(self) -> None:
+        """Pair the last layer's output activation with a matching cross-entropy (softmax +
+        categorical, sigmoid + binary) into one stable gradient, when the loss allows."""
         if self.loss is None or not self.layers:
             self._fused = False
             return
-        last = self.layers[-1]
+        act = self.layers[-1].output_activation
         self._fused = (
             not self.loss.from_logits
             and self.loss.fused_activation is not None
-            and isinstance(last, Dense)
-            and last.activation.name == self.loss.fused_activation
+            and act is not None
+            and getattr(act, "name", None) == self.loss.fused_activation
         )
 
     def _require_compiled(self) -> tuple[losses_mod.Loss, optimizers_mod.Optimizer]:
@@ -231,65 +323,104 @@ class Sequential:
             )
         return loss.prepare_targets(arr, self.output_dim, self.dtype)
 
-    def forward(self, x: Array, cache: bool = True) -> Array:
-        """Run a validated batch through every layer; returns the output ``(m, units)``."""
+    def forward(self, x: Array, cache: bool = True, training: bool = False) -> Array:
+        """Run a validated batch through every layer; returns the output ``(m, units)``.
+
+        ``training=True`` runs layers in their training behaviour (dropout masks of the
+        next step, batch statistics)."""
+        if training:
+            self._seed_step()
         a = x
         for layer in self.layers:
-            a = layer.forward(a, cache)
+            a = layer.forward(a, training, cache)
         return a
 
-    def compute_gradients(self, x: Array, y: Array,
-                          step: float | None = None) -> tuple[float, Array]:
+    def compute_gradients(self, x: Array, y: Array, training: bool = True,
+                          defer: bool = False) -> tuple[float, Array]:
         """Forward and backward on a validated batch: fills every layer's ``grads``.
 
-        Returns the loss value and the model output. Changes no parameter, unless ``step``
-        is given: then every layer also takes the plain-SGD step ``p += step * grad``
-        during the backward pass (what :meth:`train_step` does for SGD without momentum).
+        Returns the data loss (without penalties) and the model output. Changes no weight.
+        ``defer=True`` lets layers leave weight gradients as deferred products for an
+        optimizer that folds its step into them (see :mod:`glassnet.layers.base`).
         """
         loss = self.loss
-        assert loss is not None
-        out = self.forward(x, cache=True)
+        if loss is None:
+            raise NotReadyError("the model is not compiled: call model.compile(...)")
+        out = self.forward(x, cache=True, training=training)
         layers = self.layers
         last = layers[-1]
         n = len(layers)
         if self._fused:
-            assert isinstance(last, Dense) and last.z is not None
-            value, grad_z = loss.logits_value_and_grad(y, last.z)
-            assert grad_z is not None
-            grad = last.backward_from_z(grad_z, need_input_grad=n > 1, step=step)
+            value, grad_z = loss.logits_value_and_grad(y, last.cached_preactivation())
+            if grad_z is None:
+                raise LayerProtocolError("the loss returned no gradient")
+            grad = last.backward_from_preactivation(grad_z, n > 1, defer)
         else:
             value, grad_out = loss.value_and_grad(y, out)
-            grad = last.backward(grad_out, need_input_grad=n > 1, step=step)
+            grad = last.backward(grad_out, n > 1, defer)
         for i in range(n - 2, -1, -1):
-            assert grad is not None
-            grad = layers[i].backward(grad, need_input_grad=i > 0, step=step)
+            if grad is None:
+                raise LayerProtocolError(
+                    f"layer {layers[i + 1].name!r} ({layers[i + 1].kind}) returned no input "
+                    f"gradient from backward(grad, need_input_grad=True)"
+                )
+            grad = layers[i].backward(grad, i > 0, defer)
         return value, out
+
+    def regularization_loss(self) -> float:
+        """The sum of every layer's penalty at the current weights."""
+        return float(sum(layer.regularization_loss() for layer in self._regularized))
 
     def train_step(self, x: Array, y: Array) -> tuple[float, Array]:
-        """One optimizer step on a validated batch; returns (loss before the step, output).
+        """One optimizer step on a validated batch; returns (the loss before the step,
+        penalties included, and the output). ``self.last_penalty`` keeps the penalty part.
 
-        An optimizer whose step is ``p += c * grad`` (plain SGD, ``c = -learning_rate``)
-        has it taken inside the backward pass, where the layers fold it into the gradient's
-        product; any other optimizer gets the gradients through ``apply``. Both leave the
-        step's gradients readable in every layer's ``grads``.
+        The layers compute the gradients; the optimizer alone updates the weights. An
+        optimizer that can fold its step into a weight gradient's product (plain SGD:
+        ``W += -eta x.T @ grad_z`` as one BLAS call) is handed the deferred products.
         """
         optimizer = self.optimizer
-        assert optimizer is not None
-        rate = optimizer.direct_rate()
-        value, out = self.compute_gradients(x, y, step=rate)
-        if rate is None:
-            optimizer.apply(self._param_list, self._grad_list)
-        else:
-            optimizer.count_direct_step()
-        return value, out
+        if optimizer is None:
+            raise NotReadyError("the model is not compiled: call model.compile(...)")
+        defer = optimizer.takes_products
+        value, out = self.compute_gradients(x, y, training=True, defer=defer)
+        penalty = self.regularization_loss() if self._regularized else 0.0
+        self.last_penalty = penalty
+        products = self._deferred_products() if defer else None
+        optimizer.apply(self._param_list, self._grad_list, products)
+        for layer in self.layers:
+            layer.finish_step()
+        return value + penalty, out
+
+    def _deferred_products(self) -> list[Any] | None:
+        products: list[Any] | None = None
+        for layer, offset in self._offsets:
+            if layer.deferred:
+                if products is None:
+                    products = [None] * len(self._param_list)
+                for j, product in layer.deferred:
+                    products[offset + j] = product
+        return products
 
     def _collect_params(self) -> None:
         """Cache the flat lists ``[W1, b1, W2, ...]`` and ``[grad_W1, ...]`` once the layers
         are built, so a training step does not rebuild them. ``build`` is the only place that
         creates these arrays; everything else (the optimizer, ``set_weights``) updates them
         in place, so the cached lists stay valid."""
-        self._param_list = [p for layer in self.layers for p in layer.params]
-        self._grad_list = [g for layer in self.layers for g in layer.grads]
+        self._param_list, self._grad_list, self._offsets = [], [], []
+        for layer in self.layers:
+            if len(layer.params) != len(layer._grads):
+                raise LayerProtocolError(
+                    f"layer {layer.name!r} ({layer.kind}) has {len(layer.params)} params but "
+                    f"{len(layer._grads)} grads after build(); they must pair up"
+                )
+            if layer.params:
+                self._offsets.append((layer, len(self._param_list)))
+            self._param_list += layer.params
+            self._grad_list += layer._grads
+        self._stochastic = [(i, layer) for i, layer in enumerate(self.layers)
+                            if layer.stochastic]
+        self._regularized = [layer for layer in self.layers if layer.regularized]
 
     @property
     def _params(self) -> list[Array]:
@@ -301,44 +432,55 @@ class Sequential:
             layer.finish_gradients()
         return self._grad_list
 
-    def gradients(self, X: Any, y: Any) -> list[Array]:
-        """The loss gradients ``[grad_W1, grad_b1, ...]`` (``get_weights()`` order) on all of
-        ``X``, computed in one batch. The model's weights and optimizer are not touched."""
+    def gradients(self, X: Any, y: Any, training: bool = False) -> list[Array]:
+        """The gradients of the loss (penalties included) with respect to every trainable
+        array, in ``trainable_weights`` order (``[grad_W1, grad_b1, ...]`` for dense
+        layers), on all of ``X`` in one batch. Nothing in the model changes.
+
+        ``training=True`` differentiates the training-mode loss: the dropout masks of the
+        next step (fixed: the same on every call until a step is taken) and batch
+        statistics."""
         self._require_compiled()
         x = self.check_X(X)
         t = self.prepare_targets(y, x.shape[0])
-        self.compute_gradients(x, t)
+        self.compute_gradients(x, t, training=training)
         grads = [g.copy() for g in self._grads]
         self._clear_caches()
         return grads
 
-    def loss_value(self, X: Any, y: Any) -> float:
-        """The compiled loss on all of ``X`` (one batch), without changing anything."""
+    def loss_value(self, X: Any, y: Any, training: bool = False) -> float:
+        """The compiled loss plus penalties on all of ``X`` (one batch), changing nothing."""
         self._require_compiled()
         x = self.check_X(X)
-        return self.loss_value_prepared(x, self.prepare_targets(y, x.shape[0]))
+        return self.loss_value_prepared(x, self.prepare_targets(y, x.shape[0]),
+                                        training=training)
 
-    def loss_value_prepared(self, x: Array, t: Array) -> float:
-        """The loss on a validated batch ``x`` with prepared targets ``t``."""
+    def loss_value_prepared(self, x: Array, t: Array, training: bool = False) -> float:
+        """The loss plus penalties on a validated batch ``x`` with prepared targets ``t``."""
         loss = self.loss
-        assert loss is not None
+        if loss is None:
+            raise NotReadyError("the model is not compiled: call model.compile(...)")
+        if training:
+            self._seed_step()
         a = x
         for layer in self.layers[:-1]:
-            a = layer.forward(a, cache=False)
+            a = layer.forward(a, training, False)
         last = self.layers[-1]
-        assert isinstance(last, Dense)
-        z = a @ last.W
-        z += last.b
-        if self._fused or loss.from_logits:
-            if not self._fused:
-                z = last.activation.forward(z)
-            return loss.logits_value_and_grad(t, z, need_grad=False)[0]
-        return loss.value(t, last.activation.forward(z))
+        if self._fused:
+            value = loss.logits_value_and_grad(t, last.preactivation(a, training),
+                                               need_grad=False)[0]
+        elif loss.from_logits:
+            value = loss.logits_value_and_grad(t, last.forward(a, training, False),
+                                               need_grad=False)[0]
+        else:
+            value = loss.value(t, last.forward(a, training, False))
+        if self._regularized:
+            value += self.regularization_loss()
+        return value
 
     def _clear_caches(self) -> None:
         for layer in self.layers:
-            if isinstance(layer, Dense):
-                layer.clear_cache()
+            layer.clear_cache()
 
     def predict(self, X: Any, batch_size: int | None = 1024, verbose: int = 0) -> Array:
         """The model's outputs for every row of ``X`` (in batches of ``batch_size``)."""
@@ -363,17 +505,34 @@ class Sequential:
 
         return evaluate(self, X, y, batch_size=batch_size)
 
-    def trace(self, X: Any) -> list[LayerTrace]:
-        """Every layer's input ``x``, pre-activation ``z`` and output ``a`` for the batch ``X``."""
+    def trace(self, X: Any, training: bool = False) -> list[LayerTrace]:
+        """Every layer's input ``x``, pre-activation ``z`` and output ``a`` for the batch ``X``.
+
+        ``training=True`` shows the next training step's behaviour: which units each dropout
+        layer drops (``mask``), batch statistics. Nothing in the model changes."""
         x = self.check_X(X)
         out: list[LayerTrace] = []
+        if training:
+            self._seed_step()
         a = x
-        for layer in self.layers:
-            assert isinstance(layer, Dense)
-            z = a @ layer.W + layer.b
-            a_next = layer.activation.forward(z.copy())
-            out.append(LayerTrace(str(layer.name), a, z, a_next, layer.W.copy(), layer.b.copy()))
-            a = a_next
+        try:
+            for layer in self.layers:
+                act = layer.output_activation
+                if act is not None:
+                    z = layer.preactivation(a, training)
+                    a_next = act.forward(z.copy())
+                else:
+                    a_next = layer.forward(a, training, True)
+                    z = a_next
+                params = layer.params if layer.has_units else []
+                out.append(LayerTrace(
+                    str(layer.name), a, z, a_next,
+                    params[0].copy() if params else None,
+                    params[1].copy() if len(params) > 1 else None,
+                    layer.kind, layer.trace_mask() if training else None))
+                a = a_next
+        finally:
+            self._clear_caches()
         return out
 
     def fit(
@@ -402,24 +561,40 @@ class Sequential:
     # -- weights ------------------------------------------------------------------------------
     @property
     def weights(self) -> list[Array]:
-        """The live parameter arrays ``[W1, b1, W2, b2, ...]`` (not copies)."""
+        """The live weight arrays of every layer (not copies), in ``get_weights()`` order:
+        ``[W1, b1, W2, b2, ...]`` for dense layers, plus non-trainable statistics."""
+        self._require_built()
+        return [w for layer in self.layers for w in layer.weight_arrays()]
+
+    @property
+    def trainable_weights(self) -> list[Array]:
+        """The live trainable arrays (what the optimizer updates), in ``gradients`` order."""
         self._require_built()
         return list(self._param_list)
 
     def get_weights(self) -> list[Array]:
-        """Copies of ``[W1, b1, W2, b2, ...]``; ``W`` is ``(n_in, units)``, ``b`` ``(units,)``."""
+        """Copies of every weight in Keras' order: ``[W1, b1, W2, b2, ...]`` for dense layers
+        (``W`` is ``(n_in, units)``, ``b`` ``(units,)``), with each layer's non-trainable
+        statistics after its trainable arrays."""
         self._require_built()
-        return [p.copy() for p in self._params]
+        return [w.copy() for w in self.weights]
 
     def set_weights(self, weights: list[Any]) -> None:
-        """Set every parameter from ``[W1, b1, ...]`` (Keras order and shapes)."""
+        """Set every weight from a list in ``get_weights()`` order. The whole list is checked
+        (count, shapes, finite real numbers) before anything is written."""
         self._require_built()
-        params = self._params
-        if not isinstance(weights, (list, tuple)) or len(weights) != len(params):
+        counts = [len(layer.weight_arrays()) for layer in self.layers]
+        if not isinstance(weights, (list, tuple)) or len(weights) != sum(counts):
             got = len(weights) if isinstance(weights, (list, tuple)) else type(weights).__name__
-            raise ShapeError(f"weights: expected a list of {len(params)} arrays, got {got}")
-        for i, layer in enumerate(self.layers):
-            layer.set_weights(list(weights[2 * i: 2 * i + 2]))
+            raise ShapeError(f"weights: expected a list of {sum(counts)} arrays, got {got}")
+        chunks, start = [], 0
+        for k in counts:
+            chunks.append(list(weights[start:start + k]))
+            start += k
+        for layer, chunk in zip(self.layers, chunks):
+            layer.check_weights(chunk)
+        for layer, chunk in zip(self.layers, chunks):
+            layer.set_weights(chunk)
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer by ``name`` or by ``index``."""
@@ -439,24 +614,22 @@ class Sequential:
     def summary(self, print_fn: Callable[[str], None] | None = print) -> str:
         """A table of layers, output shapes and parameter counts (printed and returned)."""
         self._require_built()
-        rows = [("Layer (type)", "Output shape", "W shape", "Params")]
-        for layer in self.layers:
-            assert isinstance(layer, Dense)
-            rows.append((
-                f"{layer.name} (Dense, {layer.activation.name})",
-                f"(None, {layer.units})",
-                str(layer.W.shape),
-                f"{layer.count_params():,}",
-            ))
+        rows = [("Layer (type)", "Output shape", "Weights", "Params")]
+        rows += [tuple(layer.summary_row()) for layer in self.layers]  # type: ignore[misc]
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         line = "-" * (sum(widths) + 6)
         out = [f'Model: "{self.name}"  (input: {self.input_dim} features, dtype {self.dtype}, '
                f"seed {self.seed})", line]
         for j, r in enumerate(rows):
-            out.append("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+            out.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
             if j == 0:
                 out.append(line)
-        out += [line, f"Total params: {self.count_params():,}"]
+        total = sum(w.size for w in self.weights)
+        trainable = self.count_params()
+        out += [line, f"Total params: {total:,}"]
+        if total != trainable:
+            out += [f"Trainable params: {trainable:,}",
+                    f"Non-trainable params: {total - trainable:,}"]
         text = "\n".join(out)
         if print_fn is not None:
             print_fn(text)
@@ -470,7 +643,7 @@ class Sequential:
             "dtype": self.dtype.name,
             "seed": self.seed,
             "input_dim": self.input_dim,
-            "layers": [{"class": type(layer).__name__, "config": layer.get_config()}
+            "layers": [{"class": layer.kind, "config": layer.get_config()}
                        for layer in self.layers],
         }
         if self.loss is not None and self.optimizer is not None:
@@ -483,7 +656,11 @@ class Sequential:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Sequential:
-        """Rebuild a model (fresh weights drawn from its seed) from :meth:`get_config`."""
+        """Rebuild a model (fresh weights drawn from its seed) from :meth:`get_config`.
+
+        Layer classes resolve only through the layer registry (built-in layers and those
+        registered with :func:`glassnet.register` in this process): nothing in a config
+        can name code to run."""
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
             raise ConfigError(f"config: expected a dict with a 'layers' list, got {config!r:.200}")
         model = cls(seed=config.get("seed"), dtype=config.get("dtype", "float32"),
@@ -491,11 +668,12 @@ class Sequential:
         for entry in config["layers"]:
             if not isinstance(entry, dict):
                 raise ConfigError(f"config: expected a layer dict, got {entry!r:.200}")
-            klass = LAYER_CLASSES.get(str(entry.get("class")))
+            klass = layers_mod.lookup(entry.get("class"))
             if klass is None:
                 raise ConfigError(
-                    f"config: unknown layer class {entry.get('class')!r}; expected one of "
-                    f"{', '.join(LAYER_CLASSES)}"
+                    f"config: unknown layer class {str(entry.get('class'))[:100]!r}; expected "
+                    f"one of {', '.join(layers_mod.names())} (register your own layer "
+                    f"classes with glassnet.register before loading)"
                 )
             params = entry.get("config")
             if not isinstance(params, dict):
@@ -505,6 +683,8 @@ class Sequential:
             try:
                 model.add(klass(**params))
             except TypeError as exc:
+                if isinstance(exc, ArgumentTypeError):
+                    raise
                 raise ConfigError(
                     f"config: bad parameters for {entry.get('class')}: {exc}"
                 ) from exc

@@ -42,8 +42,8 @@ from ._checks import check_features, check_int, new_seed
 from .callbacks import Callback, CallbackList, History
 from .errors import ArgumentTypeError, ConfigError, NotReadyError, ShapeError
 from .layers import Dense
-from .layers.dense import FUSED_SGD_MIN_SIZE
 from .model import Sequential
+from .optimizers import FUSED_SGD_MIN_SIZE
 from .training import epoch_order, steps_per_epoch
 
 Array = NDArray[Any]
@@ -175,6 +175,11 @@ class Population:
                     raise ConfigError(
                         f"models[{k}]: a population holds Dense layers only, found "
                         f"{type(layer).__name__} {layer.name!r}"
+                    )
+                if layer.regularized:
+                    raise ConfigError(
+                        f"models[{k}]: layer {layer.name!r} has a regularizer; a population "
+                        "trains Dense layers without regularizers"
                     )
             if not isinstance(model.optimizer, _OPTIMIZERS):
                 raise ConfigError(
@@ -482,7 +487,8 @@ class Population:
         assert grad is not None
         if not (self.fused or self.loss.from_logits):
             grad = self._act_backward(self.activations[-1], grad, z_last, self._as[-1])
-        rate = self.optimizer.direct_rate()
+        opt = self.optimizer
+        plain_sgd = isinstance(opt, opt_mod.SGD) and not opt.momentum
         fused_sgd: list[tuple[int, Array, Array]] = []
         for i in range(n - 1, -1, -1):
             W = self.params[2 * i]
@@ -490,7 +496,7 @@ class Population:
             xin = self._xs[i]
             grad_x = np.matmul(grad, W.transpose(0, 2, 1)) if i > 0 else None
             grad.sum(axis=1, out=gb)
-            if rate is not None and self._sizes[2 * i] >= FUSED_SGD_MIN_SIZE \
+            if plain_sgd and self._sizes[2 * i] >= FUSED_SGD_MIN_SIZE \
                     and _blas.available(self.dtype):
                 fused_sgd.append((i, xin, grad))
             if not fused_sgd or fused_sgd[-1][0] != i or need_grads:
@@ -502,7 +508,7 @@ class Population:
                 assert grad_x is not None
                 grad = self._act_backward(self.activations[i - 1], grad_x, self._zs[i - 1],
                                           self._as[i - 1])
-        self._apply(rate, fused_sgd)
+        self._apply(plain_sgd, fused_sgd)
         return values, out
 
     # -- the optimizers, vectorized over members ------------------------------------------------
@@ -524,35 +530,36 @@ class Population:
         for k in range(self.K):
             opt_mod._axpy(p_all[k], float(alphas[k]), x_all[k], s_all[k])
 
-    def _apply(self, rate: float | None, fused_sgd: list[tuple[int, Array, Array]]) -> None:
+    def _apply(self, plain_sgd: bool, fused_sgd: list[tuple[int, Array, Array]]) -> None:
         opt = self.optimizer
         self.iterations += 1
         t = int(self.iterations[0])
         K, S, dt = self.K, self._n_small, self.dtype.type
         lrs = self.learning_rates
         P, G = self.buffer, self.grad_buffer
-        if rate is not None:  # plain SGD: the engine's in-backward step, p += (-lr) g
-            steps = (-lrs).astype(self.dtype)[:, None]
-            done = {i for i, _, _ in fused_sgd}
+        col = (lambda a: a.astype(self.dtype)[:, None])  # noqa: E731
+        if plain_sgd:  # the engine: p += (-lr) g; a large W from its deferred product by gemm
+            self._ensure_state()
+            tmp = self._state["scratch"]
+            done = set()
             for i, xin, gz in fused_sgd:
                 W = self.params[2 * i]
+                done.add(2 * i)
                 for k in range(K):
                     xk = xin if xin.ndim == 2 else xin[k]
                     if not _blas.gemm_at_b_acc(xk, gz[k], W[k], float(-lrs[k])):
                         g = self.grads[2 * i]
                         np.matmul(xk.T, gz[k], out=g[k])
-                        W[k] += dt(-lrs[k]) * g[k]
-            for i in range(len(self._shapes)):
-                if i in (2 * j for j in done):
-                    continue
-                p, g = self.params[i], self.grads[i]
-                p += steps.reshape((K,) + (1,) * (p.ndim - 1)) * g
+                        opt_mod._axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, 2 * i)[k])
+            self._axpy(P[:, :S], col(-lrs), G[:, :S], tmp[:, :S])
+            for i in self._big:
+                if i not in done:
+                    self._axpy_big(i, P, -lrs, G, tmp)
             return
         self._ensure_state()
         st = self._state
         tmp = st["scratch"]
         small = slice(0, S)
-        col = (lambda a: a.astype(self.dtype)[:, None])  # noqa: E731
         if isinstance(opt, opt_mod.SGD):
             v = st["_velocity"]
             mom = opt.momentum

@@ -18,9 +18,10 @@ table, bit for bit, in one process, in a local process pool and on a ``dask.dist
 cluster.
 
 Locally (``client=None``) the tasks are spread over ``processes`` worker processes (the
-data are written once to a temporary folder as ``.npy`` files, which each worker maps). With a ``dask.distributed.Client`` the data sets are
-scattered to the workers once and every task refers to them; a worker lost in the middle of
-a sweep has its tasks run again elsewhere by Dask. Dask (the ``dask`` extra) and pandas are
+data are written once to a temporary folder as ``.npy`` files, which each worker maps).
+With a ``dask.distributed.Client`` the data sets are scattered to the workers once and
+every task refers to them; a worker lost in the middle of a sweep has its tasks run again
+elsewhere by Dask. Dask (the ``dask`` extra) and pandas are
 imported only when used.
 """
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import check_int, new_seed
+from ._checks import check_bool, check_float, check_int, new_seed
 from .callbacks import Callback, CallbackList, History, ProgressBar
 from .errors import ArgumentTypeError, ConfigError
 
@@ -108,11 +108,8 @@ class _Interrupt:
 def _split_validation(
     x: Array, y: Array, validation_split: float
 ) -> tuple[Array, Array, Array | None, Array | None]:
-    if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
-            or not 0.0 <= validation_split < 1.0:
-        raise ConfigError(
-            f"validation_split: expected a fraction in [0, 1), got {validation_split!r}"
-        )
+    validation_split = check_float(validation_split, "validation_split", minimum=0.0,
+                                   maximum=1.0, include_maximum=False)
     if validation_split == 0:
         return x, y, None, None
     m = x.shape[0]
@@ -124,6 +121,24 @@ def _split_validation(
         )
     # The last examples are held out, before any shuffling (as in Keras).
     return x[: m - n_val], y[: m - n_val], x[m - n_val:], y[m - n_val:]
+
+
+def _check_batches(model: Sequential, m: int, batch_size: int | None) -> None:
+    """Refuse, before any step, a batch some layer cannot train on (a batch normalization
+    needs two examples for a variance)."""
+    need = max((layer.min_training_batch for layer in model.layers), default=1)
+    if need <= 1:
+        return
+    sizes = {m} if batch_size is None or batch_size >= m else {batch_size}
+    if batch_size is not None and batch_size < m and m % batch_size:
+        sizes.add(m % batch_size)
+    if min(sizes) < need:
+        layer = next(lay for lay in model.layers if lay.min_training_batch == need)
+        raise ConfigError(
+            f"batch_size: layer {layer.name!r} ({layer.kind}) needs training batches of at "
+            f"least {need} examples, but batch_size={batch_size} on {m} examples gives a "
+            f"batch of {min(sizes)}; choose another batch_size"
+        )
 
 
 def fit(
@@ -153,6 +168,8 @@ def fit(
     model._require_compiled()
     epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
     batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
+    if not (isinstance(shuffle, str) and shuffle == "block"):
+        shuffle = check_bool(shuffle, "shuffle")
     if verbose not in (0, 1, 2):
         raise ConfigError(f"verbose: expected 0, 1 or 2, got {verbose!r}")
     if callbacks is not None and (
@@ -182,6 +199,7 @@ def fit(
         if x_val is not None and x_val.dtype != model.dtype:  # a mapped file of another dtype
             x_val = np.ascontiguousarray(x_val, dtype=model.dtype)
 
+    _check_batches(model, x.shape[0], batch_size)
     if seed is None:
         seed = new_seed()
     rng = np.random.default_rng(seed)
@@ -213,7 +231,7 @@ def fit(
         for epoch in range(epochs):
             cblist.on_epoch_begin(epoch, {})
             order = epoch_order(rng, m, shuffle, block_size, n_steps)
-            total, seen = 0.0, 0
+            total, seen, penalty_total = 0.0, 0, 0.0
             metric_sums = [0.0] * len(model.metrics)
             logs: dict[str, Any] = {}
             for step, idx in enumerate(batches(m, batch_size, order)):
@@ -225,6 +243,7 @@ def fit(
                     cblist.on_batch_begin(step, {"size": nb})
                 value, out = model.train_step(xb, tb)
                 total += value * nb
+                penalty_total += model.last_penalty * nb
                 seen += nb
                 if batch_logs:
                     logs = {"batch_loss": value, "size": nb, "seen": seen, "loss": total / seen}
@@ -238,6 +257,8 @@ def fit(
                 history.interrupted = interrupt.requested
                 break
             epoch_logs: dict[str, Any] = {"loss": total / seen}
+            if model._regularized:  # the loss above includes the penalties (as in Keras)
+                epoch_logs["data_loss"] = (total - penalty_total) / seen
             for i, metric in enumerate(model.metrics):
                 epoch_logs[metric.name] = metric_sums[i] / seen
             if x_val is not None and t_val is not None:

@@ -17,6 +17,7 @@ from typing import Any, Literal, overload
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from .._checks import check_bool, check_float, check_int
 from ..errors import ArgumentTypeError, ConfigError, ShapeError
 
 __all__ = ["Dataset", "load_coffee", "load_digits"]
@@ -308,39 +309,21 @@ def load_coffee(
 
 def _check_int(value: object, argument: str) -> int:
     """``value`` as an int; bools and non-integers raise ArgumentTypeError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ArgumentTypeError(
-            f"{argument}: expected an int, got {type(value).__name__} {value!r}"
-        )
-    return int(value)
+    return int(check_int(value, argument, minimum=-(2**63)))  # type: ignore[arg-type]
 
 
 def _check_positive_int(value: object, argument: str) -> int:
     """``value`` as an int greater than zero."""
-    number = _check_int(value, argument)
-    if number <= 0:
-        raise ConfigError(f"{argument}: expected an int > 0, got {number}")
-    return number
+    return int(check_int(value, argument, minimum=1))  # type: ignore[arg-type]
 
 
 def _check_non_negative(value: object, argument: str) -> float:
     """``value`` as a finite float >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ArgumentTypeError(
-            f"{argument}: expected a number >= 0, got {type(value).__name__} {value!r}"
-        )
-    number = float(value)
-    if not np.isfinite(number) or number < 0:
-        raise ConfigError(f"{argument}: expected a finite number >= 0, got {value!r}")
-    return number
+    return check_float(value, argument, minimum=0.0)
 
 
 def _check_bool(value: object, argument: str) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise ArgumentTypeError(
-            f"{argument}: expected True or False, got {type(value).__name__} {value!r}"
-        )
-    return bool(value)
+    return check_bool(value, argument)
 
 
 def _check_float_dtype(dtype: DTypeLike, argument: str) -> np.dtype[Any]:
@@ -379,6 +362,4 @@ def _check_seed_int(seed: object, argument: str) -> int:
             f"{argument}: expected an int, a numpy.random.Generator or None, "
             f"got {type(seed).__name__} {seed!r}"
         )
-    if int(seed) < 0:
-        raise ConfigError(f"{argument}: expected an int >= 0, got {seed!r}")
-    return int(seed)
+    return int(check_int(seed, argument, minimum=0))  # type: ignore[arg-type]

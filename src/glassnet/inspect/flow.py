@@ -26,6 +26,7 @@ from .._checks import check_int
 from .._table import format_table
 from ..errors import ArgumentTypeError, ConfigError
 from ..training import steps_per_epoch
+from ._units import activation_name, unit_views
 
 __all__ = ["DataFlow", "FitSchedule", "LayerFlow", "data_flow", "fit_schedule"]
 
@@ -127,16 +128,18 @@ def data_flow(model: Any, X: Any) -> DataFlow:
     traces = model.trace(X)
     m = int(traces[0].x.shape[0])
     layers: list[LayerFlow] = []
-    for layer, tr in zip(model.layers, traces):
+    # Layers with units only: dropout, normalization and activation layers have none.
+    for tr in unit_views(model, traces):
         m_in, n_in = (int(s) for s in tr.x.shape)
         m_out, units = (int(s) for s in tr.z.shape)
         # Column j of z has one row per example unit j computed: count those rows.
         counts = np.full(units, m_out, dtype=np.int64)
+        W_shape = tr.W.shape if tr.W is not None else (n_in, units)
         layers.append(LayerFlow(
             name=tr.name,
-            activation=str(getattr(getattr(layer, "activation", None), "name", "?")),
+            activation=activation_name(tr.activation),
             input_shape=(m_in, n_in),
-            W_shape=(int(tr.W.shape[0]), int(tr.W.shape[1])),
+            W_shape=(int(W_shape[0]), int(W_shape[1])),
             output_shape=(int(tr.a.shape[0]), int(tr.a.shape[1])),
             multiply_adds=m_in * n_in * units,
             examples_per_unit=counts,

@@ -63,25 +63,30 @@ def gradient_check(
     max_entries: int | None = None,
     seed: int = 0,
     tolerance: float = 1e-6,
+    training: bool = False,
 ) -> GradCheckResult:
-    """Compare ``model.gradients(X, y)`` with finite differences (step ``eps``) of the loss.
+    """Compare ``model.gradients(X, y)`` with finite differences (step ``eps``) of the loss
+    (penalties of regularized layers included).
 
     ``max_entries`` checks a random subset of entries per parameter (chosen with ``seed``);
     ``None`` checks every entry. Use a float64 model: float32 differences are too coarse.
+    ``training=True`` checks the training-mode loss: batch statistics, and the dropout masks
+    of the model's next step (the same masks in every evaluation, so the loss is a smooth
+    function of the weights). Parameters are named by kind and layer position: ``W1``,
+    ``b1`` for a first dense layer, ``gamma2``, ``beta2`` for a batch normalization second.
     """
     if not eps > 0:
         raise ConfigError(f"eps: expected a number > 0, got {eps!r}")
-    analytic = model.gradients(X, y)
-    params: list[NDArray[Any]] = model.weights
-    names = []
-    for layer_i in range(len(params) // 2):
-        names += [f"W{layer_i + 1}", f"b{layer_i + 1}"]
+    analytic = model.gradients(X, y, training=training)
+    params: list[NDArray[Any]] = model.trainable_weights
+    names = [f"{pname}{li + 1}" for li, layer in enumerate(model.layers)
+             for pname in layer.param_names]
     rng = np.random.default_rng(seed)
     per: dict[str, float] = {}
     worst = 0.0
     count = 0
     kinks = 0
-    base_pattern = _kink_pattern(model, X)
+    base_pattern = _kink_pattern(model, X, training)
     for name, p, g in zip(names, params, analytic):
         flat = p.reshape(-1)
         idx = np.arange(flat.size)
@@ -90,7 +95,7 @@ def gradient_check(
         errs = np.full(idx.size, np.nan)
         g_flat = g.reshape(-1)
         for k, i in enumerate(idx):
-            num = _difference(model, X, y, flat, int(i), eps, base_pattern)
+            num = _difference(model, X, y, flat, int(i), eps, base_pattern, training)
             if num is None:
                 kinks += 1
                 continue
@@ -102,16 +107,17 @@ def gradient_check(
     return GradCheckResult(worst, per, count - kinks, tolerance, kinks)
 
 
-def _kink_pattern(model: Any, X: Any) -> NDArray[np.bool_] | None:
+def _kink_pattern(model: Any, X: Any, training: bool = False) -> NDArray[np.bool_] | None:
     """Which ReLU-like units are on (z > 0) for each example; None without such units."""
-    parts = [(t.z > 0).ravel() for t, layer in zip(model.trace(X), model.layers)
-             if layer.activation.name in ("relu", "leaky_relu")]
+    parts = [(t.z > 0).ravel() for t, layer in zip(model.trace(X, training=training),
+                                                   model.layers)
+             if getattr(layer.output_activation, "name", None) in ("relu", "leaky_relu")]
     return np.concatenate(parts) if parts else None
 
 
 def _difference(
     model: Any, X: Any, y: Any, flat: NDArray[Any], i: int, eps: float,
-    base_pattern: NDArray[np.bool_] | None,
+    base_pattern: NDArray[np.bool_] | None, training: bool = False,
 ) -> float | None:
     """The five-point difference for entry ``i`` of ``flat`` (a view of a parameter), with
     a step that crosses no kink; None when even ``eps / 100`` crosses one."""
@@ -123,7 +129,7 @@ def _difference(
                 crossed = False
                 for step in (2 * h, -2 * h):
                     flat[i] = old + step
-                    pattern = _kink_pattern(model, X)
+                    pattern = _kink_pattern(model, X, training)
                     if pattern is None or not np.array_equal(pattern, base_pattern):
                         crossed = True
                         break
@@ -133,7 +139,7 @@ def _difference(
             values = []
             for step in (h, -h, 2 * h, -2 * h):
                 flat[i] = old + step
-                values.append(model.loss_value(X, y))
+                values.append(model.loss_value(X, y, training=training))
             return float((8 * (values[0] - values[1]) - (values[2] - values[3])) / (12 * h))
         return None
     finally:

@@ -30,7 +30,6 @@ from numpy.typing import NDArray
 from .. import metrics as metrics_mod
 from .._checks import check_int
 from ..errors import ArgumentTypeError, ConfigError, DataError, ShapeError
-from ..layers import Dense
 
 Array = NDArray[Any]
 
@@ -81,12 +80,27 @@ def resolve_layer(model: Any, layer: Any, argument: str = "layer") -> int:
     return int(layer) % n
 
 
-def _dense(model: Any, index: int) -> Dense:
+def _dense(model: Any, index: int) -> Any:
+    """Layer ``index``, which must have units of its own (a dense layer)."""
     layer = model.layers[index]
-    if not isinstance(layer, Dense):
-        raise ConfigError(f"layer: layer {index} is a {type(layer).__name__}, not a Dense layer")
+    if not layer.has_units:
+        raise ConfigError(
+            f"layer: layer {index} ({layer.name!r}) is a {layer.kind} layer, which has no units "
+            f"of its own; name a dense layer"
+        )
     model._require_built()
     return layer
+
+
+def _output_layer(model: Any) -> Any:
+    """The last layer, which must apply its activation separately (dense or activation)."""
+    last = model.layers[-1]
+    if last.output_activation is None:
+        raise ConfigError(
+            f"model: the output layer {last.name!r} is a {last.kind} layer; this instrument "
+            f"needs a dense (or activation) output layer"
+        )
+    return last
 
 
 def _hidden_indices(model: Any) -> list[int]:
@@ -102,7 +116,7 @@ def layer_activations(model: Any, X: Any, layer: Any) -> Array:
     index = resolve_layer(model, layer)
     a = model.check_X(X)
     for i in range(index + 1):
-        a = _dense(model, i).forward(a, cache=False)
+        a = model.layers[i].forward(a)
     return np.array(a, copy=True)
 
 
@@ -137,8 +151,9 @@ def predicted_classes(model: Any, out: Array) -> NDArray[np.int64]:
         return np.asarray(out.argmax(axis=1), dtype=np.int64)
     loss = getattr(model, "loss", None)
     last = model.layers[-1]
+    act = last.output_activation
     logits = bool(getattr(loss, "from_logits", False)) or (
-        isinstance(last, Dense) and last.activation.name == "linear"
+        act is not None and act.name == "linear"
     )
     return np.asarray(out[:, 0] > (0.0 if logits else 0.5), dtype=np.int64)
 
@@ -317,8 +332,7 @@ class Ablation:
 def _loss_and_accuracy(model: Any, z_out: Array, t: Array, accuracy: Any) -> tuple[float, float]:
     """The compiled loss and accuracy from the output layer's pre-activation ``z_out``."""
     loss = model.loss
-    last = model.layers[-1]
-    out = last.activation.forward(np.array(z_out, copy=True))
+    out = _output_layer(model).output_activation.forward(np.array(z_out, copy=True))
     if model._fused or loss.from_logits:
         logits = z_out if model._fused else out
         value = loss.logits_value_and_grad(t, logits, need_grad=False)[0]
@@ -354,11 +368,13 @@ def ablation(model: Any, X: Any, y: Any, layer: Any = None) -> Ablation:
             )
     m = x.shape[0]
     # The activations of every layer on the clean batch.
+    for li in indices:
+        _dense(model, li)
     acts = [x]
     for i in range(len(model.layers)):
-        acts.append(_dense(model, i).forward(acts[-1], cache=False))
-    last = model.layers[-1]
-    base_loss, base_acc = _loss_and_accuracy(model, acts[-2] @ last.W + last.b, t, accuracy)
+        acts.append(model.layers[i].forward(acts[-1]))
+    last = _output_layer(model)
+    base_loss, base_acc = _loss_and_accuracy(model, last.preactivation(acts[-2]), t, accuracy)
 
     names: list[str] = []
     units: list[Array] = []
@@ -377,8 +393,8 @@ def ablation(model: Any, X: Any, y: Any, layer: Any = None) -> Ablation:
             batch[np.arange(c), :, sel] = 0.0
             a = batch.reshape(c * m, n_units)
             for j in range(li + 1, n_layers - 1):
-                a = _dense(model, j).forward(a, cache=False)
-            z_out = (a @ last.W + last.b).reshape(c, m, -1)
+                a = model.layers[j].forward(a)
+            z_out = last.preactivation(a).reshape(c, m, -1)
             for r in range(c):  # one loss per ablation; each call covers all m examples
                 value, acc = _loss_and_accuracy(model, z_out[r], t, accuracy)
                 losses.append(value)
@@ -481,7 +497,7 @@ def unit_images(
     shown with ``x.reshape(20, 20).T``). Meaningful for the first layer, whose inputs are pixels.
     """
     index = resolve_layer(model, layer)
-    W = _dense(model, index).W
+    W = _dense(model, index).params[0]
     if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2:
         raise ArgumentTypeError(f"image_shape: expected (height, width), got {image_shape!r}")
     h, w = (int(v) for v in image_shape)

@@ -13,6 +13,12 @@ every unit ``j`` of every dense layer (``W`` of shape ``(n_in, units)``, ``b`` o
     saturation       share of probe examples in a flat end:    (sigmoid: a < 0.01 or a > 0.99;
                                                                   tanh: |a| > 0.99; NaN otherwise)
     out_weight_norm  ||W_next[j, :]||                   (outgoing weights; NaN in the last layer)
+    dropped          share of the last training batch's examples in which a dropout layer
+                     after this layer zeroed unit j (NaN when no dropout layer follows)
+
+Only layers with units are recorded (dense layers; see :mod:`glassnet.inspect._units`):
+dropout, normalization and activation layers have no units of their own, and an activation
+layer right after a linear dense layer is read as that layer's activation.
 
 ``z`` and ``a`` come from one forward pass over a fixed *probe* batch. ``fit`` does not hand
 its ``X`` to callbacks, so the probe is given to the recorder: ``probe=X_probe`` (all of its
@@ -35,6 +41,7 @@ from numpy.typing import NDArray
 from .._checks import check_int
 from ..callbacks import Callback
 from ..errors import ArgumentTypeError, ConfigError, NotReadyError
+from ._units import UnitPlan, activation_name, unit_plan
 
 __all__ = ["METRICS", "NeuronRecorder"]
 
@@ -42,7 +49,7 @@ Array = NDArray[Any]
 
 #: the per-unit quantities recorded, in column order
 METRICS = ("weight_norm", "bias", "grad_norm", "act_mean", "act_std", "firing_rate",
-           "saturation", "out_weight_norm")
+           "saturation", "out_weight_norm", "dropped")
 
 FIRING_ACTIVATIONS = frozenset({"relu", "leaky_relu", "linear"})
 SATURATING_ACTIVATIONS = frozenset({"sigmoid", "tanh"})
@@ -119,6 +126,7 @@ class NeuronRecorder(Callback):
         self._stacked: dict[str, dict[str, Array]] | None = None
         self._step = 0
         self._epoch_done = 0
+        self._plan: list[UnitPlan] = []
 
     # -- hooks ----------------------------------------------------------------------------
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
@@ -134,9 +142,11 @@ class NeuronRecorder(Callback):
                                                                         replace=False))
                 data = data[rows]
             self.probe = model.check_X(data, argument="data")
-        self.layer_names = [str(layer.name) for layer in model.layers]
-        self.activations = {str(layer.name): str(layer.activation.name)  # type: ignore[attr-defined]
-                            for layer in model.layers}
+        # Layers with units only (dropout, normalization and activation layers have none);
+        # an activation layer right after a linear dense layer is that layer's activation.
+        self._plan = unit_plan(model)
+        self.layer_names = [plan.name for plan in self._plan]
+        self.activations = {plan.name: activation_name(plan.activation) for plan in self._plan}
         self._records = []
         self._epochs = []
         self._steps = []
@@ -166,21 +176,29 @@ class NeuronRecorder(Callback):
         if self.probe is None:
             raise NotReadyError("NeuronRecorder: no probe yet; it is set when training begins")
         layers = self.model.layers
+        plans = {plan.index: plan for plan in self._plan}
+        unit_layers = [plan.index for plan in self._plan]
         reading: dict[str, dict[str, Array]] = {}
         a = self.probe
+        skip: set[int] = set()
         for i, layer in enumerate(layers):
+            if i in skip:
+                continue
+            plan = plans.get(i)
+            if plan is None:  # no units: pass the probe through (inference behaviour)
+                a = layer.forward(a)
+                continue
             W, b = layer.params[0], layer.params[1]
-            z = a @ W
-            z += b
-            act = layer.activation  # type: ignore[attr-defined]
-            a = act.forward(z)
+            z = layer.preactivation(a)
+            act = plan.activation
+            a = act.forward(z.copy())
             units = W.shape[1]
             nan = np.full(units, np.nan)
+            grad_W = layer.grads[0]
             row: dict[str, Array] = {
                 "weight_norm": np.sqrt(np.einsum("ij,ij->j", W, W, dtype=np.float64)),
                 "bias": b.astype(np.float64),
-                "grad_norm": (np.sqrt(np.einsum("ij,ij->j", layer.grads[0], layer.grads[0],
-                                                dtype=np.float64))
+                "grad_norm": (np.sqrt(np.einsum("ij,ij->j", grad_W, grad_W, dtype=np.float64))
                               if with_grads else nan),
                 "act_mean": a.mean(axis=0, dtype=np.float64),
                 "act_std": a.std(axis=0, dtype=np.float64),
@@ -190,14 +208,34 @@ class NeuronRecorder(Callback):
             sat = saturated_mask(act.name, a)
             row["saturation"] = (np.count_nonzero(sat, axis=0) / a.shape[0]
                                  if sat is not None else nan)
-            if i + 1 < len(layers):
-                W_next = layers[i + 1].params[0]
-                row["out_weight_norm"] = np.sqrt(np.einsum("ij,ij->i", W_next, W_next,
-                                                           dtype=np.float64))
+            later = [j for j in unit_layers if j > i]
+            if later:
+                W_next = layers[later[0]].params[0]
+                row["out_weight_norm"] = (
+                    np.sqrt(np.einsum("ij,ij->i", W_next, W_next, dtype=np.float64))
+                    if W_next.shape[0] == units else nan)
             else:
                 row["out_weight_norm"] = nan
-            reading[str(layer.name)] = row
+            row["dropped"] = self._dropped(i, units)
+            reading[plan.name] = row
+            if plan.merged is not None:  # its activation layer was applied just above
+                skip.add(plan.merged)
         return reading
+
+    def _dropped(self, index: int, units: int) -> Array:
+        """Per unit of layer ``index``: the share of the last training batch in which the
+        dropout layer(s) between it and the next layer with units zeroed it."""
+        layers = self.model.layers
+        dropped = np.zeros(units)
+        found = False
+        for layer in layers[index + 1:]:
+            if layer.has_units:
+                break
+            mask = layer.trace_mask()
+            if mask is not None and mask.ndim == 2 and mask.shape[1] == units:
+                dropped = 1.0 - (1.0 - dropped) * mask.mean(axis=0, dtype=np.float64)
+                found = True
+        return dropped if found else np.full(units, np.nan)
 
     def _record(self, with_grads: bool = True) -> None:
         reading = self.measure(with_grads=with_grads)

@@ -61,6 +61,14 @@ def _check_model(model: Any, argument: str = "model") -> Sequential:
             f"{argument}: expected a glassnet Sequential, got {type(model).__name__}"
         )
     model._require_built()
+    for layer in model.layers:
+        # Relabelling units moves a unit's incoming and outgoing weights together; layers
+        # without units of their own (dropout, normalization) have no such weights.
+        if not layer.has_units or len(layer.weight_arrays()) != 2:
+            raise ConfigError(
+                f"{argument}: seed comparison reads models made of dense layers only; layer "
+                f"{layer.name!r} is a {layer.kind} layer"
+            )
     return model
 
 
@@ -475,12 +483,11 @@ def compare_seeds(models: Sequence[Any], X: Any, y: Any) -> SeedComparison:
     accs = np.empty(n)
     preds = []
     for i, m in enumerate(ms):
-        m._require_compiled()
+        loss, _ = m._require_compiled()
         t = m.prepare_targets(y, x.shape[0])
         out = m.predict(x, batch_size=None)
         losses[i] = m.loss_value_prepared(x, t)
-        assert m.loss is not None
-        accs[i] = metrics_mod.get("accuracy", m.loss)(t, out)
+        accs[i] = metrics_mod.get("accuracy", loss)(t, out)
         preds.append(predicted_classes(m, out))
     P = np.stack(preds)  # (N, m)
     disagreement = (P[:, None, :] != P[None, :, :]).mean(axis=2)

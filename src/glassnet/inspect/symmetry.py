@@ -26,9 +26,10 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
-from .._checks import by_name
+from .._checks import by_name, check_float
 from .._table import format_table
-from ..errors import ArgumentTypeError, ConfigError
+from ..errors import ArgumentTypeError
+from ._units import unit_plan, unit_views
 
 __all__ = ["LayerSymmetry", "SymmetryReport", "pairwise_max_abs_diff", "symmetry"]
 
@@ -200,24 +201,22 @@ def symmetry(model: Any, X: Any = None, *, tol: float = 1e-6) -> SymmetryReport:
         raise ArgumentTypeError(
             f"model: expected a glassnet Sequential, got {type(model).__name__}"
         )
-    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol >= 0:
-        raise ConfigError(f"tol: expected a number >= 0, got {tol!r}")
-    tol = float(tol)
+    tol = check_float(tol, "tol", minimum=0.0)
     traces = model.trace(X) if X is not None else None
     n_probe = int(traces[0].x.shape[0]) if traces is not None else 0
     out: list[LayerSymmetry] = []
-    for i, layer in enumerate(model.layers):
-        if not hasattr(layer, "W"):
-            continue
-        V = np.vstack([np.asarray(layer.W, dtype=np.float64),
-                       np.asarray(layer.b, dtype=np.float64)[None, :]])
+    views = {v.index: v for v in unit_views(model, traces)} if traces is not None else {}
+    for plan in unit_plan(model):  # layers with units (see inspect._units)
+        i, layer = plan.index, model.layers[plan.index]
+        V = np.vstack([np.asarray(layer.params[0], dtype=np.float64),
+                       np.asarray(layer.params[1], dtype=np.float64)[None, :]])
         n = V.shape[1]
         scale = max(1.0, float(np.abs(V).max()) if V.size else 0.0)
         gap = pairwise_max_abs_diff(V)
         dup = gap <= tol * scale
         a_sim = a_corr = None
         if traces is not None:
-            A = traces[i].a
+            A = views[i].a
             a_scale = max(1.0, float(np.abs(A).max()))
             dup &= pairwise_max_abs_diff(A) <= tol * a_scale
             a_sim = _cosine(A)

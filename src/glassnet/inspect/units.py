@@ -20,8 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import check_float
 from .._table import format_table
-from ..errors import ArgumentTypeError, ConfigError
+from ..errors import ArgumentTypeError
+from ._units import activation_name, unit_plan, unit_views
 from .recorder import NeuronRecorder, saturated_mask
 
 __all__ = ["UnitEvent", "UnitEventList", "UnitStatus", "UnitStatusList", "dead_units",
@@ -68,14 +70,12 @@ def unit_status(
         raise ArgumentTypeError(
             f"model: expected a glassnet Sequential, got {type(model).__name__}"
         )
-    if isinstance(dead_tol, bool) or not isinstance(dead_tol, (int, float)):
-        raise ArgumentTypeError(f"dead_tol: expected a number, got {dead_tol!r}")
-    if isinstance(saturation, bool) or not isinstance(saturation, (int, float)) \
-            or not 0.0 < saturation <= 1.0:
-        raise ConfigError(f"saturation: expected a share in (0, 1], got {saturation!r}")
+    dead_tol = check_float(dead_tol, "dead_tol", finite=False)
+    saturation = check_float(saturation, "saturation", minimum=0.0, maximum=1.0,
+                             include_minimum=False)
     out = UnitStatusList()
-    for layer, tr in zip(model.layers, model.trace(X)):
-        act = str(layer.activation.name)
+    for tr in unit_views(model, model.trace(X)):  # layers with units (see inspect._units)
+        act = activation_name(tr.activation)
         m = tr.z.shape[0]
         if act in RELU_LIKE:
             inactive = np.count_nonzero(tr.z <= dead_tol, axis=0)
@@ -91,8 +91,8 @@ def unit_status(
 
 def dead_units(model: Any, X: Any, *, dead_tol: float = 0.0) -> dict[str, list[int]]:
     """``{layer name: [dead unit indices]}`` for every ReLU-like layer (empty lists included)."""
-    found: dict[str, list[int]] = {str(layer.name): [] for layer in model.layers
-                                   if str(layer.activation.name) in RELU_LIKE}
+    found: dict[str, list[int]] = {plan.name: [] for plan in unit_plan(model)
+                                   if activation_name(plan.activation) in RELU_LIKE}
     for s in unit_status(model, X, dead_tol=dead_tol):
         if s.status == "dead":
             found[s.layer].append(s.unit)

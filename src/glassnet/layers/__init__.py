@@ -1,7 +1,63 @@
-"""Layers: :class:`Input` and :class:`Dense`, and the :class:`Layer` protocol."""
+"""Layers, the :class:`Layer` protocol, and the registry that names them.
 
-from .base import Layer
+Every layer a saved model may contain resolves by its class name through one registry:
+the built-in layers are registered here, a user's own with :func:`glassnet.register`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._registry import Registry
+from ..errors import ArgumentTypeError
+from .base import DeferredProduct, Layer
+from .core import Activation, Dropout, LeakyReLU, ReLU, Softmax
 from .dense import Dense
-from .input import Input
+from .input import Input, InputLayer
+from .normalization import BatchNormalization, Normalization
 
-__all__ = ["Dense", "Input", "Layer"]
+__all__ = [
+    "Activation",
+    "BatchNormalization",
+    "DeferredProduct",
+    "Dense",
+    "Dropout",
+    "Input",
+    "InputLayer",
+    "Layer",
+    "LeakyReLU",
+    "Normalization",
+    "ReLU",
+    "Softmax",
+    "get",
+    "names",
+]
+
+_registry: Registry[Layer] = Registry("layer", Layer)
+for _cls in (Activation, BatchNormalization, Dense, Dropout, LeakyReLU, Normalization, ReLU,
+             Softmax):
+    _registry.add(_cls, _cls.__name__)
+
+
+def lookup(name: Any) -> type[Layer] | None:
+    """The layer class saved configs call ``name``, or None."""
+    if not isinstance(name, str):
+        return None
+    return _registry.lookup(name)  # type: ignore[return-value]
+
+
+def register(cls: type[Layer], name: str | None = None) -> None:
+    """Register a user's layer class under ``name`` (default: its class name)."""
+    if not (isinstance(cls, type) and issubclass(cls, Layer)):
+        raise ArgumentTypeError(f"cls: expected a subclass of glassnet.layers.Layer, got {cls!r}")
+    _registry.add(cls, name or cls.__name__)
+
+
+def get(identifier: Any) -> Layer:
+    """A layer from an instance or a config ``{"name": class name, "config": {...}}``."""
+    return _registry.get(identifier, argument="layer")
+
+
+def names() -> list[str]:
+    """The layer class names a saved model may use (built-in and registered)."""
+    return _registry.names()

@@ -9,16 +9,15 @@ Shapes (examples are rows)::
 Backward, given ``grad_a = dL/da``::
 
     grad_z = grad_a * g'(z)       (m, units)
-    grad_W = x.T @ grad_z         (n_in, units)
-    grad_b = sum over rows of grad_z  (units,)
+    grad_W = x.T @ grad_z  + dR/dW      (n_in, units)   R: the kernel regularizer, if any
+    grad_b = sum over rows of grad_z + dR/db  (units,)
     grad_x = grad_z @ W.T         (m, n_in)
 
-With plain SGD (step ``W -= eta grad_W``, no momentum) the model may ask a layer to take the
-step during its backward pass (``step=-eta``): ``W += step x.T @ grad_z`` is then one BLAS
-``gemm`` accumulating into ``W`` itself (:mod:`glassnet._blas`), instead of a product that
-writes ``grad_W`` and a second pass that reads it back. ``grad_W`` is still there for anyone
-who looks: the layer keeps that step's ``x`` and ``grad_z`` and computes ``grads[0]`` the
-first time ``grads`` is read (the same numbers the unfused step would have stored).
+The layer computes gradients; it never changes ``W`` or ``b`` (the optimizer does). Asked to
+``defer``, it leaves ``grad_W = x.T @ grad_z`` as a :class:`~glassnet.layers.base.DeferredProduct`
+(only when ``W`` has no regularizer): plain SGD then takes ``W += -eta x.T @ grad_z`` as one
+BLAS ``gemm`` accumulating into ``W`` (no gradient array written and read back), and
+``grad_W`` is computed only if someone reads ``grads`` afterwards.
 """
 
 from __future__ import annotations
@@ -27,21 +26,16 @@ from typing import Any
 
 import numpy as np
 
-from .. import _blas, activations, initializers
+from .. import activations, initializers, regularizers
 from .._checks import check_int
-from ..errors import NotReadyError, ShapeError
-from .base import Array, Layer
-
-#: Weight matrices smaller than this take the SGD step as NumPy ufuncs after an ordinary
-#: gradient product: for them the ctypes call of the fused product costs more than the pass
-#: over ``grad_W`` it saves (a 64-25-15-10 net, batch 32: 87 vs 67 us per step).
-FUSED_SGD_MIN_SIZE = 8192
+from ..errors import NotReadyError
+from .base import Array, DeferredProduct, Layer
 
 
 class Dense(Layer):
     """A fully connected layer ``a = g(x @ W + b)``."""
 
-    kind = "Dense"
+    has_units = True
 
     def __init__(
         self,
@@ -49,6 +43,8 @@ class Dense(Layer):
         activation: Any = None,
         kernel_initializer: Any = "glorot_uniform",
         bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
         name: str | None = None,
     ) -> None:
         super().__init__(name)
@@ -56,36 +52,19 @@ class Dense(Layer):
         self.activation = activations.get(activation)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
-        self.n_in: int | None = None
+        self.kernel_regularizer = regularizers.get(kernel_regularizer, "kernel_regularizer")
+        self.bias_regularizer = regularizers.get(bias_regularizer, "bias_regularizer")
         self.x: Array | None = None
         self.z: Array | None = None
         self.a: Array | None = None
-        self._pending: tuple[Array, Array] | None = None  # (x, grad_z) of a fused SGD step
-
-    @property
-    def grads(self) -> list[Array]:
-        """``[grad_W, grad_b]`` of the most recent backward pass (computed on first read after
-        a fused SGD step, see the module docstring)."""
-        self.finish_gradients()
-        return self._grads
-
-    @grads.setter
-    def grads(self, value: list[Array]) -> None:
-        self._grads = value
-        self._pending = None
-
-    def finish_gradients(self) -> None:
-        """Compute ``grad_W`` if a fused SGD step left it pending (and drop that step's
-        ``x`` and ``grad_z``)."""
-        pending = self._pending
-        if pending is not None:
-            self._pending = None
-            x, grad_z = pending
-            np.matmul(x.T, grad_z, out=self._grads[0])
 
     @property
     def output_dim(self) -> int:
         return int(self.units)  # type: ignore[arg-type]
+
+    @property
+    def weight_names(self) -> list[str]:
+        return ["W", "b"]
 
     @property
     def W(self) -> Array:
@@ -107,91 +86,113 @@ class Dense(Layer):
         self._require_built()
         return self.grads[1]
 
-    def _require_built(self) -> None:
-        if not self.built:
-            raise NotReadyError(
-                f"layer {self.name!r} has no weights yet: give the model an Input(shape=...) "
-                f"or call fit/predict/build first"
-            )
+    def _needs_weights(self) -> bool:
+        return True
 
     def build(self, n_in: int, rng: np.random.Generator, dtype: np.dtype[Any]) -> None:
-        self.n_in = int(n_in)
-        shape = (self.n_in, self.output_dim)
+        super().build(n_in, rng, dtype)
+        shape = (int(n_in), self.output_dim)
         W = np.ascontiguousarray(self.kernel_initializer(shape, rng, dtype), dtype=dtype)
         b = np.ascontiguousarray(self.bias_initializer((self.output_dim,), rng, dtype), dtype=dtype)
         self.params = [W, b]
         self.grads = [np.zeros_like(W), np.zeros_like(b)]
-        self.built = True
 
-    def forward(self, x: Array, cache: bool = True) -> Array:
+    # -- forward ----------------------------------------------------------------------------
+    def preactivation(self, x: Array, training: bool = False) -> Array:
         W, b = self.params
         z = x @ W
         z += b
+        return z
+
+    def forward(self, x: Array, training: bool = False, cache: bool = False) -> Array:
+        z = self.preactivation(x)
         a = self.activation.forward(z)
         if cache:
             self.x, self.z, self.a = x, z, a
         return a
 
+    @property
+    def output_activation(self) -> Any:
+        return self.activation
+
+    def cached_preactivation(self) -> Array:
+        if self.z is None:
+            raise NotReadyError(f"layer {self.name!r}: no cached batch; call forward first")
+        return self.z
+
+    # -- backward ---------------------------------------------------------------------------
     def backward(self, grad_a: Array, need_input_grad: bool = True,
-                 step: float | None = None) -> Array | None:
+                 defer: bool = False) -> Array | None:
         if self.z is None or self.a is None:
             raise NotReadyError(f"layer {self.name!r}: backward() called before forward()")
         grad_z = self.activation.backward(grad_a, self.z, self.a)
-        return self.backward_from_z(grad_z, need_input_grad, step)
+        return self.backward_from_preactivation(grad_z, need_input_grad, defer)
 
-    def backward_from_z(self, grad_z: Array, need_input_grad: bool = True,
-                        step: float | None = None) -> Array | None:
+    def backward_from_preactivation(self, grad_z: Array, need_input_grad: bool = True,
+                                    defer: bool = False) -> Array | None:
         """The backward pass given ``grad_z = dL/dz`` directly (fused output + loss).
 
-        Fills ``grads``. With ``step`` (a number ``c``), also takes the plain-SGD step
-        ``W += c grad_W``, ``b += c grad_b`` (``c = -learning rate``), folded into the
-        gradient's product where NumPy's BLAS allows. Returns ``grad_x`` (computed before
-        ``W`` changes) or ``None``.
+        Fills ``grads`` (or defers ``grad_W``, see the module docstring); returns ``grad_x``
+        or ``None``.
         """
-        assert self.x is not None
+        x = self.x
+        if x is None:
+            raise NotReadyError(f"layer {self.name!r}: backward() called before forward()")
         W, b = self.params
         grads = self._grads
         grad_x = grad_z @ W.T if need_input_grad else None
         grad_z.sum(axis=0, out=grads[1])
-        if (step is not None and W.size >= FUSED_SGD_MIN_SIZE
-                and _blas.gemm_at_b_acc(self.x, grad_z, W, step)):
-            self._pending = (self.x, grad_z)  # grads[0] = x.T @ grad_z when first read
+        if self.bias_regularizer is not None:
+            self.bias_regularizer.add_gradient(b, grads[1])
+        if defer and self.kernel_regularizer is None:
+            self.deferred = [(0, DeferredProduct(x, grad_z, grads[0]))]
         else:
-            self._pending = None
-            np.matmul(self.x.T, grad_z, out=grads[0])
-            if step is not None:
-                W += W.dtype.type(step) * grads[0]
-        if step is not None:
-            b += b.dtype.type(step) * grads[1]
+            self.deferred = []
+            np.matmul(x.T, grad_z, out=grads[0])
+            if self.kernel_regularizer is not None:
+                self.kernel_regularizer.add_gradient(W, grads[0])
         return grad_x
 
-    def set_weights(self, weights: list[Any]) -> None:
-        self._require_built()
-        if len(weights) != 2:
-            raise ShapeError(
-                f"weights: layer {self.name!r} expects 2 arrays [W, b], got {len(weights)}"
-            )
-        for target, new, label in zip(self.params, weights, ("W", "b")):
-            arr = np.asarray(new)
-            if arr.shape != target.shape:
-                raise ShapeError(
-                    f"weights: layer {self.name!r} expects {label} of shape {target.shape}, "
-                    f"got {arr.shape}"
-                )
-            target[...] = arr
+    def regularization_loss(self) -> float:
+        total = 0.0
+        if self.kernel_regularizer is not None:
+            total += self.kernel_regularizer.value(self.W)
+        if self.bias_regularizer is not None:
+            total += self.bias_regularizer.value(self.b)
+        return total
+
+    @property
+    def regularized(self) -> bool:
+        return self.kernel_regularizer is not None or self.bias_regularizer is not None
 
     def clear_cache(self) -> None:
         self.finish_gradients()  # so no batch is kept alive
         self.x = self.z = self.a = None
 
     def get_config(self) -> dict[str, Any]:
-        return {
+        cfg: dict[str, Any] = {
             "units": self.units,
             "activation": self.activation.to_config(),
             "kernel_initializer": self.kernel_initializer.to_config(),
             "bias_initializer": self.bias_initializer.to_config(),
             "name": self.name,
         }
+        if self.kernel_regularizer is not None:
+            cfg["kernel_regularizer"] = self.kernel_regularizer.to_config()
+        if self.bias_regularizer is not None:
+            cfg["bias_regularizer"] = self.bias_regularizer.to_config()
+        return cfg
+
+    def summary_detail(self) -> str:
+        detail = str(self.activation.name)
+        reg = self.kernel_regularizer
+        if reg is not None:
+            detail += "".join(f", {k} {v:g}" for k, v in reg.get_config().items() if v)
+        return detail
+
+    def summary_row(self) -> tuple[str, str, str, str]:
+        label, shape, _, count = super().summary_row()
+        return label, shape, str(self.W.shape), count
 
     def __repr__(self) -> str:
         return f"Dense({self.units}, activation={self.activation.name!r}, name={self.name!r})"

@@ -30,3 +30,16 @@ class Input:
 
     def __repr__(self) -> str:
         return f"Input(shape={self.shape})"
+
+
+class InputLayer(Input):
+    """Keras' ``InputLayer``: ``InputLayer(shape=(n,))`` or (Keras 2) ``input_shape=(n,)``."""
+
+    def __init__(self, shape: Any = None, name: str | None = "input",
+                 input_shape: Any = None) -> None:
+        if shape is None:
+            shape = input_shape
+        if shape is None:
+            raise ArgumentTypeError("shape: expected a 1-tuple (n_features,) such as (64,), "
+                                    "got None")
+        super().__init__(shape, name=name)

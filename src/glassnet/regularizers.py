@@ -1,0 +1,161 @@
+"""Weight penalties: the value added to the loss and its gradient, side by side.
+
+A regularizer is a function of one parameter array ``W``. Its value is added to the training
+loss and its gradient to ``grad_W`` (Keras' rule: the reported ``loss`` includes every
+penalty; ``history`` also keeps the data loss alone as ``data_loss``)::
+
+    l1(c):        R(W) = c * sum |W|                 dR/dW = c * sign(W)   (0 at W = 0)
+    l2(c):        R(W) = c * sum W**2                dR/dW = 2 c W
+    l1_l2(a, b):  R(W) = a * sum |W| + b * sum W**2
+
+How the courses' and scikit-learn's penalties map onto ``l2(c)``:
+
+- The deep-learning course writes ``J = data cost + lambda / (2 m) * sum ||W||^2`` with ``m``
+  the number of examples in the cost: that is ``l2(lambda / (2 * m))`` (for full-batch
+  gradient descent ``m`` is the training-set size).
+- scikit-learn's ``MLPClassifier(alpha=a)`` adds ``a / (2 * n) * sum ||W||^2`` to the loss of
+  each batch of ``n`` examples: that is ``l2(a / (2 * n))``, with ``n`` the batch size.
+- The course's TensorFlow labs write ``kernel_regularizer=tf.keras.regularizers.l2(0.1)``:
+  that is ``l2(0.1)`` here, the same formula as Keras.
+
+Biases are not penalized unless a ``bias_regularizer`` is given (as in Keras).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._checks import check_float
+from ._registry import Registry
+
+Array = NDArray[Any]
+
+__all__ = ["L1", "L1L2", "L2", "Regularizer", "get", "l1", "l1_l2", "l2", "names"]
+
+
+def _factor(name: str, value: Any) -> float:
+    """A penalty factor: a finite number >= 0."""
+    return check_float(value, name, minimum=0.0)
+
+
+class Regularizer:
+    """``R(W) = l1 * sum |W| + l2 * sum W**2``; subclasses fix which factors are used."""
+
+    name = "l1_l2"
+
+    def __init__(self, l1: float = 0.0, l2: float = 0.0) -> None:
+        self.l1 = _factor("l1", l1)
+        self.l2 = _factor("l2", l2)
+
+    def __call__(self, W: Any) -> float:
+        """The penalty ``R(W)`` (a float)."""
+        return self.value(np.asarray(W))
+
+    def value(self, W: Array) -> float:
+        total = 0.0
+        if self.l1:
+            total += self.l1 * float(np.abs(W).sum(dtype=np.float64))
+        if self.l2:
+            flat = W.reshape(-1)
+            total += self.l2 * float(np.dot(flat, flat))
+        return total
+
+    def add_gradient(self, W: Array, grad: Array) -> None:
+        """``grad += dR/dW`` in place."""
+        t = W.dtype.type
+        if self.l2:
+            grad += t(2.0 * self.l2) * W
+        if self.l1:
+            grad += t(self.l1) * np.sign(W)
+
+    def gradient(self, W: Any) -> Array:
+        """``dR/dW`` as a new array."""
+        W = np.asarray(W)
+        grad = np.zeros_like(W)
+        self.add_gradient(W, grad)
+        return grad
+
+    def get_config(self) -> dict[str, Any]:
+        return {"l1": self.l1, "l2": self.l2}
+
+    def to_config(self) -> dict[str, Any]:
+        return {"name": self.name, "config": self.get_config()}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Regularizer) and other.get_config() == self.get_config() \
+            and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.l1, self.l2))
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({params})"
+
+
+_registry: Registry[Regularizer] = Registry("regularizer", Regularizer)
+
+
+@_registry.register("l1")
+class L1(Regularizer):
+    """``R(W) = l1 * sum |W|``."""
+
+    name = "l1"
+
+    def __init__(self, l1: float = 0.01) -> None:
+        super().__init__(l1=l1)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"l1": self.l1}
+
+
+@_registry.register("l2")
+class L2(Regularizer):
+    """``R(W) = l2 * sum W**2`` (Keras' ``l2``; see the module docstring for the courses')."""
+
+    name = "l2"
+
+    def __init__(self, l2: float = 0.01) -> None:
+        super().__init__(l2=l2)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"l2": self.l2}
+
+
+class L1L2(Regularizer):
+    """``R(W) = l1 * sum |W| + l2 * sum W**2``."""
+
+    name = "l1_l2"
+
+
+_registry.register("l1_l2", "l1l2")(L1L2)
+
+
+def l1(l1: float = 0.01) -> L1:
+    """``R(W) = l1 * sum |W|``."""
+    return L1(l1)
+
+
+def l2(l2: float = 0.01) -> L2:
+    """``R(W) = l2 * sum W**2``, Keras' formula."""
+    return L2(l2)
+
+
+def l1_l2(l1: float = 0.01, l2: float = 0.01) -> L1L2:
+    """``R(W) = l1 * sum |W| + l2 * sum W**2``."""
+    return L1L2(l1, l2)
+
+
+def get(identifier: Any, argument: str = "regularizer") -> Regularizer | None:
+    """Resolve ``None``, a name (``"l2"``: the default factor 0.01), an instance or a config."""
+    if identifier is None:
+        return None
+    return _registry.get(identifier, argument=argument)
+
+
+def names() -> list[str]:
+    """The regularizer names glassnet accepts."""
+    return _registry.names()
