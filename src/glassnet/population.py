@@ -80,14 +80,31 @@ class PopulationHistory:
 
 
 class _LayerView:
-    """Layer ``i`` of one member, seen through the stacked arrays (views, no copies)."""
+    """Dense layer ``i`` of one member, seen through the stacked arrays (views, no copies),
+    with the read side of the layer protocol the instruments use."""
+
+    has_units = True
+    kind = "Dense"
+    state: list[Array] = []
 
     def __init__(self, pop: Population, i: int, k: int) -> None:
         self.name = pop.layer_names[i]
         self.activation = pop.activations[i]
+        self.output_activation = self.activation
         self.units = pop.units[i]
         self.params = [pop.params[2 * i][k], pop.params[2 * i + 1][k]]
         self.grads = [pop.grads[2 * i][k], pop.grads[2 * i + 1][k]]
+
+    def preactivation(self, x: Array, training: bool = False) -> Array:
+        z = x @ self.params[0]
+        z += self.params[1]
+        return z
+
+    def forward(self, x: Array, training: bool = False, cache: bool = False) -> Array:
+        return self.activation.forward(self.preactivation(x))
+
+    def trace_mask(self) -> Array | None:
+        return None
 
     @property
     def W(self) -> Array:
