@@ -42,7 +42,7 @@ from ._checks import check_features, check_int, new_seed
 from .callbacks import Callback, CallbackList, History
 from .errors import ArgumentTypeError, ConfigError, NotReadyError, ShapeError
 from .layers import Dense
-from .model import Sequential
+from .model import LayerTrace, Sequential
 from .optimizers import FUSED_SGD_MIN_SIZE
 from .training import epoch_order, steps_per_epoch
 
@@ -137,6 +137,18 @@ class MemberView:
 
     def check_X(self, X: Any, argument: str = "X") -> Array:
         return self.population._check_X(X, argument)
+
+    def trace(self, X: Any, training: bool = False) -> list[LayerTrace]:
+        """As :meth:`Sequential.trace`: every layer's ``x``, ``z``, ``a``, ``W``, ``b``."""
+        a = np.asarray(self.check_X(X), dtype=self.dtype)
+        out = []
+        for layer in self.layers:
+            z = layer.preactivation(a)
+            a_next = layer.activation.forward(z.copy())
+            out.append(LayerTrace(layer.name, a, z, a_next, layer.params[0].copy(),
+                                  layer.params[1].copy(), "Dense", None))
+            a = a_next
+        return out
 
     def __repr__(self) -> str:
         return f"MemberView({self.index} of {self.population!r}, seed={self.seed})"

@@ -58,9 +58,9 @@ def epoch_order(
         raise ConfigError("block_size: only used with shuffle='block'; leave it None")
     if check_only or not shuffle or n_steps <= 1:
         return None
-    if shuffle is True:
+    if not (isinstance(shuffle, str) and shuffle == "block"):
         return rng.permutation(m)
-    assert block_size is not None
+    block_size = int(block_size or m)
     n_blocks = math.ceil(m / block_size)
     parts = []
     for b in rng.permutation(n_blocks):
