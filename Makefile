@@ -32,6 +32,7 @@ test: $(STAMP)
 
 bench: $(VENV)/.installed-bench
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.population
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
