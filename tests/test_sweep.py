@@ -138,6 +138,16 @@ def test_closed_or_wrong_client_is_refused(cluster: Any, data: Any) -> None:
     client.close()
     with pytest.raises(gn.ConfigError, match="client: the Dask client is closed"):
         run_sweep(GRID, data, client=client)
+    # a client whose scheduler went away
+    lone = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                    host="127.0.0.1", dashboard_address=None)
+    orphan = distributed.Client(lone)
+    lone.close()
+    try:
+        with pytest.raises(gn.ConfigError, match="scheduler cannot be reached"):
+            run_sweep(GRID, data, client=orphan)
+    finally:
+        orphan.close()
     with pytest.raises(gn.ArgumentTypeError, match="client: expected a dask.distributed.Client"):
         run_sweep(GRID, data, client="tcp://127.0.0.1:8786")
 

@@ -224,7 +224,8 @@ def _check_client(client: Any) -> None:
         )
     if client.status != "running":
         raise ConfigError(
-            f"client: the Dask client is {client.status}, not running; connect a new Client"
+            f"client: the Dask client is {client.status}, not running (close() was called or "
+            f"its scheduler cannot be reached); connect a new Client"
         )
     try:
         info = client.scheduler_info()
