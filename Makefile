@@ -20,13 +20,13 @@ demo: $(STAMP)
 	$(PY) -m glassnet tour --out glassnet-report
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)
+	$(VENV)/bin/ruff check src tests $(wildcard benchmarks) $(wildcard examples)
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)
+	$(VENV)/bin/ruff check src tests $(wildcard benchmarks) $(wildcard examples)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
 

@@ -8,8 +8,9 @@ Run: ``python examples/regularization.py`` (about half a minute on two cores).
    without and with ``l2(0.1)`` on both hidden layers. The course reports classification
    errors of about 0.003 train / 0.122 cross-validation without regularization and
    0.072 / 0.066 with it.
-2. Overfitting on built-in data: 64-256-256-10 on 150 training digits (the rest held out),
-   plain, with L2, and with dropout; the train/test accuracy gap of each.
+2. Overfitting on built-in data: a 2-128-128-1 ReLU network on 60 noisy moons (noise 0.35),
+   tested on 1000 more, plain, with ``l2(0.01)`` and with ``Dropout(0.5)``: the train/test
+   accuracy gap of each.
 """
 
 from __future__ import annotations
@@ -56,31 +57,30 @@ def advice_assignment(epochs: int = 1000, seed: int = 1234) -> dict[str, tuple[f
     return out
 
 
-def overfitting_gap(epochs: int = 300, n_train: int = 150,
+def overfitting_gap(epochs: int = 400, n_train: int = 60,
                     seed: int = 7) -> dict[str, tuple[float, float]]:
-    """``{setup: (train accuracy, test accuracy)}`` for a wide net on few digits."""
-    X, y = gn.datasets.load_digits(return_X_y=True)
-    X = X / 16.0
-    order = np.random.default_rng(seed).permutation(len(y))
-    tr, te = order[:n_train], order[n_train:]
+    """``{setup: (train accuracy, test accuracy)}``: a 2-128-128-1 ReLU net, full-batch
+    Adam(0.01), on ``n_train`` noisy moons (noise 0.35), tested on 1000 more."""
+    X, y = gn.datasets.make_moons(n_samples=n_train + 1000, noise=0.35, seed=3)
+    tr, te = np.arange(n_train), np.arange(n_train, n_train + 1000)
     setups: dict[str, tuple[Any, float]] = {
         "plain": (None, 0.0),
-        "l2(1e-3)": (gn.regularizers.l2(1e-3), 0.0),
+        "l2(0.01)": (gn.regularizers.l2(0.01), 0.0),
         "dropout(0.5)": (None, 0.5),
     }
     out = {}
     for label, (reg, rate) in setups.items():
-        layers: list[Any] = [gn.layers.Input((64,))]
-        for width in (256, 256):
+        layers: list[Any] = [gn.layers.Input((2,))]
+        for width in (128, 128):
             layers.append(gn.layers.Dense(width, activation="relu", kernel_regularizer=reg))
             if rate:
                 layers.append(gn.layers.Dropout(rate))
-        layers.append(gn.layers.Dense(10))
+        layers.append(gn.layers.Dense(1))
         model = gn.Sequential(layers, seed=seed)
-        model.compile(loss=gn.losses.SparseCategoricalCrossentropy(from_logits=True),
-                      optimizer=gn.optimizers.Adam(0.001), metrics=["accuracy"])
-        model.fit(X[tr], y[tr], epochs=epochs, batch_size=32, seed=seed, verbose=0)
-        acc = [float(np.mean(model.predict(X[i]).argmax(axis=1) == y[i])) for i in (tr, te)]
+        model.compile(loss=gn.losses.BinaryCrossentropy(from_logits=True),
+                      optimizer=gn.optimizers.Adam(0.01))
+        model.fit(X[tr], y[tr], epochs=epochs, batch_size=None, seed=seed, verbose=0)
+        acc = [float(np.mean((model.predict(X[i])[:, 0] > 0) == y[i])) for i in (tr, te)]
         out[label] = (acc[0], acc[1])
     return out
 
@@ -92,7 +92,7 @@ def main() -> None:
     for label, (tr, cv) in advice_assignment().items():
         print(f"   {label:<15}{tr:>12.3f}{cv:>10.3f}   ({course[label]})")
     print()
-    print("2. Overfitting: 64-256-256-10 on 150 digits, Adam(0.001), 300 epochs")
+    print("2. Overfitting: 2-128-128-1 on 60 noisy moons, full-batch Adam(0.01), 400 epochs")
     print(f"   {'setup':<15}{'train acc':>10}{'test acc':>10}{'gap':>8}")
     for label, (tr, te) in overfitting_gap().items():
         print(f"   {label:<15}{tr:>10.3f}{te:>10.3f}{tr - te:>8.3f}")

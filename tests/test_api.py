@@ -120,6 +120,7 @@ ENGINE = {"model", "layers", "training", "losses", "activations", "initializers"
           "callbacks", "errors", "io", "metrics", "datasets", "reference", "_checks",
           "_registry"}
 INSTRUMENTS_UP = {"inspect", "lab", "report", "cli"}
+BRIDGE = {"keras", "tf"}
 
 
 def _module_name(path: Path) -> str:
@@ -171,6 +172,13 @@ def _rule_broken(importer: str, target: str) -> str | None:
         return "lab must not import report/cli"
     if mine in ENGINE and theirs in INSTRUMENTS_UP:
         return f"the engine must not import {theirs}"
+    if mine in ENGINE and theirs in BRIDGE:
+        return "the engine must not import the course bridge (keras, tf)"
+    if mine in BRIDGE and theirs not in BRIDGE:
+        if any(part.startswith("_") for part in target.split(".")[1:]):
+            return "keras/tf use glassnet's public API only (no private modules)"
+        if theirs in INSTRUMENTS_UP:
+            return f"keras/tf must not import {theirs}"
     return None
 
 
@@ -211,6 +219,14 @@ def test_the_import_checker_resolves_relative_and_lazy_imports() -> None:
     ("glassnet.report.plots.labor", "matplotlib.figure", False),
     ("glassnet.cli", "glassnet.lab", False),
     ("glassnet.model", "glassnet.callbacks", False),
+    ("glassnet.model", "glassnet.keras", True),
+    ("glassnet.layers.dense", "glassnet.tf", True),
+    ("glassnet.keras.backend", "glassnet._checks", True),
+    ("glassnet.tf", "glassnet.optimizers._blas", True),
+    ("glassnet.keras.layers", "glassnet.lab", True),
+    ("glassnet.tf", "glassnet.keras._subset", False),
+    ("glassnet.keras.backend", "glassnet.model", False),
+    ("glassnet.keras.models", "glassnet", False),
 ])
 def test_the_rules(importer: str, target: str, broken: bool) -> None:
     assert (_rule_broken(importer, target) is not None) is broken

@@ -24,6 +24,7 @@ from . import (
     reference,
     regularizers,
 )
+from ._checks import get_default_dtype, get_global_seed, set_default_dtype, set_global_seed
 from .callbacks import (
     Callback,
     EarlyStopping,
@@ -37,9 +38,11 @@ from .errors import (
     ConfigError,
     DataError,
     GlassnetError,
+    GlassnetWarning,
     LayerProtocolError,
     ModelFileError,
     NotReadyError,
+    OutsideSubsetError,
     ShapeError,
 )
 from .io import load_model, save_model
@@ -49,9 +52,10 @@ from .registry import register
 
 __version__ = "0.1.0"
 
-# The instruments and the lab load on first use (``gn.inspect``, ``gn.lab``): they bring SciPy,
+# The instruments, the lab and the course bridge (``gn.keras``, ``gn.tf``) load on first use;
+# the instruments and the lab bring SciPy,
 # which plain training does not need.
-_LAZY = ("inspect", "lab")
+_LAZY = ("inspect", "lab", "keras", "tf")
 
 
 def __getattr__(name: str) -> object:
@@ -70,6 +74,7 @@ __all__ = [
     "Dense",
     "EarlyStopping",
     "GlassnetError",
+    "GlassnetWarning",
     "History",
     "Input",
     "LambdaCallback",
@@ -78,6 +83,7 @@ __all__ = [
     "ModelCheckpoint",
     "ModelFileError",
     "NotReadyError",
+    "OutsideSubsetError",
     "Sequential",
     "ShapeError",
     "TerminateOnNaN",
@@ -86,8 +92,11 @@ __all__ = [
     "callbacks",
     "datasets",
     "errors",
+    "get_default_dtype",
+    "get_global_seed",
     "initializers",
     "inspect",
+    "keras",
     "lab",
     "layers",
     "load_model",
@@ -98,4 +107,7 @@ __all__ = [
     "register",
     "regularizers",
     "save_model",
+    "set_default_dtype",
+    "set_global_seed",
+    "tf",
 ]

@@ -16,11 +16,43 @@ from .errors import ArgumentTypeError, ConfigError, DataError, ShapeError
 DTYPES = {"float32": np.float32, "float64": np.float64}
 
 
+# The global default seed (``glassnet.set_global_seed``, ``tf.random.set_seed``): when set,
+# every seed glassnet would otherwise draw from the operating system is instead the next
+# one of a sequence derived from it, so a script that sets it once replays bit for bit.
+_global_seed: int | None = None
+_global_draws = 0
+
+
+def set_global_seed(seed: int | None) -> None:
+    """Set (or, with ``None``, clear) the global default seed.
+
+    Every model, fit and standalone layer created afterwards *without* an explicit seed
+    takes the next seed of a sequence that depends only on ``seed`` and on how many seeds
+    were drawn since: the same script gives the same run, bit for bit, in any process.
+    An explicit ``seed=`` still wins. Calling it again with the same value restarts the
+    sequence (as re-running a notebook cell that calls ``tf.random.set_seed`` does).
+    """
+    global _global_seed, _global_draws
+    _global_seed = check_seed(seed, "seed")
+    _global_draws = 0
+
+
+def get_global_seed() -> int | None:
+    """The global default seed set by :func:`set_global_seed`, or ``None``."""
+    return _global_seed
+
+
 def new_seed() -> int:
     """A fresh seed from operating-system entropy (never NumPy's global state), to be recorded
-    so that a run started without a seed can still be replayed."""
-    return int(np.random.SeedSequence().generate_state(2, dtype=np.uint32).view(np.uint64)[0]
-               % (2**63))
+    so that a run started without a seed can still be replayed; or, once a global default
+    seed is set (:func:`set_global_seed`), the next seed derived from it."""
+    global _global_draws
+    if _global_seed is not None:
+        seq = np.random.SeedSequence(_global_seed, spawn_key=(_global_draws,))
+        _global_draws += 1
+    else:
+        seq = np.random.SeedSequence()
+    return int(seq.generate_state(2, dtype=np.uint32).view(np.uint64)[0] % (2**63))
 
 
 def by_name(items: Any, name: Any) -> Any:
@@ -35,8 +67,27 @@ def by_name(items: Any, name: Any) -> Any:
     )
 
 
+_default_dtype = "float32"
+
+
+def set_default_dtype(dtype: Any) -> None:
+    """The float type of models and standalone layers created from now on without an
+    explicit ``dtype`` (``"float32"``, the default, or ``"float64"``); Keras'
+    ``backend.set_floatx``."""
+    global _default_dtype
+    _default_dtype = resolve_dtype(dtype).name
+
+
+def get_default_dtype() -> str:
+    """The float type :func:`set_default_dtype` chose (``"float32"`` unless changed)."""
+    return _default_dtype
+
+
 def resolve_dtype(dtype: Any, argument: str = "dtype") -> np.dtype[Any]:
-    """``"float32"``/``"float64"`` (or the NumPy types) -> ``np.dtype``."""
+    """``"float32"``/``"float64"`` (or the NumPy types) -> ``np.dtype``; ``None`` is the
+    default float type (:func:`set_default_dtype`)."""
+    if dtype is None:
+        dtype = _default_dtype
     try:
         dt = np.dtype(dtype)
     except TypeError as exc:
@@ -181,3 +232,34 @@ def check_features(
             f"column {bad[1]}"
         )
     return arr
+
+
+def check_output_kind(last: Any, loss: Any) -> str | None:
+    """What is wrong, if anything, between the output layer ``last`` and a cross-entropy
+    ``loss`` about logits and probabilities; ``None`` when they agree.
+
+    A linear output gives logits; a loss with ``from_logits=False`` reads its input as
+    probabilities (clipped to [1e-7, 1 - 1e-7]), so such a model trains, silently and badly.
+    The reverse (a softmax/sigmoid output with ``from_logits=True``) applies the squashing
+    twice.
+    """
+    squash = getattr(loss, "fused_activation", None)  # None: not a cross-entropy
+    activation = getattr(getattr(last, "activation", None), "name", None)
+    if squash is None or activation is None:
+        return None
+    loss_name = f"{type(loss).__name__}(from_logits={bool(loss.from_logits)})"
+    if activation == "linear" and not loss.from_logits:
+        return (
+            f"output layer {last.name!r} is linear, so it outputs logits, but the loss "
+            f"{loss_name} expects probabilities: the model would train badly. Fix: compile "
+            f"with {type(loss).__name__}(from_logits=True) (the stable form), or give "
+            f"{last.name!r} activation={squash!r}."
+        )
+    if activation in ("softmax", "sigmoid") and loss.from_logits:
+        return (
+            f"output layer {last.name!r} applies {activation}, so it outputs probabilities, "
+            f"not the logits the loss {loss_name} expects: {activation} would be applied "
+            f"twice. Fix: give {last.name!r} activation='linear' (and keep from_logits=True), "
+            f"or compile with {type(loss).__name__}() (from_logits=False)."
+        )
+    return None

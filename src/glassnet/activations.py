@@ -52,7 +52,16 @@ class Activation:
         return grad_a
 
     def __call__(self, z: Array) -> Array:
-        return self.forward(np.asarray(z))
+        z = np.asarray(z)
+        if z.dtype.kind != "f":
+            z = z.astype(np.float64)  # integer input: compute in floating point
+        # forward may work in place (a copy keeps the caller's array) and expects arrays,
+        # so a scalar goes through as a 1-element row
+        return self.forward(z.reshape(1, -1).copy() if z.ndim == 0 else z.copy()).reshape(z.shape)
+
+    @property
+    def __name__(self) -> str:  # noqa: PLW3201 (a Keras activation is a function with a name)
+        return self.name
 
     def get_config(self) -> dict[str, Any]:
         return {}

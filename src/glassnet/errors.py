@@ -12,7 +12,13 @@ working::
     ├── DataError(GlassnetError, ValueError)         NaN/inf, labels that do not fit the loss
     ├── NotReadyError(GlassnetError, RuntimeError)   model not built / not compiled yet
     ├── ModelFileError(GlassnetError, ValueError)    a saved model file that cannot be read
-    └── LayerProtocolError(GlassnetError, TypeError) a layer that breaks the layer protocol
+    ├── LayerProtocolError(GlassnetError, TypeError) a layer that breaks the layer protocol
+    └── OutsideSubsetError(GlassnetError, NotImplementedError)
+                                                     a TensorFlow/Keras name glassnet.tf and
+                                                     glassnet.keras do not cover
+
+    GlassnetWarning(UserWarning)                     a likely mistake that still runs (a linear
+                                                     output with a probability loss, ...)
 
 Messages name the argument, what was expected, and what arrived.
 """
@@ -24,9 +30,11 @@ __all__ = [
     "ConfigError",
     "DataError",
     "GlassnetError",
+    "GlassnetWarning",
     "LayerProtocolError",
     "ModelFileError",
     "NotReadyError",
+    "OutsideSubsetError",
     "ShapeError",
 ]
 
@@ -57,6 +65,15 @@ class NotReadyError(GlassnetError, RuntimeError):
 
 class ModelFileError(GlassnetError, ValueError):
     """A saved model file is missing, malformed, or asks for something not allowed."""
+
+
+class OutsideSubsetError(GlassnetError, NotImplementedError):
+    """A TensorFlow/Keras name outside the subset ``glassnet.tf`` and ``glassnet.keras``
+    cover (see the README's table)."""
+
+
+class GlassnetWarning(UserWarning):
+    """A setup that runs but is probably not what was meant (glassnet says how to fix it)."""
 
 
 class LayerProtocolError(GlassnetError, TypeError):

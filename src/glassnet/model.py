@@ -7,6 +7,7 @@ computes every parameter's gradient; one optimizer step moves all parameters at 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from ._checks import (
     by_name,
     check_features,
     check_int,
+    check_output_kind,
     check_seed,
     new_seed,
     resolve_dtype,
@@ -29,11 +31,13 @@ from ._checks import (
 from .errors import (
     ArgumentTypeError,
     ConfigError,
+    GlassnetWarning,
     LayerProtocolError,
     NotReadyError,
     ShapeError,
 )
 from .layers import Input, Layer
+from .layers.shapes import Shape, SymbolicTensor
 
 if TYPE_CHECKING:
     from .callbacks import Callback, History
@@ -46,6 +50,21 @@ __all__ = ["LayerTrace", "Sequential"]
 #: (dropout masks): ``SeedSequence(seed, spawn_key=(layer index, STEP_STREAM, step))``.
 #: Initial weights use ``spawn_key=(layer index,)``, so the two never share a stream.
 STEP_STREAM = 1
+
+# Automatic model names, Keras style: "sequential", "sequential_1", ... in creation order.
+_auto_names: dict[str, int] = {}
+
+
+def auto_name(base: str) -> str:
+    """The next automatic name for ``base``: ``base``, then ``base_1``, ``base_2``, ..."""
+    n = _auto_names.get(base, 0)
+    _auto_names[base] = n + 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+def reset_auto_names() -> None:
+    """Start automatic names afresh (the next model is ``sequential`` again)."""
+    _auto_names.clear()
 
 
 @dataclass(frozen=True)
@@ -95,13 +114,13 @@ class Sequential:
         layers: Iterable[Any] | None = None,
         *,
         seed: int | None = None,
-        dtype: Any = "float32",
-        name: str = "sequential",
+        dtype: Any = None,
+        name: str | None = None,
     ) -> None:
         seed = check_seed(seed, "seed")
         self.seed: int = int(seed) if seed is not None else new_seed()
         self.dtype = resolve_dtype(dtype)
-        self.name = name
+        self.name = auto_name("sequential") if name is None else str(name)
         self.layers: list[Layer] = []
         self.input_dim: int | None = None
         self.built = False
@@ -118,6 +137,7 @@ class Sequential:
         self._offsets: list[tuple[Layer, int]] = []
         self._stochastic: list[tuple[int, Layer]] = []
         self._regularized: list[Layer] = []
+        self._kind_warned: set[tuple[str, str]] = set()
         if layers is not None and (isinstance(layers, (str, bytes, Layer, Input))
                                    or not isinstance(layers, Iterable)):
             raise ArgumentTypeError(
@@ -142,6 +162,9 @@ class Sequential:
             )
         if any(existing is layer for existing in self.layers):
             raise ConfigError(f"layers: layer {layer.name!r} is already in this model")
+        declared = getattr(layer, "declared_input_dim", None)
+        if declared is not None and not self.layers and self.input_dim is None:
+            self.input_dim = int(declared)  # Keras' Dense(..., input_shape=(n,)) comes first
         if layer.name is None:
             layer.name = self._unique_name(_snake(layer.kind))
         elif any(existing.name == layer.name for existing in self.layers):
@@ -165,13 +188,15 @@ class Sequential:
             i += 1
         return f"{base}_{i}"
 
-    def build(self, input_dim: int | None = None, *, input_shape: Any = None) -> None:
+    def build(self, input_dim: Any = None, *, input_shape: Any = None) -> None:
         """Create every layer's weights from ``self.seed`` once the input width is known.
 
         ``input_dim=n`` or (Keras) ``input_shape=(None, n)``. On a model that is already
         built this changes nothing (a different width is an error); drawing new weights is
         :meth:`reinitialize`.
         """
+        if isinstance(input_dim, (tuple, list)):  # Keras' build((None, n)), positionally
+            input_dim, input_shape = None, input_dim
         if input_shape is not None:
             if input_dim is not None:
                 raise ConfigError("input_dim and input_shape: give one, not both")
@@ -279,6 +304,7 @@ class Sequential:
         if self.loss is None or not self.layers:
             self._fused = False
             return
+        self._warn_output_kind(self.layers[-1], self.loss)
         act = self.layers[-1].output_activation
         self._fused = (
             not self.loss.from_logits
@@ -286,6 +312,14 @@ class Sequential:
             and act is not None
             and getattr(act, "name", None) == self.loss.fused_activation
         )
+
+    def _warn_output_kind(self, last: Layer, loss: losses_mod.Loss) -> None:
+        """Warn once when the output layer and the loss disagree about logits (a linear
+        output with a loss expecting probabilities, or the reverse), naming the fix."""
+        problem = check_output_kind(last, loss)
+        if problem is not None and (str(last.name), problem) not in self._kind_warned:
+            self._kind_warned.add((str(last.name), problem))
+            warnings.warn(problem, GlassnetWarning, stacklevel=4)
 
     def _require_compiled(self) -> tuple[losses_mod.Loss, optimizers_mod.Optimizer]:
         if self.loss is None or self.optimizer is None:
@@ -558,6 +592,27 @@ class Sequential:
                    shuffle=shuffle, seed=seed, callbacks=callbacks, verbose=verbose,
                    block_size=block_size)
 
+    # -- Keras-style introspection ----------------------------------------------------------
+    @property
+    def input(self) -> SymbolicTensor:
+        """The model's input, described: ``model.input.shape == (None, n_features)``."""
+        self._require_built()
+        return SymbolicTensor(int(self.input_dim or 0), f"{self.name}/input", self.dtype.name)
+
+    @property
+    def output(self) -> SymbolicTensor:
+        """The model's output, described: ``model.output.shape == (None, units)``."""
+        self._require_built()
+        return SymbolicTensor(self.output_dim, f"{self.name}/output", self.dtype.name)
+
+    @property
+    def input_shape(self) -> Shape:
+        return self.input.shape
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.output.shape
+
     # -- weights ------------------------------------------------------------------------------
     @property
     def weights(self) -> list[Array]:
@@ -697,8 +752,19 @@ class Sequential:
         return model
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the config and weights to one file (atomically, no pickle)."""
+        """Write the config and weights to one file (atomically, no pickle).
+
+        The file is glassnet's own format whatever its name; a ``.keras``/``.h5`` name
+        gets a warning, since TensorFlow cannot read it (``gn.load_model`` can)."""
         from .io import save_model
+
+        stem, suffix = os.path.splitext(os.fspath(path))
+        if suffix.lower() in (".keras", ".h5", ".hdf5"):
+            warnings.warn(
+                f"save: {os.fspath(path)!r} will hold glassnet's own format (an .npz archive), "
+                f"not a Keras {suffix} file: TensorFlow cannot load it, glassnet.load_model "
+                f"can. Name it '{stem}.npz' to say what it is.",
+                GlassnetWarning, stacklevel=2)
 
         save_model(self, path)
 

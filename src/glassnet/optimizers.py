@@ -27,6 +27,7 @@ step ``W += -eta x.T @ grad_z`` taken as one BLAS ``gemm`` accumulating into ``W
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -35,11 +36,11 @@ from numpy.typing import NDArray
 from . import _blas
 from ._checks import check_float
 from ._registry import Registry
-from .errors import ShapeError
+from .errors import ConfigError, ShapeError
 
 Array = NDArray[Any]
 
-__all__ = ["SGD", "Adam", "Optimizer", "RMSprop", "get", "names"]
+__all__ = ["SGD", "Adam", "LearningRate", "Optimizer", "RMSprop", "get", "names"]
 
 
 def _positive(name: str, value: float) -> float:
@@ -73,16 +74,57 @@ def _axpy(p: Array, alpha: float, x: Array, scratch: Array) -> None:
     p += scratch
 
 
+class LearningRate(float):
+    """An optimizer's learning rate: a plain number (``float``) that also answers
+    ``.numpy()`` (a NumPy float32, as a Keras optimizer's ``learning_rate.numpy()`` does)."""
+
+    def numpy(self) -> np.float32:
+        return np.float32(self)
+
+    def __repr__(self) -> str:
+        return float.__repr__(self)
+
+
+def _legacy_lr(learning_rate: float, lr: float | None, default: float) -> float:
+    """``lr=`` is the old Keras spelling of ``learning_rate=``: accepted, with a warning."""
+    if lr is None:
+        return learning_rate
+    if learning_rate != default:
+        raise ConfigError(f"lr: give learning_rate or its old name lr, not both (got "
+                          f"learning_rate={learning_rate!r}, lr={lr!r})")
+    warnings.warn("lr is the old name of learning_rate; use learning_rate=", DeprecationWarning,
+                  stacklevel=3)
+    return lr
+
+
 class Optimizer:
     """Base class. Subclasses implement ``_update(i, p, g)`` for parameter number ``i``."""
 
     name = "optimizer"
 
     def __init__(self, learning_rate: float = 0.01) -> None:
-        self.learning_rate = _positive("learning_rate", learning_rate)
+        self.learning_rate = learning_rate
         self.iterations = 0
         self._shapes: list[tuple[int, ...]] | None = None
         self._checked: list[Array] | None = None  # the params list last checked against _shapes
+
+    @property
+    def learning_rate(self) -> LearningRate:
+        """The step size: a number, with ``.numpy()``; assign a new number to change it."""
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        self._learning_rate = LearningRate(_positive("learning_rate", value))
+
+    @property
+    def lr(self) -> LearningRate:
+        """The old Keras name of :attr:`learning_rate`."""
+        return self._learning_rate
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self.learning_rate = value
 
     def build(self, params: list[Array]) -> None:
         """Create per-parameter state for ``params`` (called on the first ``apply``)."""
@@ -142,7 +184,7 @@ class Optimizer:
         raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:
-        return {"learning_rate": self.learning_rate}
+        return {"learning_rate": float(self.learning_rate)}
 
     def to_config(self) -> dict[str, Any]:
         return {"name": self.name, "config": self.get_config()}
@@ -162,9 +204,10 @@ class SGD(Optimizer):
     name = "sgd"
 
     def __init__(
-        self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False
+        self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False,
+        lr: float | None = None,
     ) -> None:
-        super().__init__(learning_rate)
+        super().__init__(_legacy_lr(learning_rate, lr, 0.01))
         self.momentum = _fraction("momentum", momentum)
         self.nesterov = bool(nesterov)
         self._velocity: list[Array] = []
@@ -199,7 +242,7 @@ class SGD(Optimizer):
             _axpy(p, 1.0, v, tmp)  # p += v
 
     def get_config(self) -> dict[str, Any]:
-        return {"learning_rate": self.learning_rate, "momentum": self.momentum,
+        return {"learning_rate": float(self.learning_rate), "momentum": self.momentum,
                 "nesterov": self.nesterov}
 
 
@@ -210,9 +253,10 @@ class RMSprop(Optimizer):
     name = "rmsprop"
 
     def __init__(
-        self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-7
+        self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-7,
+        lr: float | None = None,
     ) -> None:
-        super().__init__(learning_rate)
+        super().__init__(_legacy_lr(learning_rate, lr, 0.001))
         self.rho = _fraction("rho", rho)
         self.epsilon = _positive("epsilon", epsilon)
         self._s: list[Array] = []
@@ -234,7 +278,8 @@ class RMSprop(Optimizer):
         _axpy(p, -self.learning_rate, tmp, tmp)  # p -= eta g / (sqrt(s) + eps)
 
     def get_config(self) -> dict[str, Any]:
-        return {"learning_rate": self.learning_rate, "rho": self.rho, "epsilon": self.epsilon}
+        return {"learning_rate": float(self.learning_rate), "rho": self.rho,
+                "epsilon": self.epsilon}
 
 
 @_registry.register("adam")
@@ -249,8 +294,9 @@ class Adam(Optimizer):
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float = 1e-7,
+        lr: float | None = None,
     ) -> None:
-        super().__init__(learning_rate)
+        super().__init__(_legacy_lr(learning_rate, lr, 0.001))
         self.beta_1 = _fraction("beta_1", beta_1)
         self.beta_2 = _fraction("beta_2", beta_2)
         self.epsilon = _positive("epsilon", epsilon)
@@ -283,7 +329,7 @@ class Adam(Optimizer):
         _axpy(p, -self._lr_t, tmp, tmp)  # p -= eta_t m / (sqrt(v) + eps)
 
     def get_config(self) -> dict[str, Any]:
-        return {"learning_rate": self.learning_rate, "beta_1": self.beta_1,
+        return {"learning_rate": float(self.learning_rate), "beta_1": self.beta_1,
                 "beta_2": self.beta_2, "epsilon": self.epsilon}
 
 

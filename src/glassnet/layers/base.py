@@ -35,6 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import ConfigError, DataError, NotReadyError, ShapeError
+from .shapes import Shape, SymbolicTensor
 
 Array = NDArray[Any]
 
@@ -263,21 +264,49 @@ class Layer:
         """For the cached training batch: which outputs were kept (a dropout mask), or None."""
         return None
 
+    # -- Keras-style introspection: shapes ``(None, n)`` ------------------------------------
+    def _keras_width(self, which: str) -> int:
+        if not self.built or self.n_in is None:
+            raise NotReadyError(
+                f"layer {self.name!r} has no {which} shape yet: put it in a model and call "
+                f"model.build(input_shape=(None, n_features)), fit or predict first"
+            )
+        return self.n_in if which == "input" else self.output_dim
+
+    @property
+    def input(self) -> SymbolicTensor:
+        """The layer's input, described: ``layer.input.shape == (None, n_in)``."""
+        return SymbolicTensor(self._keras_width("input"), f"{self.name}/input",
+                              str(getattr(self, "dtype", "float32")))
+
+    @property
+    def output(self) -> SymbolicTensor:
+        """The layer's output, described: ``layer.output.shape == (None, output_dim)``."""
+        return SymbolicTensor(self._keras_width("output"), f"{self.name}/output",
+                              str(getattr(self, "dtype", "float32")))
+
+    @property
+    def input_shape(self) -> Shape:
+        return self.input.shape
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.output.shape
+
     def __call__(self, x: Any, training: bool = False) -> Array:
-        """Apply the layer on its own to a 2-D array (inference by default)."""
-        from .._checks import check_features
+        """Apply the layer on its own to a 2-D array (inference by default), as ``layer(X)``
+        in Keras. A layer with weights that is not built yet is built for ``X``'s width, its
+        weights drawn from a fresh seed (derived from the global seed when one is set:
+        ``glassnet.set_global_seed``, ``tf.random.set_seed``)."""
+        from .._checks import check_features, new_seed
 
         dtype = getattr(self, "dtype", np.dtype(np.float32)) if self.built else None
         arr = check_features(x, self.n_in if self.built else None,
                              dtype if dtype is not None else _float_dtype_of(x),
                              argument="x", layer_name=self.name)
         if not self.built:
-            if self.params or self._needs_weights():
-                raise NotReadyError(
-                    f"layer {self.name!r} has no weights yet; use it inside a model, or "
-                    f"build it first"
-                )
-            self.build(arr.shape[1], np.random.default_rng(0), arr.dtype)
+            seed = new_seed() if self.params or self._needs_weights() else 0
+            self.build(arr.shape[1], np.random.default_rng(seed), arr.dtype)
         return self.forward(arr, training=training, cache=False)
 
     def _needs_weights(self) -> bool:

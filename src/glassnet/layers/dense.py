@@ -30,6 +30,7 @@ from .. import activations, initializers, regularizers
 from .._checks import check_int
 from ..errors import NotReadyError
 from .base import Array, DeferredProduct, Layer
+from .input import declared_input_dim
 
 
 class Dense(Layer):
@@ -46,9 +47,14 @@ class Dense(Layer):
         kernel_regularizer: Any = None,
         bias_regularizer: Any = None,
         name: str | None = None,
+        input_shape: Any = None,
+        input_dim: int | None = None,
     ) -> None:
         super().__init__(name)
         self.units = check_int(units, "units", minimum=1)
+        #: Keras' ``Dense(..., input_shape=(n,))`` / ``input_dim=n`` on a model's first layer:
+        #: the model's input width, as if ``Input(shape=(n,))`` came first.
+        self.declared_input_dim = declared_input_dim(input_shape, input_dim)
         self.activation = activations.get(activation)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)

@@ -43,3 +43,16 @@ class InputLayer(Input):
             raise ArgumentTypeError("shape: expected a 1-tuple (n_features,) such as (64,), "
                                     "got None")
         super().__init__(shape, name=name)
+
+
+def declared_input_dim(input_shape: Any, input_dim: Any) -> int | None:
+    """The width a layer's Keras-style ``input_shape=(n,)`` or ``input_dim=n`` declares."""
+    if input_shape is None and input_dim is None:
+        return None
+    if input_shape is not None and input_dim is not None:
+        raise ArgumentTypeError(
+            f"input_shape and input_dim: give one, not both (got {input_shape!r}, {input_dim!r})"
+        )
+    if input_dim is not None:
+        return check_int(input_dim, "input_dim", minimum=1)
+    return Input(shape=input_shape).n_features

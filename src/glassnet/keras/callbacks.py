@@ -1,0 +1,25 @@
+"""``keras.callbacks``: glassnet's callbacks under their Keras names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from glassnet.callbacks import (
+    Callback,
+    EarlyStopping,
+    History,
+    LambdaCallback,
+    ModelCheckpoint,
+    TerminateOnNaN,
+)
+
+from ._subset import outside
+
+__all__ = ["Callback", "EarlyStopping", "History", "LambdaCallback", "ModelCheckpoint",
+           "TerminateOnNaN"]
+
+_outside = outside("tf.keras.callbacks")
+
+
+def __getattr__(name: str) -> Any:
+    return _outside(name)

@@ -1,0 +1,37 @@
+"""Keras-style shapes of a built layer's input and output: ``(None, n)``.
+
+``layer.output.shape`` is ``(None, units)``: ``None`` is the batch dimension (any number of
+rows), ``n`` the width. It compares equal to the tuple and to ``[None, n]`` through
+``as_list()``, as the course's checks do. These are descriptions, not data: glassnet runs
+on NumPy arrays, so there is no symbolic graph behind them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["Shape", "SymbolicTensor"]
+
+
+class Shape(tuple):
+    """A shape such as ``(None, 25)``; ``as_list()`` gives ``[None, 25]``."""
+
+    def as_list(self) -> list[Any]:
+        return list(self)
+
+    @property
+    def rank(self) -> int:
+        return len(self)
+
+
+class SymbolicTensor:
+    """What a layer's ``input``/``output`` (or a model's) describes: a batch of rows of a
+    known width. ``shape`` is a :class:`Shape` ``(None, n)``."""
+
+    def __init__(self, width: int, name: str, dtype: str = "float32") -> None:
+        self.shape = Shape((None, int(width)))
+        self.name = name
+        self.dtype = dtype
+
+    def __repr__(self) -> str:
+        return f"<SymbolicTensor shape={tuple(self.shape)} dtype={self.dtype} name={self.name}>"
