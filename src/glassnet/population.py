@@ -789,7 +789,7 @@ class Population:
         n_steps = steps_per_epoch(m, batch_size)
         # validate the shuffle arguments before any training (epoch_order checks them)
         epoch_order(np.random.default_rng(0), m, shuffle, block_size, n_steps, check_only=True)
-        shared = len(set(seeds)) == 1
+        shared = len(set(seeds)) == 1 or not shuffle or n_steps <= 1  # one order for all
         rngs = [np.random.default_rng(s) for s in (seeds[:1] if shared else seeds)]
         bs = m if batch_size is None else batch_size
         histories = []
