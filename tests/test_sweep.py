@@ -77,7 +77,9 @@ def test_dask_gives_the_same_table_and_models(cluster: Any, local_table: Any,
         assert all(w.startswith("tcp://127.0.0.1:") for w in client.scheduler_info()["workers"])
         table, models = run_sweep(GRID, data, epochs=2, client=client, max_population=5,
                                   return_models=True)
+        again = run_sweep(GRID, data, epochs=2, client=client, max_population=3)
     assert table.equals(local_table)
+    assert again.equals(local_table)  # a second sweep on the same client
     assert sorted(models) == list(range(12))
     assert isinstance(models[3], gn.Sequential) and models[3].seed == 1
 

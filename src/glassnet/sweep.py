@@ -307,10 +307,14 @@ def run_sweep(
             tasks.append(dict(base, runs=members[start:start + size]))
 
     if client is not None:
-        scattered = client.scatter(datasets, broadcast=True, hash=False)
-        futures = [client.submit(_run_group, task, scattered[task["data"]], pure=False,
-                                 key=f"glassnet-sweep-{os.getpid()}-{id(tasks)}-{i}")
-                   for i, task in enumerate(tasks)]
+        # a list, not the dict: a scattered dict keeps its own keys ("digits"), which a
+        # second sweep on the same client would reuse while the first one's are released
+        names = list(datasets)
+        scattered = dict(zip(names, client.scatter([datasets[n] for n in names],
+                                                   broadcast=True, hash=False)))
+        # pure=False: Dask names every task afresh, so sweeps on one client never share keys
+        futures = [client.submit(_run_group, task, scattered[task["data"]], pure=False)
+                   for task in tasks]
         results = client.gather(futures)
     else:
         n_proc = processes if processes is not None else (os.cpu_count() or 1)
