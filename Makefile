@@ -4,12 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test bench lint typecheck clean
+.PHONY: demo play test bench bench-play browser lint typecheck clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev,lab]"
+	$(PY) -m pip install -q -e ".[dev,lab,play]"
 	touch $@
 
 $(VENV)/.installed-bench: $(STAMP) benchmarks/requirements.txt
@@ -19,20 +19,32 @@ $(VENV)/.installed-bench: $(STAMP) benchmarks/requirements.txt
 demo: $(STAMP)
 	$(PY) -m glassnet tour --out glassnet-report
 
+play: $(STAMP)
+	$(PY) -m glassnet play
+
+# The playground's browser tests need Chromium (Debian's package; installed when missing).
+browser:
+	bash .ci/ensure-chromium
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests $(wildcard benchmarks) $(wildcard examples)
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(VENV)/bin/ruff check src tests $(wildcard benchmarks) $(wildcard examples)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
 
-bench: $(VENV)/.installed-bench
+bench: $(VENV)/.installed-bench browser
 	$(PY) -m benchmarks.run
 	$(PY) -m benchmarks.population
+	$(PY) -m benchmarks.play
+
+# The playground's frames and steps per second in headless Chromium (also run by make bench).
+bench-play: $(STAMP) browser
+	$(PY) -m benchmarks.play
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

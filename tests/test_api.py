@@ -119,7 +119,7 @@ def test_loss_names_give_the_default_objects(name: str, cls: type) -> None:
 ENGINE = {"model", "layers", "training", "losses", "activations", "initializers", "optimizers",
           "callbacks", "errors", "io", "metrics", "datasets", "reference", "_checks",
           "_registry"}
-INSTRUMENTS_UP = {"inspect", "lab", "report", "cli"}
+INSTRUMENTS_UP = {"inspect", "lab", "report", "cli", "play"}
 BRIDGE = {"keras", "tf"}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -366,3 +367,82 @@ def test_ctrl_c_with_progress_output_says_so(capsys: pytest.CaptureFixture[str])
                            callbacks=[CtrlCAt(epoch=0, step=1, use_signal=True)], verbose=2)
     assert history.interrupted and history.epoch == []
     assert "Interrupted" in capsys.readouterr().out
+
+
+def _fit_into(stream: Any, verbose: int = 1, batch_size: int = 3) -> None:
+    X, y = _data(40)
+    model = _model()
+    model.fit(X, y, epochs=2, batch_size=batch_size, validation_split=0.25,
+              callbacks=[gn.callbacks.ProgressBar(verbose, file=stream)], verbose=0)
+
+
+def _pty_output(columns: int, rows: int = 24, **kwargs: Any) -> str:
+    """What the progress line writes to a pseudo-terminal of the given size."""
+    import fcntl
+    import os
+    import pty
+    import re
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    stream = os.fdopen(slave, "w", encoding="utf-8", closefd=True)
+    os.set_blocking(master, False)
+    chunks: list[bytes] = []
+    try:
+        _fit_into(stream, **kwargs)
+        stream.flush()
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except BlockingIOError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        stream.close()
+        os.close(master)
+    text = b"".join(chunks).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+@pytest.mark.parametrize("columns", [80, 60, 44])
+def test_progress_line_fits_the_terminal_and_its_counts_agree(columns: int) -> None:
+    import re
+
+    text = _pty_output(columns)
+    lines = [line for line in text.split("\n") if line.strip()]
+    assert lines and max(len(line) for line in lines) <= columns
+    pairs = re.findall(r"step (\d+)/(\d+), samples ([\d,]+)/([\d,]+)", text)
+    assert pairs  # the live line was drawn
+    for n, _steps, seen, total in pairs:
+        # 30 training samples in batches of 3: the samples shown belong to the step shown
+        assert int(seen.replace(",", "")) == min(int(n) * 3, int(total.replace(",", "")))
+    assert "val_accuracy" in text or "val_loss" in text  # metrics wrap, never cut
+    assert text.count("val_loss") == 2
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+def test_a_0x0_terminal_gets_plain_epoch_lines() -> None:
+    text = _pty_output(0, rows=0)
+    lines = [line for line in text.split("\n")]
+    assert "" not in lines[:-1]  # no blank lines
+    assert [line for line in lines if line.startswith("Epoch")] == [
+        line for line in lines if line.startswith("Epoch") and "steps" in line]
+    assert sum(line.startswith("Epoch ") for line in lines) == 2
+
+
+def test_a_log_file_gets_one_plain_line_per_epoch_within_80_columns() -> None:
+    import io
+
+    stream = io.StringIO()
+    _fit_into(stream)
+    lines = stream.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 80 and "" not in lines
+    epochs = [line for line in lines if line.startswith("Epoch ")]
+    assert epochs == [f"Epoch {e}/2: 10 steps, 30 samples, " + epochs[e - 1].split(", ")[-1]
+                      for e in (1, 2)]
+    assert "\r" not in stream.getvalue() and "█" not in stream.getvalue()

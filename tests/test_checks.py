@@ -34,3 +34,22 @@ def test_opposite_infinities_in_one_row_are_found() -> None:
     X[1] = [np.inf, -np.inf]
     with pytest.raises(DataError, match="row 1, column 0"):
         check_features(X, 2, np.dtype(np.float64))
+
+
+def test_a_table_with_non_numeric_columns_names_them() -> None:
+    """A pandas-like table (columns + dtypes, no pandas needed): the message names the
+    columns of the wrong type."""
+    from glassnet._checks import bad_labels
+
+    class Table:
+        columns = ["temp", "city", "minutes"]
+        dtypes = [np.dtype("float64"), np.dtype("O"), np.dtype("int64")]
+
+        def __array__(self, dtype: object = None, copy: object = None) -> np.ndarray:
+            return np.array([[200.0, "Rome", 12], [180.0, "Oslo", 14]], dtype=object)
+
+    with pytest.raises(DataError, match=r"column 'city' \(object\)") as info:
+        check_features(Table(), 3, np.dtype("float32"))
+    assert "temp" not in str(info.value) and "minutes" not in str(info.value)
+    assert bad_labels(np.array([0.0, np.nan, 2.0])) == "NaN at index 1 (1 in all)"
+    assert bad_labels(np.array([0.0, 2.5])).startswith("non-integer values such as 2.5")

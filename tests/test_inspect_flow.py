@@ -36,7 +36,7 @@ def test_data_flow_shapes_and_counts(rng: np.random.Generator, m: int) -> None:
     rows = flow.rows()
     assert [r["layer"] for r in rows] == ["h1", "h2", "out"]
     assert rows[0]["examples_per_unit_min"] == rows[0]["examples_per_unit_max"] == m
-    text = flow.table()
+    text = " ".join(flow.table().split("\n"))
     assert f"({m}, 4)" in text and "(4, 5)" in text and f"all {m:,} examples" in text
 
 
@@ -115,3 +115,35 @@ def test_fit_schedule_rejects_bad_input() -> None:
         fit_schedule(2, 1, validation_split=0.1)
     with pytest.raises(ConfigError, match="epochs"):
         fit_schedule(100, 32, epochs=0)
+
+
+def test_results_print_as_tables_not_arrays() -> None:
+    """Every instrument's result reads as a table in a REPL (repr) and as HTML in Jupyter."""
+    import glassnet as gn
+    from glassnet import inspect as gi
+
+    X, y = gn.datasets.load_digits(return_X_y=True)
+    model = gn.Sequential([gn.layers.Input(shape=(64,)), gn.layers.Dense(6, "relu", name="L1"),
+                           gn.layers.Dense(10, name="L2")], seed=3)
+    model.compile(loss=gn.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  optimizer="adam", metrics=["accuracy"])
+    results = [gi.data_flow(model, X[:100]), gi.fit_schedule(200_000, 32),
+               gi.symmetry(model, X[:64]), gi.selectivity(model, X, y, "L1"),
+               gi.ablation(model, X, y, "L1"), gi.redundancy(model, X, "L1"),
+               gi.unit_status(model, X), gi.gradient_check(model, X[:4], y[:4])]
+    for result in results:
+        text = repr(result)
+        assert "\n" in text and "array(" not in text and "\\n" not in text, type(result)
+        assert "array(" not in str(result)
+        assert result._repr_html_().startswith("<div>"), type(result)
+    assert "6,250" in repr(results[1])
+    assert "float64 copy" in str(results[-1])
+
+
+def test_table_text_reads_as_lines_at_a_prompt() -> None:
+    """``result.table()`` typed at a REPL shows the table, not one quoted line of \\n's."""
+    from glassnet import inspect as gi
+
+    text = gi.fit_schedule(200_000, 32).table()
+    assert isinstance(text, str) and repr(text) == str(text) and "\n" in repr(text)
+    assert all(len(line) <= 88 for line in text.splitlines())

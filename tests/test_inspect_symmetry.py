@@ -142,3 +142,21 @@ def test_symmetry_rejects_bad_input(rng: np.random.Generator) -> None:
         symmetry([1, 2, 3])
     with pytest.raises(ConfigError, match="no layer named"):
         symmetry(_model(W, b)).layer("nope")
+
+
+def test_dead_units_reported_apart_not_as_copies(rng: np.random.Generator) -> None:
+    """Two dead units with different weights: listed as dead, still distinct, and left out of
+    the max activation cosine (which would otherwise read 1)."""
+    W, b = _weights(rng)
+    b[0], b[1] = -100.0, -90.0
+    X = rng.standard_normal((20, 3))
+    report = symmetry(_model(W, b), X)
+    layer = report.layer("hidden")
+    assert layer.dead == [0, 1]
+    assert layer.k_distinct == layer.n_units
+    row = report.rows()[0]
+    assert row["dead"] == "0, 1"
+    assert row["max activation cosine"] < 1.0
+    text = repr(report)
+    assert "dead" in text.lower() and "array(" not in text
+    assert "<table>" in report._repr_html_()

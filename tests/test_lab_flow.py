@@ -10,7 +10,7 @@ import pytest
 
 from glassnet.errors import ConfigError
 from glassnet.lab.base import ExperimentResult
-from glassnet.lab.flow import _verdict, run_flow
+from glassnet.lab.flow import _answer, _verdict, run_flow
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def result() -> ExperimentResult:
 def test_every_unit_processed_every_example(result: ExperimentResult) -> None:
     n = result.numbers
     assert result.name == "flow"
-    assert n["trace_examples_per_unit"] == {"layer1": [100, 100, 100], "layer2": [100]}
+    assert n["trace_examples_per_unit"] == {"L1": [100, 100, 100], "L2": [100]}
     assert n["every_unit_saw_every_example"]
     assert n["every_unit_saw_every_example_each_epoch"]
     assert n["total_multiply_adds"] == 100 * 2 * 3 + 100 * 3 * 1
@@ -40,7 +40,7 @@ def test_steps_and_updates_are_counted(result: ExperimentResult) -> None:
     assert (sgd["steps_per_epoch"], sgd["updates"]) == ([100], 300)
     for r in runs.values():
         assert r["updates"] == r["predicted_updates"]
-        assert r["unit_examples_per_epoch"] == {"layer1": [100], "layer2": [100]}
+        assert r["unit_examples_per_epoch"] == {"L1": [100], "L2": [100]}
         assert r["start_loss"] == runs["full batch (100)"]["start_loss"]  # same start
     data = result.data
     assert data["epoch_loss"]["mini-batch (32)"].shape == (4,)  # start + 3 epochs
@@ -52,7 +52,7 @@ def test_steps_and_updates_are_counted(result: ExperimentResult) -> None:
 
 def test_other_sizes(result: ExperimentResult) -> None:
     r = run_flow(n_examples=50, epochs=2, batch_sizes=(None, 32))
-    assert r.numbers["trace_examples_per_unit"] == {"layer1": [50] * 3, "layer2": [50]}
+    assert r.numbers["trace_examples_per_unit"] == {"L1": [50] * 3, "L2": [50]}
     mini = r.numbers["runs"]["mini-batch (32)"]
     assert mini["batch_sizes_epoch1"] == [32, 18] and mini["updates"] == 4
     assert "all 50 examples" in r.verdict
@@ -68,7 +68,7 @@ def test_big_schedule_and_verdict(result: ExperimentResult) -> None:
     assert "stochastic (1): 100 steps per epoch (100 x 1), 300 updates" in v
     changed = copy.deepcopy(n)
     changed["every_unit_saw_every_example"] = False
-    changed["trace_examples_per_unit"]["layer1"][1] = 60
+    changed["trace_examples_per_unit"]["L1"][1] = 60
     assert "Some units processed fewer than 100 examples" in _verdict(changed)
 
 
@@ -95,3 +95,13 @@ def test_figures(result: ExperimentResult) -> None:
     heights = [p.get_height() for p in figs["units"].axes[0].patches]
     assert heights == [100, 100, 100, 100]
     assert set(captions(result)) == set(figs)
+
+
+def test_answer_follows_the_numbers(result: ExperimentResult) -> None:
+    n = result.numbers
+    assert result.answer == _answer(n)
+    assert result.answer.startswith("Every unit processes every example: each of the 4 units")
+    assert "6,250 steps" in result.answer and "'6250/6250'" in result.answer
+    changed = copy.deepcopy(n)
+    changed["every_unit_saw_every_example"] = False
+    assert _answer(changed).startswith("Not here")

@@ -76,7 +76,7 @@ def test_verdict_branches_follow_the_numbers(result):
     assert v.startswith("Units do come out different")
     assert "no unit is assigned a feature" in v and "moderate (mean 0.30" in v
     assert "3 classes are preferred by two or more units" in v
-    assert "2 first-layer and 1 second-layer units are dead" in v
+    assert "2 L1 and 1 L2 units are dead" in v
 
     n = _base_numbers(result)
     n.update(preferred_classes=2, ablation_top_over_median=1.2)

@@ -96,3 +96,17 @@ def test_figures_have_titles_labelled_axes_and_legends(result):
     assert figs["distance"].axes[0].get_legend() is not None
     assert figs["matched"].axes[0].get_legend() is not None
     assert set(plots.captions(result)) == set(figs)
+
+
+def test_answer_follows_the_numbers(result: ExperimentResult) -> None:
+    n = result.numbers
+    assert result.answer == lab_seeds._answer(n)
+    assert result.answer.startswith("Training is deterministic given the seed")
+    assert f"{100 * n['accuracy_min']:.1f}% to {100 * n['accuracy_max']:.1f}%" in result.answer
+    changed = copy.deepcopy(n)
+    changed["deterministic"] = False
+    changed["accuracy_max"] = changed["accuracy_min"] + 0.05
+    other = lab_seeds._answer(changed)
+    assert "NOT reproducible" in other and "noticeably different quality" in other
+    assert result.data["distance_before"].shape == (n["n_seeds"], n["n_seeds"])
+    assert 0 < n["start_distance"] and 0 < n["weight_norm_mean"]

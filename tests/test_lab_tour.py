@@ -51,3 +51,23 @@ def test_bad_arguments(kwargs: dict, error: type) -> None:
 def test_unknown_experiment_function() -> None:
     with pytest.raises(gn.ConfigError, match="experiment"):
         experiment_function("nope")
+
+
+def test_the_quick_tour_keeps_every_lesson_and_says_what_it_cut() -> None:
+    """Smaller sizes, same answers: zeros stays at chance, a constant start stays one unit,
+    a random start learns; seeds reach nearly the same quality; each answer comes first."""
+    results = {r.name: r for r in run_tour(quick=True, progress=False)}
+    inits = results["symmetry"].numbers["inits"]
+    assert inits["zeros"]["train_acc"] == 0.5 and inits["zeros"]["weight_grads_zero_throughout"]
+    assert inits["constant"]["k_end"]["L1"] == 1
+    assert inits["constant"]["train_acc"] < 0.7
+    for key in ("glorot", "he"):
+        assert inits[key]["train_acc"] > 0.9 and inits[key]["k_end"]["L1"] == 10
+    seeds = results["seeds"].numbers
+    assert seeds["accuracy_min"] > 0.9 and seeds["accuracy_max"] - seeds["accuracy_min"] < 0.03
+    for result in results.values():
+        assert result.answer and str(result).splitlines()[1] == f"Answer: {result.answer}"
+        assert result.notes[0].startswith("Quick run (smaller sizes, same lesson")
+    assert "iterations 2,000 instead of 15,000" in results["symmetry"].notes[0]
+    reading = [n for n in results["labor"].notes if n.startswith("Further reading")]
+    assert len(reading) >= 4 and any("Morcos" in n for n in reading)

@@ -66,7 +66,8 @@ def test_verdict_states_the_measured_numbers(result: ExperimentResult) -> None:
     assert f"all {n['params_total']} parameters" in v
     assert "no per-neuron minimization" in v
     assert f"{n['dot_n']:,}" in v
-    assert "Verdict:" in result.summary()
+    assert "\nEvidence: " in result.summary()
+    assert result.answer.startswith("All at once: ") and "Answer: All at once" in str(result)
 
 
 def test_verdict_follows_the_numbers_when_they_change(result: ExperimentResult) -> None:

@@ -134,3 +134,14 @@ def test_nested_numbers_are_folded_not_spilled(result: ExperimentResult, tmp_pat
     assert "<details><summary>per_init</summary><pre>" in text
     assert "zeros &lt;z&gt;" in text and "<z>" not in text
     assert "<details><summary>long_list</summary>" in text
+
+
+def test_a_result_shows_its_figures_inline_in_jupyter_once_report_is_imported() -> None:
+    pytest.importorskip("matplotlib")
+    import glassnet.report  # noqa: F401  (registers the figure renderer)
+    from glassnet.lab import run_flow
+
+    result = run_flow(n_examples=12, epochs=2)
+    page = result._repr_html_()
+    assert page.count('src="data:image/png;base64,') == 3  # flow's three figures
+    assert page.index("Answer:") < page.index("<figure>") < page.index("<table>")

@@ -198,7 +198,8 @@ def check_features(
         raise ArgumentTypeError(f"{argument}: expected a 2-D numeric array (m, n), got {X!r}")
     arr = np.asarray(X)
     if arr.dtype.kind not in "biuf":
-        raise DataError(f"{argument}: expected numbers, got an array of dtype {arr.dtype}")
+        raise DataError(f"{argument}: expected numbers, got "
+                        + (_non_numeric_columns(X) or f"an array of dtype {arr.dtype}"))
     if arr.ndim != 2:
         hint = ""
         if arr.ndim == 1:
@@ -232,6 +233,39 @@ def check_features(
             f"column {bad[1]}"
         )
     return arr
+
+
+def bad_labels(arr: Any) -> str:
+    """What is wrong with float class labels, named: "NaN at index 3 (4 in all)",
+    "infinite values at ...", or "non-integer values such as 2.5 at index 7 (...)"."""
+    values = np.asarray(arr, dtype=np.float64).reshape(-1)
+    for mask, what in ((np.isnan(values), "NaN"), (np.isinf(values), "infinite values")):
+        if mask.any():
+            where = np.flatnonzero(mask)
+            return f"{what} at index {int(where[0])} ({where.size:,} in all)"
+    wrong = np.flatnonzero(values != np.round(values))
+    if wrong.size:
+        return (f"non-integer values such as {values[wrong[0]]:g} at index {int(wrong[0])} "
+                f"({wrong.size:,} in all)")
+    return "valid labels"
+
+
+def _non_numeric_columns(X: Any) -> str:
+    """For a table with named columns (a pandas DataFrame): which columns are not numeric,
+    as "column 'city' (object), column 'when' (datetime64[ns])"; "" for anything else."""
+    columns, dtypes = getattr(X, "columns", None), getattr(X, "dtypes", None)
+    if columns is None or dtypes is None:
+        return ""
+    try:
+        pairs = list(zip(list(columns), list(dtypes)))
+    except TypeError:
+        return ""
+    bad = [f"column {c!r} ({d})" for c, d in pairs if getattr(d, "kind", "O") not in "biuf"]
+    if not bad:
+        return ""
+    more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+    return ("non-numeric " + ", ".join(bad[:5]) + more
+            + "; encode or drop them before training")
 
 
 def check_output_kind(last: Any, loss: Any) -> str | None:

@@ -314,76 +314,131 @@ def _fmt_logs(logs: Logs, keys: list[str]) -> str:
 class ProgressBar(Callback):
     """The progress line: optimizer steps and samples are counted apart.
 
-    ``verbose=1``: one bar per epoch, ``Epoch 3/40 | step 45/45 | samples 1437/1437 | ...``.
-    ``verbose=2``: one line per epoch. Uses tqdm.
+    On a terminal (``verbose=1``), one line per epoch that redraws itself::
+
+        Epoch 3/40 |██████      | step 20/45, samples 640/1,437, loss 0.2134 [00:00]
+
+    Step, samples and loss are read at the same moment, so they never disagree. The line is
+    sized to the terminal: the loss is left out when it does not fit, and nothing is cut.
+    When the epoch ends, its metrics follow on their own line(s), wrapped to the width.
+
+    ``verbose=2``, or output that is not a terminal (a log file, a pipe, Jupyter, a terminal
+    reporting 0 columns): one plain line per epoch, wrapped at 80 columns (or ``width``)::
+
+        Epoch 3/40: 45 steps, 1,437 samples, 0.12 s
+            loss 0.2134  accuracy 0.9412  val_loss 0.2510  val_accuracy 0.9300
     """
 
-    def __init__(self, verbose: int = 1, file: Any = None) -> None:
+    def __init__(self, verbose: int = 1, file: Any = None, width: int | None = None) -> None:
         self.verbose = verbose
         self.file = file
+        self.width = width
         self._bar: Any = None
+        self._columns = 80
+        self._live = False
+        self._epoch_start = time.perf_counter()
+
+    def _stream(self) -> Any:
+        return self.file or sys.stdout
+
+    def _terminal_columns(self) -> int | None:
+        """The terminal's width, or None when the output is not a usable terminal."""
+        stream = self._stream()
+        try:
+            if not stream.isatty():
+                return None
+            columns = int(os.get_terminal_size(stream.fileno()).columns)
+        except (AttributeError, OSError, ValueError):
+            return None
+        return columns if columns >= 40 else None
+
+    def _say(self, text: str, indent: str = "") -> None:
+        import textwrap
+
+        lines = textwrap.wrap(text, width=self._columns, initial_indent=indent,
+                              subsequent_indent=indent or "    ", break_on_hyphens=False)
+        print("\n".join(lines or [""]), file=self._stream(), flush=True)
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
+        columns = self._terminal_columns()
+        self._live = self.verbose == 1 and columns is not None
+        self._columns = self.width or (min(columns, 100) if columns else 80)
         p = self.params
         val = f", validating on {p['val_samples']:,}" if p.get("val_samples") else ""
         bs = "full batch" if p["batch_size"] is None else f"batch_size {p['batch_size']}"
-        print(
-            f"Training on {p['samples']:,} samples{val}. {bs} -> {p['steps']} steps "
+        self._say(
+            f"Training on {p['samples']:,} samples{val}. {bs} -> {p['steps']:,} steps "
             f"(optimizer updates) per epoch; every unit sees all {p['samples']:,} samples "
-            f"each epoch.",
-            file=self.file or sys.stdout,
+            f"each epoch."
         )
-        self._start = time.perf_counter()
+
+    def _samples(self, steps_done: int) -> int:
+        p = self.params
+        per_step = p["samples"] if p["batch_size"] is None else p["batch_size"]
+        return int(min(steps_done * per_step, p["samples"]))
 
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
         self._epoch_start = time.perf_counter()
-        self._last = 0.0
-        if self.verbose == 1:
-            from tqdm.auto import tqdm
+        if not self._live:
+            return
+        from tqdm import tqdm
 
-            p = self.params
-            self._bar = tqdm(
-                total=p["steps"],
-                desc=f"Epoch {epoch + 1}/{p['epochs']}",
-                unit="step",
-                file=self.file or sys.stdout,
-                leave=True,
-                dynamic_ncols=True,
-                bar_format="{desc} |{bar:16}| step {n_fmt}/{total_fmt}{postfix} [{elapsed}]",
-            )
+        p = self.params
+        desc = f"Epoch {epoch + 1}/{p['epochs']}"
+        total = f"{p['samples']:,}"
+        counts = (f"step {p['steps']}/{p['steps']}, samples {total}/{total}")
+        bar_min = 4  # the bar's narrowest; tqdm widens it to fill the line
+        loss = ", loss 0.0000"
+        elapsed = " [00:00]"
+        if len(f"{desc} |{'#' * bar_min}| {counts}{loss}{elapsed}") < self._columns:
+            bar_format = ("{desc} |{bar}| step {n_fmt}/{total_fmt}, samples {samples}{loss}"
+                          " [{elapsed}]")
+        elif len(f"{desc} |{'#' * bar_min}| {counts}{elapsed}") < self._columns:
+            bar_format = "{desc} |{bar}| step {n_fmt}/{total_fmt}, samples {samples} [{elapsed}]"
+        elif len(f"{desc}: {counts}") < self._columns:
+            bar_format = "{desc}: step {n_fmt}/{total_fmt}, samples {samples}"
+        else:  # too narrow for a live line: plain lines at the end of each epoch
+            self._live = False
+            return
+        owner = self
+
+        class _Bar(tqdm):
+            """tqdm whose samples and loss are computed from the step it shows."""
+
+            loss_value: float | None = None
+
+            @property
+            def format_dict(self) -> dict[str, Any]:
+                d = dict(super().format_dict)
+                d["samples"] = f"{owner._samples(int(d['n'])):,}/{total}"
+                d["loss"] = ("" if self.loss_value is None
+                             else f", loss {self.loss_value:.4f}")
+                return d
+
+        self._bar = _Bar(total=p["steps"], desc=desc, file=self._stream(),
+                         ncols=self._columns - 1, leave=True, bar_format=bar_format,
+                         mininterval=0.2)
 
     def on_batch_end(self, step: int, logs: Logs | None = None) -> None:
-        if self._bar is None or logs is None:
+        if self._bar is None:
             return
+        if logs is not None and "loss" in logs:
+            self._bar.loss_value = float(logs["loss"])
         self._bar.update(1)
-        now = time.perf_counter()
-        if now - self._last > 0.2 or step + 1 == self.params["steps"]:
-            self._last = now
-            self._bar.set_postfix_str(self._postfix(logs), refresh=False)
-
-    def _postfix(self, logs: Logs) -> str:
-        p = self.params
-        keys = ["loss"] + list(p.get("metrics", []))
-        return f"samples {logs.get('seen', 0):,}/{p['samples']:,} | {_fmt_logs(logs, keys)}"
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         logs = logs or {}
         p = self.params
-        keys = [k for k in logs]
+        keys = list(logs)
+        took = time.perf_counter() - self._epoch_start
         if self._bar is not None:
-            self._bar.set_postfix_str(
-                f"samples {p['samples']:,}/{p['samples']:,} | {_fmt_logs(logs, keys)}",
-                refresh=True,
-            )
             self._bar.close()
             self._bar = None
-        elif self.verbose >= 2:
-            took = time.perf_counter() - self._epoch_start
-            print(
-                f"Epoch {epoch + 1}/{p['epochs']} | {p['steps']} steps | "
-                f"{p['samples']:,} samples | {took:.2f}s | {_fmt_logs(logs, keys)}",
-                file=self.file or sys.stdout,
-            )
+            self._say(_fmt_logs(logs, keys), indent="    ")
+        elif self.verbose:
+            self._say(f"Epoch {epoch + 1}/{p['epochs']}: {p['steps']:,} steps, "
+                      f"{p['samples']:,} samples, {took:.2f} s")
+            self._say(_fmt_logs(logs, keys), indent="    ")
 
     def on_train_end(self, logs: Logs | None = None) -> None:
         if self._bar is not None:

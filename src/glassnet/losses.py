@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ._checks import bad_labels
 from ._registry import Registry
 from .activations import Sigmoid, Softmax
 from .errors import DataError, ShapeError
@@ -96,12 +97,15 @@ class Loss:
 
     def prepare_targets(self, y: Any, n_outputs: int, dtype: Any) -> Array:
         y = np.asarray(y)
+        given = y.shape
         if y.ndim == 1:
             y = y.reshape(-1, 1)
         if y.ndim != 2 or y.shape[1] != n_outputs:
+            hint = (f"; a 1-D y of {given[0]:,} labels fits one output unit: for {n_outputs} "
+                    f"classes use SparseCategoricalCrossentropy" if len(given) == 1 else "")
             raise ShapeError(
                 f"y: {self.name} expects targets of shape (m, {n_outputs}) to match the "
-                f"model's {n_outputs} output unit(s), got shape {np.shape(y)}"
+                f"model's {n_outputs} output unit(s), got shape {given}{hint}"
             )
         if y.dtype.kind not in "biuf":
             raise DataError(f"y: expected numeric targets, got dtype {y.dtype}")
@@ -302,7 +306,7 @@ class SparseCategoricalCrossentropy(Loss):
             if not np.isfinite(arr).all() or (arr.size and not np.all(arr == np.round(arr))):
                 raise DataError(
                     "y: sparse_categorical_crossentropy expects integer class labels, "
-                    "got non-integer values"
+                    f"got {bad_labels(arr)}"
                 )
         elif arr.dtype.kind not in "biu":
             raise DataError(f"y: expected integer class labels, got dtype {arr.dtype}")

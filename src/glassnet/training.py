@@ -120,7 +120,46 @@ def _split_validation(
             f"{n_val} for validation and {m - n_val} for training; both must be at least 1"
         )
     # The last examples are held out, before any shuffling (as in Keras).
+    _warn_if_sorted(y, n_val, validation_split)
     return x[: m - n_val], y[: m - n_val], x[m - n_val:], y[m - n_val:]
+
+
+def _warn_if_sorted(t: Array, n_val: int, validation_split: float) -> None:
+    """Say the validation-split rule when the targets look sorted by class: the held-out
+    last examples then hold other classes than the training part (total variation distance
+    between the two class shares above 0.3), and val_accuracy measures something else."""
+    import warnings
+
+    if t.ndim == 2 and t.shape[1] > 1:
+        if not np.all((t == 0) | (t == 1)) or not np.all(t.sum(axis=1) == 1):
+            return
+        labels = np.argmax(t, axis=1)
+    else:
+        flat = t.reshape(-1)
+        if flat.shape[0] != t.shape[0] or not np.all(np.isfinite(flat)) \
+                or not np.all(flat == np.round(flat)):
+            return
+        labels = flat.astype(np.int64)
+        labels = labels - labels.min()
+        if labels.max() > 1000:
+            return
+    m = labels.shape[0]
+    k = int(labels.max()) + 1
+    head = np.bincount(labels[: m - n_val], minlength=k) / (m - n_val)
+    tail = np.bincount(labels[m - n_val:], minlength=k) / n_val
+    distance = 0.5 * float(np.abs(head - tail).sum())
+    if k < 2 or distance <= 0.3:
+        return
+    missing = int(np.count_nonzero((tail > 0) & (head == 0)))
+    warnings.warn(
+        f"validation_split={validation_split:g} holds out the LAST {n_val:,} of {m:,} "
+        f"examples, before any shuffling (Keras' rule), and your labels look sorted: the "
+        f"held-out part's class shares differ from the training part's by {distance:.0%}"
+        + (f" ({missing} class(es) appear only in the held-out part)" if missing else "")
+        + ". Shuffle the data first (gn.datasets.train_test_split, or X[p], y[p] with "
+        "p = rng.permutation(len(X))), or pass validation_data.",
+        UserWarning, stacklevel=5,
+    )
 
 
 def _check_batches(model: Sequential, m: int, batch_size: int | None) -> None:

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._checks import check_int
-from .._table import format_table
+from .._table import Display
 from ..errors import ArgumentTypeError, ConfigError
 from ..training import steps_per_epoch
 from ._units import activation_name, unit_views
@@ -52,8 +52,8 @@ class LayerFlow:
         return int(self.W_shape[1])
 
 
-@dataclass
-class DataFlow:
+@dataclass(repr=False)
+class DataFlow(Display):
     """Shapes and counts of one forward pass; ``table()`` prints them, ``rows()`` gives dicts."""
 
     n_examples: int
@@ -87,7 +87,7 @@ class DataFlow:
             })
         return out
 
-    def table(self) -> str:
+    def display_parts(self) -> tuple[str, list[tuple[str, list[dict[str, Any]], str]], str]:
         rows = []
         for r in self.rows():
             lo, hi = r["examples_per_unit_min"], r["examples_per_unit_max"]
@@ -107,10 +107,7 @@ class DataFlow:
                      f"one matrix product per layer, not a share of the examples per unit.")
         else:
             foot += "Some units processed fewer examples than the batch holds."
-        return format_table(rows) + "\n" + foot
-
-    def __str__(self) -> str:
-        return self.table()
+        return "", [("", rows, ".4g")], foot
 
 
 def data_flow(model: Any, X: Any) -> DataFlow:
@@ -147,8 +144,8 @@ def data_flow(model: Any, X: Any) -> DataFlow:
     return DataFlow(n_examples=m, input_dim=int(traces[0].x.shape[1]), layers=layers)
 
 
-@dataclass
-class FitSchedule:
+@dataclass(repr=False)
+class FitSchedule(Display):
     """What one ``fit`` call does with its samples: batches, steps and updates."""
 
     n_samples: int
@@ -188,11 +185,8 @@ class FitSchedule:
             {"quantity": "samples processed in all", "value": f"{self.n_train * self.epochs:,}"},
         ]
 
-    def table(self) -> str:
-        return format_table(self.rows()) + "\n" + self.sentence
-
-    def __str__(self) -> str:
-        return self.table()
+    def display_parts(self) -> tuple[str, list[tuple[str, list[dict[str, Any]], str]], str]:
+        return "", [("", self.rows(), ".4g")], self.sentence
 
 
 def fit_schedule(

@@ -26,32 +26,63 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._table import Display
 from ..errors import ConfigError
 
 __all__ = ["GradCheckResult", "gradient_check"]
 
 
-@dataclass
-class GradCheckResult:
-    """The largest relative error overall and per parameter (``W1``, ``b1``, ...)."""
+FLOAT32_NOTE = (
+    "float32 cannot resolve these differences: its rounding (about 1e-7 of the loss) is as "
+    "large as the change a step of eps makes, so a correct gradient looks wrong. Check in "
+    "float64: gradient_check(model, X, y) does it on a float64 copy by default "
+    "(as_float64=True), or build the model with Sequential(..., dtype='float64')."
+)
+
+
+@dataclass(repr=False)
+class GradCheckResult(Display):
+    """The largest relative error overall and per parameter (``W1``, ``b1``, ...).
+
+    ``dtype`` is the precision the differences were taken in; ``copied`` is True when a
+    float32 model was checked through a float64 copy with the same weights.
+    """
 
     max_relative_error: float
     per_parameter: dict[str, float] = field(default_factory=dict)
     checked: int = 0
     tolerance: float = 1e-6
     kinks: int = 0
+    dtype: str = "float64"
+    copied: bool = False
 
     @property
     def passed(self) -> bool:
         return self.max_relative_error < self.tolerance
 
-    def __str__(self) -> str:
-        parts = ", ".join(f"{k} {v:.1e}" for k, v in self.per_parameter.items())
+    def sentence(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
         kinks = (f"; {self.kinks} entries left out: every step crossed a ReLU kink"
                  if self.kinks else "")
-        return (f"gradient check {verdict}: largest relative error {self.max_relative_error:.2e} "
-                f"over {self.checked} entries (tolerance {self.tolerance:g}); {parts}{kinks}")
+        text = (f"gradient check {verdict}: largest relative error "
+                f"{self.max_relative_error:.2e} over {self.checked} entries (tolerance "
+                f"{self.tolerance:g}, {self.dtype}){kinks}")
+        if self.copied:
+            text += ("\nThe model is float32; it was checked on a float64 copy with the same "
+                     "weights (float32 cannot resolve finite differences).")
+        elif self.dtype == "float32" and not self.passed:
+            text += "\nThis FAIL says nothing about backpropagation: " + FLOAT32_NOTE
+        return text
+
+    def display_parts(self) -> tuple[str, list[tuple[str, list[dict[str, Any]], str]], str]:
+        rows = [{"parameter": k, "largest relative error": v}
+                for k, v in self.per_parameter.items()]
+        return self.sentence(), [("", rows, ".2e")], ""
+
+    def __str__(self) -> str:
+        parts = ", ".join(f"{k} {v:.1e}" for k, v in self.per_parameter.items())
+        head, _, tail = self.sentence().partition("\n")
+        return f"{head}; {parts}" + (f"\n{tail}" if tail else "")
 
 
 def gradient_check(
@@ -64,12 +95,16 @@ def gradient_check(
     seed: int = 0,
     tolerance: float = 1e-6,
     training: bool = False,
+    as_float64: bool = True,
 ) -> GradCheckResult:
     """Compare ``model.gradients(X, y)`` with finite differences (step ``eps``) of the loss
     (penalties of regularized layers included).
 
     ``max_entries`` checks a random subset of entries per parameter (chosen with ``seed``);
-    ``None`` checks every entry. Use a float64 model: float32 differences are too coarse.
+    ``None`` checks every entry. float32 differences are too coarse to check a gradient, so
+    a float32 model is checked through a float64 copy with the same weights
+    (``as_float64=True``, the default; the result says so). ``as_float64=False`` checks the
+    float32 model itself, and a failure then explains that float32 is the cause.
     ``training=True`` checks the training-mode loss: batch statistics, and the dropout masks
     of the model's next step (the same masks in every evaluation, so the loss is a smooth
     function of the weights). Parameters are named by kind and layer position: ``W1``,
@@ -77,6 +112,13 @@ def gradient_check(
     """
     if not eps > 0:
         raise ConfigError(f"eps: expected a number > 0, got {eps!r}")
+    if not isinstance(as_float64, bool):
+        raise ConfigError(f"as_float64: expected True or False, got {as_float64!r}")
+    dtype = str(np.dtype(getattr(model, "dtype", np.float64)))
+    copied = False
+    if dtype != "float64" and as_float64:
+        model = _float64_copy(model)
+        dtype, copied = "float64", True
     analytic = model.gradients(X, y, training=training)
     params: list[NDArray[Any]] = model.trainable_weights
     names = [f"{pname}{li + 1}" for li, layer in enumerate(model.layers)
@@ -104,7 +146,20 @@ def gradient_check(
         per[name] = float(np.nanmax(errs)) if np.isfinite(errs).any() else 0.0
         worst = max(worst, per[name])
         count += idx.size
-    return GradCheckResult(worst, per, count - kinks, tolerance, kinks)
+    return GradCheckResult(worst, per, count - kinks, tolerance, kinks, dtype, copied)
+
+
+def _float64_copy(model: Any) -> Any:
+    """The same architecture, compile settings and weights, in float64 (the model is untouched)."""
+    config = dict(model.get_config())
+    config["dtype"] = "float64"
+    copy = type(model).from_config(config)
+    copy.set_weights([np.asarray(w, dtype=np.float64) for w in model.get_weights()])
+    optimizer, copy_optimizer = getattr(model, "optimizer", None), getattr(copy, "optimizer", None)
+    if optimizer is not None and copy_optimizer is not None:
+        # dropout masks follow the global step: the copy must be at the same step
+        copy_optimizer.iterations = optimizer.iterations
+    return copy
 
 
 def _kink_pattern(model: Any, X: Any, training: bool = False) -> NDArray[np.bool_] | None:

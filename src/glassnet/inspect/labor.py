@@ -28,7 +28,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import metrics as metrics_mod
-from .._checks import check_int
+from .._checks import bad_labels, check_int
+from .._table import Display
 from ..errors import ArgumentTypeError, ConfigError, DataError, ShapeError
 
 Array = NDArray[Any]
@@ -131,7 +132,7 @@ def _labels(y: Any, m: int, argument: str = "y") -> NDArray[np.int64]:
         )
     if arr.dtype.kind == "f":
         if not np.isfinite(arr).all() or not np.all(arr == np.round(arr)):
-            raise DataError(f"{argument}: expected integer class labels, got non-integer values")
+            raise DataError(f"{argument}: expected integer class labels, got {bad_labels(arr)}")
     elif arr.dtype.kind not in "biu":
         raise DataError(f"{argument}: expected integer class labels, got dtype {arr.dtype}")
     labels = arr.astype(np.int64)
@@ -197,8 +198,8 @@ def correlation_matrix(A: Array, B: Array | None = None) -> tuple[Array, NDArray
 # --------------------------------------------------------------------------- selectivity
 
 
-@dataclass
-class Selectivity:
+@dataclass(repr=False)
+class Selectivity(Display):
     """Per-unit class preferences of one layer.
 
     ``class_means[j, k]``  the mean activation of unit ``j`` over the examples of class ``k``
@@ -229,6 +230,30 @@ class Selectivity:
         """How many active units prefer each class, shape ``(K,)``."""
         k = self.class_means.shape[1]
         return np.bincount(self.preferred[self.active], minlength=k).astype(np.int64)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per unit: preferred class, selectivity index, its response to that class
+        and its mean response to the others."""
+        out = []
+        for j in range(self.n_units):
+            r = self.response[j]
+            p = int(self.preferred[j])
+            rest = (float(r.sum()) - float(r[p])) / max(1, r.shape[0] - 1)
+            out.append({"unit": j,
+                        "preferred class": p if self.active[j] else "- (dead)",
+                        "selectivity": float(self.index[j]),
+                        "response to it": float(r[p]), "mean response to others": rest})
+        return out
+
+    def display_parts(self) -> tuple[str, list[tuple[str, list[dict[str, Any]], str]], str]:
+        k = self.class_means.shape[1]
+        counts = self.preferred_counts()
+        foot = (f"selectivity: 0 = the same response to every class, 1 = one class only"
+                f"{' (on |a|: the layer has negative outputs)' if self.magnitude else ''}. "
+                f"Active units per preferred class 0..{k - 1}: "
+                + " ".join(str(int(c)) for c in counts) + ".")
+        return (f"Class selectivity of {self.n_units} units of layer {self.layer!r}",
+                [("", self.rows(), ".3g")], foot)
 
 
 def selectivity(
@@ -281,8 +306,8 @@ def selectivity(
 # --------------------------------------------------------------------------- ablation
 
 
-@dataclass
-class Ablation:
+@dataclass(repr=False)
+class Ablation(Display):
     """Importance of each unit: what happens to the loss and accuracy when it is silenced.
 
     One row per ablated unit (``layers[r]``, ``units[r]``):
@@ -327,6 +352,16 @@ class Ablation:
              "loss_increase": float(inc[i]), "accuracy_drop": float(drop[i])}
             for r, i in enumerate(order)
         ]
+
+    def display_parts(self) -> tuple[str, list[tuple[str, list[dict[str, Any]], str]], str]:
+        rows = self.ranking()
+        shown = rows[:15]
+        foot = (f"base loss {self.base_loss:.4g}, base accuracy {self.base_accuracy:.4g}; "
+                f"loss_increase = loss with the unit's output set to 0 - base loss"
+                + (f". {len(rows) - 15} more rows: .ranking() lists all" if len(rows) > 15
+                   else ""))
+        return (f"Ablation of {len(rows)} units, most important first",
+                [("", shown, ".4g")], foot)
 
 
 def _loss_and_accuracy(model: Any, z_out: Array, t: Array, accuracy: Any) -> tuple[float, float]:
@@ -408,8 +443,8 @@ def ablation(model: Any, X: Any, y: Any, layer: Any = None) -> Ablation:
 # --------------------------------------------------------------------------- redundancy
 
 
-@dataclass
-class Redundancy:
+@dataclass(repr=False)
+class Redundancy(Display):
     """Which units of a layer carry (nearly) the same signal.
 
     ``correlation``  ``(units, units)`` Pearson correlations of the units' activations
@@ -443,6 +478,20 @@ class Redundancy:
             return 0.0
         off = np.abs(self.correlation[~np.eye(n, dtype=bool)])
         return float(off.max())
+
+    def display_parts(self) -> tuple[str, list[tuple[str, list[dict[str, Any]], str]], str]:
+        rows = [{"group": i + 1, "units": ", ".join(str(u) for u in c), "size": len(c)}
+                for i, c in enumerate(self.clusters)]
+        constant = np.flatnonzero(self.constant).tolist()
+        foot = (f"{self.n_distinct} distinct signals among {self.n_units} units; "
+                f"{len(constant)} constant (dead included){': ' if constant else ''}"
+                + ", ".join(str(u) for u in constant)
+                + f"; largest |correlation| between two units {self.max_abs_correlation():.3f}")
+        title = (f"Redundancy in layer {self.layer!r}: groups with |correlation| >= "
+                 f"{self.threshold:g}")
+        if not rows:
+            return title + ": none", [], foot
+        return title, [("", rows, ".4g")], foot
 
 
 def redundancy(model: Any, X: Any, layer: Any, threshold: float = 0.95) -> Redundancy:

@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import metrics as metrics_mod
-from .._table import format_table
+from .._table import Display
 from ..errors import ArgumentTypeError, ConfigError, ShapeError
 from ..model import Sequential
 from .labor import (
@@ -171,8 +171,8 @@ def linear_cka(A: Any, B: Any) -> float:
     return min(1.0, float(cross) / float(norm))
 
 
-@dataclass
-class Matching:
+@dataclass(repr=False)
+class Matching(Display):
     """A one-to-one matching of the units of layer *b* to those of layer *a*.
 
     ``perm[j]`` is the unit of *b* matched to unit ``j`` of *a*, so ``B[:, perm]`` lines
@@ -199,6 +199,14 @@ class Matching:
         if not self.varying.any():
             return float("nan")
         return float(self.correlation[self.varying].mean())
+
+    def display_parts(self) -> tuple[str, list[tuple[str, list[dict[str, Any]], str]], str]:
+        rows = [{"unit of a": j, "matched unit of b": int(self.perm[j]),
+                 "correlation": float(self.correlation[j]) if self.varying[j] else "constant",
+                 "best partner's": float(self.best[j])}
+                for j in range(self.perm.shape[0])]
+        return ("One-to-one unit matching", [("", rows, ".3f")],
+                f"mean matched correlation (varying pairs) {self.mean:.3f}")
 
 
 def match_units(
@@ -365,8 +373,8 @@ def _pair_mean(M: Array) -> float:
     return float(np.nanmean(M[iu])) if iu[0].size else float("nan")
 
 
-@dataclass
-class SeedComparison:
+@dataclass(repr=False)
+class SeedComparison(Display):
     """How several trained models (one per seed) agree.
 
     Per model: ``seeds``, ``losses``, ``accuracies`` (on the batch given to
@@ -441,22 +449,20 @@ class SeedComparison:
         return [{"layer": name, **{k: float(v) for k, v in row.items()}}
                 for name, row in self.layer_summary().items()]
 
-    def table(self) -> str:
-        """A plain-text summary: the per-seed table, the per-layer table, and the pair means."""
+    def display_parts(self) -> tuple[str, list[tuple[str, list[dict[str, Any]], str]], str]:
+        """The per-seed table, the per-layer table, and the pair means."""
         acc = self.spread("accuracy")
         loss = self.spread("loss")
-        lines = [format_table(self.seed_rows()), "", format_table(self.layer_rows()),
-            "",
+        lines = [
             f"accuracy {acc['mean']:.4f} +- {acc['std']:.4f} (min {acc['min']:.4f}, "
             f"max {acc['max']:.4f}); loss {loss['mean']:.4f} +- {loss['std']:.4f}",
             f"mean prediction disagreement between two seeds: {self.mean_disagreement:.2%}",
             f"mean weight distance: {self.mean_distance_before:.4g} before alignment, "
             f"{self.mean_distance_after:.4g} after",
         ]
-        return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.table()
+        return (f"{self.n_models} models compared",
+                [("", self.seed_rows(), ".4g"), ("", self.layer_rows(), ".4g")],
+                "\n".join(lines))
 
 
 def compare_seeds(models: Sequence[Any], X: Any, y: Any) -> SeedComparison:

@@ -15,6 +15,11 @@ fewer units than it has. The meter reports, per dense layer,
 
 Conventions: two all-zero vectors have cosine 1 (they are the same); a zero vector and a
 non-zero one have cosine 0. A constant activation has no correlation (NaN).
+
+Dead units (with a probe: activation exactly 0 on every example) are reported apart, in
+``dead``: two dead units output the same zeros, but they are duplicates only when their
+weights are equal too, and they are left out of the "max activation cosine" (two zero
+columns would read as cosine 1 without being copies).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
 from .._checks import by_name, check_float
-from .._table import format_table
+from .._table import Display
 from ..errors import ArgumentTypeError
 from ._units import unit_plan, unit_views
 
@@ -113,6 +118,7 @@ class LayerSymmetry:
     closest_pair: tuple[int, int] | None = None
     closest_gap: float = float("nan")
     weight_scale: float = 1.0
+    dead: list[int] = field(default_factory=list)
 
     @property
     def collapsed(self) -> bool:
@@ -125,11 +131,13 @@ class LayerSymmetry:
         if self.groups:
             text += "; duplicates " + ", ".join(
                 "{" + ", ".join(str(u) for u in g) + "}" for g in self.groups)
+        if self.dead:
+            text += f"; {len(self.dead)} dead on the probe"
         return text
 
 
-@dataclass
-class SymmetryReport:
+@dataclass(repr=False)
+class SymmetryReport(Display):
     """The meter's reading for every dense layer of a model."""
 
     layers: list[LayerSymmetry]
@@ -152,14 +160,19 @@ class SymmetryReport:
         for layer in self.layers:
             off = ~np.eye(layer.n_units, dtype=bool)
             w_off = layer.weight_similarity[off]
-            a_off = None if layer.activation_similarity is None \
-                else layer.activation_similarity[off]
+            a_off = None
+            if layer.activation_similarity is not None:
+                live = np.ones(layer.n_units, dtype=bool)
+                live[layer.dead] = False
+                a_off = layer.activation_similarity[off & live[:, None] & live[None, :]]
             out.append({
                 "layer": layer.name,
                 "units": layer.n_units,
                 "distinct": layer.k_distinct,
                 "duplicate groups": "; ".join(
                     "{" + ",".join(str(u) for u in g) + "}" for g in layer.groups) or "-",
+                "dead": (", ".join(str(u) for u in layer.dead) if layer.dead else "-")
+                if self.with_activations else "n/a",
                 "max weight cosine": float(w_off.max()) if w_off.size else float("nan"),
                 "max activation cosine": (float(a_off.max()) if a_off is not None and a_off.size
                                           else float("nan")),
@@ -167,15 +180,15 @@ class SymmetryReport:
             })
         return out
 
-    def table(self) -> str:
+    def display_parts(self) -> tuple[str, list[tuple[str, list[dict[str, Any]], str]], str]:
         basis = "weights+bias" + (f" and activations on {self.n_probe} examples"
                                   if self.with_activations else "")
-        return (format_table(self.rows(), ".6g")
-                + f"\nDuplicates: units equal in {basis} within tol={self.tol:g} "
+        foot = (f"Duplicates: units equal in {basis} within tol={self.tol:g} "
                 f"(relative to max(1, largest magnitude in the layer)).")
-
-    def __str__(self) -> str:
-        return self.table()
+        if self.with_activations:
+            foot += ("\nDead: output 0 on every probe example; counted as duplicates only when "
+                     "their weights are equal too, and left out of the max activation cosine.")
+        return "Symmetry meter", [("", self.rows(), ".6g")], foot
 
 
 _SMALL_GRAPH = 256  # units: below, counts in float32 products stay exact
@@ -187,7 +200,12 @@ def _groups(dup: NDArray[np.bool_]) -> tuple[int, list[list[int]]]:
     Layers of course size (up to ``_SMALL_GRAPH`` units) take the transitive closure by
     repeated boolean squaring (a few tiny products, no graph library call: the symmetry
     tracker of the lab measures every layer hundreds of times); larger ones use SciPy."""
-    n = dup.shape[0]
+    n = int(dup.shape[0])
+    linked = int(np.count_nonzero(dup))
+    if linked == n:  # only the diagonal: every unit is its own group (the common case)
+        return n, []
+    if linked == n * n:  # every unit a copy of every other (a collapsed layer)
+        return 1, [list(range(n))]
     if n <= _SMALL_GRAPH:
         reach = dup | dup.T | np.eye(n, dtype=bool)
         while True:
@@ -234,8 +252,10 @@ def symmetry(model: Any, X: Any = None, *, tol: float = 1e-6) -> SymmetryReport:
         gap = pairwise_max_abs_diff(V)
         dup = gap <= tol * scale
         a_sim = a_corr = None
+        dead: list[int] = []
         if traces is not None:
             A = views[i].a
+            dead = [int(j) for j in np.flatnonzero(~np.any(A != 0, axis=0))]
             a_scale = max(1.0, float(np.abs(A).max()))
             dup &= pairwise_max_abs_diff(A) <= tol * a_scale
             a_sim = _cosine(A)
@@ -253,7 +273,7 @@ def symmetry(model: Any, X: Any = None, *, tol: float = 1e-6) -> SymmetryReport:
             name=str(layer.name), n_units=int(n), k_distinct=k, groups=groups,
             weight_similarity=_cosine(V), activation_similarity=a_sim,
             activation_correlation=a_corr, closest_pair=closest, closest_gap=closest_gap,
-            weight_scale=scale,
+            weight_scale=scale, dead=dead,
         ))
     return SymmetryReport(layers=out, tol=tol, with_activations=traces is not None,
                           n_probe=n_probe)

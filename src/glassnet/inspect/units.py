@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_float
-from .._table import format_table
+from .._table import Display, Text, format_table
 from ..errors import ArgumentTypeError
 from ._units import activation_name, unit_plan, unit_views
 from .recorder import NeuronRecorder, saturated_mask
@@ -47,13 +47,20 @@ class UnitStatus:
         return f"{self.layer}[{self.unit}] {self.status} ({self.activation}, {self.fraction:.0%})"
 
 
-class UnitStatusList(list[UnitStatus]):
+class UnitStatusList(Display, list[UnitStatus]):
     """A list of :class:`UnitStatus` with a printable :meth:`table`."""
 
     def table(self) -> str:
         rows = [{"layer": s.layer, "unit": s.unit, "status": s.status,
                  "activation": s.activation, "share of examples": s.fraction} for s in self]
-        return format_table(rows, ".3g", empty="no dead or saturated units")
+        return Text(format_table(rows, ".3g", empty="no dead or saturated units"))
+
+    def display_parts(self) -> tuple[str, list[tuple[str, list[dict[str, Any]], str]], str]:
+        rows = [{"layer": s.layer, "unit": s.unit, "status": s.status,
+                 "activation": s.activation, "share of examples": s.fraction} for s in self]
+        if not rows:
+            return "no dead or saturated units", [], ""
+        return f"{len(rows)} dead or saturated units", [("", rows, ".3g")], ""
 
 
 def unit_status(
@@ -125,16 +132,24 @@ class UnitEvent:
         return text
 
 
-class UnitEventList(list[UnitEvent]):
+class UnitEventList(Display, list[UnitEvent]):
     """A list of :class:`UnitEvent` with a printable :meth:`table`."""
 
     def table(self) -> str:
-        rows = [{"layer": e.layer, "unit": e.unit, "died at epoch": e.died_epoch,
+        return Text(format_table(self._rows(), ".3g", empty="no unit stopped firing"))
+
+    def display_parts(self) -> tuple[str, list[tuple[str, list[dict[str, Any]], str]], str]:
+        rows = self._rows()
+        if not rows:
+            return "no unit stopped firing", [], ""
+        return f"{len(rows)} units stopped firing", [("", rows, ".3g")], ""
+
+    def _rows(self) -> list[dict[str, Any]]:
+        return [{"layer": e.layer, "unit": e.unit, "died at epoch": e.died_epoch,
                  "died at step": e.died_step,
                  "recovered": "yes" if e.recovered else "no",
                  "recovered at epoch": "-" if e.recovered_epoch is None else e.recovered_epoch,
                  "dead at end": "yes" if e.dead_at_end else "no"} for e in self]
-        return format_table(rows, ".3g", empty="no unit stopped firing")
 
 
 def unit_events(recorder: NeuronRecorder) -> UnitEventList:

@@ -126,8 +126,8 @@ def run_flow(
     X = Standardizer().fit_transform(X_raw)
 
     def build() -> Sequential:
-        model = Sequential([Input(shape=(2,)), Dense(3, activation="sigmoid", name="layer1"),
-                            Dense(1, activation="sigmoid", name="layer2")], seed=seed)
+        model = Sequential([Input(shape=(2,)), Dense(3, activation="sigmoid", name="L1"),
+                            Dense(1, activation="sigmoid", name="L2")], seed=seed)
         model.compile(loss="binary_crossentropy", optimizer=SGD(learning_rate=learning_rate))
         return model
 
@@ -218,6 +218,7 @@ def run_flow(
         name="flow",
         question=QUESTION,
         verdict=_verdict(numbers),
+        answer=_answer(numbers),
         numbers=numbers,
         tables={
             f"One forward pass of {n_examples} coffee roasts through the 2-3-1 sigmoid network":
@@ -257,6 +258,22 @@ def _batches_text(sizes: list[int]) -> str:
         parts.append(f"{j - i} x {sizes[i]}")
         i = j
     return " + ".join(parts)
+
+
+def _answer(n: dict[str, Any]) -> str:
+    """The one-sentence answer, drawn from the measured numbers only."""
+    m = n["n_examples"]
+    units = sum(len(v) for v in n["trace_examples_per_unit"].values())
+    big = (f"batches only set how many optimizer steps an epoch takes ({n['big_samples']:,} "
+           f"samples in batches of {n['big_batch']} = {n['big_steps_per_epoch']:,} steps, "
+           f"the number Keras prints as '{n['big_steps_per_epoch']}/"
+           f"{n['big_steps_per_epoch']}')")
+    if n["every_unit_saw_every_example"] and n["every_unit_saw_every_example_each_epoch"]:
+        return (f"Every unit processes every example: each of the {units} units computed an "
+                f"output for all {m} examples (one matrix product per layer), and in training "
+                f"every unit saw all {m} in every epoch whatever the batch size; {big}.")
+    return (f"Not here: some units processed fewer than the {m} examples (see the tables); "
+            f"{big}.")
 
 
 def _verdict(n: dict[str, Any]) -> str:

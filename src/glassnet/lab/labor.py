@@ -3,7 +3,7 @@
 Two trained networks are read unit by unit with :mod:`glassnet.inspect.labor`:
 
 1. Digits (scikit-learn's 8x8 images, a held-out test set): a 64-25-15-10 network
-   (ReLU, ReLU, linear logits + sparse categorical cross-entropy). For every first-layer unit:
+   (ReLU, ReLU, linear logits + sparse categorical cross-entropy). For every L1 unit:
    its incoming weights as an 8x8 picture, the class it responds to most and how selectively
    (index 0 = the same for every class, 1 = one class only), how much the test loss rises when
    it is silenced (ablation), whether it is a near-copy of another unit (activation
@@ -125,10 +125,22 @@ def run_labor(
 ) -> ExperimentResult:
     """Train on digits and coffee, then read every unit (see the module docstring).
 
-    ``seed`` fixes the train/test split, the initial weights and the shuffling of both
-    networks. ``threshold`` is the ``|correlation|`` above which two units count as copies;
-    ``top_k`` the number of top-activating test images kept per unit; ``resolution`` the grid
-    size of the coffee activation maps. Takes about a second at the defaults.
+    Parameters
+    ----------
+    epochs: passes over the digits training set.
+    seed: the train/test split, the initial weights and the shuffling of both networks.
+    hidden: units in L1, the first hidden layer (the units this experiment reads).
+    hidden2: units in L2, the second hidden layer.
+    batch_size: examples per optimizer step on digits.
+    learning_rate: Adam's step size on digits.
+    test_size: share of the digits held out as the test set the units are read on.
+    threshold: the |activation correlation| above which two units count as copies.
+    top_k: how many top-activating test digits are kept per unit.
+    coffee_epochs: full-batch steps of the coffee network (3 sigmoid units).
+    coffee_learning_rate: Adam's step size on coffee.
+    resolution: grid points per side of the coffee units' activation maps.
+
+    Takes a few seconds at the defaults.
     """
     start = time.perf_counter()
     epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
@@ -173,6 +185,14 @@ def run_labor(
     top_unit = int(np.argmax(inc1))
     ratio = float(inc1.max() / median_inc) if median_inc > 0 else float("inf")
     negligible = int(np.sum(np.abs(live_inc) < 0.01 * test["loss"]))
+    # Is a more selective unit a more important one? Spearman rank correlation over the live
+    # L1 units (Morcos et al. 2018 found little relation in larger networks).
+    if alive1.size >= 3:
+        ranks_s = np.argsort(np.argsort(live_sel)).astype(np.float64)
+        ranks_i = np.argsort(np.argsort(live_inc)).astype(np.float64)
+        sel_vs_importance = float(np.corrcoef(ranks_s, ranks_i)[0, 1])
+    else:
+        sel_vs_importance = float("nan")
 
     coffee = _coffee(seed, coffee_epochs, float(coffee_learning_rate), resolution)
 
@@ -200,6 +220,7 @@ def run_labor(
         "ablation_top_over_median": ratio,
         "ablation_max_accuracy_drop": float(drop1.max()),
         "negligible_units": negligible,
+        "selectivity_importance_rank_correlation": sel_vs_importance,
         "ablation_max_layer2": float(abl.for_layer(names[1])[0].max()),
         "dead_units": int(dead[0].size),
         "silent_on_test": int(hidden - dead[0].size - alive1.size),
@@ -237,6 +258,8 @@ def run_labor(
         name="labor",
         question=QUESTION,
         verdict=_verdict(numbers),
+        answer=_answer(numbers),
+        notes=further_reading(numbers),
         numbers=numbers,
         tables={
             f"First-layer units of the {model!r} on {X_test.shape[0]} test digits "
@@ -287,6 +310,76 @@ def _f3(x: float) -> str:
     return "0.000" if text == "-0.000" else text
 
 
+def _answer(n: dict[str, Any]) -> str:
+    """The one-sentence answer, drawn from the numbers only."""
+    ratio = n["ablation_top_over_median"]
+    ratio_text = (f"the most important matters {ratio:.1f}x the median unit"
+                  if np.isfinite(ratio) else "the most important is the only one that matters")
+    caveats = [f"mean selectivity is only {n['selectivity_mean']:.2f} on a 0-1 scale"]
+    if n["shared_classes"]:
+        caveats.append(f"{n['shared_classes']} digit classes are preferred by several units")
+    if n["dead_units"]:
+        caveats.append(f"{n['dead_units']} of {n['units']} units are dead")
+    if n["redundant_units"]:
+        caveats.append(f"{n['redundant_units']} are near-copies")
+    return (f"Partly: after training the units do respond to different things (the "
+            f"{n['live_units']} live L1 units prefer {n['preferred_classes']} of the 10 digits, "
+            f"and {ratio_text}), but nothing assigns a unit a feature and the split is not "
+            f"clean: " + ", ".join(caveats) + ".")
+
+
+#: Further reading for Q4, one line each: (source, what it shows, how it relates).
+READING: tuple[tuple[str, str, str], ...] = (
+    ("Zeiler & Fergus, 'Visualizing and Understanding Convolutional Networks', ECCV 2014",
+     "units of a trained image network respond to different features (edges and colour "
+     "blobs in the first layer, object parts deeper)",
+     "the weight images and top examples here are the same kind of picture for a tiny MLP"),
+    ("Olah, Mordvintsev & Schubert, 'Feature Visualization', Distill 2017",
+     "how to see what a unit responds to, and that many units respond to several unrelated "
+     "things (polysemantic units)",
+     "selectivity well below 1 means the same here: most units answer to several digits"),
+    ("Bau, Zhou, Khosla, Oliva & Torralba, 'Network Dissection', CVPR 2017",
+     "only some units line up with a human-named concept, and how many depends on the "
+     "training and even on a rotation of the representation",
+     "the {selective} of {live} live units above {threshold} selectivity are the ones a "
+     "dissection would label"),
+    ("Morcos, Barrett, Rabinowitz & Botvinick, 'On the importance of single directions for "
+     "generalization', ICLR 2018",
+     "class-selective units are not the important ones: ablating them hurts no more than "
+     "ablating others",
+     "here the rank correlation between a unit's selectivity and its ablation importance is "
+     "{sel_imp}"),
+    ("Li, Yosinski, Clune, Lipson & Hopcroft, 'Convergent Learning: Do different neural "
+     "networks learn the same representations?', ICLR 2016",
+     "networks trained from different seeds learn some features in common and others not",
+     "the seeds experiment (Q5) repeats their one-to-one unit matching"),
+    ("Elhage et al., 'Toy Models of Superposition', Anthropic 2022",
+     "why a unit often mixes several features: a layer can store more features than it has "
+     "units",
+     "a reason the division of labor is not one feature per unit"),
+)
+
+
+def _rank_text(r: float) -> str:
+    if not np.isfinite(r):
+        return "undefined (too few live units)"
+    if r < -0.2:
+        return f"{r:+.2f}: the more selective units matter less, as they found"
+    if r <= 0.2:
+        return f"{r:+.2f}: selectivity does not predict importance, as they found"
+    return f"{r:+.2f}: here the more selective units do matter more, unlike in their networks"
+
+
+def further_reading(n: dict[str, Any]) -> list[str]:
+    """The reading list, each line tied to this run's numbers."""
+    r = n.get("selectivity_importance_rank_correlation", float("nan"))
+    values = {"selective": n["selective_units"], "live": n["live_units"],
+              "threshold": SELECTIVE,
+              "sel_imp": _rank_text(r)}
+    return [f"Further reading: {source}: {shows}; {relates.format(**values)}."
+            for source, shows, relates in READING]
+
+
 def _verdict(n: dict[str, Any]) -> str:
     """The plain-language answer, drawn from the numbers only."""
     parts: list[str] = []
@@ -296,7 +389,7 @@ def _verdict(n: dict[str, Any]) -> str:
     differ = n["preferred_classes"] >= 3 or ratio >= 2 or not np.isfinite(ratio)
     if differ:
         parts.append(
-            f"Units do come out different: the {n['live_units']} live first-layer units prefer "
+            f"Units do come out different: the {n['live_units']} live L1 units prefer "
             f"{n['preferred_classes']} of the 10 digit classes, and silencing one raises the "
             f"test loss by {_f3(n['ablation_min'])} to {_f3(n['ablation_max'])} (from a base "
             f"of {n['test_loss']:.3f}; unit {n['ablation_top_unit']} matters most, "
@@ -306,7 +399,7 @@ def _verdict(n: dict[str, Any]) -> str:
         )
     else:
         parts.append(
-            f"The units barely differ: the {n['live_units']} live first-layer units prefer only "
+            f"The units barely differ: the {n['live_units']} live L1 units prefer only "
             f"{n['preferred_classes']} classes and silencing any one raises the test loss by "
             f"{_f3(n['ablation_min'])} to {_f3(n['ablation_max'])}."
         )
@@ -316,9 +409,9 @@ def _verdict(n: dict[str, Any]) -> str:
         caveats.append(f"{n['shared_classes']} classes are preferred by two or more units "
                        f"(up to {n['max_units_per_class']})")
     if n["dead_units"] or n["dead_units_layer2"]:
-        caveats.append(f"{n['dead_units']} first-layer and {n['dead_units_layer2']} "
-                       f"second-layer units are dead (never active on the training set)"
-                       + (f", {n['silent_on_test']} more first-layer unit(s) never fire on the "
+        caveats.append(f"{n['dead_units']} L1 and {n['dead_units_layer2']} "
+                       f"L2 units are dead (never active on the training set)"
+                       + (f", {n['silent_on_test']} more L1 unit(s) never fire on the "
                           f"test set" if n["silent_on_test"] else ""))
     if n["redundant_clusters"]:
         caveats.append(f"{n['redundant_units']} units form {n['redundant_clusters']} group(s) "

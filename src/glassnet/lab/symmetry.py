@@ -74,11 +74,11 @@ PUBLISHED: dict[str, dict[str, Any]] = {
                    "note": "the first cost is infinite"},
     "he": {"train_acc": 0.993, "test_acc": 0.96, "note": ""},
     "constant": {"train_acc": 0.58, "test_acc": 0.59,
-                 "note": "measured in QUESTIONS.md, not published: all 10 first-layer units "
+                 "note": "measured in QUESTIONS.md, not published: all 10 L1 units "
                          "stay identical"},
 }
 
-HIDDEN = ("hidden1", "hidden2")
+HIDDEN = ("L1", "L2")
 REFERENCE_ITERATIONS = 15_000
 
 
@@ -161,11 +161,11 @@ def _build(init: Any, seed: int, learning_rate: float, dtype: str = "float64") -
     model = Sequential([
         Input(shape=(2,)),
         Dense(10, activation="relu", kernel_initializer=init, bias_initializer="zeros",
-              name="hidden1"),
+              name="L1"),
         Dense(5, activation="relu", kernel_initializer=init, bias_initializer="zeros",
-              name="hidden2"),
+              name="L2"),
         Dense(1, activation="sigmoid", kernel_initializer=init, bias_initializer="zeros",
-              name="output"),
+              name="L3"),
     ], seed=seed, dtype=dtype)
     model.compile(loss="binary_crossentropy", optimizer=SGD(learning_rate=learning_rate))
     return model
@@ -174,20 +174,31 @@ def _build(init: Any, seed: int, learning_rate: float, dtype: str = "float64") -
 def _run_one(
     key: str, init: Any, data: tuple[NDArray[Any], ...], *, iterations: int, seed: int,
     learning_rate: float, every: int, tol: float, dtype: str,
-    weights: list[Any] | None = None,
+    weights: list[Any] | None = None, batch_size: int | None = None,
 ) -> dict[str, Any]:
+    """Train one initialization for ``iterations`` optimizer steps and measure it.
+
+    ``batch_size=None`` is deterministic full-batch gradient descent (one step per epoch, no
+    shuffling); an integer is mini-batch SGD that reshuffles the examples every epoch (with
+    ``seed``), for about the same number of steps.
+    """
     return _run_many([(key, init, weights)], data, iterations=iterations, seed=seed,
-                     learning_rate=learning_rate, every=every, tol=tol, dtype=dtype)[0]
+                     learning_rate=learning_rate, every=every, tol=tol, dtype=dtype,
+                     batch_size=batch_size)[0]
 
 
 def _run_many(
     runs: list[tuple[str, Any, list[Any] | None]], data: tuple[NDArray[Any], ...], *,
     iterations: int, seed: int, learning_rate: float, every: int, tol: float, dtype: str,
+    batch_size: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Train one network per ``(key, initializer, weights or None)``, all together as one
-    :class:`~glassnet.population.Population` (each member is bit for bit the network trained
-    alone), each with its own recorder and symmetry tracker."""
+    """:func:`_run_one` for each ``(key, initializer, weights or None)``, all trained together
+    as one :class:`~glassnet.population.Population` (each member is bit for bit the network
+    trained alone), each with its own recorder and symmetry tracker."""
     X, y, X_test, y_test = data
+    steps_per_epoch = 1 if batch_size is None else -(-X.shape[0] // batch_size)
+    epochs = max(1, -(-iterations // steps_per_epoch))
+    every = max(1, every // steps_per_epoch)
     start = time.perf_counter()
     models: list[Sequential] = []
     before: list[dict[str, Any]] = []
@@ -212,7 +223,8 @@ def _run_many(
     recorders = [NeuronRecorder(probe=X, every_epochs=every, include_initial=True) for _ in runs]
     trackers = [_SymmetryTracker(X, every, tol) for _ in runs]
     pop = Population(models)
-    histories = pop.fit(X, y, epochs=iterations, batch_size=None, shuffle=False, seed=seed,
+    histories = pop.fit(X, y, epochs=epochs, batch_size=batch_size,
+                        shuffle=batch_size is not None, seed=seed,
                         callbacks=[[r, t] for r, t in zip(recorders, trackers)])
     seconds = (time.perf_counter() - start) / len(runs)  # each run's share of the time
     out = []
@@ -254,9 +266,11 @@ def _run_many(
             "cost_at_1000": float(loss[1000]) if loss.shape[0] > 1000 else float("nan"),
             "output_bias_grad_start": pre["grad_b0"][str(model.layers[-1].name)],
             "loss": loss,
-            "k_epochs": np.asarray(tracker.epochs, dtype=np.int64),
+            "k_epochs": np.asarray(tracker.epochs, dtype=np.int64) * steps_per_epoch,
+            "steps_per_epoch": steps_per_epoch,
+            "batch_size": batch_size,
             "k_curves": {name: np.asarray(v, dtype=np.int64) for name, v in tracker.k.items()},
-            "record_epochs": recorder.epochs,
+            "record_epochs": np.asarray(recorder.epochs, dtype=np.int64) * steps_per_epoch,
             "grad_curves": grad_curves,
             "W1_start": pre["W1_start"].astype(np.float64),
             "W1_end": model.layers[0].params[0].astype(np.float64),
@@ -277,8 +291,8 @@ def _verdict(numbers: dict[str, Any]) -> str:
     chance = float(numbers.get("chance_accuracy", 0.5))
     parts: list[str] = []
     for r in runs.values():
-        n1, k1s, k1e = r["n_units"]["hidden1"], r["k_start"]["hidden1"], r["k_end"]["hidden1"]
-        n2, k2e = r["n_units"]["hidden2"], r["k_end"]["hidden2"]
+        n1, k1s, k1e = r["n_units"]["L1"], r["k_start"]["L1"], r["k_end"]["L1"]
+        n2, k2e = r["n_units"]["L2"], r["k_end"]["L2"]
         acc = f"train {_pct(r['train_acc'])}, test {_pct(r['test_acc'])}"
         label = r["label"]
         if r["weight_grads_zero_throughout"]:
@@ -288,12 +302,12 @@ def _verdict(numbers: dict[str, Any]) -> str:
                     f"record of {iterations:,} steps, so no weight moves; the cost {moved} "
                     f"{float(r['final_cost']):.4f} (ln 2 = {math.log(2):.4f}) and accuracy is "
                     f"{acc} "
-                    f"(layer 1 is {k1e} distinct unit of {n1}).")
+                    f"(L1 is {k1e} distinct unit of {n1}).")
             if r["output_bias_grad_start"] > 0:
                 text = text[:-1] + (f"; only the output bias gets a rounding-level gradient "
                                     f"({r['output_bias_grad_start']:.0e}).")
         elif n1 > 1 and k1e == 1:
-            g = r["grad_W_start"]["hidden1"]
+            g = r["grad_W_start"]["L1"]
             if r["train_acc"] >= chance + 0.05:
                 learned = ("it learns a little" if r["train_acc"] < 0.75 else "it learns") \
                     + f" ({acc})"
@@ -302,14 +316,14 @@ def _verdict(numbers: dict[str, Any]) -> str:
                            f"{float(r['final_cost']):.4g}) while accuracy stays near chance "
                            f"({acc})")
             text = (f"{label}: the gradients are not zero (||grad W1|| = {g:.3g} at the start) "
-                    f"and {learned}, but layer 1 has {k1e} distinct unit of {n1} "
-                    f"at the end and layer 2 {k2e} of {n2}: identical units got identical "
+                    f"and {learned}, but L1 has {k1e} distinct unit of {n1} "
+                    f"at the end and L2 {k2e} of {n2}: identical units got identical "
                     f"gradients at every step, so each layer works as one unit.")
         else:
             if k1s == n1 and k1e == n1:
-                sym = f"all {n1} first-layer units distinct from start to end"
+                sym = f"all {n1} L1 units distinct from start to end"
             else:
-                sym = f"layer 1: {k1s} -> {k1e} distinct units of {n1}"
+                sym = f"L1: {k1s} -> {k1e} distinct units of {n1}"
             change = f"cost {float(r['first_cost']):.4g} -> {float(r['final_cost']):.4g}"
             text = f"{label}: symmetry broken ({sym}); {change}; {acc}"
             if r["train_acc"] < chance + 0.1:
@@ -357,6 +371,40 @@ def _verdict(numbers: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def _answer(numbers: dict[str, Any]) -> str:
+    """The one-sentence answer, built from ``numbers`` only."""
+    runs: dict[str, dict[str, Any]] = numbers["inits"]
+    head = "Random initialization is what makes units differ"
+    sgd = numbers.get("sgd_check")
+    pieces: list[str] = []
+    if sgd:
+        c, h = sgd["constant_sgd"], sgd["he_gd"]
+        n1 = c["n_units"]["L1"]
+        if c["k_max"]["L1"] == 1 and h["k_min"]["L1"] == h["n_units"]["L1"]:
+            pieces.append(
+                f"started all equal (constant 0.5), L1's {n1} units stay 1 distinct unit of "
+                f"{n1} even under shuffled mini-batch SGD, while a random start (He) keeps all "
+                f"{h['n_units']['L1']} distinct under deterministic full-batch gradient "
+                f"descent, so the randomness that breaks the symmetry is the initialization's, "
+                f"not the optimizer's")
+        else:
+            pieces.append(
+                f"(but here the constant start under shuffled SGD ended with "
+                f"{c['k_end']['L1']} distinct L1 units of {n1}, and the He start under "
+                f"full-batch descent with {h['k_end']['L1']} of {h['n_units']['L1']})")
+    else:
+        collapsed = [r["label"] for r in runs.values()
+                     if r["n_units"]["L1"] > 1 and r["k_end"]["L1"] == 1]
+        if collapsed:
+            pieces.append(f"units that start equal ({', '.join(collapsed)}) stay 1 distinct "
+                          f"unit per layer")
+    zero = runs.get("zeros")
+    if zero is not None and zero["weight_grads_zero_throughout"]:
+        pieces.append(f"all-zero weights get exactly zero gradients and never learn "
+                      f"({_pct(zero['train_acc'])} train accuracy)")
+    return head + (": " + "; ".join(pieces) if pieces else "") + "."
+
+
 def run_symmetry(
     *,
     iterations: int = 15_000,
@@ -368,6 +416,8 @@ def run_symmetry(
     tol: float = 1e-6,
     dtype: str = "float64",
     progress: Callable[[str], None] | None = None,
+    sgd_check: bool = True,
+    sgd_batch_size: int = 32,
 ) -> ExperimentResult:
     """Train the course's ``[2, 10, 5, 1]`` network from each initialization and measure symmetry.
 
@@ -387,6 +437,13 @@ def run_symmetry(
         (differences near 1e-8 that can briefly grow past 1e-6 when a ReLU sits at its
         kink), so copies are exact only up to rounding; float64 keeps them within 1e-16.
     progress: called with a short line before each training run.
+    sgd_check: also answer "does this rely on stochastic gradient descent?": train the
+        constant initialization again with shuffled mini-batch SGD (batches of
+        ``sgd_batch_size``, a new random order every epoch, about ``iterations`` steps) and
+        set it beside the random (He) initialization trained with deterministic full-batch
+        gradient descent. Needs "constant" and "he" in ``inits``.
+    sgd_batch_size: the mini-batch size of that check (300 training examples: 10 steps per
+        epoch at 32).
 
     Returns an :class:`ExperimentResult` named ``"symmetry"``.
     """
@@ -394,6 +451,7 @@ def run_symmetry(
     iterations = int(check_int(iterations, "iterations"))  # type: ignore[arg-type]
     seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
     records = int(check_int(records, "records"))  # type: ignore[arg-type]
+    sgd_batch_size = int(check_int(sgd_batch_size, "sgd_batch_size"))  # type: ignore[arg-type]
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
             or not learning_rate > 0:
         raise ConfigError(f"learning_rate: expected a number > 0, got {learning_rate!r}")
@@ -411,9 +469,11 @@ def run_symmetry(
     X_test, y_test = make_circles(100, noise=0.05, seed=2, dtype=dtype)
     data_sets = (X, y, X_test, y_test)
     replays = [k for k in keys if k in COURSE_DRAWS] if replay_course else []
-    total = len(keys) + len(replays)
+    do_sgd = bool(sgd_check) and "constant" in keys and "he" in keys
+    total = len(keys) + len(replays) + int(do_sgd)
     if progress is not None:
-        progress(f"symmetry: {total} networks ({', '.join(INITS[k][0] for k in keys)}"
+        progress(f"symmetry: {len(keys) + len(replays)} networks "
+                 f"({', '.join(INITS[k][0] for k in keys)}"
                  f"{', and the course draws' if replays else ''}) as one population, "
                  f"{iterations:,} steps")
     # every initialization (and the course's own draws) trained together as one population
@@ -425,6 +485,16 @@ def run_symmetry(
     runs: dict[str, dict[str, Any]] = dict(zip(keys, results[:len(keys)]))
     course: dict[str, dict[str, Any]] = dict(zip(replays, results[len(keys):]))
 
+    sgd: dict[str, Any] = {}
+    if do_sgd:
+        bs = sgd_batch_size
+        if progress is not None:
+            progress(f"symmetry: {INITS['constant'][0]}, shuffled mini-batch SGD (batches of "
+                     f"{bs}) ({total}/{total}), about {iterations:,} steps")
+        sgd = _run_one("constant", INITS["constant"][1], data_sets, iterations=iterations,
+                       seed=seed, learning_rate=float(learning_rate), every=every, tol=tol,
+                       dtype=dtype, batch_size=bs)
+
     def distinct(r: dict[str, Any], layer: str) -> str:
         return f"{r['k_start'][layer]} -> {r['k_end'][layer]} of {r['n_units'][layer]}"
 
@@ -435,9 +505,9 @@ def run_symmetry(
         "first cost": r["first_cost"],
         "first cost (course formula)": r["first_cost_course"],
         "final cost": r["final_cost"],
-        "layer 1 distinct (start -> end)": distinct(r, "hidden1"),
-        "layer 2 distinct (start -> end)": distinct(r, "hidden2"),
-        "||grad W1|| at start": r["grad_W_start"]["hidden1"],
+        "L1 distinct (start -> end)": distinct(r, "L1"),
+        "L2 distinct (start -> end)": distinct(r, "L2"),
+        "||grad W1|| at start": r["grad_W_start"]["L1"],
     } for r in runs.values()]
     published_rows = []
     for k, p in PUBLISHED.items():
@@ -467,6 +537,24 @@ def run_symmetry(
         "published": PUBLISHED,
     }
     numbers["chance_accuracy"] = float(max(np.mean(y == 1), np.mean(y != 1)))
+    if sgd:
+        he = runs["he"]
+        numbers["sgd_check"] = {
+            "constant_sgd": {"label": f"{INITS['constant'][0]}, shuffled mini-batch SGD",
+                             "batch_size": sgd["batch_size"],
+                             "steps": int(sgd["k_epochs"][-1]),
+                             "k_end": sgd["k_end"], "k_min": {
+                                 name: int(np.min(v)) for name, v in sgd["k_curves"].items()},
+                             "k_max": {name: int(np.max(v))
+                                       for name, v in sgd["k_curves"].items()},
+                             "n_units": sgd["n_units"], "train_acc": sgd["train_acc"],
+                             "test_acc": sgd["test_acc"]},
+            "he_gd": {"label": f"{INITS['he'][0]}, deterministic full-batch gradient descent",
+                      "steps": iterations, "k_end": he["k_end"],
+                      "k_min": {name: int(np.min(v)) for name, v in he["k_curves"].items()},
+                      "n_units": he["n_units"], "train_acc": he["train_acc"],
+                      "test_acc": he["test_acc"]},
+        }
     numbers["reproduced_exactly"] = bool(course) and iterations == REFERENCE_ITERATIONS and all(
         max(abs(r["train_acc"] - PUBLISHED[k]["train_acc"]),
             abs(r["test_acc"] - PUBLISHED[k]["test_acc"])) < 0.005
@@ -485,6 +573,37 @@ def run_symmetry(
         "train": (X, y),
         "test": (X_test, y_test),
     }
+    if sgd:
+        data["sgd_check"] = {
+            "constant_sgd": {"steps": sgd["k_epochs"], "k": sgd["k_curves"],
+                             "label": numbers["sgd_check"]["constant_sgd"]["label"]},
+            "constant_gd": {"steps": runs["constant"]["k_epochs"],
+                            "k": runs["constant"]["k_curves"],
+                            "label": f"{INITS['constant'][0]}, full-batch gradient descent"},
+            "he_gd": {"steps": runs["he"]["k_epochs"], "k": runs["he"]["k_curves"],
+                      "label": numbers["sgd_check"]["he_gd"]["label"]},
+        }
+        tables_extra = {
+            "Does symmetry breaking rely on stochastic gradient descent? (distinct units, "
+            "start -> end)": [
+                {"initialization": INITS["constant"][0], "training": f"shuffled mini-batch "
+                 f"SGD, batches of {sgd['batch_size']}",
+                 "steps": int(sgd["k_epochs"][-1]),
+                 "L1 distinct": distinct(sgd, "L1"), "L2 distinct": distinct(sgd, "L2"),
+                 "train acc": _pct(sgd["train_acc"])},
+                {"initialization": INITS["constant"][0], "training": "full-batch gradient "
+                 "descent (deterministic)", "steps": iterations,
+                 "L1 distinct": distinct(runs["constant"], "L1"),
+                 "L2 distinct": distinct(runs["constant"], "L2"),
+                 "train acc": _pct(runs["constant"]["train_acc"])},
+                {"initialization": INITS["he"][0], "training": "full-batch gradient descent "
+                 "(deterministic)", "steps": iterations,
+                 "L1 distinct": distinct(runs["he"], "L1"),
+                 "L2 distinct": distinct(runs["he"], "L2"),
+                 "train acc": _pct(runs["he"]["train_acc"])},
+            ]}
+    else:
+        tables_extra = {}
     return ExperimentResult(
         name="symmetry",
         question=QUESTION,
@@ -496,10 +615,13 @@ def run_symmetry(
             f"{learning_rate:g}, glassnet's draws (seed {seed})": table,
             "Reference figures (Deep Learning Specialization, 'Initialization') vs measured":
                 published_rows,
+            **tables_extra,
         },
+        answer=_answer(numbers),
         data=data,
         params={"iterations": iterations, "seed": seed, "learning_rate": float(learning_rate),
                 "inits": keys, "replay_course": replay_course, "record_every": every,
-                "tol": tol, "dtype": dtype},
+                "tol": tol, "dtype": dtype, "sgd_check": bool(sgd),
+                "sgd_batch_size": sgd_batch_size},
         seconds=time.perf_counter() - start,
     )

@@ -38,7 +38,7 @@ from ..errors import ConfigError
 from ..layers import Dense, Input
 from ..losses import BinaryCrossentropy
 from ..model import Sequential
-from ..optimizers import Adam
+from ..optimizers import SGD
 from .base import ExperimentResult
 
 __all__ = ["run_vectorize"]
@@ -118,20 +118,26 @@ def _dot_loop(a: NDArray[Any], b: NDArray[Any]) -> float:
     return float(x)
 
 
+STEP_LEARNING_RATE = 1.0
+
+
 def _fit_step(seed: int) -> dict[str, Any]:
     """One optimizer step of the course's coffee network; which parameters moved?
 
     ``fit(..., epochs=1, batch_size=None)`` is full-batch gradient descent for one epoch:
-    exactly one forward pass, one backward pass and one optimizer step.
+    exactly one forward pass, one backward pass and one optimizer step. The optimizer is plain
+    gradient descent with learning rate 1, so each parameter's change is minus its gradient
+    (an adaptive optimizer such as Adam would move every parameter by about its learning
+    rate, hiding how different the gradients are).
     """
     X, y = load_coffee()
     Xn = Standardizer().fit_transform(X)
     model = Sequential(
-        [Input(shape=(2,)), Dense(3, activation="sigmoid", name="layer1"),
-         Dense(1, activation="sigmoid", name="layer2")],
+        [Input(shape=(2,)), Dense(3, activation="sigmoid", name="L1"),
+         Dense(1, activation="sigmoid", name="L2")],
         seed=seed,
     )
-    model.compile(loss=BinaryCrossentropy(), optimizer=Adam(learning_rate=0.01))
+    model.compile(loss=BinaryCrossentropy(), optimizer=SGD(learning_rate=STEP_LEARNING_RATE))
     grads = model.gradients(Xn, y)  # read-only: the gradients the step is about to use
     before = model.get_weights()
     history = model.fit(Xn, y, epochs=1, batch_size=None, shuffle=False, seed=seed, verbose=0)
@@ -298,12 +304,14 @@ def run_vectorize(
         name="vectorize",
         question=QUESTION,
         verdict=verdict,
+        answer=_answer(numbers),
         numbers=numbers,
         tables={
             f"One layer, {m} examples x {n_in} inputs -> {units} {activation} units, four ways "
             f"(float64; best of {repeats})": layer_rows,
             f"Dot product of two vectors of {dot_n:,} elements (best of {repeats})": dot_rows,
-            f"One optimizer step (Adam) on the {step['architecture']}, full batch of "
+            f"One step of plain gradient descent (learning rate {STEP_LEARNING_RATE:g}: "
+            f"change = -gradient) on the {step['architecture']}, full batch of "
             f"{step['examples']} examples": step["rows"],
         },
         data={
@@ -336,6 +344,19 @@ def _faster(speedup: float) -> str:
     if speedup >= 1:
         return f"{_ratio(speedup)} faster"
     return f"{_ratio(1 / speedup)} slower"
+
+
+def _answer(n: dict[str, Any]) -> str:
+    """The one-sentence answer, drawn from the measured numbers only."""
+    if n["params_changed"] == n["params_total"] and n["outputs_agree"]:
+        return (f"All at once: one forward pass computes every unit of every layer for the "
+                f"whole batch, one backward pass gives every gradient, and one optimizer step "
+                f"changed all {n['params_total']} parameters together; a loop over units and "
+                f"examples computes the same numbers (largest difference "
+                f"{n['max_abs_diff']:.0e}), but {_ratio(n['speedup_vs_loop'])} slower.")
+    return (f"All at once, one step for every parameter: the step changed "
+            f"{n['params_changed']} of {n['params_total']} parameters (the rest had a zero "
+            f"gradient), and no unit is minimized on its own.")
 
 
 def _verdict(n: dict[str, Any]) -> str:

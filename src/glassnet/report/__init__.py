@@ -5,10 +5,20 @@
 - :func:`figures_for`, :func:`save_figures`: an experiment's figures, as matplotlib figures
   or PNG files.
 
-matplotlib (``pip install glassnet[lab]``) is imported only when a figure is drawn.
+matplotlib (the ``lab`` extra) is imported only when a figure is drawn. Importing this
+package also lets an :class:`~glassnet.lab.ExperimentResult` show its figures inline in
+Jupyter (``_repr_html_``).
 """
 
-from .html import write_report
-from .plots import MATPLOTLIB_HINT, figures_for, require_matplotlib, save_figures
+from ..lab.base import ExperimentResult, register_figure_renderer
+from .html import inline_figures, write_report
+from .plots import EXPERIMENTS, MATPLOTLIB_HINT, figures_for, require_matplotlib, save_figures
+
+
+def _jupyter_figures(result: ExperimentResult) -> str:
+    return inline_figures(result) if result.name in EXPERIMENTS else ""
+
+
+register_figure_renderer(_jupyter_figures)
 
 __all__ = ["MATPLOTLIB_HINT", "figures_for", "require_matplotlib", "save_figures", "write_report"]

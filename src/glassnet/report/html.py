@@ -27,13 +27,14 @@ from ..errors import ArgumentTypeError, ConfigError
 from ..lab import ExperimentResult
 from .plots import DPI, captions_for, close_figure, figures_for, png_bytes
 
-__all__ = ["write_report"]
+__all__ = ["inline_figures", "write_report"]
 
 ABOUT = (
     "glassnet is a fast, vectorized NumPy multilayer perceptron with instruments that read "
     "every unit: which units are copies of each other, which are dead, what each responds "
     "to, and whether two seeds learned the same thing. Each section below answers one of "
-    "the learners' questions by running an experiment; the verdicts are computed from the "
+    "the learners' questions by running an experiment: a one-sentence answer first, then the "
+    "evidence; both are computed from the "
     "numbers shown with them."
 )
 
@@ -64,6 +65,11 @@ section.experiment { border-top: 1px solid var(--line); padding-top: 28px; margi
 .verdict { background: var(--accent-soft); border-left: 6px solid var(--accent);
            border-radius: 4px; padding: 14px 18px; font-size: 1.08em; margin: 12px 0 8px; }
 .verdict p { margin: 0 0 0.5em; }
+.evidence { border-left: 6px solid var(--line); padding: 10px 16px; margin: 12px 0; }
+.evidence p { margin: 0 0 0.5em; }
+.evidence strong { color: var(--muted); display: block; font-size: 0.8em;
+                   text-transform: uppercase; letter-spacing: 0.06em; }
+nav .answer { color: var(--ink); font-size: 0.92em; }
 .verdict p:last-child { margin-bottom: 0; }
 .verdict strong { color: var(--accent); display: block; font-size: 0.8em;
                   text-transform: uppercase; letter-spacing: 0.06em; margin-bottom: 4px; }
@@ -217,6 +223,12 @@ def _figures_html(
     return "".join(blocks), saved
 
 
+def inline_figures(result: ExperimentResult, dpi: int = DPI) -> str:
+    """An experiment's figures as HTML with embedded PNGs (for Jupyter and the report)."""
+    figures_html, _ = _figures_html(result, None, dpi)
+    return figures_html
+
+
 def _section(result: ExperimentResult, anchor: str, index: int, figures_html: str) -> str:
     q = _QUESTION_NUMBER.get(result.name)
     heading = f"{index}. {result.name}" + (f" (Q{q})" if q else "")
@@ -224,15 +236,26 @@ def _section(result: ExperimentResult, anchor: str, index: int, figures_html: st
         f'<section class="experiment" id="{_e(anchor)}">',
         f"<h2>{_e(heading)}</h2>",
         f'<p class="question">&ldquo;{_e(result.question)}&rdquo;</p>',
-        '<div class="verdict"><strong>Verdict</strong>'
-        + "".join(f"<p>{_e(line)}</p>" for line in result.verdict.splitlines() if line.strip())
-        + "</div>",
     ]
+    if result.answer:
+        parts.append(f'<div class="verdict"><strong>Answer</strong><p>{_e(result.answer)}</p>'
+                     "</div>")
+    quick = [n for n in result.notes if n.startswith("Quick run")]
+    reading = [n for n in result.notes if not n.startswith("Quick run")]
+    parts += [f'<p class="settings">{_e(n)}</p>' for n in quick]
+    parts.append(
+        '<div class="evidence"><strong>Evidence</strong>'
+        + "".join(f"<p>{_e(line)}</p>" for line in result.verdict.splitlines() if line.strip())
+        + "</div>")
     if figures_html:
         parts += ["<h3>Figures</h3>", figures_html]
     if result.tables:
         parts.append("<h3>Tables</h3>")
         parts += [_table(rows, title) for title, rows in result.tables.items()]
+    if reading:
+        parts.append("<h3>Further reading</h3>")
+        parts.append("<ul>" + "".join(
+            f"<li>{_e(n.removeprefix('Further reading: '))}</li>" for n in reading) + "</ul>")
     if result.numbers:
         parts.append("<h3>Key numbers</h3>")
         parts.append(_numbers_html(result.numbers))
@@ -291,7 +314,9 @@ def write_report(
         sections.append(_section(r, anchor, i, figures_html))
     toc = "".join(
         f'<li><a href="#{_e(a)}">{_e(r.name)}</a>: {_e(r.question)} '
-        f'<span class="meta">({_e(f"{r.seconds:.1f}")} s)</span></li>'
+        f'<span class="meta">({_e(f"{r.seconds:.1f}")} s)</span>'
+        + (f'<br><span class="answer">{_e(r.answer)}</span>' if r.answer else "")
+        + "</li>"
         for r, a in zip(results, anchors)
     )
     total = sum(r.seconds for r in results)

@@ -5,7 +5,7 @@
 experiment. A module may also give captions, as ``CAPTIONS = {key: text}`` or a function
 ``captions(result) -> {key: text}``; without them a figure's title is its caption.
 
-matplotlib is an optional dependency (``pip install glassnet[lab]``) and is imported only
+matplotlib is an optional dependency (the ``lab`` extra) and is imported only
 here, lazily, when a picture is asked for.
 """
 
@@ -40,7 +40,8 @@ EXPERIMENTS = ("symmetry", "flow", "vectorize", "labor", "seeds")
 
 MATPLOTLIB_HINT = (
     "glassnet draws its pictures with matplotlib, which is not installed; "
-    "install it with: pip install glassnet[lab]"
+    "install it with: pip install matplotlib (in a checkout, make demo and make test "
+    "install it into .venv)"
 )
 
 DPI = 110

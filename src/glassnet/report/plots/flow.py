@@ -47,16 +47,28 @@ def _step_figure(result: ExperimentResult) -> Figure:
     data = result.data
     fig = Figure(figsize=(8.5, 4.8), layout="constrained")
     ax = fig.subplots()
-    for i, (label, loss) in enumerate(data["step_loss"].items()):
+    runs = list(data["step_loss"].items())
+    # The run with the most updates is the noisiest: draw it first and lightest, and the
+    # full batch (fewest updates) last, on top, with a marker at every update, so no curve
+    # hides another.
+    order = sorted(range(len(runs)), key=lambda i: -runs[i][1].shape[0])
+    for rank, i in enumerate(order):
+        label, loss = runs[i]
         updates = np.arange(loss.shape[0])
-        ax.plot(np.maximum(updates, 0.8), loss, color=PALETTE[i % len(PALETTE)], linewidth=1.6,
+        few = loss.shape[0] <= 120
+        ax.plot(np.maximum(updates, 0.8), loss, color=PALETTE[i % len(PALETTE)],
+                linewidth=2.4 if few else 1.0, alpha=1.0 if few else 0.75,
+                marker="o" if few else None, markersize=3.5, zorder=2 + rank,
                 label=f"{label}: {loss.shape[0] - 1:,} updates")
+    handles, labels = ax.get_legend_handles_labels()
+    by_label = dict(zip(labels, handles))
+    ordered = [f"{label}: {loss.shape[0] - 1:,} updates" for label, loss in runs]
     ax.set_xscale("log")
     ax.set_xlabel("optimizer update (step), log scale; the first point is the start")
     ax.set_ylabel("loss on all examples after the update")
     ax.set_title("Loss against optimizer updates: each step uses one batch")
     ax.grid(which="major", alpha=0.3)
-    ax.legend(title="batch size")
+    ax.legend([by_label[k] for k in ordered], ordered, title="batch size")
     return fig
 
 

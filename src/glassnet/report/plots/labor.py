@@ -1,9 +1,9 @@
 """Pictures of the division-of-labor experiment (``glassnet.lab.labor.run_labor``).
 
-- ``weights``      every first-layer unit's incoming weights as an 8x8 image, with its preferred
+- ``weights``      every L1 unit's incoming weights as an 8x8 image, with its preferred
                    class and its ablation importance
 - ``ablation``     how much the test loss rises when each unit is silenced, both hidden layers
-- ``selectivity``  mean response of every first-layer unit to every class (units x classes)
+- ``selectivity``  mean response of every L1 unit to every class (units x classes)
 - ``top_examples`` the test digits that excite the most important units most
 - ``coffee``       each coffee unit's activation over the (temperature, duration) plane
 """
@@ -60,7 +60,7 @@ def _weights(result: ExperimentResult) -> Figure:
     fig.colorbar(im, ax=axes, shrink=0.6, label="incoming weight (red +, blue -)")
     fig.supxlabel("pixel column (8x8 image)")
     fig.supylabel("pixel row")
-    fig.suptitle("Each first-layer unit's incoming weights as an image, with its preferred "
+    fig.suptitle("Each L1 unit's incoming weights as an image, with its preferred "
                  "class and importance (test-loss rise when silenced)")
     return fig
 
@@ -72,9 +72,9 @@ def _ablation(result: ExperimentResult) -> Figure:
     inc1 = np.asarray(d["loss_increase"])
     inc2 = np.asarray(d["loss_increase_layer2"])
     dead2 = set(map(int, d["dead_layer2"]))
-    layers = [("first hidden layer", inc1, set(map(int, d["dead"])),
+    layers = [("L1 (first hidden layer)", inc1, set(map(int, d["dead"])),
                np.asarray(d["live"], dtype=bool)),
-              ("second hidden layer", inc2, dead2,
+              ("L2 (second hidden layer)", inc2, dead2,
                np.array([j not in dead2 for j in range(inc2.size)], dtype=bool))]
     fig = _figure(11, 6.5)
     axes = fig.subplots(2, 1)
@@ -119,7 +119,7 @@ def _selectivity(result: ExperimentResult) -> Figure:
     ax.set_yticks(np.arange(n), labels, fontsize=7)
     ax.set_xticks(np.arange(k), [str(c) for c in range(k)])
     ax.set_xlabel("digit class (red circle: the unit's preferred class)")
-    ax.set_ylabel("first-layer unit (selectivity index)")
+    ax.set_ylabel("L1 unit (selectivity index)")
     fig.colorbar(im, ax=ax, label="mean activation in the class / unit's largest class mean")
     ax.set_title("Class selectivity: what each unit responds to (1 = its strongest class)")
     return fig
@@ -143,9 +143,20 @@ def _top_examples(result: ExperimentResult, n_units: int = 6) -> Figure:
             ax.set_xticks([])
             ax.set_yticks([])
             ax.set_title(f"label {int(labels[idx])}", fontsize=7)
-        axes[r, 0].set_ylabel(f"unit {int(j)}\npref {int(d['preferred'][j])}", fontsize=8)
-    fig.supxlabel("test examples, strongest activation first")
-    fig.supylabel("most important first-layer units")
+        shown = np.bincount(labels[top[j]], minlength=10)
+        common = int(np.argmax(shown))
+        pref = int(d["preferred"][j])
+        axes[r, 0].set_ylabel(
+            f"unit {int(j)}\nhighest mean\nresponse: {pref}s\n"
+            + (f"top {k}: {shown[common]} x {common}" if common != pref
+               else f"top {k}: {shown[pref]} x {pref}"),
+            fontsize=7, rotation=0, ha="right", va="center", labelpad=6)
+    fig.supxlabel("test examples, strongest activation first\n"
+                  "'highest mean response' is the class the unit fires for most on average "
+                  "(its selectivity); the few digits\nthat excite it most can be another class: "
+                  "a unit fires on many 7s a little and on some 5s a lot, and prefers 7 on "
+                  "average", fontsize=8)
+    fig.supylabel("most important L1 units")
     fig.suptitle("The test digits that excite the most important units most")
     return fig
 
@@ -194,15 +205,15 @@ def captions(result: ExperimentResult) -> dict[str, Any]:
     """One line under each figure, with the numbers it shows."""
     n = result.numbers
     return {
-        "weights": (f"{n['units']} first-layer units, {n['dead_units']} dead; their preferred "
+        "weights": (f"{n['units']} L1 units, {n['dead_units']} dead; their preferred "
                     f"classes cover {n['preferred_classes']} of 10 digits. Red pixels excite "
                     f"the unit, blue ones inhibit it."),
-        "ablation": (f"Silencing one first-layer unit raises the test loss by "
+        "ablation": (f"Silencing one L1 unit raises the test loss by "
                      f"{n['ablation_min']:.3f} to {n['ablation_max']:.3f} (live units)."),
         "selectivity": (f"Mean selectivity {n['selectivity_mean']:.2f} (0 = same for every "
                         f"class, 1 = one class only); {n['shared_classes']} classes are "
                         f"preferred by two or more units."),
-        "top_examples": "Rows: the most important first-layer units; columns: the test "
+        "top_examples": "Rows: the most important L1 units; columns: the test "
                         "digits each one responds to most.",
         "coffee": (f"{100 * n['coffee_accuracy']:.0f}% of roasts classified correctly; "
                    f"{100 * n['coffee_only_one_unit']:.0f}% of bad roasts are flagged by "

@@ -32,6 +32,8 @@ def _figure(width: float, height: float) -> Figure:
 
 
 def _spread(result: ExperimentResult) -> Figure:
+    """Accuracy on its full 0-100% axis (a zoomed axis makes a 1.5-point spread look
+    threefold), each bar labelled; the title follows the measured spread."""
     d = result.data
     seeds = [str(s) for s in d["seeds"]]
     acc = 100 * np.asarray(d["accuracies"])
@@ -39,51 +41,57 @@ def _spread(result: ExperimentResult) -> Figure:
     fig = _figure(11, 4.2)
     ax1, ax2 = fig.subplots(1, 2)
     x = np.arange(len(seeds))
-    ax1.bar(x, acc, color="#1f77b4", label="test accuracy")
-    ax1.axhline(acc.mean(), color="#d62728", linestyle="--",
-                label=f"mean {acc.mean():.1f}% (std {acc.std():.1f})")
-    low = max(0.0, acc.min() - 3 * max(acc.std(), 0.5))
-    ax1.set_ylim(low, min(100.0, acc.max() + 2 * max(acc.std(), 0.5)))
+    ax1.bar(x, acc, color="#1f77b4")
+    for xi, v in zip(x, acc):
+        ax1.text(xi, v + 1, f"{v:.1f}%", ha="center", va="bottom", fontsize=8)
+    ax1.set_ylim(0, 108)
+    ax1.set_yticks(range(0, 101, 20))
     ax1.set_xticks(x, seeds)
     ax1.set_xlabel("seed")
     ax1.set_ylabel("test accuracy (%)")
-    ax1.set_title("Accuracy per seed (axis zoomed)")
-    ax1.legend(loc="upper left", fontsize=8)
-    ax2.bar(x, loss, color="#ff7f0e", label="test loss")
-    ax2.axhline(loss.mean(), color="#d62728", linestyle="--",
-                label=f"mean {loss.mean():.3f} (std {loss.std():.3f})")
+    spread = float(acc.max() - acc.min())
+    ax1.set_title(f"Accuracy per seed: {acc.min():.1f}% to {acc.max():.1f}% "
+                  f"({spread:.1f}-point spread)", fontsize=10)
+    ax2.bar(x, loss, color="#ff7f0e")
+    for xi, v in zip(x, loss):
+        ax2.text(xi, v * 1.01, f"{v:.3f}", ha="center", va="bottom", fontsize=8)
+    ax2.set_ylim(0, float(loss.max()) * 1.15)
     ax2.set_xticks(x, seeds)
     ax2.set_xlabel("seed")
     ax2.set_ylabel("test loss (cross-entropy)")
-    ax2.set_title("Loss per seed")
-    ax2.legend(loc="upper right", fontsize=8)
-    fig.suptitle("Different seeds, nearly the same quality")
+    ax2.set_title(f"Loss per seed: mean {loss.mean():.3f}, std {loss.std():.3f}", fontsize=10)
+    quality = "nearly the same quality" if spread < 3 else "noticeably different quality"
+    fig.suptitle(f"Different seeds, {quality}", fontweight="bold")
     return fig
 
 
 def _matched(result: ExperimentResult) -> Figure:
+    """One panel per hidden layer (the layers' mean lines overlapped on one axes)."""
     d = result.data
-    fig = _figure(8, 4.6)
-    ax = fig.subplots()
+    layers = list(d["layers"])
+    fig = _figure(5.2 * len(layers), 4.4)
+    axes = fig.subplots(1, len(layers), sharey=True, squeeze=False)[0]
     seeds = d["seeds"]
-    for k, name in enumerate(d["layers"]):
+    for k, (ax, name) in enumerate(zip(axes, layers)):
         values = np.asarray(d["matched_example"].get(name, []))
         colour = _COLOURS[k % len(_COLOURS)]
         ax.plot(np.arange(1, values.size + 1), values, marker="o", color=colour,
-                label=f"{name}: seeds {seeds[0]} vs {seeds[1]}")
+                label=f"seeds {seeds[0]} vs {seeds[1]}, each matched pair")
         M = np.asarray(d["matched"][name])
         iu = np.triu_indices(M.shape[0], 1)
-        ax.axhline(float(np.nanmean(M[iu])), color=colour, linestyle="--", linewidth=1,
-                   label=f"{name}: mean over all pairs, live units "
-                         f"{float(np.nanmean(M[iu])):.2f}")
-    ax.axhline(1.0, color="0.5", linewidth=0.8)
-    ax.set_ylim(-0.1, 1.05)
-    ax.set_xlabel("matched unit pair (best first)")
-    ax.set_ylabel("activation correlation of the pair")
-    ax.set_title("One-to-one unit matching across seeds (Hungarian, by activation "
-                 "correlation)\n1 = a perfect copy; 0 = a dead unit or no counterpart",
-                 fontsize=10)
-    ax.legend(fontsize=8, loc="lower left")
+        mean = float(np.nanmean(M[iu]))
+        ax.axhline(mean, color="black", linestyle="--", linewidth=1,
+                   label=f"mean over all {iu[0].size} pairs of seeds: {mean:.2f}")
+        ax.axhline(1.0, color="0.6", linewidth=0.8)
+        ax.set_ylim(-0.1, 1.08)
+        ax.set_xlabel("matched unit pair (best first)")
+        ax.set_ylabel("activation correlation of the pair")
+        ax.set_title(f"layer {name}", fontsize=10)
+        ax.legend(fontsize=8, loc="lower left")
+        ax.grid(alpha=0.3)
+    fig.suptitle("One-to-one unit matching across seeds (by activation correlation): "
+                 "1 = a perfect copy, 0 = a dead unit or no counterpart", fontsize=10,
+                 fontweight="bold")
     return fig
 
 
@@ -142,11 +150,26 @@ def _distance(result: ExperimentResult) -> Figure:
            label="before alignment")
     ax.bar(x + width / 2, [after[i, j] for i, j in pairs], width, color="#1f77b4",
            label="after aligning hidden units")
+    n_ = result.numbers
+    top = float(before.max())
+    refs = []
+    if "weight_norm_mean" in n_:
+        size = float(n_["weight_norm_mean"])
+        refs = [(size * np.sqrt(2.0), "--", "#b2182b",
+                 f"unrelated (orthogonal) weights of that size: {size * np.sqrt(2.0):.3g}"),
+                (size, "-.", "#444444",
+                 f"a trained model's own size, ||weights||: {size:.3g}"),
+                (float(n_["start_distance"]), ":", "#444444",
+                 f"distance between two untrained starts: {n_['start_distance']:.3g}")]
+        for value, style, colour, label in refs:
+            ax.axhline(value, color=colour, linestyle=style, linewidth=1.4, label=label,
+                       zorder=3)
+        top = max([top] + [r[0] for r in refs])
     ax.set_xticks(x, [f"{seeds[i]}-{seeds[j]}" for i, j in pairs], fontsize=8)
     ax.set_xlabel("pair of seeds")
     ax.set_ylabel("L2 distance between all weights")
     ax.set_title("Weight distance between seeds: relabelling units removes only part of it")
-    ax.set_ylim(0, 1.22 * float(before.max()))  # room for the legend above the bars
+    ax.set_ylim(0, 1.35 * top)  # room for the legend above the bars
     ax.legend(loc="upper center", ncol=2, fontsize=8)
     return fig
 
@@ -176,5 +199,9 @@ def captions(result: ExperimentResult) -> dict[str, Any]:
                 f"{100 * n['disagreement_mean']:.1f}% of test digits."),
         "distance": (f"Mean weight distance {n['distance_before']:.3g} before alignment, "
                      f"{n['distance_after']:.3g} after "
-                     f"({100 * n['distance_reduction']:.0f}% less)."),
+                     f"({100 * n['distance_reduction']:.0f}% less). For scale: a trained model's "
+                     f"weights have norm {n.get('weight_norm_mean', float('nan')):.3g}, so two "
+                     f"unrelated (orthogonal) models of that size would be "
+                     f"{np.sqrt(2.0) * n.get('weight_norm_mean', float('nan')):.3g} apart; two "
+                     f"untrained starts are {n.get('start_distance', float('nan')):.3g} apart."),
     }

@@ -20,20 +20,24 @@ _LAYER_COLOURS = ("#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d")
 
 
 def _time_bars(ax: Any, times: dict[str, float], fastest_label: str, title: str) -> None:
-    """Horizontal bars on a log axis, each labelled with its time and its ratio."""
+    """Horizontal bars on a linear axis starting at 0, so a bar's length is its time (a 300x
+    slower form is a 300x longer bar); each is labelled with its time and its ratio. The
+    fast forms are then slivers, which is the point; their labels say their times."""
     labels = list(times)
     values = [times[k] for k in labels]
     base = times[fastest_label]
     colours = [_FAST if v <= 2 * base else _SLOW for v in values]
     y = list(range(len(labels)))[::-1]
     ax.barh(y, values, color=colours, height=0.6)
-    ax.set_xscale("log")
+    top = max(values)
     ax.set_yticks(y, labels)
-    ax.set_xlim(min(values) / 2, max(values) * 12)
+    ax.set_xlim(0, top * 1.3)
     for yi, v in zip(y, values):
-        ax.text(v * 1.15, yi, f"{format_duration(v)}  ({v / base:,.0f}x)" if v / base >= 10
-                else f"{format_duration(v)}  ({v / base:.1f}x)", va="center", fontsize=9)
-    ax.set_xlabel("seconds per run (best of repeats, log scale)")
+        ratio = f"{v / base:,.0f}x" if v / base >= 10 else f"{v / base:.1f}x"
+        ax.text(v + top * 0.01, yi, f"{format_duration(v)}  ({ratio})", va="center",
+                fontsize=9)
+    ax.xaxis.set_major_formatter(lambda x, _pos: format_duration(x) if x > 0 else "0")
+    ax.set_xlabel("time per run (best of repeats; linear scale: bar length = time)")
     ax.set_title(title)
     ax.grid(axis="x", which="major", alpha=0.3)
 
@@ -62,11 +66,11 @@ def figures(result: ExperimentResult) -> dict[str, Figure]:
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xticks(list(xs), [p["name"] for p in params], rotation=60, ha="right", fontsize=8)
     ax.set_xlabel("parameter (W[input, unit], b[unit])")
-    ax.set_ylabel("change in one step (after - before)")
+    ax.set_ylabel("change in one step = -gradient")
     ax.legend(handles=[Patch(color=colour[name], label=name) for name in layers],
               title="layer", loc="upper right", fontsize=8)
-    ax.set_title(f"One optimizer step changed {n['params_changed']} of {n['params_total']} "
-                 f"parameters, in all layers at once")
+    ax.set_title(f"One gradient-descent step changed {n['params_changed']} of "
+                 f"{n['params_total']} parameters, in all layers at once")
     return {"times": layer_fig, "step": step_fig}
 
 
@@ -74,7 +78,7 @@ def captions(result: ExperimentResult) -> dict[str, str]:
     n = result.numbers
     return {
         "times": (
-            f"Time per run of each form (log scale). The loops compute the same numbers as "
+            f"Time per run of each form (linear scale). The loops compute the same numbers as "
             f"the matrix form (largest difference {n['max_abs_diff']:.1e}); the matrix form "
             f"is {n['speedup_vs_loop']:,.0f}x faster than the double loop, np.dot "
             f"{n['dot_speedup']:,.0f}x faster than the Python loop. BLAS threads: "
@@ -82,8 +86,9 @@ def captions(result: ExperimentResult) -> dict[str, str]:
         ),
         "step": (
             "Every parameter of the course's coffee network (2-3-1, sigmoid) moved in one "
-            "Adam step, computed from one forward and one backward pass over the whole batch: "
-            "no unit and no layer is trained on its own. (Adam's first step moves each "
-            "parameter by about the learning rate, 0.01, against the sign of its gradient.)"
+            "step of plain gradient descent (learning rate 1, so each bar is minus that "
+            "parameter's gradient), computed from one forward and one backward pass over the "
+            "whole batch: no unit and no layer is trained on its own. The changes differ in "
+            "size because the gradients do."
         ),
     }

@@ -1,0 +1,114 @@
+"""The playground's responsiveness: frames drawn per second in a real browser, and training
+steps per second of wall time, while it plays. ``python -m benchmarks.play`` (``make
+bench-play``, also part of ``make bench``).
+
+The server runs as ``glassnet play`` runs it (127.0.0.1, one BLAS thread); the page is the
+real page in headless Chromium (Debian's ``chromium``), which draws every frame it receives
+and acknowledges it, so a frame counts only once the page has drawn it. Targets (issue 11,
+on a 2-core machine): a 2-8-8-1 network on 500 points keeps >= 20 frames/s with >= 50
+steps/s; a digits 64-32-10 network >= 10 frames/s. The OpenBLAS environment variables are
+left as they are (the playground runs in the user's environment); the report names them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import time
+from typing import Any
+
+CASES = [
+    ("2-8-8-1, circles, 500 points (250 train), batch 10", 20.0, 50.0,
+     {"dataset": "circles", "n_samples": 500, "hidden": [8, 8], "activation": "tanh",
+      "batch_size": 10, "optimizer": "sgd", "learning_rate": 0.1, "compare": "none"}),
+    ("64-32-10, digits (1,437 train), batch 32", 10.0, 0.0,
+     {"dataset": "digits", "hidden": [32], "activation": "relu", "batch_size": 32,
+      "optimizer": "adam", "learning_rate": 0.001, "compare": "none"}),
+    ("2-8-8-1 x3 side by side (zeros, constant, random)", 0.0, 0.0,
+     {"dataset": "circles", "n_samples": 500, "hidden": [8, 8], "activation": "tanh",
+      "batch_size": 10, "optimizer": "sgd", "learning_rate": 0.1, "compare": "inits"}),
+]
+
+
+def _chromium() -> str:
+    for candidate in (os.environ.get("GLASSNET_CHROMIUM"), "/usr/bin/chromium",
+                      shutil.which("chromium")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    raise SystemExit("benchmarks.play: Chromium is missing (bash .ci/ensure-chromium)")
+
+
+def _measure(page: Any, settings: dict[str, Any], seconds: float) -> dict[str, float]:
+    old = page.evaluate("() => window.glassnet.setup.run_id")
+    page.evaluate("""cfg => fetch('/api/config', {method: 'POST', headers: {
+        'Content-Type': 'application/json', 'X-Glassnet-Token':
+        document.querySelector('meta[name=glassnet-token]').content},
+        body: JSON.stringify(cfg)})""", settings)
+    for _ in range(400):
+        if page.evaluate("() => window.glassnet.frame && window.glassnet.frame.run_id") \
+                not in (None, old):
+            break
+        time.sleep(0.025)
+    page.click("#play")
+    time.sleep(1.0)  # warm-up: the worker sizes its chunks to the frame budget
+    read = "() => [window.glassnet.framesDrawn, window.glassnet.frame.step, performance.now()]"
+    frames0, steps0, t0 = page.evaluate(read)
+    time.sleep(seconds)
+    frames1, steps1, t1 = page.evaluate(read)
+    page.click("#play")
+    wall = (t1 - t0) / 1000.0
+    return {"fps": (frames1 - frames0) / wall, "steps_per_s": (steps1 - steps0) / wall,
+            "seconds": wall}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.play", description=__doc__)
+    parser.add_argument("--seconds", type=float, default=8.0, help="measured time per case")
+    args = parser.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    from glassnet.play import start
+
+    blas = {k: os.environ.get(k, "unset") for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    print(f"glassnet playground benchmark: {platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} CPUs; OpenBLAS variables left as they are: "
+          + ", ".join(f"{k}={v}" for k, v in blas.items()))
+    print(f"Each case plays {args.seconds:g} s after a 1 s warm-up; frames are counted when "
+          "the page in headless Chromium has drawn them.")
+    print("Load average before the run (other work on the machine slows both): "
+          + ", ".join(f"{x:.2f}" for x in os.getloadavg()) + "\n")
+    server = start(blas_threads=1)
+    results = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=_chromium(),
+                                         args=["--no-sandbox", "--disable-dev-shm-usage"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(server.url)
+            page.wait_for_function("() => window.glassnet.framesDrawn > 0", timeout=30_000)
+            for name, fps_target, steps_target, settings in CASES:
+                r = _measure(page, settings, args.seconds)
+                results.append((name, fps_target, steps_target, r))
+            browser.close()
+    finally:
+        server.stop()
+    width = max(len(r[0]) for r in results)
+    print(f"{'case':<{width}}  {'frames/s':>9}  {'steps/s':>9}  verdict")
+    for name, fps_target, steps_target, r in results:
+        checks = []
+        if fps_target:
+            checks.append(f">= {fps_target:g} fps " + ("PASS" if r["fps"] >= fps_target
+                                                       else "MISS"))
+        if steps_target:
+            checks.append(f">= {steps_target:g} steps/s "
+                          + ("PASS" if r["steps_per_s"] >= steps_target else "MISS"))
+        print(f"{name:<{width}}  {r['fps']:>9.1f}  {r['steps_per_s']:>9,.0f}  "
+              + ("; ".join(checks) or "(no target)"))
+    return 0  # a benchmark reports; it does not fail the build
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
