@@ -72,6 +72,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("ref", help="the git revision to compare with (e.g. a commit hash)")
     parser.add_argument("--rounds", type=int, default=5, help="alternations per config")
     parser.add_argument("--quick", action="store_true", help="fewer samples per epoch")
+    parser.add_argument("--configs", default=",".join(CONFIGS),
+                        help=f"comma-separated subset of {', '.join(CONFIGS)}")
     args = parser.parse_args(argv)
     removed = [k for k in BLAS_VARIABLES if k in os.environ]
     print(f"OpenBLAS: {'removed ' + ', '.join(removed) if removed else 'nothing to remove'} "
@@ -85,7 +87,11 @@ def main(argv: list[str] | None = None) -> None:
             print(f"before: {args.ref} ({before})   after: working tree ({ROOT})")
             print(f"{'config':<10} {'before':>12} {'after':>12} {'after/before':>13}  samples/s, "
                   f"best of {args.rounds} alternations")
-            for name, config in CONFIGS.items():
+            for name in args.configs.split(","):
+                if name not in CONFIGS:
+                    raise SystemExit(f"--configs: unknown config {name!r}; expected "
+                                     f"{', '.join(CONFIGS)}")
+                config = CONFIGS[name]
                 a = b = 0.0
                 for _ in range(args.rounds):
                     a = max(a, _run(before / "src", config, n, 3))

@@ -121,6 +121,10 @@ ENGINE = {"model", "layers", "training", "losses", "activations", "initializers"
           "_registry"}
 INSTRUMENTS_UP = {"inspect", "lab", "report", "cli", "play"}
 BRIDGE = {"keras", "tf"}
+#: the bridges to other libraries: they use the model's public API, and nothing uses them
+ECOSYSTEM = {"sklearn", "interop"}
+#: optional libraries only the interop bridges load
+INTEROP_ONLY = {"torch", "onnx", "onnxruntime", "h5py", "keras", "tensorflow"}
 
 
 def _module_name(path: Path) -> str:
@@ -164,6 +168,8 @@ def _rule_broken(importer: str, target: str) -> str | None:
     mine, theirs = _area(importer), _area(target)
     if target.split(".")[0] == "matplotlib" and mine != "report":
         return "matplotlib belongs to glassnet.report only"
+    if target.split(".")[0] in INTEROP_ONLY and mine != "interop":
+        return f"{target.split('.')[0]} belongs to glassnet.interop only"
     if theirs is None:
         return None
     if mine == "inspect" and theirs in {"lab", "report", "cli"}:
@@ -172,6 +178,14 @@ def _rule_broken(importer: str, target: str) -> str | None:
         return "lab must not import report/cli"
     if mine in ENGINE and theirs in INSTRUMENTS_UP:
         return f"the engine must not import {theirs}"
+    if theirs in ECOSYSTEM and mine != theirs:
+        return f"nothing in glassnet imports glassnet.{theirs}"
+    if mine in ECOSYSTEM and theirs != mine:
+        if any(part.startswith("_") and not part.endswith("__")
+               for part in target.split(".")[1:]):
+            return f"{mine} uses glassnet's public API only (no private modules)"
+        if theirs in INSTRUMENTS_UP:
+            return f"{mine} must not import {theirs}"
     if mine in ENGINE and theirs in BRIDGE:
         return "the engine must not import the course bridge (keras, tf)"
     if mine in BRIDGE and theirs not in BRIDGE:
@@ -219,6 +233,15 @@ def test_the_import_checker_resolves_relative_and_lazy_imports() -> None:
     ("glassnet.report.plots.labor", "matplotlib.figure", False),
     ("glassnet.cli", "glassnet.lab", False),
     ("glassnet.model", "glassnet.callbacks", False),
+    ("glassnet.model", "glassnet.sklearn", True),
+    ("glassnet.lab.seeds", "glassnet.interop.torch", True),
+    ("glassnet.sklearn", "glassnet.inspect", True),
+    ("glassnet.interop.onnx", "glassnet.report", True),
+    ("glassnet.lab.vectorize", "torch", True),
+    ("glassnet.interop.torch", "torch", False),
+    ("glassnet.interop.keras", "glassnet.interop._common", False),
+    ("glassnet.sklearn", "glassnet.model", False),
+    ("glassnet.sklearn", "glassnet._checks", True),
     ("glassnet.model", "glassnet.keras", True),
     ("glassnet.layers.dense", "glassnet.tf", True),
     ("glassnet.keras.backend", "glassnet._checks", True),
