@@ -193,6 +193,7 @@ def load_arrays(
     *,
     x_key: str = "X",
     y_key: str | None = "y",
+    mmap_mode: str | None = None,
 ) -> tuple[NDArray[Any], NDArray[Any] | None]:
     """Load arrays saved with NumPy, never unpickling anything.
 
@@ -203,6 +204,9 @@ def load_arrays(
     Both arrays must hold numbers, and ``X`` and ``y`` must have the same number of rows.
     A file containing Python objects (object arrays, pickles) raises DataError; a missing
     key raises DataError listing the keys the archive does hold.
+
+    ``mmap_mode="r"`` maps a ``.npy`` file instead of reading it (as ``np.load``): ``fit`` and
+    populations then read it one batch at a time (archives are always read).
     """
     file = _check_path(path)
     if not isinstance(x_key, str):
@@ -210,7 +214,10 @@ def load_arrays(
     if y_key is not None and not isinstance(y_key, str):
         raise ArgumentTypeError(f"y_key: expected a str or None, got {type(y_key).__name__}")
 
-    loaded = _load(file, lambda: np.load(file, allow_pickle=False))
+    if mmap_mode not in (None, "r", "c"):
+        raise ArgumentTypeError(f"mmap_mode: expected None, 'r' or 'c', got {mmap_mode!r}")
+    loaded = _load(file, lambda: np.load(file, allow_pickle=False,
+                                             mmap_mode=mmap_mode))  # type: ignore[arg-type]
     if isinstance(loaded, np.ndarray):
         return _numeric(loaded, file, "array"), None
 
