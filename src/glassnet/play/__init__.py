@@ -13,8 +13,8 @@ checked on every request (see :mod:`glassnet.play.security`).
 from __future__ import annotations
 
 import os
-import signal
 import secrets
+import signal
 import socket
 import sys
 import tempfile
