@@ -39,6 +39,7 @@ test: $(STAMP) browser
 
 bench: $(VENV)/.installed-bench browser
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.population
 	$(PY) -m benchmarks.play
 
 # The playground's frames and steps per second in headless Chromium (also run by make bench).

@@ -110,6 +110,17 @@ def check_int(value: Any, argument: str, minimum: int = 1, allow_none: bool = Fa
     return int(value)
 
 
+def is_mapped(arr: Any) -> bool:
+    """Whether ``arr`` (or an array it views) is a memory-mapped file."""
+    import mmap
+
+    while isinstance(arr, np.ndarray):
+        if isinstance(arr, np.memmap):
+            return True
+        arr = arr.base
+    return isinstance(arr, mmap.mmap)
+
+
 def check_float(
     value: Any,
     argument: str,
@@ -174,10 +185,14 @@ def check_features(
     argument: str = "X",
     layer_name: str | None = None,
     check_finite: bool = True,
+    keep_mapped: bool = False,
 ) -> NDArray[Any]:
     """Validate a feature matrix and return it as a C-contiguous array of ``dtype``.
 
     float32 data stays float32 in a float32 model (no copy when already contiguous).
+    ``keep_mapped``: a memory-mapped array (``np.load(path, mmap_mode="r")``) is returned as
+    it is, whatever its dtype, so the caller converts one batch at a time instead of copying
+    the whole file into memory.
     """
     if isinstance(X, (str, bytes)) or X is None:
         raise ArgumentTypeError(f"{argument}: expected a 2-D numeric array (m, n), got {X!r}")
@@ -202,7 +217,9 @@ def check_features(
         raise ShapeError(
             f"{argument} has {arr.shape[1]} features but {where} expects {n_features}"
         )
-    arr = np.ascontiguousarray(arr, dtype=dtype)
+    if not (keep_mapped and is_mapped(arr) and arr.flags.c_contiguous):
+        arr = np.ascontiguousarray(arr, dtype=dtype)
+    check_finite = check_finite and arr.dtype.kind == "f"
     # One matrix-vector product finds any NaN/inf without an (m, n) temporary: a NaN or inf
     # in a row makes that row's sum NaN or inf. Huge finite values can overflow the sum too,
     # so a non-finite sum is confirmed by the exact element-wise check.

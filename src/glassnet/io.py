@@ -273,8 +273,11 @@ def _inflate(read: Callable[[int], bytes], header: NpyHeader) -> Array:
     return out
 
 
-def read_npy_file(path: str, *, error: ErrorClass = DataError, kinds: str = "biuf") -> Array:
-    """Read a ``.npy`` file holding plain numbers; its declared size must be its real size."""
+def read_npy_file(path: str, *, error: ErrorClass = DataError, kinds: str = "biuf",
+                  mmap_mode: str | None = None) -> Array:
+    """Read a ``.npy`` file holding plain numbers; its declared size must be its real size.
+    With ``mmap_mode`` (``"r"`` or ``"c"``, as ``np.load``) the checked file is mapped
+    instead of read."""
     try:
         size = os.path.getsize(path)
         with open(path, "rb") as fh:
@@ -285,7 +288,12 @@ def read_npy_file(path: str, *, error: ErrorClass = DataError, kinds: str = "biu
                     f"{_human(header.nbytes)}) but the file holds "
                     f"{_human(size - header.header_size)} of data"
                 )
-            return _fill(fh.read, header)
+            if mmap_mode is None or header.nbytes == 0:
+                return _fill(fh.read, header)
+        mapped: Array = np.memmap(path, dtype=header.dtype, mode=mmap_mode,  # type: ignore[call-overload]
+                                  offset=header.header_size, shape=header.shape,
+                                  order="F" if header.fortran_order else "C")
+        return mapped
     except GlassnetError:
         raise
     except (OSError, EOFError, ValueError) as exc:

@@ -343,10 +343,13 @@ class Sequential:
             raise NotReadyError("the model has no layers")
         return self.layers[-1].output_dim
 
-    def check_X(self, X: Any, argument: str = "X") -> Array:
-        """Validate ``X`` against the model (building it if needed); returns it in ``dtype``."""
+    def check_X(self, X: Any, argument: str = "X", keep_mapped: bool = False) -> Array:
+        """Validate ``X`` against the model (building it if needed); returns it in ``dtype``
+        (a memory-mapped ``X`` stays as it is with ``keep_mapped``: ``fit`` reads it batch by
+        batch)."""
         arr = check_features(X, self.input_dim, self.dtype, argument=argument,
-                             layer_name=self.layers[0].name if self.layers else None)
+                             layer_name=self.layers[0].name if self.layers else None,
+                             keep_mapped=keep_mapped)
         self._ensure_built(arr.shape[1])
         return arr
 
@@ -583,10 +586,11 @@ class Sequential:
         batch_size: int | None = 32,
         validation_split: float = 0.0,
         validation_data: tuple[Any, Any] | None = None,
-        shuffle: bool = True,
+        shuffle: bool | str = True,
         seed: int | None = None,
         callbacks: list[Callback] | None = None,
         verbose: int = 1,
+        block_size: int | None = None,
         initial_epoch: int | None = None,
     ) -> History:
         """Train; see :func:`glassnet.training.fit`. ``seed`` gives the shuffling order its
@@ -596,7 +600,7 @@ class Sequential:
         return fit(self, X, y, epochs=epochs, batch_size=batch_size,
                    validation_split=validation_split, validation_data=validation_data,
                    shuffle=shuffle, seed=seed, callbacks=callbacks, verbose=verbose,
-                   initial_epoch=initial_epoch)
+                   block_size=block_size, initial_epoch=initial_epoch)
 
     # -- Keras-style introspection ----------------------------------------------------------
     @property

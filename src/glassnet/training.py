@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 Array = NDArray[Any]
 
-__all__ = ["batches", "epoch_order", "evaluate", "fit", "steps_per_epoch"]
+__all__ = ["batches", "epoch_order", "epoch_rng", "evaluate", "fit", "steps_per_epoch"]
 
 #: ``spawn_key`` tag of the shuffle streams (layer initializers use ``(layer index,)``,
 #: dropout ``(layer index, STEP_STREAM, step)``: no two streams share a key).
@@ -45,6 +45,40 @@ SHUFFLE_STREAM = 2**32 - 1
 def steps_per_epoch(m: int, batch_size: int | None) -> int:
     """Optimizer steps in one epoch of ``m`` examples: ``ceil(m / batch_size)``."""
     return 1 if batch_size is None or batch_size >= m else math.ceil(m / batch_size)
+
+
+def epoch_order(
+    rng: np.random.Generator,
+    m: int,
+    shuffle: bool | str,
+    block_size: int | None,
+    n_steps: int,
+    check_only: bool = False,
+) -> Array | None:
+    """The order in which one epoch visits the ``m`` examples (``None``: in file order).
+
+    ``shuffle=True``: a random permutation (``rng.permutation(m)``). ``shuffle="block"``: the
+    rows are cut into blocks of ``block_size`` consecutive rows; the blocks come in random
+    order and the rows inside each block are shuffled, so reading a memory-mapped file stays
+    sequential within a block. ``False``, or a single step per epoch: file order.
+    """
+    if shuffle not in (True, False, "block"):
+        raise ConfigError(f"shuffle: expected True, False or 'block', got {shuffle!r}")
+    if shuffle == "block":
+        block_size = check_int(block_size, "block_size", minimum=1)
+    elif block_size is not None:
+        raise ConfigError("block_size: only used with shuffle='block'; leave it None")
+    if check_only or not shuffle or n_steps <= 1:
+        return None
+    if not (isinstance(shuffle, str) and shuffle == "block"):
+        return rng.permutation(m)
+    block_size = int(block_size or m)
+    n_blocks = math.ceil(m / block_size)
+    parts = []
+    for b in rng.permutation(n_blocks):
+        start = int(b) * block_size
+        parts.append(start + rng.permutation(min(block_size, m - start)))
+    return np.concatenate(parts)
 
 
 def batches(m: int, batch_size: int | None, order: Array | None = None) -> Iterator[Any]:
@@ -167,10 +201,11 @@ def fit(
     batch_size: int | None = 32,
     validation_split: float = 0.0,
     validation_data: tuple[Any, Any] | None = None,
-    shuffle: bool = True,
+    shuffle: bool | str = True,
     seed: int | None = None,
     callbacks: list[Callback] | None = None,
     verbose: int = 1,
+    block_size: int | None = None,
     initial_epoch: int | None = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` for ``epochs`` passes; returns the :class:`History`.
@@ -192,6 +227,10 @@ def fit(
     formats) are checked before the first step: a refused call changes nothing. Ctrl-C stops
     cleanly at a step boundary, keeping the weights and the history so far
     (``history.interrupted``).
+
+    ``shuffle="block"`` with ``block_size`` shuffles blocks of rows (see :func:`epoch_order`).
+    ``X`` may be memory-mapped (``np.load(path, mmap_mode="r")``): it is read one batch at a
+    time and never copied whole.
     """
     model._require_compiled()
     epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
@@ -205,7 +244,8 @@ def fit(
             )
     seed = check_seed(seed, "seed")
     batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
-    shuffle = check_bool(shuffle, "shuffle")
+    if not (isinstance(shuffle, str) and shuffle == "block"):
+        shuffle = check_bool(shuffle, "shuffle")
     if verbose not in (0, 1, 2):
         raise ConfigError(f"verbose: expected 0, 1 or 2, got {verbose!r}")
     if callbacks is not None and (
@@ -215,7 +255,7 @@ def fit(
         raise ArgumentTypeError(
             f"callbacks: expected a list of Callback objects, got {callbacks!r}"
         )
-    x = model.check_X(X)
+    x = model.check_X(X, keep_mapped=True)
     t = model.prepare_targets(y, x.shape[0])
     x_val: Array | None
     t_val: Array | None
@@ -232,6 +272,8 @@ def fit(
                                       argument="validation_data[1]")
     else:
         x, t, x_val, t_val = _split_validation(x, t, validation_split)
+        if x_val is not None and x_val.dtype != model.dtype:  # a mapped file of another dtype
+            x_val = np.ascontiguousarray(x_val, dtype=model.dtype)
 
     _check_batches(model, x.shape[0], batch_size)
     shuffle_seed = model.seed if seed is None else seed
@@ -240,6 +282,8 @@ def fit(
     global_start = model.epochs_trained if initial_epoch is None else initial_epoch
     m = x.shape[0]
     n_steps = steps_per_epoch(m, batch_size)
+    epoch_order(epoch_rng(shuffle_seed, 0), m, shuffle, block_size, n_steps, check_only=True)
+    convert = x.dtype != model.dtype
     history = History()
     cbs: list[Callback] = [history]
     if verbose:
@@ -290,13 +334,15 @@ def fit(
         for epoch in range(first, end):
             cblist.on_epoch_begin(epoch, {})
             global_epoch = global_start + epoch - first
-            order = (epoch_order(shuffle_seed, global_epoch, m)
-                     if shuffle and n_steps > 1 else None)
+            order = epoch_order(epoch_rng(shuffle_seed, global_epoch), m, shuffle, block_size,
+                                n_steps)
             total, seen, penalty_total = 0.0, 0, 0.0
             metric_sums = [0.0] * len(model.metrics)
             logs: dict[str, Any] = {}
             for step, idx in enumerate(batches(m, batch_size, order)):
                 xb, tb = x[idx], t[idx]
+                if convert:
+                    xb = xb.astype(model.dtype)
                 nb = xb.shape[0]
                 if batch_logs:
                     cblist.on_batch_begin(step, {"size": nb})
@@ -347,13 +393,13 @@ def _resume(model: Sequential, callbacks: list[Callback],
     return None
 
 
-def epoch_order(seed: int, epoch: int, m: int) -> Array:
-    """The order in which the ``m`` examples go through in global epoch ``epoch``: a pure
+def epoch_rng(seed: int, epoch: int) -> np.random.Generator:
+    """The generator that draws global epoch ``epoch``'s order (:func:`epoch_order`): a pure
     function of ``seed`` and ``epoch`` (``SeedSequence(seed, spawn_key=(SHUFFLE_STREAM,
     epoch))``), so a run split over several ``fit`` calls, or resumed in another process,
     shuffles exactly as the run in one piece."""
-    ss = np.random.SeedSequence(seed, spawn_key=(SHUFFLE_STREAM, int(epoch)))
-    return np.random.default_rng(ss).permutation(m)
+    return np.random.default_rng(
+        np.random.SeedSequence(seed, spawn_key=(SHUFFLE_STREAM, int(epoch))))
 
 
 def evaluate(

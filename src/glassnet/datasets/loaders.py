@@ -291,6 +291,7 @@ def load_arrays(
     *,
     x_key: str = "X",
     y_key: str | None = "y",
+    mmap_mode: str | None = None,
 ) -> tuple[NDArray[Any], NDArray[Any] | None]:
     """Load arrays saved with NumPy, never unpickling anything.
 
@@ -304,12 +305,18 @@ def load_arrays(
     objects (pickles), complex numbers, a missing key (the message lists the keys there
     are), a damaged archive, or an array whose declared shape needs more bytes than the file
     holds (checked before anything is allocated, so memory follows the file's real content).
+
+    ``mmap_mode="r"`` maps a ``.npy`` file instead of reading it (as ``np.load``), once its
+    header has been checked against the file's size: ``fit`` and populations then read it
+    one batch at a time (archives are always read).
     """
     file = _check_path(path)
     if not isinstance(x_key, str):
         raise ArgumentTypeError(f"x_key: expected a str, got {type(x_key).__name__}")
     if y_key is not None and not isinstance(y_key, str):
         raise ArgumentTypeError(f"y_key: expected a str or None, got {type(y_key).__name__}")
+    if mmap_mode not in (None, "r", "c"):
+        raise ArgumentTypeError(f"mmap_mode: expected None, 'r' or 'c', got {mmap_mode!r}")
     if not os.path.isfile(file):
         raise DataError(f"{file}: not a regular file")
     try:
@@ -318,7 +325,7 @@ def load_arrays(
     except OSError as exc:
         raise DataError(f"{file}: cannot be read: {exc}") from None
     if head == b"\x93NUMPY":
-        return read_npy_file(file, error=DataError), None
+        return read_npy_file(file, error=DataError, mmap_mode=mmap_mode), None
     if not head.startswith(b"PK"):
         raise DataError(f"{file}: not a .npy or .npz file (it starts with {head!r})")
 

@@ -100,6 +100,13 @@ def train_seeds(
     for s in seeds:
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
             raise ArgumentTypeError(f"seeds: expected non-negative ints, got {s!r}")
+    pop = _as_population(build, seeds, kwargs)
+    if pop is not None:  # the same runs, trained together (each member equals its fit alone)
+        pop.fit(X, y, seed=[int(s) for s in seeds], **kwargs)
+        return pop.models()
+    for s in seeds:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
+            raise ArgumentTypeError(f"seeds: expected non-negative ints, got {s!r}")
         model = build(int(s))
         if not isinstance(model, Sequential):
             raise ArgumentTypeError(
@@ -108,6 +115,32 @@ def train_seeds(
         model.fit(X, y, seed=int(s), **kwargs)
         models.append(model)
     return models
+
+
+_POPULATION_FIT_ARGS = {"epochs", "batch_size", "validation_data", "shuffle", "verbose"}
+
+
+def _as_population(build: Callable[[int], Sequential], seeds: Sequence[int],
+                   kwargs: dict[str, Any]) -> Any:
+    """The runs of :func:`train_seeds` as one population when they can be (Dense members of
+    one architecture, ``fit`` arguments a population takes), else ``None``."""
+    from ..errors import GlassnetError
+    from ..population import Population
+
+    if set(kwargs) - _POPULATION_FIT_ARGS or kwargs.get("verbose"):
+        return None
+    members = []
+    for s in seeds:
+        model = build(int(s))
+        if not isinstance(model, Sequential):
+            raise ArgumentTypeError(
+                f"build: expected build(seed) to return a Sequential, got {type(model).__name__}"
+            )
+        members.append(model)
+    try:
+        return Population(members)
+    except GlassnetError:
+        return None
 
 
 def linear_cka(A: Any, B: Any) -> float:
@@ -439,7 +472,12 @@ def compare_seeds(models: Sequence[Any], X: Any, y: Any) -> SeedComparison:
     class is the argmax of the outputs (or the threshold for one output). For every pair
     ``i < j``: the share of examples they classify differently, the matching and linear CKA of
     each hidden layer, and the weight distance before and after :func:`align`.
+    ``models`` may be a trained :class:`~glassnet.population.Population` (its members).
     """
+    from ..population import Population
+
+    if isinstance(models, Population):
+        models = models.models()
     if not isinstance(models, Sequence) or len(models) < 2:
         raise ArgumentTypeError(f"models: expected a list of at least 2 models, got {models!r:.80}")
     ms = [_check_model(m, f"models[{i}]") for i, m in enumerate(models)]

@@ -191,15 +191,33 @@ class SymmetryReport(Display):
         return "Symmetry meter", [("", self.rows(), ".6g")], foot
 
 
+_SMALL_GRAPH = 256  # units: below, counts in float32 products stay exact
+
+
 def _groups(dup: NDArray[np.bool_]) -> tuple[int, list[list[int]]]:
-    """Connected components of the boolean relation ``dup``: (count, groups of size >= 2)."""
+    """Connected components of the boolean relation ``dup``: (count, groups of size >= 2).
+
+    Layers of course size (up to ``_SMALL_GRAPH`` units) take the transitive closure by
+    repeated boolean squaring (a few tiny products, no graph library call: the symmetry
+    tracker of the lab measures every layer hundreds of times); larger ones use SciPy."""
     n = int(dup.shape[0])
     linked = int(np.count_nonzero(dup))
     if linked == n:  # only the diagonal: every unit is its own group (the common case)
         return n, []
     if linked == n * n:  # every unit a copy of every other (a collapsed layer)
         return 1, [list(range(n))]
-    n_comp, labels = connected_components(dup.astype(np.int8), directed=False)
+    if n <= _SMALL_GRAPH:
+        reach = dup | dup.T | np.eye(n, dtype=bool)
+        while True:
+            r = reach.astype(np.float32)
+            wider = (r @ r) > 0
+            if np.array_equal(wider, reach):
+                break
+            reach = wider
+        roots, labels = np.unique(reach.argmax(axis=1), return_inverse=True)
+        n_comp = len(roots)
+    else:
+        n_comp, labels = connected_components(dup.astype(np.int8), directed=False)
     order = np.argsort(labels, kind="stable")
     sizes = np.bincount(labels, minlength=n_comp)
     splits = np.split(order, np.cumsum(sizes)[:-1])

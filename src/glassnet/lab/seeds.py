@@ -32,6 +32,7 @@ from ..inspect.seeds import (
     weight_distance,
 )
 from ..model import Sequential
+from ..population import Population
 from ._digits import check_learning_rate, digits_model, digits_split
 from .base import ExperimentResult
 
@@ -92,14 +93,14 @@ def run_seeds(
     out0 = base.predict(X_test)
 
     # -- determinism: the same seed again; the same start with another shuffling order ------
-    again = build(seeds[0])
-    again.fit(X_train, y_train, seed=seeds[0], **fit_kwargs, verbose=0)
+    # (both trained together as a population: each member is exactly its fit alone)
+    shuffle_seed = seeds[0] + 1000
+    pair = Population([build(seeds[0]), build(seeds[0])])
+    pair.fit(X_train, y_train, seed=[seeds[0], shuffle_seed], **fit_kwargs)
+    again, reshuffled = pair.models()
     same = all(np.array_equal(p, q) for p, q in zip(base.get_weights(), again.get_weights()))
     rerun_diff = max(float(np.max(np.abs(p - q)))
                      for p, q in zip(base.get_weights(), again.get_weights()))
-    reshuffled = build(seeds[0])
-    shuffle_seed = seeds[0] + 1000
-    reshuffled.fit(X_train, y_train, seed=shuffle_seed, **fit_kwargs, verbose=0)
     reshuffle_dist = weight_distance(base, reshuffled)
     reshuffle_acc = float(reshuffled.evaluate(X_test, y_test)["accuracy"])
     reshuffle_dis = float(np.mean(

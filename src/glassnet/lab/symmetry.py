@@ -47,6 +47,7 @@ from ..inspect import NeuronRecorder, symmetry
 from ..layers import Dense, Input
 from ..model import Sequential
 from ..optimizers import SGD
+from ..population import Population
 from .base import ExperimentResult
 
 __all__ = ["INITS", "PUBLISHED", "QUESTION", "run_symmetry"]
@@ -181,73 +182,101 @@ def _run_one(
     shuffling); an integer is mini-batch SGD that reshuffles the examples every epoch (with
     ``seed``), for about the same number of steps.
     """
+    return _run_many([(key, init, weights)], data, iterations=iterations, seed=seed,
+                     learning_rate=learning_rate, every=every, tol=tol, dtype=dtype,
+                     batch_size=batch_size)[0]
+
+
+def _run_many(
+    runs: list[tuple[str, Any, list[Any] | None]], data: tuple[NDArray[Any], ...], *,
+    iterations: int, seed: int, learning_rate: float, every: int, tol: float, dtype: str,
+    batch_size: int | None = None,
+) -> list[dict[str, Any]]:
+    """:func:`_run_one` for each ``(key, initializer, weights or None)``, all trained together
+    as one :class:`~glassnet.population.Population` (each member is bit for bit the network
+    trained alone), each with its own recorder and symmetry tracker."""
     X, y, X_test, y_test = data
     steps_per_epoch = 1 if batch_size is None else -(-X.shape[0] // batch_size)
     epochs = max(1, -(-iterations // steps_per_epoch))
     every = max(1, every // steps_per_epoch)
     start = time.perf_counter()
-    model = _build(init, seed, learning_rate, dtype)
-    if weights is not None:
-        model.set_weights(weights)
-    first_cost = model.loss_value(X, y)
-    first_course = course_cost(model, X, y)
-    grads0 = model.gradients(X, y)
-    grad_w0 = {str(layer.name): float(np.linalg.norm(grads0[2 * i].astype(np.float64)))
-               for i, layer in enumerate(model.layers)}
-    grad_b0 = {str(layer.name): float(np.linalg.norm(grads0[2 * i + 1].astype(np.float64)))
-               for i, layer in enumerate(model.layers)}
-    W1_start = model.layers[0].params[0].copy()
-    sym0 = symmetry(model, X, tol=tol)
-
-    recorder = NeuronRecorder(probe=X, every_epochs=every, include_initial=True)
-    tracker = _SymmetryTracker(X, every, tol)
-    history = model.fit(X, y, epochs=epochs, batch_size=batch_size,
+    models: list[Sequential] = []
+    before: list[dict[str, Any]] = []
+    for _key, init, weights in runs:
+        model = _build(init, seed, learning_rate, dtype)
+        if weights is not None:
+            model.set_weights(weights)
+        grads0 = model.gradients(X, y)
+        before.append({
+            "first_cost": model.loss_value(X, y),
+            "first_course": course_cost(model, X, y),
+            "grads0": grads0,
+            "grad_w0": {str(layer.name): float(np.linalg.norm(grads0[2 * i].astype(np.float64)))
+                        for i, layer in enumerate(model.layers)},
+            "grad_b0": {str(layer.name):
+                        float(np.linalg.norm(grads0[2 * i + 1].astype(np.float64)))
+                        for i, layer in enumerate(model.layers)},
+            "W1_start": model.layers[0].params[0].copy(),
+            "sym0": symmetry(model, X, tol=tol),
+        })
+        models.append(model)
+    recorders = [NeuronRecorder(probe=X, every_epochs=every, include_initial=True) for _ in runs]
+    trackers = [_SymmetryTracker(X, every, tol) for _ in runs]
+    pop = Population(models)
+    histories = pop.fit(X, y, epochs=epochs, batch_size=batch_size,
                         shuffle=batch_size is not None, seed=seed,
-                        callbacks=[recorder, tracker], verbose=0)
-    sym1 = symmetry(model, X, tol=tol)
-    final_cost = model.loss_value(X, y)
+                        callbacks=[[r, t] for r, t in zip(recorders, trackers)])
+    seconds = (time.perf_counter() - start) / len(runs)  # each run's share of the time
+    out = []
+    for k, (key, _, _) in enumerate(runs):
+        model, pre, recorder, tracker = pop[k], before[k], recorders[k], trackers[k]
+        grads0, grad_w0 = pre["grads0"], pre["grad_w0"]
+        sym0 = pre["sym0"]
+        sym1 = symmetry(model, X, tol=tol)
+        final_cost = model.loss_value(X, y)
 
-    # Frobenius norm of each layer's weight gradient at each record: sqrt(sum_j ||g_j||^2).
-    grad_curves: dict[str, NDArray[np.float64]] = {}
-    for name, hist in recorder.history.items():
-        g = np.sqrt(np.sum(hist["grad_norm"] ** 2, axis=1))
-        g[0] = grad_w0[name]  # the initial record has no step yet: use model.gradients
-        grad_curves[name] = g
-    all_zero_start = all(np.count_nonzero(grads0[2 * i]) == 0
-                         for i in range(len(model.layers)))
-    max_grad_training = max(float(np.max(c)) for c in grad_curves.values())
-    loss = np.asarray(history.history["loss"] + [final_cost], dtype=np.float64)
-    return {
-        "key": key,
-        "label": INITS[key][0] if key in INITS else key,
-        "train_acc": _accuracy(model, X, y),
-        "test_acc": _accuracy(model, X_test, y_test),
-        "first_cost": float(first_cost),
-        "first_cost_course": first_course,
-        "final_cost": float(final_cost),
-        "grad_W_start": grad_w0,
-        "grad_b_start": grad_b0,
-        "weight_grads_zero_at_start": bool(all_zero_start),
-        "max_weight_grad_norm": max_grad_training,
-        "weight_grads_zero_throughout": bool(all_zero_start and max_grad_training == 0.0),
-        "k_start": {layer.name: layer.k_distinct for layer in sym0.layers},
-        "k_end": {layer.name: layer.k_distinct for layer in sym1.layers},
-        "n_units": {layer.name: layer.n_units for layer in sym1.layers},
-        "groups_end": {layer.name: layer.groups for layer in sym1.layers},
-        "closest_gap_end": {layer.name: layer.closest_gap for layer in sym1.layers},
-        "cost_at_1000": float(loss[1000]) if loss.shape[0] > 1000 else float("nan"),
-        "output_bias_grad_start": grad_b0[str(model.layers[-1].name)],
-        "loss": loss,
-        "k_epochs": np.asarray(tracker.epochs, dtype=np.int64) * steps_per_epoch,
-        "steps_per_epoch": steps_per_epoch,
-        "batch_size": batch_size,
-        "k_curves": {name: np.asarray(v, dtype=np.int64) for name, v in tracker.k.items()},
-        "record_epochs": np.asarray(recorder.epochs, dtype=np.int64) * steps_per_epoch,
-        "grad_curves": grad_curves,
-        "W1_start": W1_start.astype(np.float64),
-        "W1_end": model.layers[0].params[0].astype(np.float64),
-        "seconds": time.perf_counter() - start,
-    }
+        # Frobenius norm of each layer's weight gradient at each record: sqrt(sum_j ||g_j||^2).
+        grad_curves: dict[str, NDArray[np.float64]] = {}
+        for name, hist in recorder.history.items():
+            g = np.sqrt(np.sum(hist["grad_norm"] ** 2, axis=1))
+            g[0] = grad_w0[name]  # the initial record has no step yet: use model.gradients
+            grad_curves[name] = g
+        all_zero_start = all(np.count_nonzero(grads0[2 * i]) == 0
+                             for i in range(len(model.layers)))
+        max_grad_training = max(float(np.max(c)) for c in grad_curves.values())
+        loss = np.asarray(histories[k].history["loss"] + [final_cost], dtype=np.float64)
+        out.append({
+            "key": key,
+            "label": INITS[key][0] if key in INITS else key,
+            "train_acc": _accuracy(model, X, y),
+            "test_acc": _accuracy(model, X_test, y_test),
+            "first_cost": float(pre["first_cost"]),
+            "first_cost_course": pre["first_course"],
+            "final_cost": float(final_cost),
+            "grad_W_start": grad_w0,
+            "grad_b_start": pre["grad_b0"],
+            "weight_grads_zero_at_start": bool(all_zero_start),
+            "max_weight_grad_norm": max_grad_training,
+            "weight_grads_zero_throughout": bool(all_zero_start and max_grad_training == 0.0),
+            "k_start": {layer.name: layer.k_distinct for layer in sym0.layers},
+            "k_end": {layer.name: layer.k_distinct for layer in sym1.layers},
+            "n_units": {layer.name: layer.n_units for layer in sym1.layers},
+            "groups_end": {layer.name: layer.groups for layer in sym1.layers},
+            "closest_gap_end": {layer.name: layer.closest_gap for layer in sym1.layers},
+            "cost_at_1000": float(loss[1000]) if loss.shape[0] > 1000 else float("nan"),
+            "output_bias_grad_start": pre["grad_b0"][str(model.layers[-1].name)],
+            "loss": loss,
+            "k_epochs": np.asarray(tracker.epochs, dtype=np.int64) * steps_per_epoch,
+            "steps_per_epoch": steps_per_epoch,
+            "batch_size": batch_size,
+            "k_curves": {name: np.asarray(v, dtype=np.int64) for name, v in tracker.k.items()},
+            "record_epochs": np.asarray(recorder.epochs, dtype=np.int64) * steps_per_epoch,
+            "grad_curves": grad_curves,
+            "W1_start": pre["W1_start"].astype(np.float64),
+            "W1_end": model.layers[0].params[0].astype(np.float64),
+            "seconds": seconds,
+        })
+    return out
 
 
 def _pct(x: float) -> str:
@@ -442,21 +471,19 @@ def run_symmetry(
     replays = [k for k in keys if k in COURSE_DRAWS] if replay_course else []
     do_sgd = bool(sgd_check) and "constant" in keys and "he" in keys
     total = len(keys) + len(replays) + int(do_sgd)
-    runs: dict[str, dict[str, Any]] = {}
-    for i, key in enumerate(keys):
-        if progress is not None:
-            progress(f"symmetry: {INITS[key][0]} ({i + 1}/{total}), {iterations:,} steps")
-        runs[key] = _run_one(key, INITS[key][1], data_sets, iterations=iterations, seed=seed,
-                             learning_rate=float(learning_rate), every=every, tol=tol,
-                             dtype=dtype)
-    course: dict[str, dict[str, Any]] = {}
-    for i, key in enumerate(replays):
-        if progress is not None:
-            progress(f"symmetry: {INITS[key][0]}, the course's draws "
-                     f"({len(keys) + i + 1}/{total}), {iterations:,} steps")
-        course[key] = _run_one(key, INITS[key][1], data_sets, iterations=iterations, seed=seed,
-                               learning_rate=float(learning_rate), every=every, tol=tol,
-                               dtype=dtype, weights=course_weights(key))
+    if progress is not None:
+        progress(f"symmetry: {len(keys) + len(replays)} networks "
+                 f"({', '.join(INITS[k][0] for k in keys)}"
+                 f"{', and the course draws' if replays else ''}) as one population, "
+                 f"{iterations:,} steps")
+    # every initialization (and the course's own draws) trained together as one population
+    specs: list[tuple[str, Any, list[Any] | None]] = [(key, INITS[key][1], None)
+                                                      for key in keys]
+    specs += [(key, INITS[key][1], course_weights(key)) for key in replays]
+    results = _run_many(specs, data_sets, iterations=iterations, seed=seed,
+                        learning_rate=float(learning_rate), every=every, tol=tol, dtype=dtype)
+    runs: dict[str, dict[str, Any]] = dict(zip(keys, results[:len(keys)]))
+    course: dict[str, dict[str, Any]] = dict(zip(replays, results[len(keys):]))
 
     sgd: dict[str, Any] = {}
     if do_sgd:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import socket
 import sys
 import tempfile
@@ -159,10 +160,18 @@ def serve(host: str = "127.0.0.1", port: int = 0, *, open_browser: bool = True,
         import webbrowser
 
         threading.Timer(0.8, webbrowser.open, args=(play.url,)).start()
+    # uvicorn shuts down on SIGTERM, then raises the signal again under the handler it found:
+    # make that handler an exit, so the token file is removed as after Ctrl-C.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         play.server.run(sockets=[play.sock])
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         play.stop()
+        signal.signal(signal.SIGTERM, previous)
     return 0
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)

@@ -1,0 +1,912 @@
+"""``Population``: K networks of one architecture, trained in lockstep by one vectorized loop.
+
+Why: for course-sized networks a training step's time goes to per-step Python overhead, not
+arithmetic. Stacking the K members' weights into ``(K, n_in, units)`` arrays turns K small
+steps into one larger one: one batched product per layer and direction (NumPy's ``matmul``
+calls BLAS once per member slice, without going back to Python), one pass of each optimizer
+operation over every member's parameters at once.
+
+Each member is exactly the network it would be trained alone by :meth:`Sequential.fit`: the
+population repeats the engine's arithmetic operation by operation, in the same order and
+with the same roundings (the same BLAS calls per member, the same NumPy ufuncs element by
+element, the same fused loss gradients), so a member equals its single-model twin to the last
+bit in practice (the tests ask for 1e-12 in float64 and float32 rounding in float32).
+
+Layout. Every member's parameters live in one row of a ``(K, P)`` buffer; the optimizer
+state and the gradients have the same layout. Parameters small enough that the engine's
+optimizers update them with NumPy ufuncs come first in a row, so one ufunc pass covers every
+member's small parameters at once (per-member learning rates broadcast as a ``(K, 1)``
+column); parameters that the engine updates through BLAS ``axpy`` (see
+:mod:`glassnet.optimizers`) are updated member by member through the same routine.
+
+Shuffling: ``fit(seed=s)`` with one int gives every member the same order (all members see
+the same batches, the side-by-side lesson); a list of K seeds gives each member its own
+order, the one ``fit(seed=seeds[k])`` would draw alone.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import _blas
+from . import activations as acts
+from . import losses as losses_mod
+from . import optimizers as opt_mod
+from ._checks import check_features, check_int
+from .callbacks import Callback, CallbackList, History
+from .errors import ArgumentTypeError, ConfigError, NotReadyError, ShapeError
+from .layers import Dense
+from .model import LayerTrace, Sequential
+from .optimizers import FUSED_SGD_MIN_SIZE
+from .training import epoch_order, epoch_rng, steps_per_epoch
+
+Array = NDArray[Any]
+
+__all__ = ["MemberView", "Population", "PopulationHistory"]
+
+#: activations that act element by element (so they run on stacked arrays unchanged)
+_ELEMENTWISE = (acts.Linear, acts.ReLU, acts.Sigmoid, acts.Tanh, acts.LeakyReLU)
+_OPTIMIZERS = (opt_mod.SGD, opt_mod.RMSprop, opt_mod.Adam)
+
+
+class PopulationHistory:
+    """The members' histories: ``histories[k]`` is a :class:`History` as ``fit`` returns it
+    for member ``k`` alone; ``seconds`` is the wall time of the whole run."""
+
+    def __init__(self, histories: list[History], seconds: float) -> None:
+        self.histories = histories
+        self.seconds = seconds
+
+    def __getitem__(self, k: int) -> History:
+        return self.histories[k]
+
+    def __len__(self) -> int:
+        return len(self.histories)
+
+    def stacked(self, key: str = "loss") -> NDArray[np.float64]:
+        """``(K, epochs)`` array of one logged quantity."""
+        return np.array([h.history[key] for h in self.histories], dtype=np.float64)
+
+    def __repr__(self) -> str:
+        keys = ", ".join(self.histories[0].history) if self.histories else ""
+        n = len(self.histories[0].epoch) if self.histories else 0
+        return f"PopulationHistory(members={len(self.histories)}, epochs={n}, keys=[{keys}])"
+
+
+class _LayerView:
+    """Dense layer ``i`` of one member, seen through the stacked arrays (views, no copies),
+    with the read side of the layer protocol the instruments use."""
+
+    has_units = True
+    kind = "Dense"
+    state: list[Array] = []
+
+    def __init__(self, pop: Population, i: int, k: int) -> None:
+        self.name = pop.layer_names[i]
+        self.activation = pop.activations[i]
+        self.output_activation = self.activation
+        self.units = pop.units[i]
+        self.params = [pop.params[2 * i][k], pop.params[2 * i + 1][k]]
+        self.grads = [pop.grads[2 * i][k], pop.grads[2 * i + 1][k]]
+
+    def preactivation(self, x: Array, training: bool = False) -> Array:
+        z = x @ self.params[0]
+        z += self.params[1]
+        return z
+
+    def forward(self, x: Array, training: bool = False, cache: bool = False) -> Array:
+        return self.activation.forward(self.preactivation(x))
+
+    def trace_mask(self) -> Array | None:
+        return None
+
+    @property
+    def W(self) -> Array:
+        return self.params[0]
+
+    @property
+    def b(self) -> Array:
+        return self.params[1]
+
+    @property
+    def output_dim(self) -> int:
+        return self.units
+
+
+class MemberView:
+    """Member ``k`` of a population during ``fit``, as callbacks see it: ``layers`` (with
+    ``name``, ``activation``, ``params`` and ``grads`` that are views of the stacked arrays),
+    ``seed``, ``check_X``. Reading it copies nothing; it is not a model to train or change
+    (``Population[k]`` gives that)."""
+
+    def __init__(self, pop: Population, k: int) -> None:
+        self.population = pop
+        self.index = k
+        self.seed = pop.seeds[k]
+        self.name = pop.names[k]
+        self.dtype = pop.dtype
+        self.layers = [_LayerView(pop, i, k) for i in range(len(pop.units))]
+        self.stop_training = False
+        self.history: History | None = None
+
+    def check_X(self, X: Any, argument: str = "X") -> Array:
+        return self.population._check_X(X, argument)
+
+    def trace(self, X: Any, training: bool = False) -> list[LayerTrace]:
+        """As :meth:`Sequential.trace`: every layer's ``x``, ``z``, ``a``, ``W``, ``b``."""
+        a = np.asarray(self.check_X(X), dtype=self.dtype)
+        out = []
+        for layer in self.layers:
+            z = layer.preactivation(a)
+            a_next = layer.activation.forward(z.copy())
+            out.append(LayerTrace(layer.name, a, z, a_next, layer.params[0].copy(),
+                                  layer.params[1].copy(), "Dense", None))
+            a = a_next
+        return out
+
+    def __repr__(self) -> str:
+        return f"MemberView({self.index} of {self.population!r}, seed={self.seed})"
+
+
+def _describe(model: Sequential) -> dict[str, Any]:
+    """What must agree between members (architecture, dtype, loss, optimizer less its rate)."""
+    cfg = model.get_config()
+    layers = []
+    for layer in cfg["layers"]:
+        c = dict(layer["config"])
+        c.pop("kernel_initializer", None)
+        c.pop("bias_initializer", None)
+        c.pop("name", None)
+        layers.append((layer["class"], c))
+    comp = cfg.get("compile") or {}
+    opt = dict((comp.get("optimizer") or {}).get("config") or {})
+    opt.pop("learning_rate", None)
+    return {
+        "input_dim": cfg["input_dim"], "dtype": cfg["dtype"], "layers": layers,
+        "loss": comp.get("loss"), "optimizer": ((comp.get("optimizer") or {}).get("name"), opt),
+        "metrics": comp.get("metrics"),
+    }
+
+
+class Population:
+    """K compiled ``Sequential`` models of one Dense architecture, stacked and trained together.
+
+    ``Population(models)`` copies the members' current weights (the models themselves are
+    left as they are). Members may differ in seed, initializers and learning rate; layer
+    sizes, activations, dtype, loss, optimizer (apart from its learning rate) and metrics
+    must agree. :meth:`from_model` builds the members from one model and a list of seeds.
+    """
+
+    def __init__(self, models: Sequence[Sequential]) -> None:
+        if isinstance(models, Sequential) or not isinstance(models, (list, tuple)):
+            raise ArgumentTypeError(
+                f"models: expected a list of Sequential models, got {type(models).__name__}"
+            )
+        if not models:
+            raise ConfigError("models: a population needs at least one member, got none")
+        for k, model in enumerate(models):
+            if not isinstance(model, Sequential):
+                raise ArgumentTypeError(
+                    f"models[{k}]: expected a Sequential model, got {type(model).__name__}"
+                )
+            if not model.built:
+                raise NotReadyError(f"models[{k}] has no weights yet: give it an Input or build it")
+            if model.loss is None or model.optimizer is None:
+                raise NotReadyError(f"models[{k}] is not compiled: call compile() on every member")
+            for layer in model.layers:
+                if type(layer) is not Dense:
+                    raise ConfigError(
+                        f"models[{k}]: a population holds Dense layers only, found "
+                        f"{type(layer).__name__} {layer.name!r}"
+                    )
+                if layer.regularized:
+                    raise ConfigError(
+                        f"models[{k}]: layer {layer.name!r} has a regularizer; a population "
+                        "trains Dense layers without regularizers"
+                    )
+            if not isinstance(model.optimizer, _OPTIMIZERS):
+                raise ConfigError(
+                    f"models[{k}]: a population trains with SGD, RMSprop or Adam, got "
+                    f"{type(model.optimizer).__name__}"
+                )
+        first = _describe(models[0])
+        for k, model in enumerate(models[1:], start=1):
+            other = _describe(model)
+            for key in first:
+                if other[key] != first[key]:
+                    raise ConfigError(
+                        f"models[{k}]: every member must have the same {key.replace('_', ' ')} "
+                        f"as models[0]; models[0] has {first[key]!r}, models[{k}] has "
+                        f"{other[key]!r}"
+                    )
+        m0 = models[0]
+        self.K = len(models)
+        self.dtype = m0.dtype
+        self.input_dim = int(m0.input_dim)
+        self.seeds = [m.seed for m in models]
+        #: Epochs the members have completed (their global epoch): the next fit's data order
+        #: continues from it, as Sequential.fit's does.
+        self.epochs_trained = min(int(m.epochs_trained) for m in models)
+        self.names = [m.name for m in models]
+        self._configs = [m.get_config() for m in models]
+        self.loss: losses_mod.Loss = m0.loss
+        self.metrics = list(m0.metrics)
+        self.metric_names = [m.name for m in self.metrics]
+        self.optimizer = m0.optimizer
+        assert self.optimizer is not None
+        self.learning_rates = np.array([m.optimizer.learning_rate
+                                        for m in models], dtype=np.float64)
+        self.iterations = np.array([m.optimizer.iterations
+                                    for m in models], dtype=np.int64)
+        if len(set(self.iterations.tolist())) != 1:
+            raise ConfigError(
+                "models: every member's optimizer must have taken the same number of steps, got "
+                f"{sorted(set(self.iterations.tolist()))}"
+            )
+        self.activations = [layer.activation for layer in m0.layers]
+        self.layer_names = [str(layer.name) for layer in m0.layers]
+        self.units = [layer.output_dim for layer in m0.layers]
+        self.fused = m0._fused
+        self._layout(models)
+        self.history: PopulationHistory | None = None
+
+    # -- construction --------------------------------------------------------------------------
+    @classmethod
+    def from_model(
+        cls,
+        model: Sequential,
+        seeds: Sequence[int],
+        *,
+        kernel_initializers: Sequence[Any] | None = None,
+        learning_rates: Sequence[float] | None = None,
+    ) -> Population:
+        """Members built from ``model``'s configuration (compiled the same way) with seed
+        ``seeds[k]``, optionally kernel initializer ``kernel_initializers[k]`` (for every
+        layer) and learning rate ``learning_rates[k]``."""
+        if not isinstance(model, Sequential):
+            raise ArgumentTypeError(f"model: expected a Sequential model, got {model!r:.80}")
+        cfg = model.get_config()
+        if "compile" not in cfg:
+            raise NotReadyError("model is not compiled: call compile() first")
+        if cfg.get("input_dim") is None:
+            raise NotReadyError("model has no input width: start it with Input(shape=(n,))")
+        seeds = list(seeds)
+        K = len(seeds)
+        for name, values in (("kernel_initializers", kernel_initializers),
+                             ("learning_rates", learning_rates)):
+            if values is not None and len(values) != K:
+                raise ConfigError(f"{name}: expected {K} entries (one per seed), got {len(values)}")
+        members = []
+        for k, seed in enumerate(seeds):
+            c = dict(cfg, seed=seed)
+            if kernel_initializers is not None:
+                from . import initializers
+
+                init = initializers.get(kernel_initializers[k]).to_config()
+                c["layers"] = [dict(entry, config=dict(entry["config"], kernel_initializer=init))
+                               for entry in cfg["layers"]]
+            if learning_rates is not None:
+                comp = dict(c["compile"])
+                comp["optimizer"] = dict(comp["optimizer"], config=dict(
+                    comp["optimizer"]["config"], learning_rate=learning_rates[k]))
+                c["compile"] = comp
+            members.append(Sequential.from_config(c))
+        return cls(members)
+
+    def _layout(self, models: Sequence[Sequential]) -> None:
+        """One ``(K, P)`` buffer for the parameters, small ones first (see module doc)."""
+        shapes = [p.shape for p in models[0]._param_list]
+        sizes = [int(np.prod(s)) for s in shapes]
+        order = sorted(range(len(shapes)), key=lambda i: sizes[i] >= opt_mod.AXPY_MIN_SIZE)
+        offsets: dict[int, int] = {}
+        pos = 0
+        for i in order:
+            offsets[i] = pos
+            pos += sizes[i]
+        self._n_small = sum(s for s in sizes if s < opt_mod.AXPY_MIN_SIZE)
+        self._big = [i for i in order if sizes[i] >= opt_mod.AXPY_MIN_SIZE]
+        self._shapes, self._sizes, self._offsets = shapes, sizes, offsets
+        self._P = pos
+        self.buffer = np.empty((self.K, pos), dtype=self.dtype)
+        self.grad_buffer = np.zeros((self.K, pos), dtype=self.dtype)
+        self.params = [self._view(self.buffer, i) for i in range(len(shapes))]
+        self.grads = [self._view(self.grad_buffer, i) for i in range(len(shapes))]
+        for k, model in enumerate(models):
+            for i, p in enumerate(model._param_list):
+                self.params[i][k] = p
+        self._state: dict[str, Array] = {}
+        opt = self.optimizer
+        if opt.iterations:
+            self._import_state(models)
+
+    def _view(self, buf: Array, i: int) -> Array:
+        off, size = self._offsets[i], self._sizes[i]
+        return buf[:, off:off + size].reshape((self.K,) + self._shapes[i])
+
+    def _state_names(self) -> list[str]:
+        opt = self.optimizer
+        if isinstance(opt, opt_mod.Adam):
+            return ["_m", "_v"]
+        if isinstance(opt, opt_mod.RMSprop):
+            return ["_s"]
+        if isinstance(opt, opt_mod.SGD) and opt.momentum:
+            return ["_velocity"]
+        return []
+
+    def _ensure_state(self) -> None:
+        if "scratch" not in self._state:
+            self._state["scratch"] = np.empty((self.K, self._P), dtype=self.dtype)
+            for name in self._state_names():
+                self._state.setdefault(name, np.zeros((self.K, self._P), dtype=self.dtype))
+
+    def _import_state(self, models: Sequence[Sequential]) -> None:
+        self._ensure_state()
+        for name in self._state_names():
+            buf = self._state[name]
+            for k, model in enumerate(models):
+                arrays = getattr(model.optimizer, name, [])
+                for i, arr in enumerate(arrays):
+                    self._view(buf, i)[k] = arr
+
+    # -- members as ordinary models ------------------------------------------------------------
+    def __len__(self) -> int:
+        return self.K
+
+    def __getitem__(self, k: int) -> Sequential:
+        """Member ``k`` as an ordinary ``Sequential`` (a copy: weights, optimizer state,
+        history), ready for every instrument or for further training on its own."""
+        k = int(k)
+        if not -self.K <= k < self.K:
+            raise ConfigError(f"index: expected 0..{self.K - 1}, got {k}")
+        k %= self.K
+        model = Sequential.from_config(self._configs[k])
+        model.set_weights([p[k] for p in self.params])
+        opt = model.optimizer
+        assert opt is not None
+        n_steps = int(self.iterations[k])
+        if n_steps:
+            opt.build(model._param_list)
+            opt.iterations = n_steps
+            opt._checked = model._param_list
+            for name in self._state_names():
+                target = getattr(opt, name)
+                for i, arr in enumerate(target):
+                    arr[...] = self._view(self._state[name], i)[k]
+        if self.history is not None:
+            model.history = self.history.histories[k]
+        model.epochs_trained = self.epochs_trained
+        return model
+
+    def models(self) -> list[Sequential]:
+        """Every member as an ordinary ``Sequential`` model (copies)."""
+        return [self[k] for k in range(self.K)]
+
+    def __iter__(self) -> Iterator[Sequential]:
+        return iter(self.models())
+
+    def get_weights(self, k: int | None = None) -> list[Array]:
+        """Copies of the stacked parameters ``[W1 (K, n0, n1), b1 (K, n1), ...]``, or of member
+        ``k``'s ``[W1, b1, ...]``."""
+        if k is None:
+            return [p.copy() for p in self.params]
+        return [p[k].copy() for p in self.params]
+
+    def __repr__(self) -> str:
+        arch = "-".join(str(n) for n in [self.input_dim] + self.units)
+        return f"Population({self.K} x {arch}, dtype={self.dtype.name})"
+
+    # -- the vectorized step -------------------------------------------------------------------
+    def _forward(self, x: Array, cache: bool, need_output: bool = True) -> Array:
+        """Stacked forward pass: ``x`` is ``(m, n)`` (shared) or ``(K, m, n)``."""
+        a = x
+        n = len(self.units)
+        if cache:
+            self._xs: list[Array] = []
+            self._zs: list[Array] = []
+            self._as: list[Array] = []
+        for i in range(n):
+            W, b = self.params[2 * i], self.params[2 * i + 1]
+            z = np.matmul(a, W)
+            z += b[:, None, :]
+            if cache:
+                self._xs.append(a)
+                self._zs.append(z)
+            if i == n - 1 and not need_output:
+                a = z
+            else:
+                a = self._act_forward(self.activations[i], z)
+            if cache:
+                self._as.append(a)
+        return a
+
+    def _act_forward(self, act: acts.Activation, z: Array) -> Array:
+        if isinstance(act, _ELEMENTWISE) or isinstance(act, acts.Softmax):
+            return act.forward(z)
+        return np.stack([act.forward(z[k]) for k in range(z.shape[0])])
+
+    def _act_backward(self, act: acts.Activation, g: Array, z: Array, a: Array) -> Array:
+        if isinstance(act, _ELEMENTWISE):
+            return act.backward(g, z, a)
+        return np.stack([act.backward(g[k], z[k], a[k]) for k in range(g.shape[0])])
+
+    def _loss_value_and_grad(self, t: Array, z: Array, out: Array | None,
+                             need_grad: bool = True) -> tuple[Array, Array | None]:
+        """Per-member loss values ``(K,)`` and ``dL/dz`` (fused) or ``dL/dout`` (stacked)."""
+        loss = self.loss
+        K, m = z.shape[0], z.shape[1]
+        c = z.shape[2]
+        shared = t.ndim == (1 if isinstance(loss, losses_mod.SparseCategoricalCrossentropy)
+                            else 2)
+        fused = self.fused or loss.from_logits
+        if fused and isinstance(loss, losses_mod.SparseCategoricalCrossentropy):
+            # the engine's own computation on the (K m, c) rows, values summed per member
+            z2 = np.ascontiguousarray(z).reshape(K * m, c)
+            starts = np.arange(0, K * m * c, c)
+            e = z2 - z2.ravel()[starts + z2.argmax(axis=1)][:, None]
+            labels = np.tile(t, K) if shared else t.reshape(-1)
+            at_y = starts + labels
+            e_y = e.ravel()[at_y]
+            np.exp(e, out=e)
+            s = e.sum(axis=1)
+            values = ((np.log(s).reshape(K, m).sum(axis=1, dtype=np.float64)
+                       - e_y.reshape(K, m).sum(axis=1, dtype=np.float64)) / m)
+            if not need_grad:
+                return values, None
+            s *= m
+            e /= s[:, None]
+            e.ravel()[at_y] -= e.dtype.type(1.0 / m)
+            return values, e.reshape(K, m, c)
+        if fused and type(loss) is losses_mod.CategoricalCrossentropy:
+            tb = np.broadcast_to(t, z.shape)
+            zmax = z.max(axis=2, keepdims=True)
+            ex = np.exp(z - zmax)
+            lse = np.log(ex.sum(axis=2, keepdims=True)) + zmax
+            values = (np.sum(lse[:, :, 0] * tb.sum(axis=2), axis=1, dtype=np.float64)
+                      - np.sum(tb * z, axis=(1, 2), dtype=np.float64)) / m
+            if not need_grad:
+                return values, None
+            grad = acts.Softmax().forward(z)
+            grad *= tb.sum(axis=2, keepdims=True)
+            grad -= tb
+            grad *= grad.dtype.type(1.0 / m)
+            return values, grad
+        if fused and type(loss) is losses_mod.BinaryCrossentropy:
+            per = np.maximum(z, 0.0) - z * t + np.log1p(np.exp(-np.abs(z)))
+            values = np.mean(per, axis=(1, 2), dtype=np.float64)
+            if not need_grad:
+                return values, None
+            grad = acts.Sigmoid().forward(z)
+            grad -= t
+            grad *= grad.dtype.type(1.0 / (m * c))
+            return values, grad
+        if not fused and type(loss) is losses_mod.MeanSquaredError:
+            assert out is not None
+            d = out - t
+            values = np.mean(np.square(d, dtype=np.float64), axis=(1, 2))
+            if not need_grad:
+                return values, None
+            d *= d.dtype.type(2.0 / (m * c))
+            return values, d
+        # any other loss: the engine's own functions, member by member
+        vals, grads = [], []
+        for k in range(K):
+            tk = t if shared else t[k]
+            if fused:
+                v, g = loss.logits_value_and_grad(tk, z[k], need_grad=need_grad)
+            elif need_grad:
+                assert out is not None
+                v, g = loss.value_and_grad(tk, out[k])
+            else:
+                assert out is not None
+                v, g = loss.value(tk, out[k]), None
+            vals.append(v)
+            grads.append(g)
+        values = np.array(vals, dtype=np.float64)
+        return values, (np.stack([g for g in grads if g is not None]) if need_grad else None)
+
+    def _train_step(self, x: Array, t: Array, need_output: bool,
+                    need_grads: bool = False) -> tuple[Array, Array]:
+        """One optimizer step of every member; returns (loss values (K,), outputs)."""
+        n = len(self.units)
+        out = self._forward(x, cache=True, need_output=need_output or not self.fused)
+        z_last = self._zs[-1]
+        values, grad = self._loss_value_and_grad(t, z_last, out)
+        assert grad is not None
+        if not (self.fused or self.loss.from_logits):
+            grad = self._act_backward(self.activations[-1], grad, z_last, self._as[-1])
+        opt = self.optimizer
+        plain_sgd = isinstance(opt, opt_mod.SGD) and not opt.momentum
+        fused_sgd: list[tuple[int, Array, Array]] = []
+        for i in range(n - 1, -1, -1):
+            W = self.params[2 * i]
+            gW, gb = self.grads[2 * i], self.grads[2 * i + 1]
+            xin = self._xs[i]
+            grad_x = np.matmul(grad, W.transpose(0, 2, 1)) if i > 0 else None
+            grad.sum(axis=1, out=gb)
+            if plain_sgd and self._sizes[2 * i] >= FUSED_SGD_MIN_SIZE \
+                    and _blas.available(self.dtype):
+                fused_sgd.append((i, xin, grad))
+            if not fused_sgd or fused_sgd[-1][0] != i or need_grads:
+                if xin.ndim == 2:
+                    np.matmul(xin.T, grad, out=gW)
+                else:
+                    np.matmul(xin.transpose(0, 2, 1), grad, out=gW)
+            if i > 0:
+                assert grad_x is not None
+                grad = self._act_backward(self.activations[i - 1], grad_x, self._zs[i - 1],
+                                          self._as[i - 1])
+        self._apply(plain_sgd, fused_sgd)
+        return values, out
+
+    # -- the optimizers, vectorized over members ------------------------------------------------
+    def _axpy(self, p: Array, alpha: Any, x: Array, scratch: Array) -> None:
+        """``p += alpha x`` on the small region ``(K, S)``: ``alpha`` a number or ``(K, 1)``;
+        the arithmetic of :func:`glassnet.optimizers._axpy`'s ufunc path."""
+        if np.ndim(alpha) == 0 and alpha == 1.0:
+            p += x
+            return
+        np.multiply(x, alpha, out=scratch)
+        p += scratch
+
+    def _axpy_big(self, i: int, buf: Array, alphas: Array, x_buf: Array,
+                  scratch_buf: Array) -> None:
+        """``p += alpha_k x`` for big parameter ``i``, member by member, exactly as the
+        engine's ``_axpy`` does for a parameter of that size."""
+        p_all, x_all = self._view(buf, i), self._view(x_buf, i)
+        s_all = self._view(scratch_buf, i)
+        for k in range(self.K):
+            opt_mod._axpy(p_all[k], float(alphas[k]), x_all[k], s_all[k])
+
+    def _apply(self, plain_sgd: bool, fused_sgd: list[tuple[int, Array, Array]]) -> None:
+        opt = self.optimizer
+        self.iterations += 1
+        t = int(self.iterations[0])
+        K, S, dt = self.K, self._n_small, self.dtype.type
+        lrs = self.learning_rates
+        P, G = self.buffer, self.grad_buffer
+        col = (lambda a: a.astype(self.dtype)[:, None])  # noqa: E731
+        if plain_sgd:  # the engine: p += (-lr) g; a large W from its deferred product by gemm
+            self._ensure_state()
+            tmp = self._state["scratch"]
+            done = set()
+            for i, xin, gz in fused_sgd:
+                W = self.params[2 * i]
+                done.add(2 * i)
+                for k in range(K):
+                    xk = xin if xin.ndim == 2 else xin[k]
+                    if not _blas.gemm_at_b_acc(xk, gz[k], W[k], float(-lrs[k])):
+                        g = self.grads[2 * i]
+                        np.matmul(xk.T, gz[k], out=g[k])
+                        opt_mod._axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, 2 * i)[k])
+            self._axpy(P[:, :S], col(-lrs), G[:, :S], tmp[:, :S])
+            for i in self._big:
+                if i not in done:
+                    self._axpy_big(i, P, -lrs, G, tmp)
+            return
+        self._ensure_state()
+        st = self._state
+        tmp = st["scratch"]
+        small = slice(0, S)
+        if isinstance(opt, opt_mod.SGD):
+            v = st["_velocity"]
+            mom = opt.momentum
+            regions: list[tuple[Any, Any]] = [(small, None)] + [(None, i) for i in self._big]
+            for reg, big in regions:
+                if big is None:
+                    vs, gs, ps, ts = v[:, reg], G[:, reg], P[:, reg], tmp[:, reg]
+                    vs *= dt(mom)
+                    self._axpy(vs, col(-lrs), gs, ts)
+                    if opt.nesterov:
+                        self._axpy(ps, col(-lrs), gs, ts)
+                        self._axpy(ps, dt(mom), vs, ts)
+                    else:
+                        self._axpy(ps, 1.0, vs, ts)
+                else:
+                    self._view(v, big)[...] *= dt(mom)
+                    self._axpy_big(big, v, -lrs, G, tmp)
+                    if opt.nesterov:
+                        self._axpy_big(big, P, -lrs, G, tmp)
+                        self._axpy_big(big, P, np.full(K, mom), v, tmp)
+                    else:
+                        self._axpy_big(big, P, np.ones(K), v, tmp)
+            return
+        if isinstance(opt, opt_mod.RMSprop):
+            s = st["_s"]
+            rho, eps = opt.rho, opt.epsilon
+            ss, gs, ps, ts = s[:, small], G[:, small], P[:, small], tmp[:, small]
+            ss *= dt(rho)
+            np.multiply(gs, gs, out=ts)
+            self._axpy(ss, dt(1.0 - rho), ts, ts)
+            np.sqrt(ss, out=ts)
+            ts += dt(eps)
+            np.divide(gs, ts, out=ts)
+            self._axpy(ps, col(-lrs), ts, ts)
+            for i in self._big:
+                sv, gv, tv = self._view(s, i), self._view(G, i), self._view(tmp, i)
+                sv *= dt(rho)
+                np.multiply(gv, gv, out=tv)
+                self._axpy_big(i, s, np.full(K, 1.0 - rho), tmp, tmp)
+                np.sqrt(sv, out=tv)
+                tv += dt(eps)
+                np.divide(gv, tv, out=tv)
+                self._axpy_big(i, P, -lrs, tmp, tmp)
+            return
+        assert isinstance(opt, opt_mod.Adam)
+        m_, v_ = st["_m"], st["_v"]
+        b1, b2, eps = opt.beta_1, opt.beta_2, opt.epsilon
+        lr_t = lrs * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
+        ms, vs, gs, ps, ts = m_[:, small], v_[:, small], G[:, small], P[:, small], tmp[:, small]
+        ms *= dt(b1)
+        self._axpy(ms, dt(1.0 - b1), gs, ts)
+        vs *= dt(b2)
+        np.multiply(gs, gs, out=ts)
+        self._axpy(vs, dt(1.0 - b2), ts, ts)
+        np.sqrt(vs, out=ts)
+        ts += dt(eps)
+        np.divide(ms, ts, out=ts)
+        self._axpy(ps, col(-lr_t), ts, ts)
+        for i in self._big:
+            mv, vv, gv, tv = (self._view(a, i) for a in (m_, v_, G, tmp))
+            mv *= dt(b1)
+            self._axpy_big(i, m_, np.full(K, 1.0 - b1), G, tmp)
+            vv *= dt(b2)
+            np.multiply(gv, gv, out=tv)
+            self._axpy_big(i, v_, np.full(K, 1.0 - b2), tmp, tmp)
+            np.sqrt(vv, out=tv)
+            tv += dt(eps)
+            np.divide(mv, tv, out=tv)
+            self._axpy_big(i, P, -lr_t, tmp, tmp)
+
+    # -- public API ----------------------------------------------------------------------------
+    def _check_X(self, X: Any, argument: str = "X") -> Array:
+        return check_features(X, self.input_dim, self.dtype, argument=argument,
+                              keep_mapped=True)
+
+    def _prepare_targets(self, y: Any, m: int, argument: str = "y") -> Array:
+        if y is None:
+            raise ArgumentTypeError(f"{argument}: expected targets, got None")
+        arr = np.asarray(y)
+        if arr.ndim == 0 or arr.shape[0] != m:
+            raise ShapeError(
+                f"{argument} has {arr.shape[0] if arr.ndim else 0} targets but X has {m} "
+                f"examples"
+            )
+        return self.loss.prepare_targets(arr, self.units[-1], self.dtype)
+
+    def predict(self, X: Any, batch_size: int | None = 1024) -> Array:
+        """Every member's outputs, ``(K, m, outputs)``."""
+        x = self._check_X(X)
+        m = x.shape[0]
+        bs = check_int(batch_size, "batch_size", allow_none=True) or m
+        out = np.empty((self.K, m, self.units[-1]), dtype=self.dtype)
+        for start in range(0, m, bs):
+            xb = np.asarray(x[start:start + bs], dtype=self.dtype)
+            out[:, start:start + bs] = self._forward(xb, cache=False)
+        return out
+
+    def evaluate(self, X: Any, y: Any, batch_size: int | None = None) -> list[dict[str, float]]:
+        """Each member's loss and metrics on ``(X, y)``, as ``Sequential.evaluate`` gives."""
+        x = self._check_X(X)
+        t = self._prepare_targets(y, x.shape[0])
+        return self._evaluate(x, t, batch_size)
+
+    def _evaluate(self, x: Array, t: Array, batch_size: int | None = None
+                  ) -> list[dict[str, float]]:
+        m = x.shape[0]
+        bs = check_int(batch_size, "batch_size", allow_none=True) or m
+        total = np.zeros(self.K)
+        outs = []
+        for start in range(0, m, bs):
+            xb = np.asarray(x[start:start + bs], dtype=self.dtype)
+            tb = t[start:start + bs]
+            z = self._forward(xb, cache=False, need_output=False)
+            out = None
+            if not (self.fused or self.loss.from_logits):
+                out = self._act_forward(self.activations[-1], z.copy())
+            values, _ = self._loss_value_and_grad(tb, z, out, need_grad=False)
+            total += values * xb.shape[0]
+            if self.metrics:
+                outs.append(self._act_forward(self.activations[-1], z) if out is None else out)
+        results = [{"loss": float(total[k] / m)} for k in range(self.K)]
+        if self.metrics:
+            allout = np.concatenate(outs, axis=1) if len(outs) > 1 else outs[0]
+            for k in range(self.K):
+                for metric in self.metrics:
+                    results[k][metric.name] = metric(t, allout[k])
+        return results
+
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        epochs: int = 1,
+        batch_size: int | None = 32,
+        validation_data: tuple[Any, Any] | None = None,
+        shuffle: bool | str = True,
+        block_size: int | None = None,
+        seed: int | Sequence[int] | None = None,
+        callbacks: Sequence[Sequence[Callback]] | None = None,
+        verbose: int = 0,
+    ) -> PopulationHistory:
+        """Train every member for ``epochs`` passes over ``(X, y)`` in lockstep.
+
+        ``seed``: one int gives every member the same shuffling order (shared batches); a
+        list of K ints gives member ``k`` the order ``Sequential.fit(seed=seed[k])`` draws;
+        ``None`` shuffles each member from its own model seed, as ``Sequential.fit`` does
+        (recorded in ``history[k].params["seed"]``).
+        ``shuffle="block"`` shuffles within blocks of ``block_size`` rows and the blocks'
+        order (see :func:`glassnet.training.epoch_order`). ``X`` may be a memory-mapped array
+        (``np.load(path, mmap_mode="r")``): batches are read from it one at a time. Returns a
+        :class:`PopulationHistory`; member ``k``'s history equals the one ``fit`` gives alone.
+
+        ``callbacks``: one list per member (``callbacks[k]``), e.g. a
+        :class:`~glassnet.inspect.NeuronRecorder` for each. They see member ``k`` as a
+        :class:`MemberView` of the stacked arrays (nothing is unstacked) and get the member's
+        own logs. They may read, not steer: the members train in lockstep, so a callback that
+        sets ``stop_training`` raises an error.
+        """
+        epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
+        batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
+        if verbose not in (0, 1, 2):
+            raise ConfigError(f"verbose: expected 0, 1 or 2, got {verbose!r}")
+        K = self.K
+        if seed is None:  # as Sequential.fit: each member shuffles from its own seed
+            seeds = [int(s) for s in self.seeds]
+        elif isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+            seeds = [int(seed)] * K
+        elif isinstance(seed, (list, tuple, np.ndarray)) and len(seed) == K and all(
+                isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 0
+                for s in seed):
+            seeds = [int(s) for s in seed]
+        else:
+            raise ConfigError(
+                f"seed: expected None, one non-negative int (shared batches) or a list of "
+                f"{K} ints (one shuffling order per member), got {seed!r:.100}"
+            )
+        if callbacks is not None and (
+                not isinstance(callbacks, (list, tuple)) or len(callbacks) != K
+                or not all(isinstance(c, (list, tuple)) and all(isinstance(cb, Callback)
+                                                                for cb in c) for c in callbacks)):
+            raise ArgumentTypeError(
+                f"callbacks: expected one list of Callback objects per member ({K} lists), got "
+                f"{callbacks!r:.100}"
+            )
+        x = self._check_X(X)
+        t = self._prepare_targets(y, x.shape[0])
+        x_val = t_val = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ArgumentTypeError(
+                    "validation_data: expected a pair (X_val, y_val), got "
+                    f"{type(validation_data).__name__}"
+                )
+            x_val = self._check_X(validation_data[0], "validation_data[0]")
+            t_val = self._prepare_targets(validation_data[1], x_val.shape[0],
+                                          "validation_data[1]")
+        m = x.shape[0]
+        n_steps = steps_per_epoch(m, batch_size)
+        # validate the shuffle arguments before any training (epoch_order checks them)
+        epoch_order(np.random.default_rng(0), m, shuffle, block_size, n_steps, check_only=True)
+        shared = len(set(seeds)) == 1 or not shuffle or n_steps <= 1  # one order for all
+        order_seeds = seeds[:1] if shared else seeds
+        bs = m if batch_size is None else batch_size
+        histories = []
+        for k in range(K):
+            h = History()
+            h.params = {"epochs": epochs, "steps": n_steps, "samples": m,
+                        "batch_size": batch_size,
+                        "val_samples": 0 if x_val is None else x_val.shape[0],
+                        "seed": seeds[k], "shuffle": shuffle, "metrics": list(self.metric_names)}
+            histories.append(h)
+        dtype = self.dtype
+        views = [MemberView(self, k) for k in range(K)]
+        cbls: list[CallbackList] = []
+        if callbacks is not None:
+            for k in range(K):
+                cbl = CallbackList(list(callbacks[k]))
+                cbl.set_model(views[k])  # type: ignore[arg-type]  # a read-only member view
+                cbl.set_params(histories[k].params)
+                views[k].history = histories[k]
+                cbls.append(cbl)
+        batch_logs = any(c.wants_batch_logs for c in cbls)
+        for cbl in cbls:
+            cbl.on_train_begin({})
+        start_time = time.perf_counter()
+        show = verbose and _progress(epochs * n_steps, K)
+        for epoch in range(epochs):
+            # the orders Sequential.fit draws for this global epoch
+            global_epoch = self.epochs_trained
+            orders = [epoch_order(epoch_rng(s, global_epoch), m, shuffle, block_size, n_steps)
+                      for s in order_seeds]
+            total = np.zeros(K)
+            seen = 0
+            metric_sums = np.zeros((K, len(self.metrics)))
+            if not shared:
+                order_arr = np.stack([o if o is not None else np.arange(m) for o in orders])
+            for cbl in cbls:
+                cbl.on_epoch_begin(epoch, {})
+            for step, start in enumerate(range(0, m, bs)):
+                if shared:
+                    o = orders[0]
+                    idx: Any = slice(start, min(start + bs, m)) if o is None \
+                        else o[start:start + bs]
+                    xb = np.asarray(x[idx], dtype=dtype)
+                    tb = t[idx]
+                else:
+                    idx = order_arr[:, start:start + bs]
+                    xb = _gather(x, idx, dtype)
+                    tb = t[idx]
+                nb = xb.shape[-2]
+                for cbl in cbls:
+                    if cbl.wants_batch_logs:
+                        cbl.on_batch_begin(step, {"size": nb})
+                values, out = self._train_step(xb, tb, need_output=bool(self.metrics),
+                                               need_grads=bool(cbls))
+                total += values * nb
+                seen += nb
+                for k in range(K):
+                    for j, metric in enumerate(self.metrics):
+                        metric_sums[k, j] += metric(tb if shared else tb[k], out[k]) * nb
+                if cbls:
+                    for k, cbl in enumerate(cbls):
+                        blogs: dict[str, Any] = {}
+                        if batch_logs:
+                            blogs = {"batch_loss": float(values[k]), "size": nb, "seen": seen,
+                                     "loss": total[k] / seen}
+                            for j, metric in enumerate(self.metrics):
+                                blogs[metric.name] = metric_sums[k, j] / seen
+                        cbl.on_batch_end(step, blogs)
+                    _check_steering(views)
+                if show:
+                    show.update(1)
+            val = self._evaluate(x_val, t_val) \
+                if x_val is not None and t_val is not None else None
+            for k, h in enumerate(histories):
+                logs: dict[str, Any] = {"loss": total[k] / seen}
+                for j, metric in enumerate(self.metrics):
+                    logs[metric.name] = metric_sums[k, j] / seen
+                if val is not None:
+                    for key, value in val[k].items():
+                        logs[f"val_{key}"] = value
+                h.on_epoch_end(epoch, logs)
+                if cbls:
+                    cbls[k].on_epoch_end(epoch, dict(logs))
+            self.epochs_trained = global_epoch + 1
+            _check_steering(views)
+        for cbl in cbls:
+            cbl.on_train_end({"interrupted": False})
+        if show:
+            show.close()
+        self._xs = self._zs = self._as = []
+        self.history = PopulationHistory(histories, time.perf_counter() - start_time)
+        return self.history
+
+
+def _check_steering(views: list[MemberView]) -> None:
+    for view in views:
+        if view.stop_training:
+            raise ConfigError(
+                f"callbacks: a callback of member {view.index} asked to stop training; the "
+                "members of a population train in lockstep, so callbacks may only read them "
+                "(train that member alone to stop it early)"
+            )
+
+
+def _gather(x: Array, idx: Array, dtype: np.dtype[Any]) -> Array:
+    """Rows ``idx`` (K, b) of ``x`` as a ``(K, b, n)`` array of ``dtype`` (one read per row
+    set, also from a memory-mapped file)."""
+    rows = x[idx.reshape(-1)]
+    return np.asarray(rows, dtype=dtype).reshape(idx.shape + (x.shape[1],))
+
+
+def _progress(total: int, K: int) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=f"{K} members", unit="step", leave=False)

@@ -1,0 +1,256 @@
+"""Populations: every member equals the same network trained alone by ``Sequential.fit``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+import glassnet as gn
+from glassnet.population import Population
+from glassnet.training import epoch_order
+
+
+@pytest.fixture(scope="module")
+def digits() -> tuple[np.ndarray, np.ndarray]:
+    X, y = load_digits(return_X_y=True)
+    return X[:600] / 16.0, y[:600]
+
+
+def _model(seed: int, dtype: str = "float64", optimizer: Any = "adam",
+           loss: Any = "sparse_categorical_crossentropy", widths: tuple[int, ...] = (25, 15, 10),
+           activations: tuple[str, ...] = ("relu", "relu", "softmax"),
+           init: str = "glorot_uniform", metrics: list[str] | None = None) -> gn.Sequential:
+    model = gn.Sequential(
+        [gn.Input((64,))] + [gn.Dense(w, a, kernel_initializer=init)
+                             for w, a in zip(widths, activations)],
+        seed=seed, dtype=dtype)
+    opt = gn.optimizers.get(optimizer if isinstance(optimizer, str) else optimizer.to_config())
+    model.compile(loss=loss, optimizer=opt, metrics=metrics)
+    return model
+
+
+def _largest_difference(alone: list[gn.Sequential], pop: Population) -> float:
+    worst = 0.0
+    for k, model in enumerate(alone):
+        for a, b in zip(model.get_weights(), pop[k].get_weights()):
+            worst = max(worst, float(np.max(np.abs(a.astype(np.float64) - b))))
+    return worst
+
+
+OPTIMIZERS = ["adam", "sgd", "rmsprop", gn.optimizers.SGD(0.05, momentum=0.9, nesterov=True)]
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=["adam", "sgd", "rmsprop", "nesterov"])
+@pytest.mark.parametrize("shared", [True, False], ids=["shared-batches", "own-orders"])
+def test_members_equal_single_fits_in_float64(digits: Any, optimizer: Any, shared: bool) -> None:
+    X, y = digits
+    seeds = [3, 4, 5]
+    members = [_model(s, optimizer=optimizer, metrics=["accuracy"]) for s in seeds]
+    pop = Population(members)  # copies the starting weights; members stay untouched
+    shuffle = 11 if shared else [11, 12, 13]
+    ph = pop.fit(X, y, epochs=2, batch_size=32, seed=shuffle,
+                 validation_data=(X[:100], y[:100]))
+    for k, model in enumerate(members):
+        h = model.fit(X, y, epochs=2, batch_size=32, verbose=0,
+                      seed=shuffle if shared else shuffle[k],
+                      validation_data=(X[:100], y[:100]))
+        assert h.history.keys() == ph[k].history.keys()
+        for key in h.history:
+            np.testing.assert_allclose(ph[k].history[key], h.history[key], rtol=0, atol=1e-12)
+        assert ph[k].params["seed"] == h.params["seed"]
+    assert _largest_difference(members, pop) <= 1e-12
+    # the members did learn (not a population that never moved)
+    assert all(h.history["loss"][-1] < h.history["loss"][0] for h in ph.histories)
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=["adam", "sgd", "rmsprop", "nesterov"])
+def test_members_equal_single_fits_in_float32(digits: Any, optimizer: Any) -> None:
+    X, y = digits
+    members = [_model(s, "float32", optimizer=optimizer) for s in (1, 2)]
+    pop = Population(members)
+    pop.fit(X, y, epochs=2, batch_size=50, seed=[5, 6])
+    for k, model in enumerate(members):
+        model.fit(X, y, epochs=2, batch_size=50, seed=5 + k, verbose=0)
+        for a, b in zip(model.get_weights(), pop[k].get_weights()):
+            assert b.dtype == np.float32
+            np.testing.assert_allclose(b, a, rtol=2e-6, atol=2e-7)
+
+
+@pytest.mark.parametrize("loss,activations,outputs", [
+    ("mse", ("tanh", "sigmoid", "linear"), "onehot"),
+    ("categorical_crossentropy", ("sigmoid", "leaky_relu", "softmax"), "onehot"),
+    ("binary_crossentropy", ("relu", "tanh", "sigmoid"), "binary"),
+    ("mse", ("relu", "relu", "softmax"), "onehot"),
+    (gn.losses.SparseCategoricalCrossentropy(from_logits=True), ("relu", "relu", "linear"),
+     "labels"),
+])
+def test_every_loss_and_activation_pairing(digits: Any, loss: Any, activations: Any,
+                                           outputs: str) -> None:
+    X, y = digits
+    Y = {"onehot": np.eye(10)[y], "binary": (y > 4).astype(float), "labels": y}[outputs]
+    widths = (25, 15, 1 if outputs == "binary" else 10)
+    members = [_model(s, loss=loss, widths=widths, activations=activations,
+                      optimizer="rmsprop") for s in (1, 2)]
+    pop = Population(members)
+    pop.fit(X, Y, epochs=1, batch_size=64, seed=[1, 2])
+    for k, model in enumerate(members):
+        model.fit(X, Y, epochs=1, batch_size=64, seed=1 + k, verbose=0)
+    assert _largest_difference(members, pop) <= 1e-12
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_large_layers_take_the_engines_blas_paths(digits: Any, optimizer: str) -> None:
+    # 64 x 200 = 12,800 weights: above AXPY_MIN_SIZE and FUSED_SGD_MIN_SIZE
+    X, y = digits
+    members = [_model(s, "float32", optimizer=optimizer, widths=(200, 10),
+                      activations=("relu", "softmax")) for s in (1, 2)]
+    pop = Population(members)
+    pop.fit(X, y, epochs=1, batch_size=32, seed=3)
+    for model in members:
+        model.fit(X, y, epochs=1, batch_size=32, seed=3, verbose=0)
+        np.testing.assert_allclose(pop[members.index(model)].get_weights()[0],
+                                   model.get_weights()[0], rtol=2e-6, atol=2e-7)
+
+
+def test_from_model_sets_seed_initializer_and_learning_rate(digits: Any) -> None:
+    X, y = digits
+    base = _model(0)
+    inits = ["glorot_uniform", "he_normal", "random_normal"]
+    rates = [1e-3, 3e-3, 1e-2]
+    pop = Population.from_model(base, seeds=[7, 8, 9], kernel_initializers=inits,
+                                learning_rates=rates)
+    pop.fit(X, y, epochs=1, seed=2)
+    for k in range(3):
+        alone = _model(7 + k, init=inits[k])
+        alone.optimizer.learning_rate = rates[k]  # type: ignore[union-attr]
+        alone.fit(X, y, epochs=1, seed=2, verbose=0)
+        member = pop[k]
+        assert member.seed == 7 + k
+        assert member.optimizer.learning_rate == rates[k]  # type: ignore[union-attr]
+        assert member.layers[0].kernel_initializer.to_config() == \
+            alone.layers[0].kernel_initializer.to_config()
+        for a, b in zip(alone.get_weights(), member.get_weights()):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_members_are_ordinary_models_that_go_on_training_alone(digits: Any) -> None:
+    X, y = digits
+    pop = Population([_model(s) for s in (1, 2)])
+    pop.fit(X, y, epochs=1, seed=[4, 5])
+    models = pop.models()
+    assert len(pop) == 2 and all(isinstance(m, gn.Sequential) for m in models)
+    assert models[1].history is pop.history[1]  # type: ignore[index]
+    # the optimizer state came along: one more epoch alone = two epochs alone
+    models[1].fit(X, y, epochs=1, seed=5, verbose=0)
+    alone = _model(2)
+    alone.fit(X, y, epochs=1, seed=5, verbose=0)
+    alone.fit(X, y, epochs=1, seed=5, verbose=0)
+    for a, b in zip(alone.get_weights(), models[1].get_weights()):
+        np.testing.assert_array_equal(a, b)
+    # predict and evaluate give the members' own answers
+    np.testing.assert_array_equal(pop.predict(X)[0], models[0].predict(X))
+    assert pop.evaluate(X, y)[0]["loss"] == pytest.approx(models[0].evaluate(X, y)["loss"],
+                                                          abs=1e-12)
+
+
+def test_block_shuffle_keeps_blocks_together() -> None:
+    rng = np.random.default_rng(0)
+    order = epoch_order(rng, 1000, "block", 128, n_steps=10)
+    assert order is not None and sorted(order.tolist()) == list(range(1000))
+    blocks = order // 128
+    changes = np.flatnonzero(np.diff(blocks)) + 1
+    assert len(changes) == 7  # 8 blocks, each visited once, contiguously
+    assert not np.array_equal(order, np.arange(1000))
+    assert sorted(blocks[np.r_[0, changes]].tolist()) == list(range(8))
+
+
+def test_block_shuffle_in_fit_and_population_agree(digits: Any) -> None:
+    X, y = digits
+    pop = Population([_model(1)])
+    pop.fit(X, y, epochs=2, seed=3, shuffle="block", block_size=100)
+    alone = _model(1)
+    alone.fit(X, y, epochs=2, seed=3, shuffle="block", block_size=100, verbose=0)
+    for a, b in zip(alone.get_weights(), pop[0].get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+# ----------------------------------------------------------------------------- bad input
+
+def test_members_of_different_architectures_are_refused() -> None:
+    with pytest.raises(gn.ConfigError, match=r"models\[1\].*same layers"):
+        Population([_model(1), _model(2, widths=(30, 15, 10))])
+    with pytest.raises(gn.ConfigError, match=r"models\[1\].*same dtype"):
+        Population([_model(1), _model(2, "float32")])
+    with pytest.raises(gn.ConfigError, match=r"same optimizer"):
+        Population([_model(1), _model(2, optimizer="sgd")])
+    with pytest.raises(gn.NotReadyError, match=r"models\[0\] is not compiled"):
+        Population([gn.Sequential([gn.Input((3,)), gn.Dense(2)])])
+    with pytest.raises(gn.ConfigError, match="at least one member"):
+        Population([])
+    with pytest.raises(gn.ArgumentTypeError, match="list of Sequential"):
+        Population(_model(1))  # type: ignore[arg-type]
+
+
+def test_bad_fit_arguments_fail_before_any_training(digits: Any) -> None:
+    X, y = digits
+    pop = Population([_model(s) for s in (1, 2)])
+    before = pop.get_weights()
+    with pytest.raises(gn.ConfigError, match="seed: expected .* list of 2 ints"):
+        pop.fit(X, y, seed=[1, 2, 3])
+    with pytest.raises(gn.ShapeError, match="X has 63 features"):
+        pop.fit(X[:, :63], y)
+    with pytest.raises(gn.ShapeError, match="y has 599 targets but X has 600"):
+        pop.fit(X, y[:-1])
+    with pytest.raises(gn.ConfigError, match="shuffle: expected True, False or 'block'"):
+        pop.fit(X, y, shuffle="rows")
+    with pytest.raises(gn.ArgumentTypeError, match="block_size: expected an integer"):
+        pop.fit(X, y, shuffle="block")
+    for a, b in zip(before, pop.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert pop.history is None
+
+
+# ----------------------------------------------------------------------------- instruments
+
+def test_recorders_read_members_during_population_training(digits: Any) -> None:
+    from glassnet.inspect import NeuronRecorder
+
+    X, y = digits
+    pop = Population([_model(s) for s in (1, 2)])
+    recs = [NeuronRecorder(probe=X[:50], every_steps=5, include_initial=True) for _ in range(2)]
+    pop.fit(X, y, epochs=1, seed=[3, 4], callbacks=[[recs[0]], [recs[1]]])
+    for k in range(2):
+        alone = _model(1 + k)
+        rec = NeuronRecorder(probe=X[:50], every_steps=5, include_initial=True)
+        alone.fit(X, y, epochs=1, seed=3 + k, callbacks=[rec], verbose=0)
+        np.testing.assert_array_equal(recs[k].steps, rec.steps)
+        for layer, metrics in rec.history.items():
+            for metric, values in metrics.items():
+                np.testing.assert_array_equal(recs[k].history[layer][metric], values,
+                                              err_msg=f"{layer} {metric}")
+
+
+def test_callbacks_that_steer_are_refused(digits: Any) -> None:
+    X, y = digits
+    pop = Population([_model(1)])
+    stop = gn.EarlyStopping(monitor="loss", patience=0, min_delta=10.0)
+    with pytest.raises(gn.ConfigError, match="lockstep"):
+        pop.fit(X, y, epochs=3, seed=1, callbacks=[[stop]])
+    with pytest.raises(gn.ArgumentTypeError, match="one list of Callback objects per member"):
+        pop.fit(X, y, callbacks=[stop])  # type: ignore[list-item]
+
+
+def test_compare_seeds_reads_a_population(digits: Any) -> None:
+    from glassnet.inspect import compare_seeds
+
+    X, y = digits
+    pop = Population([_model(s) for s in (1, 2, 3)])
+    pop.fit(X, y, epochs=1, seed=[1, 2, 3])
+    from_pop = compare_seeds(pop, X[:200], y[:200])
+    from_models = compare_seeds(pop.models(), X[:200], y[:200])
+    assert from_pop.seeds == [1, 2, 3]
+    np.testing.assert_array_equal(from_pop.losses, from_models.losses)
+    np.testing.assert_array_equal(from_pop.disagreement, from_models.disagreement)
