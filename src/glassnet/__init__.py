@@ -26,6 +26,7 @@ from . import (
 )
 from ._checks import get_default_dtype, get_global_seed, set_default_dtype, set_global_seed
 from .callbacks import (
+    BackupAndRestore,
     Callback,
     EarlyStopping,
     History,
@@ -45,9 +46,15 @@ from .errors import (
     OutsideSubsetError,
     ShapeError,
 )
-from .io import load_model, save_model
 from .layers import Dense, Input
-from .model import LayerTrace, Sequential
+from .model import (
+    LayerTrace,
+    Sequential,
+    load_model,
+    read_checkpoint,
+    save_checkpoint,
+    save_model,
+)
 from .registry import register
 
 __version__ = "0.1.0"
@@ -68,6 +75,7 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "ArgumentTypeError",
+    "BackupAndRestore",
     "Callback",
     "ConfigError",
     "DataError",
@@ -103,9 +111,11 @@ __all__ = [
     "losses",
     "metrics",
     "optimizers",
+    "read_checkpoint",
     "reference",
     "register",
     "regularizers",
+    "save_checkpoint",
     "save_model",
     "set_default_dtype",
     "set_global_seed",

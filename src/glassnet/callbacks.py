@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import os
+import string
 import sys
 import time
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from .model import Sequential
 
 __all__ = [
+    "BackupAndRestore",
     "Callback",
     "CallbackList",
     "EarlyStopping",
@@ -55,6 +57,11 @@ class Callback:
 
     def set_params(self, params: dict[str, Any]) -> None:
         self.params = params
+
+    def validate(self, params: dict[str, Any]) -> None:
+        """Raise a ConfigError if this callback cannot work with these ``fit`` settings
+        (``params["log_keys"]`` lists the keys every epoch's logs will have). ``fit`` calls
+        it before the first step, so a mistake costs nothing; nothing by default."""
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
         pass
@@ -152,6 +159,29 @@ class History(Callback):
         return f"History(epochs={len(self.epoch)}, keys=[{keys}])"
 
 
+def _missing_key(key: str, params: dict[str, Any]) -> bool:
+    """True when ``key`` will surely not be in the epoch logs: not a key ``fit`` writes, and
+    either a validation key without validation data or no callback of the user's own that
+    might add it (a callback may add keys to the logs, as in Keras)."""
+    keys = params.get("log_keys")
+    if keys is None or key in keys:
+        return False
+    if key.startswith("val_") and not params.get("val_samples"):
+        return True
+    return not params.get("log_keys_open", False)
+
+
+def _require_log_key(who: str, monitor: str, params: dict[str, Any]) -> None:
+    keys = params.get("log_keys") or []
+    if _missing_key(monitor, params):
+        hint = (" (val_* keys need validation_split or validation_data)"
+                if monitor.startswith("val_") and not params.get("val_samples") else "")
+        raise ConfigError(
+            f"monitor: {who} watches {monitor!r} but the epoch logs will only have "
+            f"{', '.join(keys)}{hint}"
+        )
+
+
 def _check_monitor(monitor: Any) -> str:
     if not isinstance(monitor, str) or not monitor:
         raise ArgumentTypeError(
@@ -193,6 +223,9 @@ class EarlyStopping(Callback):
         self.verbose = int(check_int(verbose, "verbose", minimum=0))  # type: ignore[arg-type]
         self.stopped_epoch: int | None = None
         self.best_epoch: int | None = None
+
+    def validate(self, params: dict[str, Any]) -> None:
+        _require_log_key("EarlyStopping", self.monitor, params)
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
         self.wait = 0
@@ -256,7 +289,11 @@ class ModelCheckpoint(Callback):
     """Save the model after each epoch (or only when ``monitor`` improves).
 
     ``filepath`` may hold ``{epoch}`` and any log key, e.g.
-    ``"ckpt-{epoch:02d}-{val_loss:.3f}.gn"``.
+    ``"ckpt-{epoch:02d}-{val_loss:.3f}.gn"``. With ``save_optimizer=True`` each file is a
+    training checkpoint (:func:`glassnet.save_checkpoint`: weights, optimizer state, global
+    epoch and step, seeds, history), from which ``load_model`` continues training exactly.
+    The directory must exist, and every name in ``filepath`` must be a log key of this
+    ``fit``: both are checked before the first step.
     """
 
     def __init__(
@@ -265,6 +302,7 @@ class ModelCheckpoint(Callback):
         monitor: str = "val_loss",
         save_best_only: bool = False,
         mode: str = "auto",
+        save_optimizer: bool = False,
     ) -> None:
         if not isinstance(filepath, (str, os.PathLike)):
             raise ArgumentTypeError(
@@ -273,9 +311,39 @@ class ModelCheckpoint(Callback):
         self.filepath = os.fspath(filepath)
         self.monitor = _check_monitor(monitor)
         self.save_best_only = check_bool(save_best_only, "save_best_only")
+        self.save_optimizer = check_bool(save_optimizer, "save_optimizer")
         self.mode = _improvement_mode(monitor, mode)
         self.best = math.inf if self.mode == "min" else -math.inf
         self.saved: list[str] = []
+
+    def validate(self, params: dict[str, Any]) -> None:
+        if self.save_best_only:
+            _require_log_key("ModelCheckpoint", self.monitor, params)
+        keys = list(params.get("log_keys") or [])
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(self.filepath) if f]
+        except ValueError as exc:
+            raise ConfigError(f"filepath: {self.filepath!r} is not a valid format: {exc}") from None
+        unknown = [f for f in fields if f.split(".")[0].split("[")[0] != "epoch"
+                   and _missing_key(f.split(".")[0].split("[")[0], params)]
+        if unknown:
+            hint = (" (val_* keys need validation_split or validation_data)"
+                    if any(f.startswith("val_") for f in unknown) else "")
+            raise ConfigError(
+                f"filepath: {self.filepath!r} names {', '.join(map(repr, unknown))}, but the "
+                f"epoch logs will only have epoch, {', '.join(keys)}{hint}"
+            )
+        try:
+            names = {f.split(".")[0].split("[")[0] for f in fields} - {"epoch"}
+            example = self.filepath.format(epoch=1, **{k: 0.5 for k in {*keys, *names}})
+        except (ValueError, KeyError, IndexError, AttributeError) as exc:
+            raise ConfigError(f"filepath: {self.filepath!r} cannot be formatted: {exc}") from None
+        directory = os.path.dirname(os.path.abspath(example))
+        if not os.path.isdir(directory):
+            raise ConfigError(f"filepath: the directory {directory!r} does not exist "
+                              "(create it before fit)")
+        if not os.access(directory, os.W_OK):
+            raise ConfigError(f"filepath: the directory {directory!r} is not writable")
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         logs = logs or {}
@@ -291,8 +359,103 @@ class ModelCheckpoint(Callback):
                 return
             self.best = value
         path = self.filepath.format(epoch=epoch + 1, **logs)
-        self.model.save(path)
+        if self.save_optimizer:
+            from .model import save_checkpoint
+
+            save_checkpoint(self.model, path)
+        else:
+            self.model.save(path)
         self.saved.append(path)
+
+
+class BackupAndRestore(Callback):
+    """Resume an interrupted ``fit`` where it stopped (Keras' name and behaviour).
+
+    After every epoch the whole training state (weights, optimizer state, global epoch and
+    step, seeds, history) is written atomically to ``backup_dir/backup.gnc``. When ``fit``
+    starts with this callback and a backup is there, the model is put back to it and ``fit``
+    continues with the next epoch: the final weights are bit for bit those of a run never
+    interrupted (a process killed at any moment, even during a save, loses at most the
+    epoch under way). When ``fit`` completes the backup is deleted
+    (``delete_checkpoint=False`` keeps it); after Ctrl-C it is kept.
+
+    The backup must come from the same model (architecture, compile settings, seed) and the
+    same ``fit`` settings (epochs, batch size, shuffle seed); otherwise ``fit`` refuses it
+    with a ConfigError before changing anything.
+    """
+
+    FILENAME = "backup.gnc"
+
+    def __init__(self, backup_dir: str | os.PathLike[str], delete_checkpoint: bool = True) -> None:
+        self.backup_dir = os.fspath(backup_dir)
+        self.delete_checkpoint = bool(delete_checkpoint)
+        self.restored_epoch: int | None = None
+
+    @property
+    def path(self) -> str:
+        return os.path.join(self.backup_dir, self.FILENAME)
+
+    def validate(self, params: dict[str, Any]) -> None:
+        if os.path.exists(self.backup_dir) and not os.path.isdir(self.backup_dir):
+            raise ConfigError(f"backup_dir: {self.backup_dir!r} exists and is not a directory")
+        parent = os.path.dirname(os.path.abspath(self.backup_dir))
+        if not os.path.isdir(parent):
+            raise ConfigError(f"backup_dir: the directory {parent!r} does not exist")
+
+    @staticmethod
+    def _fit_signature(params: dict[str, Any]) -> dict[str, Any]:
+        return {k: params[k] for k in ("epochs", "batch_size", "samples", "seed", "shuffle")}
+
+    def restore(self, model: Sequential, params: dict[str, Any]) -> tuple[int, History] | None:
+        """Put ``model`` back to the backup, if there is one: returns (the epoch of this
+        ``fit`` to continue at, the history so far). Nothing changes if it is refused."""
+        self.restored_epoch = None
+        if not os.path.exists(self.path):
+            return None
+        from .model import read_checkpoint
+
+        saved, info = read_checkpoint(self.path)
+        fit_info = info.get("fit")
+        mine = self._fit_signature(params)
+        def run(config: dict[str, Any]) -> dict[str, Any]:  # the name plays no part
+            return {k: v for k, v in config.items() if k != "name"}
+
+        if run(saved.get_config()) != run(model.get_config()):
+            raise ConfigError(f"backup_dir: {self.path!r} was written by another model "
+                              "(architecture, compile settings or seed differ)")
+        if not isinstance(fit_info, dict) or fit_info.get("signature") != mine:
+            raise ConfigError(
+                f"backup_dir: {self.path!r} was written by a fit with other settings "
+                f"({fit_info.get('signature') if isinstance(fit_info, dict) else None}); "
+                f"this fit has {mine}. Delete it to start afresh."
+            )
+        epoch = fit_info.get("epoch")
+        if type(epoch) is not int or not 0 <= epoch <= params["epochs"]:
+            raise ConfigError(f"backup_dir: {self.path!r} holds a bad epoch {epoch!r}")
+        (_, optimizer), (_, source) = model._require_compiled(), saved._require_compiled()
+        history = saved.history if saved.history is not None else History()
+        model.set_weights(saved.get_weights())
+        optimizer.set_state(source.get_state(), model.trainable_weights)
+        model.epochs_trained = saved.epochs_trained
+        self.restored_epoch = epoch
+        return epoch, history
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        os.makedirs(self.backup_dir, exist_ok=True)
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        from .model import save_checkpoint
+
+        save_checkpoint(self.model, self.path, {"fit": {
+            "epoch": epoch + 1, "signature": self._fit_signature(self.params)}})
+
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        if (logs or {}).get("interrupted") or not self.delete_checkpoint:
+            return
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
 
 
 class LambdaCallback(Callback):

@@ -31,11 +31,15 @@ from ._checks import (
 from .errors import (
     ArgumentTypeError,
     ConfigError,
+    DataError,
+    GlassnetError,
     GlassnetWarning,
     LayerProtocolError,
+    ModelFileError,
     NotReadyError,
     ShapeError,
 )
+from .io import Archive, read_archive, write_archive
 from .layers import Input, Layer
 from .layers.shapes import Shape, SymbolicTensor
 
@@ -44,7 +48,7 @@ if TYPE_CHECKING:
 
 Array = NDArray[Any]
 
-__all__ = ["LayerTrace", "Sequential"]
+__all__ = ["LayerTrace", "Sequential", "load_model", "save_model"]
 
 #: ``spawn_key`` tag of the streams that draw a stochastic layer's per-step randomness
 #: (dropout masks): ``SeedSequence(seed, spawn_key=(layer index, STEP_STREAM, step))``.
@@ -130,6 +134,9 @@ class Sequential:
         self.metric_names: list[str] = []
         self.stop_training = False
         self.history: History | None = None
+        #: Epochs completed since the weights were built: the global epoch the next ``fit``
+        #: starts at (its shuffle order derives from the seed and this number).
+        self.epochs_trained = 0
         self.last_penalty = 0.0
         self._fused = False
         self._param_list: list[Array] = []
@@ -258,6 +265,7 @@ class Sequential:
         self.built = True
         self._update_fused()
         self._collect_params()
+        self.epochs_trained = 0
         if self.optimizer is not None:
             self.optimizer.reset()
 
@@ -583,14 +591,16 @@ class Sequential:
         callbacks: list[Callback] | None = None,
         verbose: int = 1,
         block_size: int | None = None,
+        initial_epoch: int | None = None,
     ) -> History:
-        """Train; see :func:`glassnet.training.fit`. ``seed`` fixes the shuffling order."""
+        """Train; see :func:`glassnet.training.fit`. ``seed`` gives the shuffling order its
+        own seed (default: the model's); ``initial_epoch`` resumes at that global epoch."""
         from .training import fit
 
         return fit(self, X, y, epochs=epochs, batch_size=batch_size,
                    validation_split=validation_split, validation_data=validation_data,
                    shuffle=shuffle, seed=seed, callbacks=callbacks, verbose=verbose,
-                   block_size=block_size)
+                   block_size=block_size, initial_epoch=initial_epoch)
 
     # -- Keras-style introspection ----------------------------------------------------------
     @property
@@ -756,8 +766,6 @@ class Sequential:
 
         The file is glassnet's own format whatever its name; a ``.keras``/``.h5`` name
         gets a warning, since TensorFlow cannot read it (``gn.load_model`` can)."""
-        from .io import save_model
-
         stem, suffix = os.path.splitext(os.fspath(path))
         if suffix.lower() in (".keras", ".h5", ".hdf5"):
             warnings.warn(
@@ -765,9 +773,248 @@ class Sequential:
                 f"not a Keras {suffix} file: TensorFlow cannot load it, glassnet.load_model "
                 f"can. Name it '{stem}.npz' to say what it is.",
                 GlassnetWarning, stacklevel=2)
-
         save_model(self, path)
 
     def __repr__(self) -> str:
         arch = [str(self.input_dim)] + [str(layer.output_dim) for layer in self.layers]
         return f"Sequential({'-'.join(arch)}, dtype={self.dtype.name}, seed={self.seed})"
+
+
+# -- model files: io reads and writes archives; the model gives them meaning ------------------
+#
+# A model file is an archive (glassnet.io) whose document is {"format": "glassnet-model",
+# "version": 1, "model": <Sequential.get_config()>} and whose arrays are get_weights().
+
+MODEL_FORMAT = "glassnet-model"
+MODEL_VERSION = 1
+#: Widths up to this need no weights in the file to back them (a model of Dropout layers).
+_FREE_WIDTH = 1024
+_FREE_LAYERS = 256
+
+
+def save_model(model: Sequential, path: str | os.PathLike[str]) -> None:
+    """Write ``model`` (config + weights) to ``path`` atomically; no pickle.
+
+    Weights that are not finite are refused (DataError naming the layer) and nothing is
+    written, so every file ``save_model`` writes can be loaded."""
+    model._require_built()
+    weights = model.get_weights()
+    check_finite_weights(model, weights, f"save_model({os.fspath(path)!r})")
+    write_archive(path, {"format": MODEL_FORMAT, "version": MODEL_VERSION,
+                         "model": model.get_config()}, weights)
+
+
+def check_finite_weights(model: Sequential, weights: list[Array], where: str) -> None:
+    """DataError naming the first layer whose weights hold NaN or infinite values."""
+    k = 0
+    for layer in model.layers:
+        for _ in layer.weight_arrays():
+            if not np.isfinite(weights[k]).all():
+                raise DataError(f"{where}: layer {layer.name!r} has NaN or infinite weights "
+                                f"(array {k}); a model file keeps finite weights only")
+            k += 1
+
+
+def load_model(path: str | os.PathLike[str]) -> Sequential:
+    """Read a model written by :func:`save_model` (or a training checkpoint); predictions
+    are bit-identical. Every problem with the file raises ModelFileError naming it."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"path: no model file at {path!r}")
+    archive = read_archive(path, {MODEL_FORMAT: MODEL_VERSION,
+                                  CHECKPOINT_FORMAT: CHECKPOINT_VERSION})
+    if archive.doc["format"] == CHECKPOINT_FORMAT:
+        return _checkpoint_from_archive(archive)[0]
+    return model_from_archive(archive, archive.arrays)
+
+
+def _check_declared_size(path: str, config: dict[str, Any], weights: list[Array]) -> None:
+    """Refuse, before anything is built, an architecture the file's weights cannot back:
+    every width must be backed by weights in the file (or be small), and the Dense kernels
+    alone (``n_in x units``) must not outnumber the weight values the file holds."""
+    held = sum(int(w.size) for w in weights)
+    layers = config.get("layers")
+    if not isinstance(layers, list):
+        return  # from_config explains
+    if len(layers) > _FREE_LAYERS + len(weights):
+        raise ModelFileError(f"{path!r}: the config lists {len(layers):,} layers for "
+                             f"{len(weights)} weight arrays")
+    width_cap = max(held, _FREE_WIDTH)
+    n = config.get("input_dim")
+    n = n if type(n) is int else None
+    if n is not None and n > width_cap:
+        raise ModelFileError(f"{path!r}: the config declares {n:,} inputs but the file holds "
+                             f"{held:,} weight values")
+    kernels = 0
+    for entry in layers:
+        params = entry.get("config") if isinstance(entry, dict) else None
+        units = params.get("units") if isinstance(params, dict) else None
+        if type(units) is not int or units < 1:
+            continue
+        if units > width_cap:
+            raise ModelFileError(f"{path!r}: the config declares a layer of {units:,} units "
+                                 f"but the file holds {held:,} weight values")
+        if n is not None:
+            kernels += n * units
+            if kernels > held:
+                raise ModelFileError(
+                    f"{path!r}: the config declares at least {kernels:,} weights but the file "
+                    f"holds {held:,} weight values")
+        n = units
+
+
+def model_from_archive(archive: Archive, weights: list[Array]) -> Sequential:
+    """Build the model an archive's ``"model"`` config describes and give it ``weights``."""
+    path = archive.path
+    config = archive.doc.get("model")
+    if not isinstance(config, dict):
+        raise ModelFileError(f"{path!r}: the config has no model description")
+    _check_declared_size(path, config, weights)
+    try:
+        model = Sequential.from_config(config)
+    except GlassnetError as exc:
+        raise ModelFileError(f"{path!r}: bad model config: {exc}") from exc
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError) as exc:
+        raise ModelFileError(
+            f"{path!r}: bad model config ({type(exc).__name__}: {exc})") from exc
+    n = len(model.weights) if model.built else 0
+    if not model.built or len(weights) < n:
+        missing = [f"w{i}" for i in range(len(weights), n)]
+        raise ModelFileError(f"{path!r}: weights missing: {', '.join(missing) or 'all'}")
+    if len(weights) > n:
+        raise ModelFileError(f"{path!r}: {len(weights)} weight arrays for a model of {n}")
+    try:
+        model.set_weights(weights)
+    except GlassnetError as exc:
+        raise ModelFileError(f"{path!r}: weights do not fit the architecture: {exc}") from exc
+    return model
+
+
+# -- training checkpoints --------------------------------------------------------------------
+#
+# A checkpoint is an archive whose document is {"format": "glassnet-checkpoint", "version": 1,
+# "model": <config>, "optimizer": {"iterations": t, "slots": [names]}, "training": {"epoch":
+# global epoch of the next fit, "step": t, "model_seed": s, "history": {...}, ...}} and whose
+# arrays are get_weights() followed by each optimizer slot's arrays (one per trainable array).
+# Randomness is a pure function of the seeds and (epoch, step), so nothing else is needed to
+# continue exactly.
+
+CHECKPOINT_FORMAT = "glassnet-checkpoint"
+CHECKPOINT_VERSION = 1
+
+
+def _history_json(history: History | None) -> dict[str, Any]:
+    if history is None:
+        return {"epoch": [], "history": {}, "params": {}}
+
+    def value(v: Any) -> Any:
+        v = float(v)
+        return v if np.isfinite(v) else None  # JSON has no NaN
+
+    params = {k: v for k, v in history.params.items()
+              if isinstance(v, (int, float, str, bool, list, dict, type(None)))}
+    return {"epoch": [int(e) for e in history.epoch],
+            "history": {k: [value(v) for v in vs] for k, vs in history.history.items()},
+            "params": params}
+
+
+def save_checkpoint(model: Sequential, path: str | os.PathLike[str],
+                    training: dict[str, Any] | None = None) -> None:
+    """Write a training checkpoint: config, weights, the optimizer's state, the global epoch
+    and step, the seeds and the history so far, in one file written atomically.
+
+    ``load_model(path)`` gives back a model that continues training exactly as this one
+    would (``fit`` picks up the global epoch, the optimizer its moments and step count).
+    ``training`` adds JSON-able entries to the file's ``"training"`` part."""
+    model._require_built()
+    _, optimizer = model._require_compiled()
+    weights = model.get_weights()
+    where = f"save_checkpoint({os.fspath(path)!r})"
+    check_finite_weights(model, weights, where)
+    state = optimizer.get_state()
+    arrays = list(weights)
+    names = list(state["slots"])
+    for name in names:
+        arrays += state["slots"][name]
+    info: dict[str, Any] = {"epoch": int(model.epochs_trained), "step": state["iterations"],
+                            "model_seed": int(model.seed),
+                            "history": _history_json(model.history)}
+    info.update(training or {})
+    doc = {"format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION,
+           "model": model.get_config(),
+           "optimizer": {"iterations": state["iterations"], "slots": names,
+                         "n_weights": len(weights)},
+           "training": info}
+    write_archive(path, doc, arrays)
+
+
+def read_checkpoint(path: str | os.PathLike[str]) -> tuple[Sequential, dict[str, Any]]:
+    """The model a checkpoint holds (weights, optimizer state, ``epochs_trained``, history)
+    and its ``"training"`` entries. Every problem raises ModelFileError naming the file."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"path: no checkpoint file at {path!r}")
+    return _checkpoint_from_archive(read_archive(path, {CHECKPOINT_FORMAT: CHECKPOINT_VERSION}))
+
+
+def _is_int(v: Any, minimum: int = 0) -> bool:
+    return type(v) is int and v >= minimum
+
+
+def _history_from_json(path: str, raw: Any) -> History:
+    from .callbacks import History
+
+    bad = ModelFileError(f"{path!r}: the checkpoint's history is malformed")
+    if not isinstance(raw, dict) or set(raw) != {"epoch", "history", "params"}:
+        raise bad
+    epochs, logs, params = raw["epoch"], raw["history"], raw["params"]
+    if not isinstance(epochs, list) or not all(_is_int(e) for e in epochs) \
+            or not isinstance(logs, dict) or not isinstance(params, dict):
+        raise bad
+    history = History()
+    for key, values in logs.items():
+        if not isinstance(values, list) or not all(
+                v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+                for v in values):
+            raise bad
+        history.history[key] = [float("nan") if v is None else float(v) for v in values]
+    history.epoch = list(epochs)
+    history.params = dict(params)
+    return history
+
+
+def _checkpoint_from_archive(archive: Archive) -> tuple[Sequential, dict[str, Any]]:
+    path, doc = archive.path, archive.doc
+    opt, info = doc.get("optimizer"), doc.get("training")
+    if not isinstance(opt, dict) or not isinstance(info, dict):
+        raise ModelFileError(f"{path!r}: a checkpoint needs 'optimizer' and 'training' parts")
+    names, t = opt.get("slots"), opt.get("iterations")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names) \
+            or len(set(names)) != len(names) or not _is_int(t):
+        raise ModelFileError(f"{path!r}: the checkpoint's optimizer part is malformed")
+    if not _is_int(info.get("epoch")) or info.get("step") != t:
+        raise ModelFileError(f"{path!r}: the checkpoint's epoch/step are malformed")
+    config = doc.get("model")
+    if not isinstance(config, dict) or not isinstance(config.get("compile"), dict):
+        raise ModelFileError(f"{path!r}: a checkpoint holds a compiled model")
+    # the weights come first; each optimizer slot holds one array per trainable array
+    n_weights = opt.get("n_weights")
+    if not isinstance(n_weights, int) or not 0 <= n_weights <= len(archive.arrays):
+        raise ModelFileError(f"{path!r}: the checkpoint's optimizer part is malformed")
+    model = model_from_archive(archive, archive.arrays[:n_weights])
+    _, optimizer = model._require_compiled()
+    params = model.trainable_weights
+    slot_arrays = archive.arrays[len(model.weights):]
+    k = len(names)
+    if len(slot_arrays) != k * len(params):
+        raise ModelFileError(f"{path!r}: {len(slot_arrays)} optimizer arrays for {k} slots of "
+                             f"{len(params)} trainable arrays")
+    slots = {name: slot_arrays[j * len(params):(j + 1) * len(params)]
+             for j, name in enumerate(names)}
+    try:
+        optimizer.set_state({"iterations": t, "slots": slots}, params)
+    except GlassnetError as exc:
+        raise ModelFileError(f"{path!r}: the optimizer state does not fit: {exc}") from exc
+    model.epochs_trained = info["epoch"]
+    model.history = _history_from_json(path, info.get("history"))
+    return model, info

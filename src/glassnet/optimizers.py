@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 from . import _blas
 from ._checks import check_float
 from ._registry import Registry
-from .errors import ConfigError, ShapeError
+from .errors import ArgumentTypeError, ConfigError, DataError, NotReadyError, ShapeError
 
 Array = NDArray[Any]
 
@@ -136,6 +136,83 @@ class Optimizer:
         self._shapes = None
         self._checked = None
 
+    # -- state: what a checkpoint needs to continue exactly -----------------------------------
+    def _slots(self) -> dict[str, list[Array]]:
+        """The live per-parameter state arrays by name (``{"m": [...], "v": [...]}``)."""
+        return {}
+
+    def _slot_names(self) -> list[str]:
+        return []
+
+    def slot_names(self) -> list[str]:
+        """Names of this optimizer's per-parameter state arrays (fixed by its settings)."""
+        return self._slot_names()
+
+    @property
+    def built(self) -> bool:
+        """True once the per-parameter state exists (after the first step or ``build``)."""
+        return self._shapes is not None
+
+    def get_state(self) -> dict[str, Any]:
+        """Copies of everything a step depends on besides the settings:
+        ``{"iterations": t, "slots": {name: [array per parameter]}}`` (``slots`` empty while
+        the optimizer is not built)."""
+        slots = {name: [a.copy() for a in arrays] for name, arrays in self._slots().items()}
+        return {"iterations": int(self.iterations), "slots": slots if self.built else {}}
+
+    def set_state(self, state: dict[str, Any], params: list[Array] | None = None) -> None:
+        """Put back what :meth:`get_state` gave. An optimizer not built yet is built for
+        ``params`` first. Everything is checked (names, counts, shapes, dtypes, finite
+        values, a step count >= 0) before anything is written."""
+        if not isinstance(state, dict) or set(state) != {"iterations", "slots"}:
+            raise ArgumentTypeError(
+                f"state: expected a dict with 'iterations' and 'slots', got {state!r:.100}")
+        t = state["iterations"]
+        if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 0:
+            raise ArgumentTypeError(f"state['iterations']: expected an int >= 0, got {t!r}")
+        slots = state["slots"]
+        if not isinstance(slots, dict):
+            raise ArgumentTypeError(f"state['slots']: expected a dict, got {slots!r:.100}")
+        if not slots:
+            if self.built and self._slots():
+                raise ShapeError(f"state['slots']: empty, but this {self.name} keeps "
+                                 f"{', '.join(self._slots())}")
+            self.iterations = int(t)
+            return
+        if self._shapes is None:
+            if params is None:
+                raise NotReadyError(f"{self.name}: not built yet; pass the parameters it "
+                                    "updates (model.trainable_weights)")
+            shapes = [p.shape for p in params]
+            dtypes = [p.dtype for p in params]
+        else:
+            shapes = list(self._shapes)
+            live = self._slots()
+            dtypes = [a.dtype for a in next(iter(live.values()))] if live else []
+        expected = self.slot_names()
+        if sorted(slots) != sorted(expected):
+            raise ShapeError(f"state['slots']: expected {expected} for this {self.name}, got "
+                             f"{sorted(map(str, slots))[:10]}")
+        for name, arrays in slots.items():
+            if not isinstance(arrays, (list, tuple)) or len(arrays) != len(shapes):
+                raise ShapeError(f"state['slots'][{name!r}]: expected {len(shapes)} arrays")
+            for i, (a, shape) in enumerate(zip(arrays, shapes)):
+                if not isinstance(a, np.ndarray) or a.shape != shape:
+                    raise ShapeError(f"state['slots'][{name!r}][{i}]: expected shape {shape}, "
+                                     f"got {getattr(a, 'shape', type(a).__name__)}")
+                if dtypes and a.dtype != dtypes[i]:
+                    raise ShapeError(f"state['slots'][{name!r}][{i}]: expected dtype "
+                                     f"{dtypes[i]}, got {a.dtype}")
+                if not np.isfinite(a).all():
+                    raise DataError(f"state['slots'][{name!r}][{i}]: NaN or infinite values")
+        if self._shapes is None and params is not None:
+            self.build(params)
+        live = self._slots()
+        for name, arrays in slots.items():
+            for target, a in zip(live[name], arrays):
+                np.copyto(target, a)
+        self.iterations = int(t)
+
     #: True when the step is linear in the gradient and can be folded into a deferred
     #: product (plain SGD); the model then passes ``products`` to :meth:`apply`
     takes_products = False
@@ -227,6 +304,12 @@ class SGD(Optimizer):
         self._velocity = [np.zeros_like(p) for p in params] if self.momentum else []
         self._scratch = [np.empty_like(p) for p in params]
 
+    def _slot_names(self) -> list[str]:
+        return ["velocity"] if self.momentum else []
+
+    def _slots(self) -> dict[str, list[Array]]:
+        return {"velocity": self._velocity} if self.momentum else {}
+
     def _update(self, i: int, p: Array, g: Array) -> None:
         lr, tmp = self.learning_rate, self._scratch[i]
         if not self.momentum:
@@ -265,6 +348,12 @@ class RMSprop(Optimizer):
         super().build(params)
         self._s = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
+
+    def _slot_names(self) -> list[str]:
+        return ["mean_square"]
+
+    def _slots(self) -> dict[str, list[Array]]:
+        return {"mean_square": self._s}
 
     def _update(self, i: int, p: Array, g: Array) -> None:
         s, tmp = self._s[i], self._scratch[i]
@@ -309,6 +398,12 @@ class Adam(Optimizer):
         self._m = [np.zeros_like(p) for p in params]
         self._v = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
+
+    def _slot_names(self) -> list[str]:
+        return ["m", "v"]
+
+    def _slots(self) -> dict[str, list[Array]]:
+        return {"m": self._m, "v": self._v}
 
     def _prepare_step(self) -> None:
         t = self.iterations

@@ -38,13 +38,13 @@ from . import _blas
 from . import activations as acts
 from . import losses as losses_mod
 from . import optimizers as opt_mod
-from ._checks import check_features, check_int, new_seed
+from ._checks import check_features, check_int
 from .callbacks import Callback, CallbackList, History
 from .errors import ArgumentTypeError, ConfigError, NotReadyError, ShapeError
 from .layers import Dense
 from .model import LayerTrace, Sequential
 from .optimizers import FUSED_SGD_MIN_SIZE
-from .training import epoch_order, steps_per_epoch
+from .training import epoch_order, epoch_rng, steps_per_epoch
 
 Array = NDArray[Any]
 
@@ -230,6 +230,9 @@ class Population:
         self.dtype = m0.dtype
         self.input_dim = int(m0.input_dim)
         self.seeds = [m.seed for m in models]
+        #: Epochs the members have completed (their global epoch): the next fit's data order
+        #: continues from it, as Sequential.fit's does.
+        self.epochs_trained = min(int(m.epochs_trained) for m in models)
         self.names = [m.name for m in models]
         self._configs = [m.get_config() for m in models]
         self.loss: losses_mod.Loss = m0.loss
@@ -377,6 +380,7 @@ class Population:
                     arr[...] = self._view(self._state[name], i)[k]
         if self.history is not None:
             model.history = self.history.histories[k]
+        model.epochs_trained = self.epochs_trained
         return model
 
     def models(self) -> list[Sequential]:
@@ -735,7 +739,8 @@ class Population:
 
         ``seed``: one int gives every member the same shuffling order (shared batches); a
         list of K ints gives member ``k`` the order ``Sequential.fit(seed=seed[k])`` draws;
-        ``None`` draws one seed per member (recorded in ``history[k].params["seed"]``).
+        ``None`` shuffles each member from its own model seed, as ``Sequential.fit`` does
+        (recorded in ``history[k].params["seed"]``).
         ``shuffle="block"`` shuffles within blocks of ``block_size`` rows and the blocks'
         order (see :func:`glassnet.training.epoch_order`). ``X`` may be a memory-mapped array
         (``np.load(path, mmap_mode="r")``): batches are read from it one at a time. Returns a
@@ -752,8 +757,8 @@ class Population:
         if verbose not in (0, 1, 2):
             raise ConfigError(f"verbose: expected 0, 1 or 2, got {verbose!r}")
         K = self.K
-        if seed is None:
-            seeds = [new_seed() for _ in range(K)]
+        if seed is None:  # as Sequential.fit: each member shuffles from its own seed
+            seeds = [int(s) for s in self.seeds]
         elif isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
             seeds = [int(seed)] * K
         elif isinstance(seed, (list, tuple, np.ndarray)) and len(seed) == K and all(
@@ -790,7 +795,7 @@ class Population:
         # validate the shuffle arguments before any training (epoch_order checks them)
         epoch_order(np.random.default_rng(0), m, shuffle, block_size, n_steps, check_only=True)
         shared = len(set(seeds)) == 1 or not shuffle or n_steps <= 1  # one order for all
-        rngs = [np.random.default_rng(s) for s in (seeds[:1] if shared else seeds)]
+        order_seeds = seeds[:1] if shared else seeds
         bs = m if batch_size is None else batch_size
         histories = []
         for k in range(K):
@@ -816,7 +821,10 @@ class Population:
         start_time = time.perf_counter()
         show = verbose and _progress(epochs * n_steps, K)
         for epoch in range(epochs):
-            orders = [epoch_order(r, m, shuffle, block_size, n_steps) for r in rngs]
+            # the orders Sequential.fit draws for this global epoch
+            global_epoch = self.epochs_trained
+            orders = [epoch_order(epoch_rng(s, global_epoch), m, shuffle, block_size, n_steps)
+                      for s in order_seeds]
             total = np.zeros(K)
             seen = 0
             metric_sums = np.zeros((K, len(self.metrics)))
@@ -870,6 +878,7 @@ class Population:
                 h.on_epoch_end(epoch, logs)
                 if cbls:
                     cbls[k].on_epoch_end(epoch, dict(logs))
+            self.epochs_trained = global_epoch + 1
             _check_steering(views)
         for cbl in cbls:
             cbl.on_train_end({"interrupted": False})

@@ -18,8 +18,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import check_bool, check_float, check_int, new_seed
-from .callbacks import Callback, CallbackList, History, ProgressBar
+from ._checks import check_bool, check_float, check_int, check_seed
+from .callbacks import (
+    BackupAndRestore,
+    Callback,
+    CallbackList,
+    History,
+    LambdaCallback,
+    ProgressBar,
+    _overrides,
+)
 from .errors import ArgumentTypeError, ConfigError
 
 if TYPE_CHECKING:
@@ -27,7 +35,11 @@ if TYPE_CHECKING:
 
 Array = NDArray[Any]
 
-__all__ = ["batches", "epoch_order", "evaluate", "fit", "steps_per_epoch"]
+__all__ = ["batches", "epoch_order", "epoch_rng", "evaluate", "fit", "steps_per_epoch"]
+
+#: ``spawn_key`` tag of the shuffle streams (layer initializers use ``(layer index,)``,
+#: dropout ``(layer index, STEP_STREAM, step)``: no two streams share a key).
+SHUFFLE_STREAM = 2**32 - 1
 
 
 def steps_per_epoch(m: int, batch_size: int | None) -> int:
@@ -194,18 +206,43 @@ def fit(
     callbacks: list[Callback] | None = None,
     verbose: int = 1,
     block_size: int | None = None,
+    initial_epoch: int | None = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` for ``epochs`` passes; returns the :class:`History`.
 
-    ``seed`` fixes the shuffling order independently of the initial weights (``None``
-    draws one and records it in ``history.params["seed"]``). Ctrl-C stops cleanly at a
-    step boundary, keeping the weights and the history so far (``history.interrupted``).
+    Randomness is a pure function of the seeds and the position in training: the examples
+    of global epoch ``e`` go through in an order drawn from ``(seed, e)``, where ``seed`` is
+    ``fit(seed=...)`` or else the model's own seed, and ``e`` counts every epoch the model
+    has completed (``model.epochs_trained``); dropout masks derive from the model's seed,
+    the layer and the global step (``model.optimizer.iterations``). So ``fit(epochs=4)``
+    then ``fit(epochs=6)`` equals ``fit(epochs=10)`` bit for bit, in any process, and a
+    checkpoint needs no generator state. Every seed used is in ``history.params``.
+
+    ``initial_epoch=k`` (Keras' resume argument) makes ``epochs`` the index at which to stop:
+    epochs ``k .. epochs-1`` run, as global epochs ``k, k+1, ...``. A
+    :class:`~glassnet.callbacks.BackupAndRestore` callback resumes an interrupted ``fit`` by
+    itself.
+
+    Every argument and every callback's needs (monitored keys, directories, file-name
+    formats) are checked before the first step: a refused call changes nothing. Ctrl-C stops
+    cleanly at a step boundary, keeping the weights and the history so far
+    (``history.interrupted``).
+
     ``shuffle="block"`` with ``block_size`` shuffles blocks of rows (see :func:`epoch_order`).
     ``X`` may be memory-mapped (``np.load(path, mmap_mode="r")``): it is read one batch at a
     time and never copied whole.
     """
     model._require_compiled()
     epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
+    if initial_epoch is not None:
+        initial_epoch = int(check_int(initial_epoch, "initial_epoch", minimum=0))  # type: ignore[arg-type]
+        if initial_epoch >= epochs:
+            raise ConfigError(
+                f"initial_epoch: {initial_epoch} leaves nothing to train with epochs={epochs}; "
+                "with initial_epoch, epochs is the index to stop at (as in Keras): "
+                f"epochs={initial_epoch + 1} trains one epoch"
+            )
+    seed = check_seed(seed, "seed")
     batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
     if not (isinstance(shuffle, str) and shuffle == "block"):
         shuffle = check_bool(shuffle, "shuffle")
@@ -239,24 +276,51 @@ def fit(
             x_val = np.ascontiguousarray(x_val, dtype=model.dtype)
 
     _check_batches(model, x.shape[0], batch_size)
-    if seed is None:
-        seed = new_seed()
-    rng = np.random.default_rng(seed)
+    shuffle_seed = model.seed if seed is None else seed
+    first = 0 if initial_epoch is None else initial_epoch
+    end = epochs
+    global_start = model.epochs_trained if initial_epoch is None else initial_epoch
     m = x.shape[0]
     n_steps = steps_per_epoch(m, batch_size)
-    epoch_order(rng, m, shuffle, block_size, n_steps, check_only=True)
+    epoch_order(epoch_rng(shuffle_seed, 0), m, shuffle, block_size, n_steps, check_only=True)
     convert = x.dtype != model.dtype
     history = History()
     cbs: list[Callback] = [history]
     if verbose:
         cbs.append(ProgressBar(verbose))
-    cbs += list(callbacks or [])
+    user_callbacks = list(callbacks or [])
+    cbs += user_callbacks
     cblist = CallbackList(cbs)
+    log_keys = ["loss"] + (["data_loss"] if model._regularized else []) + list(model.metric_names)
+    if x_val is not None:
+        log_keys += ["val_loss"] + [f"val_{name}" for name in model.metric_names]
+    _, optimizer = model._require_compiled()
     params = {
-        "epochs": epochs, "steps": n_steps, "samples": m, "batch_size": batch_size,
-        "val_samples": 0 if x_val is None else x_val.shape[0], "seed": seed,
-        "shuffle": shuffle, "metrics": list(model.metric_names),
+        "epochs": end, "steps": n_steps, "samples": m, "batch_size": batch_size,
+        "val_samples": 0 if x_val is None else x_val.shape[0], "seed": shuffle_seed,
+        "model_seed": model.seed,
+        # layers given a seed of their own (Dropout(seed=...)) draw from it instead
+        "layer_seeds": {str(layer.name): int(getattr(layer, "seed"))  # noqa: B009
+                        for layer in model.layers
+                        if isinstance(getattr(layer, "seed", None), int)},
+        "initial_epoch": first, "global_epoch": global_start,
+        "initial_step": optimizer.iterations, "shuffle": shuffle,
+        "metrics": list(model.metric_names), "log_keys": log_keys,
+        # a callback of the user's own may add keys to the epoch logs
+        "log_keys_open": any((type(c).__module__ != Callback.__module__
+                              or isinstance(c, LambdaCallback))
+                             and _overrides(c, "on_epoch_end") for c in user_callbacks),
     }
+    for callback in user_callbacks:
+        callback.validate(params)  # before anything changes
+
+    resumed = _resume(model, user_callbacks, params)
+    if resumed is not None:
+        first, restored = resumed
+        global_start = model.epochs_trained
+        history.epoch, history.history = restored.epoch, restored.history
+        params["initial_epoch"], params["global_epoch"] = first, global_start
+        params["initial_step"] = optimizer.iterations
     history.params = params
     cblist.set_model(model)
     cblist.set_params(params)
@@ -267,9 +331,11 @@ def fit(
 
     with interrupt.armed():
         cblist.on_train_begin({})
-        for epoch in range(epochs):
+        for epoch in range(first, end):
             cblist.on_epoch_begin(epoch, {})
-            order = epoch_order(rng, m, shuffle, block_size, n_steps)
+            global_epoch = global_start + epoch - first
+            order = epoch_order(epoch_rng(shuffle_seed, global_epoch), m, shuffle, block_size,
+                                n_steps)
             total, seen, penalty_total = 0.0, 0, 0.0
             metric_sums = [0.0] * len(model.metrics)
             logs: dict[str, Any] = {}
@@ -295,6 +361,7 @@ def fit(
             if interrupt.requested or (model.stop_training and seen < m):
                 history.interrupted = interrupt.requested
                 break
+            model.epochs_trained = global_epoch + 1
             epoch_logs: dict[str, Any] = {"loss": total / seen}
             if model._regularized:  # the loss above includes the penalties (as in Keras)
                 epoch_logs["data_loss"] = (total - penalty_total) / seen
@@ -312,6 +379,27 @@ def fit(
         print(f"Interrupted: stopped cleanly after {len(history.epoch)} complete epoch(s); "
               f"the weights and history so far are kept.")
     return history
+
+
+def _resume(model: Sequential, callbacks: list[Callback],
+            params: dict[str, Any]) -> tuple[int, History] | None:
+    """Let a BackupAndRestore callback put back an interrupted fit's state: returns the
+    epoch (of this fit) to continue at and the history so far, or None."""
+    for callback in callbacks:
+        if isinstance(callback, BackupAndRestore):
+            restored = callback.restore(model, params)
+            if restored is not None:
+                return restored
+    return None
+
+
+def epoch_rng(seed: int, epoch: int) -> np.random.Generator:
+    """The generator that draws global epoch ``epoch``'s order (:func:`epoch_order`): a pure
+    function of ``seed`` and ``epoch`` (``SeedSequence(seed, spawn_key=(SHUFFLE_STREAM,
+    epoch))``), so a run split over several ``fit`` calls, or resumed in another process,
+    shuffles exactly as the run in one piece."""
+    return np.random.default_rng(
+        np.random.SeedSequence(seed, spawn_key=(SHUFFLE_STREAM, int(epoch))))
 
 
 def evaluate(
