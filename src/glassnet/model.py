@@ -144,6 +144,8 @@ class Sequential:
         self._offsets: list[tuple[Layer, int]] = []
         self._stochastic: list[tuple[int, Layer]] = []
         self._regularized: list[Layer] = []
+        self._stepping: list[Layer] = []
+        self._defer_cache: tuple[Any, ...] | None = None
         self._kind_warned: set[tuple[str, str]] = set()
         if layers is not None and (isinstance(layers, (str, bytes, Layer, Input))
                                    or not isinstance(layers, Iterable)):
@@ -378,12 +380,13 @@ class Sequential:
         return a
 
     def compute_gradients(self, x: Array, y: Array, training: bool = True,
-                          defer: bool = False) -> tuple[float, Array]:
+                          defer: bool | list[bool] = False) -> tuple[float, Array]:
         """Forward and backward on a validated batch: fills every layer's ``grads``.
 
         Returns the data loss (without penalties) and the model output. Changes no weight.
         ``defer=True`` lets layers leave weight gradients as deferred products for an
-        optimizer that folds its step into them (see :mod:`glassnet.layers.base`).
+        optimizer that folds its step into them (see :mod:`glassnet.layers.base`); a list
+        says it per layer.
         """
         loss = self.loss
         if loss is None:
@@ -396,17 +399,20 @@ class Sequential:
             value, grad_z = loss.logits_value_and_grad(y, last.cached_preactivation())
             if grad_z is None:
                 raise LayerProtocolError("the loss returned no gradient")
-            grad = last.backward_from_preactivation(grad_z, n > 1, defer)
+            grad = last.backward_from_preactivation(
+                grad_z, n > 1, defer if isinstance(defer, bool) else defer[n - 1])
         else:
             value, grad_out = loss.value_and_grad(y, out)
-            grad = last.backward(grad_out, n > 1, defer)
+            grad = last.backward(grad_out, n > 1,
+                                 defer if isinstance(defer, bool) else defer[n - 1])
         for i in range(n - 2, -1, -1):
             if grad is None:
                 raise LayerProtocolError(
                     f"layer {layers[i + 1].name!r} ({layers[i + 1].kind}) returned no input "
                     f"gradient from backward(grad, need_input_grad=True)"
                 )
-            grad = layers[i].backward(grad, i > 0, defer)
+            grad = layers[i].backward(grad, i > 0,
+                                      defer if isinstance(defer, bool) else defer[i])
         return value, out
 
     def regularization_loss(self) -> float:
@@ -424,15 +430,32 @@ class Sequential:
         optimizer = self.optimizer
         if optimizer is None:
             raise NotReadyError("the model is not compiled: call model.compile(...)")
-        defer = optimizer.takes_products
-        value, out = self.compute_gradients(x, y, training=True, defer=defer)
+        defer = self._defer_flags(optimizer)
+        value, out = self.compute_gradients(x, y, training=True, defer=defer or False)
         penalty = self.regularization_loss() if self._regularized else 0.0
         self.last_penalty = penalty
         products = self._deferred_products() if defer else None
         optimizer.apply(self._param_list, self._grad_list, products)
-        for layer in self.layers:
+        for layer in self._stepping:
             layer.finish_step()
         return value + penalty, out
+
+    def _defer_flags(self, optimizer: optimizers_mod.Optimizer) -> list[bool] | None:
+        """Per layer: should it leave its weight gradient as a deferred product? Only where
+        the optimizer will fold its step into it (plain SGD on a large enough matrix), so
+        small layers pay nothing for the mechanism. Cached per optimizer and parameters."""
+        takes = optimizer.takes_products
+        cached = self._defer_cache
+        if cached is not None and cached[0] is optimizer and cached[1] is self._param_list \
+                and cached[2] == takes:
+            return cached[3]
+        flags: list[bool] | None = None
+        if takes:
+            wanted = [any(optimizer.folds_product(layer.params[j])
+                          for j in layer.deferrable_params) for layer in self.layers]
+            flags = wanted if any(wanted) else None
+        self._defer_cache = (optimizer, self._param_list, takes, flags)
+        return flags
 
     def _deferred_products(self) -> list[Any] | None:
         products: list[Any] | None = None
@@ -463,6 +486,9 @@ class Sequential:
         self._stochastic = [(i, layer) for i, layer in enumerate(self.layers)
                             if layer.stochastic]
         self._regularized = [layer for layer in self.layers if layer.regularized]
+        self._stepping = [layer for layer in self.layers
+                          if type(layer).finish_step is not Layer.finish_step]
+        self._defer_cache = None
 
     @property
     def _params(self) -> list[Array]:

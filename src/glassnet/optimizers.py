@@ -238,8 +238,7 @@ class Optimizer:
         self.iterations += 1
         self._prepare_step()
         if products is None:
-            for i, (p, g) in enumerate(zip(params, grads)):
-                self._update(i, p, g)
+            self._update_all(params, grads)
             return
         for i, (p, g) in enumerate(zip(params, grads)):
             product = products[i]
@@ -249,9 +248,19 @@ class Optimizer:
                 product.value()  # computes grads[i]
             self._update(i, p, g)
 
+    def _update_all(self, params: list[Array], grads: list[Array]) -> None:
+        """Every parameter's step (no deferred products)."""
+        for i, (p, g) in enumerate(zip(params, grads)):
+            self._update(i, p, g)
+
     def _update_from_product(self, i: int, p: Array, product: Any) -> bool:
         """Take the step of ``params[i]`` straight from a deferred gradient ``product``
         (``grad = product.left.T @ product.right``); False to have it computed instead."""
+        return False
+
+    def folds_product(self, p: Array) -> bool:
+        """Would this optimizer fold its step for parameter ``p`` into a deferred product?
+        (The model asks layers to defer only then.)"""
         return False
 
     def _prepare_step(self) -> None:
@@ -293,6 +302,10 @@ class SGD(Optimizer):
     def takes_products(self) -> bool:  # type: ignore[override]
         return not self.momentum
 
+    def folds_product(self, p: Array) -> bool:
+        return (not self.momentum and p.size >= FUSED_SGD_MIN_SIZE
+                and _blas.available(p.dtype))
+
     def _update_from_product(self, i: int, p: Array, product: Any) -> bool:
         """Plain SGD on a large weight matrix: ``W += -eta left.T @ right`` as one BLAS
         ``gemm`` accumulating into ``W`` (the gradient stays deferred for any reader)."""
@@ -309,6 +322,19 @@ class SGD(Optimizer):
 
     def _slots(self) -> dict[str, list[Array]]:
         return {"velocity": self._velocity} if self.momentum else {}
+
+    def _update_all(self, params: list[Array], grads: list[Array]) -> None:
+        if self.momentum:
+            super()._update_all(params, grads)
+            return
+        # Plain SGD, p -= eta g, written out: this loop runs once per step for every
+        # parameter, and on small networks its call overhead is a visible share of a step.
+        step = -float(self.learning_rate)
+        for p, g, tmp in zip(params, grads, self._scratch):
+            if p.size >= AXPY_MIN_SIZE and _blas.axpy(p, step, g):
+                continue
+            np.multiply(g, p.dtype.type(step), out=tmp)
+            p += tmp
 
     def _update(self, i: int, p: Array, g: Array) -> None:
         lr, tmp = self.learning_rate, self._scratch[i]

@@ -74,6 +74,8 @@ class Layer:
     min_training_batch = 1
     #: True when ``forward`` in training draws random numbers (the model seeds it per step)
     stochastic = False
+    #: indices of ``params`` whose gradient ``backward(..., defer=True)`` may leave deferred
+    deferrable_params: tuple[int, ...] = ()
 
     def __init__(self, name: str | None = None) -> None:
         if name is not None and not isinstance(name, str):

@@ -37,6 +37,7 @@ class Dense(Layer):
     """A fully connected layer ``a = g(x @ W + b)``."""
 
     has_units = True
+    deferrable_params = (0,)  # grad_W = x.T @ grad_z
 
     def __init__(
         self,
