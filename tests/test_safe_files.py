@@ -411,3 +411,12 @@ def test_a_checkpoint_with_non_finite_optimizer_state(tmp_path: Path) -> None:
     members[last] = _npy(np.full_like(state, np.inf))
     with pytest.raises(ModelFileError, match=f"{last[:-4]} holds NaN or infinite"):
         gn.load_model(_zip(tmp_path / "inf.gnc", list(members.items())))
+
+
+def test_a_missing_file_is_a_glassnet_error_and_a_file_not_found(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import glassnet as gn
+
+    for load in (gn.load_model, gn.datasets.load_csv):
+        with pytest.raises(gn.MissingFileError, match="nope") as info:
+            load(tmp_path / "nope.file")
+        assert isinstance(info.value, FileNotFoundError)

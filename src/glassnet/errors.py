@@ -12,6 +12,7 @@ working::
     ├── DataError(GlassnetError, ValueError)         NaN/inf, labels that do not fit the loss
     ├── NotReadyError(GlassnetError, RuntimeError)   model not built / not compiled yet
     ├── ModelFileError(GlassnetError, ValueError)    a saved model file that cannot be read
+    ├── MissingFileError(GlassnetError, FileNotFoundError)  no file at the path given
     ├── LayerProtocolError(GlassnetError, TypeError) a layer that breaks the layer protocol
     └── OutsideSubsetError(GlassnetError, NotImplementedError)
                                                      a TensorFlow/Keras name glassnet.tf and
@@ -32,6 +33,7 @@ __all__ = [
     "GlassnetError",
     "GlassnetWarning",
     "LayerProtocolError",
+    "MissingFileError",
     "ModelFileError",
     "NotReadyError",
     "OutsideSubsetError",
@@ -78,3 +80,7 @@ class GlassnetWarning(UserWarning):
 
 class LayerProtocolError(GlassnetError, TypeError):
     """A layer broke the layer protocol (e.g. returned no input gradient or a wrong shape)."""
+
+
+class MissingFileError(GlassnetError, FileNotFoundError):
+    """No file at the path given (a model, checkpoint or data file)."""

@@ -47,7 +47,7 @@ from typing import IO, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import DataError, GlassnetError, ModelFileError
+from .errors import DataError, GlassnetError, MissingFileError, ModelFileError
 
 Array = NDArray[Any]
 
@@ -504,7 +504,7 @@ def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
     docstring is applied, and every failure raises ``error`` naming the file."""
     path = os.fspath(path)
     if not os.path.exists(path):
-        raise FileNotFoundError(f"path: no file at {path!r}")
+        raise MissingFileError(f"path: no file at {path!r}")
     expected = " or ".join(formats)
     if not os.path.isfile(path):
         raise error(f"{path!r} is not a {expected} file (not a regular file)")

@@ -35,6 +35,7 @@ from .errors import (
     GlassnetError,
     GlassnetWarning,
     LayerProtocolError,
+    MissingFileError,
     ModelFileError,
     NotReadyError,
     ShapeError,
@@ -846,7 +847,7 @@ def load_model(path: str | os.PathLike[str]) -> Sequential:
     are bit-identical. Every problem with the file raises ModelFileError naming it."""
     path = os.fspath(path)
     if not os.path.exists(path):
-        raise FileNotFoundError(f"path: no model file at {path!r}")
+        raise MissingFileError(f"path: no model file at {path!r}")
     archive = read_archive(path, {MODEL_FORMAT: MODEL_VERSION,
                                   CHECKPOINT_FORMAT: CHECKPOINT_VERSION})
     if archive.doc["format"] == CHECKPOINT_FORMAT:
@@ -979,7 +980,7 @@ def read_checkpoint(path: str | os.PathLike[str]) -> tuple[Sequential, dict[str,
     and its ``"training"`` entries. Every problem raises ModelFileError naming the file."""
     path = os.fspath(path)
     if not os.path.exists(path):
-        raise FileNotFoundError(f"path: no checkpoint file at {path!r}")
+        raise MissingFileError(f"path: no checkpoint file at {path!r}")
     return _checkpoint_from_archive(read_archive(path, {CHECKPOINT_FORMAT: CHECKPOINT_VERSION}))
 
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from ..errors import ArgumentTypeError, ConfigError, DataError, ShapeError
+from ..errors import ArgumentTypeError, ConfigError, DataError, MissingFileError, ShapeError
 from ..io import NpzReader, read_npy_file
 from .builtin import _check_float_dtype, _check_int
 
@@ -35,7 +35,7 @@ def _check_path(path: object, argument: str = "path") -> str:
     if not isinstance(text, str):
         raise ArgumentTypeError(f"{argument}: expected a text path, got {text!r}")
     if not os.path.exists(text):
-        raise FileNotFoundError(f"{argument}: no such file: {text!r}")
+        raise MissingFileError(f"{argument}: no such file: {text!r}")
     return text
 
 
