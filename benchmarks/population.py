@@ -211,7 +211,7 @@ def sweep_timing(n_runs: int) -> None:
         print("sweep on Dask: dask.distributed not installed, skipped")
         return
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as client:
         run_sweep(grid, data, client=client, **kw)  # warm the workers (imports)
         t = time.perf_counter()
         dask_table = run_sweep(grid, data, client=client, **kw)

@@ -41,7 +41,7 @@ def local_table(data: Any) -> Any:
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as c:
+                                  host="127.0.0.1", dashboard_address="127.0.0.1:0") as c:
         yield c
 
 
@@ -86,7 +86,7 @@ def test_dask_gives_the_same_table_and_models(cluster: Any, local_table: Any,
 
 def test_a_worker_killed_mid_sweep_changes_nothing(local_table: Any, data: Any) -> None:
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+                                  host="127.0.0.1", dashboard_address="127.0.0.1:0") as cluster, \
             distributed.Client(cluster) as client:
         pids = client.run(os.getpid)  # worker address -> pid
         killed: dict[str, Any] = {}
@@ -142,7 +142,7 @@ def test_closed_or_wrong_client_is_refused(cluster: Any, data: Any) -> None:
         run_sweep(GRID, data, client=client)
     # a client whose scheduler went away
     lone = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                                    host="127.0.0.1", dashboard_address=None)
+                                    host="127.0.0.1", dashboard_address="127.0.0.1:0")
     orphan = distributed.Client(lone)
     lone.close()
     try:
