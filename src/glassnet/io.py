@@ -77,7 +77,7 @@ MAX_DEFLATE_RATIO = 1032
 MAX_NDIM = 32
 MAX_NPY_HEADER = 4096
 _CHUNK = 1 << 20
-_NPY_MAGIC = b"\x93NUMPY"
+NPY_MAGIC = b"\x93NUMPY"
 _ARRAY_MEMBER = re.compile(r"w(0|[1-9][0-9]{0,8})\.npy")
 _DESCR = re.compile(r"[<>|=]?[a-zA-Z][0-9]{0,2}")
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -188,7 +188,7 @@ def _parse_npy_header(read: Callable[[int], bytes], where: str, error: ErrorClas
                       kinds: str) -> NpyHeader:
     """Parse and check a ``.npy`` header; ``kinds``: the dtype kinds accepted (e.g. ``"f"``)."""
     start = _read_exact(read, 8)
-    if start[:6] != _NPY_MAGIC:
+    if start[:6] != NPY_MAGIC:
         raise error(f"{where}: not a .npy array (bad magic bytes)")
     major = start[6]
     if major == 1:
@@ -497,6 +497,20 @@ def parse_json(raw: bytes, where: str, error: ErrorClass) -> Any:
         raise error(f"{where}: not valid JSON: {exc}") from None
 
 
+def read_magic(path: str, where: str, error: ErrorClass, not_regular: str) -> bytes:
+    """The first six bytes of the regular file at ``path`` (fewer if it is shorter), to tell
+    a ``.npy`` file (``NPY_MAGIC``) from a zip archive (``b"PK"``); a path that is not a
+    regular file raises ``error`` with ``f"{where} {not_regular}"``, an unreadable one
+    ``error`` too."""
+    if not os.path.isfile(path):
+        raise error(f"{where} {not_regular}")
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(NPY_MAGIC))
+    except OSError as exc:
+        raise error(f"{where}: cannot be read: {exc}") from None
+
+
 def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
                  error: ErrorClass = ModelFileError) -> Archive:
     """Read an archive written by :func:`write_archive` whose ``format`` is a key of
@@ -506,14 +520,8 @@ def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
     if not os.path.exists(path):
         raise MissingFileError(f"path: no file at {path!r}")
     expected = " or ".join(formats)
-    if not os.path.isfile(path):
-        raise error(f"{path!r} is not a {expected} file (not a regular file)")
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(6)
-    except OSError as exc:
-        raise error(f"{path!r}: cannot be read: {exc}") from None
-    if head == _NPY_MAGIC:
+    head = read_magic(path, repr(path), error, f"is not a {expected} file (not a regular file)")
+    if head == NPY_MAGIC:
         raise error(f"{path!r} is not a {expected} file (it holds a bare array)")
     if not head.startswith(b"PK"):
         raise error(f"{path!r} is not a {expected} file (not a zip archive)")

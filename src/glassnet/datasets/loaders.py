@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from ..errors import ArgumentTypeError, ConfigError, DataError, MissingFileError, ShapeError
-from ..io import NpzReader, read_npy_file
+from ..io import NPY_MAGIC, NpzReader, read_magic, read_npy_file
 from .builtin import _check_float_dtype, _check_int
 
 __all__ = ["load_arrays", "load_csv"]
@@ -317,14 +317,8 @@ def load_arrays(
         raise ArgumentTypeError(f"y_key: expected a str or None, got {type(y_key).__name__}")
     if mmap_mode not in (None, "r", "c"):
         raise ArgumentTypeError(f"mmap_mode: expected None, 'r' or 'c', got {mmap_mode!r}")
-    if not os.path.isfile(file):
-        raise DataError(f"{file}: not a regular file")
-    try:
-        with open(file, "rb") as fh:
-            head = fh.read(6)
-    except OSError as exc:
-        raise DataError(f"{file}: cannot be read: {exc}") from None
-    if head == b"\x93NUMPY":
+    head = read_magic(file, file, DataError, "is not a regular file (not a .npy or .npz file)")
+    if head == NPY_MAGIC:
         return read_npy_file(file, error=DataError, mmap_mode=mmap_mode), None
     if not head.startswith(b"PK"):
         raise DataError(f"{file}: not a .npy or .npz file (it starts with {head!r})")
