@@ -132,7 +132,9 @@ def test_optimizer_state_round_trips(optimizer: str) -> None:
     fresh.set_state(state, model.trainable_weights)
     again = fresh.get_state()
     assert again["iterations"] == 6
+    assert sorted(again["slots"]) == sorted(state["slots"])
     for name, arrays in state["slots"].items():
+        assert len(arrays) == len(again["slots"][name]) == len(model.trainable_weights)
         assert all(np.array_equal(a, b) for a, b in zip(arrays, again["slots"][name]))
 
 
