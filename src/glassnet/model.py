@@ -1026,7 +1026,7 @@ def _checkpoint_from_archive(archive: Archive) -> tuple[Sequential, dict[str, An
         raise ModelFileError(f"{path!r}: a checkpoint holds a compiled model")
     # the weights come first; each optimizer slot holds one array per trainable array
     n_weights = opt.get("n_weights")
-    if not isinstance(n_weights, int) or not 0 <= n_weights <= len(archive.arrays):
+    if not _is_int(n_weights) or n_weights > len(archive.arrays):
         raise ModelFileError(f"{path!r}: the checkpoint's optimizer part is malformed")
     model = model_from_archive(archive, archive.arrays[:n_weights])
     _, optimizer = model._require_compiled()
