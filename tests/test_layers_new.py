@@ -95,9 +95,11 @@ def test_batch_normalization_gradients(training: bool, center: bool, scale: bool
                             moving_mean_initializer="random_normal",
                             moving_variance_initializer="ones")
     model = _compiled([Input((4,)), Dense(5, "tanh"), bn, Dense(3, "softmax")])
-    _check(model, X, y, training=training)
-    assert [f"{p}2" for p in bn.param_names] == [n for n in gradient_check(
-        model, X, y, training=training).per_parameter if n.endswith("2")]
+    result = gradient_check(model, X, y, training=training)
+    assert result.checked > 0
+    assert result.passed, str(result)
+    assert [f"{p}2" for p in bn.param_names] == [n for n in result.per_parameter
+                                                 if n.endswith("2")]
 
 
 @pytest.mark.parametrize("layer,loss,k", [

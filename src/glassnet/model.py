@@ -444,18 +444,18 @@ class Sequential:
     def _defer_flags(self, optimizer: optimizers_mod.Optimizer) -> list[bool] | None:
         """Per layer: should it leave its weight gradient as a deferred product? Only where
         the optimizer will fold its step into it (plain SGD on a large enough matrix), so
-        small layers pay nothing for the mechanism. Cached per optimizer and parameters."""
+        small layers pay nothing for the mechanism. Cached per optimizer (building the layers
+        clears the cache)."""
         takes = optimizer.takes_products
         cached = self._defer_cache
-        if cached is not None and cached[0] is optimizer and cached[1] is self._param_list \
-                and cached[2] == takes:
-            return cached[3]
+        if cached is not None and cached[0] is optimizer and cached[1] == takes:
+            return cached[2]
         flags: list[bool] | None = None
         if takes:
             wanted = [any(optimizer.folds_product(layer.params[j])
                           for j in layer.deferrable_params) for layer in self.layers]
             flags = wanted if any(wanted) else None
-        self._defer_cache = (optimizer, self._param_list, takes, flags)
+        self._defer_cache = (optimizer, takes, flags)
         return flags
 
     def _deferred_products(self) -> list[Any] | None:

@@ -307,8 +307,8 @@ class SGD(Optimizer):
     def _update_from_product(self, i: int, p: Array, product: Any) -> bool:
         """Plain SGD on a large weight matrix: ``W += -eta left.T @ right`` as one BLAS
         ``gemm`` accumulating into ``W`` (the gradient stays deferred for any reader)."""
-        return (not self.momentum and p.size >= FUSED_SGD_MIN_SIZE
-                and _blas.gemm_at_b_acc(product.left, product.right, p, -self.learning_rate))
+        return self.folds_product(p) and _blas.gemm_at_b_acc(
+            product.left, product.right, p, -self.learning_rate)
 
     def build(self, params: list[Array]) -> None:
         super().build(params)
