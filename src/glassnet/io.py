@@ -374,8 +374,10 @@ class _Zip:
                 f"{_human(header.nbytes)}) but holds {_human(info.file_size)} in all")
         return info, header
 
-    def array(self, name: str, kinds: str) -> Array:
-        info, header = self.header(name, kinds)
+    def array(self, name: str, kinds: str,
+              checked: tuple[zipfile.ZipInfo, NpyHeader] | None = None) -> Array:
+        """Member ``name``'s array; ``checked`` is what :meth:`header` already gave for it."""
+        info, header = checked if checked is not None else self.header(name, kinds)
         where = f"{self.path}: member {name!r}"
         with self._open(info) as fh:
             def read() -> Array:
@@ -424,6 +426,7 @@ class NpzReader:
         self.files = [n[:-4] for n in names if n.endswith(".npy")]
         others = [n for n in names if not n.endswith(".npy")]
         if others:
+            self._zip.close()
             raise error(f"{path}: members that are not .npy arrays: {others[:5]}")
 
     def __getitem__(self, key: str) -> Array:
@@ -534,13 +537,14 @@ def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
         if unknown:
             raise error(f"{path!r}: unknown members {', '.join(map(repr, unknown[:5]))} "
                         f"(a glassnet file holds {config} and w0.npy, w1.npy, ...)")
-        _, header = zf.header(config, "fiub")
+        checked = zf.header(config, "fiub")
+        header = checked[1]
         if header.dtype != np.uint8 or len(header.shape) != 1:
             raise error(f"{path!r}: the config is not a byte string")
         if header.nbytes > MAX_JSON_BYTES:
             raise error(f"{path!r}: config of {_human(header.nbytes)} "
                         f"(at most {_human(MAX_JSON_BYTES)})")
-        raw = zf.array(config, "u").tobytes()
+        raw = zf.array(config, "u", checked).tobytes()
         doc = parse_json(raw, f"{path!r}: the config", error)
         if not isinstance(doc, dict) or not isinstance(doc.get("format"), str) \
                 or doc["format"] not in formats:
@@ -565,11 +569,12 @@ def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
         arrays: list[Array] = []
         for i in range(n_arrays):
             name = f"w{i}.npy"
-            _, h = zf.header(name, "fiubc")
-            if h.dtype.kind != "f" or h.dtype.itemsize not in (4, 8):
+            checked = zf.header(name, "fiubc")
+            dtype = checked[1].dtype
+            if dtype.kind != "f" or dtype.itemsize not in (4, 8):
                 raise error(f"{path!r}: weight w{i} is not a float array "
-                            f"(float32/float64; got {h.dtype})")
-            a = zf.array(name, "f")
+                            f"(float32/float64; got {dtype})")
+            a = zf.array(name, "f", checked)
             if not np.isfinite(a).all():
                 raise error(f"{path!r}: array w{i} holds NaN or infinite values")
             arrays.append(a)
