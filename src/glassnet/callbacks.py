@@ -389,8 +389,11 @@ class BackupAndRestore(Callback):
     FILENAME = "backup.gnc"
 
     def __init__(self, backup_dir: str | os.PathLike[str], delete_checkpoint: bool = True) -> None:
+        if not isinstance(backup_dir, (str, os.PathLike)):
+            raise ArgumentTypeError(f"backup_dir: expected a path (str or os.PathLike), got "
+                                    f"{type(backup_dir).__name__}")
         self.backup_dir = os.fspath(backup_dir)
-        self.delete_checkpoint = bool(delete_checkpoint)
+        self.delete_checkpoint = check_bool(delete_checkpoint, "delete_checkpoint")
         self.restored_epoch: int | None = None
 
     @property
