@@ -280,12 +280,6 @@ def _narrow(values: NDArray[np.float64], dtype: np.dtype[Any], file: str,
     return values.astype(dtype)
 
 
-def _numeric(array: NDArray[Any], file: str, key: str) -> NDArray[Any]:
-    if array.dtype.kind not in "biuf":
-        raise DataError(f"{file}: array {key!r} must hold numbers, got dtype {array.dtype}")
-    return array
-
-
 def load_arrays(
     path: PathLike,
     *,
@@ -332,10 +326,10 @@ def load_arrays(
                 f"the archive holds {sorted(archive.files)[:50]} "
                 "(choose them with x_key= and y_key=)"
             )
-        X = _numeric(archive[x_key], file, x_key)
+        X = archive[x_key]  # NpzReader gives plain numbers only (bool, int, float)
         if y_key is None:
             return X, None
-        y = _numeric(archive[y_key], file, y_key)
+        y = archive[y_key]
     if X.ndim == 0 or y.ndim == 0 or X.shape[0] != y.shape[0]:
         raise ShapeError(
             f"{file}: X ({x_key!r}, shape {X.shape}) and y ({y_key!r}, shape {y.shape}) "
