@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from .. import layers as gn_layers
 from ..errors import ConfigError, GlassnetError, ModelFileError
 from ..model import Sequential
+from ._common import optional
 
 __all__ = ["from_keras", "load_keras_weights"]
 
@@ -46,12 +47,8 @@ _KERAS_ACTIVATIONS = {"linear": "linear", "relu": "relu", "sigmoid": "sigmoid",
 
 
 def _h5py() -> Any:
-    try:
-        import h5py
-    except ImportError as exc:
-        raise ImportError("glassnet.interop's Keras reader needs h5py: "
-                          "pip install 'glassnet[interop]' (or h5py alone)") from exc
-    return h5py
+    return optional("h5py", "glassnet.interop's Keras reader needs h5py: "
+                            "pip install 'glassnet[interop]' (or h5py alone)")
 
 
 def _snake(name: str) -> str:
