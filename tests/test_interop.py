@@ -3,6 +3,7 @@ library's own outputs; unsupported or hostile input is a glassnet error."""
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import zipfile
@@ -14,6 +15,16 @@ import pytest
 
 import glassnet as gn
 from glassnet.interop import from_keras, from_torch, load_keras_weights, to_onnx, to_torch
+
+
+def _optional(name: str) -> Any:
+    """The module, or None where it is not installed (its section's tests then skip alone,
+    not the whole file)."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
 
 KERAS_DIR = Path(__file__).resolve().parent / "data" / "keras"
 KERAS_MODELS = ["dense_relu_tanh_softmax", "dense_sigmoid_nobias_linear", "layers_zoo"]
@@ -178,12 +189,15 @@ def test_links_out_of_the_file_are_refused(tmp_path: Path) -> None:
 
 # ----------------------------------------------------------------------------- PyTorch
 
-torch = pytest.importorskip("torch")
+torch = _optional("torch")
+needs_torch = pytest.mark.skipif(torch is None, reason="needs PyTorch: glassnet[torch]")
 
 
+@needs_torch
 @pytest.mark.parametrize("make,dtype,tol", [(course, "float32", 1e-6), (zoo, "float32", 1e-6),
                                             (course, "float64", 1e-12),
                                             (zoo, "float64", 1e-12)])
+@needs_torch
 def test_to_torch_gives_equal_outputs(make: Any, dtype: str, tol: float) -> None:
     model = make(dtype)
     module = to_torch(model)
@@ -195,6 +209,7 @@ def test_to_torch_gives_equal_outputs(make: Any, dtype: str, tol: float) -> None
     np.testing.assert_allclose(out, model.predict(x), rtol=0, atol=tol)
 
 
+@needs_torch
 def test_to_torch_maps_each_layer() -> None:
     module = to_torch(course())
     assert [type(m).__name__ for m in module] == ["Linear", "ReLU", "Linear", "Sigmoid",
@@ -202,6 +217,7 @@ def test_to_torch_maps_each_layer() -> None:
     np.testing.assert_array_equal(module[0].weight.detach().numpy(), course().layers[0].W.T)
 
 
+@needs_torch
 @pytest.mark.parametrize("dtype,tol", [("float32", 1e-6), ("float64", 1e-12)])
 def test_from_torch_gives_equal_outputs(dtype: str, tol: float) -> None:
     torch.manual_seed(0)
@@ -231,6 +247,7 @@ def test_from_torch_gives_equal_outputs(dtype: str, tol: float) -> None:
     np.testing.assert_allclose(model.predict(x), expected, rtol=0, atol=tol)
 
 
+@needs_torch
 def test_round_trip_through_torch() -> None:
     model = zoo()
     back = from_torch(to_torch(model))
@@ -238,6 +255,7 @@ def test_round_trip_through_torch() -> None:
     np.testing.assert_allclose(back.predict(x), model.predict(x), rtol=0, atol=1e-6)
 
 
+@needs_torch
 def test_from_torch_names_what_it_cannot_read() -> None:
     nn = torch.nn
     with pytest.raises(gn.ConfigError, match="Conv1d"):
@@ -252,9 +270,12 @@ def test_from_torch_names_what_it_cannot_read() -> None:
 
 # ----------------------------------------------------------------------------- ONNX out
 
-ort = pytest.importorskip("onnxruntime")
+ort = _optional("onnxruntime")
+needs_ort = pytest.mark.skipif(ort is None or _optional("onnx") is None,
+                               reason="needs onnx and onnxruntime: glassnet[onnx]")
 
 
+@needs_ort
 @pytest.mark.parametrize("make", [course, zoo])
 def test_to_onnx_runs_in_onnxruntime_with_equal_outputs(make: Any, tmp_path: Path) -> None:
     model = make()
@@ -270,6 +291,7 @@ def test_to_onnx_runs_in_onnxruntime_with_equal_outputs(make: Any, tmp_path: Pat
     np.testing.assert_allclose(one, model.predict(x[:1]), rtol=0, atol=1e-6)
 
 
+@needs_ort
 def test_to_onnx_float64(tmp_path: Path) -> None:
     model = course("float64")
     session = ort.InferenceSession(to_onnx(model).SerializeToString(),
@@ -279,6 +301,8 @@ def test_to_onnx_float64(tmp_path: Path) -> None:
                                rtol=0, atol=1e-12)
 
 
+@needs_ort
+@needs_torch
 def test_unexportable_model_is_a_clear_error() -> None:
     model = gn.Sequential([gn.layers.Dense(3, activation="relu")])
     with pytest.raises(gn.NotReadyError, match="build"):

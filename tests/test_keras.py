@@ -72,6 +72,10 @@ def test_a_keras_model_is_an_ordinary_glassnet_model_for_the_instruments(
     report = gn.inspect.symmetry(model, X)  # the README's one extra line
     assert isinstance(model, gn.Sequential)
     assert report is not None
+    # it read the Keras-built model's two dense layers, with their real widths, on X
+    assert [(lay.name, lay.n_units) for lay in report.layers] == [
+        (model.layers[0].name, 6), (model.layers[1].name, 3)]
+    assert report.with_activations and report.n_probe == len(X)
 
 
 # ----------------------------------------------------------------------------- outside the subset

@@ -42,7 +42,7 @@ from .errors import (
 )
 from .io import Archive, read_archive, write_archive
 from .layers import Input, Layer
-from .layers.shapes import Shape, SymbolicTensor
+from .layers.shapes import HasShapes, SymbolicTensor
 
 if TYPE_CHECKING:
     from .callbacks import Callback, History
@@ -101,7 +101,7 @@ def _snake(name: str) -> str:
     return "".join(out)
 
 
-class Sequential:
+class Sequential(HasShapes):
     """A stack of layers: ``Sequential([Input((n,)), Dense(...), ...], seed=...)``.
 
     ``seed`` (an int) fixes the initial weights and every random draw of training (dropout
@@ -641,14 +641,6 @@ class Sequential:
         """The model's output, described: ``model.output.shape == (None, units)``."""
         self._require_built()
         return SymbolicTensor(self.output_dim, f"{self.name}/output", self.dtype.name)
-
-    @property
-    def input_shape(self) -> Shape:
-        return self.input.shape
-
-    @property
-    def output_shape(self) -> Shape:
-        return self.output.shape
 
     # -- weights ------------------------------------------------------------------------------
     @property

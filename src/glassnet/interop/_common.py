@@ -8,6 +8,7 @@ inference). Each exporter then writes these few kinds of steps in its own format
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,15 @@ from ..errors import ConfigError, NotReadyError
 from ..layers.normalization import NORMALIZATION_EPSILON
 
 Array = NDArray[Any]
+
+def optional(module: str, hint: str) -> Any:
+    """The optional library ``module``, imported; missing, an ``ImportError`` saying
+    ``hint`` (what needs it and the install command)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(hint) from exc
+
 
 #: the activations every exporter can write
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "leaky_relu")

@@ -17,7 +17,6 @@ that is how the arrays are matched to the layers, here and in :func:`load_keras_
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import zipfile
@@ -30,7 +29,9 @@ from numpy.typing import NDArray
 
 from .. import layers as gn_layers
 from ..errors import ConfigError, GlassnetError, ModelFileError
+from ..io import MAX_JSON_BYTES, parse_json
 from ..model import Sequential
+from ._common import optional
 
 __all__ = ["from_keras", "load_keras_weights"]
 
@@ -39,19 +40,14 @@ Array = NDArray[Any]
 #: A .keras archive may not expand its members to more than this many times its own size
 #: (Keras stores them uncompressed; the bound turns a zip bomb into a clear error).
 MAX_EXPANSION = 16
-MAX_CONFIG_BYTES = 16 * 2**20
 
 _KERAS_ACTIVATIONS = {"linear": "linear", "relu": "relu", "sigmoid": "sigmoid",
                       "tanh": "tanh", "softmax": "softmax", "leaky_relu": "leaky_relu"}
 
 
 def _h5py() -> Any:
-    try:
-        import h5py
-    except ImportError as exc:
-        raise ImportError("glassnet.interop's Keras reader needs h5py: "
-                          "pip install 'glassnet[interop]' (or h5py alone)") from exc
-    return h5py
+    return optional("h5py", "glassnet.interop's Keras reader needs h5py: "
+                            "pip install 'glassnet[interop]' (or h5py alone)")
 
 
 def _snake(name: str) -> str:
@@ -89,14 +85,11 @@ def _read_archive(path: Path) -> tuple[dict[str, Any], bytes]:
                 budget -= total
                 return b"".join(chunks)
 
-            config_bytes = member("config.json", MAX_CONFIG_BYTES)
+            config_bytes = member("config.json", MAX_JSON_BYTES)
             weights = member("model.weights.h5", budget)
     except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
         raise ModelFileError(f"{path}: not a readable .keras archive ({exc})") from exc
-    try:
-        config = json.loads(config_bytes.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise ModelFileError(f"{path}: config.json is not valid JSON ({exc})") from exc
+    config = parse_json(config_bytes, f"{path}: config.json", ModelFileError)
     if not isinstance(config, dict):
         raise ModelFileError(f"{path}: config.json holds {type(config).__name__}, "
                              f"expected an object")

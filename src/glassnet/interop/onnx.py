@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import __version__
 from ..model import Sequential
-from ._common import model_steps
+from ._common import model_steps, optional
 
 __all__ = ["to_onnx"]
 
@@ -26,12 +26,8 @@ OPSET = 17
 
 
 def _onnx() -> Any:
-    try:
-        import onnx
-    except ImportError as exc:
-        raise ImportError("glassnet.interop.to_onnx needs the onnx package: "
-                          "pip install 'glassnet[onnx]'") from exc
-    return onnx
+    return optional("onnx", "glassnet.interop.to_onnx needs the onnx package: "
+                            "pip install 'glassnet[onnx]'")
 
 
 def to_onnx(model: Sequential, path: str | os.PathLike[str] | None = None) -> Any:

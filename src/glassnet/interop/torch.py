@@ -26,18 +26,14 @@ import numpy as np
 from ..errors import ArgumentTypeError, ConfigError
 from ..layers import Activation, BatchNormalization, Dense, Dropout, Input, LeakyReLU
 from ..model import Sequential
-from ._common import model_steps
+from ._common import model_steps, optional
 
 __all__ = ["from_torch", "to_torch"]
 
 
 def _torch() -> Any:
-    try:
-        import torch
-    except ImportError as exc:
-        raise ImportError("glassnet.interop's PyTorch converters need PyTorch: "
-                          "pip install 'glassnet[torch]'") from exc
-    return torch
+    return optional("torch", "glassnet.interop's PyTorch converters need PyTorch: "
+                             "pip install 'glassnet[torch]'")
 
 
 def _module_name(name: str, taken: set[str]) -> str:

@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import ConfigError, DataError, NotReadyError, ShapeError
-from .shapes import Shape, SymbolicTensor
+from .shapes import HasShapes, SymbolicTensor
 
 Array = NDArray[Any]
 
@@ -65,7 +65,7 @@ class DeferredProduct:
         return self.out
 
 
-class Layer:
+class Layer(HasShapes):
     """Base class of every layer; the defaults fit a layer without weights."""
 
     #: True when the layer's outputs are units with incoming weights of their own
@@ -286,14 +286,6 @@ class Layer:
         """The layer's output, described: ``layer.output.shape == (None, output_dim)``."""
         return SymbolicTensor(self._keras_width("output"), f"{self.name}/output",
                               str(getattr(self, "dtype", "float32")))
-
-    @property
-    def input_shape(self) -> Shape:
-        return self.input.shape
-
-    @property
-    def output_shape(self) -> Shape:
-        return self.output.shape
 
     def __call__(self, x: Any, training: bool = False) -> Array:
         """Apply the layer on its own to a 2-D array (inference by default), as ``layer(X)``

@@ -8,9 +8,9 @@ on NumPy arrays, so there is no symbolic graph behind them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["Shape", "SymbolicTensor"]
+__all__ = ["HasShapes", "Shape", "SymbolicTensor"]
 
 
 class Shape(tuple):
@@ -35,3 +35,23 @@ class SymbolicTensor:
 
     def __repr__(self) -> str:
         return f"<SymbolicTensor shape={tuple(self.shape)} dtype={self.dtype} name={self.name}>"
+
+
+class HasShapes:
+    """``input_shape`` and ``output_shape`` from ``input`` and ``output`` (layers and models)."""
+
+    if TYPE_CHECKING:  # each class gives its own
+
+        @property
+        def input(self) -> SymbolicTensor: ...
+
+        @property
+        def output(self) -> SymbolicTensor: ...
+
+    @property
+    def input_shape(self) -> Shape:
+        return self.input.shape
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.output.shape
