@@ -96,10 +96,8 @@ def _corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     model.fit(X, Y, epochs=2, batch_size=8, verbose=0)
     model.save(root / "m.gn")
     seeds: dict[str, list[bytes]] = {"model": [(root / "m.gn").read_bytes()]}
-    save_checkpoint = getattr(gn, "save_checkpoint", None)
-    if save_checkpoint is not None:
-        save_checkpoint(model, root / "c.gnc")
-        seeds["checkpoint"] = [(root / "c.gnc").read_bytes()]
+    gn.save_checkpoint(model, root / "c.gnc")
+    seeds["checkpoint"] = [(root / "c.gnc").read_bytes()]
     evil = _npy(np.array([_Payload(str(marker))], dtype=object), allow_pickle=True)
     seeds["model"].append(_zip(_members(seeds["model"][0])[:1] + [("w0.npy", evil)]))
     buf = pyio.BytesIO()
@@ -302,8 +300,6 @@ def test_fuzz_model_files(data: st.DataObject) -> None:
 @FUZZ
 @given(data=st.data())
 def test_fuzz_checkpoints(data: st.DataObject) -> None:
-    if "checkpoint" not in CORPUS["seeds"]:
-        pytest.skip("no training checkpoints in this build")
     blob = CORPUS["seeds"]["checkpoint"][0]
     structured = data.draw(st.booleans())
     kind, mutated = data.draw(_zip_mutation(blob) if structured else _bytes_mutation(blob))

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.errors import ConfigError, ModelFileError, ShapeError
+from glassnet.errors import ArgumentTypeError, ConfigError, ModelFileError, ShapeError
 
 OPTIMIZERS: dict[str, Callable[[], gn.optimizers.Optimizer]] = {
     "sgd": lambda: gn.optimizers.SGD(0.1),
@@ -132,7 +132,9 @@ def test_optimizer_state_round_trips(optimizer: str) -> None:
     fresh.set_state(state, model.trainable_weights)
     again = fresh.get_state()
     assert again["iterations"] == 6
+    assert sorted(again["slots"]) == sorted(state["slots"])
     for name, arrays in state["slots"].items():
+        assert len(arrays) == len(again["slots"][name]) == len(model.trainable_weights)
         assert all(np.array_equal(a, b) for a, b in zip(arrays, again["slots"][name]))
 
 
@@ -259,6 +261,13 @@ def test_callback_mistakes_are_caught_before_the_first_step(
     assert model.optimizer is not None and model.optimizer.iterations == 0
     assert model.epochs_trained == 0
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
+def test_backup_and_restore_arguments_are_checked(tmp_path: Path) -> None:
+    with pytest.raises(ArgumentTypeError, match="backup_dir: expected a path .* got int"):
+        gn.BackupAndRestore(3)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError, match="delete_checkpoint: expected True or False"):
+        gn.BackupAndRestore(tmp_path, delete_checkpoint="no")  # type: ignore[arg-type]
 
 
 def test_keys_added_by_a_users_callback_may_be_monitored(tmp_path: Path) -> None:

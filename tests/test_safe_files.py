@@ -276,6 +276,8 @@ def test_npz_variants(tmp_path: Path) -> None:
     (tmp_path / "cut.npz").write_bytes(data[: len(data) // 2])
     with pytest.raises(DataError, match="cut.npz"):
         load_arrays(tmp_path / "cut.npz")
+    with pytest.raises(DataError, match="is not a regular file"):
+        load_arrays(tmp_path)
 
 
 def test_deflate_declaring_more_than_deflate_can_make(tmp_path: Path) -> None:
@@ -413,10 +415,8 @@ def test_a_checkpoint_with_non_finite_optimizer_state(tmp_path: Path) -> None:
         gn.load_model(_zip(tmp_path / "inf.gnc", list(members.items())))
 
 
-def test_a_missing_file_is_a_glassnet_error_and_a_file_not_found(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import glassnet as gn
-
-    for load in (gn.load_model, gn.datasets.load_csv):
+def test_a_missing_file_is_a_glassnet_error_and_a_file_not_found(tmp_path: Path) -> None:
+    for load in (gn.load_model, gn.read_checkpoint, gn.datasets.load_csv, load_arrays):
         with pytest.raises(gn.MissingFileError, match="nope") as info:
             load(tmp_path / "nope.file")
         assert isinstance(info.value, FileNotFoundError)

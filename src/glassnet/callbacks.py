@@ -324,8 +324,10 @@ class ModelCheckpoint(Callback):
             fields = [f for _, f, _, _ in string.Formatter().parse(self.filepath) if f]
         except ValueError as exc:
             raise ConfigError(f"filepath: {self.filepath!r} is not a valid format: {exc}") from None
-        unknown = [f for f in fields if f.split(".")[0].split("[")[0] != "epoch"
-                   and _missing_key(f.split(".")[0].split("[")[0], params)]
+        # the log key each field names: "val_loss" for "{val_loss.real}" or "{val_loss[0]}"
+        names = {f: f.split(".")[0].split("[")[0] for f in fields}
+        unknown = [f for f, name in names.items()
+                   if name != "epoch" and _missing_key(name, params)]
         if unknown:
             hint = (" (val_* keys need validation_split or validation_data)"
                     if any(f.startswith("val_") for f in unknown) else "")
@@ -334,8 +336,8 @@ class ModelCheckpoint(Callback):
                 f"epoch logs will only have epoch, {', '.join(keys)}{hint}"
             )
         try:
-            names = {f.split(".")[0].split("[")[0] for f in fields} - {"epoch"}
-            example = self.filepath.format(epoch=1, **{k: 0.5 for k in {*keys, *names}})
+            example = self.filepath.format(
+                epoch=1, **{k: 0.5 for k in {*keys, *names.values()} - {"epoch"}})
         except (ValueError, KeyError, IndexError, AttributeError) as exc:
             raise ConfigError(f"filepath: {self.filepath!r} cannot be formatted: {exc}") from None
         directory = os.path.dirname(os.path.abspath(example))
@@ -387,8 +389,11 @@ class BackupAndRestore(Callback):
     FILENAME = "backup.gnc"
 
     def __init__(self, backup_dir: str | os.PathLike[str], delete_checkpoint: bool = True) -> None:
+        if not isinstance(backup_dir, (str, os.PathLike)):
+            raise ArgumentTypeError(f"backup_dir: expected a path (str or os.PathLike), got "
+                                    f"{type(backup_dir).__name__}")
         self.backup_dir = os.fspath(backup_dir)
-        self.delete_checkpoint = bool(delete_checkpoint)
+        self.delete_checkpoint = check_bool(delete_checkpoint, "delete_checkpoint")
         self.restored_epoch: int | None = None
 
     @property

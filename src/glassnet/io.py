@@ -77,7 +77,7 @@ MAX_DEFLATE_RATIO = 1032
 MAX_NDIM = 32
 MAX_NPY_HEADER = 4096
 _CHUNK = 1 << 20
-_NPY_MAGIC = b"\x93NUMPY"
+NPY_MAGIC = b"\x93NUMPY"
 _ARRAY_MEMBER = re.compile(r"w(0|[1-9][0-9]{0,8})\.npy")
 _DESCR = re.compile(r"[<>|=]?[a-zA-Z][0-9]{0,2}")
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -188,7 +188,7 @@ def _parse_npy_header(read: Callable[[int], bytes], where: str, error: ErrorClas
                       kinds: str) -> NpyHeader:
     """Parse and check a ``.npy`` header; ``kinds``: the dtype kinds accepted (e.g. ``"f"``)."""
     start = _read_exact(read, 8)
-    if start[:6] != _NPY_MAGIC:
+    if start[:6] != NPY_MAGIC:
         raise error(f"{where}: not a .npy array (bad magic bytes)")
     major = start[6]
     if major == 1:
@@ -374,8 +374,10 @@ class _Zip:
                 f"{_human(header.nbytes)}) but holds {_human(info.file_size)} in all")
         return info, header
 
-    def array(self, name: str, kinds: str) -> Array:
-        info, header = self.header(name, kinds)
+    def array(self, name: str, kinds: str,
+              checked: tuple[zipfile.ZipInfo, NpyHeader] | None = None) -> Array:
+        """Member ``name``'s array; ``checked`` is what :meth:`header` already gave for it."""
+        info, header = checked if checked is not None else self.header(name, kinds)
         where = f"{self.path}: member {name!r}"
         with self._open(info) as fh:
             def read() -> Array:
@@ -424,6 +426,7 @@ class NpzReader:
         self.files = [n[:-4] for n in names if n.endswith(".npy")]
         others = [n for n in names if not n.endswith(".npy")]
         if others:
+            self._zip.close()
             raise error(f"{path}: members that are not .npy arrays: {others[:5]}")
 
     def __getitem__(self, key: str) -> Array:
@@ -497,6 +500,20 @@ def parse_json(raw: bytes, where: str, error: ErrorClass) -> Any:
         raise error(f"{where}: not valid JSON: {exc}") from None
 
 
+def read_magic(path: str, where: str, error: ErrorClass, not_regular: str) -> bytes:
+    """The first six bytes of the regular file at ``path`` (fewer if it is shorter), to tell
+    a ``.npy`` file (``NPY_MAGIC``) from a zip archive (``b"PK"``); a path that is not a
+    regular file raises ``error`` with ``f"{where} {not_regular}"``, an unreadable one
+    ``error`` too."""
+    if not os.path.isfile(path):
+        raise error(f"{where} {not_regular}")
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(NPY_MAGIC))
+    except OSError as exc:
+        raise error(f"{where}: cannot be read: {exc}") from None
+
+
 def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
                  error: ErrorClass = ModelFileError) -> Archive:
     """Read an archive written by :func:`write_archive` whose ``format`` is a key of
@@ -506,14 +523,8 @@ def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
     if not os.path.exists(path):
         raise MissingFileError(f"path: no file at {path!r}")
     expected = " or ".join(formats)
-    if not os.path.isfile(path):
-        raise error(f"{path!r} is not a {expected} file (not a regular file)")
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(6)
-    except OSError as exc:
-        raise error(f"{path!r}: cannot be read: {exc}") from None
-    if head == _NPY_MAGIC:
+    head = read_magic(path, repr(path), error, f"is not a {expected} file (not a regular file)")
+    if head == NPY_MAGIC:
         raise error(f"{path!r} is not a {expected} file (it holds a bare array)")
     if not head.startswith(b"PK"):
         raise error(f"{path!r} is not a {expected} file (not a zip archive)")
@@ -526,13 +537,14 @@ def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
         if unknown:
             raise error(f"{path!r}: unknown members {', '.join(map(repr, unknown[:5]))} "
                         f"(a glassnet file holds {config} and w0.npy, w1.npy, ...)")
-        _, header = zf.header(config, "fiub")
+        checked = zf.header(config, "fiub")
+        header = checked[1]
         if header.dtype != np.uint8 or len(header.shape) != 1:
             raise error(f"{path!r}: the config is not a byte string")
         if header.nbytes > MAX_JSON_BYTES:
             raise error(f"{path!r}: config of {_human(header.nbytes)} "
                         f"(at most {_human(MAX_JSON_BYTES)})")
-        raw = zf.array(config, "u").tobytes()
+        raw = zf.array(config, "u", checked).tobytes()
         doc = parse_json(raw, f"{path!r}: the config", error)
         if not isinstance(doc, dict) or not isinstance(doc.get("format"), str) \
                 or doc["format"] not in formats:
@@ -557,11 +569,12 @@ def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
         arrays: list[Array] = []
         for i in range(n_arrays):
             name = f"w{i}.npy"
-            _, h = zf.header(name, "fiubc")
-            if h.dtype.kind != "f" or h.dtype.itemsize not in (4, 8):
+            checked = zf.header(name, "fiubc")
+            dtype = checked[1].dtype
+            if dtype.kind != "f" or dtype.itemsize not in (4, 8):
                 raise error(f"{path!r}: weight w{i} is not a float array "
-                            f"(float32/float64; got {h.dtype})")
-            a = zf.array(name, "f")
+                            f"(float32/float64; got {dtype})")
+            a = zf.array(name, "f", checked)
             if not np.isfinite(a).all():
                 raise error(f"{path!r}: array w{i} holds NaN or infinite values")
             arrays.append(a)

@@ -1017,8 +1017,8 @@ def _checkpoint_from_archive(archive: Archive) -> tuple[Sequential, dict[str, An
     if not isinstance(config, dict) or not isinstance(config.get("compile"), dict):
         raise ModelFileError(f"{path!r}: a checkpoint holds a compiled model")
     # the weights come first; each optimizer slot holds one array per trainable array
-    n_weights = opt.get("n_weights")
-    if not isinstance(n_weights, int) or not 0 <= n_weights <= len(archive.arrays):
+    n_weights: Any = opt.get("n_weights")
+    if not _is_int(n_weights) or n_weights > len(archive.arrays):
         raise ModelFileError(f"{path!r}: the checkpoint's optimizer part is malformed")
     model = model_from_archive(archive, archive.arrays[:n_weights])
     _, optimizer = model._require_compiled()

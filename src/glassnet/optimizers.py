@@ -141,12 +141,9 @@ class Optimizer:
         """The live per-parameter state arrays by name (``{"m": [...], "v": [...]}``)."""
         return {}
 
-    def _slot_names(self) -> list[str]:
-        return []
-
     def slot_names(self) -> list[str]:
         """Names of this optimizer's per-parameter state arrays (fixed by its settings)."""
-        return self._slot_names()
+        return []
 
     @property
     def built(self) -> bool:
@@ -157,8 +154,9 @@ class Optimizer:
         """Copies of everything a step depends on besides the settings:
         ``{"iterations": t, "slots": {name: [array per parameter]}}`` (``slots`` empty while
         the optimizer is not built)."""
-        slots = {name: [a.copy() for a in arrays] for name, arrays in self._slots().items()}
-        return {"iterations": int(self.iterations), "slots": slots if self.built else {}}
+        slots = ({name: [a.copy() for a in arrays] for name, arrays in self._slots().items()}
+                 if self.built else {})
+        return {"iterations": int(self.iterations), "slots": slots}
 
     def set_state(self, state: dict[str, Any], params: list[Array] | None = None) -> None:
         """Put back what :meth:`get_state` gave. An optimizer not built yet is built for
@@ -317,7 +315,7 @@ class SGD(Optimizer):
         self._velocity = [np.zeros_like(p) for p in params] if self.momentum else []
         self._scratch = [np.empty_like(p) for p in params]
 
-    def _slot_names(self) -> list[str]:
+    def slot_names(self) -> list[str]:
         return ["velocity"] if self.momentum else []
 
     def _slots(self) -> dict[str, list[Array]]:
@@ -375,7 +373,7 @@ class RMSprop(Optimizer):
         self._s = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
 
-    def _slot_names(self) -> list[str]:
+    def slot_names(self) -> list[str]:
         return ["mean_square"]
 
     def _slots(self) -> dict[str, list[Array]]:
@@ -425,7 +423,7 @@ class Adam(Optimizer):
         self._v = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
 
-    def _slot_names(self) -> list[str]:
+    def slot_names(self) -> list[str]:
         return ["m", "v"]
 
     def _slots(self) -> dict[str, list[Array]]:

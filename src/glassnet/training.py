@@ -278,7 +278,6 @@ def fit(
     _check_batches(model, x.shape[0], batch_size)
     shuffle_seed = model.seed if seed is None else seed
     first = 0 if initial_epoch is None else initial_epoch
-    end = epochs
     global_start = model.epochs_trained if initial_epoch is None else initial_epoch
     m = x.shape[0]
     n_steps = steps_per_epoch(m, batch_size)
@@ -296,7 +295,7 @@ def fit(
         log_keys += ["val_loss"] + [f"val_{name}" for name in model.metric_names]
     _, optimizer = model._require_compiled()
     params = {
-        "epochs": end, "steps": n_steps, "samples": m, "batch_size": batch_size,
+        "epochs": epochs, "steps": n_steps, "samples": m, "batch_size": batch_size,
         "val_samples": 0 if x_val is None else x_val.shape[0], "seed": shuffle_seed,
         "model_seed": model.seed,
         # layers given a seed of their own (Dropout(seed=...)) draw from it instead
@@ -331,7 +330,7 @@ def fit(
 
     with interrupt.armed():
         cblist.on_train_begin({})
-        for epoch in range(first, end):
+        for epoch in range(first, epochs):
             cblist.on_epoch_begin(epoch, {})
             global_epoch = global_start + epoch - first
             order = epoch_order(epoch_rng(shuffle_seed, global_epoch), m, shuffle, block_size,

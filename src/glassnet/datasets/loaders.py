@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from ..errors import ArgumentTypeError, ConfigError, DataError, MissingFileError, ShapeError
-from ..io import NpzReader, read_npy_file
+from ..io import NPY_MAGIC, NpzReader, read_magic, read_npy_file
 from .builtin import _check_float_dtype, _check_int
 
 __all__ = ["load_arrays", "load_csv"]
@@ -280,12 +280,6 @@ def _narrow(values: NDArray[np.float64], dtype: np.dtype[Any], file: str,
     return values.astype(dtype)
 
 
-def _numeric(array: NDArray[Any], file: str, key: str) -> NDArray[Any]:
-    if array.dtype.kind not in "biuf":
-        raise DataError(f"{file}: array {key!r} must hold numbers, got dtype {array.dtype}")
-    return array
-
-
 def load_arrays(
     path: PathLike,
     *,
@@ -317,14 +311,8 @@ def load_arrays(
         raise ArgumentTypeError(f"y_key: expected a str or None, got {type(y_key).__name__}")
     if mmap_mode not in (None, "r", "c"):
         raise ArgumentTypeError(f"mmap_mode: expected None, 'r' or 'c', got {mmap_mode!r}")
-    if not os.path.isfile(file):
-        raise DataError(f"{file}: not a regular file")
-    try:
-        with open(file, "rb") as fh:
-            head = fh.read(6)
-    except OSError as exc:
-        raise DataError(f"{file}: cannot be read: {exc}") from None
-    if head == b"\x93NUMPY":
+    head = read_magic(file, file, DataError, "is not a regular file (not a .npy or .npz file)")
+    if head == NPY_MAGIC:
         return read_npy_file(file, error=DataError, mmap_mode=mmap_mode), None
     if not head.startswith(b"PK"):
         raise DataError(f"{file}: not a .npy or .npz file (it starts with {head!r})")
@@ -338,10 +326,10 @@ def load_arrays(
                 f"the archive holds {sorted(archive.files)[:50]} "
                 "(choose them with x_key= and y_key=)"
             )
-        X = _numeric(archive[x_key], file, x_key)
+        X = archive[x_key]  # NpzReader gives plain numbers only (bool, int, float)
         if y_key is None:
             return X, None
-        y = _numeric(archive[y_key], file, y_key)
+        y = archive[y_key]
     if X.ndim == 0 or y.ndim == 0 or X.shape[0] != y.shape[0]:
         raise ShapeError(
             f"{file}: X ({x_key!r}, shape {X.shape}) and y ({y_key!r}, shape {y.shape}) "
