@@ -290,6 +290,7 @@ def run_sweep(
     for run in runs:
         groups.setdefault((run["data"], run["hidden"], run["activation"]), []).append(run)
     tasks = []
+    checked: set[str] = set()  # data sets whose arrays passed the model's own checks
     for (name, hidden, activation), members in groups.items():
         base = {"data": name, "hidden": hidden, "activation": activation,
                 "output_activation": output_activation, "dtype": dtype,
@@ -299,6 +300,12 @@ def run_sweep(
         try:
             probe = _build(base, members[0], X.shape[1], _n_outputs(loss_obj, y))
             probe.prepare_targets(y, X.shape[0])
+            if name not in checked:  # as Population.fit will: finite X, X_val, y_val fit
+                arrays = datasets[name]
+                for j, (xa, ya) in enumerate(zip(arrays[::2], arrays[1::2])):
+                    x = probe.check_X(xa, "X_val" if j else "X", keep_mapped=True)
+                    probe.prepare_targets(ya, x.shape[0], "y_val" if j else "y")
+                checked.add(name)
         except GlassnetError as exc:
             raise type(exc)(f"data set {name!r}, hidden {hidden}: {exc}") from exc
         n_chunks = math.ceil(len(members) / max_population)
