@@ -40,9 +40,9 @@ from . import losses as losses_mod
 from . import optimizers as opt_mod
 from ._checks import check_features, check_int
 from .callbacks import Callback, CallbackList, History
-from .errors import ArgumentTypeError, ConfigError, NotReadyError, ShapeError
+from .errors import ArgumentTypeError, ConfigError, NotReadyError
 from .layers import Dense
-from .model import LayerTrace, Sequential
+from .model import LayerTrace, Sequential, check_targets
 from .optimizers import FUSED_SGD_MIN_SIZE
 from .training import batches, check_shuffle, epoch_order, epoch_rng, steps_per_epoch
 
@@ -669,15 +669,7 @@ class Population:
                               keep_mapped=True)
 
     def _prepare_targets(self, y: Any, m: int, argument: str = "y") -> Array:
-        if y is None:
-            raise ArgumentTypeError(f"{argument}: expected targets, got None")
-        arr = np.asarray(y)
-        if arr.ndim == 0 or arr.shape[0] != m:
-            raise ShapeError(
-                f"{argument} has {arr.shape[0] if arr.ndim else 0} targets but X has {m} "
-                f"examples"
-            )
-        return self.loss.prepare_targets(arr, self.units[-1], self.dtype)
+        return check_targets(self.loss, y, m, self.units[-1], self.dtype, argument)
 
     def predict(self, X: Any, batch_size: int | None = 1024) -> Array:
         """Every member's outputs, ``(K, m, outputs)``."""
