@@ -133,6 +133,8 @@ def test_bad_data_is_refused_before_training(data: Any) -> None:
         run_sweep(GRID, {"d": (X,)})
     with pytest.raises(gn.DataError, match="labels"):
         run_sweep(GRID, {"d": (X, y + 0.5)})
+    with pytest.raises(gn.DataError, match="integer labels, got infinite values at index 4"):
+        run_sweep(GRID, {"d": (X, np.where(np.arange(len(y)) == 4, np.inf, y))})
     # the arrays get the model's own checks before any task starts, named by data set
     bad = X.copy()
     bad[3, 5] = np.nan

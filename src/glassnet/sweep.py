@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from . import initializers, losses
+from ._checks import bad_labels, check_int
 from .errors import ArgumentTypeError, ConfigError, DataError, GlassnetError, ShapeError
 from .layers import Dense, Input
 from .model import Sequential
@@ -149,8 +150,10 @@ def _check_data(data: Any) -> dict[str, tuple[Any, ...]]:
 
 def _n_outputs(loss: losses.Loss, y: Any) -> int:
     if isinstance(loss, losses.SparseCategoricalCrossentropy):
-        if y.size and (y.dtype.kind == "f" and not np.all(y == np.round(y))):
-            raise DataError("y: sparse_categorical_crossentropy expects integer labels")
+        if y.size and y.dtype.kind == "f" and not (np.all(np.isfinite(y))
+                                                   and np.all(y == np.round(y))):
+            raise DataError("y: sparse_categorical_crossentropy expects integer labels, got "
+                            + bad_labels(y))
         return int(np.max(y)) + 1
     return 1 if y.ndim == 1 else int(y.shape[1])
 
@@ -273,8 +276,6 @@ def run_sweep(
     from . import optimizers
 
     opt_cfg = optimizers.get(optimizer).to_config()
-    from ._checks import check_int
-
     epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
     batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
     max_population = int(check_int(max_population, "max_population",  # type: ignore[arg-type]
