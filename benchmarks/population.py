@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -194,8 +193,6 @@ def _row_text(row: dict[str, Any]) -> str:
 
 def sweep_timing(n_runs: int) -> None:
     """A grid of ``n_runs`` runs in one process and on a 2-worker local Dask cluster."""
-    import numpy as np
-
     from glassnet.sweep import run_sweep
 
     X, y = _data()
@@ -229,7 +226,6 @@ def sweep_timing(n_runs: int) -> None:
     print(f"Dask task overhead: {per_task * 1e3:.2f} ms per empty task ({N_EMPTY} timed), "
           f"{per_task * 1e3 * n_tasks / n_runs:.2f} ms per run "
           f"({n_runs // n_tasks} runs per task)")
-    del np
 
 
 def main() -> None:
@@ -259,13 +255,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if "GLASSNET_BENCH_UNSET" not in os.environ:
-        from benchmarks import run
+    from benchmarks.run import reexec_without_blas_variables
 
-        present = {k: os.environ[k] for k in run.BLAS_VARIABLES if k in os.environ}
-        env = {k: v for k, v in os.environ.items() if k not in run.BLAS_VARIABLES}
-        env["GLASSNET_BENCH_UNSET"] = ";".join(f"{k}={v}" for k, v in present.items()) or "-"
-        sys.stdout.flush()
-        os.execve(sys.executable, [sys.executable, "-m", "benchmarks.population", *sys.argv[1:]],
-                  env)
+    reexec_without_blas_variables("benchmarks.population")
     main()

@@ -15,14 +15,18 @@ BLAS_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 _MARKER = "GLASSNET_BENCH_UNSET"  # set in the re-executed child: what the parent removed
 
 
-def _reexec_without_blas_variables() -> None:
+def reexec_without_blas_variables(module: str = "benchmarks.run") -> None:
+    """Run ``python -m module`` again without the OpenBLAS variables (when any is set, or
+    NumPy is already loaded); the child finds ``_MARKER`` and goes on."""
+    if _MARKER in os.environ:
+        return
     present = {k: os.environ[k] for k in BLAS_VARIABLES if k in os.environ}
     if not present and "numpy" not in sys.modules:
         return
     env = {k: v for k, v in os.environ.items() if k not in BLAS_VARIABLES}
     env[_MARKER] = ";".join(f"{k}={v}" for k, v in present.items()) or "-"
     sys.stdout.flush()
-    os.execve(sys.executable, [sys.executable, "-m", "benchmarks.run", *sys.argv[1:]], env)
+    os.execve(sys.executable, [sys.executable, "-m", module, *sys.argv[1:]], env)
 
 
 def environment_note() -> str:
@@ -36,8 +40,7 @@ def environment_note() -> str:
 
 
 def main() -> None:
-    if _MARKER not in os.environ:
-        _reexec_without_blas_variables()
+    reexec_without_blas_variables()
     from . import suite  # imports NumPy: only now
 
     suite.main(sys.argv[1:], environment_note())

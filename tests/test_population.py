@@ -179,6 +179,25 @@ def test_block_shuffle_in_fit_and_population_agree(digits: Any) -> None:
 
 # ----------------------------------------------------------------------------- bad input
 
+@pytest.mark.parametrize("kwargs,error", [
+    ({"shuffle": 1}, gn.ArgumentTypeError),
+    ({"shuffle": "rows"}, gn.ConfigError),
+    ({"shuffle": True, "block_size": 10}, gn.ConfigError),
+], ids=["int", "unknown-word", "block-size-without-block"])
+def test_fit_and_population_refuse_the_same_shuffle_arguments(digits: Any, kwargs: Any,
+                                                              error: Any) -> None:
+    X, y = digits
+    model = _model(1)
+    before = model.get_weights()
+    with pytest.raises(error, match="shuffle|block_size") as alone:
+        model.fit(X, y, verbose=0, **kwargs)
+    with pytest.raises(error) as together:
+        Population([_model(1)]).fit(X, y, **kwargs)
+    assert str(together.value) == str(alone.value)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_members_of_different_architectures_are_refused() -> None:
     with pytest.raises(gn.ConfigError, match=r"models\[1\].*same layers"):
         Population([_model(1), _model(2, widths=(30, 15, 10))])
@@ -208,6 +227,10 @@ def test_bad_fit_arguments_fail_before_any_training(digits: Any) -> None:
         pop.fit(X, y, shuffle="rows")
     with pytest.raises(gn.ArgumentTypeError, match="block_size: expected an integer"):
         pop.fit(X, y, shuffle="block")
+    with pytest.raises(gn.ConfigError, match="seed: expected None, one non-negative int"):
+        pop.fit(X, y, seed=-1)
+    with pytest.raises(gn.ArgumentTypeError, match="shuffle: expected True, False or 'block'"):
+        pop.fit(X, y, shuffle=1)  # type: ignore[arg-type]
     for a, b in zip(before, pop.get_weights()):
         np.testing.assert_array_equal(a, b)
     assert pop.history is None

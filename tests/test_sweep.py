@@ -133,6 +133,15 @@ def test_bad_data_is_refused_before_training(data: Any) -> None:
         run_sweep(GRID, {"d": (X,)})
     with pytest.raises(gn.DataError, match="labels"):
         run_sweep(GRID, {"d": (X, y + 0.5)})
+    with pytest.raises(gn.DataError, match="integer labels, got infinite values at index 4"):
+        run_sweep(GRID, {"d": (X, np.where(np.arange(len(y)) == 4, np.inf, y))})
+    # the arrays get the model's own checks before any task starts, named by data set
+    bad = X.copy()
+    bad[3, 5] = np.nan
+    with pytest.raises(gn.DataError, match=r"data set 'd'.*X: expected finite numbers"):
+        run_sweep(GRID, {"c": (X, y), "d": (bad, y)}, processes=1)
+    with pytest.raises(gn.ShapeError, match=r"data set 'd'.*X_val has 63 features"):
+        run_sweep(GRID, {"d": (X, y, X[:10, :63], y[:10])}, processes=1)
 
 
 def test_closed_or_wrong_client_is_refused(cluster: Any, data: Any) -> None:

@@ -359,14 +359,7 @@ class Sequential(HasShapes):
     def prepare_targets(self, y: Any, m: int, argument: str = "y") -> Array:
         """Validate ``y`` for the compiled loss; ``m`` is the number of examples in X."""
         loss, _ = self._require_compiled()
-        if y is None:
-            raise ArgumentTypeError(f"{argument}: expected targets, got None")
-        arr = np.asarray(y)
-        if arr.ndim == 0 or arr.shape[0] != m:
-            raise ShapeError(
-                f"{argument} has {arr.shape[0] if arr.ndim else 0} targets but X has {m} examples"
-            )
-        return loss.prepare_targets(arr, self.output_dim, self.dtype)
+        return check_targets(loss, y, m, self.output_dim, self.dtype, argument)
 
     def forward(self, x: Array, cache: bool = True, training: bool = False) -> Array:
         """Run a validated batch through every layer; returns the output ``(m, units)``.
@@ -809,6 +802,20 @@ MODEL_VERSION = 1
 #: Widths up to this need no weights in the file to back them (a model of Dropout layers).
 _FREE_WIDTH = 1024
 _FREE_LAYERS = 256
+
+
+def check_targets(loss: losses_mod.Loss, y: Any, m: int, n_outputs: int, dtype: np.dtype[Any],
+                  argument: str = "y") -> Array:
+    """``y`` checked against ``m`` examples and prepared for ``loss`` (the body of
+    :meth:`Sequential.prepare_targets`, shared with :class:`~glassnet.population.Population`)."""
+    if y is None:
+        raise ArgumentTypeError(f"{argument}: expected targets, got None")
+    arr = np.asarray(y)
+    if arr.ndim == 0 or arr.shape[0] != m:
+        raise ShapeError(
+            f"{argument} has {arr.shape[0] if arr.ndim else 0} targets but X has {m} examples"
+        )
+    return loss.prepare_targets(arr, n_outputs, dtype)
 
 
 def save_model(model: Sequential, path: str | os.PathLike[str]) -> None:

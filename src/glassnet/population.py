@@ -40,11 +40,11 @@ from . import losses as losses_mod
 from . import optimizers as opt_mod
 from ._checks import check_features, check_int
 from .callbacks import Callback, CallbackList, History
-from .errors import ArgumentTypeError, ConfigError, NotReadyError, ShapeError
+from .errors import ArgumentTypeError, ConfigError, NotReadyError
 from .layers import Dense
-from .model import LayerTrace, Sequential
+from .model import LayerTrace, Sequential, check_targets
 from .optimizers import FUSED_SGD_MIN_SIZE
-from .training import epoch_order, epoch_rng, steps_per_epoch
+from .training import batches, check_shuffle, epoch_order, epoch_rng, steps_per_epoch
 
 Array = NDArray[Any]
 
@@ -669,15 +669,7 @@ class Population:
                               keep_mapped=True)
 
     def _prepare_targets(self, y: Any, m: int, argument: str = "y") -> Array:
-        if y is None:
-            raise ArgumentTypeError(f"{argument}: expected targets, got None")
-        arr = np.asarray(y)
-        if arr.ndim == 0 or arr.shape[0] != m:
-            raise ShapeError(
-                f"{argument} has {arr.shape[0] if arr.ndim else 0} targets but X has {m} "
-                f"examples"
-            )
-        return self.loss.prepare_targets(arr, self.units[-1], self.dtype)
+        return check_targets(self.loss, y, m, self.units[-1], self.dtype, argument)
 
     def predict(self, X: Any, batch_size: int | None = 1024) -> Array:
         """Every member's outputs, ``(K, m, outputs)``."""
@@ -756,10 +748,11 @@ class Population:
         batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
         if verbose not in (0, 1, 2):
             raise ConfigError(f"verbose: expected 0, 1 or 2, got {verbose!r}")
+        shuffle, block_size = check_shuffle(shuffle, block_size)
         K = self.K
         if seed is None:  # as Sequential.fit: each member shuffles from its own seed
             seeds = [int(s) for s in self.seeds]
-        elif isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        elif isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0:
             seeds = [int(seed)] * K
         elif isinstance(seed, (list, tuple, np.ndarray)) and len(seed) == K and all(
                 isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 0
@@ -792,11 +785,8 @@ class Population:
                                           "validation_data[1]")
         m = x.shape[0]
         n_steps = steps_per_epoch(m, batch_size)
-        # validate the shuffle arguments before any training (epoch_order checks them)
-        epoch_order(np.random.default_rng(0), m, shuffle, block_size, n_steps, check_only=True)
         shared = len(set(seeds)) == 1 or not shuffle or n_steps <= 1  # one order for all
         order_seeds = seeds[:1] if shared else seeds
-        bs = m if batch_size is None else batch_size
         histories = []
         for k in range(K):
             h = History()
@@ -828,21 +818,18 @@ class Population:
             total = np.zeros(K)
             seen = 0
             metric_sums = np.zeros((K, len(self.metrics)))
-            if not shared:
-                order_arr = np.stack([o if o is not None else np.arange(m) for o in orders])
+            if not shared:  # each member's own order (never None: shuffled, several steps)
+                order_arr = np.stack(orders)  # type: ignore[arg-type]
             for cbl in cbls:
                 cbl.on_epoch_begin(epoch, {})
-            for step, start in enumerate(range(0, m, bs)):
+            for step, rows in enumerate(batches(m, batch_size)):
                 if shared:
-                    o = orders[0]
-                    idx: Any = slice(start, min(start + bs, m)) if o is None \
-                        else o[start:start + bs]
+                    idx: Any = rows if orders[0] is None else orders[0][rows]
                     xb = np.asarray(x[idx], dtype=dtype)
-                    tb = t[idx]
                 else:
-                    idx = order_arr[:, start:start + bs]
+                    idx = order_arr[:, rows]
                     xb = _gather(x, idx, dtype)
-                    tb = t[idx]
+                tb = t[idx]
                 nb = xb.shape[-2]
                 for cbl in cbls:
                     if cbl.wants_batch_logs:

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from . import initializers, losses
+from ._checks import bad_labels, check_int
 from .errors import ArgumentTypeError, ConfigError, DataError, GlassnetError, ShapeError
 from .layers import Dense, Input
 from .model import Sequential
@@ -149,8 +150,10 @@ def _check_data(data: Any) -> dict[str, tuple[Any, ...]]:
 
 def _n_outputs(loss: losses.Loss, y: Any) -> int:
     if isinstance(loss, losses.SparseCategoricalCrossentropy):
-        if y.size and (y.dtype.kind == "f" and not np.all(y == np.round(y))):
-            raise DataError("y: sparse_categorical_crossentropy expects integer labels")
+        if y.size and y.dtype.kind == "f" and not (np.all(np.isfinite(y))
+                                                   and np.all(y == np.round(y))):
+            raise DataError("y: sparse_categorical_crossentropy expects integer labels, got "
+                            + bad_labels(y))
         return int(np.max(y)) + 1
     return 1 if y.ndim == 1 else int(y.shape[1])
 
@@ -273,8 +276,6 @@ def run_sweep(
     from . import optimizers
 
     opt_cfg = optimizers.get(optimizer).to_config()
-    from ._checks import check_int
-
     epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
     batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
     max_population = int(check_int(max_population, "max_population",  # type: ignore[arg-type]
@@ -290,6 +291,7 @@ def run_sweep(
     for run in runs:
         groups.setdefault((run["data"], run["hidden"], run["activation"]), []).append(run)
     tasks = []
+    checked: set[str] = set()  # data sets whose arrays passed the model's own checks
     for (name, hidden, activation), members in groups.items():
         base = {"data": name, "hidden": hidden, "activation": activation,
                 "output_activation": output_activation, "dtype": dtype,
@@ -299,6 +301,12 @@ def run_sweep(
         try:
             probe = _build(base, members[0], X.shape[1], _n_outputs(loss_obj, y))
             probe.prepare_targets(y, X.shape[0])
+            if name not in checked:  # as Population.fit will: finite X, X_val, y_val fit
+                arrays = datasets[name]
+                for j, (xa, ya) in enumerate(zip(arrays[::2], arrays[1::2])):
+                    x = probe.check_X(xa, "X_val" if j else "X", keep_mapped=True)
+                    probe.prepare_targets(ya, x.shape[0], "y_val" if j else "y")
+                checked.add(name)
         except GlassnetError as exc:
             raise type(exc)(f"data set {name!r}, hidden {hidden}: {exc}") from exc
         n_chunks = math.ceil(len(members) / max_population)

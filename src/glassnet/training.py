@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import check_bool, check_float, check_int, check_seed
+from ._checks import check_float, check_int, check_seed
 from .callbacks import (
     BackupAndRestore,
     Callback,
@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 Array = NDArray[Any]
 
-__all__ = ["batches", "epoch_order", "epoch_rng", "evaluate", "fit", "steps_per_epoch"]
+__all__ = ["batches", "check_shuffle", "epoch_order", "epoch_rng", "evaluate", "fit",
+           "steps_per_epoch"]
 
 #: ``spawn_key`` tag of the shuffle streams (layer initializers use ``(layer index,)``,
 #: dropout ``(layer index, STEP_STREAM, step)``: no two streams share a key).
@@ -47,13 +48,26 @@ def steps_per_epoch(m: int, batch_size: int | None) -> int:
     return 1 if batch_size is None or batch_size >= m else math.ceil(m / batch_size)
 
 
+def check_shuffle(shuffle: Any, block_size: Any) -> tuple[bool | str, int | None]:
+    """``fit``'s ``shuffle`` and ``block_size``, checked: ``(True or False, None)`` or
+    ``("block", block_size)``."""
+    if isinstance(shuffle, str):
+        if shuffle != "block":
+            raise ConfigError(f"shuffle: expected True, False or 'block', got {shuffle!r}")
+        return "block", check_int(block_size, "block_size", minimum=1)
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise ArgumentTypeError(f"shuffle: expected True, False or 'block', got {shuffle!r}")
+    if block_size is not None:
+        raise ConfigError("block_size: only used with shuffle='block'; leave it None")
+    return bool(shuffle), None
+
+
 def epoch_order(
     rng: np.random.Generator,
     m: int,
     shuffle: bool | str,
     block_size: int | None,
     n_steps: int,
-    check_only: bool = False,
 ) -> Array | None:
     """The order in which one epoch visits the ``m`` examples (``None``: in file order).
 
@@ -62,17 +76,11 @@ def epoch_order(
     order and the rows inside each block are shuffled, so reading a memory-mapped file stays
     sequential within a block. ``False``, or a single step per epoch: file order.
     """
-    if shuffle not in (True, False, "block"):
-        raise ConfigError(f"shuffle: expected True, False or 'block', got {shuffle!r}")
-    if shuffle == "block":
-        block_size = check_int(block_size, "block_size", minimum=1)
-    elif block_size is not None:
-        raise ConfigError("block_size: only used with shuffle='block'; leave it None")
-    if check_only or not shuffle or n_steps <= 1:
+    shuffle, block_size = check_shuffle(shuffle, block_size)
+    if not shuffle or n_steps <= 1:
         return None
-    if not (isinstance(shuffle, str) and shuffle == "block"):
+    if block_size is None:
         return rng.permutation(m)
-    block_size = int(block_size or m)
     n_blocks = math.ceil(m / block_size)
     parts = []
     for b in rng.permutation(n_blocks):
@@ -244,8 +252,7 @@ def fit(
             )
     seed = check_seed(seed, "seed")
     batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
-    if not (isinstance(shuffle, str) and shuffle == "block"):
-        shuffle = check_bool(shuffle, "shuffle")
+    shuffle, block_size = check_shuffle(shuffle, block_size)
     if verbose not in (0, 1, 2):
         raise ConfigError(f"verbose: expected 0, 1 or 2, got {verbose!r}")
     if callbacks is not None and (
@@ -281,7 +288,6 @@ def fit(
     global_start = model.epochs_trained if initial_epoch is None else initial_epoch
     m = x.shape[0]
     n_steps = steps_per_epoch(m, batch_size)
-    epoch_order(epoch_rng(shuffle_seed, 0), m, shuffle, block_size, n_steps, check_only=True)
     convert = x.dtype != model.dtype
     history = History()
     cbs: list[Callback] = [history]
