@@ -25,6 +25,8 @@ def test_a_subset_runs_with_progress_lines() -> None:
     assert results[0].seconds > 0
     assert lines[0].startswith("[1/1] vectorize: Q3")
     assert "done in" in lines[1]
+    # each call is one progress line, folded to 80 columns (the settings made it 111 wide)
+    assert max(len(row) for line in lines for row in line.splitlines()) <= 80
 
 
 def test_no_progress_prints_nothing(capsys: pytest.CaptureFixture[str]) -> None:

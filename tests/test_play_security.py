@@ -277,3 +277,34 @@ def test_the_play_command_prints_a_tokened_loopback_url_and_cleans_up() -> None:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=20)
     assert not os.path.exists(token_file.group(1))
+
+
+def test_sigterm_while_starting_leaves_no_token_file(tmp_path: os.PathLike[str]) -> None:
+    """A SIGTERM in the seconds the playground takes to start (here: a slowed worker) is a
+    clean exit, and no token file is left behind."""
+    import signal
+    import subprocess
+    import sys
+
+    token_file = os.path.join(os.fspath(tmp_path), "token")
+    script = (
+        "import sys, time\n"
+        "import glassnet.play.worker as w\n"
+        "from glassnet.play import serve\n"
+        "init = w.Worker.__init__\n"
+        "def slow(self, *a, **k):\n"
+        "    print('starting', flush=True)\n"
+        "    time.sleep(30)\n"
+        "    init(self, *a, **k)\n"
+        "w.Worker.__init__ = slow\n"
+        f"sys.exit(serve('127.0.0.1', 0, open_browser=False, token_file={token_file!r}))\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "starting"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        returncode = proc.wait(timeout=20)
+    assert returncode == 0
+    assert not os.path.exists(token_file)

@@ -244,8 +244,8 @@ def _tour(args: argparse.Namespace) -> int:
     if problem:
         return _error("tour", problem)
     mode = "quick tour (smaller sizes, same lessons)" if args.quick else "tour"
-    print(f"glassnet {mode}: five experiments, one per learner's question "
-          f"(seed {args.seed})", file=sys.stderr, flush=True)
+    print(textwrap.fill(f"glassnet {mode}: five experiments, one per learner's question "
+                        f"(seed {args.seed})", width=80), file=sys.stderr, flush=True)
     start = time.perf_counter()
     try:
         results = glassnet.lab.run_tour(quick=args.quick, seed=args.seed, progress=True)

@@ -470,7 +470,6 @@ def run_symmetry(
     data_sets = (X, y, X_test, y_test)
     replays = [k for k in keys if k in COURSE_DRAWS] if replay_course else []
     do_sgd = bool(sgd_check) and "constant" in keys and "he" in keys
-    total = len(keys) + len(replays) + int(do_sgd)
     if progress is not None:
         progress(f"symmetry: {len(keys) + len(replays)} networks "
                  f"({', '.join(INITS[k][0] for k in keys)}"
@@ -490,7 +489,7 @@ def run_symmetry(
         bs = sgd_batch_size
         if progress is not None:
             progress(f"symmetry: {INITS['constant'][0]}, shuffled mini-batch SGD (batches of "
-                     f"{bs}) ({total}/{total}), about {iterations:,} steps")
+                     f"{bs}), about {iterations:,} steps")
         sgd = _run_one("constant", INITS["constant"][1], data_sets, iterations=iterations,
                        seed=seed, learning_rate=float(learning_rate), every=every, tol=tol,
                        dtype=dtype, batch_size=bs)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -113,6 +114,12 @@ def _stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
+def _fill(line: str, indent: str) -> str:
+    """One progress line folded to 80 columns (one string, so one ``print_fn`` call)."""
+    return textwrap.fill(line, width=80, subsequent_indent=indent, break_on_hyphens=False,
+                         break_long_words=False)
+
+
 def run_tour(
     *,
     quick: bool = False,
@@ -158,11 +165,12 @@ def run_tour(
                 f"{k}={v:,}" if isinstance(v, int) and not isinstance(v, bool) else f"{k}={v}"
                 for k, v in settings.items()
             )
-            say(f"[{i}/{len(stages)}] {stage.name}: {stage.question}"
-                + (f" ({shown})" if shown else ""))
+            say(_fill(f"[{i}/{len(stages)}] {stage.name}: {stage.question}"
+                      + (f" ({shown})" if shown else ""), " " * 6))
         kwargs = dict(settings)
         if progress and "progress" in inspect.signature(function).parameters:
-            kwargs["progress"] = lambda line: say(f"      {line}")  # the experiment's own stages
+            # the experiment's own stages
+            kwargs["progress"] = lambda line: say(_fill(f"      {line}", " " * 8))
         start = time.perf_counter()
         result = function(seed=seed, **kwargs)
         elapsed = time.perf_counter() - start

@@ -108,9 +108,9 @@ def start(host: str = "127.0.0.1", port: int = 0, *, config: PlayConfig | None =
     sock.listen(64)
     bound_port = int(sock.getsockname()[1])
     token = secrets.token_urlsafe(24)
-    path = write_token_file(token, token_file)
     worker = Worker(config)
     app = create_app(worker, token=token, hosts=allowed_hosts(host, bound_port))
+    path = write_token_file(token, token_file)  # last of the slow steps: little to leak
     uv_config = uvicorn.Config(app, log_level=log_level, ws_max_size=64 * 1024,
                                ws_ping_interval=None, lifespan="off", access_log=False)
     server = uvicorn.Server(uv_config)
@@ -153,22 +153,26 @@ def serve(host: str = "127.0.0.1", port: int = 0, *, open_browser: bool = True,
         print(f"WARNING: the playground listens on {host}, reachable from other machines. "
               "Anyone with the token can train networks and read your uploaded data; "
               "traffic is not encrypted.", file=sys.stderr)
-    play = start(host, port, token_file=token_file, background=False, log_level="warning")
-    print(f"glassnet playground: {play.url}")
-    print(f"(token also in {play.token_file}, readable only by you; Ctrl-C stops)", flush=True)
-    if open_browser:
-        import webbrowser
-
-        threading.Timer(0.8, webbrowser.open, args=(play.url,)).start()
     # uvicorn shuts down on SIGTERM, then raises the signal again under the handler it found:
-    # make that handler an exit, so the token file is removed as after Ctrl-C.
+    # make that handler an exit, so the token file is removed as after Ctrl-C. It is set
+    # before start(), so a SIGTERM during the seconds of starting up is an exit as well.
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    play: PlayServer | None = None
     try:
+        play = start(host, port, token_file=token_file, background=False, log_level="warning")
+        print(f"glassnet playground: {play.url}")
+        print(f"(token also in {play.token_file}, readable only by you; Ctrl-C stops)",
+              flush=True)
+        if open_browser:
+            import webbrowser
+
+            threading.Timer(0.8, webbrowser.open, args=(play.url,)).start()
         play.server.run(sockets=[play.sock])
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
-        play.stop()
+        if play is not None:
+            play.stop()
         signal.signal(signal.SIGTERM, previous)
     return 0
 

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -180,8 +181,10 @@ def _coffee(result: ExperimentResult) -> Figure:
         ax.set_xlabel("temperature (deg C)")
         ax.set_ylabel("duration (minutes)")
         side = "low (dark)" if w_out[j] > 0 else "high (bright)"
-        ax.set_title(f"unit {j} (outgoing weight {w_out[j]:+.1f}): where its activation is\n"
-                     f"{side} it votes 'bad roast': {d['coffee_descriptions'][j]}", fontsize=9)
+        # folded to the panel's width: a long description must not run into the next title
+        ax.set_title(textwrap.fill(
+            f"unit {j} (outgoing weight {w_out[j]:+.1f}): where its activation is {side} it "
+            f"votes 'bad roast': {d['coffee_descriptions'][j]}", width=58), fontsize=9)
         ax.legend(loc="upper right", fontsize=7, framealpha=0.85)
     assert mesh is not None
     fig.colorbar(mesh, ax=list(axes), label="unit activation (sigmoid)")
