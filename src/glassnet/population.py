@@ -835,7 +835,7 @@ class Population:
             # the orders Sequential.fit draws for this global epoch
             global_epoch = self.epochs_trained
             orders = [epoch_order(epoch_rng(s, global_epoch), m, shuffle, block_size, n_steps)
-                      for s in order_seeds]
+                      if shuffle and n_steps > 1 else None for s in order_seeds]
             total = np.zeros(K)
             seen = 0
             metric_sums = np.zeros((K, len(self.metrics)))
