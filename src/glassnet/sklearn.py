@@ -44,8 +44,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without scikit-l
         "glassnet.sklearn needs scikit-learn >= 1.6: pip install 'glassnet[sklearn]'"
     ) from exc
 
-from . import activations, initializers, layers, losses, optimizers, regularizers
-from ._checks import new_seed
+from . import activations, initializers, layers, losses, new_seed, optimizers, regularizers
 from .callbacks import Callback
 from .errors import ArgumentTypeError, ConfigError, GlassnetError
 from .model import Sequential
