@@ -160,3 +160,23 @@ def test_dead_units_reported_apart_not_as_copies(rng: np.random.Generator) -> No
     text = repr(report)
     assert "dead" in text.lower() and "array(" not in text
     assert "<table>" in report._repr_html_()
+
+
+def test_distinct_units_counts_as_symmetry_does(rng: np.random.Generator) -> None:
+    from glassnet.inspect import distinct_units
+
+    W, b = _weights(rng, units=6)
+    W[:, 4] = W[:, 1]
+    b[4] = b[1]
+    W[:, 5] = W[:, 2] + 1e-9  # a copy within the tolerance, not exactly
+    b[5] = b[2]
+    X = rng.standard_normal((30, 3))
+    model = _model(W, b)
+    for probe in (None, X):
+        for tol in (0.0, 1e-6):
+            assert distinct_units(model, probe, tol=tol) == symmetry(model, probe,
+                                                                     tol=tol).k_distinct
+    assert distinct_units(model, X) == {"hidden": 4, "out": 2}
+    assert distinct_units(model, X, tol=0.0) == {"hidden": 5, "out": 2}
+    with pytest.raises(ArgumentTypeError, match="model"):
+        distinct_units("not a model")

@@ -27,7 +27,7 @@ from .seeds import (
     weight_distance,
     weight_distance_per_layer,
 )
-from .symmetry import LayerSymmetry, SymmetryReport, symmetry
+from .symmetry import LayerSymmetry, SymmetryReport, distinct_units, symmetry
 from .units import UnitEvent, UnitStatus, dead_units, unit_events, unit_status
 
 __all__ = [
@@ -60,6 +60,7 @@ __all__ = [
     "redundancy",
     "selectivity",
     "symmetry",
+    "distinct_units",
     "top_examples",
     "train_seeds",
     "unit_events",

@@ -36,7 +36,8 @@ from .._table import Display
 from ..errors import ArgumentTypeError
 from ._units import unit_plan, unit_views
 
-__all__ = ["LayerSymmetry", "SymmetryReport", "pairwise_max_abs_diff", "symmetry"]
+__all__ = ["LayerSymmetry", "SymmetryReport", "distinct_units", "pairwise_max_abs_diff",
+           "symmetry"]
 
 Array = NDArray[Any]
 
@@ -226,6 +227,45 @@ def _groups(dup: NDArray[np.bool_]) -> tuple[int, list[list[int]]]:
     return int(n_comp), groups
 
 
+def _unit_layers(model: Any, X: Any, tol: float) -> tuple[float, Any, list[tuple[Any, Array,
+                                                                            Array | None]]]:
+    """The checked ``tol``, the trace on ``X`` and, per layer with units, ``(layer, [W; b],
+    activations on X or None)``."""
+    if not hasattr(model, "layers") or not hasattr(model, "trace"):
+        raise ArgumentTypeError(
+            f"model: expected a glassnet Sequential, got {type(model).__name__}"
+        )
+    tol = check_float(tol, "tol", minimum=0.0)
+    traces = model.trace(X) if X is not None else None
+    views = {v.index: v for v in unit_views(model, traces)} if traces is not None else {}
+    layers = []
+    for plan in unit_plan(model):  # layers with units (see inspect._units)
+        i, layer = plan.index, model.layers[plan.index]
+        V = np.vstack([np.asarray(layer.params[0], dtype=np.float64),
+                       np.asarray(layer.params[1], dtype=np.float64)[None, :]])
+        layers.append((layer, V, views[i].a if traces is not None else None))
+    return tol, traces, layers
+
+
+def _duplicates(V: Array, A: Array | None, tol: float) -> tuple[float, Array, Array]:
+    """The weight scale, the pairwise gaps of the ``[W; b]`` columns, and which pairs of
+    units are copies (weights and, given ``A``, activations within tolerance)."""
+    scale = max(1.0, float(np.abs(V).max()) if V.size else 0.0)
+    gap = pairwise_max_abs_diff(V)
+    dup = gap <= tol * scale
+    if A is not None:
+        a_scale = max(1.0, float(np.abs(A).max()))
+        dup &= pairwise_max_abs_diff(A) <= tol * a_scale
+    return scale, gap, dup
+
+
+def distinct_units(model: Any, X: Any = None, *, tol: float = 1e-6) -> dict[str, int]:
+    """``{layer: k distinct units}``, as :func:`symmetry` counts them, without its
+    similarity matrices: cheap enough to measure every few steps during training."""
+    tol, _, layers = _unit_layers(model, X, tol)
+    return {str(layer.name): _groups(_duplicates(V, A, tol)[2])[0] for layer, V, A in layers}
+
+
 def symmetry(model: Any, X: Any = None, *, tol: float = 1e-6) -> SymmetryReport:
     """Measure the symmetry of every dense layer of ``model`` (optionally on a probe ``X``).
 
@@ -234,30 +274,16 @@ def symmetry(model: Any, X: Any = None, *, tol: float = 1e-6) -> SymmetryReport:
     ``X`` agree within ``tol * max(1, max |a|)``. ``tol=0`` asks for exact copies.
     The model is read, never changed.
     """
-    if not hasattr(model, "layers") or not hasattr(model, "trace"):
-        raise ArgumentTypeError(
-            f"model: expected a glassnet Sequential, got {type(model).__name__}"
-        )
-    tol = check_float(tol, "tol", minimum=0.0)
-    traces = model.trace(X) if X is not None else None
+    tol, traces, layers = _unit_layers(model, X, tol)
     n_probe = int(traces[0].x.shape[0]) if traces is not None else 0
     out: list[LayerSymmetry] = []
-    views = {v.index: v for v in unit_views(model, traces)} if traces is not None else {}
-    for plan in unit_plan(model):  # layers with units (see inspect._units)
-        i, layer = plan.index, model.layers[plan.index]
-        V = np.vstack([np.asarray(layer.params[0], dtype=np.float64),
-                       np.asarray(layer.params[1], dtype=np.float64)[None, :]])
+    for layer, V, A in layers:
         n = V.shape[1]
-        scale = max(1.0, float(np.abs(V).max()) if V.size else 0.0)
-        gap = pairwise_max_abs_diff(V)
-        dup = gap <= tol * scale
+        scale, gap, dup = _duplicates(V, A, tol)
         a_sim = a_corr = None
         dead: list[int] = []
-        if traces is not None:
-            A = views[i].a
+        if A is not None:
             dead = [int(j) for j in np.flatnonzero(~np.any(A != 0, axis=0))]
-            a_scale = max(1.0, float(np.abs(A).max()))
-            dup &= pairwise_max_abs_diff(A) <= tol * a_scale
             a_sim = _cosine(A)
             a_corr = _correlation(A)
         k, groups = _groups(dup)

@@ -43,7 +43,7 @@ from ..callbacks import Callback
 from ..datasets import make_circles
 from ..errors import ConfigError
 from ..initializers import Constant, RandomNormal, Zeros
-from ..inspect import NeuronRecorder, symmetry
+from ..inspect import NeuronRecorder, distinct_units, symmetry
 from ..layers import Dense, Input
 from ..model import Sequential
 from ..optimizers import SGD
@@ -139,10 +139,9 @@ class _SymmetryTracker(Callback):
         self.k: dict[str, list[int]] = {}
 
     def _measure(self, epochs_done: int) -> None:
-        report = symmetry(self.model, self.X, tol=self.tol)
         self.epochs.append(epochs_done)
-        for layer in report.layers:
-            self.k.setdefault(layer.name, []).append(layer.k_distinct)
+        for name, k in distinct_units(self.model, self.X, tol=self.tol).items():
+            self.k.setdefault(name, []).append(k)
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         self._measure(0)
