@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._draw import minor_ticks_as_marks
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -69,6 +71,7 @@ def _loss_figure(result: ExperimentResult) -> Figure:
         ax.grid(which="major", alpha=0.3)
     for ax in axes[len(keys):]:
         ax.set_visible(False)
+    minor_ticks_as_marks(axes[:len(keys)])
     axes[0].annotate("ln 2 = 0.693: the cost of\npredicting 0.5 for everything",
                      xy=(1.2, ln2), xytext=(1.2, ln2 * 6), fontsize=7, color="#555555",
                      arrowprops={"arrowstyle": "->", "color": "#888888"})
@@ -102,6 +105,7 @@ def _distinct_figure(result: ExperimentResult) -> Figure:
         ax.set_ylabel(f"distinct units (of {n})")
         ax.set_title(f"{layer}: distinct units during training")
         ax.grid(alpha=0.3)
+    minor_ticks_as_marks(axes)
     axes[0].legend(fontsize=8, loc="center right")
     collapsed = [data["labels"][k] for k in keys
                  if all(int(np.max(data["k_curves"][k][layer])) == 1
@@ -143,9 +147,10 @@ def _gradient_figure(result: ExperimentResult) -> Figure:
     ax.set_title("L1 weight-gradient norm during training")
     ax.grid(which="major", alpha=0.3)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="initialization")
-    if zero_keys:
-        fig.text(0.01, -0.02, f"Not drawn: {', '.join(zero_keys)} (exactly 0 at every record, "
-                 f"which a log scale cannot show).", fontsize=9, ha="left", va="top")
+    minor_ticks_as_marks([ax])
+    if zero_keys:  # a figure-level label, so that the layout keeps room for it
+        fig.supxlabel(f"Not drawn: {', '.join(zero_keys)} (exactly 0 at every record, "
+                      f"which a log scale cannot show).", fontsize=9, x=0.01, ha="left")
     return fig
 
 
@@ -177,6 +182,7 @@ def _sgd_figure(result: ExperimentResult) -> Figure:
         ax.set_title(title)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="center right")
+    minor_ticks_as_marks((left, right))
     left.set_ylabel(f"distinct L1 units (of {n})")
     fig.suptitle("Shuffled mini-batch SGD does not break the symmetry; a random start does, "
                  "even under deterministic full-batch descent", fontweight="bold", fontsize=11)
