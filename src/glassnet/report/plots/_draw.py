@@ -57,7 +57,8 @@ def minor_ticks_as_marks(axes: Iterable[Axes]) -> None:
                             markeredgewidth=rc[f"{name}tick.minor.width"],
                             color=rc[f"{name}tick.color"], clip_on=False, zorder=2.01)
         mark.set_in_layout(False)  # inside the major ticks' reach: the layout needs none
-        ax.add_artist(mark)  # not add_line: the marks must not change the data limits
+        # held by the figure, not the axes: the axes' data limits and its lines stay its own
+        ax.get_figure(root=False).add_artist(mark)
 
 
 def tile_images(images: np.ndarray, rows: int, cols: int, gap: Sequence[float] = (1, 1)
