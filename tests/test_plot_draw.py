@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from matplotlib import lines  # noqa: E402
+from matplotlib import lines, markers  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from PIL import Image  # noqa: E402
@@ -58,13 +58,13 @@ def test_minor_ticks_as_marks_sit_where_the_axis_put_them_and_look_the_same() ->
     # three log axes, three lines of marks, each at the positions the axis had chosen
     marks = [a for a in after.artists if isinstance(a, lines.Line2D)]
     assert len(marks) == 3
-    xs = sorted((m.get_xdata() for m in marks if m.get_marker() == lines.TICKDOWN),
+    xs = sorted((m.get_xdata() for m in marks if m.get_marker() == markers.TICKDOWN),
                 key=lambda x: x[0])
     lo, hi = ax0.get_xlim()
     for got, want in zip(xs, minor_x):
         want = want[(want >= lo) & (want <= hi)]
         np.testing.assert_array_equal(got, want)
-    (left,) = [m for m in marks if m.get_marker() == lines.TICKLEFT]
+    (left,) = [m for m in marks if m.get_marker() == markers.TICKLEFT]
     lo, hi = ax0.get_ylim()
     np.testing.assert_array_equal(left.get_ydata(), minor_y0[(minor_y0 >= lo) & (minor_y0 <= hi)])
     # and the picture is the same as with matplotlib's own minor ticks (without any minor

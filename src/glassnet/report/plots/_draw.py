@@ -27,9 +27,15 @@ def minor_ticks_as_marks(axes: Iterable[Axes]) -> None:
     same; the axis itself then draws no minor ticks. Call this after the limits are set
     (for shared axes: after every axes of the group has its data).
     """
-    from matplotlib import lines, ticker
+    from matplotlib import lines, markers, ticker
     from matplotlib import rcParams as rc
 
+    style = {  # matplotlib's own minor-tick look: (direction, size, width, colour)
+        "x": (rc["xtick.direction"], rc["xtick.minor.size"], rc["xtick.minor.width"],
+              rc["xtick.color"]),
+        "y": (rc["ytick.direction"], rc["ytick.minor.size"], rc["ytick.minor.width"],
+              rc["ytick.color"]),
+    }
     axes = list(axes)
     planned: list[tuple[Any, str, np.ndarray]] = []
     for ax in axes:
@@ -43,19 +49,20 @@ def minor_ticks_as_marks(axes: Iterable[Axes]) -> None:
         getattr(ax, f"{name}axis").set_minor_locator(ticker.NullLocator())
         if where.size == 0:
             continue
-        inward = rc[f"{name}tick.direction"] == "in"
+        direction, size, width, colour = style[name]
+        inward = direction == "in"
         if name == "x":
             xy = (where, np.zeros_like(where))
             transform = ax.get_xaxis_transform()
-            marker = lines.TICKUP if inward else lines.TICKDOWN
+            marker = markers.TICKUP if inward else markers.TICKDOWN
         else:
             xy = (np.zeros_like(where), where)
             transform = ax.get_yaxis_transform()
-            marker = lines.TICKRIGHT if inward else lines.TICKLEFT
-        mark = lines.Line2D(*xy, transform=transform, linestyle="none", marker=marker,
-                            markersize=rc[f"{name}tick.minor.size"],
-                            markeredgewidth=rc[f"{name}tick.minor.width"],
-                            color=rc[f"{name}tick.color"], clip_on=False, zorder=2.01)
+            marker = markers.TICKRIGHT if inward else markers.TICKLEFT
+        mark = lines.Line2D(*xy, transform=transform, linestyle="none",
+                            marker=markers.MarkerStyle(marker),
+                            markersize=size, markeredgewidth=width, color=colour,
+                            clip_on=False, zorder=2.01)
         mark.set_in_layout(False)  # inside the major ticks' reach: the layout needs none
         # held by the figure, not the axes: the axes' data limits and its lines stay its own
         ax.get_figure(root=False).add_artist(mark)
