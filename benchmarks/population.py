@@ -74,6 +74,34 @@ def time_population(K: int, X: Any, y: Any, repeats: int) -> float:
     return _best(lambda: pop.fit(X, y, epochs=1, batch_size=32, seed=orders), repeats)
 
 
+def time_products(K: int, X: Any, repeats: int) -> float:
+    """The floor under any NumPy population: one epoch of only its matrix products (the
+    forward, input-gradient and weight-gradient products of each step, per member through
+    ``np.matmul``), without the element-wise passes, the loss or the optimizer."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    sizes = [64, 25, 15, 10]
+    Ws = [rng.standard_normal((K, a, b)).astype(np.float32) for a, b in zip(sizes, sizes[1:])]
+    m = X.shape[0]
+    n_steps = -(-m // 32)
+    xb = rng.standard_normal((K, 32, 64)).astype(np.float32)
+
+    def epoch() -> None:
+        for _ in range(n_steps):
+            acts = [xb]
+            for W in Ws:
+                acts.append(np.matmul(acts[-1], W))
+            g = acts[-1]
+            for i in range(len(Ws) - 1, -1, -1):
+                np.matmul(acts[i].transpose(0, 2, 1), g)
+                if i:
+                    g = np.matmul(g, Ws[i].transpose(0, 2, 1))
+
+    epoch()
+    return _best(epoch, repeats)
+
+
 def time_glassnet(K: int, X: Any, y: Any, repeats: int) -> float:
     n = min(K, SEQ_SAMPLE)
     models = _glassnet_models(n)
@@ -169,6 +197,7 @@ def population_table(ks: list[int], repeats: int) -> list[dict[str, Any]]:
     for K in ks:
         row: dict[str, Any] = {"K": K}
         row["population"] = time_population(K, X, y, repeats)
+        row["products"] = time_products(K, X, repeats)
         row["glassnet"] = time_glassnet(K, X, y, repeats)
         row["torch.func"] = time_torch_func(K, X, y, max(1, repeats // 2))
         row["sklearn"] = time_sklearn(K, X, y, max(1, repeats // 2))
@@ -178,7 +207,7 @@ def population_table(ks: list[int], repeats: int) -> list[dict[str, Any]]:
 
 
 HEADER = (f"{'K':>4} {'population':>11} {'per net':>8} {'x glassnet':>10} {'x torch.func':>12} "
-          f"{'x sklearn':>9}")
+          f"{'x sklearn':>9} {'products':>9} {'bound':>6}")
 
 
 def _row_text(row: dict[str, Any]) -> str:
@@ -187,8 +216,10 @@ def _row_text(row: dict[str, Any]) -> str:
     def ratio(key: str) -> str:
         return "-" if row[key] is None else f"{row[key] / pop:.1f}x"
 
+    bound = "-" if row["torch.func"] is None else f"{row['torch.func'] / row['products']:.1f}x"
     return (f"{row['K']:>4} {pop:>10.3f}s {pop / row['K'] * 1e3:>6.2f}ms {ratio('glassnet'):>10} "
-            f"{ratio('torch.func'):>12} {ratio('sklearn'):>9}")
+            f"{ratio('torch.func'):>12} {ratio('sklearn'):>9} {row['products']:>8.3f}s "
+            f"{bound:>6}")
 
 
 def sweep_timing(n_runs: int) -> None:
@@ -248,6 +279,9 @@ def main() -> None:
           f"thread; best of {repeats}")
     print(f"load average at start: {', '.join(f'{v:.1f}' for v in os.getloadavg())} "
           f"on {os.cpu_count()} CPUs")
+    print("products: one epoch of only the population's matrix products (no element-wise "
+          "pass,\n  loss or optimizer); bound: torch.func's time / products, the most any "
+          "NumPy\n  population stepping members through np.matmul could gain over torch.func")
     print(HEADER)
     population_table(ks, repeats)
     if not args.no_sweep:

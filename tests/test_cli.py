@@ -86,6 +86,7 @@ def test_out_is_checked_before_anything_runs(
     pytest.importorskip("matplotlib")
     ran: list[object] = []
     monkeypatch.setattr(glassnet.lab, "run_tour", lambda **kw: ran.append(kw))
+    monkeypatch.setattr(glassnet.lab.tour, "run_tour_and_render", lambda *a, **kw: ran.append(kw))
     a_file = tmp_path / "taken"
     a_file.write_text("x")
     for bad in (a_file, a_file / "below", Path("/proc/nope")):

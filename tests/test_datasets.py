@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -111,6 +113,22 @@ def test_digits_shapes_and_scaling() -> None:
     np.testing.assert_allclose(X, raw / 16, rtol=1e-6)
 
 
+@pytest.mark.parametrize("n_class", [2, 5, 10])
+def test_digits_equal_sklearn(n_class: int) -> None:
+    ds = load_digits(n_class=n_class, scaled=False, dtype="float64")
+    sk = sklearn.datasets.load_digits(n_class=n_class)
+    np.testing.assert_array_equal(ds.X, sk.data)
+    np.testing.assert_array_equal(ds.y, sk.target)
+    assert ds.feature_names == list(sk.feature_names)
+
+
+def test_toy_data_and_digits_do_not_import_sklearn() -> None:
+    # importing scikit-learn costs over a second: the tour's data must not need it
+    code = ("import sys, glassnet.datasets as d; d.make_circles(10, seed=1); d.load_digits(); "
+            "assert 'sklearn' not in sys.modules, sorted(m for m in sys.modules if 'sklearn' in m)")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_digits_binary_keeps_only_zeros_and_ones() -> None:
     X, y = load_digits(return_X_y=True, n_class=2)
     assert set(np.unique(y).tolist()) == {0, 1}
@@ -155,13 +173,18 @@ def test_dataset_validates_shapes() -> None:
 # --------------------------------------------------------------------------- toy sets
 
 
-@pytest.mark.parametrize(("n", "noise", "seed"), [(300, 0.05, 1), (100, 0.05, 2), (51, 0.2, 7)])
-def test_circles_equal_sklearn(n: int, noise: float, seed: int) -> None:
-    X_sk, y_sk = sklearn.datasets.make_circles(n, noise=noise, random_state=seed)
-    X, y = make_circles(n, noise=noise, seed=seed, dtype="float64")
+@pytest.mark.parametrize(("n", "noise", "seed", "factor"),
+                         [(300, 0.05, 1, 0.8), (100, 0.05, 2, 0.8), (51, 0.2, 7, 0.8),
+                          (1, 0.1, 3, 0.8), (2, 0.0, 0, 0.5), (999, 0.3, 12345, 0.0),
+                          (64, 1.5, 2**32 - 2, 0.99)])
+def test_circles_equal_sklearn(n: int, noise: float, seed: int, factor: float) -> None:
+    # glassnet draws the circles itself (no scikit-learn import): every number must equal
+    # scikit-learn's for the same seed
+    X_sk, y_sk = sklearn.datasets.make_circles(n, noise=noise, random_state=seed, factor=factor)
+    X, y = make_circles(n, noise=noise, seed=seed, factor=factor, dtype="float64")
     np.testing.assert_array_equal(X, X_sk)
     np.testing.assert_array_equal(y, y_sk)
-    X32, y32 = make_circles(n, noise=noise, seed=seed)
+    X32, y32 = make_circles(n, noise=noise, seed=seed, factor=factor)
     assert X32.dtype == np.float32 and y32.dtype == np.int64
     np.testing.assert_array_equal(X32, X_sk.astype(np.float32))
 

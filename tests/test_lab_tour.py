@@ -73,3 +73,83 @@ def test_the_quick_tour_keeps_every_lesson_and_says_what_it_cut() -> None:
     assert "iterations 2,000 instead of 15,000" in results["symmetry"].notes[0]
     reading = [n for n in results["labor"].notes if n.startswith("Further reading")]
     assert len(reading) >= 4 and any("Morcos" in n for n in reading)
+
+
+def _flat(d: object, prefix: str = "") -> dict[str, object]:
+    if isinstance(d, dict):
+        out: dict[str, object] = {}
+        for k, v in d.items():
+            out.update(_flat(v, f"{prefix}/{k}"))
+        return out
+    return {prefix: d}
+
+
+def _timed(key: str) -> bool:
+    return "seconds" in key or "speedup" in key
+
+
+def test_several_workers_give_the_same_numbers_as_one() -> None:
+    """The tour on two processes (symmetry split into two populations and its SGD check,
+    each sent to a worker) computes exactly what it computes in one process; only the
+    measured times differ."""
+    import numpy as np
+
+    one = run_tour(quick=True, progress=False, workers=1)
+    two = run_tour(quick=True, progress=False, workers=2)
+    assert [r.name for r in two] == [s.name for s in TOUR]
+    for a, b in zip(one, two):
+        fa, fb = _flat(a.numbers), _flat(b.numbers)
+        assert fa.keys() == fb.keys()
+        same = {k: fa[k] == fb[k] for k in fa if not _timed(k)}
+        assert all(same.values()), (a.name, [k for k, v in same.items() if not v])
+        assert a.notes == b.notes
+        if a.name != "vectorize":  # its answer quotes a measured speed-up
+            assert a.answer == b.answer and a.verdict == b.verdict
+    for key, curve in one[0].data["loss"].items():
+        np.testing.assert_array_equal(two[0].data["loss"][key], curve)
+        for layer, k in one[0].data["k_curves"][key].items():
+            np.testing.assert_array_equal(two[0].data["k_curves"][key][layer], k)
+
+
+def _fake_render(result: object, part: int, parts: int) -> list[tuple[str, int, int]]:
+    name = getattr(result, "name", "?")
+    if name == "flow":
+        raise RuntimeError("a broken picture")
+    return [(name, part, parts)]
+
+
+def test_rendering_on_the_workers_splits_and_survives_a_failure() -> None:
+    from glassnet.lab import run_tour_and_render
+
+    for workers in (1, 2):
+        results, rendered = run_tour_and_render(
+            _fake_render, quick=True, progress=False, workers=workers,
+            experiments=["symmetry", "flow", "labor"])
+        assert [r.name for r in results] == ["symmetry", "flow", "labor"]
+        parts = 2 if workers > 1 else 1  # symmetry's pictures are shared by the workers
+        assert rendered[0] == [("symmetry", p, parts) for p in range(parts)]
+        assert rendered[1] is None  # failed: the report draws it again and shows the error
+        assert rendered[2] == [("labor", 0, 1)]
+
+
+def test_a_failing_experiment_raises_here_and_stops_the_workers() -> None:
+    from glassnet.lab import tour
+
+    # symmetry runs in a thread here; flow on a worker: each error reaches the caller
+    stages = [tour.TourStage("symmetry", "Q1", quick={"iterations": 0}),
+              tour.TourStage("flow", "Q2", quick={"n_examples": 40, "epochs": 1})]
+    functions = [experiment_function(s.name) for s in stages]
+    with pytest.raises(gn.ConfigError, match="iterations"):
+        tour._tour_parallel(stages, functions, None, quick=True, seed=0, progress=False,
+                            say=print, workers=2)
+    stages = [tour.TourStage("flow", "Q2", quick={"n_examples": -1})]
+    with pytest.raises(gn.ConfigError, match="n_examples"):
+        tour._tour_parallel(stages * 2, [experiment_function("flow")] * 2, None, quick=True,
+                            seed=0, progress=False, say=print, workers=2)
+
+
+def test_bad_workers() -> None:
+    with pytest.raises(gn.ConfigError, match="workers"):
+        run_tour(quick=True, workers=0)
+    with pytest.raises(gn.ArgumentTypeError, match="workers"):
+        run_tour(quick=True, workers="2")  # type: ignore[arg-type]

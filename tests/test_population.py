@@ -165,6 +165,13 @@ def test_block_shuffle_keeps_blocks_together() -> None:
     assert len(changes) == 7  # 8 blocks, each visited once, contiguously
     assert not np.array_equal(order, np.arange(1000))
     assert sorted(blocks[np.r_[0, changes]].tolist()) == list(range(8))
+    # the rows inside a block are shuffled too, not read in file order
+    firsts = order[np.r_[0, changes]]
+    assert any(f % 128 != 0 for f in firsts.tolist())
+    # one-row blocks are a plain random permutation (no per-row work in Python)
+    single = epoch_order(np.random.default_rng(1), 100_000, "block", 1, n_steps=10)
+    assert single is not None and np.array_equal(np.sort(single), np.arange(100_000))
+    assert not np.array_equal(single, np.arange(100_000))
 
 
 def test_block_shuffle_in_fit_and_population_agree(digits: Any) -> None:

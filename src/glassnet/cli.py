@@ -248,7 +248,10 @@ def _tour(args: argparse.Namespace) -> int:
                         f"(seed {args.seed})", width=80), file=sys.stderr, flush=True)
     start = time.perf_counter()
     try:
-        results = glassnet.lab.run_tour(quick=args.quick, seed=args.seed, progress=True)
+        # the pictures are drawn on the same worker processes as each result arrives
+        results, rendered = glassnet.lab.tour.run_tour_and_render(
+            glassnet.report.render_figures, quick=args.quick, seed=args.seed, progress=True,
+            workers=args.workers)
     except gn.GlassnetError as exc:
         return _error("tour", exc)
     print("\nThe answers (the evidence is in the report):")
@@ -266,7 +269,7 @@ def _tour(args: argparse.Namespace) -> int:
         path = glassnet.report.write_report(
             results, out / "report.html",
             title="glassnet lab report" + (" (quick tour)" if args.quick else ""),
-            figure_dir=out,
+            figure_dir=out, rendered=rendered,
         )
     except OSError as exc:
         return _error("tour", f"--out {out}: cannot write the report ({exc.strerror or exc})")
@@ -388,6 +391,10 @@ def build_parser() -> argparse.ArgumentParser:
     tour.add_argument("--no-open", action="store_true",
                       help="do not open the report in a web browser")
     tour.add_argument("--seed", type=_seed, default=0, help="seed for every experiment")
+    tour.add_argument("--workers", type=_positive_int, default=None,
+                      help="processes to run the experiments and draw the figures on "
+                           "(default: one per CPU core, at most five; the numbers do not "
+                           "depend on it)")
     tour.set_defaults(func=_tour, parser=tour)
 
     grad = sub.add_parser(

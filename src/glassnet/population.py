@@ -403,7 +403,11 @@ class Population:
 
     # -- the vectorized step -------------------------------------------------------------------
     def _forward(self, x: Array, cache: bool, need_output: bool = True) -> Array:
-        """Stacked forward pass: ``x`` is ``(m, n)`` (shared) or ``(K, m, n)``."""
+        """Stacked forward pass: ``x`` is ``(m, n)`` (shared) or ``(K, m, n)``.
+
+        Every layer's output is a ``(K, m, units)`` view of a batch-major ``(m, K, units)``
+        buffer (see :func:`_batch_major`): the per-member products are the same BLAS calls,
+        and the element-wise passes and the bias sums run over long contiguous rows."""
         a = x
         n = len(self.units)
         if cache:
@@ -412,8 +416,13 @@ class Population:
             self._as: list[Array] = []
         for i in range(n):
             W, b = self.params[2 * i], self.params[2 * i + 1]
-            z = np.matmul(a, W)
-            z += b[:, None, :]
+            z = _batch_major(a.shape[-2], self.K, self.units[i], self.dtype)
+            if self.units[i] == 1:
+                # a matrix-vector product: BLAS may round a strided matrix differently
+                a = _member_contiguous(a)
+            np.matmul(a, W, out=z)
+            zt = z.transpose(1, 0, 2)
+            zt += b  # (m, K, units) += (K, units): the engine's z += b, element by element
             if cache:
                 self._xs.append(a)
                 self._zs.append(z)
@@ -445,30 +454,35 @@ class Population:
                             else 2)
         fused = self.fused or loss.from_logits
         if fused and isinstance(loss, losses_mod.SparseCategoricalCrossentropy):
-            # the engine's own computation on the (K m, c) rows, values summed per member
-            z2 = np.ascontiguousarray(z).reshape(K * m, c)
+            # the engine's own computation on the rows of every (member, example), in
+            # batch-major order (m, K); values summed per member as the engine sums them
+            zb = z.transpose(1, 0, 2)
+            if not zb.flags.c_contiguous:
+                zb = np.ascontiguousarray(zb)
+            z2 = zb.reshape(m * K, c)
             starts = np.arange(0, K * m * c, c)
             e = z2 - z2.ravel()[starts + z2.argmax(axis=1)][:, None]
-            labels = np.tile(t, K) if shared else t.reshape(-1)
+            labels = np.repeat(t, K) if shared else t.T.reshape(-1)
             at_y = starts + labels
             e_y = e.ravel()[at_y]
             np.exp(e, out=e)
             s = e.sum(axis=1)
-            values = ((np.log(s).reshape(K, m).sum(axis=1, dtype=np.float64)
-                       - e_y.reshape(K, m).sum(axis=1, dtype=np.float64)) / m)
+            values = ((_per_member(np.log(s), m, K).sum(axis=1, dtype=np.float64)
+                       - _per_member(e_y, m, K).sum(axis=1, dtype=np.float64)) / m)
             if not need_grad:
                 return values, None
             s *= m
             e /= s[:, None]
             e.ravel()[at_y] -= e.dtype.type(1.0 / m)
-            return values, e.reshape(K, m, c)
+            return values, e.reshape(m, K, c).transpose(1, 0, 2)
         if fused and type(loss) is losses_mod.CategoricalCrossentropy:
             tb = np.broadcast_to(t, z.shape)
             zmax = z.max(axis=2, keepdims=True)
             ex = np.exp(z - zmax)
             lse = np.log(ex.sum(axis=2, keepdims=True)) + zmax
-            values = (np.sum(lse[:, :, 0] * tb.sum(axis=2), axis=1, dtype=np.float64)
-                      - np.sum(tb * z, axis=(1, 2), dtype=np.float64)) / m
+            values = (np.sum(np.ascontiguousarray(lse[:, :, 0] * tb.sum(axis=2)), axis=1,
+                             dtype=np.float64)
+                      - np.sum(np.ascontiguousarray(tb * z), axis=(1, 2), dtype=np.float64)) / m
             if not need_grad:
                 return values, None
             grad = acts.Softmax().forward(z)
@@ -478,7 +492,7 @@ class Population:
             return values, grad
         if fused and type(loss) is losses_mod.BinaryCrossentropy:
             per = np.maximum(z, 0.0) - z * t + np.log1p(np.exp(-np.abs(z)))
-            values = np.mean(per, axis=(1, 2), dtype=np.float64)
+            values = np.mean(np.ascontiguousarray(per), axis=(1, 2), dtype=np.float64)
             if not need_grad:
                 return values, None
             grad = acts.Sigmoid().forward(z)
@@ -488,7 +502,7 @@ class Population:
         if not fused and type(loss) is losses_mod.MeanSquaredError:
             assert out is not None
             d = out - t
-            values = np.mean(np.square(d, dtype=np.float64), axis=(1, 2))
+            values = np.mean(np.ascontiguousarray(np.square(d, dtype=np.float64)), axis=(1, 2))
             if not need_grad:
                 return values, None
             d *= d.dtype.type(2.0 / (m * c))
@@ -527,8 +541,15 @@ class Population:
             W = self.params[2 * i]
             gW, gb = self.grads[2 * i], self.grads[2 * i + 1]
             xin = self._xs[i]
-            grad_x = np.matmul(grad, W.transpose(0, 2, 1)) if i > 0 else None
-            grad.sum(axis=1, out=gb)
+            if 1 in W.shape[1:]:
+                # matrix-vector products: BLAS may round a strided (batch-major) operand
+                # differently, so this layer's products see each member's rows contiguous
+                grad, xin = _member_contiguous(grad), _member_contiguous(xin)
+            grad_x = None
+            if i > 0:
+                grad_x = _batch_major(grad.shape[1], self.K, W.shape[1], self.dtype)
+                np.matmul(grad, W.transpose(0, 2, 1), out=grad_x)
+            _bias_sum(grad, gb)
             if plain_sgd and self._sizes[2 * i] >= FUSED_SGD_MIN_SIZE \
                     and _blas.available(self.dtype):
                 fused_sgd.append((i, xin, grad))
@@ -814,7 +835,7 @@ class Population:
             # the orders Sequential.fit draws for this global epoch
             global_epoch = self.epochs_trained
             orders = [epoch_order(epoch_rng(s, global_epoch), m, shuffle, block_size, n_steps)
-                      for s in order_seeds]
+                      if shuffle and n_steps > 1 else None for s in order_seeds]
             total = np.zeros(K)
             seen = 0
             metric_sums = np.zeros((K, len(self.metrics)))
@@ -874,6 +895,47 @@ class Population:
         self._xs = self._zs = self._as = []
         self.history = PopulationHistory(histories, time.perf_counter() - start_time)
         return self.history
+
+
+def _batch_major(m: int, K: int, n: int, dtype: np.dtype[Any]) -> Array:
+    """A new ``(K, m, n)`` array laid out as ``(m, K, n)`` in memory (its ``base``).
+
+    NumPy's ``matmul`` writes each member's ``(m, n)`` block through BLAS with a row stride
+    of ``K n`` (the same call as for a contiguous block), and the passes that follow
+    (``z += b``, activations, the bias gradient's sum over the batch) run over rows of
+    ``K n`` contiguous elements instead of ``n``: for course-sized layers that is what a
+    population step's element-wise time was spent on.
+
+    A one-unit layer keeps the plain ``(K, m, 1)`` layout: there its products are
+    matrix-vector products, which BLAS may round differently for a strided vector."""
+    if n == 1:
+        return np.empty((K, m, 1), dtype=dtype)
+    return np.empty((m, K, n), dtype=dtype).transpose(1, 0, 2)
+
+
+def _member_contiguous(a: Array) -> Array:
+    """``a`` with each member's block contiguous (a copy only for a batch-major array)."""
+    return a if a.flags.c_contiguous else np.ascontiguousarray(a)
+
+
+def _per_member(v: Array, m: int, K: int) -> Array:
+    """Per-row values in batch-major order ``(m K,)`` as a contiguous ``(K, m)`` array, so
+    that each member's sum runs over contiguous values, as the engine's does."""
+    return np.ascontiguousarray(v.reshape(m, K).T)
+
+
+def _bias_sum(grad: Array, out: Array) -> None:
+    """``out[k] = grad[k].sum(axis=0)`` with the engine's rounding, for every member.
+
+    The engine sums a ``(m, n)`` gradient over its rows one row after another when
+    ``n > 1`` (NumPy reduces a non-contiguous axis sequentially) and pairwise when
+    ``n == 1`` (a contiguous column). A batch-major ``(m, K n)`` buffer summed over its rows
+    repeats the first for every member in one pass; the second is kept as it is."""
+    batch_major = grad.transpose(1, 0, 2)
+    if grad.shape[2] > 1 and batch_major.flags.c_contiguous:
+        np.add.reduce(batch_major, axis=0, out=out)
+    else:
+        np.add.reduce(np.ascontiguousarray(grad), axis=1, out=out)
 
 
 def _check_steering(views: list[MemberView]) -> None:

@@ -73,7 +73,8 @@ def epoch_order(
 
     ``shuffle=True``: a random permutation (``rng.permutation(m)``). ``shuffle="block"``: the
     rows are cut into blocks of ``block_size`` consecutive rows; the blocks come in random
-    order and the rows inside each block are shuffled, so reading a memory-mapped file stays
+    order (``rng.permutation(n_blocks)``) and the rows inside each block are shuffled (by
+    sorting them on ``rng.random(m)`` keys), so reading a memory-mapped file stays
     sequential within a block. ``False``, or a single step per epoch: file order.
     """
     shuffle, block_size = check_shuffle(shuffle, block_size)
@@ -82,11 +83,10 @@ def epoch_order(
     if block_size is None:
         return rng.permutation(m)
     n_blocks = math.ceil(m / block_size)
-    parts = []
-    for b in rng.permutation(n_blocks):
-        start = int(b) * block_size
-        parts.append(start + rng.permutation(min(block_size, m - start)))
-    return np.concatenate(parts)
+    rank = np.empty(n_blocks, dtype=np.int64)
+    rank[rng.permutation(n_blocks)] = np.arange(n_blocks)  # each block's place in the epoch
+    keys = rng.random(m)  # a random order inside each block
+    return np.lexsort((keys, rank[np.arange(m) // block_size]))
 
 
 def batches(m: int, batch_size: int | None, order: Array | None = None) -> Iterator[Any]:
@@ -339,8 +339,8 @@ def fit(
         for epoch in range(first, epochs):
             cblist.on_epoch_begin(epoch, {})
             global_epoch = global_start + epoch - first
-            order = epoch_order(epoch_rng(shuffle_seed, global_epoch), m, shuffle, block_size,
-                                n_steps)
+            order = (epoch_order(epoch_rng(shuffle_seed, global_epoch), m, shuffle, block_size,
+                                 n_steps) if shuffle and n_steps > 1 else None)
             total, seen, penalty_total = 0.0, 0, 0.0
             metric_sums = [0.0] * len(model.metrics)
             logs: dict[str, Any] = {}

@@ -127,6 +127,10 @@ class NeuronRecorder(Callback):
         self._step = 0
         self._epoch_done = 0
         self._plan: list[UnitPlan] = []
+        if self.every_steps is not None:
+            # a per-step hook only when records are per step: fit skips hooks no callback
+            # has, so recording per epoch costs nothing on the steps between epochs
+            self.on_batch_end = self._count_step  # type: ignore[method-assign]
 
     # -- hooks ----------------------------------------------------------------------------
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
@@ -156,12 +160,14 @@ class NeuronRecorder(Callback):
         if self.include_initial:
             self._record(with_grads=False)
 
-    def on_batch_end(self, step: int, logs: dict[str, Any] | None = None) -> None:
+    def _count_step(self, step: int, logs: dict[str, Any] | None = None) -> None:
         self._step += 1
         if self.every_steps is not None and self._step % self.every_steps == 0:
             self._record()
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        if self.every_steps is None:  # steps counted per epoch (fit's params["steps"])
+            self._step += int((getattr(self, "params", None) or {}).get("steps", 0))
         self._epoch_done = epoch + 1
         if self.every_steps is None and self._epoch_done % self.every_epochs == 0:
             self._record()

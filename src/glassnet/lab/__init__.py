@@ -9,7 +9,7 @@ from .flow import run_flow
 from .labor import run_labor
 from .seeds import run_seeds
 from .symmetry import run_symmetry
-from .tour import TOUR, experiment_function, run_tour
+from .tour import TOUR, experiment_function, run_tour, run_tour_and_render
 from .vectorize import run_vectorize
 
 __all__ = [
@@ -22,5 +22,6 @@ __all__ = [
     "run_seeds",
     "run_symmetry",
     "run_tour",
+    "run_tour_and_render",
     "run_vectorize",
 ]

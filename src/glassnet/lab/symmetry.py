@@ -279,6 +279,16 @@ def _run_many(
     return out
 
 
+def _symmetry_job(job: tuple[Any, ...]) -> list[dict[str, Any]]:
+    """One training job of :func:`run_symmetry`: ``(runs, data, settings, batch_size)``."""
+    runs, data, settings, batch_size = job
+    return _run_many(runs, data, batch_size=batch_size, **settings)
+
+
+def _map_here(function: Callable[[Any], Any], jobs: list[Any]) -> list[Any]:
+    return [function(job) for job in jobs]
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%" if abs(100 * x - round(100 * x)) >= 0.05 else f"{100 * x:.0f}%"
 
@@ -418,6 +428,7 @@ def run_symmetry(
     progress: Callable[[str], None] | None = None,
     sgd_check: bool = True,
     sgd_batch_size: int = 32,
+    map_jobs: Callable[[Callable[[Any], Any], list[Any]], Any] | None = None,
 ) -> ExperimentResult:
     """Train the course's ``[2, 10, 5, 1]`` network from each initialization and measure symmetry.
 
@@ -444,6 +455,11 @@ def run_symmetry(
         gradient descent. Needs "constant" and "he" in ``inits``.
     sgd_batch_size: the mini-batch size of that check (300 training examples: 10 steps per
         epoch at 32).
+    map_jobs: how to run the independent training jobs, ``map_jobs(function, jobs)`` (like
+        the built-in ``map``; ``function`` and the jobs can be pickled). Default: one after
+        another, here. The tour passes its worker processes; then the initializations are
+        trained as two populations, which changes no number (each member equals the
+        network trained alone).
 
     Returns an :class:`ExperimentResult` named ``"symmetry"``.
     """
@@ -470,29 +486,33 @@ def run_symmetry(
     data_sets = (X, y, X_test, y_test)
     replays = [k for k in keys if k in COURSE_DRAWS] if replay_course else []
     do_sgd = bool(sgd_check) and "constant" in keys and "he" in keys
-    if progress is not None:
-        progress(f"symmetry: {len(keys) + len(replays)} networks "
-                 f"({', '.join(INITS[k][0] for k in keys)}"
-                 f"{', and the course draws' if replays else ''}) as one population, "
-                 f"{iterations:,} steps")
-    # every initialization (and the course's own draws) trained together as one population
+    # every initialization (and the course's own draws) trained together as one population;
+    # given map_jobs (the tour's processes), as two populations side by side
     specs: list[tuple[str, Any, list[Any] | None]] = [(key, INITS[key][1], None)
                                                       for key in keys]
     specs += [(key, INITS[key][1], course_weights(key)) for key in replays]
-    results = _run_many(specs, data_sets, iterations=iterations, seed=seed,
-                        learning_rate=float(learning_rate), every=every, tol=tol, dtype=dtype)
+    groups = [specs] if map_jobs is None or len(specs) < 2 else \
+        [specs[:(len(specs) + 1) // 2], specs[(len(specs) + 1) // 2:]]
+    common = {"iterations": iterations, "seed": seed, "learning_rate": float(learning_rate),
+              "every": every, "tol": tol, "dtype": dtype}
+    jobs: list[tuple[Any, ...]] = [(group, data_sets, common, None) for group in groups]
+    if do_sgd:
+        jobs.append(([("constant", INITS["constant"][1], None)], data_sets, common,
+                     sgd_batch_size))
+    if progress is not None:
+        progress(f"symmetry: {len(specs)} networks "
+                 f"({', '.join(INITS[k][0] for k in keys)}"
+                 f"{', and the course draws' if replays else ''}) as "
+                 f"{'one population' if len(groups) == 1 else f'{len(groups)} populations'}, "
+                 f"{iterations:,} steps")
+        if do_sgd:
+            progress(f"symmetry: {INITS['constant'][0]}, shuffled mini-batch SGD (batches of "
+                     f"{sgd_batch_size}), about {iterations:,} steps")
+    outcomes = list((map_jobs or _map_here)(_symmetry_job, jobs))
+    results = [r for outcome in outcomes[:len(groups)] for r in outcome]
     runs: dict[str, dict[str, Any]] = dict(zip(keys, results[:len(keys)]))
     course: dict[str, dict[str, Any]] = dict(zip(replays, results[len(keys):]))
-
-    sgd: dict[str, Any] = {}
-    if do_sgd:
-        bs = sgd_batch_size
-        if progress is not None:
-            progress(f"symmetry: {INITS['constant'][0]}, shuffled mini-batch SGD (batches of "
-                     f"{bs}), about {iterations:,} steps")
-        sgd = _run_one("constant", INITS["constant"][1], data_sets, iterations=iterations,
-                       seed=seed, learning_rate=float(learning_rate), every=every, tol=tol,
-                       dtype=dtype, batch_size=bs)
+    sgd: dict[str, Any] = outcomes[-1][0] if do_sgd else {}
 
     def distinct(r: dict[str, Any], layer: str) -> str:
         return f"{r['k_start'][layer]} -> {r['k_end'][layer]} of {r['n_units'][layer]}"

@@ -12,10 +12,15 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import multiprocessing
+import os
+import queue
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +28,7 @@ from .._checks import check_int
 from ..errors import ArgumentTypeError, ConfigError
 from .base import ExperimentResult
 
-__all__ = ["TOUR", "TourStage", "experiment_function", "run_tour"]
+__all__ = ["TOUR", "TourStage", "experiment_function", "run_tour", "run_tour_and_render"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class TourStage:
     question: str
     full: dict[str, Any] = field(default_factory=dict)
     quick: dict[str, Any] = field(default_factory=dict)
+    #: into how many tasks its pictures are split when the tour runs on several processes
+    render_parts: int = 1
 
 
 TOUR: tuple[TourStage, ...] = (
@@ -44,6 +51,7 @@ TOUR: tuple[TourStage, ...] = (
         # random (He/Glorot near 99%); 400 steps at 0.01 did not (He 60%, Glorot 48%).
         quick={"iterations": 2000, "learning_rate": 0.05, "records": 20,
                "replay_course": False},
+        render_parts=2,  # the longest experiment: its five pictures on both processes
     ),
     TourStage(
         "flow", "Q2: does every unit process every example?",
@@ -120,6 +128,12 @@ def _fill(line: str, indent: str) -> str:
                          break_long_words=False)
 
 
+def _check_workers(workers: Any) -> int:
+    if workers is None:
+        return max(1, min(os.cpu_count() or 1, len(TOUR)))
+    return int(check_int(workers, "workers", minimum=1))  # type: ignore[arg-type]
+
+
 def run_tour(
     *,
     quick: bool = False,
@@ -127,8 +141,9 @@ def run_tour(
     progress: bool = True,
     experiments: Sequence[str] | None = None,
     print_fn: Callable[[str], None] | None = None,
+    workers: int | None = 1,
 ) -> list[ExperimentResult]:
-    """Run the tour's experiments in order and return their results.
+    """Run the tour's experiments and return their results, in the tour's order.
 
     Parameters
     ----------
@@ -136,11 +151,52 @@ def run_tour(
     seed: passed to every experiment (``seed=``); the same seed gives the same numbers.
     progress: print one line as each experiment starts and finishes, with its time.
     experiments: a subset of the names in :data:`TOUR` (default: all five, in order).
-    print_fn: where progress lines go (default: standard error).
+    print_fn: where progress lines go (default: standard error). With several workers the
+        experiments' own stage lines are printed by the worker processes, to standard error.
+    workers: processes to run the experiments on (``None``: one per CPU core, at most five).
+        The numbers do not depend on it: every experiment is seeded, and the symmetry
+        experiment's populations give each member exactly the network trained alone.
     """
+    results, _ = _tour(None, quick=quick, seed=seed, progress=progress,
+                       experiments=experiments, print_fn=print_fn, workers=workers)
+    return results
+
+
+def run_tour_and_render(
+    render: Callable[[ExperimentResult, int, int], list[Any]],
+    *,
+    quick: bool = False,
+    seed: int = 0,
+    progress: bool = True,
+    experiments: Sequence[str] | None = None,
+    print_fn: Callable[[str], None] | None = None,
+    workers: int | None = None,
+) -> tuple[list[ExperimentResult], list[list[Any] | None]]:
+    """:func:`run_tour`, and ``render(result, part, parts)`` for each result on the same
+    workers as soon as it is ready (the report's pictures: ``part`` of ``parts`` of them).
+
+    Returns the results and, for each, the concatenated lists ``render`` returned (``None``
+    where rendering failed: the caller draws those itself and shows the error). ``render``
+    must be a module-level function (it is sent to the worker processes).
+    """
+    return _tour(render, quick=quick, seed=seed, progress=progress, experiments=experiments,
+                 print_fn=print_fn, workers=workers)
+
+
+def _tour(
+    render: Callable[[ExperimentResult, int, int], list[Any]] | None,
+    *,
+    quick: bool,
+    seed: int,
+    progress: bool,
+    experiments: Sequence[str] | None,
+    print_fn: Callable[[str], None] | None,
+    workers: int | None,
+) -> tuple[list[ExperimentResult], list[list[Any] | None]]:
     if not isinstance(quick, bool):
         raise ArgumentTypeError(f"quick: expected True or False, got {quick!r}")
     seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
+    n_workers = _check_workers(workers)
     stages = list(TOUR)
     if experiments is not None:
         if isinstance(experiments, str) or not isinstance(experiments, Sequence):
@@ -156,17 +212,16 @@ def run_tour(
         stages = [known[e] for e in experiments]
     say = print_fn or _stderr
     functions = [experiment_function(stage.name) for stage in stages]  # fail before running
+    if n_workers > 1 and len(stages) > 1:
+        return _tour_parallel(stages, functions, render, quick=quick, seed=seed,
+                              progress=progress, say=say, workers=n_workers)
     results: list[ExperimentResult] = []
+    rendered: list[list[Any] | None] = []
     start_all = time.perf_counter()
     for i, (stage, function) in enumerate(zip(stages, functions), start=1):
         settings = stage.quick if quick else stage.full
         if progress:
-            shown = ", ".join(
-                f"{k}={v:,}" if isinstance(v, int) and not isinstance(v, bool) else f"{k}={v}"
-                for k, v in settings.items()
-            )
-            say(_fill(f"[{i}/{len(stages)}] {stage.name}: {stage.question}"
-                      + (f" ({shown})" if shown else ""), " " * 6))
+            say(_start_line(i, len(stages), stage, settings))
         kwargs = dict(settings)
         if progress and "progress" in inspect.signature(function).parameters:
             # the experiment's own stages
@@ -174,12 +229,187 @@ def run_tour(
         start = time.perf_counter()
         result = function(seed=seed, **kwargs)
         elapsed = time.perf_counter() - start
-        if not result.seconds:
-            result.seconds = elapsed
-        if quick and settings:
-            result.notes.insert(0, quick_note(function, settings))
+        _finish_result(result, elapsed, function, settings, quick)
         results.append(result)
         if progress:
             say(f"      done in {elapsed:.1f} s "
                 f"(tour so far {time.perf_counter() - start_all:.1f} s)")
-    return results
+        if render is not None:
+            rendered.append(_render_or_none(render, result, 0, 1))
+    return results, rendered if render is not None else [None] * len(results)
+
+
+def _start_line(i: int, n: int, stage: TourStage, settings: dict[str, Any]) -> str:
+    shown = ", ".join(
+        f"{k}={v:,}" if isinstance(v, int) and not isinstance(v, bool) else f"{k}={v}"
+        for k, v in settings.items()
+    )
+    return _fill(f"[{i}/{n}] {stage.name}: {stage.question}" + (f" ({shown})" if shown else ""),
+                 " " * 6)
+
+
+def _finish_result(result: ExperimentResult, elapsed: float,
+                   function: Callable[..., ExperimentResult], settings: dict[str, Any],
+                   quick: bool) -> None:
+    if not result.seconds:
+        result.seconds = elapsed
+    if quick and settings:
+        result.notes.insert(0, quick_note(function, settings))
+
+
+def _render_or_none(render: Callable[[ExperimentResult, int, int], list[Any]],
+                    result: ExperimentResult, part: int, parts: int) -> list[Any] | None:
+    try:
+        return list(render(result, part, parts))
+    except Exception:  # the caller draws it again and shows the error in its place
+        return None
+
+
+# -- several processes -------------------------------------------------------------------------
+def _worker_say(line: str) -> None:
+    _stderr(_fill(f"      {line}", " " * 8))
+
+
+def _compute_in_worker(name: str, settings: dict[str, Any], seed: int,
+                       progress: bool) -> tuple[ExperimentResult, float]:
+    """One experiment, in a worker process; returns the result and its wall time."""
+    function = experiment_function(name)
+    kwargs = dict(settings)
+    if progress and "progress" in inspect.signature(function).parameters:
+        kwargs["progress"] = _worker_say
+    start = time.perf_counter()
+    result = function(seed=seed, **kwargs)
+    return result, time.perf_counter() - start
+
+
+def _no_op(_: int) -> int:
+    return os.getpid()
+
+
+class _PoolMap:
+    """``map_jobs`` for an experiment run in a thread of this process: its jobs go to the
+    tour's worker processes, ahead of whatever is submitted after them."""
+
+    def __init__(self, pool: ProcessPoolExecutor) -> None:
+        self.pool = pool
+        self.submitted = threading.Event()
+
+    def __call__(self, function: Callable[[Any], Any], jobs: list[Any]) -> list[Any]:
+        futures = [self.pool.submit(function, job) for job in jobs]
+        self.submitted.set()
+        return [f.result() for f in futures]
+
+
+def _context() -> Any:
+    """``fork`` where it is the tested default (Linux: the workers start at once, with the
+    modules already imported); the platform's default elsewhere."""
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def _tour_parallel(
+    stages: list[TourStage],
+    functions: list[Callable[..., ExperimentResult]],
+    render: Callable[[ExperimentResult, int, int], list[Any]] | None,
+    *,
+    quick: bool,
+    seed: int,
+    progress: bool,
+    say: Callable[[str], None],
+    workers: int,
+) -> tuple[list[ExperimentResult], list[list[Any] | None]]:
+    """The experiments (and their pictures) as tasks for ``workers`` processes.
+
+    An experiment that takes ``map_jobs`` runs in a thread here and sends its independent
+    training jobs to the workers first; every other experiment is one task. As each result
+    arrives its pictures are queued (in ``render_parts`` tasks), so drawing overlaps with
+    the experiments still running."""
+    n = len(stages)
+    start_all = time.perf_counter()
+    results: list[ExperimentResult | None] = [None] * n
+    parts_done: list[dict[int, list[Any] | None]] = [{} for _ in range(n)]
+    events: queue.Queue[tuple[str, int, int, Any]] = queue.Queue()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+    threads: list[threading.Thread] = []
+    try:
+        # start the processes now, while this is the only thread
+        list(pool.map(_no_op, range(workers)))
+        if progress:
+            say(_fill(f"Running the {n} experiments on {workers} processes at once (they "
+                      f"finish in any order; the numbers are the same as on one).", ""))
+
+        def settings_of(i: int) -> dict[str, Any]:
+            return stages[i].quick if quick else stages[i].full
+
+        def on_done(kind: str, i: int, part: int) -> Callable[[Future[Any]], None]:
+            return lambda fut: events.put((kind, i, part, fut))
+
+        order = sorted(range(n), key=lambda i: "map_jobs" not in
+                       inspect.signature(functions[i]).parameters)
+        for i in order:
+            stage, function = stages[i], functions[i]
+            settings = settings_of(i)
+            if progress:
+                say(_start_line(i + 1, n, stage, settings))
+            if "map_jobs" in inspect.signature(function).parameters:
+                mapper = _PoolMap(pool)
+                kwargs = dict(settings, map_jobs=mapper)
+                if progress and "progress" in inspect.signature(function).parameters:
+                    kwargs["progress"] = _worker_say
+
+                def run(i: int = i, function: Callable[..., Any] = function,
+                        kwargs: dict[str, Any] = kwargs, mapper: _PoolMap = mapper) -> None:
+                    start = time.perf_counter()
+                    try:
+                        result = function(seed=seed, **kwargs)
+                        events.put(("computed", i, 0, (result, time.perf_counter() - start)))
+                    except BaseException as exc:  # reported by the main thread
+                        events.put(("failed", i, 0, exc))
+                        mapper.submitted.set()
+
+                thread = threading.Thread(target=run, name=f"tour-{stage.name}", daemon=True)
+                threads.append(thread)
+                thread.start()
+                mapper.submitted.wait()
+            else:
+                fut = pool.submit(_compute_in_worker, stage.name, settings, seed, progress)
+                fut.add_done_callback(on_done("future", i, 0))
+        outstanding = n
+        while outstanding:
+            kind, i, part, payload = events.get()
+            if kind == "failed":
+                raise payload
+            if kind == "future":
+                exc = payload.exception()
+                if exc is not None:
+                    raise exc
+                kind, payload = "computed", payload.result()
+            if kind == "computed":
+                result, elapsed = payload
+                _finish_result(result, elapsed, functions[i], settings_of(i), quick)
+                results[i] = result
+                outstanding -= 1
+                if progress:
+                    say(f"      {stages[i].name} done in {elapsed:.1f} s "
+                        f"(tour so far {time.perf_counter() - start_all:.1f} s)")
+                if render is not None:
+                    parts = max(1, stages[i].render_parts)
+                    for p in range(parts):
+                        drawn = pool.submit(_render_or_none, render, result, p, parts)
+                        drawn.add_done_callback(on_done("rendered", i, p))
+                        outstanding += 1
+            elif kind == "rendered":
+                parts_done[i][part] = None if payload.exception() else payload.result()
+                outstanding -= 1
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        for thread in threads:
+            thread.join(timeout=1.0)
+    rendered: list[list[Any] | None] = []
+    for done in parts_done:
+        if render is None or any(v is None for v in done.values()):
+            rendered.append(None)
+        else:
+            rendered.append([item for p in sorted(done) for item in (done[p] or [])])
+    return [r for r in results if r is not None], rendered

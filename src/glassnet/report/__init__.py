@@ -11,7 +11,7 @@ Jupyter (``_repr_html_``).
 """
 
 from ..lab.base import ExperimentResult, register_figure_renderer
-from .html import inline_figures, write_report
+from .html import inline_figures, render_figures, write_report
 from .plots import EXPERIMENTS, MATPLOTLIB_HINT, figures_for, require_matplotlib, save_figures
 
 
@@ -21,4 +21,5 @@ def _jupyter_figures(result: ExperimentResult) -> str:
 
 register_figure_renderer(_jupyter_figures)
 
-__all__ = ["MATPLOTLIB_HINT", "figures_for", "require_matplotlib", "save_figures", "write_report"]
+__all__ = ["MATPLOTLIB_HINT", "figures_for", "render_figures", "require_matplotlib",
+           "save_figures", "write_report"]

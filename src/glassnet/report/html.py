@@ -27,7 +27,7 @@ from ..errors import ArgumentTypeError, ConfigError
 from ..lab import ExperimentResult
 from .plots import DPI, captions_for, close_figure, figures_for, png_bytes
 
-__all__ = ["inline_figures", "write_report"]
+__all__ = ["inline_figures", "render_figures", "write_report"]
 
 ABOUT = (
     "glassnet is a fast, vectorized NumPy multilayer perceptron with instruments that read "
@@ -189,29 +189,44 @@ def _anchor(name: str, taken: set[str]) -> str:
     return anchor
 
 
+def render_figures(result: ExperimentResult, part: int = 0, parts: int = 1,
+                   dpi: int = DPI) -> list[tuple[str, str, bytes]]:
+    """An experiment's pictures as ``(key, caption, PNG bytes)``: every ``parts``-th one,
+    starting at ``part`` (so ``parts`` processes can share one experiment's pictures)."""
+    figures = figures_for(result)
+    try:
+        captions = captions_for(result, figures)
+        out = []
+        for index, (key, fig) in enumerate(figures.items()):
+            if index % parts == part:
+                out.append((key, captions.get(key, key), png_bytes(fig, dpi)))
+        return out
+    finally:
+        for fig in figures.values():
+            close_figure(fig)
+
+
 def _figures_html(
-    result: ExperimentResult, figure_dir: Path | None, dpi: int
+    result: ExperimentResult, figure_dir: Path | None, dpi: int,
+    rendered: list[tuple[str, str, bytes]] | None = None,
 ) -> tuple[str, list[Path]]:
     """``<figure>`` blocks with embedded PNGs (and the PNG files, when ``figure_dir``).
 
-    A plotting error is shown in the report (and warned about) instead of losing the
+    ``rendered``: the pictures already drawn (:func:`render_figures`), else they are drawn
+    here. A plotting error is shown in the report (and warned about) instead of losing the
     whole report.
     """
     saved: list[Path] = []
     try:
-        figures = figures_for(result)
-        captions = captions_for(result, figures)
+        items = rendered if rendered is not None else render_figures(result, dpi=dpi)
         blocks = []
-        for key, fig in figures.items():
-            data = png_bytes(fig, dpi)
-            close_figure(fig)
+        for key, caption, data in items:
             if figure_dir is not None:
                 figure_dir.mkdir(parents=True, exist_ok=True)
                 path = figure_dir / f"{result.name}_{key}.png"
                 path.write_bytes(data)
                 saved.append(path)
             uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
-            caption = captions.get(key, key)
             blocks.append(f'<figure><img src="{uri}" alt="{_e(caption)}">'
                           f"<figcaption>{_e(caption)}</figcaption></figure>")
     except ImportError:
@@ -279,6 +294,7 @@ def write_report(
     title: str = "glassnet lab report",
     figure_dir: str | os.PathLike[str] | None = None,
     dpi: int = DPI,
+    rendered: Sequence[list[tuple[str, str, bytes]] | None] | None = None,
 ) -> Path:
     """Write one self-contained HTML file describing ``results``; returns its path.
 
@@ -289,6 +305,8 @@ def write_report(
     title: the page's title and heading.
     figure_dir: when given, each figure is also saved there as ``<name>_<key>.png``.
     dpi: resolution of the pictures.
+    rendered: for each result, its pictures already drawn by :func:`render_figures` (at
+        ``dpi``), or ``None`` to draw them here (the tour draws them on its workers).
     """
     from .. import __version__
 
@@ -309,8 +327,13 @@ def write_report(
     taken: set[str] = set()
     anchors = [_anchor(r.name, taken) for r in results]
     sections = []
+    if rendered is not None and (isinstance(rendered, (str, bytes)) or not isinstance(
+            rendered, Sequence) or len(rendered) != len(results)):
+        raise ArgumentTypeError(
+            f"rendered: expected one entry per result ({len(results)}), got {rendered!r:.80}")
     for i, (r, anchor) in enumerate(zip(results, anchors), start=1):
-        figures_html, _ = _figures_html(r, fig_dir, dpi)
+        figures_html, _ = _figures_html(r, fig_dir, dpi,
+                                        rendered[i - 1] if rendered is not None else None)
         sections.append(_section(r, anchor, i, figures_html))
     toc = "".join(
         f'<li><a href="#{_e(a)}">{_e(r.name)}</a>: {_e(r.question)} '
