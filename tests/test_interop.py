@@ -144,8 +144,14 @@ def test_truncated_and_malformed_keras_files(tmp_path: Path) -> None:
         from_keras(_archive(tmp_path, config))
     with pytest.raises(gn.ModelFileError, match="HDF5"):
         from_keras(_archive(tmp_path, _keras_config(), weights=b"\x89HDF not really"))
-    with pytest.raises(gn.ModelFileError, match="no such file"):
+    with pytest.raises(gn.MissingFileError, match="no file at") as missing:
         from_keras(tmp_path / "missing.keras")
+    assert isinstance(missing.value, FileNotFoundError)  # as every glassnet reader says it
+    with pytest.raises(gn.MissingFileError, match="no file at"):
+        load_keras_weights(gn.Sequential([gn.Input((2,)), gn.Dense(1)]),
+                           tmp_path / "missing.weights.h5")
+    with pytest.raises(gn.ModelFileError, match="not a regular file"):
+        from_keras(tmp_path)
     functional = _keras_config()
     functional["class_name"] = "Functional"
     with pytest.raises(gn.ConfigError, match="Sequential"):

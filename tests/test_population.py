@@ -220,6 +220,15 @@ def test_members_of_different_architectures_are_refused() -> None:
         Population(_model(1))  # type: ignore[arg-type]
 
 
+def test_members_at_different_epochs_are_refused() -> None:
+    # the next epoch's order is drawn from (seed, global epoch): a member one epoch ahead
+    # would not continue as its own fit does
+    ahead = _model(2)
+    ahead.epochs_trained = 1
+    with pytest.raises(gn.ConfigError, match=r"same number of epochs.*\[0, 1\]"):
+        Population([_model(1), ahead])
+
+
 def test_bad_fit_arguments_fail_before_any_training(digits: Any) -> None:
     X, y = digits
     pop = Population([_model(s) for s in (1, 2)])

@@ -436,3 +436,21 @@ def test_default_parameters_learn_digits(digits: Any) -> None:
     assert ours.score(X[450:], y[450:]) > theirs.score(X[450:], y[450:]) - 0.03
     assert ours.score(X[450:], y[450:]) > 0.85
     assert ours[-1].n_iter_ < 200  # stopped by tol before max_iter
+
+
+def test_unseeded_estimators_follow_the_global_seed(digits: Any) -> None:
+    X, y = digits
+    try:
+        digests = []
+        for _ in range(2):
+            gn.set_global_seed(7)  # as tf.random.set_seed at the top of a notebook
+            digests.append([weights_digest(MLPClassifier(**small(random_state=None)).fit(X, y))
+                            for _ in range(2)])
+        assert digests[0] == digests[1]  # the same script replays bit for bit
+        assert digests[0][0] != digests[0][1]  # and each estimator takes its own seed
+        gn.set_global_seed(None)
+        free = [weights_digest(MLPClassifier(**small(random_state=None)).fit(X, y))
+                for _ in range(2)]
+        assert free[0] != free[1] and digests[0][0] not in free  # fresh entropy again
+    finally:
+        gn.set_global_seed(None)

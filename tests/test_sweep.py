@@ -82,6 +82,17 @@ def test_dask_gives_the_same_table_and_models(cluster: Any, local_table: Any,
     assert again.equals(local_table)  # a second sweep on the same client
     assert sorted(models) == list(range(12))
     assert isinstance(models[3], gn.Sequential) and models[3].seed == 1
+    # each model is the run as its own fit leaves it: history, optimizer state, epochs, so
+    # training it on continues exactly as one longer fit
+    run3 = table[table["run"] == 3]
+    assert models[3].history.history["loss"] == run3["loss"].tolist()
+    assert models[3].epochs_trained == 2 and models[3].optimizer.iterations > 0
+    X, y = data["digits"][0], data["digits"][1]
+    alone = gn.Sequential.from_config(models[3].get_config())  # the run's start, from its seed
+    alone.fit(X, y, epochs=3, batch_size=32, seed=1, verbose=0)
+    models[3].fit(X, y, epochs=1, batch_size=32, seed=1, verbose=0)
+    for a, b in zip(models[3].get_weights(), alone.get_weights()):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_a_worker_killed_mid_sweep_changes_nothing(local_table: Any, data: Any) -> None:

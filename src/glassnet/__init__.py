@@ -24,7 +24,13 @@ from . import (
     reference,
     regularizers,
 )
-from ._checks import get_default_dtype, get_global_seed, set_default_dtype, set_global_seed
+from ._checks import (
+    get_default_dtype,
+    get_global_seed,
+    new_seed,
+    set_default_dtype,
+    set_global_seed,
+)
 from .callbacks import (
     BackupAndRestore,
     Callback,
@@ -104,6 +110,7 @@ __all__ = [
     "errors",
     "get_default_dtype",
     "get_global_seed",
+    "new_seed",
     "initializers",
     "inspect",
     "keras",

@@ -232,7 +232,12 @@ class Population:
         self.seeds = [m.seed for m in models]
         #: Epochs the members have completed (their global epoch): the next fit's data order
         #: continues from it, as Sequential.fit's does.
-        self.epochs_trained = min(int(m.epochs_trained) for m in models)
+        epochs_done = sorted({int(m.epochs_trained) for m in models})
+        if len(epochs_done) != 1:
+            raise ConfigError(
+                "models: every member must have trained the same number of epochs (the next "
+                f"epoch's shuffling order depends on it), got {epochs_done}")
+        self.epochs_trained = epochs_done[0]
         self.names = [m.name for m in models]
         self._configs = [m.get_config() for m in models]
         self.loss: losses_mod.Loss = m0.loss

@@ -44,7 +44,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without scikit-l
         "glassnet.sklearn needs scikit-learn >= 1.6: pip install 'glassnet[sklearn]'"
     ) from exc
 
-from . import activations, initializers, layers, losses, optimizers, regularizers
+from . import activations, initializers, layers, losses, new_seed, optimizers, regularizers
 from .callbacks import Callback
 from .errors import ArgumentTypeError, ConfigError, GlassnetError
 from .model import Sequential
@@ -118,9 +118,11 @@ class _Monitor(Callback):
 def _seed_words(random_state: Any) -> tuple[int, int, int]:
     """Three seeds (weights, shuffling, validation split) from ``random_state``: an int gives
     the same three every time; a ``RandomState`` or ``Generator`` is drawn from (and advances);
-    ``None`` draws from the operating system."""
+    ``None`` draws from the operating system, or, once ``glassnet.set_global_seed`` (or
+    ``tf.random.set_seed`` in the course bridge) has set a global seed, takes the next seed
+    of its sequence, as every other unseeded glassnet object does."""
     if random_state is None:
-        seq = np.random.SeedSequence()
+        seq = np.random.SeedSequence(new_seed())
     elif isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
         if random_state < 0:
             raise ConfigError(f"random_state: expected an int >= 0, got {random_state}")

@@ -40,6 +40,7 @@ import numpy as np
 
 from . import initializers, losses
 from ._checks import bad_labels, check_int
+from .callbacks import History
 from .errors import ArgumentTypeError, ConfigError, DataError, GlassnetError, ShapeError
 from .layers import Dense, Input
 from .model import Sequential
@@ -194,8 +195,18 @@ def _run_group(task: dict[str, Any], arrays: tuple[Any, ...]) -> dict[str, Any]:
             rows.append(row)
     out: dict[str, Any] = {"rows": rows}
     if task["return_models"]:
-        out["models"] = {run["run"]: (pop._configs[k], pop.get_weights(k))
-                         for k, run in enumerate(task["runs"])}
+        # plain data (configuration, arrays, numbers), rebuilt into models by the caller:
+        # each as its own fit would leave it, optimizer state and history included
+        out["models"] = {}
+        for k, run in enumerate(task["runs"]):
+            member = pop[k]
+            assert member.optimizer is not None
+            out["models"][run["run"]] = {
+                "config": pop._configs[k], "weights": member.get_weights(),
+                "optimizer": member.optimizer.get_state(),
+                "epochs_trained": member.epochs_trained,
+                "history": (dict(history[k].history), list(history[k].epoch),
+                            dict(history[k].params))}
     return out
 
 
@@ -350,8 +361,20 @@ def run_sweep(
         return table
     models = {}
     for result in results:
-        for run_id, (config, weights) in result["models"].items():
-            model = Sequential.from_config(config)
-            model.set_weights(weights)
-            models[run_id] = model
+        for run_id, saved in result["models"].items():
+            models[run_id] = _rebuild(saved)
     return table, dict(sorted(models.items()))
+
+
+def _rebuild(saved: dict[str, Any]) -> Sequential:
+    """A run's trained model from :func:`_run_group`'s data: weights, optimizer state (so
+    ``fit`` continues it exactly), global epoch count and history."""
+    model = Sequential.from_config(saved["config"])
+    model.set_weights(saved["weights"])
+    assert model.optimizer is not None
+    model.optimizer.set_state(saved["optimizer"], model._param_list)
+    model.epochs_trained = int(saved["epochs_trained"])
+    history = History()
+    history.history, history.epoch, history.params = saved["history"]
+    model.history = history
+    return model

@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import layers as gn_layers
-from ..errors import ConfigError, GlassnetError, ModelFileError
+from ..errors import ConfigError, GlassnetError, MissingFileError, ModelFileError
 from ..io import MAX_JSON_BYTES, parse_json
 from ..model import Sequential
 from ._common import optional
@@ -391,8 +391,10 @@ def from_keras(path: str | os.PathLike[str], *, seed: int | None = None) -> Sequ
     if p.name.endswith(".weights.h5"):
         raise ConfigError(f"path: {p.name} holds weights without the architecture; build the "
                           f"glassnet model and call load_keras_weights(model, path)")
+    if not p.exists():
+        raise MissingFileError(f"path: no file at {str(p)!r}")
     if not p.is_file():
-        raise ModelFileError(f"{p}: no such file")
+        raise ModelFileError(f"{p}: not a regular file")
     config, weights = _read_archive(p)
     try:
         n_in, dtype, name, plans = _plans(config, str(p))
@@ -431,8 +433,10 @@ def load_keras_weights(model: Sequential, path: str | os.PathLike[str]) -> None:
     Keras model with the same layers in the same order (a Dense layer for each Dense, a
     BatchNormalization for each BatchNormalization, ...). Nothing changes if it fails."""
     p = Path(path)
+    if not p.exists():
+        raise MissingFileError(f"path: no file at {str(p)!r}")
     if not p.is_file():
-        raise ModelFileError(f"{p}: no such file")
+        raise ModelFileError(f"{p}: not a regular file")
     if not model.built:
         raise ConfigError("model: build it first (Input(shape=...)), so its shapes are known")
     source: bytes | Path = p
