@@ -117,4 +117,20 @@ def test_figures_have_titles_and_labelled_axes(result):
         labelled = [ax for ax in fig.axes if ax.get_xlabel() or ax.get_ylabel()]
         assert labelled or getattr(fig, "_supxlabel", None) is not None, key
     assert set(plots.captions(result)) == set(figs)
-    assert len(figs["weights"].axes) >= 9
+    # every unit's weights are shown, as one tile each of the weights figure's one image
+    # (it was one Axes per unit), each tile titled with its unit
+    images = np.asarray(result.data["weight_images"])
+    n, h, w = images.shape
+    assert n >= 9
+    (mosaic,) = [ax for ax in figs["weights"].axes if ax.images][0].images
+    shown = np.ma.getdata(mosaic.get_array())
+    found = {j for j in range(n) for r in range(shown.shape[0] - h + 1)
+             for c in range(shown.shape[1] - w + 1)
+             if np.array_equal(shown[r:r + h, c:c + w], images[j])}
+    assert found == set(range(n))
+    titles = [t.get_text() for ax in figs["weights"].axes for t in ax.texts]
+    assert all(any(t.startswith(f"unit {j}:") for t in titles) for j in range(n))
+    # the top examples: one tile per (unit, example) shown, each labelled with its class
+    top = figs["top_examples"].axes[0]
+    k = np.asarray(result.data["top_examples"]).shape[1]
+    assert sum(t.get_text().startswith("label ") for t in top.texts) == min(6, n) * k

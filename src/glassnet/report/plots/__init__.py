@@ -104,9 +104,17 @@ def close_figure(fig: Figure) -> None:
 
 
 def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:
-    """The figure as PNG bytes."""
+    """The figure as PNG bytes.
+
+    A figure with a layout engine (every figure of glassnet's plotting modules is
+    constrained) is saved at its own size: the engine already fitted everything in it, and
+    cropping to the tight bounding box would measure every artist once more. A figure
+    without one is cropped to what it shows.
+    """
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    tight = "tight" if fig.get_layout_engine() is None else None
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches=tight, facecolor="white",
+                pil_kwargs={"compress_level": 4})
     return buffer.getvalue()
 
 

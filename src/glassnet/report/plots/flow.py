@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._draw import minor_ticks_as_marks
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -69,6 +71,7 @@ def _step_figure(result: ExperimentResult) -> Figure:
     ax.set_title("Loss against optimizer updates: each step uses one batch")
     ax.grid(which="major", alpha=0.3)
     ax.legend([by_label[k] for k in ordered], ordered, title="batch size")
+    minor_ticks_as_marks([ax])
     return fig
 
 

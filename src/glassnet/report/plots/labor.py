@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._draw import tile_images
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -31,38 +33,63 @@ def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
+def _frames(ax: Any, x0: Any, y0: Any, h: int, w: int, colour: str = "black") -> None:
+    """One collection of thin frames around the images of a mosaic (see tile_images)."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
+    boxes = [Rectangle((x - 0.5, y - 0.5), w, h) for x, y in zip(x0, y0)]
+    ax.add_collection(PatchCollection(boxes, facecolors="none", edgecolors=colour,
+                                      linewidths=0.8, clip_on=False), autolim=False)
+
+
+def _mosaic_axes(ax: Any, shape: tuple[int, ...], top: float) -> None:
+    """Limits for a mosaic of ``shape`` with ``top`` pixels of room above the first row for
+    the images' titles; no ticks, no spines (each image has its own frame)."""
+    ax.set_xlim(-0.5, shape[1] - 0.5)
+    ax.set_ylim(shape[0] - 0.5, -0.5 - top)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
 def _weights(result: ExperimentResult) -> Figure:
+    """One image of every unit's 8x8 weights, tiled on a grid (one Axes, one imshow: 25
+    small Axes cost most of this figure's time), each with its title above it."""
+    from matplotlib import colormaps
+
     d = result.data
-    images = np.asarray(d["weight_images"])
-    n = images.shape[0]
+    images = np.asarray(d["weight_images"], dtype=np.float64)
+    n, h, w = images.shape
     dead = set(int(j) for j in d["dead"])
     live = np.asarray(d["live"], dtype=bool)
     inc = np.asarray(d["loss_increase"])
     cols = math.ceil(math.sqrt(n))
     rows = math.ceil(n / cols)
     fig = _figure(1.55 * cols + 1.2, 1.7 * rows + 0.6)
-    axes = fig.subplots(rows, cols, squeeze=False)
+    ax = fig.subplots()
+    mosaic, x0, y0 = tile_images(images, rows, cols, gap=(w / 6, h / 2.5))
     limit = float(np.abs(images).max()) or 1.0
-    im = None
-    for j, ax in enumerate(axes.flat):
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if j >= n:
-            ax.set_axis_off()
-            continue
-        im = ax.imshow(images[j], cmap="RdBu_r", vmin=-limit, vmax=limit)
+    im = ax.imshow(mosaic, cmap=colormaps["RdBu_r"].with_extremes(bad="white"),
+                   vmin=-limit, vmax=limit, interpolation="nearest")
+    _mosaic_axes(ax, mosaic.shape, h / 2.5)
+    _frames(ax, x0, y0, h, w)
+    for j in range(n):
         if j in dead or not live[j]:
             label = f"unit {j}: {'dead' if j in dead else 'silent on test'}"
-            ax.set_title(label, fontsize=8, color="0.45")
+            colour = "0.45"
         else:
             label = f"unit {j}: pref {int(d['preferred'][j])}\nimportance {inc[j]:.3f}"
-            ax.set_title(label, fontsize=8)
-    assert im is not None
-    fig.colorbar(im, ax=axes, shrink=0.6, label="incoming weight (red +, blue -)")
-    fig.supxlabel("pixel column (8x8 image)")
+            colour = "black"
+        ax.annotate(label, xy=(x0[j] + (w - 1) / 2, y0[j] - 0.5), xytext=(0, 3),
+                    textcoords="offset points", ha="center", va="bottom", fontsize=8,
+                    color=colour)
+    fig.colorbar(im, ax=ax, shrink=0.6, label="incoming weight (red +, blue -)")
+    fig.supxlabel(f"pixel column ({h}x{w} image)")
     fig.supylabel("pixel row")
     fig.suptitle("Each L1 unit's incoming weights as an image, with its preferred "
-                 "class and importance (test-loss rise when silenced)")
+                 "class\nand importance (test-loss rise when silenced)")
     return fig
 
 
@@ -127,6 +154,10 @@ def _selectivity(result: ExperimentResult) -> Figure:
 
 
 def _top_examples(result: ExperimentResult, n_units: int = 6) -> Figure:
+    """The test digits, tiled in one image (one Axes instead of one per digit), a row per
+    unit, the unit's summary as the row's label and each digit's label above it."""
+    from matplotlib import colormaps
+
     d = result.data
     inc = np.asarray(d["loss_increase"])
     top = np.asarray(d["top_examples"])
@@ -134,24 +165,30 @@ def _top_examples(result: ExperimentResult, n_units: int = 6) -> Figure:
     labels = np.asarray(d["test_labels"])
     units = np.argsort(-inc, kind="stable")[:n_units]
     k = top.shape[1]
+    h, w = images.shape[1:]
     fig = _figure(1.0 * k + 1.6, 1.15 * len(units) + 0.8)
-    axes = fig.subplots(len(units), k, squeeze=False)
-    for r, j in enumerate(units):
-        for c in range(k):
-            ax = axes[r, c]
-            idx = int(top[j, c])
-            ax.imshow(images[idx], cmap="gray_r", vmin=0, vmax=1)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.set_title(f"label {int(labels[idx])}", fontsize=7)
+    ax = fig.subplots()
+    shown_idx = top[units].ravel()
+    mosaic, x0, y0 = tile_images(images[shown_idx], len(units), k, gap=(w / 4, h / 3))
+    ax.imshow(mosaic, cmap=colormaps["gray_r"].with_extremes(bad="white"), vmin=0, vmax=1,
+              interpolation="nearest")
+    _mosaic_axes(ax, mosaic.shape, h / 3)
+    _frames(ax, x0, y0, h, w)
+    for i, idx in enumerate(shown_idx):
+        ax.annotate(f"label {int(labels[idx])}", xy=(x0[i] + (w - 1) / 2, y0[i] - 0.5),
+                    xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
+                    fontsize=7)
+    row_labels = []
+    for j in units:
         shown = np.bincount(labels[top[j]], minlength=10)
         common = int(np.argmax(shown))
         pref = int(d["preferred"][j])
-        axes[r, 0].set_ylabel(
+        row_labels.append(
             f"unit {int(j)}\nhighest mean\nresponse: {pref}s\n"
             + (f"top {k}: {shown[common]} x {common}" if common != pref
-               else f"top {k}: {shown[pref]} x {pref}"),
-            fontsize=7, rotation=0, ha="right", va="center", labelpad=6)
+               else f"top {k}: {shown[pref]} x {pref}"))
+    ax.set_yticks(y0[::k] + (h - 1) / 2, row_labels, fontsize=7)
+    ax.tick_params(axis="y", length=0, pad=6)
     fig.supxlabel("test examples, strongest activation first\n"
                   "'highest mean response' is the class the unit fires for most on average "
                   "(its selectivity); the few digits\nthat excite it most can be another class: "
@@ -160,6 +197,21 @@ def _top_examples(result: ExperimentResult, n_units: int = 6) -> Figure:
     fig.supylabel("most important L1 units")
     fig.suptitle("The test digits that excite the most important units most")
     return fig
+
+
+def _grid_extent(xx: np.ndarray, yy: np.ndarray) -> tuple[float, float, float, float] | None:
+    """The cell-edge extent of a regular ``meshgrid`` (rows follow y, columns x), or None
+    when the grid is not one (then only ``pcolormesh`` draws it right)."""
+    if xx.ndim != 2 or xx.shape != yy.shape or min(xx.shape) < 2:
+        return None
+    dx, dy = np.diff(xx[0]), np.diff(yy[:, 0])
+    regular = (np.all(xx == xx[:1]) and np.all(yy == yy[:, :1])
+               and np.allclose(dx, dx[0], rtol=1e-6, atol=0) and dx[0] > 0
+               and np.allclose(dy, dy[0], rtol=1e-6, atol=0) and dy[0] > 0)
+    if not regular:
+        return None
+    return (float(xx[0, 0] - dx[0] / 2), float(xx[0, -1] + dx[0] / 2),
+            float(yy[0, 0] - dy[0] / 2), float(yy[-1, 0] + dy[0] / 2))
 
 
 def _coffee(result: ExperimentResult) -> Figure:
@@ -171,9 +223,14 @@ def _coffee(result: ExperimentResult) -> Figure:
     axes = fig.subplots(1, maps.shape[2], squeeze=False)[0]
     good = y > 0.5
     mesh = None
+    extent = _grid_extent(np.asarray(xx), np.asarray(yy))
     for j, ax in enumerate(axes):
-        mesh = ax.pcolormesh(xx, yy, maps[:, :, j], cmap="viridis", vmin=0, vmax=1,
-                             shading="auto")
+        if extent is not None:  # a regular grid: one image, far cheaper than 6,400 quads
+            mesh = ax.imshow(maps[:, :, j], cmap="viridis", vmin=0, vmax=1, origin="lower",
+                             extent=extent, aspect="auto", interpolation="nearest")
+        else:
+            mesh = ax.pcolormesh(xx, yy, maps[:, :, j], cmap="viridis", vmin=0, vmax=1,
+                                 shading="auto")
         ax.scatter(X[~good, 0], X[~good, 1], s=14, marker="o", facecolors="white",
                    edgecolors="black", linewidths=0.6, label="bad roast")
         ax.scatter(X[good, 0], X[good, 1], s=30, marker="^", color="#e8001c",

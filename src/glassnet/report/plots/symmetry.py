@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._draw import minor_ticks_as_marks
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -69,6 +71,7 @@ def _loss_figure(result: ExperimentResult) -> Figure:
         ax.grid(which="major", alpha=0.3)
     for ax in axes[len(keys):]:
         ax.set_visible(False)
+    minor_ticks_as_marks(axes[:len(keys)])
     axes[0].annotate("ln 2 = 0.693: the cost of\npredicting 0.5 for everything",
                      xy=(1.2, ln2), xytext=(1.2, ln2 * 6), fontsize=7, color="#555555",
                      arrowprops={"arrowstyle": "->", "color": "#888888"})
@@ -102,6 +105,7 @@ def _distinct_figure(result: ExperimentResult) -> Figure:
         ax.set_ylabel(f"distinct units (of {n})")
         ax.set_title(f"{layer}: distinct units during training")
         ax.grid(alpha=0.3)
+    minor_ticks_as_marks(axes)
     axes[0].legend(fontsize=8, loc="center right")
     collapsed = [data["labels"][k] for k in keys
                  if all(int(np.max(data["k_curves"][k][layer])) == 1
@@ -143,9 +147,10 @@ def _gradient_figure(result: ExperimentResult) -> Figure:
     ax.set_title("L1 weight-gradient norm during training")
     ax.grid(which="major", alpha=0.3)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="initialization")
-    if zero_keys:
-        fig.text(0.01, -0.02, f"Not drawn: {', '.join(zero_keys)} (exactly 0 at every record, "
-                 f"which a log scale cannot show).", fontsize=9, ha="left", va="top")
+    minor_ticks_as_marks([ax])
+    if zero_keys:  # a figure-level label, so that the layout keeps room for it
+        fig.supxlabel(f"Not drawn: {', '.join(zero_keys)} (exactly 0 at every record, "
+                      f"which a log scale cannot show).", fontsize=9, x=0.01, ha="left")
     return fig
 
 
@@ -177,10 +182,31 @@ def _sgd_figure(result: ExperimentResult) -> Figure:
         ax.set_title(title)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="center right")
+    minor_ticks_as_marks((left, right))
     left.set_ylabel(f"distinct L1 units (of {n})")
     fig.suptitle("Shuffled mini-batch SGD does not break the symmetry; a random start does, "
                  "even under deterministic full-batch descent", fontweight="bold", fontsize=11)
     return fig
+
+
+def _arrows(W: np.ndarray, lim: float, colour: str, width: float) -> Any:
+    """Open-headed arrows ("->") from the origin to each column of ``W`` (2, n), as one
+    LineCollection, for an equal-aspect panel spanning ``-lim..lim``: the head is about
+    4 x 2 points, as matplotlib's "->" arrow at its default size in these panels."""
+    from matplotlib.collections import LineCollection
+
+    tips = np.asarray(W, dtype=np.float64).T  # (n, 2)
+    length = np.hypot(tips[:, 0], tips[:, 1])
+    tips, length = tips[length > 0], length[length > 0]  # a zero vector has no arrow
+    along = tips / length[:, None]
+    across = np.stack([-along[:, 1], along[:, 0]], axis=1)
+    head_len, head_half = 0.045 * lim, 0.0225 * lim
+    back = tips - head_len * along
+    segments = [np.array([[0.0, 0.0], tip]) for tip in tips]
+    segments += [np.array([b + head_half * c, tip, b - head_half * c])
+                 for tip, b, c in zip(tips, back, across)]
+    return LineCollection(segments, colors=colour, linewidths=width, zorder=3,
+                          capstyle="butt", joinstyle="miter")
 
 
 def _weights_figure(result: ExperimentResult) -> Figure:
@@ -196,11 +222,10 @@ def _weights_figure(result: ExperimentResult) -> Figure:
     for ax, key in zip(axes, keys):
         W0, W1 = data["W1_start"][key], data["W1_end"][key]
         lim = max(float(np.abs(W1).max()), float(np.abs(W0).max())) * 1.15 or 1.0
-        for j in range(W1.shape[1]):  # one arrow per unit (at most a few dozen)
-            ax.annotate("", xy=(W0[0, j], W0[1, j]), xytext=(0, 0),
-                        arrowprops={"arrowstyle": "->", "color": "#999999", "lw": 1})
-            ax.annotate("", xy=(W1[0, j], W1[1, j]), xytext=(0, 0),
-                        arrowprops={"arrowstyle": "->", "color": _colour(key), "lw": 1.6})
+        # one arrow per unit, all of a colour in one collection (an annotation per arrow
+        # made this the slowest figure of the report)
+        ax.add_collection(_arrows(W0[:2], lim, "#999999", 1.0), autolim=False)
+        ax.add_collection(_arrows(W1[:2], lim, _colour(key), 1.6), autolim=False)
         k_end = int(data["k_curves"][key]["L1"][-1])
         if not np.any(W1) and not np.any(W0):
             ax.text(0.5, 0.6, "every weight is 0\nat the start and the end:\nno arrow to draw",
