@@ -221,14 +221,21 @@ def _run_many(
         models.append(model)
     recorders = [NeuronRecorder(probe=X, every_epochs=every, include_initial=True) for _ in runs]
     trackers = [_SymmetryTracker(X, every, tol) for _ in runs]
-    pop = Population(models)
-    histories = pop.fit(X, y, epochs=epochs, batch_size=batch_size,
-                        shuffle=batch_size is not None, seed=seed,
-                        callbacks=[[r, t] for r, t in zip(recorders, trackers)])
+    fit_kwargs: dict[str, Any] = {"epochs": epochs, "batch_size": batch_size,
+                                  "shuffle": batch_size is not None, "seed": seed}
+    if len(models) == 1:  # one network: the engine's own loop (the same numbers, less work)
+        histories: Any = [models[0].fit(X, y, callbacks=[recorders[0], trackers[0]],
+                                        verbose=0, **fit_kwargs)]
+        trained = models
+    else:
+        pop = Population(models)
+        histories = pop.fit(X, y, callbacks=[[r, t] for r, t in zip(recorders, trackers)],
+                            **fit_kwargs)
+        trained = pop.models()
     seconds = (time.perf_counter() - start) / len(runs)  # each run's share of the time
     out = []
     for k, (key, _, _) in enumerate(runs):
-        model, pre, recorder, tracker = pop[k], before[k], recorders[k], trackers[k]
+        model, pre, recorder, tracker = trained[k], before[k], recorders[k], trackers[k]
         grads0, grad_w0 = pre["grads0"], pre["grad_w0"]
         sym0 = pre["sym0"]
         sym1 = symmetry(model, X, tol=tol)
