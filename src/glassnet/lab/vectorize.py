@@ -49,7 +49,17 @@ _ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
 _AGREE_TOL = 1e-10  # float64: rounding differences are ~1e-16; a wrong loop is off by ~1e-1
 
 
-def _best_seconds(fn: Callable[[], Any], repeats: int, min_batch_s: float = 0.002) -> float:
+def _value_and_best_seconds(fn: Callable[[], Any], repeats: int) -> tuple[Any, float]:
+    """``fn()``'s value and :func:`_best_seconds` of it, the value's own call counted as
+    the warm-up (a slow loop is not run once more just for its result)."""
+    start = time.perf_counter()
+    value = fn()
+    first = time.perf_counter() - start
+    return value, _best_seconds(fn, repeats, first=first)
+
+
+def _best_seconds(fn: Callable[[], Any], repeats: int, min_batch_s: float = 0.002,
+                  first: float | None = None) -> float:
     """The best (smallest) time of one call to ``fn``, over several measurements.
 
     A slow ``fn`` (one call over ``min_batch_s``) is timed ``repeats`` times; the warm-up call
@@ -57,7 +67,8 @@ def _best_seconds(fn: Callable[[], Any], repeats: int, min_batch_s: float = 0.00
     ``(time of the k calls) / k``, with ``k`` doubled until a batch lasts ``min_batch_s``
     (as :mod:`timeit` does: the clock's resolution then does not matter); such batches are
     cheap, so at least 25 are timed. The minimum is the run least disturbed by other work on
-    the machine (on a busy shared machine single runs can be many times slower).
+    the machine (on a busy shared machine single runs can be many times slower). ``first``:
+    the time of a call already made (it counts as the warm-up).
     """
 
     def batch(k: int) -> float:
@@ -66,7 +77,8 @@ def _best_seconds(fn: Callable[[], Any], repeats: int, min_batch_s: float = 0.00
             fn()
         return time.perf_counter() - start
 
-    first = batch(1)
+    if first is None:
+        first = batch(1)
     if first >= min_batch_s:
         return min([first] + [batch(1) for _ in range(repeats - 1)])
     k = 1
@@ -242,12 +254,11 @@ def run_vectorize(
     c = rng.random(dot_n)
     with _one_blas_thread() as blas_threads:
         for label, _how, _work, fn in forms:
-            diffs[label] = float(np.max(np.abs(fn() - A_matrix)))
-            seconds[label] = _best_seconds(fn, repeats)
+            value, seconds[label] = _value_and_best_seconds(fn, repeats)
+            diffs[label] = float(np.max(np.abs(value - A_matrix)))
         # -- the course's dot product demo -----------------------------------------------------
         dot_numpy = float(np.dot(a, c))
-        dot_python = _dot_loop(a, c)
-        dot_loop_s = _best_seconds(lambda: _dot_loop(a, c), repeats)
+        dot_python, dot_loop_s = _value_and_best_seconds(lambda: _dot_loop(a, c), repeats)
         dot_numpy_s = _best_seconds(lambda: np.dot(a, c), repeats)
     matrix_s = seconds["matrix form"]
     for label, how, calls, _ in forms:
