@@ -126,10 +126,10 @@ def test_rendering_on_the_workers_splits_and_survives_a_failure() -> None:
             _fake_render, quick=True, progress=False, workers=workers,
             experiments=["symmetry", "flow", "labor"])
         assert [r.name for r in results] == ["symmetry", "flow", "labor"]
-        parts = 2 if workers > 1 else 1  # symmetry's pictures are shared by the workers
+        parts = 2 if workers > 1 else 1  # the pictures are shared by the workers
         assert rendered[0] == [("symmetry", p, parts) for p in range(parts)]
         assert rendered[1] is None  # failed: the report draws it again and shows the error
-        assert rendered[2] == [("labor", 0, 1)]
+        assert rendered[2] == [("labor", p, parts) for p in range(parts)]
 
 
 def test_a_failing_experiment_raises_here_and_stops_the_workers() -> None:

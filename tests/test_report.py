@@ -145,3 +145,18 @@ def test_a_result_shows_its_figures_inline_in_jupyter_once_report_is_imported() 
     page = result._repr_html_()
     assert page.count('src="data:image/png;base64,') == 3  # flow's three figures
     assert page.index("Answer:") < page.index("<figure>") < page.index("<table>")
+
+
+def test_pictures_rendered_in_shares_are_the_whole_set_in_order() -> None:
+    """The tour's workers each encode a share of an experiment's pictures; put together in
+    order they must be exactly the pictures, in the report's order."""
+    from glassnet.lab import run_flow
+    from glassnet.report import render_figures
+
+    result = run_flow(n_examples=20, epochs=2)
+    whole = render_figures(result)
+    assert len(whole) >= 3
+    for parts in (2, 3, len(whole) + 1):
+        shares = [render_figures(result, p, parts) for p in range(parts)]
+        assert [item[:2] for share in shares for item in share] == [item[:2] for item in whole]
+        assert [item[2] for share in shares for item in share] == [item[2] for item in whole]

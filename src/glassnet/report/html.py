@@ -191,16 +191,16 @@ def _anchor(name: str, taken: set[str]) -> str:
 
 def render_figures(result: ExperimentResult, part: int = 0, parts: int = 1,
                    dpi: int = DPI) -> list[tuple[str, str, bytes]]:
-    """An experiment's pictures as ``(key, caption, PNG bytes)``: every ``parts``-th one,
-    starting at ``part`` (so ``parts`` processes can share one experiment's pictures)."""
+    """An experiment's pictures as ``(key, caption, PNG bytes)``, in order: share ``part``
+    of ``parts`` consecutive shares (so ``parts`` processes can share one experiment's
+    pictures; the shares put together in order are all of them, in order)."""
     figures = figures_for(result)
     try:
         captions = captions_for(result, figures)
-        out = []
-        for index, (key, fig) in enumerate(figures.items()):
-            if index % parts == part:
-                out.append((key, captions.get(key, key), png_bytes(fig, dpi)))
-        return out
+        n = len(figures)
+        first, stop = part * n // parts, (part + 1) * n // parts
+        return [(key, captions.get(key, key), png_bytes(fig, dpi))
+                for key, fig in list(figures.items())[first:stop]]
     finally:
         for fig in figures.values():
             close_figure(fig)
