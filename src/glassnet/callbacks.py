@@ -96,6 +96,8 @@ class CallbackList(Callback):
         self.callbacks = list(callbacks)
         self._batch_begin = [c for c in self.callbacks if _overrides(c, "on_batch_begin")]
         self._batch_end = [c for c in self.callbacks if _overrides(c, "on_batch_end")]
+        self._epoch_begin = [c for c in self.callbacks if _overrides(c, "on_epoch_begin")]
+        self._epoch_end = [c for c in self.callbacks if _overrides(c, "on_epoch_end")]
 
     def set_model(self, model: Sequential) -> None:
         for c in self.callbacks:
@@ -114,11 +116,11 @@ class CallbackList(Callback):
             c.on_train_end(logs)
 
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
-        for c in self.callbacks:
+        for c in self._epoch_begin:
             c.on_epoch_begin(epoch, logs)
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
-        for c in self.callbacks:
+        for c in self._epoch_end:
             c.on_epoch_end(epoch, logs)
 
     def on_batch_begin(self, step: int, logs: Logs | None = None) -> None:

@@ -831,7 +831,9 @@ class Population:
                 cbl.set_params(histories[k].params)
                 views[k].history = histories[k]
                 cbls.append(cbl)
-        batch_logs = any(c.wants_batch_logs for c in cbls)
+        # only the hooks some callback has are called (as CallbackList does for one model)
+        batch_hooks = [c for c in cbls if c.wants_batch_logs]
+        epoch_begin = [c for c in cbls if c._epoch_begin]
         for cbl in cbls:
             cbl.on_train_begin({})
         start_time = time.perf_counter()
@@ -846,7 +848,7 @@ class Population:
             metric_sums = np.zeros((K, len(self.metrics)))
             if not shared:  # each member's own order (never None: shuffled, several steps)
                 order_arr = np.stack(orders)  # type: ignore[arg-type]
-            for cbl in cbls:
+            for cbl in epoch_begin:
                 cbl.on_epoch_begin(epoch, {})
             for step, rows in enumerate(batches(m, batch_size)):
                 if shared:
@@ -857,9 +859,8 @@ class Population:
                     xb = _gather(x, idx, dtype)
                 tb = t[idx]
                 nb = xb.shape[-2]
-                for cbl in cbls:
-                    if cbl.wants_batch_logs:
-                        cbl.on_batch_begin(step, {"size": nb})
+                for cbl in batch_hooks:
+                    cbl.on_batch_begin(step, {"size": nb})
                 values, out = self._train_step(xb, tb, need_output=bool(self.metrics),
                                                need_grads=bool(cbls))
                 total += values * nb
@@ -867,14 +868,15 @@ class Population:
                 for k in range(K):
                     for j, metric in enumerate(self.metrics):
                         metric_sums[k, j] += metric(tb if shared else tb[k], out[k]) * nb
-                if cbls:
+                if batch_hooks:
                     for k, cbl in enumerate(cbls):
-                        blogs: dict[str, Any] = {}
-                        if batch_logs:
-                            blogs = {"batch_loss": float(values[k]), "size": nb, "seen": seen,
-                                     "loss": total[k] / seen}
-                            for j, metric in enumerate(self.metrics):
-                                blogs[metric.name] = metric_sums[k, j] / seen
+                        if not cbl.wants_batch_logs:
+                            continue
+                        blogs: dict[str, Any] = {
+                            "batch_loss": float(values[k]), "size": nb, "seen": seen,
+                            "loss": total[k] / seen}
+                        for j, metric in enumerate(self.metrics):
+                            blogs[metric.name] = metric_sums[k, j] / seen
                         cbl.on_batch_end(step, blogs)
                     _check_steering(views)
                 if show:
