@@ -461,11 +461,10 @@ def run_symmetry(
         gradient descent. Needs "constant" and "he" in ``inits``.
     sgd_batch_size: the mini-batch size of that check (300 training examples: 10 steps per
         epoch at 32).
-    map_jobs: how to run the independent training jobs, ``map_jobs(function, jobs)`` (like
-        the built-in ``map``; ``function`` and the jobs can be pickled). Default: one after
-        another, here. The tour passes its worker processes; then the initializations are
-        trained as two populations, which changes no number (each member equals the
-        network trained alone).
+    map_jobs: how to run the independent training jobs (the population of every
+        initialization, and the SGD check), ``map_jobs(function, jobs)`` like the built-in
+        ``map`` (``function`` and the jobs can be pickled). Default: one after another,
+        here. The tour passes its worker processes.
 
     Returns an :class:`ExperimentResult` named ``"symmetry"``.
     """
@@ -492,13 +491,13 @@ def run_symmetry(
     data_sets = (X, y, X_test, y_test)
     replays = [k for k in keys if k in COURSE_DRAWS] if replay_course else []
     do_sgd = bool(sgd_check) and "constant" in keys and "he" in keys
-    # every initialization (and the course's own draws) trained together as one population;
-    # given map_jobs (the tour's processes), as two populations side by side
+    # every initialization (and the course's own draws) trained together as one population
+    # (one population of 8 costs 2/3 of two of 4: a step's fixed cost is paid once); the
+    # SGD check is a second job, which map_jobs may run beside it
     specs: list[tuple[str, Any, list[Any] | None]] = [(key, INITS[key][1], None)
                                                       for key in keys]
     specs += [(key, INITS[key][1], course_weights(key)) for key in replays]
-    groups = [specs] if map_jobs is None or len(specs) < 2 else \
-        [specs[:(len(specs) + 1) // 2], specs[(len(specs) + 1) // 2:]]
+    groups = [specs]
     common = {"iterations": iterations, "seed": seed, "learning_rate": float(learning_rate),
               "every": every, "tol": tol, "dtype": dtype}
     jobs: list[tuple[Any, ...]] = [(group, data_sets, common, None) for group in groups]
@@ -508,8 +507,7 @@ def run_symmetry(
     if progress is not None:
         progress(f"symmetry: {len(specs)} networks "
                  f"({', '.join(INITS[k][0] for k in keys)}"
-                 f"{', and the course draws' if replays else ''}) as "
-                 f"{'one population' if len(groups) == 1 else f'{len(groups)} populations'}, "
+                 f"{', and the course draws' if replays else ''}) as one population, "
                  f"{iterations:,} steps")
         if do_sgd:
             progress(f"symmetry: {INITS['constant'][0]}, shuffled mini-batch SGD (batches of "
