@@ -89,9 +89,9 @@ def _timed(key: str) -> bool:
 
 
 def test_several_workers_give_the_same_numbers_as_one() -> None:
-    """The tour on two processes (symmetry split into two populations and its SGD check,
-    each sent to a worker) computes exactly what it computes in one process; only the
-    measured times differ."""
+    """The tour on two processes (symmetry's population and its SGD check sent to the
+    workers as jobs, the other experiments as tasks) computes exactly what it computes in
+    one process; only the measured times differ."""
     import numpy as np
 
     one = run_tour(quick=True, progress=False, workers=1)
