@@ -293,3 +293,45 @@ def test_compare_seeds_reads_a_population(digits: Any) -> None:
     assert from_pop.seeds == [1, 2, 3]
     np.testing.assert_array_equal(from_pop.losses, from_models.losses)
     np.testing.assert_array_equal(from_pop.disagreement, from_models.disagreement)
+
+
+REGULARIZERS = [(None, None), (gn.regularizers.l2(0.01), None),
+                (gn.regularizers.l1(0.003), gn.regularizers.l2(0.02)),
+                (gn.regularizers.l1_l2(0.001, 0.05), gn.regularizers.l1(0.01))]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_members_with_their_own_penalties_equal_their_own_fits(
+        digits: Any, dtype: str, optimizer: str) -> None:
+    """A sweep over penalties trains as one population: each member keeps its own kernel
+    and bias regularizers (or none), and equals its own fit bit for bit: weights, loss with
+    the penalties, data_loss, val_loss. The first layer is large enough that plain SGD folds
+    the unpenalized members' steps into a gemm while the penalized ones step from their
+    gradient, as the engine does."""
+    X, y = digits
+    X, y, X_val, y_val = X[:400], y[:400], X[400:500], y[400:500]
+
+    def member(seed: int) -> gn.Sequential:
+        kernel, bias = REGULARIZERS[seed % len(REGULARIZERS)]
+        model = gn.Sequential([gn.Input((64,)),
+                               gn.Dense(160, "relu", kernel_regularizer=kernel,
+                                        bias_regularizer=bias),
+                               gn.Dense(12, "tanh", kernel_regularizer=kernel),
+                               gn.Dense(10, "softmax")], seed=seed, dtype=dtype)
+        model.compile(loss="sparse_categorical_crossentropy", optimizer=optimizer)
+        return model
+
+    alone = [member(s) for s in range(5)]
+    pop = Population([member(s) for s in range(5)])
+    histories = pop.fit(X, y, epochs=2, batch_size=32, seed=[7 + k for k in range(5)],
+                        validation_data=(X_val, y_val))
+    for k, model in enumerate(alone):
+        model.fit(X, y, epochs=2, batch_size=32, seed=7 + k, verbose=0,
+                  validation_data=(X_val, y_val))
+        assert histories[k].history == model.history.history  # exact, keys in order
+        assert ("data_loss" in histories[k].history) == (k % len(REGULARIZERS) != 0)
+    assert _largest_difference(alone, pop) == 0.0
+    evaluated = pop.evaluate(X_val, y_val)
+    for k, model in enumerate(alone):
+        assert evaluated[k]["loss"] == model.evaluate(X_val, y_val)["loss"]

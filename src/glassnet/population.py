@@ -162,6 +162,8 @@ def _describe(model: Sequential) -> dict[str, Any]:
         c = dict(layer["config"])
         c.pop("kernel_initializer", None)
         c.pop("bias_initializer", None)
+        c.pop("kernel_regularizer", None)  # members may differ in their penalties
+        c.pop("bias_regularizer", None)
         c.pop("name", None)
         layers.append((layer["class"], c))
     comp = cfg.get("compile") or {}
@@ -204,11 +206,6 @@ class Population:
                     raise ConfigError(
                         f"models[{k}]: a population holds Dense layers only, found "
                         f"{type(layer).__name__} {layer.name!r}"
-                    )
-                if layer.regularized:
-                    raise ConfigError(
-                        f"models[{k}]: layer {layer.name!r} has a regularizer; a population "
-                        "trains Dense layers without regularizers"
                     )
             if not isinstance(model.optimizer, _OPTIMIZERS):
                 raise ConfigError(
@@ -258,6 +255,7 @@ class Population:
         self.layer_names = [str(layer.name) for layer in m0.layers]
         self.units = [layer.output_dim for layer in m0.layers]
         self.fused = m0._fused
+        self._regularizers(models)
         self._layout(models)
         self.history: PopulationHistory | None = None
 
@@ -303,6 +301,68 @@ class Population:
                 c["compile"] = comp
             members.append(Sequential.from_config(c))
         return cls(members)
+
+    def _regularizers(self, models: Sequence[Sequential]) -> None:
+        """Each member's penalties (members may differ, e.g. a sweep over ``l2``): the
+        regularizer objects, for the penalty values, and per parameter ``2 l2`` and ``l1``
+        as ``(K, 1, 1)`` columns in the model's dtype, for the gradients."""
+        t = self.dtype.type
+        self._member_regs = [[(getattr(layer, "kernel_regularizer", None),
+                               getattr(layer, "bias_regularizer", None))
+                              for layer in model.layers] for model in models]
+        self.regularized = [bool(model._regularized) for model in models]
+        self._any_regularized = any(self.regularized)
+        self.last_penalties = np.zeros(self.K)
+        #: parameter index -> [(factor column, members that have the term, "l2" or "l1")]
+        self._reg_terms: dict[int, list[tuple[Array, Array, str]]] = {}
+        for i in range(len(self.units)):
+            for j in (0, 1):
+                regs = [member[i][j] for member in self._member_regs]
+                for term in ("l2", "l1"):
+                    factors = [getattr(r, term) if r is not None else 0.0 for r in regs]
+                    has = np.array([f != 0 for f in factors])
+                    if has.any():
+                        col = np.array([t(2.0 * f) if term == "l2" else t(f)
+                                        for f in factors], dtype=self.dtype)
+                        shape = (self.K,) + (1,) * (2 - j)
+                        self._reg_terms.setdefault(2 * i + j, []).append(
+                            (col.reshape(shape), has.reshape(shape), term))
+        #: layers whose kernel some member penalizes: their W is never folded into a gemm
+        self._kernel_penalized = [np.array([member[i][0] is not None
+                                            for member in self._member_regs])
+                                  for i in range(len(self.units))]
+
+    def _add_penalty_gradient(self, index: int) -> None:
+        """``grad += dR/dp`` for parameter ``index``, member by member as the engine does
+        (``grad += t(2 l2) * p``, then ``grad += t(l1) * sign(p)``; a member without the term
+        is left alone)."""
+        p, grad = self.params[index], self.grads[index]
+        for col, has, term in self._reg_terms.get(index, ()):
+            delta = col * (p if term == "l2" else np.sign(p))
+            if has.all():
+                grad += delta
+            else:
+                np.add(grad, delta, out=grad, where=has)
+
+    def _penalties(self) -> Array:
+        """Each member's penalty at the current weights, ``(K,)``, computed as the engine
+        computes ``model.regularization_loss()`` (the same calls on the same numbers)."""
+        out = np.zeros(self.K)
+        for k, regs in enumerate(self._member_regs):
+            if not self.regularized[k]:
+                continue
+            layer_values = []
+            for i, (kernel, bias) in enumerate(regs):
+                if kernel is None and bias is None:
+                    continue
+                total = 0.0
+                if kernel is not None:
+                    total += kernel.value(self.params[2 * i][k])
+                if bias is not None:
+                    total += bias.value(self.params[2 * i + 1][k])
+                layer_values.append(total)
+            out[k] = float(sum(layer_values))
+        return out
 
     def _layout(self, models: Sequence[Sequential]) -> None:
         """One ``(K, P)`` buffer for the parameters, small ones first (see module doc)."""
@@ -531,7 +591,8 @@ class Population:
 
     def _train_step(self, x: Array, t: Array, need_output: bool,
                     need_grads: bool = False) -> tuple[Array, Array]:
-        """One optimizer step of every member; returns (loss values (K,), outputs)."""
+        """One optimizer step of every member; returns (loss values (K,), penalties included,
+        and the outputs). ``last_penalties`` keeps the penalty part."""
         n = len(self.units)
         out = self._forward(x, cache=True, need_output=need_output or not self.fused)
         z_last = self._zs[-1]
@@ -555,18 +616,25 @@ class Population:
                 grad_x = _batch_major(grad.shape[1], self.K, W.shape[1], self.dtype)
                 np.matmul(grad, W.transpose(0, 2, 1), out=grad_x)
             _bias_sum(grad, gb)
-            if plain_sgd and self._sizes[2 * i] >= FUSED_SGD_MIN_SIZE \
-                    and _blas.available(self.dtype):
+            self._add_penalty_gradient(2 * i + 1)
+            penalized = self._kernel_penalized[i]
+            folds = plain_sgd and self._sizes[2 * i] >= FUSED_SGD_MIN_SIZE \
+                and _blas.available(self.dtype) and not penalized.all()
+            if folds:  # members without a kernel penalty fold their step into a gemm
                 fused_sgd.append((i, xin, grad))
-            if not fused_sgd or fused_sgd[-1][0] != i or need_grads:
+            if not folds or need_grads or penalized.any():
                 if xin.ndim == 2:
                     np.matmul(xin.T, grad, out=gW)
                 else:
                     np.matmul(xin.transpose(0, 2, 1), grad, out=gW)
+                self._add_penalty_gradient(2 * i)
             if i > 0:
                 assert grad_x is not None
                 grad = self._act_backward(self.activations[i - 1], grad_x, self._zs[i - 1],
                                           self._as[i - 1])
+        if self._any_regularized:  # at the weights before the step, as the engine
+            self.last_penalties = self._penalties()
+            values = values + self.last_penalties
         self._apply(plain_sgd, fused_sgd)
         return values, out
 
@@ -604,9 +672,13 @@ class Population:
             for i, xin, gz in fused_sgd:
                 W = self.params[2 * i]
                 done.add(2 * i)
+                penalized = self._kernel_penalized[i]
                 for k in range(K):
                     xk = xin if xin.ndim == 2 else xin[k]
-                    if not _blas.gemm_at_b_acc(xk, gz[k], W[k], float(-lrs[k])):
+                    if penalized[k]:  # as the engine: no fold, p += (-lr) g
+                        opt_mod._axpy(W[k], float(-lrs[k]), self.grads[2 * i][k],
+                                      self._view(tmp, 2 * i)[k])
+                    elif not _blas.gemm_at_b_acc(xk, gz[k], W[k], float(-lrs[k])):
                         g = self.grads[2 * i]
                         np.matmul(xk.T, gz[k], out=g[k])
                         opt_mod._axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, 2 * i)[k])
@@ -728,6 +800,8 @@ class Population:
             if not (self.fused or self.loss.from_logits):
                 out = self._act_forward(self.activations[-1], z.copy())
             values, _ = self._loss_value_and_grad(tb, z, out, need_grad=False)
+            if self._any_regularized:
+                values = values + self._penalties()
             total += values * xb.shape[0]
             if self.metrics:
                 outs.append(self._act_forward(self.activations[-1], z) if out is None else out)
@@ -844,6 +918,7 @@ class Population:
             orders = [epoch_order(epoch_rng(s, global_epoch), m, shuffle, block_size, n_steps)
                       if shuffle and n_steps > 1 else None for s in order_seeds]
             total = np.zeros(K)
+            penalty_total = np.zeros(K)
             seen = 0
             metric_sums = np.zeros((K, len(self.metrics)))
             if not shared:  # each member's own order (never None: shuffled, several steps)
@@ -864,6 +939,8 @@ class Population:
                 values, out = self._train_step(xb, tb, need_output=bool(self.metrics),
                                                need_grads=bool(cbls))
                 total += values * nb
+                if self._any_regularized:
+                    penalty_total += self.last_penalties * nb
                 seen += nb
                 for k in range(K):
                     for j, metric in enumerate(self.metrics):
@@ -885,6 +962,8 @@ class Population:
                 if x_val is not None and t_val is not None else None
             for k, h in enumerate(histories):
                 logs: dict[str, Any] = {"loss": total[k] / seen}
+                if self.regularized[k]:  # the loss includes the penalties (as in Keras)
+                    logs["data_loss"] = (total[k] - penalty_total[k]) / seen
                 for j, metric in enumerate(self.metrics):
                     logs[metric.name] = metric_sums[k, j] / seen
                 if val is not None:
