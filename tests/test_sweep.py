@@ -48,8 +48,9 @@ def cluster() -> Iterator[Any]:
 def test_table_is_tidy_and_matches_single_fits(local_table: Any, data: Any) -> None:
     t = local_table
     assert len(t) == 12 * 2  # 12 runs x 2 epochs
-    assert list(t.columns[:8]) == ["run", "data", "hidden", "activation", "initializer", "seed",
-                                   "learning_rate", "epoch"]
+    assert list(t.columns[:9]) == ["run", "data", "hidden", "activation", "initializer", "seed",
+                                   "learning_rate", "l2", "epoch"]
+    assert (t["l2"] == 0.0).all() and "data_loss" not in t.columns  # no penalty by default
     assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(t.columns)
     assert t["run"].tolist() == sorted(t["run"].tolist())
     # run 7: hidden (12,), seed 0, learning rate 1e-2: the same as one model fitted alone
@@ -134,6 +135,29 @@ def test_unknown_grid_parameter_is_refused_before_training(data: Any) -> None:
         run_sweep({"seed": [-1]}, data)
     with pytest.raises(gn.ConfigError, match="unknown initializer|initializer"):
         run_sweep({"initializer": ["nope"]}, data)
+    with pytest.raises(gn.ConfigError, match="'l2' expects numbers >= 0"):
+        run_sweep({"l2": [0.1, -1e-3]}, data)
+
+
+def test_a_sweep_over_the_penalty_picks_lambda_on_the_validation_set(data: Any) -> None:
+    """The courses' recipe: train one architecture at several penalties and compare the
+    validation loss. All the runs form one population; each equals its own fit."""
+    table = run_sweep({"hidden": [(40,)], "l2": [0.0, 1e-3, 1e-2], "seed": [0]}, data,
+                      epochs=3, processes=1)
+    last = table[table.epoch == 2].set_index("l2")
+    assert list(last.index) == [0.0, 1e-3, 1e-2]
+    assert np.isnan(last.loc[0.0, "data_loss"])  # no penalty, no separate data loss
+    assert (last.loc[[1e-3, 1e-2], "loss"] > last.loc[[1e-3, 1e-2], "data_loss"]).all()
+    X, y, Xv, yv = data["digits"]
+    penalty = gn.regularizers.l2(1e-2)
+    model = gn.Sequential([gn.Input((64,)), gn.Dense(40, "relu", kernel_regularizer=penalty),
+                           gn.Dense(10, "softmax", kernel_regularizer=penalty)], seed=0)
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="adam",
+                  metrics=["accuracy"])
+    h = model.fit(X, y, epochs=3, seed=0, validation_data=(Xv, yv), verbose=0)
+    run = table[table.l2 == 1e-2]
+    for key in ("loss", "data_loss", "accuracy", "val_loss", "val_accuracy"):
+        assert run[key].tolist() == h.history[key]
 
 
 def test_bad_data_is_refused_before_training(data: Any) -> None:
@@ -177,5 +201,6 @@ def test_closed_or_wrong_client_is_refused(cluster: Any, data: Any) -> None:
 def test_expand_grid_order_and_defaults() -> None:
     runs = expand_grid({"seed": [5, 6], "learning_rate": 0.1}, ["a", "b"])
     assert [(r["seed"], r["data"]) for r in runs] == [(5, "a"), (5, "b"), (6, "a"), (6, "b")]
-    assert all(r["hidden"] == (25, 15) and r["learning_rate"] == 0.1 for r in runs)
+    assert all(r["hidden"] == (25, 15) and r["learning_rate"] == 0.1 and r["l2"] == 0.0
+               for r in runs)
     assert [r["run"] for r in runs] == [0, 1, 2, 3]

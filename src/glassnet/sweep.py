@@ -8,11 +8,14 @@
                       data={"digits": (X, y)}, epochs=5)
 
 One row per run and epoch: the run's configuration (``run``, ``data``, ``hidden``,
-``activation``, ``initializer``, ``seed``, ``learning_rate``), ``epoch`` and what ``fit`` logged
-(``loss``, ``accuracy``, and ``val_loss``, ``val_accuracy`` when the data set has validation
-arrays). Runs of one architecture on one data set are trained together as a
-:class:`~glassnet.population.Population` (at most ``max_population`` members each); the
-populations are the tasks. Every member equals the network trained alone, so a run's rows
+``activation``, ``initializer``, ``seed``, ``learning_rate``, ``l2``), ``epoch`` and what
+``fit`` logged (``loss``, ``accuracy``, and ``val_loss``, ``val_accuracy`` when the data set
+has validation arrays; with ``l2 > 0`` also ``data_loss``, the loss without the penalty).
+``l2`` is Keras' ``l2(c)`` on every layer's kernel: a sweep over it picks the penalty on the
+validation set, as the courses do with ``lambda``. Runs of one architecture on one data set
+are trained together as a :class:`~glassnet.population.Population` (at most
+``max_population`` members each, whatever their seeds, rates and penalties); the populations
+are the tasks. Every member equals the network trained alone, so a run's rows
 do not depend on how runs are grouped or where a task runs: the same grid gives the same
 table, bit for bit, in one process, in a local process pool and on a ``dask.distributed``
 cluster.
@@ -38,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from . import initializers, losses
+from . import initializers, losses, regularizers
 from ._checks import bad_labels, check_int
 from .callbacks import History
 from .errors import ArgumentTypeError, ConfigError, DataError, GlassnetError, ShapeError
@@ -55,6 +58,7 @@ GRID_KEYS: dict[str, Any] = {
     "initializer": "glorot_uniform",
     "seed": 0,
     "learning_rate": 1e-3,
+    "l2": 0.0,  # the L2 penalty on every layer's kernel, Keras' l2(c); 0: none
     "data": None,  # every data set given
 }
 
@@ -99,6 +103,12 @@ def expand_grid(grid: Mapping[str, Any], data_names: Sequence[str]) -> list[dict
             for v in values:
                 if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
                     raise ConfigError(f"grid: 'learning_rate' expects numbers > 0, got {v!r}")
+            values = [float(v) for v in values]
+        elif key == "l2":
+            for v in values:
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not (
+                        math.isfinite(v) and v >= 0):
+                    raise ConfigError(f"grid: 'l2' expects numbers >= 0, got {v!r}")
             values = [float(v) for v in values]
         elif key == "data":
             for v in values:
@@ -160,11 +170,14 @@ def _n_outputs(loss: losses.Loss, y: Any) -> int:
 
 
 def _build(task: dict[str, Any], run: dict[str, Any], n_in: int, n_out: int) -> Sequential:
+    penalty = regularizers.l2(run["l2"]) if run["l2"] else None
     model = Sequential([Input((n_in,))]
-                       + [Dense(w, task["activation"], kernel_initializer=run["initializer"])
+                       + [Dense(w, task["activation"], kernel_initializer=run["initializer"],
+                                kernel_regularizer=penalty)
                           for w in task["hidden"]]
                        + [Dense(n_out, task["output_activation"],
-                                kernel_initializer=run["initializer"])],
+                                kernel_initializer=run["initializer"],
+                                kernel_regularizer=penalty)],
                        seed=run["seed"], dtype=task["dtype"])
     optimizer = dict(task["optimizer"])
     optimizer["config"] = dict(optimizer.get("config", {}), learning_rate=run["learning_rate"])
@@ -190,7 +203,8 @@ def _run_group(task: dict[str, Any], arrays: tuple[Any, ...]) -> dict[str, Any]:
             row = {"run": run["run"], "data": task["data"],
                    "hidden": "-".join(str(w) for w in task["hidden"]),
                    "activation": task["activation"], "initializer": run["initializer"],
-                   "seed": run["seed"], "learning_rate": run["learning_rate"], "epoch": e}
+                   "seed": run["seed"], "learning_rate": run["learning_rate"],
+                   "l2": run["l2"], "epoch": e}
             row.update({key: values[e] for key, values in h.history.items()})
             rows.append(row)
     out: dict[str, Any] = {"rows": rows}
