@@ -446,3 +446,56 @@ def test_a_log_file_gets_one_plain_line_per_epoch_within_80_columns() -> None:
     assert epochs == [f"Epoch {e}/2: 10 steps, 30 samples, " + epochs[e - 1].split(", ")[-1]
                       for e in (1, 2)]
     assert "\r" not in stream.getvalue() and "█" not in stream.getvalue()
+
+
+def test_hooks_a_callback_sets_while_getting_ready_are_called() -> None:
+    """fit skips the hooks no callback has; one a callback sets on itself in
+    on_train_begin (e.g. depending on the model) must still be called, alone and in a
+    population."""
+    from glassnet.population import Population
+
+    class Late(gn.callbacks.Callback):
+        def __init__(self) -> None:
+            self.epochs: list[int] = []
+            self.steps = 0
+
+        def on_train_begin(self, logs: Any = None) -> None:
+            self.on_epoch_end = lambda epoch, logs=None: self.epochs.append(epoch)
+            self.on_batch_end = lambda step, logs=None: setattr(self, "steps", self.steps + 1)
+
+    X = np.random.default_rng(0).standard_normal((40, 3))
+    y = (X[:, 0] > 0).astype(int)
+
+    def model() -> gn.Sequential:
+        m = gn.Sequential([gn.Input((3,)), gn.Dense(2, "softmax")], seed=0)
+        m.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
+        return m
+
+    late = Late()
+    model().fit(X, y, epochs=3, batch_size=10, verbose=0, callbacks=[late])
+    assert late.epochs == [0, 1, 2] and late.steps == 12
+    late = Late()
+    Population([model(), model()]).fit(X, y, epochs=3, batch_size=10, callbacks=[[late], []])
+    assert late.epochs == [0, 1, 2] and late.steps == 12
+
+
+def test_a_recorder_subclass_keeps_its_own_step_hook() -> None:
+    from glassnet.inspect import NeuronRecorder
+
+    class Counting(NeuronRecorder):
+        batches = 0
+
+        def on_batch_end(self, step: int, logs: Any = None) -> None:
+            self.batches += 1
+            super().on_batch_end(step, logs)
+
+    X = np.random.default_rng(0).standard_normal((64, 3))
+    y = (X[:, 0] > 0).astype(int)
+    m = gn.Sequential([gn.Input((3,)), gn.Dense(4, "relu"), gn.Dense(2, "softmax")], seed=0)
+    m.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
+    per_step = Counting(probe=X, every_steps=2)
+    m.fit(X, y, epochs=2, batch_size=16, verbose=0, callbacks=[per_step])
+    assert per_step.batches == 8 and list(per_step.steps) == [2, 4, 6, 8]
+    per_epoch = Counting(probe=X)
+    m.fit(X, y, epochs=2, batch_size=16, verbose=0, callbacks=[per_epoch])
+    assert per_epoch.batches == 8 and list(per_epoch.steps) == [4, 8]

@@ -3,6 +3,8 @@ test_cli.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import glassnet as gn
@@ -153,3 +155,28 @@ def test_bad_workers() -> None:
         run_tour(quick=True, workers=0)
     with pytest.raises(gn.ArgumentTypeError, match="workers"):
         run_tour(quick=True, workers="2")  # type: ignore[arg-type]
+
+
+def _flow_without_jobs(*, map_jobs: Any = None, **kwargs: Any) -> Any:
+    """An experiment that accepts map_jobs and never uses it (module level: workers fork)."""
+    return experiment_function("flow")(**kwargs)
+
+
+def test_an_experiment_that_sends_no_job_does_not_hang_the_tour() -> None:
+    from glassnet.lab import tour
+
+    stages = [tour.TourStage("flow", "Q2", quick={"n_examples": 40, "epochs": 1}),
+              tour.TourStage("vectorize", "Q3", quick={"m": 20, "n_in": 4, "units": 3,
+                                                       "dot_n": 1000, "repeats": 1})]
+    functions = [_flow_without_jobs, experiment_function("vectorize")]
+    results, _ = tour._tour_parallel(stages, functions, None, quick=True, seed=0,
+                                     progress=False, say=print, workers=2)
+    assert [r.name for r in results] == ["flow", "vectorize"]
+
+
+def test_the_experiment_running_here_prints_through_print_fn(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    lines: list[str] = []
+    run_tour(quick=True, workers=2, print_fn=lines.append, experiments=["symmetry", "flow"])
+    assert any(line.lstrip().startswith("symmetry: ") for line in lines)  # its stage lines
+    assert "symmetry: " not in capsys.readouterr().err

@@ -84,7 +84,12 @@ class Callback:
 
 def _overrides(callback: Callback, hook: str) -> bool:
     """True when ``callback`` does something in ``hook``: a subclass method, or a function
-    set on the instance (as :class:`LambdaCallback` does)."""
+    set on the instance (as :class:`LambdaCallback` does), unless the callback says that,
+    as it is set up, the hook does nothing (``_skips_hook(hook)``: the recorder's per-step
+    hook when it records per epoch)."""
+    skips = getattr(callback, "_skips_hook", None)
+    if skips is not None and skips(hook):
+        return False
     impl = getattr(callback, hook)
     return getattr(impl, "__func__", impl) is not getattr(Callback, hook)
 
@@ -94,6 +99,13 @@ class CallbackList(Callback):
 
     def __init__(self, callbacks: list[Callback]) -> None:
         self.callbacks = list(callbacks)
+        self.find_hooks()
+
+    def find_hooks(self) -> None:
+        """Which callbacks have which per-step and per-epoch hooks. Found when the list is
+        made and again once every callback has got ready (``on_train_begin``), so a hook a
+        callback sets on itself in ``set_model``, ``set_params`` or ``on_train_begin`` is
+        called too."""
         self._batch_begin = [c for c in self.callbacks if _overrides(c, "on_batch_begin")]
         self._batch_end = [c for c in self.callbacks if _overrides(c, "on_batch_end")]
         self._epoch_begin = [c for c in self.callbacks if _overrides(c, "on_epoch_begin")]
@@ -110,6 +122,7 @@ class CallbackList(Callback):
     def on_train_begin(self, logs: Logs | None = None) -> None:
         for c in self.callbacks:
             c.on_train_begin(logs)
+        self.find_hooks()
 
     def on_train_end(self, logs: Logs | None = None) -> None:
         for c in self.callbacks:

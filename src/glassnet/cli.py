@@ -251,7 +251,7 @@ def _tour(args: argparse.Namespace) -> int:
         # the pictures are drawn on the same worker processes as each result arrives
         results, rendered = glassnet.lab.tour.run_tour_and_render(
             glassnet.report.render_figures, quick=args.quick, seed=args.seed, progress=True,
-            workers=args.workers)
+            workers=getattr(args, "workers", None))
     except gn.GlassnetError as exc:
         return _error("tour", exc)
     print("\nThe answers (the evidence is in the report):")
@@ -386,14 +386,14 @@ def build_parser() -> argparse.ArgumentParser:
     tour.add_argument("--out", metavar="DIR", default="glassnet-report",
                       help="folder for report.html and the PNG figures")
     tour.add_argument("--quick", action="store_true",
-                      help="smaller sizes that keep each lesson: about 5 s instead of 9 "
-                           "a minute (rougher numbers; the report says what was cut)")
+                      help="smaller sizes that keep each lesson: about 5 s instead of 9 s "
+                           "(rougher numbers; the report says what was cut)")
     tour.add_argument("--no-open", action="store_true",
                       help="do not open the report in a web browser")
     tour.add_argument("--seed", type=_seed, default=0, help="seed for every experiment")
-    tour.add_argument("--workers", type=_positive_int, default=None,
-                      help="processes to run the experiments and draw the figures on "
-                           "(default: one per CPU core, at most five; the numbers do not "
+    tour.add_argument("--workers", type=_positive_int, default=argparse.SUPPRESS, metavar="N",
+                      help="processes to run the experiments and draw the figures on: one "
+                           "per CPU core when not given, at most five (the numbers do not "
                            "depend on it)")
     tour.set_defaults(func=_tour, parser=tour)
 

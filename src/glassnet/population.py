@@ -905,11 +905,12 @@ class Population:
                 cbl.set_params(histories[k].params)
                 views[k].history = histories[k]
                 cbls.append(cbl)
-        # only the hooks some callback has are called (as CallbackList does for one model)
-        batch_hooks = [c for c in cbls if c.wants_batch_logs]
-        epoch_begin = [c for c in cbls if c._epoch_begin]
         for cbl in cbls:
             cbl.on_train_begin({})
+        # only the hooks some callback has are called (as CallbackList does for one model),
+        # known once the callbacks got ready
+        batch_hooks = [c for c in cbls if c.wants_batch_logs]
+        epoch_begin = [c for c in cbls if c._epoch_begin]
         start_time = time.perf_counter()
         show = verbose and _progress(epochs * n_steps, K)
         for epoch in range(epochs):

@@ -73,20 +73,27 @@ def epoch_order(
 
     ``shuffle=True``: a random permutation (``rng.permutation(m)``). ``shuffle="block"``: the
     rows are cut into blocks of ``block_size`` consecutive rows; the blocks come in random
-    order (``rng.permutation(n_blocks)``) and the rows inside each block are shuffled (by
-    sorting them on ``rng.random(m)`` keys), so reading a memory-mapped file stays
-    sequential within a block. ``False``, or a single step per epoch: file order.
+    order (``rng.permutation(n_blocks)``) and the rows inside each block are shuffled (all
+    full blocks by one ``rng.permuted``, then the short last block), so reading a
+    memory-mapped file stays sequential within a block (linear in ``m``, no loop). ``False``,
+    or a single step per epoch: file order.
     """
     shuffle, block_size = check_shuffle(shuffle, block_size)
     if not shuffle or n_steps <= 1:
         return None
     if block_size is None:
         return rng.permutation(m)
-    n_blocks = math.ceil(m / block_size)
-    rank = np.empty(n_blocks, dtype=np.int64)
-    rank[rng.permutation(n_blocks)] = np.arange(n_blocks)  # each block's place in the epoch
-    keys = rng.random(m)  # a random order inside each block
-    return np.lexsort((keys, rank[np.arange(m) // block_size]))
+    n_full, rest = divmod(m, block_size)
+    visit = rng.permutation(n_full + (1 if rest else 0))  # the blocks' order
+    at = int(np.flatnonzero(visit == n_full)[0]) if rest else n_full  # the short block's turn
+    # the full blocks' rows in the order they are visited, one array row per block, each
+    # row then shuffled in place (one call for all blocks)
+    rows = visit[visit != n_full][:, None] * block_size + np.arange(block_size)
+    rng.permuted(rows, axis=1, out=rows)
+    if not rest:
+        return rows.reshape(-1)
+    last = n_full * block_size + rng.permutation(rest)  # the short last block
+    return np.concatenate([rows[:at].reshape(-1), last, rows[at:].reshape(-1)])
 
 
 def batches(m: int, batch_size: int | None, order: Array | None = None) -> Iterator[Any]:
@@ -331,11 +338,11 @@ def fit(
     cblist.set_params(params)
     model.history = history
     model.stop_training = False
-    batch_logs = cblist.wants_batch_logs or bool(model.metrics)
     interrupt = _Interrupt()
 
     with interrupt.armed():
-        cblist.on_train_begin({})
+        cblist.on_train_begin({})  # the callbacks get ready; their hooks are known after it
+        batch_logs = cblist.wants_batch_logs or bool(model.metrics)
         for epoch in range(first, epochs):
             cblist.on_epoch_begin(epoch, {})
             global_epoch = global_start + epoch - first

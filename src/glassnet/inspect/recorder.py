@@ -127,10 +127,12 @@ class NeuronRecorder(Callback):
         self._step = 0
         self._epoch_done = 0
         self._plan: list[UnitPlan] = []
-        if self.every_steps is not None:
-            # a per-step hook only when records are per step: fit skips hooks no callback
-            # has, so recording per epoch costs nothing on the steps between epochs
-            self.on_batch_end = self._count_step  # type: ignore[method-assign]
+
+    def _skips_hook(self, hook: str) -> bool:
+        """Recording per epoch, the per-step hook does nothing (steps are counted per
+        epoch), so ``fit`` need not call it (a subclass's own ``on_batch_end`` is called)."""
+        return (hook == "on_batch_end" and self.every_steps is None
+                and type(self).on_batch_end is NeuronRecorder.on_batch_end)
 
     # -- hooks ----------------------------------------------------------------------------
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
@@ -160,9 +162,11 @@ class NeuronRecorder(Callback):
         if self.include_initial:
             self._record(with_grads=False)
 
-    def _count_step(self, step: int, logs: dict[str, Any] | None = None) -> None:
+    def on_batch_end(self, step: int, logs: dict[str, Any] | None = None) -> None:
+        if self.every_steps is None:  # recording per epoch: steps are counted per epoch
+            return
         self._step += 1
-        if self.every_steps is not None and self._step % self.every_steps == 0:
+        if self._step % self.every_steps == 0:
             self._record()
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:

@@ -130,9 +130,17 @@ def _fill(line: str, indent: str) -> str:
                          break_long_words=False)
 
 
+def _cores() -> int:
+    """The CPU cores this process may run on (a container's limit, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
 def _check_workers(workers: Any) -> int:
     if workers is None:
-        return max(1, min(os.cpu_count() or 1, len(TOUR)))
+        return max(1, min(_cores(), len(TOUR)))
     return int(check_int(workers, "workers", minimum=1))  # type: ignore[arg-type]
 
 
@@ -154,7 +162,8 @@ def run_tour(
     progress: print one line as each experiment starts and finishes, with its time.
     experiments: a subset of the names in :data:`TOUR` (default: all five, in order).
     print_fn: where progress lines go (default: standard error). With several workers the
-        experiments' own stage lines are printed by the worker processes, to standard error.
+        stage lines of an experiment running in a worker process are printed there, to
+        standard error.
     workers: processes to run the experiments on (``None``: one per CPU core, at most five).
         The numbers do not depend on it: every experiment is seeded, and the symmetry
         experiment's populations give each member exactly the network trained alone.
@@ -358,7 +367,8 @@ def _tour_parallel(
                 mapper = _PoolMap(pool)
                 kwargs = dict(settings, map_jobs=mapper)
                 if progress and "progress" in inspect.signature(function).parameters:
-                    kwargs["progress"] = _worker_say
+                    # it runs here, in a thread: its lines go where this tour's lines go
+                    kwargs["progress"] = lambda line: say(_fill(f"      {line}", " " * 8))
 
                 def run(i: int = i, function: Callable[..., Any] = function,
                         kwargs: dict[str, Any] = kwargs, mapper: _PoolMap = mapper) -> None:
@@ -368,6 +378,7 @@ def _tour_parallel(
                         events.put(("computed", i, 0, (result, time.perf_counter() - start)))
                     except BaseException as exc:  # reported by the main thread
                         events.put(("failed", i, 0, exc))
+                    finally:  # also when it never sent a job: nothing waits for ever
                         mapper.submitted.set()
 
                 thread = threading.Thread(target=run, name=f"tour-{stage.name}", daemon=True)
