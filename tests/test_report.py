@@ -160,3 +160,10 @@ def test_pictures_rendered_in_shares_are_the_whole_set_in_order() -> None:
         shares = [render_figures(result, p, parts) for p in range(parts)]
         assert [item[:2] for share in shares for item in share] == [item[:2] for item in whole]
         assert [item[2] for share in shares for item in share] == [item[2] for item in whole]
+
+    with pytest.raises(gn.ConfigError, match="parts"):
+        render_figures(result, 0, 0)
+    with pytest.raises(gn.ConfigError, match="part: expected 0 to 1"):
+        render_figures(result, 2, 2)
+    with pytest.raises(gn.ConfigError, match="part"):
+        render_figures(result, -1, 2)

@@ -204,3 +204,20 @@ def test_expand_grid_order_and_defaults() -> None:
     assert all(r["hidden"] == (25, 15) and r["learning_rate"] == 0.1 and r["l2"] == 0.0
                for r in runs)
     assert [r["run"] for r in runs] == [0, 1, 2, 3]
+
+
+def test_a_diverged_run_comes_back_as_training_left_it() -> None:
+    """A learning-rate sweep is where runs blow up: their rows and their models (NaN
+    weights and all) come back, as fit leaves a diverged model."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((200, 4)), rng.standard_normal((200, 1)) * 10
+    with np.errstate(all="ignore"):
+        table, models = run_sweep({"hidden": [(8,)], "learning_rate": [1e-3, 50.0], "seed": [0]},
+                                  (X, y), epochs=3, processes=1, optimizer="sgd",
+                                  dtype="float64", loss="mse", output_activation="linear",
+                                  metrics=(), return_models=True)
+    blown = table[table.learning_rate == 50.0]
+    assert not np.isfinite(blown["loss"].iloc[-1])
+    assert not all(np.isfinite(w).all() for w in models[1].get_weights())
+    assert all(np.isfinite(w).all() for w in models[0].get_weights())
+    assert models[1].optimizer.iterations == 3 * 7 and models[1].epochs_trained == 3

@@ -431,7 +431,10 @@ class Population:
             raise ConfigError(f"index: expected 0..{self.K - 1}, got {k}")
         k %= self.K
         model = Sequential.from_config(self._configs[k])
-        model.set_weights([p[k] for p in self.params])
+        # copied as training left them, NaN and inf included (a diverged run is still a
+        # result; set_weights would refuse it)
+        for dst, p in zip(model._param_list, self.params):
+            dst[...] = p[k]
         opt = model.optimizer
         assert opt is not None
         n_steps = int(self.iterations[k])

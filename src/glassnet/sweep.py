@@ -384,9 +384,17 @@ def _rebuild(saved: dict[str, Any]) -> Sequential:
     """A run's trained model from :func:`_run_group`'s data: weights, optimizer state (so
     ``fit`` continues it exactly), global epoch count and history."""
     model = Sequential.from_config(saved["config"])
-    model.set_weights(saved["weights"])
-    assert model.optimizer is not None
-    model.optimizer.set_state(saved["optimizer"], model._param_list)
+    # as training left them, NaN and inf included: a run that diverged is a result too
+    # (set_weights and set_state refuse non-finite numbers)
+    for dst, src in zip(model._param_list, saved["weights"]):
+        dst[...] = src
+    opt = model.optimizer
+    assert opt is not None
+    opt.build(model._param_list)
+    opt.iterations = int(saved["optimizer"]["iterations"])
+    for name, arrays in opt._slots().items():
+        for dst, src in zip(arrays, saved["optimizer"]["slots"][name]):
+            dst[...] = src
     model.epochs_trained = int(saved["epochs_trained"])
     history = History()
     history.history, history.epoch, history.params = saved["history"]

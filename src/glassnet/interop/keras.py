@@ -394,7 +394,7 @@ def from_keras(path: str | os.PathLike[str], *, seed: int | None = None) -> Sequ
     if not p.exists():
         raise MissingFileError(f"path: no file at {str(p)!r}")
     if not p.is_file():
-        raise ModelFileError(f"{p}: not a regular file")
+        raise ModelFileError(f"path: {str(p)!r} is not a regular file")
     config, weights = _read_archive(p)
     try:
         n_in, dtype, name, plans = _plans(config, str(p))
@@ -436,7 +436,7 @@ def load_keras_weights(model: Sequential, path: str | os.PathLike[str]) -> None:
     if not p.exists():
         raise MissingFileError(f"path: no file at {str(p)!r}")
     if not p.is_file():
-        raise ModelFileError(f"{p}: not a regular file")
+        raise ModelFileError(f"path: {str(p)!r} is not a regular file")
     if not model.built:
         raise ConfigError("model: build it first (Input(shape=...)), so its shapes are known")
     source: bytes | Path = p
