@@ -120,6 +120,12 @@ def test_a_worker_killed_mid_sweep_changes_nothing(local_table: Any, data: Any) 
         table = run_sweep(GRID, data, epochs=2, client=client, max_population=1)
         killer.join()
         assert killed.get("tasks"), "no worker was caught running a task"
+        # the scheduler notices a killed worker by its lost connection; if the worker had
+        # just finished its task, the sweep may end before that happens
+        deadline = time.monotonic() + 30
+        while killed["worker"] in client.scheduler_info()["workers"] \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert killed["worker"] not in client.scheduler_info()["workers"]
     assert table.equals(local_table)
 
