@@ -412,6 +412,8 @@ def _tour_parallel(
                         drawn = pool.submit(_render_or_none, render, result, p, parts)
                         drawn.add_done_callback(on_done("rendered", i, p))
                         outstanding += 1
+                    if progress and all(r is not None for r in results):
+                        say("      every experiment done; drawing the last figures ...")
             elif kind == "rendered":
                 parts_done[i][part] = None if payload.exception() else payload.result()
                 outstanding -= 1
