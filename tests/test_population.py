@@ -335,3 +335,44 @@ def test_members_with_their_own_penalties_equal_their_own_fits(
     evaluated = pop.evaluate(X_val, y_val)
     for k, model in enumerate(alone):
         assert evaluated[k]["loss"] == model.evaluate(X_val, y_val)["loss"]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("shared", [True, False], ids=["shared-batches", "own-orders"])
+def test_members_with_their_own_dropout_equal_their_own_fits(
+        digits: Any, dtype: str, shared: bool) -> None:
+    """Dropout anywhere between Dense layers (on the input, twice in a row), each member at
+    its own rate (0 included) and seed (the layer's own or the model's): every member draws
+    the masks its own fit draws, step by step, and ends bit for bit the same."""
+    X, y = digits
+    X, y = X[:300], y[:300]
+    rates = [0.0, 0.2, 0.5, 0.1]
+
+    def member(seed: int) -> gn.Sequential:
+        r = rates[seed % len(rates)]
+        model = gn.Sequential([
+            gn.Input((64,)), gn.layers.Dropout(r / 2, seed=11 if seed % 2 else None),
+            gn.Dense(140, "relu"), gn.layers.Dropout(r), gn.Dense(12, "tanh"),
+            gn.layers.Dropout(r), gn.layers.Dropout(r / 3), gn.Dense(10, "softmax"),
+        ], seed=seed, dtype=dtype)
+        model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
+        return model
+
+    alone = [member(s) for s in range(4)]
+    pop = Population([member(s) for s in range(4)])
+    orders = 5 if shared else [5 + k for k in range(4)]
+    histories = pop.fit(X, y, epochs=2, batch_size=32, seed=orders)
+    for k, model in enumerate(alone):
+        model.fit(X, y, epochs=2, batch_size=32, verbose=0,
+                  seed=5 if shared else 5 + k)
+        assert histories[k].history == model.history.history
+    assert _largest_difference(alone, pop) == 0.0
+    # predict is inference: no dropout
+    np.testing.assert_array_equal(pop.predict(X[:20])[1], alone[1].predict(X[:20]))
+
+
+def test_dropout_must_not_end_the_network() -> None:
+    model = gn.Sequential([gn.Input((4,)), gn.Dense(3), gn.layers.Dropout(0.5)], seed=0)
+    model.compile(loss="mse", optimizer="sgd")
+    with pytest.raises(gn.ConfigError, match="last layer must be Dense"):
+        Population([model])

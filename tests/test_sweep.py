@@ -48,8 +48,8 @@ def cluster() -> Iterator[Any]:
 def test_table_is_tidy_and_matches_single_fits(local_table: Any, data: Any) -> None:
     t = local_table
     assert len(t) == 12 * 2  # 12 runs x 2 epochs
-    assert list(t.columns[:9]) == ["run", "data", "hidden", "activation", "initializer", "seed",
-                                   "learning_rate", "l2", "epoch"]
+    assert list(t.columns[:10]) == ["run", "data", "hidden", "activation", "initializer",
+                                    "seed", "learning_rate", "l2", "dropout", "epoch"]
     assert (t["l2"] == 0.0).all() and "data_loss" not in t.columns  # no penalty by default
     assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(t.columns)
     assert t["run"].tolist() == sorted(t["run"].tolist())
@@ -143,6 +143,25 @@ def test_unknown_grid_parameter_is_refused_before_training(data: Any) -> None:
         run_sweep({"initializer": ["nope"]}, data)
     with pytest.raises(gn.ConfigError, match="'l2' expects numbers >= 0"):
         run_sweep({"l2": [0.1, -1e-3]}, data)
+    with pytest.raises(gn.ConfigError, match=r"'dropout' expects rates in \[0, 1\)"):
+        run_sweep({"dropout": [1.0]}, data)
+
+
+def test_a_sweep_over_dropout_rates(data: Any) -> None:
+    """Runs with dropout (one population at their rates) and without (another), each
+    equal to its own fit."""
+    table = run_sweep({"hidden": [(30,)], "dropout": [0.0, 0.2, 0.5], "seed": [1]}, data,
+                      epochs=2, processes=1)
+    assert sorted(set(table["dropout"])) == [0.0, 0.2, 0.5]
+    X, y, Xv, yv = data["digits"]
+    model = gn.Sequential([gn.Input((64,)), gn.Dense(30, "relu"), gn.layers.Dropout(0.5),
+                           gn.Dense(10, "softmax")], seed=1)
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="adam",
+                  metrics=["accuracy"])
+    h = model.fit(X, y, epochs=2, seed=1, validation_data=(Xv, yv), verbose=0)
+    run = table[table.dropout == 0.5]
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        assert run[key].tolist() == h.history[key]
 
 
 def test_a_sweep_over_the_penalty_picks_lambda_on_the_validation_set(data: Any) -> None:
@@ -208,7 +227,7 @@ def test_expand_grid_order_and_defaults() -> None:
     runs = expand_grid({"seed": [5, 6], "learning_rate": 0.1}, ["a", "b"])
     assert [(r["seed"], r["data"]) for r in runs] == [(5, "a"), (5, "b"), (6, "a"), (6, "b")]
     assert all(r["hidden"] == (25, 15) and r["learning_rate"] == 0.1 and r["l2"] == 0.0
-               for r in runs)
+               and r["dropout"] == 0.0 for r in runs)
     assert [r["run"] for r in runs] == [0, 1, 2, 3]
 
 

@@ -41,8 +41,8 @@ from . import optimizers as opt_mod
 from ._checks import check_features, check_int
 from .callbacks import Callback, CallbackList, History
 from .errors import ArgumentTypeError, ConfigError, NotReadyError
-from .layers import Dense
-from .model import LayerTrace, Sequential, check_targets
+from .layers import Dense, Dropout
+from .model import STEP_STREAM, LayerTrace, Sequential, check_targets
 from .optimizers import FUSED_SGD_MIN_SIZE
 from .training import batches, check_shuffle, epoch_order, epoch_rng, steps_per_epoch
 
@@ -164,6 +164,8 @@ def _describe(model: Sequential) -> dict[str, Any]:
         c.pop("bias_initializer", None)
         c.pop("kernel_regularizer", None)  # members may differ in their penalties
         c.pop("bias_regularizer", None)
+        c.pop("rate", None)  # and in their dropout rates and seeds
+        c.pop("seed", None)
         c.pop("name", None)
         layers.append((layer["class"], c))
     comp = cfg.get("compile") or {}
@@ -177,12 +179,15 @@ def _describe(model: Sequential) -> dict[str, Any]:
 
 
 class Population:
-    """K compiled ``Sequential`` models of one Dense architecture, stacked and trained together.
+    """K compiled ``Sequential`` models of one architecture (Dense layers, with Dropout layers
+    anywhere before the last Dense), stacked and trained together.
 
     ``Population(models)`` copies the members' current weights (the models themselves are
-    left as they are). Members may differ in seed, initializers and learning rate; layer
-    sizes, activations, dtype, loss, optimizer (apart from its learning rate) and metrics
-    must agree. :meth:`from_model` builds the members from one model and a list of seeds.
+    left as they are). Members may differ in seed, initializers, learning rate, kernel and
+    bias penalties and dropout rates (each member draws its own masks, as its own fit does,
+    one generator per member and step); layer sizes, activations, dtype, loss, optimizer
+    (apart from its learning rate) and metrics must agree. :meth:`from_model` builds the
+    members from one model and a list of seeds.
     """
 
     def __init__(self, models: Sequence[Sequential]) -> None:
@@ -202,11 +207,15 @@ class Population:
             if model.loss is None or model.optimizer is None:
                 raise NotReadyError(f"models[{k}] is not compiled: call compile() on every member")
             for layer in model.layers:
-                if type(layer) is not Dense:
+                if type(layer) not in (Dense, Dropout):
                     raise ConfigError(
-                        f"models[{k}]: a population holds Dense layers only, found "
-                        f"{type(layer).__name__} {layer.name!r}"
+                        f"models[{k}]: a population holds Dense and Dropout layers only, "
+                        f"found {type(layer).__name__} {layer.name!r}"
                     )
+            if type(model.layers[-1]) is not Dense:
+                raise ConfigError(
+                    f"models[{k}]: a population's last layer must be Dense, found "
+                    f"{type(model.layers[-1]).__name__}")
             if not isinstance(model.optimizer, _OPTIMIZERS):
                 raise ConfigError(
                     f"models[{k}]: a population trains with SGD, RMSprop or Adam, got "
@@ -251,9 +260,11 @@ class Population:
                 "models: every member's optimizer must have taken the same number of steps, got "
                 f"{sorted(set(self.iterations.tolist()))}"
             )
-        self.activations = [layer.activation for layer in m0.layers]
-        self.layer_names = [str(layer.name) for layer in m0.layers]
-        self.units = [layer.output_dim for layer in m0.layers]
+        dense = [layer for layer in m0.layers if type(layer) is Dense]
+        self.activations = [layer.activation for layer in dense]
+        self.layer_names = [str(layer.name) for layer in dense]
+        self.units = [layer.output_dim for layer in dense]
+        self._dropouts(models)
         self.fused = m0._fused
         self._regularizers(models)
         self._layout(models)
@@ -302,6 +313,44 @@ class Population:
             members.append(Sequential.from_config(c))
         return cls(members)
 
+    def _dropouts(self, models: Sequence[Sequential]) -> None:
+        """The dropout layers before each Dense layer: ``(model layer index, each member's
+        rate, each member's seed for its masks)``, the seed being the layer's own or the
+        model's, as :meth:`Sequential.step_rng` takes it."""
+        self._drops: list[list[tuple[int, list[float], list[int]]]] = [
+            [] for _ in self.units]
+        dense_i = 0
+        for index, layer in enumerate(models[0].layers):
+            if type(layer) is Dense:
+                dense_i += 1
+                continue
+            rates = [float(m.layers[index].rate) for m in models]  # type: ignore[attr-defined]
+            seeds = []
+            for m in models:
+                own = getattr(m.layers[index], "seed", None)
+                seeds.append(own if isinstance(own, int) else int(m.seed))
+            self._drops[dense_i].append((index, rates, seeds))
+
+    def _drop(self, a: Array, index: int, rates: list[float], seeds: list[int],
+              step: int, masks: list[Array]) -> Array:
+        """Dropout in training, each member with its own mask: the draws
+        :class:`~glassnet.layers.Dropout` makes for that member at global step ``step``
+        (a member at rate 0 keeps ``a``, as the layer does)."""
+        K = self.K
+        dt = self.dtype.type
+        shape = a.shape[-2:]
+        mask = np.ones((K,) + shape, dtype=self.dtype)
+        for k in range(K):  # one generator per member: its own stream of masks
+            if rates[k] == 0.0:
+                continue
+            rng = np.random.default_rng(
+                np.random.SeedSequence(seeds[k], spawn_key=(index, STEP_STREAM, step)))
+            keep = rng.random(shape, dtype=self.dtype) >= dt(rates[k])
+            mask[k] = keep
+            mask[k] *= dt(1.0 / (1.0 - rates[k]))
+        masks.append(mask)
+        return a * mask
+
     def _regularizers(self, models: Sequence[Sequential]) -> None:
         """Each member's penalties (members may differ, e.g. a sweep over ``l2``): the
         regularizer objects, for the penalty values, and per parameter ``2 l2`` and ``l1``
@@ -309,7 +358,8 @@ class Population:
         t = self.dtype.type
         self._member_regs = [[(getattr(layer, "kernel_regularizer", None),
                                getattr(layer, "bias_regularizer", None))
-                              for layer in model.layers] for model in models]
+                              for layer in model.layers if type(layer) is Dense]
+                             for model in models]
         self.regularized = [bool(model._regularized) for model in models]
         self._any_regularized = any(self.regularized)
         self.last_penalties = np.zeros(self.K)
@@ -471,7 +521,8 @@ class Population:
 
     # -- the vectorized step -------------------------------------------------------------------
     def _forward(self, x: Array, cache: bool, need_output: bool = True) -> Array:
-        """Stacked forward pass: ``x`` is ``(m, n)`` (shared) or ``(K, m, n)``.
+        """Stacked forward pass: ``x`` is ``(m, n)`` (shared) or ``(K, m, n)``; ``cache``: the
+        training pass (dropout masks drawn, everything kept for the backward pass).
 
         Every layer's output is a ``(K, m, units)`` view of a batch-major ``(m, K, units)``
         buffer (see :func:`_batch_major`): the per-member products are the same BLAS calls,
@@ -482,7 +533,12 @@ class Population:
             self._xs: list[Array] = []
             self._zs: list[Array] = []
             self._as: list[Array] = []
+            self._masks: list[list[Array]] = [[] for _ in range(n)]
+            step = int(self.iterations[0])  # the step about to be taken, as the engine's
         for i in range(n):
+            if cache:  # training: each member's dropout masks for this step
+                for index, rates, seeds in self._drops[i]:
+                    a = self._drop(a, index, rates, seeds, step, self._masks[i])
             W, b = self.params[2 * i], self.params[2 * i + 1]
             z = _batch_major(a.shape[-2], self.K, self.units[i], self.dtype)
             if self.units[i] == 1:
@@ -633,6 +689,8 @@ class Population:
                 self._add_penalty_gradient(2 * i)
             if i > 0:
                 assert grad_x is not None
+                for mask in reversed(self._masks[i]):  # back through the dropout layers
+                    grad_x *= mask
                 grad = self._act_backward(self.activations[i - 1], grad_x, self._zs[i - 1],
                                           self._as[i - 1])
         if self._any_regularized:  # at the weights before the step, as the engine

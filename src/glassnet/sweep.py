@@ -8,13 +8,15 @@
                       data={"digits": (X, y)}, epochs=5)
 
 One row per run and epoch: the run's configuration (``run``, ``data``, ``hidden``,
-``activation``, ``initializer``, ``seed``, ``learning_rate``, ``l2``), ``epoch`` and what
-``fit`` logged (``loss``, ``accuracy``, and ``val_loss``, ``val_accuracy`` when the data set
-has validation arrays; with ``l2 > 0`` also ``data_loss``, the loss without the penalty).
-``l2`` is Keras' ``l2(c)`` on every layer's kernel: a sweep over it picks the penalty on the
-validation set, as the courses do with ``lambda``. Runs of one architecture on one data set
-are trained together as a :class:`~glassnet.population.Population` (at most
-``max_population`` members each, whatever their seeds, rates and penalties); the populations
+``activation``, ``initializer``, ``seed``, ``learning_rate``, ``l2``, ``dropout``),
+``epoch`` and what ``fit`` logged (``loss``, ``accuracy``, and ``val_loss``,
+``val_accuracy`` when the data set has validation arrays; with ``l2 > 0`` also
+``data_loss``, the loss without the penalty). ``l2`` is Keras' ``l2(c)`` on every layer's
+kernel and ``dropout`` the rate of a ``Dropout`` layer after every hidden layer: a sweep over
+them picks the regularization on the validation set, as the courses do with ``lambda``.
+Runs of one architecture on one data set are trained together as a
+:class:`~glassnet.population.Population` (at most ``max_population`` members each, whatever
+their seeds, rates, penalties and dropout rates; runs without dropout apart); the populations
 are the tasks. Every member equals the network trained alone, so a run's rows
 do not depend on how runs are grouped or where a task runs: the same grid gives the same
 table, bit for bit, in one process, in a local process pool and on a ``dask.distributed``
@@ -45,7 +47,7 @@ from . import initializers, losses, regularizers
 from ._checks import bad_labels, check_int
 from .callbacks import History
 from .errors import ArgumentTypeError, ConfigError, DataError, GlassnetError, ShapeError
-from .layers import Dense, Input
+from .layers import Dense, Dropout, Input
 from .model import Sequential
 from .population import Population
 
@@ -59,6 +61,7 @@ GRID_KEYS: dict[str, Any] = {
     "seed": 0,
     "learning_rate": 1e-3,
     "l2": 0.0,  # the L2 penalty on every layer's kernel, Keras' l2(c); 0: none
+    "dropout": 0.0,  # the rate of a Dropout layer after every hidden layer; 0: none
     "data": None,  # every data set given
 }
 
@@ -109,6 +112,11 @@ def expand_grid(grid: Mapping[str, Any], data_names: Sequence[str]) -> list[dict
                 if isinstance(v, bool) or not isinstance(v, (int, float)) or not (
                         math.isfinite(v) and v >= 0):
                     raise ConfigError(f"grid: 'l2' expects numbers >= 0, got {v!r}")
+            values = [float(v) for v in values]
+        elif key == "dropout":
+            for v in values:
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v < 1:
+                    raise ConfigError(f"grid: 'dropout' expects rates in [0, 1), got {v!r}")
             values = [float(v) for v in values]
         elif key == "data":
             for v in values:
@@ -171,13 +179,16 @@ def _n_outputs(loss: losses.Loss, y: Any) -> int:
 
 def _build(task: dict[str, Any], run: dict[str, Any], n_in: int, n_out: int) -> Sequential:
     penalty = regularizers.l2(run["l2"]) if run["l2"] else None
-    model = Sequential([Input((n_in,))]
-                       + [Dense(w, task["activation"], kernel_initializer=run["initializer"],
-                                kernel_regularizer=penalty)
-                          for w in task["hidden"]]
-                       + [Dense(n_out, task["output_activation"],
-                                kernel_initializer=run["initializer"],
-                                kernel_regularizer=penalty)],
+    hidden: list[Any] = []
+    for w in task["hidden"]:
+        hidden.append(Dense(w, task["activation"], kernel_initializer=run["initializer"],
+                            kernel_regularizer=penalty))
+        if run["dropout"]:
+            hidden.append(Dropout(run["dropout"]))
+    model = Sequential([Input((n_in,)), *hidden,
+                        Dense(n_out, task["output_activation"],
+                              kernel_initializer=run["initializer"],
+                              kernel_regularizer=penalty)],
                        seed=run["seed"], dtype=task["dtype"])
     optimizer = dict(task["optimizer"])
     optimizer["config"] = dict(optimizer.get("config", {}), learning_rate=run["learning_rate"])
@@ -204,7 +215,7 @@ def _run_group(task: dict[str, Any], arrays: tuple[Any, ...]) -> dict[str, Any]:
                    "hidden": "-".join(str(w) for w in task["hidden"]),
                    "activation": task["activation"], "initializer": run["initializer"],
                    "seed": run["seed"], "learning_rate": run["learning_rate"],
-                   "l2": run["l2"], "epoch": e}
+                   "l2": run["l2"], "dropout": run["dropout"], "epoch": e}
             row.update({key: values[e] for key, values in h.history.items()})
             rows.append(row)
     out: dict[str, Any] = {"rows": rows}
@@ -314,10 +325,12 @@ def run_sweep(
     # build one model per architecture and data set now, so a bad setting fails here
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for run in runs:
-        groups.setdefault((run["data"], run["hidden"], run["activation"]), []).append(run)
+        # one architecture per population: runs with and without dropout layers apart
+        groups.setdefault((run["data"], run["hidden"], run["activation"], run["dropout"] > 0),
+                          []).append(run)
     tasks = []
     checked: set[str] = set()  # data sets whose arrays passed the model's own checks
-    for (name, hidden, activation), members in groups.items():
+    for (name, hidden, activation, _), members in groups.items():
         base = {"data": name, "hidden": hidden, "activation": activation,
                 "output_activation": output_activation, "dtype": dtype,
                 "loss": loss_obj.to_config(), "optimizer": opt_cfg, "metrics": list(metrics),
