@@ -330,6 +330,8 @@ class Population:
                 own = getattr(m.layers[index], "seed", None)
                 seeds.append(own if isinstance(own, int) else int(m.seed))
             self._drops[dense_i].append((index, rates, seeds))
+        self._any_dropout = any(self._drops)
+        self._no_masks: list[list[Array]] = [[] for _ in self.units]  # never written to
 
     def _drop(self, a: Array, index: int, rates: list[float], seeds: list[int],
               step: int, masks: list[Array]) -> Array:
@@ -377,10 +379,13 @@ class Population:
                         shape = (self.K,) + (1,) * (2 - j)
                         self._reg_terms.setdefault(2 * i + j, []).append(
                             (col.reshape(shape), has.reshape(shape), term))
-        #: layers whose kernel some member penalizes: their W is never folded into a gemm
+        #: per layer, the members that penalize its kernel: their W is never folded into a
+        #: gemm; and whether some, and all, do
         self._kernel_penalized = [np.array([member[i][0] is not None
                                             for member in self._member_regs])
                                   for i in range(len(self.units))]
+        self._penalized_kernels = [(bool(p.any()), bool(p.all()))
+                                   for p in self._kernel_penalized]
 
     def _add_penalty_gradient(self, index: int) -> None:
         """``grad += dR/dp`` for parameter ``index``, member by member as the engine does
@@ -533,10 +538,11 @@ class Population:
             self._xs: list[Array] = []
             self._zs: list[Array] = []
             self._as: list[Array] = []
-            self._masks: list[list[Array]] = [[] for _ in range(n)]
+            self._masks: list[list[Array]] = self._no_masks if not self._any_dropout \
+                else [[] for _ in range(n)]
             step = int(self.iterations[0])  # the step about to be taken, as the engine's
         for i in range(n):
-            if cache:  # training: each member's dropout masks for this step
+            if cache and self._drops[i]:  # training: each member's masks for this step
                 for index, rates, seeds in self._drops[i]:
                     a = self._drop(a, index, rates, seeds, step, self._masks[i])
             W, b = self.params[2 * i], self.params[2 * i + 1]
@@ -675,18 +681,20 @@ class Population:
                 grad_x = _batch_major(grad.shape[1], self.K, W.shape[1], self.dtype)
                 np.matmul(grad, W.transpose(0, 2, 1), out=grad_x)
             _bias_sum(grad, gb)
-            self._add_penalty_gradient(2 * i + 1)
-            penalized = self._kernel_penalized[i]
-            folds = plain_sgd and self._sizes[2 * i] >= FUSED_SGD_MIN_SIZE \
-                and _blas.available(self.dtype) and not penalized.all()
+            if 2 * i + 1 in self._reg_terms:
+                self._add_penalty_gradient(2 * i + 1)
+            some_penalized, all_penalized = self._penalized_kernels[i]
+            folds = plain_sgd and not all_penalized and self._sizes[2 * i] >= FUSED_SGD_MIN_SIZE \
+                and _blas.available(self.dtype)
             if folds:  # members without a kernel penalty fold their step into a gemm
                 fused_sgd.append((i, xin, grad))
-            if not folds or need_grads or penalized.any():
+            if not folds or need_grads or some_penalized:
                 if xin.ndim == 2:
                     np.matmul(xin.T, grad, out=gW)
                 else:
                     np.matmul(xin.transpose(0, 2, 1), grad, out=gW)
-                self._add_penalty_gradient(2 * i)
+                if some_penalized:
+                    self._add_penalty_gradient(2 * i)
             if i > 0:
                 assert grad_x is not None
                 for mask in reversed(self._masks[i]):  # back through the dropout layers
