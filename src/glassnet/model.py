@@ -60,6 +60,14 @@ STEP_STREAM = 1
 _auto_names: dict[str, int] = {}
 
 
+def step_generator(seed: int, index: int, step: int) -> np.random.Generator:
+    """The generator of layer ``index``'s draws at training step ``step`` for ``seed``:
+    ``SeedSequence(seed, spawn_key=(index, STEP_STREAM, step))`` (see
+    :meth:`Sequential.step_rng`; a population draws each member's masks with it)."""
+    return np.random.default_rng(
+        np.random.SeedSequence(seed, spawn_key=(index, STEP_STREAM, int(step))))
+
+
 def auto_name(base: str) -> str:
     """The next automatic name for ``base``: ``base``, then ``base_1``, ``base_2``, ..."""
     n = _auto_names.get(base, 0)
@@ -239,9 +247,7 @@ class Sequential(HasShapes):
         the model's), the layer's position and the step, so a run replays exactly, split or
         whole, in any process."""
         own = getattr(self.layers[index], "seed", None)
-        entropy = own if isinstance(own, int) else self.seed
-        return np.random.default_rng(
-            np.random.SeedSequence(entropy, spawn_key=(index, STEP_STREAM, int(step))))
+        return step_generator(own if isinstance(own, int) else self.seed, index, step)
 
     @property
     def global_step(self) -> int:

@@ -42,7 +42,8 @@ from ._checks import check_features, check_int
 from .callbacks import Callback, CallbackList, History
 from .errors import ArgumentTypeError, ConfigError, NotReadyError
 from .layers import Dense, Dropout
-from .model import STEP_STREAM, LayerTrace, Sequential, check_targets
+from .layers.core import dropout_mask
+from .model import LayerTrace, Sequential, check_targets, step_generator
 from .optimizers import FUSED_SGD_MIN_SIZE
 from .training import batches, check_shuffle, epoch_order, epoch_rng, steps_per_epoch
 
@@ -338,18 +339,12 @@ class Population:
         """Dropout in training, each member with its own mask: the draws
         :class:`~glassnet.layers.Dropout` makes for that member at global step ``step``
         (a member at rate 0 keeps ``a``, as the layer does)."""
-        K = self.K
-        dt = self.dtype.type
         shape = a.shape[-2:]
-        mask = np.ones((K,) + shape, dtype=self.dtype)
-        for k in range(K):  # one generator per member: its own stream of masks
-            if rates[k] == 0.0:
-                continue
-            rng = np.random.default_rng(
-                np.random.SeedSequence(seeds[k], spawn_key=(index, STEP_STREAM, step)))
-            keep = rng.random(shape, dtype=self.dtype) >= dt(rates[k])
-            mask[k] = keep
-            mask[k] *= dt(1.0 / (1.0 - rates[k]))
+        mask = np.ones((self.K,) + shape, dtype=self.dtype)
+        for k in range(self.K):  # one generator per member: its own stream of masks
+            if rates[k] != 0.0:
+                mask[k] = dropout_mask(step_generator(seeds[k], index, step), shape,
+                                       self.dtype, rates[k])
         masks.append(mask)
         return a * mask
 

@@ -26,7 +26,18 @@ from .._checks import check_float, check_seed
 from ..errors import ConfigError, NotReadyError
 from .base import Array, Layer
 
-__all__ = ["Activation", "Dropout", "LeakyReLU", "ReLU", "Softmax"]
+__all__ = ["Activation", "Dropout", "LeakyReLU", "ReLU", "Softmax", "dropout_mask"]
+
+
+def dropout_mask(rng: np.random.Generator, shape: tuple[int, ...], dtype: Any,
+                 rate: float) -> Array:
+    """Inverted dropout's mask: ``1 / (1 - rate)`` where ``rng.random(shape) >= rate``, else 0
+    (one draw per element, in ``dtype``). :class:`Dropout` and a population's members use
+    it, so their masks are the same numbers."""
+    dt = np.dtype(dtype).type
+    mask = (rng.random(shape, dtype=dtype) >= dt(rate)).astype(dtype)
+    mask *= dt(1.0 / (1.0 - rate))
+    return mask
 
 
 class Dropout(Layer):
@@ -54,9 +65,7 @@ class Dropout(Layer):
             if self._standalone_rng is None:
                 self._standalone_rng = np.random.default_rng(self.seed)
             rng = self._standalone_rng
-        keep = rng.random(x.shape, dtype=x.dtype) >= x.dtype.type(self.rate)
-        mask = keep.astype(x.dtype)
-        mask *= x.dtype.type(1.0 / (1.0 - self.rate))
+        mask = dropout_mask(rng, x.shape, x.dtype, self.rate)
         if cache:
             self.mask = mask
         return x * mask
