@@ -721,6 +721,32 @@ class Population:
         for k in range(self.K):
             opt_mod._axpy(p_all[k], float(alphas[k]), x_all[k], s_all[k])
 
+    def _scaled_small(self, s: Array, G: Array, num: Array, rho: float, eps: float) -> None:
+        """On the small parameters: ``s = rho s + (1 - rho) g^2``, then the scratch buffer gets
+        ``num / (sqrt(s) + eps)``, pass for pass as the engine's RMSprop and Adam (``num``
+        is the gradient for RMSprop, the first moment for Adam)."""
+        dt, small = self.dtype.type, slice(0, self._n_small)
+        ss, gs, ts = s[:, small], G[:, small], self._state["scratch"][:, small]
+        ss *= dt(rho)
+        np.multiply(gs, gs, out=ts)
+        self._axpy(ss, dt(1.0 - rho), ts, ts)
+        np.sqrt(ss, out=ts)
+        ts += dt(eps)
+        np.divide(num[:, small], ts, out=ts)
+
+    def _scaled_big(self, i: int, s: Array, G: Array, num: Array, rho: float,
+                    eps: float) -> None:
+        """:meth:`_scaled_small` for big parameter ``i``, its sums member by member as the
+        engine's ``_axpy`` does for a parameter of that size."""
+        dt, tmp = self.dtype.type, self._state["scratch"]
+        sv, gv, tv = self._view(s, i), self._view(G, i), self._view(tmp, i)
+        sv *= dt(rho)
+        np.multiply(gv, gv, out=tv)
+        self._axpy_big(i, s, np.full(self.K, 1.0 - rho), tmp, tmp)
+        np.sqrt(sv, out=tv)
+        tv += dt(eps)
+        np.divide(self._view(num, i), tv, out=tv)
+
     def _apply(self, plain_sgd: bool, fused_sgd: list[tuple[int, Array, Array]]) -> None:
         opt = self.optimizer
         self.iterations += 1
@@ -780,49 +806,25 @@ class Population:
             return
         if isinstance(opt, opt_mod.RMSprop):
             s = st["_s"]
-            rho, eps = opt.rho, opt.epsilon
-            ss, gs, ps, ts = s[:, small], G[:, small], P[:, small], tmp[:, small]
-            ss *= dt(rho)
-            np.multiply(gs, gs, out=ts)
-            self._axpy(ss, dt(1.0 - rho), ts, ts)
-            np.sqrt(ss, out=ts)
-            ts += dt(eps)
-            np.divide(gs, ts, out=ts)
-            self._axpy(ps, col(-lrs), ts, ts)
+            self._scaled_small(s, G, G, opt.rho, opt.epsilon)
+            self._axpy(P[:, small], col(-lrs), tmp[:, small], tmp[:, small])
             for i in self._big:
-                sv, gv, tv = self._view(s, i), self._view(G, i), self._view(tmp, i)
-                sv *= dt(rho)
-                np.multiply(gv, gv, out=tv)
-                self._axpy_big(i, s, np.full(K, 1.0 - rho), tmp, tmp)
-                np.sqrt(sv, out=tv)
-                tv += dt(eps)
-                np.divide(gv, tv, out=tv)
+                self._scaled_big(i, s, G, G, opt.rho, opt.epsilon)
                 self._axpy_big(i, P, -lrs, tmp, tmp)
             return
         assert isinstance(opt, opt_mod.Adam)
         m_, v_ = st["_m"], st["_v"]
         b1, b2, eps = opt.beta_1, opt.beta_2, opt.epsilon
         lr_t = lrs * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
-        ms, vs, gs, ps, ts = m_[:, small], v_[:, small], G[:, small], P[:, small], tmp[:, small]
+        ms = m_[:, small]
         ms *= dt(b1)
-        self._axpy(ms, dt(1.0 - b1), gs, ts)
-        vs *= dt(b2)
-        np.multiply(gs, gs, out=ts)
-        self._axpy(vs, dt(1.0 - b2), ts, ts)
-        np.sqrt(vs, out=ts)
-        ts += dt(eps)
-        np.divide(ms, ts, out=ts)
-        self._axpy(ps, col(-lr_t), ts, ts)
+        self._axpy(ms, dt(1.0 - b1), G[:, small], tmp[:, small])
+        self._scaled_small(v_, G, m_, b2, eps)
+        self._axpy(P[:, small], col(-lr_t), tmp[:, small], tmp[:, small])
         for i in self._big:
-            mv, vv, gv, tv = (self._view(a, i) for a in (m_, v_, G, tmp))
-            mv *= dt(b1)
+            self._view(m_, i)[...] *= dt(b1)
             self._axpy_big(i, m_, np.full(K, 1.0 - b1), G, tmp)
-            vv *= dt(b2)
-            np.multiply(gv, gv, out=tv)
-            self._axpy_big(i, v_, np.full(K, 1.0 - b2), tmp, tmp)
-            np.sqrt(vv, out=tv)
-            tv += dt(eps)
-            np.divide(mv, tv, out=tv)
+            self._scaled_big(i, v_, G, m_, b2, eps)
             self._axpy_big(i, P, -lr_t, tmp, tmp)
 
     # -- public API ----------------------------------------------------------------------------
