@@ -45,7 +45,14 @@ from .layers import Dense, Dropout
 from .layers.core import dropout_mask
 from .model import LayerTrace, Sequential, check_targets, step_generator
 from .optimizers import FUSED_SGD_MIN_SIZE
-from .training import batches, check_shuffle, epoch_order, epoch_rng, steps_per_epoch
+from .training import (
+    batches,
+    check_shuffle,
+    check_validation_data,
+    epoch_order,
+    epoch_rng,
+    steps_per_epoch,
+)
 
 Array = NDArray[Any]
 
@@ -941,14 +948,8 @@ class Population:
         t = self._prepare_targets(y, x.shape[0])
         x_val = t_val = None
         if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise ArgumentTypeError(
-                    "validation_data: expected a pair (X_val, y_val), got "
-                    f"{type(validation_data).__name__}"
-                )
-            x_val = self._check_X(validation_data[0], "validation_data[0]")
-            t_val = self._prepare_targets(validation_data[1], x_val.shape[0],
-                                          "validation_data[1]")
+            x_val, t_val = check_validation_data(validation_data, self._check_X,
+                                                 self._prepare_targets)
         m = x.shape[0]
         n_steps = steps_per_epoch(m, batch_size)
         shared = len(set(seeds)) == 1 or not shuffle or n_steps <= 1  # one order for all

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -276,14 +276,8 @@ def fit(
     if validation_data is not None:
         if validation_split:
             raise ConfigError("validation_data and validation_split: give one, not both")
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise ArgumentTypeError(
-                "validation_data: expected a pair (X_val, y_val), got "
-                f"{type(validation_data).__name__}"
-            )
-        x_val = model.check_X(validation_data[0], argument="validation_data[0]")
-        t_val = model.prepare_targets(validation_data[1], x_val.shape[0],
-                                      argument="validation_data[1]")
+        x_val, t_val = check_validation_data(validation_data, model.check_X,
+                                             model.prepare_targets)
     else:
         x, t, x_val, t_val = _split_validation(x, t, validation_split)
         if x_val is not None and x_val.dtype != model.dtype:  # a mapped file of another dtype
@@ -403,6 +397,23 @@ def _resume(model: Sequential, callbacks: list[Callback],
             if restored is not None:
                 return restored
     return None
+
+
+def check_validation_data(
+    validation_data: Any,
+    check_X: Callable[..., Array],
+    prepare_targets: Callable[..., Array],
+) -> tuple[Array, Array]:
+    """``validation_data=(X_val, y_val)`` checked by the model's (or population's) own
+    ``check_X(X, argument=...)`` and ``prepare_targets(y, m, argument=...)``."""
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        raise ArgumentTypeError(
+            "validation_data: expected a pair (X_val, y_val), got "
+            f"{type(validation_data).__name__}"
+        )
+    x_val = check_X(validation_data[0], argument="validation_data[0]")
+    t_val = prepare_targets(validation_data[1], x_val.shape[0], argument="validation_data[1]")
+    return x_val, t_val
 
 
 def epoch_rng(seed: int, epoch: int) -> np.random.Generator:
