@@ -169,8 +169,19 @@ def test_an_experiment_that_sends_no_job_does_not_hang_the_tour() -> None:
               tour.TourStage("vectorize", "Q3", quick={"m": 20, "n_in": 4, "units": 3,
                                                        "dot_n": 1000, "repeats": 1})]
     functions = [_flow_without_jobs, experiment_function("vectorize")]
-    results, _ = tour._tour_parallel(stages, functions, None, quick=True, seed=0,
-                                     progress=False, say=print, workers=2)
+    done: list[Any] = []
+
+    def run() -> None:
+        done.append(tour._tour_parallel(stages, functions, None, quick=True, seed=0,
+                                        progress=False, say=print, workers=2))
+
+    import threading
+
+    runner = threading.Thread(target=run, daemon=True)
+    runner.start()
+    runner.join(timeout=60)  # a hang fails here instead of stalling the test run
+    assert done, "the tour did not finish within 60 s"
+    results, _ = done[0]
     assert [r.name for r in results] == ["flow", "vectorize"]
 
 
