@@ -56,7 +56,7 @@ from .training import (
 
 Array = NDArray[Any]
 
-__all__ = ["MemberView", "Population", "PopulationHistory"]
+__all__ = ["MemberView", "Population", "PopulationHistory", "restore_member"]
 
 #: activations that act element by element (so they run on stacked arrays unchanged)
 _ELEMENTWISE = (acts.Linear, acts.ReLU, acts.Sigmoid, acts.Tanh, acts.LeakyReLU)
@@ -487,26 +487,24 @@ class Population:
         if not -self.K <= k < self.K:
             raise ConfigError(f"index: expected 0..{self.K - 1}, got {k}")
         k %= self.K
-        model = Sequential.from_config(self._configs[k])
-        # copied as training left them, NaN and inf included (a diverged run is still a
-        # result; set_weights would refuse it)
-        for dst, p in zip(model._param_list, self.params):
-            dst[...] = p[k]
-        opt = model.optimizer
-        assert opt is not None
-        n_steps = int(self.iterations[k])
-        if n_steps:
-            opt.build(model._param_list)
-            opt.iterations = n_steps
-            opt._checked = model._param_list
-            for name in self._state_names():
-                target = getattr(opt, name)
-                for i, arr in enumerate(target):
-                    arr[...] = self._view(self._state[name], i)[k]
+        model = restore_member(self.member_state(k))
         if self.history is not None:
             model.history = self.history.histories[k]
-        model.epochs_trained = self.epochs_trained
         return model
+
+    def member_state(self, k: int) -> dict[str, Any]:
+        """Member ``k`` as plain data (copies): its configuration, weights, optimizer step
+        count and state arrays (by the optimizer's attribute name) and epochs trained; what
+        :func:`restore_member` makes a model of, in this process or another."""
+        return {
+            "config": self._configs[k],
+            "weights": [p[k].copy() for p in self.params],
+            "iterations": int(self.iterations[k]),
+            "state": {name: [self._view(self._state[name], i)[k].copy()
+                             for i in range(len(self.params))]
+                      for name in self._state_names() if name in self._state},
+            "epochs_trained": self.epochs_trained,
+        }
 
     def models(self) -> list[Sequential]:
         """Every member as an ordinary ``Sequential`` model (copies)."""
@@ -1090,6 +1088,26 @@ def _bias_sum(grad: Array, out: Array) -> None:
         np.add.reduce(batch_major, axis=0, out=out)
     else:
         np.add.reduce(np.ascontiguousarray(grad), axis=1, out=out)
+
+
+def restore_member(state: dict[str, Any]) -> Sequential:
+    """The model :meth:`Population.member_state` describes, as training left it: weights
+    (NaN and inf included: a run that diverged is a result too, which ``set_weights``
+    would refuse), optimizer state (so ``fit`` continues exactly) and epochs trained."""
+    model = Sequential.from_config(state["config"])
+    for dst, src in zip(model._param_list, state["weights"]):
+        dst[...] = src
+    opt = model.optimizer
+    assert opt is not None
+    if state["iterations"]:
+        opt.build(model._param_list)
+        opt.iterations = int(state["iterations"])
+        opt._checked = model._param_list
+        for name, arrays in state["state"].items():
+            for dst, src in zip(getattr(opt, name), arrays):
+                dst[...] = src
+    model.epochs_trained = int(state["epochs_trained"])
+    return model
 
 
 def _check_steering(views: list[MemberView]) -> None:

@@ -49,7 +49,7 @@ from .callbacks import History
 from .errors import ArgumentTypeError, ConfigError, DataError, GlassnetError, ShapeError
 from .layers import Dense, Dropout, Input
 from .model import Sequential
-from .population import Population
+from .population import Population, restore_member
 
 __all__ = ["GRID_KEYS", "expand_grid", "run_sweep"]
 
@@ -222,16 +222,9 @@ def _run_group(task: dict[str, Any], arrays: tuple[Any, ...]) -> dict[str, Any]:
     if task["return_models"]:
         # plain data (configuration, arrays, numbers), rebuilt into models by the caller:
         # each as its own fit would leave it, optimizer state and history included
-        out["models"] = {}
-        for k, run in enumerate(task["runs"]):
-            member = pop[k]
-            assert member.optimizer is not None
-            out["models"][run["run"]] = {
-                "config": pop._configs[k], "weights": member.get_weights(),
-                "optimizer": member.optimizer.get_state(),
-                "epochs_trained": member.epochs_trained,
-                "history": (dict(history[k].history), list(history[k].epoch),
-                            dict(history[k].params))}
+        out["models"] = {run["run"]: (pop.member_state(k), dict(history[k].history),
+                                      list(history[k].epoch), dict(history[k].params))
+                         for k, run in enumerate(task["runs"])}
     return out
 
 
@@ -393,23 +386,12 @@ def run_sweep(
     return table, dict(sorted(models.items()))
 
 
-def _rebuild(saved: dict[str, Any]) -> Sequential:
-    """A run's trained model from :func:`_run_group`'s data: weights, optimizer state (so
-    ``fit`` continues it exactly), global epoch count and history."""
-    model = Sequential.from_config(saved["config"])
-    # as training left them, NaN and inf included: a run that diverged is a result too
-    # (set_weights and set_state refuse non-finite numbers)
-    for dst, src in zip(model._param_list, saved["weights"]):
-        dst[...] = src
-    opt = model.optimizer
-    assert opt is not None
-    opt.build(model._param_list)
-    opt.iterations = int(saved["optimizer"]["iterations"])
-    for name, arrays in opt._slots().items():
-        for dst, src in zip(arrays, saved["optimizer"]["slots"][name]):
-            dst[...] = src
-    model.epochs_trained = int(saved["epochs_trained"])
+def _rebuild(saved: tuple[Any, ...]) -> Sequential:
+    """A run's trained model from :func:`_run_group`'s data (see :func:`restore_member`),
+    with its history."""
+    state, logs, epochs, params = saved
+    model = restore_member(state)
     history = History()
-    history.history, history.epoch, history.params = saved["history"]
+    history.history, history.epoch, history.params = logs, epochs, params
     model.history = history
     return model
