@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import _blas
+from . import _blas, regularizers
 from . import activations as acts
 from . import losses as losses_mod
 from . import optimizers as opt_mod
@@ -408,17 +408,11 @@ class Population:
         for k, regs in enumerate(self._member_regs):
             if not self.regularized[k]:
                 continue
-            layer_values = []
-            for i, (kernel, bias) in enumerate(regs):
-                if kernel is None and bias is None:
-                    continue
-                total = 0.0
-                if kernel is not None:
-                    total += kernel.value(self.params[2 * i][k])
-                if bias is not None:
-                    total += bias.value(self.params[2 * i + 1][k])
-                layer_values.append(total)
-            out[k] = float(sum(layer_values))
+            out[k] = float(sum(
+                regularizers.layer_penalty(kernel, bias, self.params[2 * i][k],
+                                           self.params[2 * i + 1][k])
+                for i, (kernel, bias) in enumerate(regs)
+                if kernel is not None or bias is not None))
         return out
 
     def _layout(self, models: Sequence[Sequential]) -> None:

@@ -33,7 +33,8 @@ from ._registry import Registry
 
 Array = NDArray[Any]
 
-__all__ = ["L1", "L1L2", "L2", "Regularizer", "get", "l1", "l1_l2", "l2", "names"]
+__all__ = ["L1", "L1L2", "L2", "Regularizer", "get", "l1", "l1_l2", "l2", "layer_penalty",
+           "names"]
 
 
 def _factor(name: str, value: Any) -> float:
@@ -159,3 +160,15 @@ def get(identifier: Any, argument: str = "regularizer") -> Regularizer | None:
 def names() -> list[str]:
     """The regularizer names glassnet accepts."""
     return _registry.names()
+
+
+def layer_penalty(kernel: Regularizer | None, bias: Regularizer | None, W: Array,
+                  b: Array) -> float:
+    """A Dense layer's penalty: ``kernel(W) + bias(b)`` (each only if given), summed in that
+    order (a layer and a population's member add the same numbers the same way)."""
+    total = 0.0
+    if kernel is not None:
+        total += kernel.value(W)
+    if bias is not None:
+        total += bias.value(b)
+    return total

@@ -161,12 +161,8 @@ class Dense(Layer):
         return grad_x
 
     def regularization_loss(self) -> float:
-        total = 0.0
-        if self.kernel_regularizer is not None:
-            total += self.kernel_regularizer.value(self.W)
-        if self.bias_regularizer is not None:
-            total += self.bias_regularizer.value(self.b)
-        return total
+        return regularizers.layer_penalty(self.kernel_regularizer, self.bias_regularizer,
+                                          self.W, self.b)
 
     @property
     def regularized(self) -> bool:
