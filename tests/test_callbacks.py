@@ -200,7 +200,8 @@ def test_early_stopping_on_real_validation_loss() -> None:
     val = history.history["val_loss"]
     assert len(val) < 200
     assert stopper.best == min(val)
-    assert model.evaluate(X[30:], y[30:])["loss"] == pytest.approx(min(val), rel=1e-5)
+    scores = model.evaluate(X[30:], y[30:], return_dict=True)
+    assert scores["loss"] == pytest.approx(min(val), rel=1e-5)
 
 
 def test_early_stopping_names_the_missing_key() -> None:

@@ -134,7 +134,7 @@ def _reference_ablation(model, X, y, layer_index, unit):
     weights[2 * layer_index][:, unit] = 0.0
     weights[2 * layer_index + 1][unit] = 0.0
     clone.set_weights(weights)
-    scores = clone.evaluate(X, y)
+    scores = clone.evaluate(X, y, return_dict=True)
     return scores["loss"], scores["accuracy"]
 
 

@@ -214,7 +214,7 @@ def test_compare_seeds_statistics_for_different_seeds(rng):
     assert cmp.seeds == [0, 1, 2]
     assert cmp.layers == ["dense", "dense_1"]
     for i, m in enumerate(models):
-        scores = m.evaluate(X, y)
+        scores = m.evaluate(X, y, return_dict=True)
         assert cmp.losses[i] == pytest.approx(scores["loss"], rel=1e-6)
         assert cmp.accuracies[i] == pytest.approx(scores["accuracy"])
     preds = [m.predict(X).argmax(axis=1) for m in models]

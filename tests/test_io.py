@@ -87,8 +87,8 @@ def test_round_trip_is_bit_identical(dtype: str, tmp_path: Path) -> None:
     assert loaded.optimizer is not None
     assert loaded.optimizer.get_config() == {"learning_rate": 0.3, "momentum": 0.5,
                                              "nesterov": False}
-    assert loaded.evaluate(X, np.eye(3)[np.arange(30) % 3]) == model.evaluate(
-        X, np.eye(3)[np.arange(30) % 3])
+    assert loaded.evaluate(X, np.eye(3)[np.arange(30) % 3], return_dict=True) == model.evaluate(
+        X, np.eye(3)[np.arange(30) % 3], return_dict=True)
     assert [layer.name for layer in loaded.layers] == ["hidden", "dense", "out"]
 
 

@@ -19,9 +19,9 @@ def test_digits_reach_over_90_percent_test_accuracy_in_20_epochs() -> None:
     ], seed=1234)
     model.compile(loss=gn.losses.SparseCategoricalCrossentropy(from_logits=True),
                   optimizer=gn.optimizers.Adam(learning_rate=0.003), metrics=["accuracy"])
-    before = model.evaluate(X_test, y_test)["accuracy"]
+    before = model.evaluate(X_test, y_test, return_dict=True)["accuracy"]
     history = model.fit(X_train, y_train, epochs=20, batch_size=32, verbose=0, seed=0)
-    after = model.evaluate(X_test, y_test)
+    after = model.evaluate(X_test, y_test, return_dict=True)
     assert before < 0.3
     assert after["accuracy"] > 0.9
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
@@ -39,7 +39,7 @@ def test_course_binary_digits_with_a_sigmoid_output() -> None:
     model.compile(loss="binary_crossentropy", optimizer=gn.optimizers.Adam(0.01),
                   metrics=["accuracy"])
     model.fit(X_train, y_train, epochs=15, batch_size=32, verbose=0, seed=0)
-    assert model.evaluate(X_test, y_test)["accuracy"] > 0.97
+    assert model.evaluate(X_test, y_test, return_dict=True)["accuracy"] > 0.97
 
 
 def test_four_point_xor_is_solved() -> None:
@@ -50,7 +50,7 @@ def test_four_point_xor_is_solved() -> None:
     model.compile(loss="binary_crossentropy", optimizer=gn.optimizers.Adam(0.05),
                   metrics=["accuracy"])
     model.fit(X, y, epochs=300, batch_size=None, verbose=0)
-    assert model.evaluate(X, y)["accuracy"] == 1.0
+    assert model.evaluate(X, y, return_dict=True)["accuracy"] == 1.0
     np.testing.assert_array_equal(model.predict(X)[:, 0] > 0.5, [False, True, True, False])
 
 
@@ -61,13 +61,13 @@ def test_xor_clusters_are_solved_but_not_without_a_hidden_layer() -> None:
     model.compile(loss="binary_crossentropy", optimizer=gn.optimizers.Adam(0.05),
                   metrics=["accuracy"])
     model.fit(X, y, epochs=50, batch_size=32, verbose=0, seed=0)
-    assert model.evaluate(X, y)["accuracy"] == 1.0
+    assert model.evaluate(X, y, return_dict=True)["accuracy"] == 1.0
     # a single sigmoid unit draws one straight line: it cannot separate xor
     linear = gn.Sequential([gn.layers.Input(shape=(2,)), gn.layers.Dense(1, "sigmoid")], seed=0)
     linear.compile(loss="binary_crossentropy", optimizer=gn.optimizers.Adam(0.05),
                    metrics=["accuracy"])
     linear.fit(X, y, epochs=50, batch_size=32, verbose=0, seed=0)
-    assert linear.evaluate(X, y)["accuracy"] < 0.8
+    assert linear.evaluate(X, y, return_dict=True)["accuracy"] < 0.8
 
 
 def test_coffee_roasting_is_learned_by_the_course_network() -> None:
@@ -79,6 +79,6 @@ def test_coffee_roasting_is_learned_by_the_course_network() -> None:
     model.compile(loss=gn.losses.BinaryCrossentropy(),
                   optimizer=gn.optimizers.Adam(learning_rate=0.05), metrics=["accuracy"])
     model.fit(Xn, y, epochs=200, batch_size=32, verbose=0, seed=0)
-    accuracy = model.evaluate(Xn, y)["accuracy"]
+    accuracy = model.evaluate(Xn, y, return_dict=True)["accuracy"]
     assert np.mean(y == 0) < 0.8  # always answering "bad roast" would score 78.5%
     assert accuracy > 0.9

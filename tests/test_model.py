@@ -342,11 +342,32 @@ def test_evaluate_matches_the_loss_of_the_predictions(rng: np.random.Generator) 
     X = rng.normal(size=(11, 4))
     Y = np.eye(3)[np.arange(11) % 3]
     P = model.predict(X)
-    result = model.evaluate(X, Y)
+    result = model.evaluate(X, Y, return_dict=True)
     assert set(result) == {"loss", "accuracy"}
     assert result["loss"] == pytest.approx(-np.mean(np.sum(Y * np.log(P), axis=1)), rel=1e-12)
     assert result["accuracy"] == np.mean(P.argmax(1) == Y.argmax(1))
-    assert model.evaluate(X, Y, batch_size=4)["loss"] == pytest.approx(result["loss"], rel=1e-12)
+    batched = model.evaluate(X, Y, batch_size=4, return_dict=True)
+    assert batched["loss"] == pytest.approx(result["loss"], rel=1e-12)
+
+
+def test_evaluate_returns_what_keras_returns(rng: np.random.Generator) -> None:
+    X = rng.normal(size=(11, 4))
+    Y = np.eye(3)[np.arange(11) % 3]
+    plain = _model(seed=2)
+    plain.compile(loss="categorical_crossentropy", optimizer="sgd")
+    loss = plain.evaluate(X, Y)
+    assert isinstance(loss, float)
+    assert loss == plain.evaluate(X, Y, return_dict=True)["loss"]
+    model = _model(seed=2)
+    model.compile(loss="categorical_crossentropy", optimizer="sgd", metrics=["accuracy", "mse"])
+    scores = model.evaluate(X, Y)
+    as_dict = model.evaluate(X, Y, return_dict=True)
+    assert isinstance(scores, list) and all(isinstance(v, float) for v in scores)
+    test_loss, test_acc, test_mse = scores  # Keras' unpacking: loss first, then compile's order
+    assert [test_loss, test_acc, test_mse] == [as_dict["loss"], as_dict["accuracy"],
+                                               as_dict["mse"]]
+    with pytest.raises(gn.errors.ArgumentTypeError, match="return_dict"):
+        model.evaluate(X, Y, return_dict="yes")
 
 
 def test_config_rebuilds_the_same_model(rng: np.random.Generator) -> None:

@@ -152,8 +152,8 @@ def test_members_are_ordinary_models_that_go_on_training_alone(digits: Any) -> N
         np.testing.assert_array_equal(a, b)
     # predict and evaluate give the members' own answers
     np.testing.assert_array_equal(pop.predict(X)[0], models[0].predict(X))
-    assert pop.evaluate(X, y)[0]["loss"] == pytest.approx(models[0].evaluate(X, y)["loss"],
-                                                          abs=1e-12)
+    own = models[0].evaluate(X, y, return_dict=True)["loss"]
+    assert pop.evaluate(X, y)[0]["loss"] == pytest.approx(own, abs=1e-12)
 
 
 def test_block_shuffle_keeps_blocks_together() -> None:
@@ -334,7 +334,7 @@ def test_members_with_their_own_penalties_equal_their_own_fits(
     assert _largest_difference(alone, pop) == 0.0
     evaluated = pop.evaluate(X_val, y_val)
     for k, model in enumerate(alone):
-        assert evaluated[k]["loss"] == model.evaluate(X_val, y_val)["loss"]
+        assert evaluated[k]["loss"] == model.evaluate(X_val, y_val, return_dict=True)["loss"]
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])

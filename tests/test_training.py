@@ -120,7 +120,7 @@ def test_validation_split_holds_out_the_last_examples() -> None:
                         verbose=0, seed=0)
     for epoch in (0, 1):
         assert sorted(rec.epoch_rows(epoch)[:, 0]) == list(range(8))  # rows 8, 9 never train
-    final = model.evaluate(X[8:], y[8:])
+    final = model.evaluate(X[8:], y[8:], return_dict=True)
     assert history.history["val_loss"][-1] == pytest.approx(final["loss"], rel=1e-6)
     assert history.history["val_accuracy"][-1] == final["accuracy"]
 
@@ -133,8 +133,8 @@ def test_validation_data() -> None:
     history = model.fit(X, y, epochs=2, batch_size=4, validation_data=(Xv, yv),
                         callbacks=[rec], verbose=0)
     assert sorted(rec.epoch_rows(1)[:, 0]) == list(range(12))  # all of X trains
-    assert history.history["val_loss"][-1] == pytest.approx(model.evaluate(Xv, yv)["loss"],
-                                                            rel=1e-6)
+    final = model.evaluate(Xv, yv, return_dict=True)["loss"]
+    assert history.history["val_loss"][-1] == pytest.approx(final, rel=1e-6)
     assert history.params["val_samples"] == 5
 
 

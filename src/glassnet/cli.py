@@ -69,7 +69,7 @@ def _demo(args: argparse.Namespace) -> int:
     model.summary()
     model.fit(X_train, y_train, epochs=args.epochs, batch_size=32, validation_split=0.2,
               seed=args.seed, verbose=1)
-    result = model.evaluate(X_test, y_test)
+    result = model.evaluate(X_test, y_test, return_dict=True)
     print(f"Test: loss {result['loss']:.4f}, accuracy {result['accuracy']:.2%} "
           f"on {len(y_test)} held-out digits")
     return 0

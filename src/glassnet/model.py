@@ -566,12 +566,24 @@ class Sequential(HasShapes):
         return self.predict(X)
 
     def evaluate(
-        self, X: Any, y: Any, batch_size: int | None = None, verbose: int = 0
-    ) -> dict[str, float]:
-        """The loss and metrics on ``(X, y)``, as a dict ``{"loss": ..., "accuracy": ...}``."""
+        self, X: Any, y: Any, batch_size: int | None = None, verbose: int = 0,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """The loss and metrics on ``(X, y)``, as Keras returns them.
+
+        Without metrics, the scalar loss; with metrics, the list ``[loss, metric, ...]`` in the
+        order ``compile`` was given them (so ``test_loss, test_acc = model.evaluate(...)``
+        unpacks as in Keras); ``return_dict=True`` gives ``{"loss": ..., "accuracy": ...}``."""
         from .training import evaluate
 
-        return evaluate(self, X, y, batch_size=batch_size)
+        if not isinstance(return_dict, bool):
+            raise ArgumentTypeError(
+                f"return_dict: expected True or False, got {return_dict!r}")
+        result = evaluate(self, X, y, batch_size=batch_size)
+        if return_dict:
+            return result
+        values = [float(v) for v in result.values()]
+        return values[0] if len(values) == 1 else values
 
     def trace(self, X: Any, training: bool = False) -> list[LayerTrace]:
         """Every layer's input ``x``, pre-activation ``z`` and output ``a`` for the batch ``X``.

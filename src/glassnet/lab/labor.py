@@ -75,7 +75,7 @@ def _coffee(seed: int, epochs: int, learning_rate: float, resolution: int) -> di
     model.compile(loss=BinaryCrossentropy(), optimizer=Adam(learning_rate=learning_rate),
                   metrics=["accuracy"])
     model.fit(Xn, y, epochs=epochs, batch_size=32, seed=seed, verbose=0)
-    scores = model.evaluate(Xn, y)
+    scores = model.evaluate(Xn, y, return_dict=True)
     A = layer_activations(model, Xn, 0)  # (200, 3)
     hidden_layer, out_layer = model.layers
     assert isinstance(hidden_layer, Dense) and isinstance(out_layer, Dense)
@@ -156,8 +156,8 @@ def run_labor(
     X_train, X_test, y_train, y_test = digits_split(seed, test_size)
     model = digits_model(hidden, hidden2, seed, learning_rate)
     model.fit(X_train, y_train, epochs=epochs, batch_size=batch_size, seed=seed, verbose=0)
-    test = model.evaluate(X_test, y_test)
-    train = model.evaluate(X_train, y_train)
+    test = model.evaluate(X_test, y_test, return_dict=True)
+    train = model.evaluate(X_train, y_train, return_dict=True)
     names = [str(layer.name) for layer in model.layers]
 
     images = unit_images(model, 0, (8, 8), order="C")

@@ -102,7 +102,7 @@ def run_seeds(
     rerun_diff = max(float(np.max(np.abs(p - q)))
                      for p, q in zip(base.get_weights(), again.get_weights()))
     reshuffle_dist = weight_distance(base, reshuffled)
-    reshuffle_acc = float(reshuffled.evaluate(X_test, y_test)["accuracy"])
+    reshuffle_acc = float(reshuffled.evaluate(X_test, y_test, return_dict=True)["accuracy"])
     reshuffle_dis = float(np.mean(
         predicted_classes(base, out0) != predicted_classes(reshuffled, reshuffled.predict(X_test))
     ))

@@ -487,8 +487,8 @@ def variant_frame(model: gn.Sequential, data: PlayData, extent: Any,
                   detail: bool) -> dict[str, Any]:
     """What one network shows now: losses, symmetry, flagged units, the decision, and (for the
     network in focus, ``detail``) every weight, unit meters and unit thumbnails."""
-    train = model.evaluate(data.X_train, data.y_train)
-    test = model.evaluate(data.X_test, data.y_test)
+    train = model.evaluate(data.X_train, data.y_train, return_dict=True)
+    test = model.evaluate(data.X_test, data.y_test, return_dict=True)
     sym = glassnet.inspect.symmetry(model)
     probe = probe_rows(data)
     flagged = glassnet.inspect.unit_status(model, probe)
@@ -693,7 +693,7 @@ def export_script(cfg: PlayConfig, data: PlayData, v: Variant, steps: int,
         f"batch_size={cfg.batch_size!r},",
         f"              seed={seed}, verbose=0, callbacks=[StopAfter(STEPS)])",
         "print(model)",
-        "print('test:', model.evaluate(X_test, y_test))",
+        "print('test:', model.evaluate(X_test, y_test, return_dict=True))",
         "model.save('playground-replay.glassnet')",
         "if os.path.exists('playground-model.glassnet'):",
         "    theirs = gn.load_model('playground-model.glassnet').get_weights()",
