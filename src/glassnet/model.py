@@ -30,6 +30,7 @@ from ._checks import (
 )
 from .errors import (
     ArgumentTypeError,
+    OutsideSubsetError,
     ConfigError,
     DataError,
     GlassnetError,
@@ -43,6 +44,7 @@ from .errors import (
 from .io import Archive, read_archive, write_archive
 from .layers import Input, Layer
 from .layers.shapes import HasShapes, SymbolicTensor
+from .tensor import Tensor, as_tensor
 
 if TYPE_CHECKING:
     from .callbacks import Callback, History
@@ -136,6 +138,9 @@ class Sequential(HasShapes):
         self.name = auto_name("sequential") if name is None else str(name)
         self.layers: list[Layer] = []
         self.input_dim: int | None = None
+        #: the shape of one input example when it has more than one dimension (images that a
+        #: Flatten layer takes first), else None: examples are rows of ``input_dim`` features
+        self._example_shape: tuple[int, ...] | None = None
         self.built = False
         self.loss: losses_mod.Loss | None = None
         self.optimizer: optimizers_mod.Optimizer | None = None
@@ -166,11 +171,17 @@ class Sequential(HasShapes):
 
     # -- construction -------------------------------------------------------------------
     def add(self, layer: Any) -> None:
-        """Append a layer (or declare the input width with ``Input``)."""
+        """Append a layer (or declare the input's shape with ``Input``). A model given as a
+        layer (``Sequential([model, Softmax()])``) is used as one, its weights shared: training
+        the outer model trains the inner model's arrays, as in Keras."""
+        if isinstance(layer, Sequential):
+            if layer is self:
+                raise ConfigError("layers: a model cannot contain itself")
+            layer = NestedModel(layer)
         if isinstance(layer, Input):  # a declaration of the input, not a layer
             if self.layers:
                 raise ConfigError("layers: Input must come first, before any other layer")
-            self.input_dim = layer.n_features
+            self._set_input(layer.shape)
             self.build()
             return
         if not isinstance(layer, Layer):
@@ -180,22 +191,60 @@ class Sequential(HasShapes):
             )
         if any(existing is layer for existing in self.layers):
             raise ConfigError(f"layers: layer {layer.name!r} is already in this model")
-        declared = getattr(layer, "declared_input_dim", None)
+        before = (self.input_dim, self._example_shape)
+        declared = getattr(layer, "declared_input_shape", None)
         if declared is not None and not self.layers and self.input_dim is None:
-            self.input_dim = int(declared)  # Keras' Dense(..., input_shape=(n,)) comes first
+            self._set_input(declared)  # Keras' Dense(..., input_shape=(n,)) comes first
         if layer.name is None:
             layer.name = self._unique_name(_snake(layer.kind))
         elif any(existing.name == layer.name for existing in self.layers):
+            self.input_dim, self._example_shape = before
             raise ConfigError(f"layers: two layers are named {layer.name!r}; names must be unique")
         self.layers.append(layer)
         if self.input_dim is not None:
-            n_in = self.layers[-2].output_dim if len(self.layers) > 1 else self.input_dim
+            shape = (self.layers[-2].output_example_shape if len(self.layers) > 1
+                     else self.example_shape)
             try:
-                layer.build(n_in, self.layer_rng(len(self.layers) - 1), self.dtype)
+                layer.build_shape(shape, self.layer_rng(len(self.layers) - 1), self.dtype)
             except BaseException:
                 self.layers.pop()
+                self.input_dim, self._example_shape = before
                 raise
             self._after_build()
+
+    def _set_input(self, shape: tuple[int, ...]) -> None:
+        self.input_dim = int(np.prod(shape))
+        self._example_shape = tuple(shape) if len(shape) > 1 else None
+
+    @property
+    def example_shape(self) -> tuple[int, ...] | None:
+        """The shape of one input example: ``(n,)`` for rows of ``n`` features, ``(28, 28)``
+        for images a ``Flatten`` layer takes; None before the input is known."""
+        if self._example_shape is not None:
+            return self._example_shape
+        return None if self.input_dim is None else (self.input_dim,)
+
+    def pop(self, rebuild: bool = True) -> Layer:
+        """Remove the last layer and return it (Keras' ``model.pop()``); the optimizer's
+        state starts afresh, the other layers keep their weights."""
+        if not self.layers:
+            raise NotReadyError("pop: the model has no layers to remove")
+        layer = self.layers.pop()
+        if not self.layers:
+            self.built = False
+        if self.built:
+            self._update_fused()
+            self._collect_params()
+        if self.optimizer is not None:
+            self.optimizer.reset()
+        return layer
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """The penalty terms of the layers' regularizers at the current weights, one scalar
+        per regularizer (Keras' ``model.losses``; their sum is :meth:`regularization_loss`)."""
+        return [as_tensor(np.asarray(v, dtype=self.dtype))
+                for layer in self.layers for v in layer.penalty_terms()]
 
     def _unique_name(self, base: str) -> str:
         taken = {layer.name for layer in self.layers}
@@ -219,11 +268,27 @@ class Sequential(HasShapes):
             if input_dim is not None:
                 raise ConfigError("input_dim and input_shape: give one, not both")
             shape = tuple(input_shape) if isinstance(input_shape, (tuple, list)) else None
-            if not shape or len(shape) > 2 or (len(shape) == 2 and shape[0] is not None
-                                               and not isinstance(shape[0], int)):
+            if not shape or (len(shape) >= 2 and shape[0] is not None
+                             and not isinstance(shape[0], int)):
                 raise ArgumentTypeError(
                     f"input_shape: expected (n,) or (None, n), got {input_shape!r}"
                 )
+            if len(shape) > 2 or (len(shape) == 2 and shape[0] is None):
+                from .layers.input import check_shape
+
+                example = check_shape(shape[1:], "input_shape[1:]")
+                if len(example) > 1:
+                    if self.example_shape is not None and self.example_shape != example:
+                        raise ShapeError(f"input_shape: the model expects examples of shape "
+                                         f"{self.example_shape}, got {example}")
+                    before = (self.input_dim, self._example_shape)
+                    self._set_input(example)
+                    try:
+                        self.build()
+                    except BaseException:
+                        self.input_dim, self._example_shape = before
+                        raise
+                    return
             input_dim = shape[-1]
         if input_dim is not None:
             input_dim = check_int(input_dim, "input_dim", minimum=1)
@@ -262,12 +327,11 @@ class Sequential(HasShapes):
                 layer.rng = self.step_rng(i, s)  # type: ignore[attr-defined]
 
     def _initialize(self) -> None:
-        if self.input_dim is None:
+        shape = self.example_shape
+        if shape is None:
             raise NotReadyError("the model has no input width yet")
-        n_in = self.input_dim
         for i, layer in enumerate(self.layers):
-            layer.build(n_in, self.layer_rng(i), self.dtype)
-            n_in = layer.output_dim
+            shape = layer.build_shape(shape, self.layer_rng(i), self.dtype)
         self._after_build()
 
     def _after_build(self) -> None:
@@ -355,12 +419,56 @@ class Sequential(HasShapes):
     def check_X(self, X: Any, argument: str = "X", keep_mapped: bool = False) -> Array:
         """Validate ``X`` against the model (building it if needed); returns it in ``dtype``
         (a memory-mapped ``X`` stays as it is with ``keep_mapped``: ``fit`` reads it batch by
-        batch)."""
+        batch).
+
+        Examples are rows ``(m, n)``; a model whose first layer is ``Flatten`` (or
+        ``Reshape``) takes examples of more dimensions, ``(m, 28, 28)``; a model of one input
+        feature takes a 1-D ``X`` of ``m`` values as one column, as Keras does."""
+        if self._example_shape is not None or np.ndim(X) != 2:
+            return self._check_examples(X, argument, keep_mapped)
         arr = check_features(X, self.input_dim, self.dtype, argument=argument,
                              layer_name=self.layers[0].name if self.layers else None,
                              keep_mapped=keep_mapped)
         self._ensure_built(arr.shape[1])
         return arr
+
+    def _check_examples(self, X: Any, argument: str, keep_mapped: bool) -> Array:
+        """``check_X`` for examples that are not rows: one column of values, or images."""
+        first = self.layers[0].name if self.layers else None
+        ndim = np.ndim(X)
+        if ndim == 1 and self.input_dim == 1 and self._example_shape is None \
+                and not isinstance(X, (str, bytes)):
+            column = np.asarray(X).reshape(-1, 1)
+            arr = check_features(column, self.input_dim, self.dtype, argument=argument,
+                                 layer_name=first)
+            self._ensure_built(1)
+            return arr
+        if ndim <= 2 and self._example_shape is None:
+            return check_features(X, self.input_dim, self.dtype, argument=argument,
+                                  layer_name=first)  # explains the shape
+        arr = np.asarray(X)
+        if ndim <= 2:
+            raise ShapeError(f"{argument}: expected examples of shape {self._example_shape}, "
+                             f"an array of shape (m, {', '.join(map(str, self._example_shape))})"
+                             f", got shape {arr.shape}")
+        shape = tuple(int(d) for d in arr.shape[1:])
+        if self._example_shape is not None and shape != self._example_shape:
+            raise ShapeError(f"{argument} has examples of shape {shape} but the model expects "
+                             f"{self._example_shape}")
+        flat = check_features(arr.reshape(arr.shape[0], -1), None, self.dtype,
+                              argument=argument, layer_name=first, keep_mapped=keep_mapped)
+        if self._example_shape is None:
+            if not self.layers:
+                raise NotReadyError("the model has no layers; add a Dense layer first")
+            if self.input_dim is not None:
+                raise OutsideSubsetError(
+                    f"{argument} of shape {arr.shape}: examples of more than one dimension "
+                    f"(images) are outside glassnet's subset unless the model's first layer "
+                    f"is Flatten (or Reshape): glassnet builds dense networks, with no "
+                    f"convolutions; start the model with Flatten(input_shape={shape}), or pass "
+                    f"X.reshape(len(X), -1)")
+            self.build(input_shape=(None, *shape))
+        return flat.reshape(arr.shape)
 
     def prepare_targets(self, y: Any, m: int, argument: str = "y") -> Array:
         """Validate ``y`` for the compiled loss; ``m`` is the number of examples in X."""
@@ -562,8 +670,19 @@ class Sequential(HasShapes):
             out[start:start + bs] = self.forward(x[start:start + bs], cache=False)
         return out
 
-    def __call__(self, X: Any) -> Array:
-        return self.predict(X)
+    def __call__(self, X: Any, training: bool = False) -> Tensor:
+        """The outputs for ``X`` as a :class:`~glassnet.tensor.Tensor` (Keras' ``model(x)``:
+        answers ``.numpy()``, ``.shape``, ``.dtype`` and NumPy operations); ``training=True``
+        runs dropout and batch statistics as in training, the next step's masks."""
+        if not isinstance(training, (bool, np.bool_)):
+            raise ArgumentTypeError(f"training: expected True or False, got {training!r}")
+        if training:
+            x = self.check_X(X)
+            try:
+                return as_tensor(self.forward(x, cache=False, training=True))
+            finally:
+                self._clear_caches()
+        return as_tensor(self.predict(X))
 
     def evaluate(
         self, X: Any, y: Any, batch_size: int | None = None, verbose: int = 0,
@@ -640,18 +759,46 @@ class Sequential(HasShapes):
                    shuffle=shuffle, seed=seed, callbacks=callbacks, verbose=verbose,
                    block_size=block_size, initial_epoch=initial_epoch)
 
+    def flattened(self) -> Sequential:
+        """This model for reading: itself when no layer is a nested model, else a model over
+        the same layer objects (the same weights, the same compiled loss) with each nested
+        model's layers in its place, as the instruments read it. It is a view: train the
+        model itself, not the view."""
+        if not any(isinstance(layer, NestedModel) for layer in self.layers):
+            return self
+        self._require_built()
+        flat = Sequential(seed=self.seed, dtype=self.dtype, name=self.name)
+
+        def expand(layers: list[Layer]) -> list[Layer]:
+            out: list[Layer] = []
+            for layer in layers:
+                out += expand(layer.model.layers) if isinstance(layer, NestedModel) else [layer]
+            return out
+
+        flat.layers = expand(self.layers)
+        flat.input_dim, flat._example_shape = self.input_dim, self._example_shape
+        flat.loss, flat.optimizer = self.loss, self.optimizer
+        flat.metrics, flat.metric_names = self.metrics, self.metric_names
+        flat.epochs_trained = self.epochs_trained
+        flat.built = True
+        flat._update_fused()
+        flat._collect_params()
+        return flat
+
     # -- Keras-style introspection ----------------------------------------------------------
     @property
     def input(self) -> SymbolicTensor:
         """The model's input, described: ``model.input.shape == (None, n_features)``."""
         self._require_built()
-        return SymbolicTensor(int(self.input_dim or 0), f"{self.name}/input", self.dtype.name)
+        return SymbolicTensor(self.example_shape or (0,), f"{self.name}/input",
+                              self.dtype.name)
 
     @property
     def output(self) -> SymbolicTensor:
         """The model's output, described: ``model.output.shape == (None, units)``."""
         self._require_built()
-        return SymbolicTensor(self.output_dim, f"{self.name}/output", self.dtype.name)
+        return SymbolicTensor(self.layers[-1].output_example_shape, f"{self.name}/output",
+                              self.dtype.name)
 
     # -- weights ------------------------------------------------------------------------------
     @property
@@ -713,7 +860,9 @@ class Sequential(HasShapes):
         rows += [tuple(layer.summary_row()) for layer in self.layers]  # type: ignore[misc]
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         line = "-" * (sum(widths) + 6)
-        out = [f'Model: "{self.name}"  (input: {self.input_dim} features, dtype {self.dtype}, '
+        what = (f"{self.input_dim} features" if self._example_shape is None else
+                f"examples of shape {self._example_shape}")
+        out = [f'Model: "{self.name}"  (input: {what}, dtype {self.dtype}, '
                f"seed {self.seed})", line]
         for j, r in enumerate(rows):
             out.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
@@ -738,6 +887,7 @@ class Sequential(HasShapes):
             "dtype": self.dtype.name,
             "seed": self.seed,
             "input_dim": self.input_dim,
+            **({"input_shape": list(self._example_shape)} if self._example_shape else {}),
             "layers": [{"class": layer.kind, "config": layer.get_config()}
                        for layer in self.layers],
         }
@@ -783,6 +933,11 @@ class Sequential(HasShapes):
                 raise ConfigError(
                     f"config: bad parameters for {entry.get('class')}: {exc}"
                 ) from exc
+        if config.get("input_shape") is not None and not model.built:
+            shape = config["input_shape"]
+            if not isinstance(shape, list):
+                raise ConfigError(f"config: expected input_shape as a list, got {shape!r:.100}")
+            model.build(input_shape=[None, *shape])
         if config.get("input_dim") is not None:
             model.build(config["input_dim"])
         comp = config.get("compile")
@@ -808,6 +963,164 @@ class Sequential(HasShapes):
     def __repr__(self) -> str:
         arch = [str(self.input_dim)] + [str(layer.output_dim) for layer in self.layers]
         return f"Sequential({'-'.join(arch)}, dtype={self.dtype.name}, seed={self.seed})"
+
+
+class NestedModel(Layer):
+    """A model used as a layer of another (``Sequential([model, Softmax()])``), as in Keras.
+
+    Its ``params`` are the inner model's own arrays, so the two share weights: training the
+    outer model moves the inner model's weights, and the inner model's ``predict`` sees it.
+    It runs the inner model's layers in order, forward and backward; its summary row is the
+    inner model (``model.layers[0].model`` is the inner model itself). A saved outer model
+    keeps the inner model's config and weights. The instruments read such a model through
+    :meth:`Sequential.flattened`, which lists the inner layers in place of the nested model.
+    """
+
+    def __init__(self, model: Any, name: str | None = None) -> None:
+        if isinstance(model, dict):
+            model = Sequential.from_config(model)
+        if not isinstance(model, Sequential):
+            raise ArgumentTypeError(f"model: expected a Sequential model, got "
+                                    f"{type(model).__name__}")
+        if not model.layers:
+            raise ConfigError(f"model: the model {model.name!r} has no layers to nest")
+        super().__init__(model.name if name is None else name)
+        self.model = model
+        self.stochastic = any(layer.stochastic for layer in model.layers)
+        self.min_training_batch = max(layer.min_training_batch for layer in model.layers)
+        self.rng: np.random.Generator | None = None
+        if model.built:
+            self._share()
+
+    @property
+    def kind(self) -> str:
+        return "Sequential"
+
+    def _share(self) -> None:
+        inner = self.model.layers
+        self.params = [p for layer in inner for p in layer.params]
+        self._grads = [g for layer in inner for g in layer._grads]
+        self.state = [w for layer in inner for w in layer.state]
+
+    # -- shapes ---------------------------------------------------------------------------------
+    def build_shape(self, shape: tuple[int, ...], rng: np.random.Generator,
+                    dtype: np.dtype[Any]) -> tuple[int, ...]:
+        inner = self.model
+        if inner.built:
+            if tuple(shape) != inner.example_shape:
+                raise ShapeError(f"layer {self.name!r}: the nested model takes examples of "
+                                 f"shape {inner.example_shape}, got {tuple(shape)}")
+            if inner.dtype != np.dtype(dtype):
+                raise ConfigError(f"layer {self.name!r}: the nested model computes in "
+                                  f"{inner.dtype}, the outer model in {np.dtype(dtype)}")
+        else:
+            inner.dtype = np.dtype(dtype)
+            inner.build(input_shape=(None, *shape))
+        self.n_in = int(np.prod(shape))
+        self.dtype = inner.dtype
+        self.built = True
+        self._share()
+        return inner.layers[-1].output_example_shape
+
+    def build(self, n_in: int, rng: np.random.Generator, dtype: np.dtype[Any]) -> None:
+        self.build_shape((int(n_in),), rng, dtype)
+
+    @property
+    def output_dim(self) -> int:
+        return self.model.output_dim
+
+    @property
+    def example_shape(self) -> tuple[int, ...]:
+        self.model._require_built()
+        return self.model.example_shape or ()
+
+    @property
+    def output_example_shape(self) -> tuple[int, ...]:
+        self.model._require_built()
+        return self.model.layers[-1].output_example_shape
+
+    # -- maths: the inner layers in order -------------------------------------------------------
+    def forward(self, x: Array, training: bool = False, cache: bool = False) -> Array:
+        layers = self.model.layers
+        if training and self.stochastic:
+            rng = self.rng if self.rng is not None else np.random.default_rng(self.model.seed)
+            for layer in layers:
+                if layer.stochastic:  # each one's generator drawn from this step's
+                    layer.rng = np.random.default_rng(  # type: ignore[attr-defined]
+                        int(rng.integers(0, 2**63)))
+        for layer in layers:
+            x = layer.forward(x, training, cache)
+        return x
+
+    def backward(self, grad_a: Array, need_input_grad: bool = True,
+                 defer: bool = False) -> Array | None:
+        layers = self.model.layers
+        grad: Array | None = grad_a
+        for i in range(len(layers) - 1, -1, -1):
+            if grad is None:
+                raise LayerProtocolError(f"layer {layers[i + 1].name!r} returned no input "
+                                         f"gradient")
+            grad = layers[i].backward(grad, i > 0 or need_input_grad, False)
+        return grad
+
+    def regularization_loss(self) -> float:
+        return self.model.regularization_loss() if self.regularized else 0.0
+
+    def penalty_terms(self) -> list[float]:
+        return [v for layer in self.model.layers for v in layer.penalty_terms()]
+
+    @property
+    def regularized(self) -> bool:
+        return any(layer.regularized for layer in self.model.layers)
+
+    def finish_step(self) -> None:
+        for layer in self.model.layers:
+            layer.finish_step()
+
+    def finish_gradients(self) -> None:
+        for layer in self.model.layers:
+            layer.finish_gradients()
+
+    def clear_cache(self) -> None:
+        for layer in self.model.layers:
+            layer.clear_cache()
+
+    # -- weights: the inner model's, in its order ------------------------------------------------
+    def weight_arrays(self) -> list[Array]:
+        return self.model.weights
+
+    @property
+    def weight_names(self) -> list[str]:
+        return [f"{layer.name}/{n}" for layer in self.model.layers for n in layer.weight_names]
+
+    @property
+    def param_names(self) -> list[str]:
+        return [f"{layer.name}/{n}" for layer in self.model.layers for n in layer.param_names]
+
+    def set_weights(self, weights: list[Any]) -> None:
+        self.model.set_weights(weights)
+
+    @property
+    def layers(self) -> list[Layer]:
+        """The inner model's layers (Keras: ``outer.layers[0].layers``)."""
+        return self.model.layers
+
+    def summary(self, print_fn: Callable[[str], None] | None = print) -> str:
+        return self.model.summary(print_fn)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model": self.model.get_config(), "name": self.name}
+
+    def summary_row(self) -> tuple[str, str, str, str]:
+        dims = ", ".join(str(d) for d in self.output_example_shape) if self.built else "?"
+        return (f"{self.name} (Sequential, {len(self.model.layers)} layers)", f"(None, {dims})",
+                "-", f"{self.count_params():,}")
+
+    def __repr__(self) -> str:
+        return f"NestedModel({self.model!r}, name={self.name!r})"
+
+
+layers_mod.register(NestedModel, "Sequential")
 
 
 # -- model files: io reads and writes archives; the model gives them meaning ------------------

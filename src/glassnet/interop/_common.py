@@ -76,8 +76,9 @@ def model_steps(model: Any) -> list[Step]:
             steps.append(activation_step(name, layer.activation))
         elif kind == "Normalization":
             # a = (x - mean) / max(sqrt(variance), eps), as the layer computes it
-            mean = np.broadcast_to(np.asarray(layer.mean, dtype=np.float64), (n,))
-            variance = np.broadcast_to(np.asarray(layer.variance, dtype=np.float64), (n,))
+            mean = np.broadcast_to(np.asarray(layer.mean, dtype=np.float64).reshape(-1), (n,))
+            variance = np.broadcast_to(np.asarray(layer.variance, dtype=np.float64).reshape(-1),
+                                       (n,))
             scale = 1.0 / np.maximum(np.sqrt(variance), NORMALIZATION_EPSILON)
             steps.append(Step("affine", name, [scale, -mean * scale]))
         elif kind == "BatchNormalization":

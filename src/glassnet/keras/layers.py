@@ -13,19 +13,21 @@ from glassnet.layers import (
     BatchNormalization,
     Dense,
     Dropout,
+    Flatten,
     Input,
     InputLayer,
     Layer,
     LeakyReLU,
     Normalization,
     ReLU,
+    Reshape,
     Softmax,
 )
 
 from ._subset import outside
 
-__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Input", "InputLayer",
-           "Layer", "LeakyReLU", "Normalization", "ReLU", "Softmax"]
+__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Input",
+           "InputLayer", "Layer", "LeakyReLU", "Normalization", "ReLU", "Reshape", "Softmax"]
 
 _outside = outside("tf.keras.layers")
 

@@ -15,6 +15,7 @@ from .core import Activation, Dropout, LeakyReLU, ReLU, Softmax
 from .dense import Dense
 from .input import Input, InputLayer
 from .normalization import BatchNormalization, Normalization
+from .reshaping import Flatten, Reshape
 
 __all__ = [
     "Activation",
@@ -22,20 +23,22 @@ __all__ = [
     "DeferredProduct",
     "Dense",
     "Dropout",
+    "Flatten",
     "Input",
     "InputLayer",
     "Layer",
     "LeakyReLU",
     "Normalization",
     "ReLU",
+    "Reshape",
     "Softmax",
     "get",
     "names",
 ]
 
 _registry: Registry[Layer] = Registry("layer", Layer)
-for _cls in (Activation, BatchNormalization, Dense, Dropout, LeakyReLU, Normalization, ReLU,
-             Softmax):
+for _cls in (Activation, BatchNormalization, Dense, Dropout, Flatten, LeakyReLU, Normalization,
+             ReLU, Reshape, Softmax):
     _registry.add(_cls, _cls.__name__)
 
 

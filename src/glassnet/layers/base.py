@@ -34,7 +34,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import ConfigError, DataError, NotReadyError, ShapeError
+from ..errors import ConfigError, DataError, NotReadyError, OutsideSubsetError, ShapeError
+from ..tensor import Tensor, as_tensor
 from .shapes import HasShapes, SymbolicTensor
 
 Array = NDArray[Any]
@@ -107,6 +108,31 @@ class Layer(HasShapes):
         self.dtype = np.dtype(dtype)
         self.built = True
 
+    def build_shape(self, shape: tuple[int, ...], rng: np.random.Generator,
+                    dtype: np.dtype[Any]) -> tuple[int, ...]:
+        """Build for examples of ``shape`` (``(n,)`` for rows of ``n`` features); returns the
+        shape of one output example. The model calls this; a layer that takes examples of
+        more than one dimension (``Flatten``, ``Reshape``) overrides it, every other layer
+        takes rows of features and is built with ``build(n, ...)``."""
+        if len(shape) != 1:
+            raise OutsideSubsetError(
+                f"layer {self.name!r} ({self.kind}) on examples of shape {tuple(shape)} is "
+                f"outside glassnet's subset: its layers other than Flatten and Reshape take "
+                f"rows of features (dense networks, no convolutions); put Flatten() before it"
+            )
+        self.build(shape[0], rng, dtype)
+        return (self.output_dim,)
+
+    @property
+    def example_shape(self) -> tuple[int, ...]:
+        """The shape of one input example (``(n_in,)`` for a layer that takes rows)."""
+        return (self._keras_width("input"),)
+
+    @property
+    def output_example_shape(self) -> tuple[int, ...]:
+        """The shape of one output example (``(output_dim,)`` for a layer that gives rows)."""
+        return (self._keras_width("output"),)
+
     # -- maths ------------------------------------------------------------------------------
     def forward(self, x: Array, training: bool = False, cache: bool = False) -> Array:
         """The layer's output for the batch ``x``; ``cache=True`` keeps what backward needs."""
@@ -124,6 +150,11 @@ class Layer(HasShapes):
     @property
     def regularized(self) -> bool:
         return False
+
+    def penalty_terms(self) -> list[float]:
+        """Each regularizer's penalty on its own (Keras' ``layer.losses``); their sum is
+        :meth:`regularization_loss`."""
+        return [self.regularization_loss()] if self.regularized else []
 
     def finish_step(self) -> None:
         """Called once after each training step (a batch normalization's moving averages)."""
@@ -278,18 +309,18 @@ class Layer(HasShapes):
     @property
     def input(self) -> SymbolicTensor:
         """The layer's input, described: ``layer.input.shape == (None, n_in)``."""
-        return SymbolicTensor(self._keras_width("input"), f"{self.name}/input",
+        return SymbolicTensor(self.example_shape, f"{self.name}/input",
                               str(getattr(self, "dtype", "float32")))
 
     @property
     def output(self) -> SymbolicTensor:
         """The layer's output, described: ``layer.output.shape == (None, output_dim)``."""
-        return SymbolicTensor(self._keras_width("output"), f"{self.name}/output",
+        return SymbolicTensor(self.output_example_shape, f"{self.name}/output",
                               str(getattr(self, "dtype", "float32")))
 
-    def __call__(self, x: Any, training: bool = False) -> Array:
+    def __call__(self, x: Any, training: bool = False) -> Tensor:
         """Apply the layer on its own to a 2-D array (inference by default), as ``layer(X)``
-        in Keras. A layer with weights that is not built yet is built for ``X``'s width, its
+        in Keras; the result is a :class:`~glassnet.tensor.Tensor` (answers ``.numpy()``). A layer with weights that is not built yet is built for ``X``'s width, its
         weights drawn from a fresh seed (derived from the global seed when one is set:
         ``glassnet.set_global_seed``, ``tf.random.set_seed``)."""
         from .._checks import check_features, new_seed
@@ -301,7 +332,7 @@ class Layer(HasShapes):
         if not self.built:
             seed = new_seed() if self.params or self._needs_weights() else 0
             self.build(arr.shape[1], np.random.default_rng(seed), arr.dtype)
-        return self.forward(arr, training=training, cache=False)
+        return as_tensor(self.forward(arr, training=training, cache=False))
 
     def _needs_weights(self) -> bool:
         """True when ``build`` would draw weights (so it cannot be built implicitly)."""

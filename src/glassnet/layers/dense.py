@@ -30,7 +30,8 @@ from .. import activations, initializers, regularizers
 from .._checks import check_int
 from ..errors import NotReadyError
 from .base import Array, DeferredProduct, Layer
-from .input import declared_input_dim
+from ..tensor import Tensor, as_tensor
+from .input import declared_input_shape
 
 
 class Dense(Layer):
@@ -55,7 +56,7 @@ class Dense(Layer):
         self.units = check_int(units, "units", minimum=1)
         #: Keras' ``Dense(..., input_shape=(n,))`` / ``input_dim=n`` on a model's first layer:
         #: the model's input width, as if ``Input(shape=(n,))`` came first.
-        self.declared_input_dim = declared_input_dim(input_shape, input_dim)
+        self.declared_input_shape = declared_input_shape(input_shape, input_dim)
         self.activation = activations.get(activation)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
@@ -72,6 +73,16 @@ class Dense(Layer):
     @property
     def weight_names(self) -> list[str]:
         return ["W", "b"]
+
+    @property
+    def kernel(self) -> Tensor:
+        """Keras' name for ``W`` (the live array, as a Tensor: ``layer.kernel.numpy()``)."""
+        return as_tensor(self.W)
+
+    @property
+    def bias(self) -> Tensor:
+        """Keras' name for ``b`` (the live array, as a Tensor)."""
+        return as_tensor(self.b)
 
     @property
     def W(self) -> Array:
@@ -167,6 +178,14 @@ class Dense(Layer):
     @property
     def regularized(self) -> bool:
         return self.kernel_regularizer is not None or self.bias_regularizer is not None
+
+    def penalty_terms(self) -> list[float]:
+        terms = []
+        if self.kernel_regularizer is not None:
+            terms.append(self.kernel_regularizer.value(self.W))
+        if self.bias_regularizer is not None:
+            terms.append(self.bias_regularizer.value(self.b))
+        return terms
 
     def clear_cache(self) -> None:
         self.finish_gradients()  # so no batch is kept alive

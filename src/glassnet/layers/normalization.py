@@ -35,7 +35,9 @@ import numpy as np
 from .. import initializers
 from .._checks import check_bool, check_features, check_float
 from ..errors import ConfigError, NotReadyError, ShapeError
+from ..tensor import Tensor, as_tensor
 from .base import Array, Layer
+from .input import declared_input_shape
 
 __all__ = ["BatchNormalization", "Normalization"]
 
@@ -61,9 +63,12 @@ class Normalization(Layer):
     """
 
     def __init__(self, axis: int | None = -1, mean: Any = None, variance: Any = None,
-                 name: str | None = None) -> None:
+                 name: str | None = None, input_shape: Any = None,
+                 input_dim: int | None = None) -> None:
         super().__init__(name)
         self.axis = _check_axis(axis, allow_none=True)
+        #: Keras' ``input_shape=(n,)`` on a model's first layer: the model's input shape
+        self.declared_input_shape = declared_input_shape(input_shape, input_dim)
         if (mean is None) != (variance is None):
             raise ConfigError("mean and variance: give both or neither")
         self.adapted = False
@@ -116,7 +121,10 @@ class Normalization(Layer):
     def adapt(self, X: Any) -> None:
         """Compute ``mean`` and ``variance`` of each feature of ``X`` (rows are examples).
 
+        One-dimensional data (``adapt(np.array(df["Horsepower"]))``) is one feature: a column.
         On data of the wrong width, or with NaN or inf, raises and changes nothing."""
+        if np.ndim(X) == 1:
+            X = np.asarray(X).reshape(-1, 1)
         arr = check_features(X, self.n_in if self.built else None, np.dtype(np.float64),
                              argument="X", layer_name=self.name or self.kind)
         axis = 0 if self.axis is not None else None
@@ -138,14 +146,20 @@ class Normalization(Layer):
         self.adapted = True
 
     @property
-    def mean(self) -> Array:
+    def mean(self) -> Tensor:
+        """The statistics' mean as Keras shapes it: ``(1, n)`` per feature, ``(1,)`` with
+        ``axis=None`` (a view of the live array; ``.numpy()`` gives it as NumPy)."""
         self._require_built()
-        return self.state[0]
+        return as_tensor(self.state[0]).reshape(self._keras_stat_shape())
 
     @property
-    def variance(self) -> Array:
+    def variance(self) -> Tensor:
+        """The population variance, shaped as :attr:`mean`."""
         self._require_built()
-        return self.state[1]
+        return as_tensor(self.state[1]).reshape(self._keras_stat_shape())
+
+    def _keras_stat_shape(self) -> tuple[int, ...]:
+        return (1,) if self.axis is None else (1, int(self.n_in or 0))
 
     def forward(self, x: Array, training: bool = False, cache: bool = False) -> Array:
         if not self.adapted:

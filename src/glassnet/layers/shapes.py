@@ -25,11 +25,13 @@ class Shape(tuple):
 
 
 class SymbolicTensor:
-    """What a layer's ``input``/``output`` (or a model's) describes: a batch of rows of a
-    known width. ``shape`` is a :class:`Shape` ``(None, n)``."""
+    """What a layer's ``input``/``output`` (or a model's) describes: a batch of examples of a
+    known shape. ``shape`` is a :class:`Shape` ``(None, n)`` (``(None, 28, 28)`` for images
+    a ``Flatten`` layer takes)."""
 
-    def __init__(self, width: int, name: str, dtype: str = "float32") -> None:
-        self.shape = Shape((None, int(width)))
+    def __init__(self, width: int | tuple[int, ...], name: str, dtype: str = "float32") -> None:
+        dims = tuple(int(d) for d in width) if isinstance(width, tuple) else (int(width),)
+        self.shape = Shape((None, *dims))
         self.name = name
         self.dtype = dtype
 

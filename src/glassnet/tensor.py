@@ -1,0 +1,38 @@
+"""Results that answer ``.numpy()``, as TensorFlow's tensors do.
+
+glassnet's tensors are NumPy arrays. :class:`Tensor` is an ``ndarray`` subclass (a view, no
+copy) with one more method, ``numpy()``, which returns the plain array; ``.shape``,
+``.dtype`` and everything NumPy does with an array it does with a Tensor. It is what
+glassnet gives where Keras gives a tensor: ``model(x)``, ``layer(x)``, a loss object's call,
+``Dense.kernel``, ``Normalization.mean``, the ``tf`` functions. ``model.predict`` keeps
+returning a plain ``ndarray``, as Keras' ``predict`` does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["Tensor", "as_tensor"]
+
+
+class Tensor(np.ndarray):
+    """A NumPy array that also answers ``.numpy()`` (the plain array, no copy)."""
+
+    def numpy(self) -> NDArray[Any]:
+        return self.view(np.ndarray)
+
+    def __repr__(self) -> str:
+        arr = self.view(np.ndarray)
+        return f"<Tensor: shape={arr.shape}, dtype={arr.dtype}, numpy=\n{arr!r}>" \
+            if arr.ndim > 1 else f"<Tensor: shape={arr.shape}, dtype={arr.dtype}, numpy={arr!r}>"
+
+    def __str__(self) -> str:
+        return f"Tensor({self.view(np.ndarray)}, shape={self.shape}, dtype={self.dtype})"
+
+
+def as_tensor(value: Any, dtype: Any = None) -> Tensor:
+    """``value`` as a :class:`Tensor` (a view when it is already an array of ``dtype``)."""
+    return np.asarray(value, dtype=dtype).view(Tensor)
