@@ -116,7 +116,8 @@ def test_loss_names_give_the_default_objects(name: str, cls: type) -> None:
 
 # ----------------------------------------------------------------------------- import direction
 
-ENGINE = {"model", "layers", "training", "tensor", "data", "losses", "activations", "initializers", "optimizers",
+ENGINE = {"model", "layers", "training", "tensor", "data", "losses", "activations",
+          "initializers", "optimizers",
           "callbacks", "errors", "io", "metrics", "datasets", "reference", "_checks",
           "_registry"}
 INSTRUMENTS_UP = {"inspect", "lab", "report", "cli", "play"}

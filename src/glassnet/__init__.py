@@ -14,6 +14,7 @@ The Keras-style API the courses teach::
 from . import (
     activations,
     callbacks,
+    data,
     datasets,
     errors,
     initializers,
@@ -23,6 +24,7 @@ from . import (
     optimizers,
     reference,
     regularizers,
+    tensor,
 )
 from ._checks import (
     get_default_dtype,
@@ -106,6 +108,7 @@ __all__ = [
     "__version__",
     "activations",
     "callbacks",
+    "data",
     "datasets",
     "errors",
     "get_default_dtype",
@@ -124,6 +127,7 @@ __all__ = [
     "reference",
     "register",
     "regularizers",
+    "tensor",
     "save_checkpoint",
     "save_model",
     "set_default_dtype",

@@ -28,6 +28,7 @@ from ._checks import bad_labels
 from ._registry import Registry
 from .activations import Sigmoid, Softmax
 from .errors import DataError, ShapeError
+from .tensor import Tensor, as_tensor
 
 Array = NDArray[Any]
 
@@ -67,14 +68,20 @@ class Loss:
         self.from_logits = bool(from_logits)
 
     # -- public API -------------------------------------------------------------------
-    def __call__(self, y_true: Any, y_pred: Any) -> float:
+    def __call__(self, y_true: Any, y_pred: Any) -> Tensor:
+        """The mean loss over the examples, as a 0-d :class:`~glassnet.tensor.Tensor` in
+        ``y_pred``'s float type (Keras: ``loss_fn(y, logits).numpy()``)."""
         y_pred = np.asarray(y_pred)
+        if y_pred.dtype.kind != "f":
+            y_pred = y_pred.astype(np.float32)
         if y_pred.ndim == 1:
             y_pred = y_pred[:, None]
         y = self.prepare_targets(y_true, y_pred.shape[1], y_pred.dtype)
         if self.from_logits:
-            return self.logits_value_and_grad(y, y_pred, need_grad=False)[0]
-        return self.value(y, y_pred)
+            value = self.logits_value_and_grad(y, y_pred, need_grad=False)[0]
+        else:
+            value = self.value(y, y_pred)
+        return as_tensor(np.asarray(value, dtype=y_pred.dtype))
 
     def value(self, y: Array, y_hat: Array) -> float:
         raise NotImplementedError

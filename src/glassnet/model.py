@@ -30,7 +30,6 @@ from ._checks import (
 )
 from .errors import (
     ArgumentTypeError,
-    OutsideSubsetError,
     ConfigError,
     DataError,
     GlassnetError,
@@ -39,6 +38,7 @@ from .errors import (
     MissingFileError,
     ModelFileError,
     NotReadyError,
+    OutsideSubsetError,
     ShapeError,
 )
 from .io import Archive, read_archive, write_archive
@@ -660,6 +660,10 @@ class Sequential(HasShapes):
 
     def predict(self, X: Any, batch_size: int | None = 1024, verbose: int = 0) -> Array:
         """The model's outputs for every row of ``X`` (in batches of ``batch_size``)."""
+        from .data import Dataset, batches_of, concat_batches
+
+        if isinstance(X, Dataset):  # its batches' inputs (targets, if any, are not needed)
+            X = concat_batches(batches_of(X, "x"), "x")[0]
         x = self.check_X(X)
         m = x.shape[0]
         bs = check_int(batch_size, "batch_size", allow_none=True) or m
@@ -685,7 +689,7 @@ class Sequential(HasShapes):
         return as_tensor(self.predict(X))
 
     def evaluate(
-        self, X: Any, y: Any, batch_size: int | None = None, verbose: int = 0,
+        self, X: Any, y: Any = None, batch_size: int | None = None, verbose: int = 0,
         return_dict: bool = False,
     ) -> float | list[float] | dict[str, float]:
         """The loss and metrics on ``(X, y)``, as Keras returns them.
@@ -737,7 +741,7 @@ class Sequential(HasShapes):
     def fit(
         self,
         X: Any,
-        y: Any,
+        y: Any = None,
         *,
         epochs: int = 1,
         batch_size: int | None = 32,

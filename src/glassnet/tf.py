@@ -36,11 +36,13 @@ int64 = np.int64
 bool = np.bool_  # noqa: A001 (TensorFlow's name)
 
 __all__ = [
-    "Tensor", "abs", "add", "argmax", "argmin", "autograph", "cast", "constant",
-    "convert_to_tensor", "divide", "exp", "float16", "float32", "float64", "get_logger",
-    "int32", "int64", "keras", "log", "math", "maximum", "minimum", "multiply", "nn",
-    "random", "reduce_max", "reduce_mean", "reduce_min", "reduce_sum", "reshape", "sigmoid",
-    "sqrt", "square", "subtract", "tanh",
+    "AUTOTUNE", "Tensor", "abs", "add", "add_n", "argmax", "argmin", "autograph", "cast",
+    "concat", "constant", "convert_to_tensor", "data", "divide", "exp", "expand_dims", "fill",
+    "float16", "float32", "float64", "get_logger", "int32", "int64", "keras", "linspace",
+    "log", "math", "matmul", "maximum", "minimum", "multiply", "nn", "one_hot", "ones",
+    "ones_like", "random", "range", "reduce_max", "reduce_mean", "reduce_min", "reduce_sum",
+    "reshape", "shape", "sigmoid", "sqrt", "square", "squeeze", "stack", "subtract", "tanh",
+    "transpose", "version", "zeros", "zeros_like",
 ]
 
 
@@ -64,12 +66,127 @@ class _Namespace:
 
 
 # -- tensors ---------------------------------------------------------------------------------
-def constant(value: Any, dtype: Any = None) -> Tensor:
-    """An array (float32 for Python floats, as TensorFlow) that answers ``.numpy()``."""
+def _tf_dtype(arr: np.ndarray, value: Any) -> np.ndarray:
+    """TensorFlow's default types for Python numbers: float32 and int32 (NumPy arrays keep
+    theirs)."""
+    if isinstance(value, np.ndarray):
+        return arr
+    if arr.dtype == np.float64:
+        return arr.astype(np.float32)
+    if arr.dtype == np.int64:
+        return arr.astype(np.int32)
+    return arr
+
+
+def constant(value: Any, dtype: Any = None, shape: Any = None) -> Tensor:
+    """An array (float32 for Python floats, int32 for ints, as TensorFlow) that answers
+    ``.numpy()``; ``shape`` fills a shape with a scalar ``value`` or reshapes."""
     arr = np.asarray(value, dtype=dtype)
-    if dtype is None and not isinstance(value, np.ndarray) and arr.dtype == np.float64:
-        arr = arr.astype(np.float32)
+    if dtype is None:
+        arr = _tf_dtype(arr, value)
+    if shape is not None:
+        shape = tuple(shape) if isinstance(shape, (tuple, list)) else (int(shape),)
+        arr = np.full(shape, arr, dtype=arr.dtype) if arr.size == 1 else arr.reshape(shape)
     return arr.view(Tensor)
+
+
+def ones(shape: Any, dtype: Any = np.float32) -> Tensor:
+    """An array of ones (float32 unless ``dtype``)."""
+    return as_tensor(np.ones(shape, dtype=dtype))
+
+
+def zeros(shape: Any, dtype: Any = np.float32) -> Tensor:
+    """An array of zeros (float32 unless ``dtype``)."""
+    return as_tensor(np.zeros(shape, dtype=dtype))
+
+
+def ones_like(input: Any, dtype: Any = None) -> Tensor:  # noqa: A002 (TensorFlow's name)
+    return as_tensor(np.ones_like(np.asarray(input), dtype=dtype))
+
+
+def zeros_like(input: Any, dtype: Any = None) -> Tensor:  # noqa: A002
+    return as_tensor(np.zeros_like(np.asarray(input), dtype=dtype))
+
+
+def fill(dims: Any, value: Any) -> Tensor:
+    arr = _tf_dtype(np.asarray(value), value)
+    return as_tensor(np.full(dims, arr, dtype=arr.dtype))
+
+
+def linspace(start: Any, stop: Any, num: int, axis: int = 0) -> Tensor:
+    """``num`` evenly spaced values from ``start`` to ``stop`` inclusive (float32 for Python
+    numbers, as TensorFlow)."""
+    ref = np.asarray(start)
+    dtype = ref.dtype if isinstance(start, np.ndarray) and ref.dtype.kind == "f" \
+        else np.float32
+    return as_tensor(np.linspace(start, stop, int(num), axis=axis).astype(dtype))
+
+
+def range(start: Any, limit: Any = None, delta: Any = 1,  # noqa: A001 (TensorFlow's name)
+          dtype: Any = None) -> Tensor:
+    """``tf.range(5)`` or ``tf.range(start, limit, delta)``: int32 for ints, float32 when a
+    bound is a float (as TensorFlow)."""
+    if limit is None:
+        start, limit = 0, start
+    values = np.arange(start, limit, delta)
+    if dtype is not None:
+        values = values.astype(dtype)
+    else:
+        values = _tf_dtype(values, None)
+    return as_tensor(values)
+
+
+def add_n(inputs: Any) -> Tensor:
+    """The element-wise sum of a list of arrays of one shape."""
+    arrays = [np.asarray(a) for a in inputs]
+    if not arrays:
+        raise gn.ArgumentTypeError("inputs: expected a non-empty list of arrays, got []")
+    shapes = {a.shape for a in arrays}
+    if len(shapes) > 1:
+        raise gn.ShapeError(f"inputs: expected arrays of one shape, got shapes "
+                            f"{sorted(shapes)}")
+    total = arrays[0].copy()
+    for a in arrays[1:]:
+        total = total + a
+    return as_tensor(total)
+
+
+def expand_dims(input: Any, axis: int) -> Tensor:  # noqa: A002
+    return as_tensor(np.expand_dims(np.asarray(input), axis))
+
+
+def squeeze(input: Any, axis: Any = None) -> Tensor:  # noqa: A002
+    return as_tensor(np.squeeze(np.asarray(input), axis=axis))
+
+
+def stack(values: Any, axis: int = 0) -> Tensor:
+    return as_tensor(np.stack([np.asarray(v) for v in values], axis=axis))
+
+
+def concat(values: Any, axis: int) -> Tensor:
+    return as_tensor(np.concatenate([np.asarray(v) for v in values], axis=axis))
+
+
+def transpose(a: Any, perm: Any = None) -> Tensor:
+    return as_tensor(np.transpose(np.asarray(a), perm))
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    return as_tensor(np.matmul(np.asarray(a), np.asarray(b)))
+
+
+def shape(input: Any) -> Tensor:  # noqa: A002
+    """The shape as an int32 array (``tf.shape(x)``)."""
+    return as_tensor(np.asarray(np.shape(input), dtype=np.int32))
+
+
+def one_hot(indices: Any, depth: int, dtype: Any = np.float32) -> Tensor:
+    idx = np.asarray(indices).astype(np.int64)
+    out = np.zeros(idx.shape + (int(depth),), dtype=dtype)
+    inside = (idx >= 0) & (idx < depth)
+    np.put_along_axis(out, np.where(inside, idx, 0)[..., None],
+                      inside[..., None].astype(dtype), axis=-1)
+    return as_tensor(out)
 
 
 def convert_to_tensor(value: Any, dtype: Any = None) -> Tensor:
@@ -138,21 +255,114 @@ reduce_sum = _reduction(np.sum, "reduce_sum")
 reduce_mean = _reduction(np.mean, "reduce_mean")
 reduce_max = _reduction(np.max, "reduce_max")
 reduce_min = _reduction(np.min, "reduce_min")
+reduce_prod = _reduction(np.prod, "reduce_prod")
+reduce_std = _reduction(np.std, "reduce_std")
+pow = _binary(np.power, "pow")  # noqa: A001
+round = _unary(np.round, "round")  # noqa: A001
+floor = _unary(np.floor, "floor")
+ceil = _unary(np.ceil, "ceil")
+sign = _unary(np.sign, "sign")
+negative = _unary(np.negative, "negative")
+reciprocal = _unary(np.reciprocal, "reciprocal")
+equal = _binary(np.equal, "equal")
+not_equal = _binary(np.not_equal, "not_equal")
+greater = _binary(np.greater, "greater")
+greater_equal = _binary(np.greater_equal, "greater_equal")
+less = _binary(np.less, "less")
+less_equal = _binary(np.less_equal, "less_equal")
+log1p = _unary(np.log1p, "log1p")
+sin = _unary(np.sin, "sin")
+cos = _unary(np.cos, "cos")
 sigmoid = _act.sigmoid
 tanh = _act.tanh
 
 
 math = _Namespace(
-    "tf.math", abs=abs, add=add, argmax=argmax, argmin=argmin, divide=divide, exp=exp,
-    log=log, maximum=maximum, minimum=minimum, multiply=multiply, reduce_max=reduce_max,
-    reduce_mean=reduce_mean, reduce_min=reduce_min, reduce_sum=reduce_sum, sigmoid=sigmoid,
-    softmax=_act.softmax, sqrt=sqrt, square=square, subtract=subtract, tanh=tanh,
+    "tf.math", abs=abs, add=add, add_n=add_n, argmax=argmax, argmin=argmin, ceil=ceil,
+    cos=cos, divide=divide, equal=equal, exp=exp, floor=floor, greater=greater,
+    greater_equal=greater_equal, less=less, less_equal=less_equal, log=log, log1p=log1p,
+    maximum=maximum, minimum=minimum, multiply=multiply, negative=negative,
+    not_equal=not_equal, pow=pow, reciprocal=reciprocal, reduce_max=reduce_max,
+    reduce_mean=reduce_mean, reduce_min=reduce_min, reduce_prod=reduce_prod,
+    reduce_std=reduce_std, reduce_sum=reduce_sum, round=round, sigmoid=sigmoid, sign=sign,
+    sin=sin, softmax=_act.softmax, sqrt=sqrt, square=square, subtract=subtract, tanh=tanh,
 )
 # The same objects as keras.activations: callable on arrays (tf.nn.softmax(z, axis=-1),
 # tf.nn.leaky_relu(z, alpha=0.2)) and usable as a layer's activation (Dense(activation=tf.nn.relu))
 nn = _Namespace("tf.nn", softmax=_act.softmax, relu=_act.relu, sigmoid=sigmoid, tanh=tanh,
                 leaky_relu=_act.leaky_relu)
-random = _Namespace("tf.random", set_seed=gn.set_global_seed)
+
+
+def _log_softmax(logits: Any, axis: int = -1) -> Tensor:
+    """``log(softmax(z))`` computed stably: ``z - max - log(sum(exp(z - max)))``."""
+    z = np.asarray(logits)
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    return as_tensor(shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True)))
+
+
+nn.__dict__["log_softmax"] = _log_softmax
+
+
+def _op_rng(seed: Any) -> np.random.Generator:
+    """The generator of one random op: ``seed`` (with the global seed, when set), or the
+    next seed glassnet's global seed gives (``tf.random.set_seed``); never NumPy's global
+    state."""
+    if seed is None:
+        return np.random.default_rng(gn.new_seed())
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise gn.ArgumentTypeError(f"seed: expected a non-negative int or None, got {seed!r}")
+    base = gn.get_global_seed()
+    return np.random.default_rng(np.random.SeedSequence(
+        int(seed) if base is None else base, spawn_key=() if base is None else (int(seed),)))
+
+
+def _random_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = np.float32,
+                   seed: Any = None, name: Any = None) -> Tensor:
+    """Samples of N(mean, stddev^2) of ``shape`` (float32 unless ``dtype``)."""
+    return as_tensor(_op_rng(seed).normal(mean, stddev, size=shape).astype(dtype))
+
+
+def _random_uniform(shape: Any, minval: float = 0.0, maxval: float | None = None,
+                    dtype: Any = np.float32, seed: Any = None, name: Any = None) -> Tensor:
+    """Samples of U[minval, maxval) of ``shape`` (``maxval`` 1 for floats; integers need
+    it)."""
+    rng = _op_rng(seed)
+    if np.dtype(dtype).kind in "iu":
+        if maxval is None:
+            raise gn.ConfigError("maxval: integer samples need a maxval")
+        return as_tensor(rng.integers(int(minval), int(maxval), size=shape).astype(dtype))
+    hi = 1.0 if maxval is None else maxval
+    return as_tensor(rng.uniform(minval, hi, size=shape).astype(dtype))
+
+
+random = _Namespace("tf.random", set_seed=gn.set_global_seed, normal=_random_normal,
+                    uniform=_random_uniform)
+version = _Namespace("tf.version", VERSION=__version__)
+
+
+def _file_dataset(name: str) -> Any:
+    def refuse_file(*args: Any, **kwargs: Any) -> Any:
+        raise gn.OutsideSubsetError(
+            f"tf.data.{name} is outside glassnet's subset: glassnet's datasets hold arrays in "
+            f"memory; read the file with NumPy or pandas (pd.read_csv) and pass the arrays to "
+            f"tf.data.Dataset.from_tensor_slices")
+
+    refuse_file.__name__ = name
+    return refuse_file
+
+
+data = _Namespace(
+    "tf.data", Dataset=gn.data.Dataset, AUTOTUNE=gn.data.AUTOTUNE,
+    INFINITE_CARDINALITY=gn.data.INFINITE_CARDINALITY,
+    UNKNOWN_CARDINALITY=gn.data.UNKNOWN_CARDINALITY,
+    TextLineDataset=_file_dataset("TextLineDataset"),
+    TFRecordDataset=_file_dataset("TFRecordDataset"),
+    experimental=_Namespace("tf.data.experimental", AUTOTUNE=gn.data.AUTOTUNE,
+                            CsvDataset=_file_dataset("experimental.CsvDataset"),
+                            make_csv_dataset=_file_dataset("experimental.make_csv_dataset"),
+                            cardinality=lambda ds: ds.cardinality()),
+)
+AUTOTUNE = gn.data.AUTOTUNE
 
 
 def _set_verbosity(level: int, alsologtostdout: Any = False) -> None:

@@ -28,7 +28,8 @@ from .callbacks import (
     ProgressBar,
     _overrides,
 )
-from .errors import ArgumentTypeError, ConfigError
+from .data import Dataset, batches_of, concat_batches
+from .errors import ArgumentTypeError, ConfigError, ShapeError
 
 if TYPE_CHECKING:
     from .model import Sequential
@@ -269,26 +270,45 @@ def fit(
         raise ArgumentTypeError(
             f"callbacks: expected a list of Callback objects, got {callbacks!r}"
         )
-    x = model.check_X(X, keep_mapped=True)
-    t = model.prepare_targets(y, x.shape[0])
+    dataset = X if isinstance(X, Dataset) else None
     x_val: Array | None
     t_val: Array | None
+    if dataset is not None:  # the batches come from the dataset, checked before any step
+        if y is not None:
+            raise ConfigError("y: the dataset gives the targets; leave y as None")
+        if validation_split:
+            raise ConfigError("validation_split: not with a dataset (Keras neither); pass "
+                              "validation_data=another dataset")
+        dataset_batches = check_dataset_batches(model, dataset, "x")
+        x, t = dataset_batches[0]
+        batch_size = None
+    else:
+        x = model.check_X(X, keep_mapped=True)
+        t = model.prepare_targets(y, x.shape[0])
     if validation_data is not None:
         if validation_split:
             raise ConfigError("validation_data and validation_split: give one, not both")
         x_val, t_val = check_validation_data(validation_data, model.check_X,
                                              model.prepare_targets)
+    elif dataset is not None:
+        x_val = t_val = None
     else:
         x, t, x_val, t_val = _split_validation(x, t, validation_split)
         if x_val is not None and x_val.dtype != model.dtype:  # a mapped file of another dtype
             x_val = np.ascontiguousarray(x_val, dtype=model.dtype)
 
-    _check_batches(model, x.shape[0], batch_size)
+    if dataset is None:
+        _check_batches(model, x.shape[0], batch_size)
+        m = x.shape[0]
+        n_steps = steps_per_epoch(m, batch_size)
+    else:
+        for xb, _ in dataset_batches:
+            _check_batches(model, xb.shape[0], None)
+        m = sum(xb.shape[0] for xb, _ in dataset_batches)
+        n_steps = len(dataset_batches)
     shuffle_seed = model.seed if seed is None else seed
     first = 0 if initial_epoch is None else initial_epoch
     global_start = model.epochs_trained if initial_epoch is None else initial_epoch
-    m = x.shape[0]
-    n_steps = steps_per_epoch(m, batch_size)
     convert = x.dtype != model.dtype
     history = History()
     cbs: list[Callback] = [history]
@@ -340,13 +360,20 @@ def fit(
         for epoch in range(first, epochs):
             cblist.on_epoch_begin(epoch, {})
             global_epoch = global_start + epoch - first
-            order = (epoch_order(epoch_rng(shuffle_seed, global_epoch), m, shuffle, block_size,
-                                 n_steps) if shuffle and n_steps > 1 else None)
+            pairs: Any
+            if dataset is not None:  # a fresh iteration of the dataset each epoch
+                if epoch > first:
+                    dataset_batches = check_dataset_batches(model, dataset, "x")
+                pairs = dataset_batches
+                m = sum(xb.shape[0] for xb, _ in dataset_batches)
+            else:
+                order = (epoch_order(epoch_rng(shuffle_seed, global_epoch), m, shuffle,
+                                     block_size, n_steps) if shuffle and n_steps > 1 else None)
+                pairs = ((x[idx], t[idx]) for idx in batches(m, batch_size, order))
             total, seen, penalty_total = 0.0, 0, 0.0
             metric_sums = [0.0] * len(model.metrics)
             logs: dict[str, Any] = {}
-            for step, idx in enumerate(batches(m, batch_size, order)):
-                xb, tb = x[idx], t[idx]
+            for step, (xb, tb) in enumerate(pairs):
                 if convert:
                     xb = xb.astype(model.dtype)
                 nb = xb.shape[0]
@@ -406,6 +433,12 @@ def check_validation_data(
 ) -> tuple[Array, Array]:
     """``validation_data=(X_val, y_val)`` checked by the model's (or population's) own
     ``check_X(X, argument=...)`` and ``prepare_targets(y, m, argument=...)``."""
+    if isinstance(validation_data, Dataset):
+        xv, yv = concat_batches(batches_of(validation_data, "validation_data"),
+                                "validation_data")
+        if yv is None:
+            raise ConfigError("validation_data: the dataset's elements need targets: (x, y)")
+        validation_data = (xv, yv)
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
         raise ArgumentTypeError(
             "validation_data: expected a pair (X_val, y_val), got "
@@ -414,6 +447,26 @@ def check_validation_data(
     x_val = check_X(validation_data[0], argument="validation_data[0]")
     t_val = prepare_targets(validation_data[1], x_val.shape[0], argument="validation_data[1]")
     return x_val, t_val
+
+
+def check_dataset_batches(model: Sequential, dataset: Dataset,
+                          where: str) -> list[tuple[Array, Array]]:
+    """One iteration of a dataset of ``(x, y)`` batches, each checked by the model (an
+    unbatched dataset is named as such)."""
+    out = []
+    for k, (xb, yb) in enumerate(batches_of(dataset, where)):
+        if yb is None:
+            raise ConfigError(f"{where}: the dataset's elements need targets: (x, y) pairs")
+        try:
+            xc = model.check_X(xb, argument=f"{where} (batch {k} of the dataset)")
+        except ShapeError as exc:
+            if dataset.batched:
+                raise
+            raise ShapeError(f"{exc}; fit reads a dataset's elements as batches: call "
+                             f".batch(32) on it first") from exc
+        out.append((xc, model.prepare_targets(yb, xc.shape[0],
+                                              argument=f"y (batch {k} of the dataset)")))
+    return out
 
 
 def epoch_rng(seed: int, epoch: int) -> np.random.Generator:
@@ -435,6 +488,13 @@ def evaluate(
 ) -> dict[str, float]:
     """The loss and each metric over all of ``(X, y)``; ``{"loss": ..., name: ...}``."""
     loss, _ = model._require_compiled()
+    if isinstance(X, Dataset):
+        if y is not None:
+            raise ConfigError("y: the dataset gives the targets; leave y as None")
+        X, y = concat_batches(batches_of(X, "x"), "x")
+        if y is None:
+            raise ConfigError("x: the dataset's elements need targets: (x, y) pairs")
+        batch_size = None
     if prepared:
         x, t = X, y
     else:

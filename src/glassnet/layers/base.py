@@ -320,8 +320,9 @@ class Layer(HasShapes):
 
     def __call__(self, x: Any, training: bool = False) -> Tensor:
         """Apply the layer on its own to a 2-D array (inference by default), as ``layer(X)``
-        in Keras; the result is a :class:`~glassnet.tensor.Tensor` (answers ``.numpy()``). A layer with weights that is not built yet is built for ``X``'s width, its
-        weights drawn from a fresh seed (derived from the global seed when one is set:
+        in Keras; the result is a :class:`~glassnet.tensor.Tensor` (answers ``.numpy()``).
+        A layer with weights that is not built yet is built for ``X``'s width, its weights
+        drawn from a fresh seed (derived from the global seed when one is set:
         ``glassnet.set_global_seed``, ``tf.random.set_seed``)."""
         from .._checks import check_features, new_seed
 

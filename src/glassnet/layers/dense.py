@@ -29,8 +29,8 @@ import numpy as np
 from .. import activations, initializers, regularizers
 from .._checks import check_int
 from ..errors import NotReadyError
-from .base import Array, DeferredProduct, Layer
 from ..tensor import Tensor, as_tensor
+from .base import Array, DeferredProduct, Layer
 from .input import declared_input_shape
 
 

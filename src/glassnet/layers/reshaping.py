@@ -3,8 +3,9 @@
 glassnet's engine runs on rows of features, so these are the layers that let a model take
 examples of more than one dimension (images of 28 x 28 pixels)::
 
-    Flatten:              x (m, d1, d2, ...)  ->  a (m, d1 * d2 * ...)      grad_x = grad_a reshaped back
-    Reshape(target_shape): x (m, *in_shape)    ->  a (m, *target_shape)      (same number of values)
+    Flatten:               x (m, d1, d2, ...) -> a (m, d1 * d2 * ...)
+    Reshape(target_shape): x (m, *in_shape)   -> a (m, *target_shape)
+    backward:              grad_x = grad_a reshaped back to x's shape
 
 The values and their order do not change (C order, as NumPy and Keras reshape), so the
 forward pass is a view of ``x`` and the backward pass a view of ``grad_a``; nothing is
