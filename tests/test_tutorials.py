@@ -1,0 +1,185 @@
+"""TensorFlow's beginner tutorials as scripts (tests/tutorials/*.py) run on glassnet with only
+their import lines pointing at it, and their numbers agree with real Keras 3's.
+
+Every script in tests/tutorials runs to its end under glassnet (``from glassnet import tf``).
+Where Keras is installed (the dev extra) each also runs under real Keras 3 on the torch
+backend (``tests/tutorials/_drivers.py``), the glassnet run's initial Dense weights copied
+across, and the values named in ``CHECKS`` are compared: shapes and counts exactly, types by
+name, losses and accuracies after training to a tolerance (the two libraries shuffle and
+drop out with their own random streams). A script without an entry is still run both ways.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import io
+import json
+import os
+import subprocess
+import sys
+import tokenize
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+
+HERE = Path(__file__).resolve().parent / "tutorials"
+SCRIPTS = sorted(p.name for p in HERE.glob("*.py") if not p.name.startswith("_"))
+SRC = str(Path(gn.__file__).resolve().parent.parent)
+HAS_KERAS = importlib.util.find_spec("keras") is not None and importlib.util.find_spec(
+    "torch") is not None
+
+
+def _run(mode: str, name: str, tmp: Path) -> tuple[dict[str, Any], str]:
+    env = dict(os.environ, PYTHONPATH=SRC, KERAS_BACKEND="torch", MPLBACKEND="Agg")
+    weights = tmp / f"{Path(name).stem}_weights.npz"
+    workdir = tmp / mode
+    workdir.mkdir(exist_ok=True)
+    proc = subprocess.run([sys.executable, str(HERE / "_drivers.py"), mode, str(HERE / name),
+                           str(weights)], cwd=workdir, env=env, capture_output=True, text=True,
+                          timeout=900)
+    assert proc.returncode == 0, (f"{name} under {mode} failed:\n{proc.stdout[-3000:]}\n"
+                                  f"{proc.stderr[-5000:]}")
+    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("@@RESULT ")][-1]
+    return json.loads(line[len("@@RESULT "):]), proc.stdout
+
+
+_cache: dict[str, tuple[dict[str, Any], str]] = {}
+
+
+def run_glassnet(name: str, tmp: Path) -> tuple[dict[str, Any], str]:
+    if name not in _cache:
+        _cache[name] = _run("glassnet", name, tmp)
+    return _cache[name]
+
+
+def test_there_are_tutorials() -> None:
+    assert {"quickstart.py", "classification.py", "regression.py",
+            "sequential_guide.py"} <= set(SCRIPTS)
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_only_the_import_lines_point_at_glassnet(name: str) -> None:
+    source = (HERE / name).read_text(encoding="utf-8")
+    import_lines: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("glassnet"):
+            import_lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+        elif isinstance(node, ast.Import):
+            assert not any(a.name.startswith("glassnet") for a in node.names), name
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.NAME and tok.string in ("glassnet", "gn"):
+            assert tok.start[0] in import_lines, f"{name}:{tok.start[0]}: {tok.line}"
+
+
+def _needs(name: str) -> None:
+    needs = {"regression.py": "mean_absolute_error"}.get(name)
+    if needs is not None:
+        try:
+            gn.losses.get(needs)
+        except gn.GlassnetError:
+            pytest.skip(f"{name} needs the loss {needs!r}, added by issue 18's other part")
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_tutorial_runs_on_glassnet(name: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    _needs(name)
+    result, _ = run_glassnet(name, tmp_path_factory.getbasetemp())
+    assert result["values"], f"{name} left no values to compare"
+
+
+def _last(history: Any, key: str) -> float:
+    return float(history["history"][key][-1])
+
+
+# name -> [(what, getter, how)]; how: "equal", ("rtol", r), ("atol", a)
+CHECKS: dict[str, list[tuple[str, Any, Any]]] = {
+    "quickstart.py": [
+        ("predictions_shape", lambda v: v["predictions_shape"], "equal"),
+        ("softmax_sum", lambda v: v["softmax_sum"], ("atol", 1e-5)),
+        # an untrained model's loss on one example: each library's own first prediction
+        ("untrained_loss", lambda v: v["untrained_loss"], ("atol", 1.5)),
+        ("last epoch's loss", lambda v: _last(v["history"], "loss"), ("rtol", 0.25)),
+        ("last epoch's accuracy", lambda v: _last(v["history"], "accuracy"), ("atol", 0.06)),
+        ("epochs", lambda v: v["history"]["epoch"], "equal"),
+        ("test_loss", lambda v: v["test_loss"], ("rtol", 0.25)),
+        ("test_acc", lambda v: v["test_acc"], ("atol", 0.06)),
+        ("probability rows sum to 1", lambda v: v["probability_rows"], ("atol", 1e-5)),
+        ("probability_shape", lambda v: v["probability_shape"], "equal"),
+    ],
+    "classification.py": [
+        ("train_shape", lambda v: v["train_shape"], "equal"),
+        ("test_shape", lambda v: v["test_shape"], "equal"),
+        ("last epoch's loss", lambda v: _last(v["history"], "loss"), ("rtol", 0.25)),
+        ("test_loss", lambda v: v["test_loss"], ("rtol", 0.25)),
+        ("test_acc", lambda v: v["test_acc"], ("atol", 0.06)),
+        ("first_prediction sums to 1", lambda v: sum(v["first_prediction"]), ("atol", 1e-5)),
+        ("img_shape", lambda v: v["img_shape"], "equal"),
+        ("predictions_single shape", lambda v: np.shape(v["predictions_single"]), "equal"),
+    ],
+    "regression.py": [
+        ("normalizer mean", lambda v: v["normalizer_mean"], ("rtol", 1e-5)),
+        ("normalized first example", lambda v: v["normalized_first"], ("atol", 1e-4)),
+        ("horsepower mean", lambda v: v["horsepower_mean"], ("rtol", 1e-5)),
+        ("hist epochs", lambda v: v["hist_epochs"], "equal"),
+        ("horsepower_model MAE", lambda v: v["test_results"]["horsepower_model"],
+         ("rtol", 0.1)),
+        ("linear_model MAE", lambda v: v["test_results"]["linear_model"], ("rtol", 0.1)),
+        ("dnn_horsepower_model MAE",
+         lambda v: v["test_results"]["dnn_horsepower_model"], ("rtol", 0.15)),
+        ("dnn_model MAE", lambda v: v["test_results"]["dnn_model"], ("rtol", 0.2)),
+        ("reloaded MAE equals dnn_model's",
+         lambda v: v["test_results"]["reloaded"] - v["test_results"]["dnn_model"],
+         ("atol", 1e-6)),
+        ("kernel shape", lambda v: v["kernel_shape"], "equal"),
+        ("line prediction shape", lambda v: v["line_shape"], "equal"),
+        ("test_predictions shape", lambda v: np.shape(v["test_predictions"]), "equal"),
+    ],
+    "sequential_guide.py": [
+        ("y shape", lambda v: v["y_shape"], "equal"),
+        ("layers after pop", lambda v: v["n_layers_after_pop"], "equal"),
+        ("weights before and after the call", lambda v: v["weight_counts"], "equal"),
+        ("weight shapes", lambda v: v["weight_shapes"], "equal"),
+        ("n weights after calling the model", lambda v: v["n_weights"], "equal"),
+        ("layers with Input", lambda v: v["n_layers_with_input"], "equal"),
+        ("params", lambda v: v["param_counts"], "equal"),
+        ("input and output shapes", lambda v: v["io_shapes"], "equal"),
+        ("names", lambda v: v["names"], "equal"),
+        ("frozen-style: last layer trained", lambda v: v["fine_tune_loss_dropped"], "equal"),
+    ],
+}
+
+#: values whose Python type must be the same in both runs (Keras' evaluate gives floats)
+TYPED = {"quickstart.py": ["test_loss", "test_acc"],
+         "classification.py": ["test_loss", "test_acc"]}
+
+
+@pytest.mark.skipif(not HAS_KERAS, reason="real Keras (with torch) is not installed")
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_tutorial_numbers_agree_with_keras(name: str,
+                                           tmp_path_factory: pytest.TempPathFactory) -> None:
+    _needs(name)
+    tmp = tmp_path_factory.getbasetemp()
+    ours, _ = run_glassnet(name, tmp)
+    theirs, _ = _run("keras", name, tmp)
+    problems = []
+    for what, get, how in CHECKS.get(name, []):
+        a, b = get(ours["values"]), get(theirs["values"])
+        if how == "equal":
+            ok = np.array_equal(np.asarray(a, dtype=float), np.asarray(b, dtype=float)) \
+                if not isinstance(a, list) or all(not isinstance(x, str) for x in a) else a == b
+        else:
+            kind, tol = how
+            ok = np.allclose(a, b, rtol=tol if kind == "rtol" else 0,
+                             atol=tol if kind == "atol" else 0)
+        if not ok:
+            problems.append(f"{what}: glassnet {a} vs Keras {b} ({how})")
+    for key in TYPED.get(name, []):
+        if ours["types"][key] != theirs["types"][key]:
+            problems.append(f"type of {key}: glassnet {ours['types'][key]} vs Keras "
+                            f"{theirs['types'][key]}")
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,167 @@
+"""The two interpreters a tutorial script runs in: glassnet (``from glassnet import tf``) and
+real Keras 3 (the same script, the same ``glassnet`` import names pointing at Keras on the
+torch backend). Both record each model's Dense weights when its first ``fit`` starts; the
+Keras run takes the glassnet run's, so both train from the same initial weights. At the end
+each prints the script's global values as JSON (``@@RESULT``) for the runner to compare.
+Not a tutorial: the runner skips files whose name starts with ``_``."""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import sys
+import types
+from typing import Any
+
+import numpy as np
+
+
+def plain(v: Any, depth: int = 0) -> Any:
+    """A JSON-able form of a script's value, or None when it is not a number-like thing."""
+    if depth > 3:
+        return None
+    if hasattr(v, "history") and isinstance(getattr(v, "history", None), dict):
+        return {"history": {k: [float(x) for x in xs] for k, xs in v.history.items()},
+                "epoch": [int(e) for e in getattr(v, "epoch", [])]}
+    if type(v).__module__.startswith("torch"):
+        v = v.detach().cpu().numpy() if hasattr(v, "detach") else None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return float(v)
+    if isinstance(v, np.ndarray) and v.dtype.kind in "biuf" and v.size <= 5000:
+        return np.asarray(v, dtype=np.float64).tolist()
+    if isinstance(v, dict):
+        out = {str(k): plain(x, depth + 1) for k, x in v.items()}
+        return {k: x for k, x in out.items() if x is not None} or None
+    if isinstance(v, (list, tuple)) and len(v) <= 5000:
+        items = [plain(x, depth + 1) for x in v]
+        return None if any(x is None for x in items) else items
+    return None
+
+
+def type_name(v: Any) -> str:
+    return type(v).__name__
+
+
+def dump(g: dict[str, Any]) -> None:
+    values, types_ = {}, {}
+    for name, v in g.items():
+        if name.startswith("_") or isinstance(v, (types.ModuleType, types.FunctionType, type)):
+            continue
+        p = plain(v)
+        if p is not None:
+            values[name] = p
+            types_[name] = type_name(v)
+    print("@@RESULT " + json.dumps({"values": values, "types": types_}))
+
+
+def run_glassnet(script: str, weights_out: str) -> None:
+    import warnings
+
+    import glassnet as gn
+
+    warnings.simplefilter("error", gn.GlassnetWarning)
+    warnings.filterwarnings("ignore", message=r"save: .* will hold glassnet's own format")
+    gn.set_global_seed(0)
+    recorded: dict[str, np.ndarray] = {}
+    seen: list[int] = []
+    original_fit = gn.Sequential.fit
+
+    class Record(gn.Callback):
+        def on_train_begin(self, logs: Any = None) -> None:
+            model = self.model
+            if id(model) in seen:
+                return
+            k = len(seen)
+            seen.append(id(model))
+            dense = [layer for layer in model.flattened().layers if layer.has_units]
+            for i, layer in enumerate(dense):
+                recorded[f"m{k}_{i}_W"] = layer.W.copy()
+                recorded[f"m{k}_{i}_b"] = layer.b.copy()
+
+    def fit(self: Any, *args: Any, callbacks: Any = None, **kwargs: Any) -> Any:
+        return original_fit(self, *args, callbacks=[Record(), *(callbacks or [])], **kwargs)
+
+    gn.Sequential.fit = fit  # type: ignore[method-assign]
+    g = runpy.run_path(script, run_name="__main__")
+    np.savez(weights_out, **recorded)
+    dump(g)
+
+
+def _keras_tf() -> types.ModuleType:
+    """``tf`` as a script uses it, for real Keras (TensorFlow itself is not installed)."""
+    import keras
+
+    tf = types.ModuleType("tf")
+    ops = keras.ops
+    tf.keras = keras  # type: ignore[attr-defined]
+    tf.__version__ = keras.__version__
+    tf.version = types.SimpleNamespace(VERSION=keras.__version__)  # type: ignore[attr-defined]
+    tf.nn = types.SimpleNamespace(softmax=ops.softmax, sigmoid=ops.sigmoid,  # type: ignore[attr-defined]
+                                  relu=ops.relu)
+    tf.random = types.SimpleNamespace(set_seed=keras.utils.set_random_seed)  # type: ignore[attr-defined]
+    for name in ("ones", "zeros", "linspace", "expand_dims", "stack", "concatenate", "reshape",
+                 "argmax"):
+        setattr(tf, name, getattr(ops, name))
+    tf.constant = ops.convert_to_tensor  # type: ignore[attr-defined]
+    tf.convert_to_tensor = ops.convert_to_tensor  # type: ignore[attr-defined]
+    tf.reduce_sum, tf.reduce_mean = ops.sum, ops.mean  # type: ignore[attr-defined]
+    return tf
+
+
+def run_keras(script: str, weights_in: str) -> None:
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    import keras
+    import torch
+
+    numpy_of = torch.Tensor.numpy
+    # TensorFlow's tensors answer .numpy() whether or not they took part in a gradient
+    torch.Tensor.numpy = lambda self, *a, **k: numpy_of(self.detach().cpu(), *a, **k)  # type: ignore[method-assign]
+    keras.utils.set_random_seed(0)
+    tf = _keras_tf()
+    fake = types.ModuleType("glassnet")
+    fake.tf = tf  # type: ignore[attr-defined]
+    fake.keras = keras  # type: ignore[attr-defined]
+    sys.modules["glassnet"] = fake
+    sys.modules["glassnet.keras"] = keras
+    for sub in ("layers", "models", "losses", "optimizers", "callbacks", "activations",
+                "regularizers", "metrics", "utils"):
+        sys.modules[f"glassnet.keras.{sub}"] = getattr(keras, sub)
+    weights = dict(np.load(weights_in))
+    seen: list[int] = []
+
+    def dense_layers(layers: list[Any]) -> list[Any]:
+        out = []
+        for layer in layers:
+            if isinstance(layer, keras.layers.Dense):
+                out.append(layer)
+            elif hasattr(layer, "layers"):
+                out += dense_layers(layer.layers)
+        return out
+
+    class Copy(keras.callbacks.Callback):
+        def on_train_begin(self, logs: Any = None) -> None:
+            model = self.model
+            if id(model) in seen:
+                return
+            k = len(seen)
+            seen.append(id(model))
+            for i, layer in enumerate(dense_layers(model.layers)):
+                layer.kernel.assign(weights[f"m{k}_{i}_W"])
+                layer.bias.assign(weights[f"m{k}_{i}_b"])
+
+    original_fit = keras.Model.fit
+
+    def fit(self: Any, *args: Any, callbacks: Any = None, **kwargs: Any) -> Any:
+        return original_fit(self, *args, callbacks=[Copy(), *(callbacks or [])], **kwargs)
+
+    keras.Model.fit = fit  # type: ignore[method-assign]
+    g = runpy.run_path(script, run_name="__main__")
+    dump(g)
+
+
+if __name__ == "__main__":
+    mode, script, weights = sys.argv[1:4]
+    (run_glassnet if mode == "glassnet" else run_keras)(script, weights)
