@@ -197,6 +197,8 @@ def check_features(
     if isinstance(X, (str, bytes)) or X is None:
         raise ArgumentTypeError(f"{argument}: expected a 2-D numeric array (m, n), got {X!r}")
     arr = np.asarray(X)
+    if arr.dtype.kind == "O":
+        arr = _numbers_of_objects(arr)
     if arr.dtype.kind not in "biuf":
         raise DataError(f"{argument}: expected numbers, got "
                         + (_non_numeric_columns(X) or f"an array of dtype {arr.dtype}"))
@@ -232,6 +234,16 @@ def check_features(
             f"{argument}: expected finite numbers, found {arr[tuple(bad)]} at row {bad[0]}, "
             f"column {bad[1]}"
         )
+    return arr
+
+
+def _numbers_of_objects(arr: NDArray[Any]) -> NDArray[Any]:
+    """An object array whose items are all real numbers or bools (``np.array(df)`` of a
+    DataFrame with float and bool columns, as ``pd.get_dummies`` makes) as float64; any
+    other object array unchanged (the caller names what is wrong)."""
+    if arr.size and all(isinstance(v, (int, float, bool, np.integer, np.floating, np.bool_))
+                        for v in arr.flat):
+        return arr.astype(np.float64)
     return arr
 
 

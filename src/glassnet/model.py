@@ -193,6 +193,8 @@ class Sequential(HasShapes):
             raise ConfigError(f"layers: layer {layer.name!r} is already in this model")
         before = (self.input_dim, self._example_shape)
         declared = getattr(layer, "declared_input_shape", None)
+        if declared is None and layer.built and not layer.params:
+            declared = layer.example_shape  # a Normalization that adapt has built
         if declared is not None and not self.layers and self.input_dim is None:
             self._set_input(declared)  # Keras' Dense(..., input_shape=(n,)) comes first
         if layer.name is None:

@@ -56,7 +56,9 @@ dataset = dataset.dropna()
 
 dataset['Origin'] = dataset['Origin'].map({1: 'USA', 2: 'Europe', 3: 'Japan'})
 
-dataset = pd.get_dummies(dataset, columns=['Origin'], prefix='', prefix_sep='')
+# pandas 2 makes bool columns here, which Keras 3 refuses (Invalid dtype: object), as the
+# TensorFlow forum's fix says: ask for float columns
+dataset = pd.get_dummies(dataset, columns=['Origin'], prefix='', prefix_sep='', dtype=float)
 dataset.tail()
 
 train_dataset = dataset.sample(frac=0.8, random_state=0)
