@@ -26,6 +26,8 @@ def plain(v: Any, depth: int = 0) -> Any:
                 "epoch": [int(e) for e in getattr(v, "epoch", [])]}
     if type(v).__module__.startswith("torch"):
         v = v.detach().cpu().numpy() if hasattr(v, "detach") else None
+    if v is None or isinstance(v, str):
+        return v if depth > 0 else None  # inside a list: a shape's None, a layer's name
     if isinstance(v, (bool, np.bool_)):
         return bool(v)
     if isinstance(v, (int, float, np.integer, np.floating)):
@@ -37,7 +39,7 @@ def plain(v: Any, depth: int = 0) -> Any:
         return {k: x for k, x in out.items() if x is not None} or None
     if isinstance(v, (list, tuple)) and len(v) <= 5000:
         items = [plain(x, depth + 1) for x in v]
-        return None if any(x is None for x in items) else items
+        return None if any(x is None and y is not None for x, y in zip(items, v)) else items
     return None
 
 
