@@ -193,8 +193,9 @@ class Sequential(HasShapes):
             raise ConfigError(f"layers: layer {layer.name!r} is already in this model")
         before = (self.input_dim, self._example_shape)
         declared = getattr(layer, "declared_input_shape", None)
-        if declared is None and layer.built and not layer.params:
-            declared = layer.example_shape  # a Normalization that adapt has built
+        if declared is None and layer.built and (not layer.params
+                                                 or isinstance(layer, NestedModel)):
+            declared = layer.example_shape  # an adapted Normalization, a built model
         if declared is not None and not self.layers and self.input_dim is None:
             self._set_input(declared)  # Keras' Dense(..., input_shape=(n,)) comes first
         if layer.name is None:
@@ -996,6 +997,7 @@ class NestedModel(Layer):
         self.min_training_batch = max(layer.min_training_batch for layer in model.layers)
         self.rng: np.random.Generator | None = None
         if model.built:
+            self.n_in, self.dtype, self.built = model.input_dim, model.dtype, True
             self._share()
 
     @property

@@ -59,6 +59,8 @@ class DataFlow(Display):
     n_examples: int
     input_dim: int
     layers: list[LayerFlow] = field(default_factory=list)
+    #: layers that only reshape each example (Flatten, Reshape): (name, input, output shape)
+    reshapes: list[tuple[str, tuple[int, ...], tuple[int, ...]]] = field(default_factory=list)
 
     @property
     def total_multiply_adds(self) -> int:
@@ -100,8 +102,10 @@ class DataFlow(Display):
                 "examples per unit": (f"{lo:,} (each of {r['units']})" if lo == hi
                                       else f"{lo:,}..{hi:,}"),
             })
-        foot = (f"{self.n_examples:,} examples, {self.input_dim} features; "
-                f"{self.total_multiply_adds:,} multiply-adds in all. ")
+        foot = "".join(f"{name} reshapes {a} to {b} (the same values, no arithmetic). "
+                       for name, a, b in self.reshapes)
+        foot += (f"{self.n_examples:,} examples, {self.input_dim} features; "
+                 f"{self.total_multiply_adds:,} multiply-adds in all. ")
         if self.every_unit_saw_every_example:
             foot += (f"Every unit of every layer processed all {self.n_examples:,} examples: "
                      f"one matrix product per layer, not a share of the examples per unit.")
@@ -122,9 +126,14 @@ def data_flow(model: Any, X: Any) -> DataFlow:
         raise ArgumentTypeError(
             f"model: expected a glassnet Sequential, got {type(model).__name__}"
         )
+    if getattr(model, "built", False) and hasattr(model, "flattened"):
+        model = model.flattened()  # nested models' layers read in place
     traces = model.trace(X)
     m = int(traces[0].x.shape[0])
     layers: list[LayerFlow] = []
+    reshapes = [(tr.name, tuple(int(d) for d in tr.x.shape), tuple(int(d) for d in tr.a.shape))
+                for tr in traces if tr.x.shape != tr.a.shape and tr.W is None
+                and tr.x.size == tr.a.size and tr.x.shape[1:] != tr.a.shape[1:]]
     # Layers with units only: dropout, normalization and activation layers have none.
     for tr in unit_views(model, traces):
         m_in, n_in = (int(s) for s in tr.x.shape)
@@ -141,7 +150,8 @@ def data_flow(model: Any, X: Any) -> DataFlow:
             multiply_adds=m_in * n_in * units,
             examples_per_unit=counts,
         ))
-    return DataFlow(n_examples=m, input_dim=int(traces[0].x.shape[1]), layers=layers)
+    return DataFlow(n_examples=m, input_dim=int(np.prod(traces[0].x.shape[1:])), layers=layers,
+                    reshapes=reshapes)
 
 
 @dataclass(repr=False)

@@ -134,6 +134,12 @@ class NeuronRecorder(Callback):
         return (hook == "on_batch_end" and self.every_steps is None
                 and type(self).on_batch_end is NeuronRecorder.on_batch_end)
 
+    def set_model(self, model: Any) -> None:
+        """The model to read: a model with nested models is read through its flattened view
+        (the same layers and weights, each nested model's layers in its place)."""
+        flattened = getattr(model, "flattened", None)
+        super().set_model(flattened() if flattened is not None and model.built else model)
+
     # -- hooks ----------------------------------------------------------------------------
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         model = self.model

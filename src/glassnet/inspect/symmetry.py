@@ -236,6 +236,8 @@ def _unit_layers(model: Any, X: Any, tol: float) -> tuple[float, Any, list[tuple
             f"model: expected a glassnet Sequential, got {type(model).__name__}"
         )
     tol = check_float(tol, "tol", minimum=0.0)
+    if getattr(model, "built", False) and hasattr(model, "flattened"):
+        model = model.flattened()  # nested models' layers read in place
     traces = model.trace(X) if X is not None else None
     views = {v.index: v for v in unit_views(model, traces)} if traces is not None else {}
     layers = []
