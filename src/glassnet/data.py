@@ -353,7 +353,8 @@ class _Repeat(_Pass):
         plans = [self._parent._plan() for _ in range(self.count)]
         if any(p is None for p in plans):
             return None
-        return np.concatenate(plans) if plans else np.zeros(0, dtype=np.int64)
+        return (np.concatenate([p for p in plans if p is not None]) if plans
+                else np.zeros(0, dtype=np.int64))
 
     def _elements(self) -> Iterator[Any]:
         assert self._parent is not None
@@ -499,6 +500,13 @@ class _Batch(Dataset):
         return n // self.size if self.drop_remainder else math.ceil(n / self.size)
 
 
+def _row_of(i: int) -> Callable[[Any], Any]:
+    def row(a: Any) -> Any:
+        return a[i]
+
+    return row
+
+
 class _Unbatch(Dataset):
     @property
     def batched(self) -> bool:
@@ -509,7 +517,7 @@ class _Unbatch(Dataset):
         for batch in self._parent._raw():
             n = _leaves(batch)[0].shape[0]
             for i in range(n):
-                yield _map(lambda a, i=i: a[i], batch)
+                yield _map(_row_of(i), batch)
 
     def _count(self) -> int:
         return UNKNOWN_CARDINALITY

@@ -208,7 +208,8 @@ class Sequential(HasShapes):
             shape = (self.layers[-2].output_example_shape if len(self.layers) > 1
                      else self.example_shape)
             try:
-                layer.build_shape(shape, self.layer_rng(len(self.layers) - 1), self.dtype)
+                layer.build_shape(shape or (), self.layer_rng(len(self.layers) - 1),
+                                  self.dtype)
             except BaseException:
                 self.layers.pop()
                 self.input_dim, self._example_shape = before
@@ -451,9 +452,9 @@ class Sequential(HasShapes):
                                   layer_name=first)  # explains the shape
         arr = np.asarray(X)
         if ndim <= 2:
+            dims = ", ".join(map(str, self._example_shape or ()))
             raise ShapeError(f"{argument}: expected examples of shape {self._example_shape}, "
-                             f"an array of shape (m, {', '.join(map(str, self._example_shape))})"
-                             f", got shape {arr.shape}")
+                             f"an array of shape (m, {dims}), got shape {arr.shape}")
         shape = tuple(int(d) for d in arr.shape[1:])
         if self._example_shape is not None and shape != self._example_shape:
             raise ShapeError(f"{argument} has examples of shape {shape} but the model expects "

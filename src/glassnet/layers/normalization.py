@@ -150,13 +150,13 @@ class Normalization(Layer):
         """The statistics' mean as Keras shapes it: ``(1, n)`` per feature, ``(1,)`` with
         ``axis=None`` (a view of the live array; ``.numpy()`` gives it as NumPy)."""
         self._require_built()
-        return as_tensor(self.state[0]).reshape(self._keras_stat_shape())
+        return as_tensor(self.state[0].reshape(self._keras_stat_shape()))
 
     @property
     def variance(self) -> Tensor:
         """The population variance, shaped as :attr:`mean`."""
         self._require_built()
-        return as_tensor(self.state[1]).reshape(self._keras_stat_shape())
+        return as_tensor(self.state[1].reshape(self._keras_stat_shape()))
 
     def _keras_stat_shape(self) -> tuple[int, ...]:
         return (1,) if self.axis is None else (1, int(self.n_in or 0))

@@ -100,7 +100,7 @@ class _ShapeLayer(Layer):
         if self.built and arr.shape[1:] != self.in_shape:
             raise ShapeError(f"x has examples of shape {arr.shape[1:]} but layer "
                              f"{self.name!r} expects {self.in_shape}")
-        dtype = getattr(self, "dtype", None) if self.built else (
+        dtype: np.dtype[Any] = getattr(self, "dtype", np.dtype(np.float32)) if self.built else (
             np.dtype(np.float64) if arr.dtype == np.float64 else np.dtype(np.float32))
         flat = check_features(arr.reshape(arr.shape[0], -1), None, dtype, argument="x",
                               layer_name=self.name)
