@@ -3,6 +3,8 @@ functions and tf.data, as the TensorFlow tutorials use them."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -242,3 +244,27 @@ def test_bad_datasets_are_named() -> None:
                  lambda: tf.keras.layers.LSTM):
         with pytest.raises(OutsideSubsetError):
             make()
+
+
+# ----------------------------------------------------------------------------- freezing
+def test_frozen_layers_keep_their_weights_and_survive_a_checkpoint(tmp_path: Path) -> None:
+    X, y = images(32)
+    X = X.reshape(32, -1)
+    model = gn.Sequential([Input((12,)), Dense(5, activation="relu"), Dense(3)], seed=9)
+    model.layers[0].trainable = False
+    model.compile(loss=gn.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  optimizer="adam")
+    before = model.get_weights()
+    model.fit(X, y, epochs=2, verbose=0)
+    after = model.get_weights()
+    assert [np.array_equal(a, b) for a, b in zip(before, after)] == [True, True, False, False]
+    assert len(model.trainable_weights) == 2 and len(model.non_trainable_weights) == 2
+    assert "Non-trainable params: 65" in model.summary(print_fn=None)
+    gn.save_checkpoint(model, tmp_path / "c.npz")
+    loaded = gn.load_model(tmp_path / "c.npz")
+    assert [layer.trainable for layer in loaded.layers] == [False, True]
+    model.layers[0].trainable = True  # taken at the next fit
+    model.fit(X, y, epochs=1, verbose=0)
+    assert not np.array_equal(after[0], model.get_weights()[0])
+    with pytest.raises(gn.ArgumentTypeError, match="trainable"):
+        model.layers[0].trainable = "no"  # type: ignore[assignment]

@@ -150,7 +150,11 @@ CHECKS: dict[str, list[tuple[str, Any, Any]]] = {
         ("params", lambda v: v["param_counts"], "equal"),
         ("input and output shapes", lambda v: v["io_shapes"], "equal"),
         ("names", lambda v: v["names"], "equal"),
-        ("frozen-style: last layer trained", lambda v: v["fine_tune_loss_dropped"], "equal"),
+        ("transfer learning: the last layer trained", lambda v: v["fine_tune_loss_dropped"],
+         "equal"),
+        ("transfer learning: only the last layer's weights changed", lambda v: v["changed"],
+         "equal"),
+        ("trainable and non-trainable weights", lambda v: v["n_trainable_weights"], "equal"),
     ],
 }
 

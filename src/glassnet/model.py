@@ -158,6 +158,7 @@ class Sequential(HasShapes):
         self._offsets: list[tuple[Layer, int]] = []
         self._stochastic: list[tuple[int, Layer]] = []
         self._regularized: list[Layer] = []
+        self._frozen: tuple[bool, ...] = ()
         self._stepping: list[Layer] = []
         self._defer_cache: tuple[Any, ...] | None = None
         self._kind_warned: set[tuple[str, str]] = set()
@@ -382,6 +383,7 @@ class Sequential(HasShapes):
         self.metrics = [metrics_mod.get(m, self.loss) for m in (metrics or [])]
         self.metric_names = [m.name for m in self.metrics]
         self._update_fused()
+        self._sync_trainable()
 
     def _update_fused(self) -> None:
         """Pair the last layer's output activation with a matching cross-entropy (softmax +
@@ -586,21 +588,61 @@ class Sequential(HasShapes):
         in place, so the cached lists stay valid."""
         self._param_list, self._grad_list, self._offsets = [], [], []
         for layer in self.layers:
+            if isinstance(layer, NestedModel):
+                layer._share()  # the inner layers' trainable arrays, as they are now
             if len(layer.params) != len(layer._grads):
                 raise LayerProtocolError(
                     f"layer {layer.name!r} ({layer.kind}) has {len(layer.params)} params but "
                     f"{len(layer._grads)} grads after build(); they must pair up"
                 )
+            if not layer.trainable:  # frozen: its gradients are not stepped
+                continue
             if layer.params:
                 self._offsets.append((layer, len(self._param_list)))
             self._param_list += layer.params
             self._grad_list += layer._grads
+        self._frozen = self._trainable_state()
         self._stochastic = [(i, layer) for i, layer in enumerate(self.layers)
                             if layer.stochastic]
         self._regularized = [layer for layer in self.layers if layer.regularized]
         self._stepping = [layer for layer in self.layers
                           if type(layer).finish_step is not Layer.finish_step]
         self._defer_cache = None
+
+    def _trainable_state(self) -> tuple[bool, ...]:
+        return tuple(layer.trainable for layer in self.flat_layers())
+
+    def flat_layers(self) -> list[Layer]:
+        """The layers, each nested model's layers in its place (for reading)."""
+        out: list[Layer] = []
+        for layer in self.layers:
+            out += layer.model.flat_layers() if isinstance(layer, NestedModel) else [layer]
+        return out
+
+    def _sync_trainable(self) -> None:
+        """Take a change of ``layer.trainable`` since the weights were collected: the
+        optimizer then steps the trainable arrays only, its state started afresh."""
+        if self.built and self._trainable_state() != self._frozen:
+            self._collect_params()
+            if self.optimizer is not None:
+                self.optimizer.reset()
+
+    @property
+    def trainable(self) -> bool:
+        """Keras' ``model.trainable``: setting it sets every layer's ``trainable``."""
+        return any(layer.trainable for layer in self.layers) if self.layers else True
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        for layer in self.layers:
+            layer.trainable = value
+
+    @property
+    def non_trainable_weights(self) -> list[Array]:
+        """The live arrays training does not change: frozen layers' and statistics."""
+        self._require_built()
+        stepped = {id(p) for p in self._param_list}
+        return [w for w in self.weights if id(w) not in stepped]
 
     @property
     def _params(self) -> list[Array]:
@@ -877,7 +919,7 @@ class Sequential(HasShapes):
             if j == 0:
                 out.append(line)
         total = sum(w.size for w in self.weights)
-        trainable = self.count_params()
+        trainable = sum(p.size for p in self._param_list)
         out += [line, f"Total params: {total:,}"]
         if total != trainable:
             out += [f"Trainable params: {trainable:,}",
@@ -896,7 +938,8 @@ class Sequential(HasShapes):
             "seed": self.seed,
             "input_dim": self.input_dim,
             **({"input_shape": list(self._example_shape)} if self._example_shape else {}),
-            "layers": [{"class": layer.kind, "config": layer.get_config()}
+            "layers": [{"class": layer.kind, "config": layer.get_config(),
+                        **({} if layer.trainable else {"trainable": False})}
                        for layer in self.layers],
         }
         if self.loss is not None and self.optimizer is not None:
@@ -934,7 +977,10 @@ class Sequential(HasShapes):
                     f"config: expected a dict of layer parameters, got {params!r:.200}"
                 )
             try:
-                model.add(klass(**params))
+                layer = klass(**params)
+                if entry.get("trainable") is False:
+                    layer.trainable = False
+                model.add(layer)
             except TypeError as exc:
                 if isinstance(exc, ArgumentTypeError):
                     raise
@@ -948,6 +994,7 @@ class Sequential(HasShapes):
             model.build(input_shape=[None, *shape])
         if config.get("input_dim") is not None:
             model.build(config["input_dim"])
+        model._sync_trainable()
         comp = config.get("compile")
         if isinstance(comp, dict):
             model.compile(loss=comp.get("loss"), optimizer=comp.get("optimizer"),
@@ -1007,9 +1054,22 @@ class NestedModel(Layer):
 
     def _share(self) -> None:
         inner = self.model.layers
-        self.params = [p for layer in inner for p in layer.params]
-        self._grads = [g for layer in inner for g in layer._grads]
+        for layer in inner:
+            if isinstance(layer, NestedModel):
+                layer._share()
+        stepped = [layer for layer in inner if layer.trainable]
+        self.params = [p for layer in stepped for p in layer.params]
+        self._grads = [g for layer in stepped for g in layer._grads]
         self.state = [w for layer in inner for w in layer.state]
+
+    @property
+    def trainable(self) -> bool:
+        return any(layer.trainable for layer in self.model.layers)
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        for layer in self.model.layers:
+            layer.trainable = value
 
     # -- shapes ---------------------------------------------------------------------------------
     def build_shape(self, shape: tuple[int, ...], rng: np.random.Generator,
@@ -1104,7 +1164,8 @@ class NestedModel(Layer):
 
     @property
     def param_names(self) -> list[str]:
-        return [f"{layer.name}/{n}" for layer in self.model.layers for n in layer.param_names]
+        return [f"{layer.name}/{n}" for layer in self.model.layers if layer.trainable
+                for n in layer.param_names]
 
     def set_weights(self, weights: list[Any]) -> None:
         self.model.set_weights(weights)

@@ -249,6 +249,7 @@ def fit(
     time and never copied whole.
     """
     model._require_compiled()
+    model._sync_trainable()  # a layer.trainable changed since compile
     epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
     if initial_epoch is not None:
         initial_epoch = int(check_int(initial_epoch, "initial_epoch", minimum=0))  # type: ignore[arg-type]

@@ -1,6 +1,7 @@
 """The two interpreters a tutorial script runs in: glassnet (``from glassnet import tf``) and
 real Keras 3 (the same script, the same ``glassnet`` import names pointing at Keras on the
-torch backend). Both record each model's Dense weights when its first ``fit`` starts; the
+torch backend). Both record each model's Dense weights at its ``compile`` (at its first
+``fit`` when it is not built yet); the
 Keras run takes the glassnet run's, so both train from the same initial weights. At the end
 each prints the script's global values as JSON (``@@RESULT``) for the runner to compare.
 Not a tutorial: the runner skips files whose name starts with ``_``."""
@@ -71,22 +72,33 @@ def run_glassnet(script: str, weights_out: str) -> None:
     seen: list[int] = []
     original_fit = gn.Sequential.fit
 
+    original_compile = gn.Sequential.compile
+
+    def record(model: Any) -> None:
+        if id(model) in seen:
+            return
+        k = len(seen)
+        seen.append(id(model))
+        dense = [layer for layer in model.flattened().layers if layer.has_units]
+        for i, layer in enumerate(dense):
+            recorded[f"m{k}_{i}_W"] = layer.W.copy()
+            recorded[f"m{k}_{i}_b"] = layer.b.copy()
+
     class Record(gn.Callback):
         def on_train_begin(self, logs: Any = None) -> None:
-            model = self.model
-            if id(model) in seen:
-                return
-            k = len(seen)
-            seen.append(id(model))
-            dense = [layer for layer in model.flattened().layers if layer.has_units]
-            for i, layer in enumerate(dense):
-                recorded[f"m{k}_{i}_W"] = layer.W.copy()
-                recorded[f"m{k}_{i}_b"] = layer.b.copy()
+            record(self.model)
 
     def fit(self: Any, *args: Any, callbacks: Any = None, **kwargs: Any) -> Any:
         return original_fit(self, *args, callbacks=[Record(), *(callbacks or [])], **kwargs)
 
+    def compile(self: Any, *args: Any, **kwargs: Any) -> Any:
+        out = original_compile(self, *args, **kwargs)
+        if self.built:  # the weights at compile time, else at the first fit
+            record(self)
+        return out
+
     gn.Sequential.fit = fit  # type: ignore[method-assign]
+    gn.Sequential.compile = compile  # type: ignore[method-assign]
     g = runpy.run_path(script, run_name="__main__")
     np.savez(weights_out, **recorded)
     dump(g)
@@ -143,17 +155,28 @@ def run_keras(script: str, weights_in: str) -> None:
                 out += dense_layers(layer.layers)
         return out
 
+    def copy(model: Any) -> None:
+        if id(model) in seen:
+            return
+        k = len(seen)
+        seen.append(id(model))
+        for i, layer in enumerate(dense_layers(model.layers)):
+            layer.kernel.assign(weights[f"m{k}_{i}_W"])
+            layer.bias.assign(weights[f"m{k}_{i}_b"])
+
     class Copy(keras.callbacks.Callback):
         def on_train_begin(self, logs: Any = None) -> None:
-            model = self.model
-            if id(model) in seen:
-                return
-            k = len(seen)
-            seen.append(id(model))
-            for i, layer in enumerate(dense_layers(model.layers)):
-                layer.kernel.assign(weights[f"m{k}_{i}_W"])
-                layer.bias.assign(weights[f"m{k}_{i}_b"])
+            copy(self.model)
 
+    original_compile = keras.Model.compile
+
+    def compile(self: Any, *args: Any, **kwargs: Any) -> Any:
+        out = original_compile(self, *args, **kwargs)
+        if self.built:
+            copy(self)
+        return out
+
+    keras.Model.compile = compile  # type: ignore[method-assign]
     original_fit = keras.Model.fit
 
     def fit(self: Any, *args: Any, callbacks: Any = None, **kwargs: Any) -> Any:

@@ -1,7 +1,8 @@
 """The Sequential model guide (tensorflow.org/guide/keras/sequential_model), cell by cell, with
 only the import lines changed. The cells on Conv2D and on feature extraction with the
 functional ``keras.Model(inputs=..., outputs=...)`` are outside glassnet's dense subset and
-are left out; a random stand-in for the MNIST rows of the transfer-learning cell."""
+are left out; a random stand-in for the MNIST rows of the transfer-learning cell, which
+starts from the model's own weights instead of loading pre-trained ones."""
 
 import numpy as np
 
@@ -130,9 +131,19 @@ model = keras.Sequential([
     layers.Dense(10),
 ])
 
+# Presumably you would want to first load pre-trained weights.
+# model.load_weights(...)
+
+# Freeze all layers except the last one.
+for layer in model.layers[:-1]:
+    layer.trainable = False
+
 # Recompile and train (this will only update the weights of the last layer).
 model.compile(optimizer=keras.optimizers.Adam(0.01),
               loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+before = model.get_weights()
 history = model.fit(x_rows, y_rows, epochs=5, batch_size=32, verbose=0)
 fine_tune_loss_dropped = history.history["loss"][-1] < history.history["loss"][0]
+changed = [not np.array_equal(a, b) for a, b in zip(before, model.get_weights())]
+n_trainable_weights = [len(model.trainable_weights), len(model.non_trainable_weights)]
 param_counts.append(model.count_params())

@@ -148,6 +148,19 @@ class Layer(HasShapes):
         return 0.0
 
     @property
+    def trainable(self) -> bool:
+        """Whether training updates this layer's ``params`` (Keras' ``layer.trainable``).
+        ``False`` freezes them; the model takes the change at its next ``compile`` or
+        ``fit`` (as Keras does at ``compile``). Non-trainable state is never trained."""
+        return bool(getattr(self, "_trainable", True))
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        from .._checks import check_bool
+
+        self._trainable = check_bool(value, "trainable")
+
+    @property
     def regularized(self) -> bool:
         return False
 
