@@ -748,7 +748,11 @@ class Sequential(HasShapes):
         if not isinstance(return_dict, bool):
             raise ArgumentTypeError(
                 f"return_dict: expected True or False, got {return_dict!r}")
+        if verbose not in (0, 1, 2, "auto"):
+            raise ConfigError(f"verbose: expected 0, 1, 2 or 'auto', got {verbose!r}")
         result = evaluate(self, X, y, batch_size=batch_size)
+        if verbose:  # one line, as Keras' verbose=2 prints it
+            print("evaluate: " + " - ".join(f"{k}: {v:.4f}" for k, v in result.items()))
         if return_dict:
             return result
         values = [float(v) for v in result.values()]
@@ -799,6 +803,7 @@ class Sequential(HasShapes):
         verbose: int = 1,
         block_size: int | None = None,
         initial_epoch: int | None = None,
+        steps_per_epoch: int | None = None,
     ) -> History:
         """Train; see :func:`glassnet.training.fit`. ``seed`` gives the shuffling order its
         own seed (default: the model's); ``initial_epoch`` resumes at that global epoch."""
@@ -807,7 +812,8 @@ class Sequential(HasShapes):
         return fit(self, X, y, epochs=epochs, batch_size=batch_size,
                    validation_split=validation_split, validation_data=validation_data,
                    shuffle=shuffle, seed=seed, callbacks=callbacks, verbose=verbose,
-                   block_size=block_size, initial_epoch=initial_epoch)
+                   block_size=block_size, initial_epoch=initial_epoch,
+                   steps_per_epoch=steps_per_epoch)
 
     def flattened(self) -> Sequential:
         """This model for reading: itself when no layer is a nested model, else a model over

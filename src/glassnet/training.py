@@ -8,6 +8,7 @@ One epoch is one pass over every training example. Examples go through in batche
 
 from __future__ import annotations
 
+import itertools
 import math
 import signal
 import threading
@@ -28,7 +29,7 @@ from .callbacks import (
     ProgressBar,
     _overrides,
 )
-from .data import Dataset, batches_of, concat_batches
+from .data import Dataset, batches_of, concat_batches, split_xy
 from .errors import ArgumentTypeError, ConfigError, ShapeError
 
 if TYPE_CHECKING:
@@ -223,6 +224,7 @@ def fit(
     verbose: int = 1,
     block_size: int | None = None,
     initial_epoch: int | None = None,
+    steps_per_epoch: int | None = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` for ``epochs`` passes; returns the :class:`History`.
 
@@ -272,6 +274,10 @@ def fit(
             f"callbacks: expected a list of Callback objects, got {callbacks!r}"
         )
     dataset = X if isinstance(X, Dataset) else None
+    steps_per_epoch = check_int(steps_per_epoch, "steps_per_epoch", allow_none=True)
+    if steps_per_epoch is not None and dataset is None:
+        raise ConfigError("steps_per_epoch: only with a dataset (x=tf.data.Dataset...); with "
+                          "arrays an epoch is every example, in batches of batch_size")
     x_val: Array | None
     t_val: Array | None
     if dataset is not None:  # the batches come from the dataset, checked before any step
@@ -280,7 +286,11 @@ def fit(
         if validation_split:
             raise ConfigError("validation_split: not with a dataset (Keras neither); pass "
                               "validation_data=another dataset")
-        dataset_batches = check_dataset_batches(model, dataset, "x")
+        # with steps_per_epoch, one iteration of the dataset runs on across epochs (Keras)
+        stream = iter(dataset._raw()) if steps_per_epoch is not None else None
+        dataset_batches = check_dataset_batches(model, dataset, "x", steps_per_epoch, stream)
+        if not dataset_batches:
+            raise ShapeError("x: the dataset has no elements")
         x, t = dataset_batches[0]
         batch_size = None
     else:
@@ -364,7 +374,14 @@ def fit(
             pairs: Any
             if dataset is not None:  # a fresh iteration of the dataset each epoch
                 if epoch > first:
-                    dataset_batches = check_dataset_batches(model, dataset, "x")
+                    dataset_batches = check_dataset_batches(model, dataset, "x",
+                                                            steps_per_epoch, stream)
+                if not dataset_batches:
+                    _ran_out(steps_per_epoch, epoch)
+                    break
+                if steps_per_epoch is not None and len(dataset_batches) < steps_per_epoch:
+                    _ran_out(steps_per_epoch, epoch)
+                    model.stop_training = True  # after this short epoch, as Keras does
                 pairs = dataset_batches
                 m = sum(xb.shape[0] for xb, _ in dataset_batches)
             else:
@@ -450,12 +467,23 @@ def check_validation_data(
     return x_val, t_val
 
 
-def check_dataset_batches(model: Sequential, dataset: Dataset,
-                          where: str) -> list[tuple[Array, Array]]:
-    """One iteration of a dataset of ``(x, y)`` batches, each checked by the model (an
-    unbatched dataset is named as such)."""
+def _ran_out(steps: int | None, epoch: int) -> None:
+    import warnings
+
+    warnings.warn(f"the dataset ran out of data in epoch {epoch + 1} before steps_per_epoch="
+                  f"{steps} batches; training stops there (use repeat() on the dataset)",
+                  UserWarning, stacklevel=4)
+
+
+def check_dataset_batches(model: Sequential, dataset: Dataset, where: str,
+                          steps: int | None = None,
+                          stream: Iterator[Any] | None = None) -> list[tuple[Array, Array]]:
+    """One iteration of a dataset of ``(x, y)`` batches (or the next ``steps`` batches of
+    ``stream``), each checked by the model (an unbatched dataset is named as such)."""
     out = []
-    for k, (xb, yb) in enumerate(batches_of(dataset, where)):
+    elems = (batches_of(dataset, where) if stream is None else
+             [split_xy(e, where) for e in itertools.islice(stream, steps)])
+    for k, (xb, yb) in enumerate(elems):
         if yb is None:
             raise ConfigError(f"{where}: the dataset's elements need targets: (x, y) pairs")
         try:
