@@ -268,3 +268,29 @@ def test_frozen_layers_keep_their_weights_and_survive_a_checkpoint(tmp_path: Pat
     assert not np.array_equal(after[0], model.get_weights()[0])
     with pytest.raises(gn.ArgumentTypeError, match="trainable"):
         model.layers[0].trainable = "no"  # type: ignore[assignment]
+
+
+def test_steps_per_epoch_runs_one_iteration_on_across_epochs() -> None:
+    X, y = images(40)
+    X = X.reshape(40, -1)
+    model = gn.Sequential([Input((12,)), Dense(3)], seed=0)
+    model.compile(loss=gn.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  optimizer="sgd")
+    forever = tf.data.Dataset.from_tensor_slices((X, y)).repeat().batch(8)
+    history = model.fit(forever, epochs=3, steps_per_epoch=2, verbose=0)
+    assert history.params["steps"] == 2 and model.optimizer.iterations == 6
+    finite = tf.data.Dataset.from_tensor_slices((X, y)).batch(8)  # 5 batches
+    with pytest.warns(UserWarning, match="ran out of data"):
+        history = model.fit(finite, epochs=3, steps_per_epoch=4, verbose=0)
+    assert history.epoch == [0, 1] and model.optimizer.iterations == 11
+    with pytest.raises(ConfigError, match="steps_per_epoch"):
+        model.fit(X, y, steps_per_epoch=2, verbose=0)
+
+
+def test_evaluate_verbose_prints_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    model = gn.Sequential([Input((2,)), Dense(1)], seed=0)
+    model.compile(loss="mse", optimizer="sgd")
+    loss = model.evaluate(np.zeros((4, 2)), np.ones(4), verbose=2)
+    assert capsys.readouterr().out.strip() == f"evaluate: loss: {loss:.4f}"
+    with pytest.raises(ConfigError, match="verbose"):
+        model.evaluate(np.zeros((4, 2)), np.ones(4), verbose=3)

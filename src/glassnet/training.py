@@ -50,6 +50,9 @@ def steps_per_epoch(m: int, batch_size: int | None) -> int:
     return 1 if batch_size is None or batch_size >= m else math.ceil(m / batch_size)
 
 
+_count_steps = steps_per_epoch  # fit's argument of that name shadows it there
+
+
 def check_shuffle(shuffle: Any, block_size: Any) -> tuple[bool | str, int | None]:
     """``fit``'s ``shuffle`` and ``block_size``, checked: ``(True or False, None)`` or
     ``("block", block_size)``."""
@@ -311,7 +314,7 @@ def fit(
     if dataset is None:
         _check_batches(model, x.shape[0], batch_size)
         m = x.shape[0]
-        n_steps = steps_per_epoch(m, batch_size)
+        n_steps = _count_steps(m, batch_size)
     else:
         for xb, _ in dataset_batches:
             _check_batches(model, xb.shape[0], None)
