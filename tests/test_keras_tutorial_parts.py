@@ -13,6 +13,7 @@ from glassnet import tf
 from glassnet.errors import ConfigError, OutsideSubsetError, ShapeError
 from glassnet.inspect import gradient_check
 from glassnet.layers import Dense, Dropout, Flatten, Input, Reshape, Softmax
+from glassnet.population import Population
 from glassnet.tensor import Tensor
 
 
@@ -294,3 +295,32 @@ def test_evaluate_verbose_prints_one_line(capsys: pytest.CaptureFixture[str]) ->
     assert capsys.readouterr().out.strip() == f"evaluate: loss: {loss:.4f}"
     with pytest.raises(ConfigError, match="verbose"):
         model.evaluate(np.zeros((4, 2)), np.ones(4), verbose=3)
+
+
+# ----------------------------------------------------------------------------- the glass box
+def test_instruments_read_nested_models_and_data_flow_shows_the_reshape() -> None:
+    X, y = images(30)
+    inner = gn.Sequential([Flatten(input_shape=(3, 4)), Dense(6, activation="relu"), Dense(3)],
+                          seed=11)
+    outer = gn.Sequential([inner, Softmax()], seed=12)
+    outer.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+    recorder = gn.inspect.NeuronRecorder(X)
+    outer.fit(X, y, epochs=2, verbose=0, callbacks=[recorder])
+    flow = gn.inspect.data_flow(outer, X)
+    assert [layer.name for layer in flow.layers] == ["dense", "dense_1"]
+    assert flow.reshapes == [("flatten", (30, 3, 4), (30, 12))]
+    assert "flatten reshapes (30, 3, 4) to (30, 12)" in flow.table()
+    report = gn.inspect.symmetry(outer, X)
+    assert [(lay.name, lay.n_units) for lay in report.layers] == [("dense", 6), ("dense_1", 3)]
+    assert "dense" in gn.inspect.dead_units(outer, X)
+    assert gn.inspect.layer_activations(outer, X, "dense").shape == (30, 6)
+    assert recorder.probe is not None
+
+
+def test_populations_refuse_what_they_cannot_hold() -> None:
+    for layers in ([Flatten(input_shape=(3, 4)), Dense(3)],
+                   [gn.Sequential([Input((4,)), Dense(3)], seed=0), Dense(2)]):
+        model = gn.Sequential(layers, seed=0)
+        model.compile(loss="mse", optimizer="sgd")
+        with pytest.raises(gn.GlassnetError, match="Dense and Dropout layers only"):
+            Population([model, model])

@@ -78,3 +78,12 @@ def unit_views(model: Any, traces: list[Any]) -> list[UnitView]:
 
 def activation_name(activation: Any) -> str:
     return str(getattr(activation, "name", "?"))
+
+
+def readable(model: Any) -> Any:
+    """``model`` as the instruments read it: a built model with nested models (``Sequential(
+    [model, Softmax()])``) through :meth:`~glassnet.Sequential.flattened`, the same layers
+    and weights with each nested model's layers in its place; any other model as it is."""
+    if getattr(model, "built", False) and hasattr(model, "flattened"):
+        return model.flattened()
+    return model

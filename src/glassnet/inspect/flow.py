@@ -26,7 +26,7 @@ from .._checks import check_int
 from .._table import Display
 from ..errors import ArgumentTypeError, ConfigError
 from ..training import steps_per_epoch
-from ._units import activation_name, unit_views
+from ._units import activation_name, readable, unit_views
 
 __all__ = ["DataFlow", "FitSchedule", "LayerFlow", "data_flow", "fit_schedule"]
 
@@ -126,8 +126,7 @@ def data_flow(model: Any, X: Any) -> DataFlow:
         raise ArgumentTypeError(
             f"model: expected a glassnet Sequential, got {type(model).__name__}"
         )
-    if getattr(model, "built", False) and hasattr(model, "flattened"):
-        model = model.flattened()  # nested models' layers read in place
+    model = readable(model)  # nested models' layers read in place
     traces = model.trace(X)
     m = int(traces[0].x.shape[0])
     layers: list[LayerFlow] = []

@@ -31,6 +31,7 @@ from .. import metrics as metrics_mod
 from .._checks import bad_labels, check_int
 from .._table import Display
 from ..errors import ArgumentTypeError, ConfigError, DataError, ShapeError
+from ._units import readable
 
 Array = NDArray[Any]
 
@@ -114,6 +115,7 @@ def layer_activations(model: Any, X: Any, layer: Any) -> Array:
     ``layer`` is an index or a name. Runs the layers up to it once on the whole batch,
     without caching anything in the model.
     """
+    model = readable(model)  # nested models' layers read in place
     index = resolve_layer(model, layer)
     a = model.check_X(X)
     for i in range(index + 1):
@@ -275,6 +277,7 @@ def selectivity(
     negative for one class counts as selective for it. Every class in ``0..K-1`` needs at
     least one example. ``K`` is ``n_classes`` or ``max(y) + 1``.
     """
+    model = readable(model)  # nested models' layers read in place
     index = resolve_layer(model, layer)
     A = layer_activations(model, X, index).astype(np.float64)
     m = A.shape[0]
@@ -386,6 +389,7 @@ def ablation(model: Any, X: Any, y: Any, layer: Any = None) -> Ablation:
     and the rest of the network runs on all copies at once (``c`` chosen so the batch stays
     below a few million numbers). The model is not modified.
     """
+    model = readable(model)  # nested models' layers read in place
     model._require_compiled()
     x = model.check_X(X)
     t = model.prepare_targets(y, x.shape[0])
@@ -497,6 +501,7 @@ class Redundancy(Display):
 def redundancy(model: Any, X: Any, layer: Any, threshold: float = 0.95) -> Redundancy:
     """Pairwise activation correlations of ``layer``'s units on ``X`` and the clusters of
     units whose ``|correlation| >= threshold`` (see :class:`Redundancy`)."""
+    model = readable(model)  # nested models' layers read in place
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
             or not 0.0 < threshold <= 1.0:
         raise ConfigError(f"threshold: expected a number in (0, 1], got {threshold!r}")
@@ -525,6 +530,7 @@ def redundancy(model: Any, X: Any, layer: Any, threshold: float = 0.95) -> Redun
 def top_examples(model: Any, X: Any, layer: Any, unit: int, k: int = 9) -> NDArray[np.int64]:
     """Indices (rows of ``X``) of the ``k`` examples on which ``unit`` of ``layer`` is most
     active, highest first (ties: the lower index first)."""
+    model = readable(model)  # nested models' layers read in place
     index = resolve_layer(model, layer)
     n_units = model.layers[index].output_dim
     unit = int(check_int(unit, "unit", minimum=0))  # type: ignore[arg-type]
@@ -545,6 +551,7 @@ def unit_images(
     digits, ``x.reshape(8, 8)``). ``order="F"``: column by column (the course's 20x20 digits,
     shown with ``x.reshape(20, 20).T``). Meaningful for the first layer, whose inputs are pixels.
     """
+    model = readable(model)  # nested models' layers read in place
     index = resolve_layer(model, layer)
     W = _dense(model, index).params[0]
     if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2:
@@ -580,6 +587,7 @@ def activation_map(
     ``transform`` maps the grid points ``(k, 2)`` to what the model reads (for instance a
     fitted ``Standardizer.transform``), so the plane can be drawn in the data's own units.
     """
+    model = readable(model)  # nested models' layers read in place
     index = resolve_layer(model, layer)
     resolution = int(check_int(resolution, "resolution", minimum=2))  # type: ignore[arg-type]
     for name, lim in (("xlim", xlim), ("ylim", ylim)):

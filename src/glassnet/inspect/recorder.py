@@ -41,7 +41,7 @@ from numpy.typing import NDArray
 from .._checks import check_int
 from ..callbacks import Callback
 from ..errors import ArgumentTypeError, ConfigError, NotReadyError
-from ._units import UnitPlan, activation_name, unit_plan
+from ._units import UnitPlan, activation_name, readable, unit_plan
 
 __all__ = ["METRICS", "NeuronRecorder"]
 
@@ -137,8 +137,7 @@ class NeuronRecorder(Callback):
     def set_model(self, model: Any) -> None:
         """The model to read: a model with nested models is read through its flattened view
         (the same layers and weights, each nested model's layers in its place)."""
-        flattened = getattr(model, "flattened", None)
-        super().set_model(flattened() if flattened is not None and model.built else model)
+        super().set_model(readable(model))
 
     # -- hooks ----------------------------------------------------------------------------
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:

@@ -34,7 +34,7 @@ from scipy.sparse.csgraph import connected_components
 from .._checks import by_name, check_float
 from .._table import Display
 from ..errors import ArgumentTypeError
-from ._units import unit_plan, unit_views
+from ._units import readable, unit_plan, unit_views
 
 __all__ = ["LayerSymmetry", "SymmetryReport", "distinct_units", "pairwise_max_abs_diff",
            "symmetry"]
@@ -236,8 +236,7 @@ def _unit_layers(model: Any, X: Any, tol: float) -> tuple[float, Any, list[tuple
             f"model: expected a glassnet Sequential, got {type(model).__name__}"
         )
     tol = check_float(tol, "tol", minimum=0.0)
-    if getattr(model, "built", False) and hasattr(model, "flattened"):
-        model = model.flattened()  # nested models' layers read in place
+    model = readable(model)  # nested models' layers read in place
     traces = model.trace(X) if X is not None else None
     views = {v.index: v for v in unit_views(model, traces)} if traces is not None else {}
     layers = []

@@ -23,7 +23,7 @@ import numpy as np
 from .._checks import check_float
 from .._table import Display, Text, format_table
 from ..errors import ArgumentTypeError
-from ._units import activation_name, unit_plan, unit_views
+from ._units import activation_name, readable, unit_plan, unit_views
 from .recorder import NeuronRecorder, saturated_mask
 
 __all__ = ["UnitEvent", "UnitEventList", "UnitStatus", "UnitStatusList", "dead_units",
@@ -73,6 +73,7 @@ def unit_status(
 
     Units are listed layer by layer, in unit order. The model is read, never changed.
     """
+    model = readable(model)  # nested models' layers read in place
     if not hasattr(model, "trace"):
         raise ArgumentTypeError(
             f"model: expected a glassnet Sequential, got {type(model).__name__}"
@@ -98,6 +99,7 @@ def unit_status(
 
 def dead_units(model: Any, X: Any, *, dead_tol: float = 0.0) -> dict[str, list[int]]:
     """``{layer name: [dead unit indices]}`` for every ReLU-like layer (empty lists included)."""
+    model = readable(model)  # nested models' layers read in place
     found: dict[str, list[int]] = {plan.name: [] for plan in unit_plan(model)
                                    if activation_name(plan.activation) in RELU_LIKE}
     for s in unit_status(model, X, dead_tol=dead_tol):
