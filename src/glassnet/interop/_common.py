@@ -62,7 +62,7 @@ def model_steps(model: Any) -> list[Step]:
                             "weights exist")
     steps: list[Step] = []
     n = int(model.input_dim)
-    for layer in model.layers:
+    for layer in model.flattened().layers:  # a nested model's layers in its place
         kind = type(layer).__name__
         name = str(layer.name)
         if kind == "Dense":
