@@ -241,7 +241,7 @@ class _Slices(Dataset):
                                     f"got {tensors!r:.80}")
         if hasattr(tensors, "to_numpy") and not isinstance(tensors, dict):
             tensors = tensors.to_numpy()  # a pandas DataFrame or Series
-        self.tensors = _map(_leaf_array, tensors)
+        self.tensors = _slices_of(tensors)
         firsts = {leaf.shape[0] for leaf in _leaves(self.tensors)}
         if len(firsts) != 1:
             raise ShapeError(f"tensors: expected arrays with one number of rows, got "
@@ -264,6 +264,16 @@ class _Slices(Dataset):
         return self.n
 
 
+def _slices_of(tensors: Any) -> Any:
+    """The source arrays of ``from_tensor_slices``: tuples and dicts are structures, a list
+    is one array (as TensorFlow converts it), anything else an array."""
+    if isinstance(tensors, dict):
+        return {k: _slices_of(v) for k, v in tensors.items()}
+    if isinstance(tensors, tuple):
+        return tuple(_slices_of(v) for v in tensors)
+    return _leaf_array(tensors)
+
+
 def _leaf_array(value: Any) -> Array:
     if hasattr(value, "to_numpy"):
         value = value.to_numpy()
@@ -271,8 +281,11 @@ def _leaf_array(value: Any) -> Array:
     if arr.ndim == 0:
         raise ShapeError("tensors: expected arrays with a first dimension to slice, got a "
                          "scalar")
-    if arr.dtype == np.float64 and not isinstance(value, np.ndarray):
-        arr = arr.astype(np.float32)  # Python floats are float32 tensors in TensorFlow
+    if not isinstance(value, np.ndarray):  # Python numbers: TensorFlow's float32 and int32
+        if arr.dtype == np.float64:
+            arr = arr.astype(np.float32)
+        elif arr.dtype == np.int64:
+            arr = arr.astype(np.int32)
     return arr
 
 

@@ -172,7 +172,7 @@ def transpose(a: Any, perm: Any = None) -> Tensor:
 
 
 def matmul(a: Any, b: Any) -> Tensor:
-    return as_tensor(np.matmul(np.asarray(a), np.asarray(b)))
+    return as_tensor(np.matmul(_arg(a), _arg(b)))
 
 
 def shape(input: Any) -> Tensor:  # noqa: A002
@@ -203,9 +203,14 @@ def reshape(x: Any, shape: Any) -> Tensor:
 
 
 # -- tf.math (also at the top level, as in TensorFlow) ---------------------------------------
+def _arg(x: Any) -> np.ndarray:
+    """An operand: NumPy arrays as they are, Python numbers and lists in TensorFlow's types."""
+    return _tf_dtype(np.asarray(x), x)
+
+
 def _unary(f: Any, name: str) -> Any:
     def op(x: Any) -> Tensor:
-        return as_tensor(f(np.asarray(x)))
+        return as_tensor(f(_arg(x)))
 
     op.__name__ = name
     op.__doc__ = f"Element-wise {name} (NumPy's ``{f.__name__}``)."
@@ -214,7 +219,7 @@ def _unary(f: Any, name: str) -> Any:
 
 def _binary(f: Any, name: str) -> Any:
     def op(x: Any, y: Any) -> Tensor:
-        return as_tensor(f(np.asarray(x), np.asarray(y)))
+        return as_tensor(f(_arg(x), _arg(y)))
 
     op.__name__ = name
     op.__doc__ = f"Element-wise {name} (NumPy's ``{f.__name__}``)."
@@ -223,10 +228,14 @@ def _binary(f: Any, name: str) -> Any:
 
 def _reduction(f: Any, name: str) -> Any:
     def op(input_tensor: Any, axis: Any = None, keepdims: Any = False) -> Tensor:
-        return as_tensor(f(np.asarray(input_tensor), axis=axis, keepdims=keepdims))
+        arr = _arg(input_tensor)
+        return as_tensor(np.asarray(f(arr, axis=axis, keepdims=keepdims)).astype(arr.dtype)
+                         if name != "reduce_std" else
+                         f(arr, axis=axis, keepdims=keepdims))
 
     op.__name__ = name
-    op.__doc__ = f"``{name}(x, axis=None, keepdims=False)``: NumPy's ``{f.__name__}``."
+    op.__doc__ = (f"``{name}(x, axis=None, keepdims=False)``: NumPy's ``{f.__name__}``, in "
+                  f"the input's type (an integer mean is an integer, as in TensorFlow).")
     return op
 
 
