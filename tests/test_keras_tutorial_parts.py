@@ -324,3 +324,40 @@ def test_populations_refuse_what_they_cannot_hold() -> None:
         model.compile(loss="mse", optimizer="sgd")
         with pytest.raises(gn.GlassnetError, match="Dense and Dropout layers only"):
             Population([model, model])
+
+
+def test_tensorflow_types_for_python_numbers_and_lists() -> None:
+    assert tf.add(1, 2).dtype == np.int32 and tf.square(5).numpy() == 25
+    assert tf.reduce_sum([1, 2, 3]).dtype == np.int32
+    assert tf.reduce_mean([1.0, 2.0]).dtype == np.float32
+    assert tf.matmul([[1]], [[2, 3]]).numpy().tolist() == [[2, 3]]
+    assert tf.multiply(np.ones(2), 2).dtype == np.float64  # NumPy arrays keep their type
+    ds = tf.data.Dataset.from_tensor_slices([1, 2, 3, 4, 5, 6]).map(tf.square).batch(2)
+    assert [b.numpy().tolist() for b in ds] == [[1, 4], [9, 16], [25, 36]]
+    assert next(iter(ds)).dtype == np.int32
+
+
+def test_nested_models_save_load_and_bad_files_are_refused(tmp_path: Path) -> None:
+    from glassnet.io import read_archive, write_archive
+
+    inner = gn.Sequential([Flatten(input_shape=(3, 4)), Dense(5, activation="relu"), Dense(3)],
+                          seed=1)
+    outer = gn.Sequential([inner, Softmax()], seed=2)
+    outer.save(tmp_path / "m.npz")
+    loaded = gn.load_model(tmp_path / "m.npz")
+    X, _ = images(5)
+    np.testing.assert_array_equal(loaded.predict(X), outer.predict(X))
+    archive = read_archive(tmp_path / "m.npz", {"glassnet-model": 1})
+    doc = dict(archive.doc)
+    huge = doc["model"]
+    huge["layers"][0]["config"]["model"]["layers"][1]["config"]["units"] = 10**9
+    write_archive(tmp_path / "huge.npz", doc, archive.arrays)
+    with pytest.raises(gn.ModelFileError, match="1,000,000,000 units"):
+        gn.load_model(tmp_path / "huge.npz")
+    deep: dict = {"name": "m", "layers": [{"class": "Dense", "config": {"units": 1}}]}
+    for i in range(12):
+        deep = {"name": f"m{i}", "layers": [{"class": "Sequential",
+                                             "config": {"model": deep, "name": f"n{i}"}}]}
+    write_archive(tmp_path / "deep.npz", dict(doc, model=deep), archive.arrays)
+    with pytest.raises(gn.ModelFileError, match="nest more than"):
+        gn.load_model(tmp_path / "deep.npz")

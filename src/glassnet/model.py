@@ -1266,18 +1266,15 @@ def _check_declared_size(path: str, config: dict[str, Any], weights: list[Array]
     every width must be backed by weights in the file (or be small), and the Dense kernels
     alone (``n_in x units``) must not outnumber the weight values the file holds."""
     held = sum(int(w.size) for w in weights)
-    layers = config.get("layers")
-    if not isinstance(layers, list):
+    width_cap = max(held, _FREE_WIDTH)
+    if not isinstance(config.get("layers"), list):
         return  # from_config explains
+    layers = _flat_entries(path, config, width_cap, held, 0)
     if len(layers) > _FREE_LAYERS + len(weights):
         raise ModelFileError(f"{path!r}: the config lists {len(layers):,} layers for "
                              f"{len(weights)} weight arrays")
-    width_cap = max(held, _FREE_WIDTH)
     n = config.get("input_dim")
     n = n if type(n) is int else None
-    if n is not None and n > width_cap:
-        raise ModelFileError(f"{path!r}: the config declares {n:,} inputs but the file holds "
-                             f"{held:,} weight values")
     kernels = 0
     for entry in layers:
         params = entry.get("config") if isinstance(entry, dict) else None
@@ -1294,6 +1291,37 @@ def _check_declared_size(path: str, config: dict[str, Any], weights: list[Array]
                     f"{path!r}: the config declares at least {kernels:,} weights but the file "
                     f"holds {held:,} weight values")
         n = units
+
+
+#: How deep models may nest in a file (a model inside a model inside ...)
+_MAX_NESTING = 8
+
+
+def _flat_entries(path: str, config: dict[str, Any], width_cap: int, held: int,
+                  depth: int) -> list[Any]:
+    """The config's layer entries with each nested model's entries in its place, every
+    declared input width and shape checked against ``width_cap`` on the way."""
+    n = config.get("input_dim")
+    shape = config.get("input_shape")
+    sizes = [n] if type(n) is int else []
+    if isinstance(shape, list) and all(type(d) is int for d in shape):
+        sizes.append(int(np.prod(shape, dtype=np.float64)))
+    for size in sizes:
+        if size > width_cap:
+            raise ModelFileError(f"{path!r}: the config declares {size:,} inputs but the file "
+                                 f"holds {held:,} weight values")
+    out: list[Any] = []
+    for entry in config.get("layers") or []:
+        params = entry.get("config") if isinstance(entry, dict) else None
+        inner = params.get("model") if isinstance(params, dict) else None
+        if entry.get("class") == "Sequential" and isinstance(inner, dict) \
+                and isinstance(inner.get("layers"), list):
+            if depth >= _MAX_NESTING:
+                raise ModelFileError(f"{path!r}: models nest more than {_MAX_NESTING} deep")
+            out += _flat_entries(path, inner, width_cap, held, depth + 1)
+        else:
+            out.append(entry)
+    return out
 
 
 def model_from_archive(archive: Archive, weights: list[Array]) -> Sequential:
