@@ -113,6 +113,11 @@ def test_nested_model_gradients_match_finite_differences() -> None:
     outer.compile(loss=gn.losses.SparseCategoricalCrossentropy(from_logits=True),
                   optimizer="sgd")
     assert gradient_check(outer, X, y).passed
+    inner32 = gn.Sequential([Flatten(input_shape=(3, 4)), Dense(4, activation="tanh")], seed=5)
+    outer32 = gn.Sequential([inner32, Dense(3)], seed=6)  # float32: checked via a float64 copy
+    outer32.compile(loss=gn.losses.SparseCategoricalCrossentropy(from_logits=True),
+                    optimizer="sgd")
+    assert gradient_check(outer32, X, y).passed
     assert len(outer.losses) == 1 and isinstance(outer.losses[0], Tensor)
     np.testing.assert_allclose(float(outer.losses[0]), 0.01 * (inner.layers[1].W ** 2).sum())
 

@@ -149,11 +149,20 @@ def gradient_check(
     return GradCheckResult(worst, per, count - kinks, tolerance, kinks, dtype, copied)
 
 
+def _in_float64(config: dict[str, Any]) -> dict[str, Any]:
+    """A model config in float64, nested models' configs included."""
+    out = dict(config, dtype="float64")
+    out["layers"] = [
+        dict(entry, config=dict(entry["config"], model=_in_float64(entry["config"]["model"])))
+        if isinstance(entry.get("config"), dict) and isinstance(entry["config"].get("model"),
+                                                                dict) else entry
+        for entry in config.get("layers", [])]
+    return out
+
+
 def _float64_copy(model: Any) -> Any:
     """The same architecture, compile settings and weights, in float64 (the model is untouched)."""
-    config = dict(model.get_config())
-    config["dtype"] = "float64"
-    copy = type(model).from_config(config)
+    copy = type(model).from_config(_in_float64(model.get_config()))
     copy.set_weights([np.asarray(w, dtype=np.float64) for w in model.get_weights()])
     optimizer, copy_optimizer = getattr(model, "optimizer", None), getattr(copy, "optimizer", None)
     if optimizer is not None and copy_optimizer is not None:
