@@ -140,6 +140,17 @@ def test_pop_kernel_bias_and_normalization_on_one_column() -> None:
 
 
 # ----------------------------------------------------------------------------- tensors and tf
+def test_the_nested_model_answers_for_the_inner_model() -> None:
+    X, _ = images(4)
+    inner = gn.Sequential([Flatten(input_shape=(3, 4)), Dense(2)], seed=0)
+    layer = gn.Sequential([inner, Softmax()], seed=0).layers[0]
+    np.testing.assert_array_equal(layer.predict(X), inner.predict(X))
+    np.testing.assert_array_equal(layer(X).numpy(), inner.predict(X))
+    assert layer.get_layer("dense") is inner.layers[1] and layer.layers is inner.layers
+    with pytest.raises(AttributeError):
+        layer.no_such_thing  # noqa: B018
+
+
 def test_tensors_where_keras_gives_them_and_predict_stays_an_ndarray() -> None:
     model = gn.Sequential([Input((2,)), Dense(3)], seed=0)
     x = np.ones((4, 2), dtype=np.float32)
@@ -205,6 +216,10 @@ def test_dataset_pipeline_semantics() -> None:
     assert next(d.as_numpy_iterator()) == {"a": 0, "b": 1.0}
     with pytest.raises(TypeError, match="infinite"):
         len(ds.repeat())
+    zipped = tf.data.Dataset.zip((tf.data.Dataset.range(3), ds))
+    assert list(zipped.as_numpy_iterator()) == [(0, 0), (1, 1), (2, 2)] and len(zipped) == 3
+    both = ds.take(2).concatenate(ds.skip(9))
+    assert [int(v) for v in both] == [0, 1, 9] and len(both) == 3
 
 
 def test_fit_evaluate_predict_take_a_dataset_like_arrays() -> None:

@@ -105,6 +105,23 @@ class Dataset(metaclass=_Meta):
         """``range(stop)`` or ``range(start, stop, step)``: int64 elements."""
         return _Slices(np.arange(*args, dtype=np.int64))
 
+    @staticmethod
+    def zip(datasets: Any) -> Dataset:  # noqa: A003 (TensorFlow's name)
+        """Elements of several datasets side by side: ``zip((a, b))`` gives ``(x_a, x_b)``,
+        as long as the shortest."""
+        if isinstance(datasets, Dataset) or not isinstance(datasets, (tuple, list)) \
+                or not all(isinstance(d, Dataset) for d in datasets):
+            raise ArgumentTypeError(f"datasets: expected a tuple of datasets, got "
+                                    f"{type(datasets).__name__}")
+        return _Zip(tuple(datasets))
+
+    def concatenate(self, dataset: Dataset) -> Dataset:
+        """This dataset's elements, then ``dataset``'s."""
+        if not isinstance(dataset, Dataset):
+            raise ArgumentTypeError(f"dataset: expected a Dataset, got "
+                                    f"{type(dataset).__name__}")
+        return _Concatenate(self, dataset)
+
     # -- transformations --------------------------------------------------------------------
     def batch(self, batch_size: int, drop_remainder: bool = False,
               num_parallel_calls: Any = None, deterministic: Any = None) -> Dataset:
@@ -534,6 +551,44 @@ class _Unbatch(Dataset):
 
     def _count(self) -> int:
         return UNKNOWN_CARDINALITY
+
+
+class _Zip(Dataset):
+    def __init__(self, datasets: tuple[Dataset, ...]) -> None:
+        super().__init__(None)
+        self.datasets = datasets
+
+    @property
+    def batched(self) -> bool:
+        return all(d.batched for d in self.datasets)
+
+    def _elements(self) -> Iterator[Any]:
+        return zip(*(d._raw() for d in self.datasets))  # noqa: B905 (the shortest, as TF)
+
+    def _count(self) -> int:
+        counts = [d._count() for d in self.datasets]
+        finite = [c for c in counts if c >= 0]
+        if finite:
+            return min(finite)
+        return UNKNOWN_CARDINALITY if UNKNOWN_CARDINALITY in counts else INFINITE_CARDINALITY
+
+
+class _Concatenate(Dataset):
+    def __init__(self, first: Dataset, second: Dataset) -> None:
+        super().__init__(first)
+        self.second = second
+
+    def _elements(self) -> Iterator[Any]:
+        assert self._parent is not None
+        yield from self._parent._raw()
+        yield from self.second._raw()
+
+    def _count(self) -> int:
+        assert self._parent is not None
+        a, b = self._parent._count(), self.second._count()
+        if INFINITE_CARDINALITY in (a, b):
+            return INFINITE_CARDINALITY
+        return a + b if a >= 0 and b >= 0 else UNKNOWN_CARDINALITY
 
 
 # -- what fit, evaluate and predict read ------------------------------------------------------

@@ -1184,6 +1184,19 @@ class NestedModel(Layer):
     def summary(self, print_fn: Callable[[str], None] | None = print) -> str:
         return self.model.summary(print_fn)
 
+    #: what ``outer.layers[0].<name>`` answers from the inner model, as Keras' nested model
+    _DELEGATED = frozenset({"predict", "evaluate", "fit", "compile", "get_layer", "losses",
+                            "trainable_weights", "non_trainable_weights", "flat_layers",
+                            "history", "seed", "input_dim"})
+
+    def __getattr__(self, name: str) -> Any:
+        if name in NestedModel._DELEGATED:
+            return getattr(self.__dict__["model"], name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __call__(self, x: Any, training: bool = False) -> Tensor:
+        return self.model(x, training=training)
+
     def get_config(self) -> dict[str, Any]:
         return {"model": self.model.get_config(), "name": self.name}
 
