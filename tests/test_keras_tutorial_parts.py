@@ -381,3 +381,14 @@ def test_nested_models_save_load_and_bad_files_are_refused(tmp_path: Path) -> No
     write_archive(tmp_path / "deep.npz", dict(doc, model=deep), archive.arrays)
     with pytest.raises(gn.ModelFileError, match="nest more than"):
         gn.load_model(tmp_path / "deep.npz")
+
+
+def test_weights_are_live_tensors_and_get_weights_plain_copies() -> None:
+    model = gn.Sequential([Input((2,)), Dense(3)], seed=0)
+    w = model.weights[0]
+    assert isinstance(w, Tensor) and w.numpy().shape == (2, 3)
+    w[0, 0] = 5.0  # a view: writes the weight, as assigning a Keras variable does
+    assert model.layers[0].W[0, 0] == 5.0
+    assert isinstance(model.layers[0].weights[1], Tensor)
+    copies = model.get_weights()
+    assert type(copies[0]) is np.ndarray and copies[0][0, 0] == 5.0

@@ -642,7 +642,7 @@ class Sequential(HasShapes):
         """The live arrays training does not change: frozen layers' and statistics."""
         self._require_built()
         stepped = {id(p) for p in self._param_list}
-        return [w for w in self.weights if id(w) not in stepped]
+        return [as_tensor(w) for w in self._weight_arrays() if id(w) not in stepped]
 
     @property
     def _params(self) -> list[Array]:
@@ -858,10 +858,14 @@ class Sequential(HasShapes):
 
     # -- weights ------------------------------------------------------------------------------
     @property
-    def weights(self) -> list[Array]:
-        """The live weight arrays of every layer (not copies), in ``get_weights()`` order:
-        ``[W1, b1, W2, b2, ...]`` for dense layers, plus non-trainable statistics."""
+    def weights(self) -> list[Tensor]:
+        """The live weight arrays of every layer (views, not copies), in ``get_weights()``
+        order: ``[W1, b1, W2, b2, ...]`` for dense layers, plus non-trainable statistics; as
+        Tensors (``w.numpy()``, as Keras' variables answer)."""
         self._require_built()
+        return [as_tensor(w) for w in self._weight_arrays()]
+
+    def _weight_arrays(self) -> list[Array]:
         return [w for layer in self.layers for w in layer.weight_arrays()]
 
     @property
@@ -875,7 +879,7 @@ class Sequential(HasShapes):
         (``W`` is ``(n_in, units)``, ``b`` ``(units,)``), with each layer's non-trainable
         statistics after its trainable arrays."""
         self._require_built()
-        return [w.copy() for w in self.weights]
+        return [w.copy() for w in self._weight_arrays()]
 
     def set_weights(self, weights: list[Any]) -> None:
         """Set every weight from a list in ``get_weights()`` order. The whole list is checked
@@ -1162,7 +1166,7 @@ class NestedModel(Layer):
 
     # -- weights: the inner model's, in its order ------------------------------------------------
     def weight_arrays(self) -> list[Array]:
-        return self.model.weights
+        return self.model._weight_arrays()
 
     @property
     def weight_names(self) -> list[str]:

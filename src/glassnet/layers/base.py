@@ -225,9 +225,10 @@ class Layer(HasShapes):
         return self.params + self.state
 
     @property
-    def weights(self) -> list[Array]:
-        """The live weight arrays (not copies), trainable first (Keras' ``layer.weights``)."""
-        return self.weight_arrays()
+    def weights(self) -> list[Tensor]:
+        """The live weight arrays (views, not copies: writing to one writes the weight),
+        trainable first, as Tensors (Keras' ``layer.weights``: ``w.numpy()``)."""
+        return [as_tensor(w) for w in self.weight_arrays()]
 
     def get_weights(self) -> list[Array]:
         return [w.copy() for w in self.weight_arrays()]
