@@ -705,7 +705,8 @@ class Sequential(HasShapes):
             layer.clear_cache()
 
     def predict(self, X: Any, batch_size: int | None = 1024, verbose: int = 0) -> Array:
-        """The model's outputs for every row of ``X`` (in batches of ``batch_size``)."""
+        """The model's outputs for every row of ``X`` (in batches of ``batch_size``), a plain
+        ``ndarray``; ``X`` may be a dataset (its batches' inputs are read)."""
         from .data import Dataset, batches_of, concat_batches
 
         if isinstance(X, Dataset):  # its batches' inputs (targets, if any, are not needed)

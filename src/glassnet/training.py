@@ -249,6 +249,12 @@ def fit(
     cleanly at a step boundary, keeping the weights and the history so far
     (``history.interrupted``).
 
+    ``X`` may be a :class:`~glassnet.data.Dataset` of ``(x, y)`` batches (``y`` None): each
+    epoch is a fresh iteration of it, the batches its own (``batch_size`` and ``shuffle`` are
+    the dataset's business); every batch of the first epoch is checked before the first step.
+    ``steps_per_epoch=n`` takes ``n`` batches per epoch from one iteration that runs on
+    across epochs (for a ``repeat()``-ed dataset, as Keras).
+
     ``shuffle="block"`` with ``block_size`` shuffles blocks of rows (see :func:`epoch_order`).
     ``X`` may be memory-mapped (``np.load(path, mmap_mode="r")``): it is read one batch at a
     time and never copied whole.
