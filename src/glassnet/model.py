@@ -737,13 +737,13 @@ class Sequential(HasShapes):
 
     @overload
     def evaluate(
-        self, X: Any, y: Any, batch_size: int | None = ..., verbose: int = ..., *,
+        self, X: Any, y: Any = ..., batch_size: int | None = ..., verbose: int = ..., *,
         return_dict: Literal[True],
     ) -> dict[str, float]: ...
 
     @overload
     def evaluate(
-        self, X: Any, y: Any, batch_size: int | None = ..., verbose: int = ...,
+        self, X: Any, y: Any = ..., batch_size: int | None = ..., verbose: int = ...,
         return_dict: Literal[False] = ...,
     ) -> float | list[float]: ...
 
