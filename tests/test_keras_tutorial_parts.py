@@ -4,6 +4,7 @@ functions and tf.data, as the TensorFlow tutorials use them."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -392,3 +393,14 @@ def test_weights_are_live_tensors_and_get_weights_plain_copies() -> None:
     assert isinstance(model.layers[0].weights[1], Tensor)
     copies = model.get_weights()
     assert type(copies[0]) is np.ndarray and copies[0][0, 0] == 5.0
+
+
+@pytest.mark.parametrize("get,hint", [
+    (lambda: tf.GradientTape, "model.gradients"), (lambda: tf.Variable, "get_weights"),
+    (lambda: tf.keras.callbacks.TensorBoard, "History"), (lambda: tf.keras.Model, "Sequential"),
+    (lambda: tf.keras.layers.Conv2D, "Flatten"), (lambda: tf.keras.layers.LSTM, "Dense"),
+    (lambda: tf.saved_model, "model.save"),
+])
+def test_outside_names_say_what_to_use_instead(get: Any, hint: str) -> None:
+    with pytest.raises(OutsideSubsetError, match=hint):
+        get()

@@ -17,6 +17,33 @@ from glassnet.errors import OutsideSubsetError
 
 TABLE = "the covered surface is the table in glassnet's README, 'From a course notebook'"
 
+_CONV = ("glassnet builds dense networks: Flatten the images (layers.Flatten(input_shape=...)) "
+         "and use Dense layers")
+_RNN = "glassnet builds dense networks; give each example as a row of features to Dense layers"
+#: what to use instead, for the names tutorials reach for most
+HINTS = {
+    "GradientTape": "glassnet computes gradients itself: model.gradients(X, y) gives every "
+                    "parameter's gradient, gn.inspect.gradient_check checks them, fit trains",
+    "Variable": "a model's weights are NumPy arrays: model.weights (live views), "
+                "get_weights/set_weights",
+    "Model": "functional graphs are outside; build the chain with Sequential([...]) (a "
+             "Sequential can hold another as a layer)",
+    "TensorBoard": "fit returns a History (history.history, plot it with matplotlib); "
+                   "gn.inspect.NeuronRecorder records every unit during training",
+    "saved_model": "model.save(path) and glassnet.load_model(path) keep a model in one file",
+    "function": "glassnet has no graph to compile: call the Python function directly",
+    "train": "checkpoints are files: ModelCheckpoint, model.save and glassnet.load_model",
+    "config": "glassnet runs on the CPU with NumPy; there is no device to configure",
+    "datasets": "load the arrays with NumPy or pandas (or glassnet.datasets) and pass them",
+    "get_file": "download the file yourself and read it with NumPy or pandas",
+}
+HINTS.update({name: _CONV for name in (
+    "Conv1D", "Conv2D", "Conv3D", "MaxPooling1D", "MaxPooling2D", "MaxPool2D",
+    "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Conv2DTranspose",
+    "SeparableConv2D", "DepthwiseConv2D", "conv2d", "max_pool2d")})
+HINTS.update({name: _RNN for name in ("LSTM", "GRU", "SimpleRNN", "RNN", "Bidirectional",
+                                      "Embedding", "TextVectorization", "MultiHeadAttention")})
+
 
 def outside(module: str) -> Callable[[str], Any]:
     """A module ``__getattr__`` for the Keras/TensorFlow module called ``module``."""
@@ -24,10 +51,11 @@ def outside(module: str) -> Callable[[str], Any]:
     def __getattr__(name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        hint = HINTS.get(name)
         raise OutsideSubsetError(
             f"{module}.{name} is outside glassnet's TensorFlow subset: glassnet runs the "
             f"course's dense networks on NumPy and covers only what those notebooks use; "
-            f"{TABLE}"
+            + (f"{hint}; " if hint else "") + TABLE
         )
 
     return __getattr__
