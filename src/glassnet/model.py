@@ -869,6 +869,16 @@ class Sequential(HasShapes):
         return SymbolicTensor(self.layers[-1].output_example_shape, f"{self.name}/output",
                               self.dtype.name)
 
+    @property
+    def inputs(self) -> list[SymbolicTensor]:
+        """``[model.input]`` (Keras' ``model.inputs``)."""
+        return [self.input]
+
+    @property
+    def outputs(self) -> list[SymbolicTensor]:
+        """``[model.output]`` (Keras' ``model.outputs``)."""
+        return [self.output]
+
     # -- weights ------------------------------------------------------------------------------
     @property
     def weights(self) -> list[Tensor]:
