@@ -162,6 +162,7 @@ def test_tensors_where_keras_gives_them_and_predict_stays_an_ndarray() -> None:
     loss = gn.losses.SparseCategoricalCrossentropy(from_logits=True)
     value = loss(np.array([1]), np.array([[0.0, 1.0, 0.0]], dtype=np.float32))
     assert isinstance(value, Tensor) and value.shape == () and value.dtype == np.float32
+    assert type(value.numpy()) is np.float32  # a 0-d tensor's numpy() is a scalar, as in TF
 
 
 def test_the_small_tf_functions() -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 __all__ = ["Tensor", "as_tensor"]
 
@@ -21,8 +20,11 @@ __all__ = ["Tensor", "as_tensor"]
 class Tensor(np.ndarray):
     """A NumPy array that also answers ``.numpy()`` (the plain array, no copy)."""
 
-    def numpy(self) -> NDArray[Any]:
-        return self.view(np.ndarray)
+    def numpy(self) -> Any:
+        """The plain array (a view, no copy); a 0-d Tensor gives a NumPy scalar, as
+        TensorFlow's ``tf.constant(1.0).numpy()`` gives ``np.float32(1.0)``."""
+        arr = self.view(np.ndarray)
+        return arr[()] if arr.ndim == 0 else arr
 
     def __repr__(self) -> str:
         arr = self.view(np.ndarray)
