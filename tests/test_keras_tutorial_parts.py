@@ -72,6 +72,8 @@ def test_images_into_a_dense_first_layer_are_outside_the_subset() -> None:
         gn.Sequential([Input((28, 28)), Dense(3)])
     with pytest.raises(OutsideSubsetError):
         tf.keras.layers.Conv2D  # noqa: B018
+    with pytest.raises(OutsideSubsetError, match="Flatten"):
+        Dense(2)(np.zeros((2, 3, 4)))
 
 
 def test_wrong_image_shapes_name_the_argument_and_change_nothing() -> None:

@@ -340,6 +340,12 @@ class Layer(HasShapes):
         ``glassnet.set_global_seed``, ``tf.random.set_seed``)."""
         from .._checks import check_features, new_seed
 
+        if np.ndim(x) > 2 and not isinstance(x, (str, bytes)):
+            raise OutsideSubsetError(
+                f"layer {self.name!r} ({self.kind}) on x of shape {np.shape(x)} is outside "
+                f"glassnet's subset: its layers other than Flatten and Reshape take rows of "
+                f"features (dense networks, no convolutions); flatten x first "
+                f"(layers.Flatten()(x), or x.reshape(len(x), -1))")
         dtype = getattr(self, "dtype", np.dtype(np.float32)) if self.built else None
         arr = check_features(x, self.n_in if self.built else None,
                              dtype if dtype is not None else _float_dtype_of(x),
