@@ -304,10 +304,11 @@ def test_steps_per_epoch_runs_one_iteration_on_across_epochs() -> None:
     forever = tf.data.Dataset.from_tensor_slices((X, y)).repeat().batch(8)
     history = model.fit(forever, epochs=3, steps_per_epoch=2, verbose=0)
     assert history.params["steps"] == 2 and model.optimizer.iterations == 6
-    finite = tf.data.Dataset.from_tensor_slices((X, y)).batch(8)  # 5 batches
+    finite = tf.data.Dataset.from_tensor_slices((X, y)).batch(4)  # 10 batches
     with pytest.warns(UserWarning, match="ran out of data"):
-        history = model.fit(finite, epochs=3, steps_per_epoch=4, verbose=0)
-    assert history.epoch == [0, 1] and model.optimizer.iterations == 11
+        history = model.fit(finite, epochs=5, steps_per_epoch=4, verbose=0)
+    # 4 + 4 + the 2 left: the short epoch is trained and logged, then training stops
+    assert history.epoch == [0, 1, 2] and model.optimizer.iterations == 16
     with pytest.raises(ConfigError, match="steps_per_epoch"):
         model.fit(X, y, steps_per_epoch=2, verbose=0)
 

@@ -374,6 +374,7 @@ def fit(
     model.stop_training = False
     interrupt = _Interrupt()
 
+    ran_out = False  # a dataset that ran out before steps_per_epoch batches
     with interrupt.armed():
         cblist.on_train_begin({})  # the callbacks get ready; their hooks are known after it
         batch_logs = cblist.wants_batch_logs or bool(model.metrics)
@@ -390,7 +391,7 @@ def fit(
                     break
                 if steps_per_epoch is not None and len(dataset_batches) < steps_per_epoch:
                     _ran_out(steps_per_epoch, epoch)
-                    model.stop_training = True  # after this short epoch, as Keras does
+                    ran_out = True  # stop after this short epoch, as Keras does
                 pairs = dataset_batches
                 m = sum(xb.shape[0] for xb, _ in dataset_batches)
             else:
@@ -431,7 +432,7 @@ def fit(
                 for key, value in evaluate(model, x_val, t_val, prepared=True).items():
                     epoch_logs[f"val_{key}"] = value
             cblist.on_epoch_end(epoch, epoch_logs)
-            if model.stop_training:
+            if model.stop_training or ran_out:
                 break
         model._clear_caches()
         cblist.on_train_end({"interrupted": history.interrupted})
