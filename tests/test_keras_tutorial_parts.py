@@ -220,6 +220,10 @@ def test_dataset_pipeline_semantics() -> None:
     assert next(d.as_numpy_iterator()) == {"a": 0, "b": 1.0}
     with pytest.raises(TypeError, match="infinite"):
         len(ds.repeat())
+    endless = tf.data.Dataset.range(5).repeat().shuffle(3, seed=0).take(12)  # streams
+    assert len([int(v) for v in endless]) == 12
+    mapped = [int(v) for v in ds.map(lambda v: v).shuffle(4, seed=1)]
+    assert sorted(mapped) == list(range(10)) and mapped != list(range(10))
     zipped = tf.data.Dataset.zip((tf.data.Dataset.range(3), ds))
     assert list(zipped.as_numpy_iterator()) == [(0, 0), (1, 1), (2, 2)] and len(zipped) == 3
     both = ds.take(2).concatenate(ds.skip(9))

@@ -341,13 +341,18 @@ class _Shuffle(_Pass):
         return plan[_buffered_order(len(plan), self.buffer_size, rng)]
 
     def _elements(self) -> Iterator[Any]:
+        """The buffer over the parent's stream (which may be endless: ``repeat().shuffle``):
+        each element given is drawn uniformly from the buffer and replaced by the next."""
         assert self._parent is not None
-        items = list(self._parent._raw())
         rng = self._rng()
-        order = (rng.permutation(len(items)) if self.buffer_size >= len(items)
-                 else _buffered_order(len(items), self.buffer_size, rng))
-        for i in order:
-            yield items[int(i)]
+        stream = self._parent._raw()
+        buffer = list(itertools.islice(stream, self.buffer_size))
+        for elem in stream:
+            j = int(rng.integers(len(buffer)))
+            yield buffer[j]
+            buffer[j] = elem
+        for j in rng.permutation(len(buffer)):
+            yield buffer[int(j)]
 
 
 def _buffered_order(n: int, buffer_size: int, rng: np.random.Generator) -> Array:
