@@ -1060,7 +1060,8 @@ class NestedModel(Layer):
     outer model moves the inner model's weights, and the inner model's ``predict`` sees it.
     It runs the inner model's layers in order, forward and backward; its summary row is the
     inner model (``model.layers[0].model`` is the inner model itself). A saved outer model
-    keeps the inner model's config and weights. The instruments read such a model through
+    keeps the inner model's config and weights. The outer model's ``reinitialize`` leaves a
+    built inner model's weights as they are (they are the inner model's; reinitialize it). The instruments read such a model through
     :meth:`Sequential.flattened`, which lists the inner layers in place of the nested model.
     """
 
