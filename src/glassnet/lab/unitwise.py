@@ -469,6 +469,7 @@ def run_unitwise(
             "sweep": lack["sweep"],
             "sweep_grad_norm": lack["sweep_grad_norm"],
             "outgoing_weights": [r["outgoing weight W2[j]"] for r in lack["rows"]],
+            "init_grad_norms": [r["|gradient| at init"] for r in lack["rows"]],
             "moved_per_pass": {m: np.asarray(r["changed"]) for m, r in runs.items()},
         },
         params={"budget": budget, "learning_rate": learning_rate,
