@@ -383,14 +383,14 @@ def build_parser() -> argparse.ArgumentParser:
     tour = sub.add_parser(
         "tour", help="run all six experiments and write one HTML report",
         description="Run the six experiments, print each one's answer in one sentence, and "
-                    "write DIR/report.html with the evidence and figures: about 9 s on two "
+                    "write DIR/report.html with the evidence and figures: about 10 s on two "
                     "cores (the experiments and figures run on one worker process per core).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     tour.add_argument("--out", metavar="DIR", default="glassnet-report",
                       help="folder for report.html and the PNG figures")
     tour.add_argument("--quick", action="store_true",
-                      help="smaller sizes that keep each lesson: about 5 s instead of 9 s "
+                      help="smaller sizes that keep each lesson: about 5 s instead of 10 s "
                            "(rougher numbers; the report says what was cut)")
     tour.add_argument("--no-open", action="store_true",
                       help="do not open the report in a web browser")

@@ -8,7 +8,7 @@ experiment is seeded, so the numbers do not depend on the number of workers.
 ``quick=True`` runs each at a smaller size chosen to keep each lesson (the numbers are
 rougher, and each result's ``notes`` say what was cut). :func:`run_tour_and_render` also
 draws each result's pictures on the workers as soon as it arrives; the command
-``glassnet tour`` uses it and writes the HTML report (about 9 s on two cores, all included).
+``glassnet tour`` uses it and writes the HTML report (about 10 s on two cores, all included).
 """
 
 from __future__ import annotations

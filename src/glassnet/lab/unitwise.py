@@ -516,8 +516,8 @@ def _verdict(n: dict[str, Any]) -> str:
         f"{'' if n['same_start'] else ' — NOT the same: a bug'}), plain gradient descent at "
         f"learning rate {n['learning_rate']:g}, {b:,} full-batch gradient evaluations each.",
         f"Every pass computes all {n['parameters']} gradient entries; joint training moved "
-        f"{n['joint_moved_per_pass']:.1f} parameters per pass, unit by unit "
-        f"{n['unit_moved_per_pass']:.1f}, layer by layer {n['layer_moved_per_pass']:.1f}: "
+        f"{n['joint_moved_per_pass']:.2f} parameters per pass, unit by unit "
+        f"{n['unit_moved_per_pass']:.2f}, layer by layer {n['layer_moved_per_pass']:.2f}: "
         f"fitting one unit does not make a pass cheaper (the loss is only known at the output, "
         f"so every step needs the whole forward and backward pass), it uses less of it.",
         f"Loss after the passes: joint {n['joint_loss']:.4f} (accuracy "
@@ -529,8 +529,8 @@ def _verdict(n: dict[str, Any]) -> str:
         f"From {n['starts']} different starts, joint training ended lowest "
         f"{n['joint_lowest_starts']} time{'s' if n['joint_lowest_starts'] != 1 else ''}.",
     ]
-    pairs = ", ".join(f"{k} step{'s' if k != 1 else ''}: {v:.4f}" for k, v in zip(n["visit_lengths"],
-                                                            n["visit_losses"]))
+    pairs = ", ".join(f"{k} step{'s' if k != 1 else ''}: {v:.4f}"
+                      for k, v in zip(n["visit_lengths"], n["visit_losses"]))
     parts.append(f"Minimizing each unit longer before moving on: unit by unit with {pairs} "
                  f"(joint: {n['joint_loss']:.4f}).")
     parts.append(

@@ -45,10 +45,10 @@ def _curves(result: ExperimentResult) -> Figure:
     if reach is not None:
         ax.plot([reach], [n["unit_loss"]], marker="o", color=_COLOURS[JOINT])
         ax.annotate(f"joint reaches the unit-by-unit end\nafter {reach:,} passes",
-                    (reach, n["unit_loss"]), xytext=(8, 14), textcoords="offset points",
+                    (reach, n["unit_loss"]), xytext=(10, -30), textcoords="offset points",
                     fontsize=8, color=_COLOURS[JOINT])
         ax.axhline(n["unit_loss"], color=_COLOURS[UNITS], linewidth=0.6, alpha=0.5)
-    ax.set_ylim(0, None)
+    ax.set_ylim(0, n["start_loss"] * 1.35)  # room above the curves for the legend
     ax.set_xlim(0, n["budget"])
     ax.set_xlabel("gradient evaluations (full-batch forward + backward passes)")
     ax.set_ylabel("loss (binary cross-entropy, all examples)")
