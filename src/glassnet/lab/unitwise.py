@@ -217,14 +217,15 @@ def _no_target(seed: int, hidden: int, learning_rate: float, X: NDArray[Any], y:
     t = model.prepare_targets(y, x.shape[0])
     L1, L2 = model.layers
     loss = model.loss
-    assert loss is not None
+    assert loss is not None and isinstance(L1, Dense) and isinstance(L2, Dense)
     model.compute_gradients(x, t)
     gW1, gb1 = (g.copy() for g in L1.grads)
     gW2 = L2.grads[0].copy()
     # the output layer's error dL/dz2, from the engine's loss object (sigmoid + BCE, fused)
     _, delta2 = loss.logits_value_and_grad(t, L2.cached_preactivation())
     assert delta2 is not None
-    g_prime = L1.activation.derivative(L1.z, L1.a)  # type: ignore[attr-defined]
+    assert L1.z is not None and L1.a is not None  # cached by the forward pass
+    g_prime = L1.activation.derivative(L1.z, L1.a)
     W2 = L2.params[0]
     rows: list[dict[str, Any]] = []
     identity_diff = 0.0
@@ -237,7 +238,7 @@ def _no_target(seed: int, hidden: int, learning_rate: float, X: NDArray[Any], y:
                      "|gradient| at init": float(np.linalg.norm(engine)),
                      "chain rule: max |diff|": float(np.max(np.abs(chain - engine)))})
     # the output unit: its error is measured against the target y directly
-    out_chain = L1.a.T @ delta2[:, 0]  # type: ignore[union-attr]
+    out_chain = L1.a.T @ delta2[:, 0]
     out_diff = float(np.max(np.abs(out_chain - gW2[:, 0])))
     _let_go(model)
 
