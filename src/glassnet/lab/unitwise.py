@@ -520,7 +520,8 @@ def _verdict(n: dict[str, Any]) -> str:
         f"{n['joint_moved_per_pass']:.2f} parameters per pass, unit by unit "
         f"{n['unit_moved_per_pass']:.2f}, layer by layer {n['layer_moved_per_pass']:.2f}: "
         f"fitting one unit does not make a pass cheaper (the loss is only known at the output, "
-        f"so every step needs the whole forward and backward pass), it uses less of it.",
+        f"so every step needs the whole forward pass and the backward pass from the output "
+        f"down to the unit's layer), it uses less of it.",
         f"Loss after the passes: joint {n['joint_loss']:.4f} (accuracy "
         f"{n['joint_accuracy']:.1%}), unit by unit {n['unit_loss']:.4f} "
         f"({n['unit_accuracy']:.1%}), layer by layer {n['layer_loss']:.4f} "
