@@ -1061,8 +1061,9 @@ class NestedModel(Layer):
     It runs the inner model's layers in order, forward and backward; its summary row is the
     inner model (``model.layers[0].model`` is the inner model itself). A saved outer model
     keeps the inner model's config and weights. The outer model's ``reinitialize`` leaves a
-    built inner model's weights as they are (they are the inner model's; reinitialize it). The instruments read such a model through
-    :meth:`Sequential.flattened`, which lists the inner layers in place of the nested model.
+    built inner model's weights as they are (they are the inner model's; reinitialize it).
+    The instruments read such a model through :meth:`Sequential.flattened`, which lists the
+    inner layers in place of the nested model.
     """
 
     def __init__(self, model: Any, name: str | None = None) -> None:
