@@ -169,3 +169,25 @@ def test_values_match_keras(keras: Any, name: str) -> None:
     model = gn.Sequential([gn.layers.Input((2,)), gn.layers.Dense(K)], seed=0)
     model.compile(loss=name, optimizer="sgd")
     assert model.loss.name == name
+
+
+@pytest.mark.parametrize("name", ["mean_absolute_error", "mean_absolute_percentage_error",
+                                  "mean_squared_logarithmic_error", "kl_divergence", "huber",
+                                  "log_cosh", "hinge", "poisson", "mean_squared_error",
+                                  "binary_crossentropy", "categorical_crossentropy"])
+def test_bridge_functions_match_keras(keras: Any, name: str) -> None:
+    from glassnet.keras import losses as gk
+
+    rng = np.random.default_rng(30)
+    y = rng.uniform(0.0, 1.0, size=(5, 3)).astype(np.float32)
+    p = rng.uniform(0.05, 1.5, size=(5, 3)).astype(np.float32)
+    if name == "hinge":
+        y = np.round(y)
+    if name == "categorical_crossentropy":  # probabilities (Keras rescales rows to sum 1)
+        p = p / p.sum(axis=1, keepdims=True)
+    if name.endswith("crossentropy"):
+        p = np.clip(p, 0.05, 0.95)
+    ours = np.asarray(getattr(gk, name)(y, p))
+    theirs = np.asarray(getattr(keras.losses, name)(y, p))
+    assert ours.shape == theirs.shape == (5,)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
