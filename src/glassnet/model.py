@@ -76,8 +76,10 @@ def auto_name(base: str) -> str:
 
 
 def reset_auto_names() -> None:
-    """Start automatic names afresh (the next model is ``sequential`` again)."""
+    """Start automatic names afresh (the next model is ``sequential`` again, the next unnamed
+    AUC ``auc``)."""
     _auto_names.clear()
+    metrics_mod.reset_names()
 
 
 @dataclass(frozen=True)
@@ -311,7 +313,7 @@ class Sequential(HasShapes):
         self.optimizer = optimizers_mod.get(optimizer)
         if metrics is not None and not isinstance(metrics, (list, tuple)):
             raise ArgumentTypeError(f"metrics: expected a list of names, got {metrics!r}")
-        self.metrics = [metrics_mod.get(m, self.loss) for m in (metrics or [])]
+        self.metrics = [metrics_mod.compile_metric(m, self.loss) for m in (metrics or [])]
         self.metric_names = [m.name for m in self.metrics]
         self._update_fused()
 
@@ -780,7 +782,7 @@ class Sequential(HasShapes):
             cfg["compile"] = {
                 "loss": self.loss.to_config(),
                 "optimizer": self.optimizer.to_config(),
-                "metrics": [m.name for m in self.metrics],
+                "metrics": [metrics_mod.to_config(m) for m in self.metrics],
             }
         return cfg
 

@@ -256,6 +256,12 @@ class Population:
         self._configs = [m.get_config() for m in models]
         self.loss: losses_mod.Loss = m0.loss
         self.metrics = list(m0.metrics)
+        for metric in self.metrics:
+            if metric.stateful:
+                raise OutsideSubsetError(
+                    f"metrics: {type(metric).__name__} ({metric.name!r}) is not a mean of "
+                    "batch values, and a population reports batch means; compile the members "
+                    "without it, or fit them one by one")
         self.metric_names = [m.name for m in self.metrics]
         self.optimizer = m0.optimizer
         assert self.optimizer is not None

@@ -397,7 +397,7 @@ def fit(
             order = (epoch_order(epoch_rng(shuffle_seed, global_epoch), m, shuffle, block_size,
                                  n_steps) if shuffle and n_steps > 1 else None)
             total, seen, penalty_total = 0.0, 0, 0.0
-            metric_sums = [0.0] * len(model.metrics)
+            metric_states: list[Any] = [None] * len(model.metrics)
             logs: dict[str, Any] = {}
             for step, idx in enumerate(batches(m, batch_size, order)):
                 xb, tb = x[idx], t[idx]
@@ -416,8 +416,8 @@ def fit(
                 if batch_logs:
                     logs = {"batch_loss": value, "size": nb, "seen": seen, "loss": total / seen}
                     for i, metric in enumerate(model.metrics):
-                        metric_sums[i] += metric(tb, out) * nb
-                        logs[metric.name] = metric_sums[i] / seen
+                        metric_states[i] = metric.accumulate(metric_states[i], tb, out)
+                        logs[metric.name] = metric.result_from(metric_states[i])
                     cblist.on_batch_end(step, logs)
                 if model.stop_training or interrupt.requested:
                     break
@@ -429,7 +429,7 @@ def fit(
             if model._regularized:  # the loss above includes the penalties (as in Keras)
                 epoch_logs["data_loss"] = (total - penalty_total) / seen
             for i, metric in enumerate(model.metrics):
-                epoch_logs[metric.name] = metric_sums[i] / seen
+                epoch_logs[metric.name] = metric.result_from(metric_states[i])
             if x_val is not None and t_val is not None:
                 for key, value in evaluate(model, x_val, t_val, prepared=True,
                                            sample_weight=w_val).items():
