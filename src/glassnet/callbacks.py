@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._checks import check_bool, check_float, check_int
-from .errors import ArgumentTypeError, ConfigError
+from .errors import ArgumentTypeError, ConfigError, GlassnetError
 
 if TYPE_CHECKING:
     from .model import Sequential
@@ -38,8 +38,10 @@ __all__ = [
     "EarlyStopping",
     "History",
     "LambdaCallback",
+    "LearningRateScheduler",
     "ModelCheckpoint",
     "ProgressBar",
+    "ReduceLROnPlateau",
     "TerminateOnNaN",
 ]
 
@@ -243,13 +245,33 @@ class EarlyStopping(Callback):
         _require_log_key("EarlyStopping", self.monitor, params)
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
-        self.wait = 0
         self.stopped_epoch = None
+        if getattr(self, "_restored", False):  # BackupAndRestore put the counters back
+            self._restored = False
+            return
+        self.wait = 0
         self.best_epoch = None
         self.best = math.inf if self.mode == "min" else -math.inf
         if self.baseline is not None:
             self.best = float(self.baseline)
         self.best_weights: list[Any] | None = None
+
+    def get_state(self) -> dict[str, Any]:
+        """The counters a resumed fit needs (JSON-able; the best weights are not kept)."""
+        return {"wait": self.wait, "best": self.best if math.isfinite(self.best) else None,
+                "best_epoch": self.best_epoch}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        wait, best, best_epoch = state.get("wait"), state.get("best"), state.get("best_epoch")
+        if type(wait) is not int or wait < 0 or not (best is None or isinstance(best, float)
+                                                      or type(best) is int) \
+                or not (best_epoch is None or type(best_epoch) is int):
+            raise ConfigError(f"state: a bad EarlyStopping state {state!r:.200}")
+        self.wait, self.best_epoch = wait, best_epoch
+        self.best = (float(best) if best is not None
+                     else (math.inf if self.mode == "min" else -math.inf))
+        self.best_weights = None
+        self._restored = True
 
     def _improved(self, value: float) -> bool:
         if self.mode == "min":
@@ -362,6 +384,17 @@ class ModelCheckpoint(Callback):
         if not os.access(directory, os.W_OK):
             raise ConfigError(f"filepath: the directory {directory!r} is not writable")
 
+    def get_state(self) -> dict[str, Any]:
+        """The best value so far (JSON-able), for a resumed fit."""
+        return {"best": self.best if math.isfinite(self.best) else None}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        best = state.get("best")
+        if not (best is None or type(best) in (int, float)):
+            raise ConfigError(f"state: a bad ModelCheckpoint state {state!r:.200}")
+        self.best = (float(best) if best is not None
+                     else (math.inf if self.mode == "min" else -math.inf))
+
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         logs = logs or {}
         if self.save_best_only:
@@ -426,10 +459,15 @@ class BackupAndRestore(Callback):
     def _fit_signature(params: dict[str, Any]) -> dict[str, Any]:
         return {k: params[k] for k in ("epochs", "batch_size", "samples", "seed", "shuffle")}
 
-    def restore(self, model: Sequential, params: dict[str, Any]) -> tuple[int, History] | None:
+    def restore(self, model: Sequential, params: dict[str, Any],
+                callbacks: list[Callback] | None = None) -> tuple[int, History] | None:
         """Put ``model`` back to the backup, if there is one: returns (the epoch of this
-        ``fit`` to continue at, the history so far). Nothing changes if it is refused."""
+        ``fit`` to continue at, the history so far). ``callbacks`` (this fit's) get back the
+        counters they kept (``get_state``/``set_state``: ReduceLROnPlateau, EarlyStopping,
+        ModelCheckpoint's best value), the optimizer the learning rate a callback had set.
+        Nothing changes if it is refused."""
         self.restored_epoch = None
+        self._siblings = [c for c in (callbacks or []) if c is not self]
         if not os.path.exists(self.path):
             return None
         from .model import read_checkpoint
@@ -437,8 +475,16 @@ class BackupAndRestore(Callback):
         saved, info = read_checkpoint(self.path)
         fit_info = info.get("fit")
         mine = self._fit_signature(params)
-        def run(config: dict[str, Any]) -> dict[str, Any]:  # the name plays no part
-            return {k: v for k, v in config.items() if k != "name"}
+        def run(config: dict[str, Any]) -> dict[str, Any]:
+            # the name plays no part, nor a learning rate a callback changed by hand
+            out = {k: v for k, v in config.items() if k != "name"}
+            opt = (out.get("compile") or {}).get("optimizer") or {}
+            cfg = dict(opt.get("config") or {})
+            if not isinstance(cfg.get("learning_rate"), dict):
+                cfg.pop("learning_rate", None)
+            if "compile" in out:
+                out["compile"] = {**out["compile"], "optimizer": {**opt, "config": cfg}}
+            return out
 
         if run(saved.get_config()) != run(model.get_config()):
             raise ConfigError(f"backup_dir: {self.path!r} was written by another model "
@@ -452,10 +498,29 @@ class BackupAndRestore(Callback):
         epoch = fit_info.get("epoch")
         if type(epoch) is not int or not 0 <= epoch <= params["epochs"]:
             raise ConfigError(f"backup_dir: {self.path!r} holds a bad epoch {epoch!r}")
+        states = fit_info.get("callbacks", [])
+        stateful = [c for c in self._siblings if hasattr(c, "get_state")]
+        if not isinstance(states, list) or len(states) != len(stateful) or not all(
+                isinstance(st, dict) and st.get("class") == type(c).__name__
+                and isinstance(st.get("state"), dict) for st, c in zip(states, stateful)):
+            raise ConfigError(
+                f"backup_dir: {self.path!r} was written by a fit with other callbacks; this "
+                f"fit has {[type(c).__name__ for c in stateful]}. Delete it to start afresh.")
         (_, optimizer), (_, source) = model._require_compiled(), saved._require_compiled()
         history = saved.history if saved.history is not None else History()
+        backups = [c.get_state() for c in stateful]
+        try:
+            for c, st in zip(stateful, states):
+                c.set_state(st["state"])  # type: ignore[attr-defined]
+        except GlassnetError:
+            for c, st in zip(stateful, backups):
+                c.set_state(st)  # type: ignore[attr-defined]
+                c._restored = False  # type: ignore[attr-defined]
+            raise
         model.set_weights(saved.get_weights())
         optimizer.set_state(source.get_state(), model.trainable_weights)
+        if optimizer.schedule is None:
+            optimizer.learning_rate = source.learning_rate
         model.epochs_trained = saved.epochs_trained
         self.restored_epoch = epoch
         return epoch, history
@@ -466,8 +531,11 @@ class BackupAndRestore(Callback):
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         from .model import save_checkpoint
 
+        states = [{"class": type(c).__name__, "state": c.get_state()}
+                  for c in getattr(self, "_siblings", []) if hasattr(c, "get_state")]
         save_checkpoint(self.model, self.path, {"fit": {
-            "epoch": epoch + 1, "signature": self._fit_signature(self.params)}})
+            "epoch": epoch + 1, "signature": self._fit_signature(self.params),
+            "callbacks": states}})
 
     def on_train_end(self, logs: Logs | None = None) -> None:
         if (logs or {}).get("interrupted") or not self.delete_checkpoint:
@@ -627,3 +695,145 @@ class ProgressBar(Callback):
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+
+
+def _lr_value(model: Sequential) -> float:
+    """The optimizer's learning rate as Keras reads it (its float32 variable, as a float)."""
+    optimizer = model.optimizer
+    if optimizer is None:
+        raise ConfigError("the model is not compiled: a learning-rate callback needs its "
+                          "optimizer")
+    return float(np.float32(optimizer.learning_rate))
+
+
+def _check_settable(params: dict[str, Any], who: str) -> None:
+    schedule = params.get("lr_schedule")
+    if schedule is not None:
+        raise ConfigError(
+            f"{who}: the optimizer follows {schedule}, so its learning rate is not settable "
+            "(as in Keras); use a schedule or this callback, not both")
+
+
+class LearningRateScheduler(Callback):
+    """Set the learning rate at the start of each epoch to ``schedule(epoch, lr)`` (Keras'
+    callback: ``epoch`` counts from 0 within this ``fit``, ``lr`` is the current rate;
+    ``schedule(epoch)`` with one argument works too). The epoch logs get ``learning_rate``.
+    ``verbose=1`` prints Keras' line ``Epoch 3: LearningRateScheduler setting learning rate
+    to 0.001.``"""
+
+    logs_learning_rate = True
+
+    def __init__(self, schedule: Any, verbose: int = 0) -> None:
+        if not callable(schedule):
+            raise ArgumentTypeError(
+                f"schedule: expected a function schedule(epoch, lr) -> float, got "
+                f"{type(schedule).__name__}")
+        self.schedule = schedule
+        self.verbose = int(check_int(verbose, "verbose", minimum=0))  # type: ignore[arg-type]
+
+    def validate(self, params: dict[str, Any]) -> None:
+        _check_settable(params, "LearningRateScheduler")
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        lr = _lr_value(self.model)
+        try:
+            new = self.schedule(epoch, lr)
+        except TypeError:  # the one-argument form, as Keras allows
+            new = self.schedule(epoch)
+        if isinstance(new, bool) or not isinstance(new, (float, np.floating)):
+            raise ConfigError(
+                f"schedule: should return a float learning rate, got {new!r} at epoch {epoch}")
+        assert self.model.optimizer is not None
+        self.model.optimizer.learning_rate = float(new)
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
+                  f"{new}.")
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiply the learning rate by ``factor`` (not below ``min_lr``) when ``monitor`` has
+    not improved by more than ``min_delta`` for ``patience`` epochs; then wait ``cooldown``
+    epochs before counting again. Keras' callback, step by step: the epoch logs get
+    ``learning_rate`` (the rate the epoch used); ``verbose=1`` prints Keras' line
+    ``Epoch 12: ReduceLROnPlateau reducing learning rate to 0.0001.`` Its counters are saved
+    by :class:`BackupAndRestore`, so a resumed fit reduces when the whole one would."""
+
+    logs_learning_rate = True
+
+    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10,
+                 verbose: int = 0, mode: str = "auto", min_delta: float = 1e-4,
+                 cooldown: int = 0, min_lr: float = 0.0, **kwargs: Any) -> None:
+        if kwargs:
+            raise ArgumentTypeError(
+                f"ReduceLROnPlateau: unknown argument(s) {', '.join(map(repr, kwargs))}")
+        self.monitor = _check_monitor(monitor)
+        self.factor = check_float(factor, "factor", minimum=0.0, maximum=1.0,
+                                  include_maximum=False)
+        self.patience = int(check_int(patience, "patience", minimum=0))  # type: ignore[arg-type]
+        self.verbose = int(check_int(verbose, "verbose", minimum=0))  # type: ignore[arg-type]
+        self.mode = _improvement_mode(monitor, mode)
+        self.min_delta = abs(check_float(min_delta, "min_delta"))
+        self.cooldown = int(check_int(cooldown, "cooldown", minimum=0))  # type: ignore[arg-type]
+        self.min_lr = check_float(min_lr, "min_lr", minimum=0.0)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.best: float | None = None
+        self.wait = 0
+        self.cooldown_counter = 0
+
+    def validate(self, params: dict[str, Any]) -> None:
+        _check_settable(params, "ReduceLROnPlateau")
+        _require_log_key("ReduceLROnPlateau", self.monitor, params)
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        if not getattr(self, "_restored", False):
+            self._reset()
+        self._restored = False
+
+    def _improved(self, value: float) -> bool:
+        if self.best is None:
+            return True
+        if self.mode == "min":
+            return value + self.min_delta < self.best
+        return value - self.min_delta > self.best
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        logs = logs or {}
+        if self.monitor not in logs:
+            raise ConfigError(
+                f"monitor: ReduceLROnPlateau watches {self.monitor!r} but the epoch logs only "
+                f"have {', '.join(logs) or 'nothing'}")
+        current = float(logs[self.monitor])
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._improved(current):
+            self.best = current
+            self.wait = 0
+        elif self.cooldown_counter <= 0:
+            self.wait += 1
+            if self.wait >= self.patience:
+                old = _lr_value(self.model)
+                if old > np.float32(self.min_lr):
+                    new = max(old * self.factor, self.min_lr)
+                    assert self.model.optimizer is not None
+                    self.model.optimizer.learning_rate = new
+                    if self.verbose > 0:
+                        print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate "
+                              f"to {new}.")
+                    self.cooldown_counter = self.cooldown
+                    self.wait = 0
+
+    def get_state(self) -> dict[str, Any]:
+        """The counters a resumed fit needs (JSON-able)."""
+        return {"best": self.best, "wait": self.wait, "cooldown_counter": self.cooldown_counter}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        best, wait, cool = state.get("best"), state.get("wait"), state.get("cooldown_counter")
+        if (best is not None and not isinstance(best, (int, float))) or type(wait) is not int \
+                or type(cool) is not int or wait < 0 or cool < 0:
+            raise ConfigError(f"state: a bad ReduceLROnPlateau state {state!r:.200}")
+        self.best = None if best is None else float(best)
+        self.wait, self.cooldown_counter = wait, cool
+        self._restored = True

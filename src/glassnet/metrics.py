@@ -140,6 +140,9 @@ class CategoricalAccuracy(Metric):
 
     name = "accuracy"
 
+    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+        _named(self, name)
+
     def __call__(self, y: Array, out: Array) -> float:
         return float(np.mean(out.argmax(axis=1) == y.argmax(axis=1)))
 
@@ -148,6 +151,9 @@ class SparseCategoricalAccuracy(Metric):
     """Share of examples whose largest output is the integer label."""
 
     name = "accuracy"
+
+    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+        _named(self, name)
 
     def __call__(self, y: Array, out: Array) -> float:
         return float(np.mean(out.argmax(axis=1) == y))
@@ -228,7 +234,7 @@ class _CrossentropyMetric(Metric):
         if not isinstance(from_logits, (bool, np.bool_)):
             raise ArgumentTypeError(f"from_logits: expected True or False, got {from_logits!r}")
         self.from_logits = bool(from_logits)
-        self._loss = self.loss_class(from_logits=self.from_logits)  # type: ignore[call-arg]
+        self._loss = self.loss_class(from_logits=self.from_logits)
         self.name = self._loss.name
         _named(self, name)
 
@@ -442,10 +448,15 @@ _BY_NAME: dict[str, type[Metric]] = {
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropyMetric,
     "sparsecategoricalcrossentropy": SparseCategoricalCrossentropyMetric,
     "precision": Precision, "recall": Recall, "auc": AUC,
+    "binary_accuracy": BinaryAccuracy, "binaryaccuracy": BinaryAccuracy,
+    "categorical_accuracy": CategoricalAccuracy, "categoricalaccuracy": CategoricalAccuracy,
+    "sparse_categorical_accuracy": SparseCategoricalAccuracy,
+    "sparsecategoricalaccuracy": SparseCategoricalAccuracy,
 }
 _NAMES = ("accuracy", "acc", "mse", "mae", "mean_squared_error", "mean_absolute_error",
           "root_mean_squared_error", "binary_crossentropy", "categorical_crossentropy",
-          "sparse_categorical_crossentropy", "precision", "recall", "auc")
+          "sparse_categorical_crossentropy", "precision", "recall", "auc", "binary_accuracy",
+          "categorical_accuracy", "sparse_categorical_accuracy")
 
 #: metric classes registered with :func:`glassnet.register`, by their ``name``
 _registered: dict[str, type[Metric]] = {}
@@ -485,7 +496,7 @@ def _from_dict(identifier: dict[str, Any]) -> Metric:
         raise ConfigError(f"metrics: expected a metric config {{'class', 'name', 'config'}} of "
                           f"one of {', '.join(sorted(_CLASSES))}, got {identifier!r:.200}")
     try:
-        return cls(name=name, **config)
+        return cls(name=name, **config)  # type: ignore[call-arg]
     except TypeError as exc:
         raise ConfigError(f"metrics: bad parameters for {cls.__name__}: {exc}") from exc
 

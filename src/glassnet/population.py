@@ -265,6 +265,12 @@ class Population:
         self.metric_names = [m.name for m in self.metrics]
         self.optimizer = m0.optimizer
         assert self.optimizer is not None
+        for m in models:
+            if m.optimizer.schedule is not None:
+                raise OutsideSubsetError(
+                    f"models: {m.name!r} follows a learning-rate schedule "
+                    f"({type(m.optimizer.schedule).__name__}); a population steps its members "
+                    "at fixed learning rates: fit scheduled models one by one")
         self.learning_rates = np.array([m.optimizer.learning_rate
                                         for m in models], dtype=np.float64)
         self.iterations = np.array([m.optimizer.iterations

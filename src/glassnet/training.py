@@ -348,12 +348,15 @@ def fit(
     cbs: list[Callback] = [history]
     if verbose:
         cbs.append(ProgressBar(verbose))
-    user_callbacks = list(callbacks or [])
+    user_callbacks = _backups_after_states(list(callbacks or []))
+    logs_lr = any(getattr(c, "logs_learning_rate", False) for c in user_callbacks)
     cbs += user_callbacks
     cblist = CallbackList(cbs)
     log_keys = ["loss"] + (["data_loss"] if model._regularized else []) + list(model.metric_names)
     if x_val is not None:
         log_keys += ["val_loss"] + [f"val_{name}" for name in model.metric_names]
+    if logs_lr:
+        log_keys.append("learning_rate")
     _, optimizer = model._require_compiled()
     params = {
         "epochs": epochs, "steps": n_steps, "samples": m, "batch_size": batch_size,
@@ -366,6 +369,8 @@ def fit(
         "initial_epoch": first, "global_epoch": global_start,
         "initial_step": optimizer.iterations, "shuffle": shuffle,
         "metrics": list(model.metric_names), "log_keys": log_keys,
+        "lr_schedule": (None if optimizer.schedule is None
+                        else type(optimizer.schedule).__name__),
         # a callback of the user's own may add keys to the epoch logs
         "log_keys_open": any((type(c).__module__ != Callback.__module__
                               or isinstance(c, LambdaCallback))
@@ -434,6 +439,8 @@ def fit(
                 for key, value in evaluate(model, x_val, t_val, prepared=True,
                                            sample_weight=w_val).items():
                     epoch_logs[f"val_{key}"] = value
+            if logs_lr:  # the rate this epoch used, as Keras' learning-rate callbacks log it
+                epoch_logs["learning_rate"] = float(np.float32(optimizer.learning_rate))
             cblist.on_epoch_end(epoch, epoch_logs)
             if model.stop_training:
                 break
@@ -445,13 +452,26 @@ def fit(
     return history
 
 
+def _backups_after_states(callbacks: list[Callback]) -> list[Callback]:
+    """The callbacks in their order, except that a BackupAndRestore placed before a callback
+    whose state it keeps (``get_state``: ReduceLROnPlateau, EarlyStopping, ModelCheckpoint)
+    moves to just after the last such callback, so the backup holds this epoch's states."""
+    last = max((i for i, c in enumerate(callbacks) if hasattr(c, "get_state")), default=-1)
+    early = [c for c in callbacks[:max(last, 0)] if isinstance(c, BackupAndRestore)]
+    if not early:
+        return callbacks
+    rest = [c for c in callbacks if not any(c is b for b in early)]
+    at = max(i for i, c in enumerate(rest) if hasattr(c, "get_state")) + 1
+    return rest[:at] + early + rest[at:]
+
+
 def _resume(model: Sequential, callbacks: list[Callback],
             params: dict[str, Any]) -> tuple[int, History] | None:
     """Let a BackupAndRestore callback put back an interrupted fit's state: returns the
     epoch (of this fit) to continue at and the history so far, or None."""
     for callback in callbacks:
         if isinstance(callback, BackupAndRestore):
-            restored = callback.restore(model, params)
+            restored = callback.restore(model, params, callbacks)
             if restored is not None:
                 return restored
     return None
