@@ -842,6 +842,70 @@ class Sequential(HasShapes):
                 GlassnetWarning, stacklevel=2)
         save_model(self, path)
 
+    def save_weights(self, filepath: str | os.PathLike[str], overwrite: bool = True) -> None:
+        """Write the weights alone. A name ending ``.weights.h5`` gets Keras 3's HDF5 layout
+        (a Keras model of the same layers reads it with ``load_weights``; needs h5py); any
+        other name glassnet's own archive (no pickle). Written atomically; weights that are
+        not finite are refused and nothing is written."""
+        from .interop.keras_weights import is_keras_weights_path, save_keras_weights
+
+        if not isinstance(filepath, (str, os.PathLike)):
+            raise ArgumentTypeError(f"filepath: expected a path (str or os.PathLike), got "
+                                    f"{type(filepath).__name__}")
+        if not isinstance(overwrite, bool):
+            raise ArgumentTypeError(f"overwrite: expected True or False, got {overwrite!r}")
+        if is_keras_weights_path(filepath):
+            save_keras_weights(self, filepath, overwrite=overwrite)
+            return
+        self._require_built()
+        weights = self.get_weights()
+        check_finite_weights(self, weights, f"save_weights({os.fspath(filepath)!r})")
+        if not overwrite and os.path.exists(filepath):
+            raise ModelFileError(f"{os.fspath(filepath)!r}: the file exists and overwrite=False")
+        write_archive(filepath, {"format": WEIGHTS_FORMAT, "version": WEIGHTS_VERSION,
+                                 "shapes": [list(w.shape) for w in weights]}, weights)
+
+    def load_weights(self, filepath: str | os.PathLike[str], skip_mismatch: bool = False,
+                     **kwargs: Any) -> None:
+        """Read weights written by :meth:`save_weights` (either format), Keras'
+        ``save_weights`` (``.weights.h5``), a Keras ``.keras`` file, or a glassnet model or
+        checkpoint file of the same architecture. Shapes, count and finite values are
+        checked against this model before any weight changes; every problem with the file is
+        a glassnet error naming it."""
+        import zipfile
+
+        from .interop.keras_weights import is_hdf5_file, load_keras_weights_file
+
+        if not isinstance(filepath, (str, os.PathLike)):
+            raise ArgumentTypeError(f"filepath: expected a path (str or os.PathLike), got "
+                                    f"{type(filepath).__name__}")
+        if skip_mismatch or kwargs:
+            from .errors import OutsideSubsetError
+
+            raise OutsideSubsetError(
+                "load_weights(skip_mismatch=...) is outside glassnet: every weight must fit "
+                "(rebuild the model to match the file)")
+        path = os.fspath(filepath)
+        if not os.path.exists(path):
+            raise MissingFileError(f"filepath: no weights file at {path!r}")
+        self._require_built()
+        if is_hdf5_file(path) or (zipfile.is_zipfile(path) and path.endswith(".keras")):
+            load_keras_weights_file(self, path)
+            return
+        archive = read_archive(path, {WEIGHTS_FORMAT: WEIGHTS_VERSION,
+                                      MODEL_FORMAT: MODEL_VERSION,
+                                      CHECKPOINT_FORMAT: CHECKPOINT_VERSION})
+        weights = list(archive.arrays)
+        if archive.doc["format"] == CHECKPOINT_FORMAT:
+            n = (archive.doc.get("optimizer") or {}).get("n_weights")
+            if not isinstance(n, int) or not _is_int(n) or n > len(weights):
+                raise ModelFileError(f"{path!r}: the checkpoint's optimizer part is malformed")
+            weights = weights[:n]
+        try:
+            self.set_weights(weights)
+        except GlassnetError as exc:
+            raise ModelFileError(f"{path!r}: the weights do not fit this model: {exc}") from exc
+
     def __repr__(self) -> str:
         arch = [str(self.input_dim)] + [str(layer.output_dim) for layer in self.layers]
         return f"Sequential({'-'.join(arch)}, dtype={self.dtype.name}, seed={self.seed})"
@@ -854,6 +918,10 @@ class Sequential(HasShapes):
 
 MODEL_FORMAT = "glassnet-model"
 MODEL_VERSION = 1
+#: ``save_weights`` to a name that is not ``*.weights.h5``: {"format", "version", "shapes"}
+#: and the arrays of get_weights()
+WEIGHTS_FORMAT = "glassnet-weights"
+WEIGHTS_VERSION = 1
 #: Widths up to this need no weights in the file to back them (a model of Dropout layers).
 _FREE_WIDTH = 1024
 _FREE_LAYERS = 256
