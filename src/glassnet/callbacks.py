@@ -323,22 +323,32 @@ class TerminateOnNaN(Callback):
 
 
 class ModelCheckpoint(Callback):
-    """Save the model after each epoch (or only when ``monitor`` improves).
+    """Save the model (or its weights) after each epoch, every ``save_freq`` batches, or only
+    when ``monitor`` improves: Keras' callback.
 
     ``filepath`` may hold ``{epoch}`` and any log key, e.g.
-    ``"ckpt-{epoch:02d}-{val_loss:.3f}.gn"``. With ``save_optimizer=True`` each file is a
-    training checkpoint (:func:`glassnet.save_checkpoint`: weights, optimizer state, global
-    epoch and step, seeds, history), from which ``load_model`` continues training exactly.
-    The directory must exist, and every name in ``filepath`` must be a log key of this
-    ``fit``: both are checked before the first step.
+    ``"ckpt-{epoch:02d}-{val_loss:.3f}.keras"`` (with ``save_freq`` in batches, ``{batch}`` and
+    the batch logs' keys too). ``save_weights_only=True`` calls ``model.save_weights`` (a
+    ``*.weights.h5`` name gets Keras' HDF5 layout), else ``model.save`` (glassnet's model
+    file; with ``save_optimizer=True`` a training checkpoint,
+    :func:`glassnet.save_checkpoint`, from which ``load_model`` continues training exactly).
+    ``save_best_only`` saves when ``monitor`` beats the best so far (``mode``: min, max or
+    auto; ``initial_value_threshold`` is the value to beat at first). ``verbose=1`` prints
+    Keras' lines. A missing directory is created when the first file is saved, as Keras
+    does; every name in ``filepath`` must be a log key of this ``fit`` and the directory
+    creatable: both are checked before the first step.
     """
 
     def __init__(
         self,
         filepath: str | os.PathLike[str],
         monitor: str = "val_loss",
+        verbose: int = 0,
         save_best_only: bool = False,
+        save_weights_only: bool = False,
         mode: str = "auto",
+        save_freq: str | int = "epoch",
+        initial_value_threshold: float | None = None,
         save_optimizer: bool = False,
     ) -> None:
         if not isinstance(filepath, (str, os.PathLike)):
@@ -347,75 +357,147 @@ class ModelCheckpoint(Callback):
             )
         self.filepath = os.fspath(filepath)
         self.monitor = _check_monitor(monitor)
+        self.verbose = int(check_int(verbose, "verbose", minimum=0))  # type: ignore[arg-type]
         self.save_best_only = check_bool(save_best_only, "save_best_only")
+        self.save_weights_only = check_bool(save_weights_only, "save_weights_only")
         self.save_optimizer = check_bool(save_optimizer, "save_optimizer")
+        if self.save_optimizer and self.save_weights_only:
+            raise ConfigError("save_optimizer and save_weights_only: a checkpoint with the "
+                              "optimizer's state holds the whole model; choose one")
+        if save_freq != "epoch":
+            save_freq = int(check_int(save_freq, "save_freq", minimum=1))  # type: ignore[arg-type]
+        self.save_freq: str | int = save_freq
         self.mode = _improvement_mode(monitor, mode)
-        self.best = math.inf if self.mode == "min" else -math.inf
+        self.initial_value_threshold = check_float(initial_value_threshold,
+                                                   "initial_value_threshold", allow_none=True)
+        self.best = self._start()
         self.saved: list[str] = []
+        self._batches_since_save = 0
+        self._epoch = 0
+
+    def _start(self) -> float:
+        if self.initial_value_threshold is not None:
+            return float(self.initial_value_threshold)
+        return math.inf if self.mode == "min" else -math.inf
 
     def validate(self, params: dict[str, Any]) -> None:
         if self.save_best_only:
             _require_log_key("ModelCheckpoint", self.monitor, params)
         keys = list(params.get("log_keys") or [])
+        by_batch = self.save_freq != "epoch"
         try:
             fields = [f for _, f, _, _ in string.Formatter().parse(self.filepath) if f]
         except ValueError as exc:
             raise ConfigError(f"filepath: {self.filepath!r} is not a valid format: {exc}") from None
         # the log key each field names: "val_loss" for "{val_loss.real}" or "{val_loss[0]}"
         names = {f: f.split(".")[0].split("[")[0] for f in fields}
+        free = {"epoch", "batch"} if by_batch else {"epoch"}
         unknown = [f for f, name in names.items()
-                   if name != "epoch" and _missing_key(name, params)]
+                   if name not in free and _missing_key(name, params)]
+        if by_batch:  # the batch logs have the running loss and metrics, not val_*
+            unknown += [f for f, name in names.items()
+                        if name.startswith("val_") and f not in unknown]
         if unknown:
-            hint = (" (val_* keys need validation_split or validation_data)"
-                    if any(f.startswith("val_") for f in unknown) else "")
+            hint = (" (val_* keys need validation_split or validation_data, and exist at the "
+                    "end of an epoch only)" if any(f.startswith("val_") for f in unknown)
+                    else "")
             raise ConfigError(
                 f"filepath: {self.filepath!r} names {', '.join(map(repr, unknown))}, but the "
-                f"epoch logs will only have epoch, {', '.join(keys)}{hint}"
+                f"{'batch' if by_batch else 'epoch'} logs will only have "
+                f"{', '.join(sorted(free))}, {', '.join(keys)}{hint}"
             )
         try:
             example = self.filepath.format(
-                epoch=1, **{k: 0.5 for k in {*keys, *names.values()} - {"epoch"}})
+                epoch=1, batch=1, **{k: 0.5 for k in {*keys, *names.values()} - free})
         except (ValueError, KeyError, IndexError, AttributeError) as exc:
             raise ConfigError(f"filepath: {self.filepath!r} cannot be formatted: {exc}") from None
         directory = os.path.dirname(os.path.abspath(example))
-        if not os.path.isdir(directory):
-            raise ConfigError(f"filepath: the directory {directory!r} does not exist "
-                              "(create it before fit)")
-        if not os.access(directory, os.W_OK):
-            raise ConfigError(f"filepath: the directory {directory!r} is not writable")
+        existing = directory
+        while not os.path.exists(existing):  # Keras creates the missing directories
+            existing = os.path.dirname(existing)
+        if not os.path.isdir(existing):
+            raise ConfigError(f"filepath: the directory {directory!r} cannot be created "
+                              f"({existing!r} is a file)")
+        if not os.access(existing, os.W_OK):
+            raise ConfigError(f"filepath: the directory {existing!r} is not writable")
 
-    def get_state(self) -> dict[str, Any]:
-        """The best value so far (JSON-able), for a resumed fit."""
-        return {"best": self.best if math.isfinite(self.best) else None}
+    def _skips_hook(self, hook: str) -> bool:
+        """Saving per epoch needs no per-step hook (fit then builds no batch logs for it)."""
+        return hook == "on_batch_end" and self.save_freq == "epoch"
 
-    def set_state(self, state: dict[str, Any]) -> None:
-        best = state.get("best")
-        if not (best is None or type(best) in (int, float)):
-            raise ConfigError(f"state: a bad ModelCheckpoint state {state!r:.200}")
-        self.best = (float(best) if best is not None
-                     else (math.inf if self.mode == "min" else -math.inf))
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        if not getattr(self, "_restored", False):
+            self._batches_since_save = 0
+        self._restored = False
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        self._epoch = epoch
+
+    def on_batch_end(self, step: int, logs: Logs | None = None) -> None:
+        if self.save_freq == "epoch":
+            return
+        self._batches_since_save += 1
+        if self._batches_since_save >= int(self.save_freq):
+            self._batches_since_save = 0
+            self._save(self._epoch, step, logs or {})
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
-        logs = logs or {}
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs or {})
+
+    def _save(self, epoch: int, batch: int | None, logs: Logs) -> None:
+        fields = dict(logs)
+        if batch is not None:
+            fields.setdefault("batch", batch + 1)
+        path = self.filepath.format(epoch=epoch + 1, **fields)
         if self.save_best_only:
             if self.monitor not in logs:
                 raise ConfigError(
-                    f"monitor: ModelCheckpoint watches {self.monitor!r} but the epoch logs only "
-                    f"have {', '.join(logs) or 'nothing'}"
+                    f"monitor: ModelCheckpoint watches {self.monitor!r} but the "
+                    f"{'epoch' if batch is None else 'batch'} logs only have "
+                    f"{', '.join(logs) or 'nothing'}"
                 )
             value = float(logs[self.monitor])
+            before = "None" if not math.isfinite(self.best) else f"{self.best:.5f}"
             better = value < self.best if self.mode == "min" else value > self.best
             if not better:
+                if self.verbose:
+                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {before}")
                 return
+            if self.verbose:
+                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {before} to "
+                      f"{value:.5f}, saving model to {path}")
             self.best = value
-        path = self.filepath.format(epoch=epoch + 1, **logs)
-        if self.save_optimizer:
+        elif self.verbose:
+            print(f"\nEpoch {epoch + 1}: saving model to {path}")
+        directory = os.path.dirname(path)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        if self.save_weights_only:
+            self.model.save_weights(path)
+        elif self.save_optimizer:
             from .model import save_checkpoint
 
             save_checkpoint(self.model, path)
         else:
             self.model.save(path)
         self.saved.append(path)
+        if self.verbose:
+            print(f"\nEpoch {epoch + 1}: finished saving model to {path}")
+
+    def get_state(self) -> dict[str, Any]:
+        """The best value so far and the batches since the last save (JSON-able), for a
+        resumed fit."""
+        return {"best": self.best if math.isfinite(self.best) else None,
+                "batches": self._batches_since_save}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        best, batches = state.get("best"), state.get("batches", 0)
+        if not (best is None or type(best) in (int, float)) or type(batches) is not int:
+            raise ConfigError(f"state: a bad ModelCheckpoint state {state!r:.200}")
+        self.best = float(best) if best is not None else self._start()
+        self._batches_since_save = batches
+        self._restored = True
 
 
 class BackupAndRestore(Callback):
