@@ -57,6 +57,11 @@ def test_values_match_keras(keras: Any, key: str) -> None:
     want = np.array([float(theirs(t)) for t in steps])  # Keras computes in float32
     # float32 in Keras: near the end of a cosine, 1 + cos(~pi) loses digits (atol)
     np.testing.assert_allclose(got, want, rtol=2e-6, atol=2e-9)
+    # an array of steps gives the array of rates (the tutorials plot lr_schedule(steps))
+    np.testing.assert_array_equal(ours(np.array(steps)), got)
+    np.testing.assert_allclose(ours(np.linspace(0, 100, 7)),
+                               [float(theirs(t)) for t in np.linspace(0, 100, 7)], rtol=2e-6,
+                               atol=2e-9)
     # the config round-trips, and an optimizer keeps it
     again = schedules.get(ours.to_config())
     assert again == ours and [again(t) for t in steps] == list(got)
@@ -99,6 +104,7 @@ def test_optimizer_follows_the_schedule_step_by_step() -> None:
     (lambda: schedules.PolynomialDecay(0.1, 10, power=-1.0), "power"),
     (lambda: schedules.PolynomialDecay(0.1, 10, cycle=1), "cycle"),
     (lambda: schedules.get({"name": "os.system", "config": {}}), "learning_rate"),
+    (lambda: schedules.CosineDecay(0.1, 10)(-1), "step"),
 ])
 def test_bad_parameters_name_the_argument(make: Any, match: str) -> None:
     with pytest.raises((ConfigError, ArgumentTypeError), match=match):

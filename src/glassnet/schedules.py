@@ -27,6 +27,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 from ._checks import check_float
 from ._registry import Registry
 from .errors import ArgumentTypeError, ConfigError
@@ -51,9 +54,20 @@ def _bool(value: Any, argument: str) -> bool:
 
 
 class LearningRateSchedule:
-    """Base class: ``schedule(step) -> learning rate`` (a float) and ``get_config()``."""
+    """Base class: ``schedule(step) -> learning rate`` and ``get_config()``.
 
-    def __call__(self, step: int) -> float:
+    A step number gives a float; an array of steps (``np.linspace(0, 100000)``, to plot the
+    schedule as the tutorials do) gives the array of rates, computed in one vectorized pass.
+    Subclasses write ``rate(t)`` with NumPy operations on a float64 array ``t``."""
+
+    def __call__(self, step: Any) -> Any:
+        t = np.asarray(step, dtype=np.float64)
+        if not np.isfinite(t).all() or (t < 0).any():
+            raise ConfigError(f"step: expected step numbers >= 0, got {step!r:.100}")
+        out = self.rate(t)
+        return float(out) if out.ndim == 0 else out
+
+    def rate(self, t: NDArray[np.float64]) -> NDArray[np.float64]:
         raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:
@@ -94,11 +108,11 @@ class ExponentialDecay(LearningRateSchedule):
         self.staircase = _bool(staircase, "staircase")
         self.name = str(name)
 
-    def __call__(self, step: int) -> float:
-        p = step / self.decay_steps
+    def rate(self, t: NDArray[np.float64]) -> NDArray[np.float64]:
+        p = t / self.decay_steps
         if self.staircase:
-            p = math.floor(p)
-        return float(self.initial_learning_rate * self.decay_rate ** p)
+            p = np.floor(p)
+        return np.asarray(self.initial_learning_rate * np.power(self.decay_rate, p))
 
     def get_config(self) -> dict[str, Any]:
         return {"initial_learning_rate": self.initial_learning_rate,
@@ -119,11 +133,11 @@ class InverseTimeDecay(LearningRateSchedule):
         self.staircase = _bool(staircase, "staircase")
         self.name = str(name)
 
-    def __call__(self, step: int) -> float:
-        p = step / self.decay_steps
+    def rate(self, t: NDArray[np.float64]) -> NDArray[np.float64]:
+        p = t / self.decay_steps
         if self.staircase:
-            p = math.floor(p)
-        return float(self.initial_learning_rate / (1.0 + self.decay_rate * p))
+            p = np.floor(p)
+        return np.asarray(self.initial_learning_rate / (1.0 + self.decay_rate * p))
 
     def get_config(self) -> dict[str, Any]:
         return {"initial_learning_rate": self.initial_learning_rate,
@@ -153,11 +167,10 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         self.values = [_rate(v, f"values[{i}]") for i, v in enumerate(values)]
         self.name = str(name)
 
-    def __call__(self, step: int) -> float:
-        for boundary, value in zip(self.boundaries, self.values):
-            if step <= boundary:
-                return value
-        return self.values[-1]
+    def rate(self, t: NDArray[np.float64]) -> NDArray[np.float64]:
+        # the number of boundaries strictly below t picks the value
+        index = np.searchsorted(np.asarray(self.boundaries), t, side="left")
+        return np.asarray(np.asarray(self.values)[index])
 
     def get_config(self) -> dict[str, Any]:
         return {"boundaries": list(self.boundaries), "values": list(self.values),
@@ -182,18 +195,18 @@ class CosineDecay(LearningRateSchedule):
         if self.warmup_target is not None and self.warmup_steps == 0:
             raise ConfigError("warmup_steps: a warmup_target needs warmup_steps > 0")
 
-    def _decay(self, step: float, start: float) -> float:
-        cosine = 0.5 * (1.0 + math.cos(math.pi * step / self.decay_steps))
-        return start * ((1.0 - self.alpha) * cosine + self.alpha)
+    def _decay(self, t: NDArray[np.float64], start: float) -> NDArray[np.float64]:
+        cosine = 0.5 * (1.0 + np.cos(math.pi * t / self.decay_steps))
+        return np.asarray(start * ((1.0 - self.alpha) * cosine + self.alpha))
 
-    def __call__(self, step: int) -> float:
+    def rate(self, t: NDArray[np.float64]) -> NDArray[np.float64]:
         if self.warmup_target is None:
-            return float(self._decay(min(step, self.decay_steps), self.initial_learning_rate))
-        t = min(float(step), self.decay_steps + self.warmup_steps)
-        if t < self.warmup_steps:
-            delta = self.warmup_target - self.initial_learning_rate
-            return float(delta * t / self.warmup_steps + self.initial_learning_rate)
-        return float(self._decay(t - self.warmup_steps, self.warmup_target))
+            return self._decay(np.minimum(t, self.decay_steps), self.initial_learning_rate)
+        t = np.minimum(t, self.decay_steps + self.warmup_steps)
+        delta = self.warmup_target - self.initial_learning_rate
+        warm = delta * t / self.warmup_steps + self.initial_learning_rate
+        return np.asarray(np.where(t < self.warmup_steps, warm,
+                                   self._decay(t - self.warmup_steps, self.warmup_target)))
 
     def get_config(self) -> dict[str, Any]:
         return {"initial_learning_rate": self.initial_learning_rate,
@@ -217,15 +230,14 @@ class PolynomialDecay(LearningRateSchedule):
         self.cycle = _bool(cycle, "cycle")
         self.name = str(name)
 
-    def __call__(self, step: int) -> float:
-        t = float(step)
-        d = self.decay_steps
+    def rate(self, t: NDArray[np.float64]) -> NDArray[np.float64]:
         if self.cycle:
-            d = d * (1.0 if t == 0 else math.ceil(t / self.decay_steps))
+            d = self.decay_steps * np.where(t == 0, 1.0, np.ceil(t / self.decay_steps))
         else:
-            t = min(t, d)
-        return float((self.initial_learning_rate - self.end_learning_rate)
-                     * (1.0 - t / d) ** self.power + self.end_learning_rate)
+            d = np.full_like(t, self.decay_steps)
+            t = np.minimum(t, self.decay_steps)
+        return np.asarray((self.initial_learning_rate - self.end_learning_rate)
+                          * np.power(1.0 - t / d, self.power) + self.end_learning_rate)
 
     def get_config(self) -> dict[str, Any]:
         return {"initial_learning_rate": self.initial_learning_rate,
