@@ -235,12 +235,27 @@ class ELU(Activation):
         self.alpha = float(alpha)
 
     def forward(self, z: Array) -> Array:
-        neg = np.expm1(np.minimum(z, 0.0))  # no overflow for large z
-        neg *= z.dtype.type(self.alpha)
-        return np.where(z > 0, z, neg)
+        # g(z) = max(z, 0) + alpha expm1(min(z, 0)): no overflow for large z, two arrays
+        neg = np.minimum(z, z.dtype.type(0.0))
+        np.expm1(neg, out=neg)
+        if self.alpha != 1.0:
+            neg *= z.dtype.type(self.alpha)
+        a = np.maximum(z, z.dtype.type(0.0))
+        a += neg
+        return a
 
     def derivative(self, z: Array, a: Array) -> Array:
         return np.where(z > 0, z.dtype.type(1.0), a + z.dtype.type(self.alpha))
+
+    def backward(self, grad_a: Array, z: Array, a: Array) -> Array:
+        if self.alpha == 1.0:
+            # g + 1 is exp(z) <= 1 where z <= 0 and z + 1 > 1 where z > 0: min(g + 1, 1)
+            d = a + a.dtype.type(1.0)
+            np.minimum(d, a.dtype.type(1.0), out=d)
+            grad_a *= d
+            return grad_a
+        grad_a *= self.derivative(z, a)
+        return grad_a
 
     def get_config(self) -> dict[str, Any]:
         return {"alpha": self.alpha}

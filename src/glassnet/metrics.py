@@ -503,20 +503,10 @@ def _from_dict(identifier: dict[str, Any]) -> Metric:
 
 def compile_metric(identifier: Any, loss: Loss) -> Metric:
     """A metric as ``compile(metrics=[...])`` resolves it: Keras' rule for ``"accuracy"``
-    (:class:`Accuracy`: by the output's shape, threshold 0.5 even on logits), else
-    :func:`get`. A ``from_logits`` binary cross-entropy with ``"accuracy"`` gets a warning
-    saying what Keras computes and how to get accuracy on logits."""
+    (:class:`Accuracy`: by the output's shape, threshold 0.5 even on logits, so with a
+    ``from_logits`` binary cross-entropy a logit of 0.3 counts as class 0, as in Keras; for
+    accuracy on logits compile with ``BinaryAccuracy(threshold=0.0)``), else :func:`get`."""
     if isinstance(identifier, str) and identifier.strip().lower() in ("accuracy", "acc"):
-        if isinstance(loss, BinaryCrossentropy) and loss.from_logits:
-            import warnings
-
-            from .errors import GlassnetWarning
-
-            warnings.warn(
-                f"metrics: {identifier!r} with BinaryCrossentropy(from_logits=True) thresholds "
-                "the logits at 0.5, as Keras does (a logit of 0.3 counts as class 0); for "
-                "accuracy on logits pass keras.metrics.BinaryAccuracy(threshold=0.0)",
-                GlassnetWarning, stacklevel=3)
         return Accuracy(identifier.strip())
     return get(identifier, loss)
 
