@@ -136,3 +136,31 @@ def test_bridge_functions_take_keras_arguments(keras: Any) -> None:
                                    np.asarray(getattr(keras.activations, name)(x)),
                                    rtol=1e-6, atol=1e-7)
         assert getattr(ka, name) == activations.get(name)
+
+
+@pytest.mark.parametrize("act,loss", [("elu", "mae"), ("gelu", "huber"), ("selu", "log_cosh"),
+                                      ("swish", "mse"), ("softplus", "poisson"),
+                                      ("hard_sigmoid", "msle"), ("softsign", "kld")])
+def test_a_population_trains_them_as_its_members_fits_do(act: str, loss: str) -> None:
+    """The new activations and losses go through a population's stacked arrays as through a
+    single model: each member ends bit for bit where its own fit does."""
+    from glassnet.population import Population
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 3)), rng.normal(size=(40, 2))
+    positive = loss in ("poisson", "msle", "kld")
+    if positive:
+        y = np.abs(y) / np.abs(y).sum(axis=1, keepdims=True)
+    members = []
+    for seed in (0, 1):
+        m = gn.Sequential([gn.layers.Input((3,)), gn.layers.Dense(5, activation=act),
+                           gn.layers.Dense(2, activation="softmax" if positive else None)],
+                          seed=seed, dtype="float64")
+        m.compile(loss=loss, optimizer="adam")
+        members.append(m)
+    pop = Population(members)
+    pop.fit(X, y, epochs=3, batch_size=8, verbose=0)
+    for k, m in enumerate(members):
+        m.fit(X, y, epochs=3, batch_size=8, verbose=0)
+        for a, b in zip(m.get_weights(), pop[k].get_weights()):
+            np.testing.assert_array_equal(a, b)
