@@ -26,7 +26,8 @@ Array = NDArray[Any]
 
 __all__ = ["AUC", "Accuracy", "BinaryAccuracy", "BinaryCrossentropyMetric", "CategoricalAccuracy",
            "CategoricalCrossentropyMetric", "MeanAbsoluteError", "MeanSquaredErrorMetric",
-           "Metric", "Precision", "Recall", "RootMeanSquaredError", "SparseCategoricalAccuracy",
+           "FalseNegatives", "FalsePositives", "Metric", "Precision", "Recall",
+           "RootMeanSquaredError", "SparseCategoricalAccuracy", "TrueNegatives", "TruePositives",
            "SparseCategoricalCrossentropyMetric", "compile_metric", "get", "names",
            "to_config"]
 
@@ -306,7 +307,7 @@ class _Confusion(_Stateful):
         tp = np.count_nonzero(pred & true)
         fp = np.count_nonzero(pred & ~true)
         fn = np.count_nonzero(~pred & true)
-        return np.array([tp, fp, fn], dtype=np.float64)
+        return np.array([tp, fp, fn, pred.size - tp - fp - fn], dtype=np.float64)
 
     def get_config(self) -> dict[str, Any]:
         return {"thresholds": self.threshold} if self.threshold != 0.5 else {}
@@ -330,6 +331,42 @@ class Recall(_Confusion):
     def from_stats(self, stats: Array) -> float:
         d = stats[0] + stats[2]
         return float(stats[0] / d) if d else 0.0
+
+
+class TruePositives(_Confusion):
+    """The count of outputs above the threshold whose target is positive."""
+
+    name = "true_positives"
+
+    def from_stats(self, stats: Array) -> float:
+        return float(stats[0])
+
+
+class FalsePositives(_Confusion):
+    """The count of outputs above the threshold whose target is 0."""
+
+    name = "false_positives"
+
+    def from_stats(self, stats: Array) -> float:
+        return float(stats[1])
+
+
+class FalseNegatives(_Confusion):
+    """The count of outputs at or below the threshold whose target is positive."""
+
+    name = "false_negatives"
+
+    def from_stats(self, stats: Array) -> float:
+        return float(stats[2])
+
+
+class TrueNegatives(_Confusion):
+    """The count of outputs at or below the threshold whose target is 0."""
+
+    name = "true_negatives"
+
+    def from_stats(self, stats: Array) -> float:
+        return float(stats[3])
 
 
 class AUC(_Stateful):
@@ -448,6 +485,10 @@ _BY_NAME: dict[str, type[Metric]] = {
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropyMetric,
     "sparsecategoricalcrossentropy": SparseCategoricalCrossentropyMetric,
     "precision": Precision, "recall": Recall, "auc": AUC,
+    "true_positives": TruePositives, "truepositives": TruePositives,
+    "false_positives": FalsePositives, "falsepositives": FalsePositives,
+    "true_negatives": TrueNegatives, "truenegatives": TrueNegatives,
+    "false_negatives": FalseNegatives, "falsenegatives": FalseNegatives,
     "binary_accuracy": BinaryAccuracy, "binaryaccuracy": BinaryAccuracy,
     "categorical_accuracy": CategoricalAccuracy, "categoricalaccuracy": CategoricalAccuracy,
     "sparse_categorical_accuracy": SparseCategoricalAccuracy,
@@ -456,7 +497,8 @@ _BY_NAME: dict[str, type[Metric]] = {
 _NAMES = ("accuracy", "acc", "mse", "mae", "mean_squared_error", "mean_absolute_error",
           "root_mean_squared_error", "binary_crossentropy", "categorical_crossentropy",
           "sparse_categorical_crossentropy", "precision", "recall", "auc", "binary_accuracy",
-          "categorical_accuracy", "sparse_categorical_accuracy")
+          "categorical_accuracy", "sparse_categorical_accuracy", "true_positives",
+          "false_positives", "true_negatives", "false_negatives")
 
 #: metric classes registered with :func:`glassnet.register`, by their ``name``
 _registered: dict[str, type[Metric]] = {}
@@ -485,7 +527,8 @@ def to_config(metric: Metric) -> Any:
 _CLASSES: dict[str, type[Metric]] = {cls.__name__: cls for cls in (
     BinaryAccuracy, MeanSquaredErrorMetric, MeanAbsoluteError, RootMeanSquaredError,
     BinaryCrossentropyMetric, CategoricalCrossentropyMetric,
-    SparseCategoricalCrossentropyMetric, Precision, Recall, AUC)}
+    SparseCategoricalCrossentropyMetric, Precision, Recall, AUC, TruePositives,
+    FalsePositives, TrueNegatives, FalseNegatives)}
 
 
 def _from_dict(identifier: dict[str, Any]) -> Metric:

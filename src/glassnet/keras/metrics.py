@@ -8,11 +8,15 @@ from typing import Any
 from glassnet import metrics as _m
 from glassnet.metrics import (
     AUC,
+    FalseNegatives,
+    FalsePositives,
     MeanAbsoluteError,
     Metric,
     Precision,
     Recall,
     RootMeanSquaredError,
+    TrueNegatives,
+    TruePositives,
 )
 from glassnet.metrics import BinaryCrossentropyMetric as BinaryCrossentropy
 from glassnet.metrics import CategoricalCrossentropyMetric as CategoricalCrossentropy
@@ -22,9 +26,10 @@ from glassnet.metrics import SparseCategoricalCrossentropyMetric as SparseCatego
 from ._subset import outside
 
 __all__ = ["AUC", "BinaryAccuracy", "BinaryCrossentropy", "CategoricalAccuracy",
-           "CategoricalCrossentropy", "MeanAbsoluteError", "MeanSquaredError", "Metric",
-           "Precision", "Recall", "RootMeanSquaredError", "SparseCategoricalAccuracy",
-           "SparseCategoricalCrossentropy"]
+           "CategoricalCrossentropy", "FalseNegatives", "FalsePositives", "MeanAbsoluteError",
+           "MeanSquaredError", "Metric", "Precision", "Recall", "RootMeanSquaredError",
+           "SparseCategoricalAccuracy", "SparseCategoricalCrossentropy", "TrueNegatives",
+           "TruePositives"]
 
 
 
