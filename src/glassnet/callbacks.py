@@ -779,13 +779,18 @@ class ProgressBar(Callback):
             self._bar = None
 
 
-def _lr_value(model: Sequential) -> float:
-    """The optimizer's learning rate as Keras reads it (its float32 variable, as a float)."""
+def _optimizer(model: Sequential) -> Any:
+    """The model's optimizer (a learning-rate callback needs one)."""
     optimizer = model.optimizer
     if optimizer is None:
         raise ConfigError("the model is not compiled: a learning-rate callback needs its "
                           "optimizer")
-    return float(np.float32(optimizer.learning_rate))
+    return optimizer
+
+
+def _lr_value(model: Sequential) -> float:
+    """The optimizer's learning rate as Keras reads it (its float32 variable, as a float)."""
+    return float(np.float32(_optimizer(model).learning_rate))
 
 
 def _check_settable(params: dict[str, Any], who: str) -> None:
@@ -825,8 +830,7 @@ class LearningRateScheduler(Callback):
         if isinstance(new, bool) or not isinstance(new, (float, np.floating)):
             raise ConfigError(
                 f"schedule: should return a float learning rate, got {new!r} at epoch {epoch}")
-        assert self.model.optimizer is not None
-        self.model.optimizer.learning_rate = float(new)
+        _optimizer(self.model).learning_rate = float(new)
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
                   f"{new}.")
@@ -899,8 +903,7 @@ class ReduceLROnPlateau(Callback):
                 old = _lr_value(self.model)
                 if old > np.float32(self.min_lr):
                     new = max(old * self.factor, self.min_lr)
-                    assert self.model.optimizer is not None
-                    self.model.optimizer.learning_rate = new
+                    _optimizer(self.model).learning_rate = new
                     if self.verbose > 0:
                         print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate "
                               f"to {new}.")
