@@ -245,7 +245,7 @@ def test_a_backup_from_another_run_is_refused_before_anything_changes(tmp_path: 
 @pytest.mark.parametrize("callback,match", [
     (lambda d: gn.EarlyStopping(), r"EarlyStopping watches 'val_loss'.*validation_split"),
     (lambda d: gn.EarlyStopping(monitor="los"), r"watches 'los' but .* loss, accuracy"),
-    (lambda d: gn.ModelCheckpoint(d / "missing" / "m.gn"), "does not exist"),
+    (lambda d: gn.ModelCheckpoint(d / "afile" / "m.gn"), "cannot be created"),
     (lambda d: gn.ModelCheckpoint(d / "m-{val_loss:.3f}.gn"), r"names 'val_loss:.3f'|val_loss"),
     (lambda d: gn.ModelCheckpoint(d / "m-{epoch:q}.gn"), "cannot be formatted"),
     (lambda d: gn.ModelCheckpoint(d / "m.gn", save_best_only=True), "watches 'val_loss'"),
@@ -256,6 +256,7 @@ def test_callback_mistakes_are_caught_before_the_first_step(
     X, y = _data()
     model = _model()
     before = model.get_weights()
+    (tmp_path / "afile").write_text("a file where a directory would go")
     with pytest.raises(ConfigError, match=match):
         model.fit(X, y, epochs=2, batch_size=8, verbose=0, callbacks=[callback(tmp_path)])
     assert model.optimizer is not None and model.optimizer.iterations == 0

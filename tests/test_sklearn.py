@@ -403,7 +403,7 @@ def test_bad_input_is_rejected_before_training(digits: Any, regression: Any) -> 
 @pytest.mark.parametrize("param,value", [
     ("hidden_layer_sizes", (3, 0)), ("hidden_layer_sizes", "big"), ("solver", "lbfgs"),
     ("alpha", -1.0), ("learning_rate_init", 0.0), ("batch_size", 0), ("max_iter", 0),
-    ("validation_fraction", 1.0), ("activation", ["relu", "tanh"]), ("activation", "swish"),
+    ("validation_fraction", 1.0), ("activation", ["relu", "tanh"]), ("activation", "mish"),
     ("dropout", 1.0), ("kernel_initializer", "nope"), ("dtype", "float16"),
     ("callbacks", ["not a callback"]), ("random_state", -3),
 ])

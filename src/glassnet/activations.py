@@ -20,12 +20,20 @@ from ._registry import Registry
 Array = NDArray[np.floating[Any]]
 
 __all__ = [
+    "ELU",
+    "GELU",
+    "SELU",
     "Activation",
+    "Exponential",
+    "HardSigmoid",
     "LeakyReLU",
     "Linear",
     "ReLU",
+    "SiLU",
     "Sigmoid",
     "Softmax",
+    "Softplus",
+    "Softsign",
     "Tanh",
     "get",
     "names",
@@ -211,6 +219,189 @@ class Softmax(Activation):
         grad_a -= s
         grad_a *= a
         return grad_a
+
+
+# -- Keras' other activations: each forward with its derivative beside it -----------------------
+
+
+@_registry.register("elu")
+class ELU(Activation):
+    """``g(z) = z`` for ``z > 0``, else ``alpha (exp(z) - 1)``;
+    ``g'(z) = 1`` for ``z > 0``, else ``alpha exp(z) = g(z) + alpha``."""
+
+    name = "elu"
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = float(alpha)
+
+    def forward(self, z: Array) -> Array:
+        # g(z) = max(z, 0) + alpha expm1(min(z, 0)): no overflow for large z, two arrays
+        neg = np.minimum(z, z.dtype.type(0.0))
+        np.expm1(neg, out=neg)
+        if self.alpha != 1.0:
+            neg *= z.dtype.type(self.alpha)
+        a = np.maximum(z, z.dtype.type(0.0))
+        a += neg
+        return a
+
+    def derivative(self, z: Array, a: Array) -> Array:
+        return np.where(z > 0, z.dtype.type(1.0), a + z.dtype.type(self.alpha))
+
+    def backward(self, grad_a: Array, z: Array, a: Array) -> Array:
+        if self.alpha == 1.0:
+            # g + 1 is exp(z) <= 1 where z <= 0 and z + 1 > 1 where z > 0: min(g + 1, 1)
+            d = a + a.dtype.type(1.0)
+            np.minimum(d, a.dtype.type(1.0), out=d)
+            grad_a *= d
+            return grad_a
+        grad_a *= self.derivative(z, a)
+        return grad_a
+
+    def get_config(self) -> dict[str, Any]:
+        return {"alpha": self.alpha}
+
+
+#: SELU's constants (Klambauer et al. 2017), to the digits Keras and PyTorch use
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+@_registry.register("selu")
+class SELU(Activation):
+    """``g(z) = scale z`` for ``z > 0``, else ``scale alpha (exp(z) - 1)``;
+    ``g'(z) = scale`` for ``z > 0``, else ``g(z) + scale alpha``
+    (``alpha = 1.6732632...``, ``scale = 1.0507009...``)."""
+
+    name = "selu"
+
+    def forward(self, z: Array) -> Array:
+        neg = np.expm1(np.minimum(z, 0.0))
+        neg *= z.dtype.type(SELU_ALPHA)
+        a = np.where(z > 0, z, neg)
+        a *= z.dtype.type(SELU_SCALE)
+        return a
+
+    def derivative(self, z: Array, a: Array) -> Array:
+        return np.where(z > 0, z.dtype.type(SELU_SCALE),
+                        a + z.dtype.type(SELU_SCALE * SELU_ALPHA))
+
+
+_SQRT_2_OVER_PI = float(np.sqrt(2.0 / np.pi))
+_GELU_C = 0.044715
+
+
+@_registry.register("gelu")
+class GELU(Activation):
+    """Exact (``approximate=False``, Keras' default): ``g(z) = z Phi(z) =
+    z (1 + erf(z / sqrt 2)) / 2``;  ``g'(z) = Phi(z) + z phi(z)``, ``phi`` the normal density.
+
+    ``approximate=True``: ``g(z) = z (1 + tanh(u)) / 2`` with
+    ``u = sqrt(2/pi) (z + 0.044715 z^3)``;
+    ``g'(z) = (1 + tanh u) / 2 + z (1 - tanh(u)^2) sqrt(2/pi) (1 + 3 * 0.044715 z^2) / 2``."""
+
+    name = "gelu"
+
+    def __init__(self, approximate: bool = False) -> None:
+        if not isinstance(approximate, (bool, np.bool_)):
+            from .errors import ArgumentTypeError
+
+            raise ArgumentTypeError(
+                f"approximate: expected True or False, got {approximate!r}")
+        self.approximate = bool(approximate)
+
+    def _tanh_u(self, z: Array) -> Array:
+        return np.tanh(z.dtype.type(_SQRT_2_OVER_PI) * (z + z.dtype.type(_GELU_C) * z ** 3))
+
+    def forward(self, z: Array) -> Array:
+        if self.approximate:
+            return z * (1.0 + self._tanh_u(z)) * z.dtype.type(0.5)
+        from scipy.special import erf  # scipy is a core dependency; imported when used
+
+        return (z * (1.0 + erf(z * z.dtype.type(1 / np.sqrt(2.0)))) * 0.5).astype(z.dtype)
+
+    def derivative(self, z: Array, a: Array) -> Array:
+        if self.approximate:
+            t = self._tanh_u(z)
+            du = z.dtype.type(_SQRT_2_OVER_PI) * (1.0 + z.dtype.type(3 * _GELU_C) * z * z)
+            return (0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * du).astype(z.dtype)
+        from scipy.special import ndtr
+
+        pdf = np.exp(-0.5 * z * z) * z.dtype.type(1 / np.sqrt(2 * np.pi))
+        return (ndtr(z) + z * pdf).astype(z.dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"approximate": self.approximate}
+
+
+@_registry.register("silu", "swish")
+class SiLU(Activation):
+    """``g(z) = z sigmoid(z)``;  ``g'(z) = s (1 + z (1 - s))`` with ``s = sigmoid(z)``."""
+
+    name = "silu"
+
+    def forward(self, z: Array) -> Array:
+        return z * Sigmoid().forward(z.copy())
+
+    def derivative(self, z: Array, a: Array) -> Array:
+        s = Sigmoid().forward(z.copy())
+        return s * (1.0 + z * (1.0 - s))
+
+
+@_registry.register("softplus")
+class Softplus(Activation):
+    """``g(z) = log(1 + exp(z))`` (as ``logaddexp(0, z)``: no overflow);
+    ``g'(z) = sigmoid(z)``."""
+
+    name = "softplus"
+
+    def forward(self, z: Array) -> Array:
+        return np.logaddexp(z.dtype.type(0.0), z)
+
+    def derivative(self, z: Array, a: Array) -> Array:
+        return Sigmoid().forward(z.copy())
+
+
+@_registry.register("softsign")
+class Softsign(Activation):
+    """``g(z) = z / (1 + |z|)``;  ``g'(z) = 1 / (1 + |z|)^2``."""
+
+    name = "softsign"
+
+    def forward(self, z: Array) -> Array:
+        return z / (1.0 + np.abs(z))
+
+    def derivative(self, z: Array, a: Array) -> Array:
+        d = 1.0 + np.abs(z)
+        return np.asarray(1.0 / (d * d))
+
+
+@_registry.register("hard_sigmoid")
+class HardSigmoid(Activation):
+    """Keras 3's definition: ``g(z) = relu6(z + 3) / 6 = clip(z / 6 + 1/2, 0, 1)``;
+    ``g'(z) = 1/6`` for ``-3 < z < 3``, else 0."""
+
+    name = "hard_sigmoid"
+
+    def forward(self, z: Array) -> Array:
+        return np.clip((z + 3.0) / 6.0, 0.0, 1.0).astype(z.dtype, copy=False)
+
+    def derivative(self, z: Array, a: Array) -> Array:
+        return np.where((z > -3.0) & (z < 3.0), z.dtype.type(1 / 6), z.dtype.type(0.0))
+
+
+@_registry.register("exponential")
+class Exponential(Activation):
+    """``g(z) = exp(z)``;  ``g'(z) = exp(z) = g(z)`` (overflows to inf past ``z`` ~ 88.7 in
+    float32, 709.8 in float64, as in Keras)."""
+
+    name = "exponential"
+
+    def forward(self, z: Array) -> Array:
+        with np.errstate(over="ignore"):
+            return np.exp(z)
+
+    def derivative(self, z: Array, a: Array) -> Array:
+        return a
 
 
 def get(identifier: Any) -> Activation:

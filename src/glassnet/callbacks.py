@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._checks import check_bool, check_float, check_int
-from .errors import ArgumentTypeError, ConfigError
+from .errors import ArgumentTypeError, ConfigError, GlassnetError
 
 if TYPE_CHECKING:
     from .model import Sequential
@@ -38,8 +38,10 @@ __all__ = [
     "EarlyStopping",
     "History",
     "LambdaCallback",
+    "LearningRateScheduler",
     "ModelCheckpoint",
     "ProgressBar",
+    "ReduceLROnPlateau",
     "TerminateOnNaN",
 ]
 
@@ -243,13 +245,33 @@ class EarlyStopping(Callback):
         _require_log_key("EarlyStopping", self.monitor, params)
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
-        self.wait = 0
         self.stopped_epoch = None
+        if getattr(self, "_restored", False):  # BackupAndRestore put the counters back
+            self._restored = False
+            return
+        self.wait = 0
         self.best_epoch = None
         self.best = math.inf if self.mode == "min" else -math.inf
         if self.baseline is not None:
             self.best = float(self.baseline)
         self.best_weights: list[Any] | None = None
+
+    def get_state(self) -> dict[str, Any]:
+        """The counters a resumed fit needs (JSON-able; the best weights are not kept)."""
+        return {"wait": self.wait, "best": self.best if math.isfinite(self.best) else None,
+                "best_epoch": self.best_epoch}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        wait, best, best_epoch = state.get("wait"), state.get("best"), state.get("best_epoch")
+        if type(wait) is not int or wait < 0 or not (best is None or isinstance(best, float)
+                                                      or type(best) is int) \
+                or not (best_epoch is None or type(best_epoch) is int):
+            raise ConfigError(f"state: a bad EarlyStopping state {state!r:.200}")
+        self.wait, self.best_epoch = wait, best_epoch
+        self.best = (float(best) if best is not None
+                     else (math.inf if self.mode == "min" else -math.inf))
+        self.best_weights = None
+        self._restored = True
 
     def _improved(self, value: float) -> bool:
         if self.mode == "min":
@@ -301,22 +323,32 @@ class TerminateOnNaN(Callback):
 
 
 class ModelCheckpoint(Callback):
-    """Save the model after each epoch (or only when ``monitor`` improves).
+    """Save the model (or its weights) after each epoch, every ``save_freq`` batches, or only
+    when ``monitor`` improves: Keras' callback.
 
     ``filepath`` may hold ``{epoch}`` and any log key, e.g.
-    ``"ckpt-{epoch:02d}-{val_loss:.3f}.gn"``. With ``save_optimizer=True`` each file is a
-    training checkpoint (:func:`glassnet.save_checkpoint`: weights, optimizer state, global
-    epoch and step, seeds, history), from which ``load_model`` continues training exactly.
-    The directory must exist, and every name in ``filepath`` must be a log key of this
-    ``fit``: both are checked before the first step.
+    ``"ckpt-{epoch:02d}-{val_loss:.3f}.keras"`` (with ``save_freq`` in batches, ``{batch}`` and
+    the batch logs' keys too). ``save_weights_only=True`` calls ``model.save_weights`` (a
+    ``*.weights.h5`` name gets Keras' HDF5 layout), else ``model.save`` (glassnet's model
+    file; with ``save_optimizer=True`` a training checkpoint,
+    :func:`glassnet.save_checkpoint`, from which ``load_model`` continues training exactly).
+    ``save_best_only`` saves when ``monitor`` beats the best so far (``mode``: min, max or
+    auto; ``initial_value_threshold`` is the value to beat at first). ``verbose=1`` prints
+    Keras' lines. A missing directory is created when the first file is saved, as Keras
+    does; every name in ``filepath`` must be a log key of this ``fit`` and the directory
+    creatable: both are checked before the first step.
     """
 
     def __init__(
         self,
         filepath: str | os.PathLike[str],
         monitor: str = "val_loss",
+        verbose: int = 0,
         save_best_only: bool = False,
+        save_weights_only: bool = False,
         mode: str = "auto",
+        save_freq: str | int = "epoch",
+        initial_value_threshold: float | None = None,
         save_optimizer: bool = False,
     ) -> None:
         if not isinstance(filepath, (str, os.PathLike)):
@@ -325,64 +357,147 @@ class ModelCheckpoint(Callback):
             )
         self.filepath = os.fspath(filepath)
         self.monitor = _check_monitor(monitor)
+        self.verbose = int(check_int(verbose, "verbose", minimum=0))  # type: ignore[arg-type]
         self.save_best_only = check_bool(save_best_only, "save_best_only")
+        self.save_weights_only = check_bool(save_weights_only, "save_weights_only")
         self.save_optimizer = check_bool(save_optimizer, "save_optimizer")
+        if self.save_optimizer and self.save_weights_only:
+            raise ConfigError("save_optimizer and save_weights_only: a checkpoint with the "
+                              "optimizer's state holds the whole model; choose one")
+        if save_freq != "epoch":
+            save_freq = int(check_int(save_freq, "save_freq", minimum=1))  # type: ignore[arg-type]
+        self.save_freq: str | int = save_freq
         self.mode = _improvement_mode(monitor, mode)
-        self.best = math.inf if self.mode == "min" else -math.inf
+        self.initial_value_threshold = check_float(initial_value_threshold,
+                                                   "initial_value_threshold", allow_none=True)
+        self.best = self._start()
         self.saved: list[str] = []
+        self._batches_since_save = 0
+        self._epoch = 0
+
+    def _start(self) -> float:
+        if self.initial_value_threshold is not None:
+            return float(self.initial_value_threshold)
+        return math.inf if self.mode == "min" else -math.inf
 
     def validate(self, params: dict[str, Any]) -> None:
         if self.save_best_only:
             _require_log_key("ModelCheckpoint", self.monitor, params)
         keys = list(params.get("log_keys") or [])
+        by_batch = self.save_freq != "epoch"
         try:
             fields = [f for _, f, _, _ in string.Formatter().parse(self.filepath) if f]
         except ValueError as exc:
             raise ConfigError(f"filepath: {self.filepath!r} is not a valid format: {exc}") from None
         # the log key each field names: "val_loss" for "{val_loss.real}" or "{val_loss[0]}"
         names = {f: f.split(".")[0].split("[")[0] for f in fields}
+        free = {"epoch", "batch"} if by_batch else {"epoch"}
         unknown = [f for f, name in names.items()
-                   if name != "epoch" and _missing_key(name, params)]
+                   if name not in free and _missing_key(name, params)]
+        if by_batch:  # the batch logs have the running loss and metrics, not val_*
+            unknown += [f for f, name in names.items()
+                        if name.startswith("val_") and f not in unknown]
         if unknown:
-            hint = (" (val_* keys need validation_split or validation_data)"
-                    if any(f.startswith("val_") for f in unknown) else "")
+            hint = (" (val_* keys need validation_split or validation_data, and exist at the "
+                    "end of an epoch only)" if any(f.startswith("val_") for f in unknown)
+                    else "")
             raise ConfigError(
                 f"filepath: {self.filepath!r} names {', '.join(map(repr, unknown))}, but the "
-                f"epoch logs will only have epoch, {', '.join(keys)}{hint}"
+                f"{'batch' if by_batch else 'epoch'} logs will only have "
+                f"{', '.join(sorted(free))}, {', '.join(keys)}{hint}"
             )
         try:
             example = self.filepath.format(
-                epoch=1, **{k: 0.5 for k in {*keys, *names.values()} - {"epoch"}})
+                epoch=1, batch=1, **{k: 0.5 for k in {*keys, *names.values()} - free})
         except (ValueError, KeyError, IndexError, AttributeError) as exc:
             raise ConfigError(f"filepath: {self.filepath!r} cannot be formatted: {exc}") from None
         directory = os.path.dirname(os.path.abspath(example))
-        if not os.path.isdir(directory):
-            raise ConfigError(f"filepath: the directory {directory!r} does not exist "
-                              "(create it before fit)")
-        if not os.access(directory, os.W_OK):
-            raise ConfigError(f"filepath: the directory {directory!r} is not writable")
+        existing = directory
+        while not os.path.exists(existing):  # Keras creates the missing directories
+            existing = os.path.dirname(existing)
+        if not os.path.isdir(existing):
+            raise ConfigError(f"filepath: the directory {directory!r} cannot be created "
+                              f"({existing!r} is a file)")
+        if not os.access(existing, os.W_OK):
+            raise ConfigError(f"filepath: the directory {existing!r} is not writable")
+
+    def _skips_hook(self, hook: str) -> bool:
+        """Saving per epoch needs no per-step hook (fit then builds no batch logs for it)."""
+        return hook == "on_batch_end" and self.save_freq == "epoch"
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        if not getattr(self, "_restored", False):
+            self._batches_since_save = 0
+        self._restored = False
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        self._epoch = epoch
+
+    def on_batch_end(self, step: int, logs: Logs | None = None) -> None:
+        if self.save_freq == "epoch":
+            return
+        self._batches_since_save += 1
+        if self._batches_since_save >= int(self.save_freq):
+            self._batches_since_save = 0
+            self._save(self._epoch, step, logs or {})
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
-        logs = logs or {}
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs or {})
+
+    def _save(self, epoch: int, batch: int | None, logs: Logs) -> None:
+        fields = dict(logs)
+        if batch is not None:
+            fields.setdefault("batch", batch + 1)
+        path = self.filepath.format(epoch=epoch + 1, **fields)
         if self.save_best_only:
             if self.monitor not in logs:
                 raise ConfigError(
-                    f"monitor: ModelCheckpoint watches {self.monitor!r} but the epoch logs only "
-                    f"have {', '.join(logs) or 'nothing'}"
+                    f"monitor: ModelCheckpoint watches {self.monitor!r} but the "
+                    f"{'epoch' if batch is None else 'batch'} logs only have "
+                    f"{', '.join(logs) or 'nothing'}"
                 )
             value = float(logs[self.monitor])
+            before = "None" if not math.isfinite(self.best) else f"{self.best:.5f}"
             better = value < self.best if self.mode == "min" else value > self.best
             if not better:
+                if self.verbose:
+                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {before}")
                 return
+            if self.verbose:
+                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {before} to "
+                      f"{value:.5f}, saving model to {path}")
             self.best = value
-        path = self.filepath.format(epoch=epoch + 1, **logs)
-        if self.save_optimizer:
+        elif self.verbose:
+            print(f"\nEpoch {epoch + 1}: saving model to {path}")
+        directory = os.path.dirname(path)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        if self.save_weights_only:
+            self.model.save_weights(path)
+        elif self.save_optimizer:
             from .model import save_checkpoint
 
             save_checkpoint(self.model, path)
         else:
             self.model.save(path)
         self.saved.append(path)
+        if self.verbose:
+            print(f"\nEpoch {epoch + 1}: finished saving model to {path}")
+
+    def get_state(self) -> dict[str, Any]:
+        """The best value so far and the batches since the last save (JSON-able), for a
+        resumed fit."""
+        return {"best": self.best if math.isfinite(self.best) else None,
+                "batches": self._batches_since_save}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        best, batches = state.get("best"), state.get("batches", 0)
+        if not (best is None or type(best) in (int, float)) or type(batches) is not int:
+            raise ConfigError(f"state: a bad ModelCheckpoint state {state!r:.200}")
+        self.best = float(best) if best is not None else self._start()
+        self._batches_since_save = batches
+        self._restored = True
 
 
 class BackupAndRestore(Callback):
@@ -426,10 +541,15 @@ class BackupAndRestore(Callback):
     def _fit_signature(params: dict[str, Any]) -> dict[str, Any]:
         return {k: params[k] for k in ("epochs", "batch_size", "samples", "seed", "shuffle")}
 
-    def restore(self, model: Sequential, params: dict[str, Any]) -> tuple[int, History] | None:
+    def restore(self, model: Sequential, params: dict[str, Any],
+                callbacks: list[Callback] | None = None) -> tuple[int, History] | None:
         """Put ``model`` back to the backup, if there is one: returns (the epoch of this
-        ``fit`` to continue at, the history so far). Nothing changes if it is refused."""
+        ``fit`` to continue at, the history so far). ``callbacks`` (this fit's) get back the
+        counters they kept (``get_state``/``set_state``: ReduceLROnPlateau, EarlyStopping,
+        ModelCheckpoint's best value), the optimizer the learning rate a callback had set.
+        Nothing changes if it is refused."""
         self.restored_epoch = None
+        self._siblings = [c for c in (callbacks or []) if c is not self]
         if not os.path.exists(self.path):
             return None
         from .model import read_checkpoint
@@ -437,8 +557,16 @@ class BackupAndRestore(Callback):
         saved, info = read_checkpoint(self.path)
         fit_info = info.get("fit")
         mine = self._fit_signature(params)
-        def run(config: dict[str, Any]) -> dict[str, Any]:  # the name plays no part
-            return {k: v for k, v in config.items() if k != "name"}
+        def run(config: dict[str, Any]) -> dict[str, Any]:
+            # the name plays no part, nor a learning rate a callback changed by hand
+            out = {k: v for k, v in config.items() if k != "name"}
+            opt = (out.get("compile") or {}).get("optimizer") or {}
+            cfg = dict(opt.get("config") or {})
+            if not isinstance(cfg.get("learning_rate"), dict):
+                cfg.pop("learning_rate", None)
+            if "compile" in out:
+                out["compile"] = {**out["compile"], "optimizer": {**opt, "config": cfg}}
+            return out
 
         if run(saved.get_config()) != run(model.get_config()):
             raise ConfigError(f"backup_dir: {self.path!r} was written by another model "
@@ -452,10 +580,29 @@ class BackupAndRestore(Callback):
         epoch = fit_info.get("epoch")
         if type(epoch) is not int or not 0 <= epoch <= params["epochs"]:
             raise ConfigError(f"backup_dir: {self.path!r} holds a bad epoch {epoch!r}")
+        states = fit_info.get("callbacks", [])
+        stateful = [c for c in self._siblings if hasattr(c, "get_state")]
+        if not isinstance(states, list) or len(states) != len(stateful) or not all(
+                isinstance(st, dict) and st.get("class") == type(c).__name__
+                and isinstance(st.get("state"), dict) for st, c in zip(states, stateful)):
+            raise ConfigError(
+                f"backup_dir: {self.path!r} was written by a fit with other callbacks; this "
+                f"fit has {[type(c).__name__ for c in stateful]}. Delete it to start afresh.")
         (_, optimizer), (_, source) = model._require_compiled(), saved._require_compiled()
         history = saved.history if saved.history is not None else History()
+        backups = [c.get_state() for c in stateful]
+        try:
+            for c, st in zip(stateful, states):
+                c.set_state(st["state"])  # type: ignore[attr-defined]
+        except GlassnetError:
+            for c, st in zip(stateful, backups):
+                c.set_state(st)  # type: ignore[attr-defined]
+                c._restored = False  # type: ignore[attr-defined]
+            raise
         model.set_weights(saved.get_weights())
         optimizer.set_state(source.get_state(), model.trainable_weights)
+        if optimizer.schedule is None:
+            optimizer.learning_rate = source.learning_rate
         model.epochs_trained = saved.epochs_trained
         self.restored_epoch = epoch
         return epoch, history
@@ -466,8 +613,11 @@ class BackupAndRestore(Callback):
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         from .model import save_checkpoint
 
+        states = [{"class": type(c).__name__, "state": c.get_state()}
+                  for c in getattr(self, "_siblings", []) if hasattr(c, "get_state")]
         save_checkpoint(self.model, self.path, {"fit": {
-            "epoch": epoch + 1, "signature": self._fit_signature(self.params)}})
+            "epoch": epoch + 1, "signature": self._fit_signature(self.params),
+            "callbacks": states}})
 
     def on_train_end(self, logs: Logs | None = None) -> None:
         if (logs or {}).get("interrupted") or not self.delete_checkpoint:
@@ -627,3 +777,148 @@ class ProgressBar(Callback):
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+
+
+def _optimizer(model: Sequential) -> Any:
+    """The model's optimizer (a learning-rate callback needs one)."""
+    optimizer = model.optimizer
+    if optimizer is None:
+        raise ConfigError("the model is not compiled: a learning-rate callback needs its "
+                          "optimizer")
+    return optimizer
+
+
+def _lr_value(model: Sequential) -> float:
+    """The optimizer's learning rate as Keras reads it (its float32 variable, as a float)."""
+    return float(np.float32(_optimizer(model).learning_rate))
+
+
+def _check_settable(params: dict[str, Any], who: str) -> None:
+    schedule = params.get("lr_schedule")
+    if schedule is not None:
+        raise ConfigError(
+            f"{who}: the optimizer follows {schedule}, so its learning rate is not settable "
+            "(as in Keras); use a schedule or this callback, not both")
+
+
+class LearningRateScheduler(Callback):
+    """Set the learning rate at the start of each epoch to ``schedule(epoch, lr)`` (Keras'
+    callback: ``epoch`` counts from 0 within this ``fit``, ``lr`` is the current rate;
+    ``schedule(epoch)`` with one argument works too). The epoch logs get ``learning_rate``.
+    ``verbose=1`` prints Keras' line ``Epoch 3: LearningRateScheduler setting learning rate
+    to 0.001.``"""
+
+    logs_learning_rate = True
+
+    def __init__(self, schedule: Any, verbose: int = 0) -> None:
+        if not callable(schedule):
+            raise ArgumentTypeError(
+                f"schedule: expected a function schedule(epoch, lr) -> float, got "
+                f"{type(schedule).__name__}")
+        self.schedule = schedule
+        self.verbose = int(check_int(verbose, "verbose", minimum=0))  # type: ignore[arg-type]
+
+    def validate(self, params: dict[str, Any]) -> None:
+        _check_settable(params, "LearningRateScheduler")
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        lr = _lr_value(self.model)
+        try:
+            new = self.schedule(epoch, lr)
+        except TypeError:  # the one-argument form, as Keras allows
+            new = self.schedule(epoch)
+        if isinstance(new, bool) or not isinstance(new, (float, np.floating)):
+            raise ConfigError(
+                f"schedule: should return a float learning rate, got {new!r} at epoch {epoch}")
+        _optimizer(self.model).learning_rate = float(new)
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
+                  f"{new}.")
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiply the learning rate by ``factor`` (not below ``min_lr``) when ``monitor`` has
+    not improved by more than ``min_delta`` for ``patience`` epochs; then wait ``cooldown``
+    epochs before counting again. Keras' callback, step by step: the epoch logs get
+    ``learning_rate`` (the rate the epoch used); ``verbose=1`` prints Keras' line
+    ``Epoch 12: ReduceLROnPlateau reducing learning rate to 0.0001.`` Its counters are saved
+    by :class:`BackupAndRestore`, so a resumed fit reduces when the whole one would."""
+
+    logs_learning_rate = True
+
+    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10,
+                 verbose: int = 0, mode: str = "auto", min_delta: float = 1e-4,
+                 cooldown: int = 0, min_lr: float = 0.0, **kwargs: Any) -> None:
+        if kwargs:
+            raise ArgumentTypeError(
+                f"ReduceLROnPlateau: unknown argument(s) {', '.join(map(repr, kwargs))}")
+        self.monitor = _check_monitor(monitor)
+        self.factor = check_float(factor, "factor", minimum=0.0, maximum=1.0,
+                                  include_maximum=False)
+        self.patience = int(check_int(patience, "patience", minimum=0))  # type: ignore[arg-type]
+        self.verbose = int(check_int(verbose, "verbose", minimum=0))  # type: ignore[arg-type]
+        self.mode = _improvement_mode(monitor, mode)
+        self.min_delta = abs(check_float(min_delta, "min_delta"))
+        self.cooldown = int(check_int(cooldown, "cooldown", minimum=0))  # type: ignore[arg-type]
+        self.min_lr = check_float(min_lr, "min_lr", minimum=0.0)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.best: float | None = None
+        self.wait = 0
+        self.cooldown_counter = 0
+
+    def validate(self, params: dict[str, Any]) -> None:
+        _check_settable(params, "ReduceLROnPlateau")
+        _require_log_key("ReduceLROnPlateau", self.monitor, params)
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        if not getattr(self, "_restored", False):
+            self._reset()
+        self._restored = False
+
+    def _improved(self, value: float) -> bool:
+        if self.best is None:
+            return True
+        if self.mode == "min":
+            return value + self.min_delta < self.best
+        return value - self.min_delta > self.best
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        logs = logs or {}
+        if self.monitor not in logs:
+            raise ConfigError(
+                f"monitor: ReduceLROnPlateau watches {self.monitor!r} but the epoch logs only "
+                f"have {', '.join(logs) or 'nothing'}")
+        current = float(logs[self.monitor])
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._improved(current):
+            self.best = current
+            self.wait = 0
+        elif self.cooldown_counter <= 0:
+            self.wait += 1
+            if self.wait >= self.patience:
+                old = _lr_value(self.model)
+                if old > np.float32(self.min_lr):
+                    new = max(old * self.factor, self.min_lr)
+                    _optimizer(self.model).learning_rate = new
+                    if self.verbose > 0:
+                        print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate "
+                              f"to {new}.")
+                    self.cooldown_counter = self.cooldown
+                    self.wait = 0
+
+    def get_state(self) -> dict[str, Any]:
+        """The counters a resumed fit needs (JSON-able)."""
+        return {"best": self.best, "wait": self.wait, "cooldown_counter": self.cooldown_counter}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        best, wait, cool = state.get("best"), state.get("wait"), state.get("cooldown_counter")
+        if (best is not None and not isinstance(best, (int, float))) or type(wait) is not int \
+                or type(cool) is not int or wait < 0 or cool < 0:
+            raise ConfigError(f"state: a bad ReduceLROnPlateau state {state!r:.200}")
+        self.best = None if best is None else float(best)
+        self.wait, self.cooldown_counter = wait, cool
+        self._restored = True

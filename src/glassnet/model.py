@@ -78,8 +78,10 @@ def auto_name(base: str) -> str:
 
 
 def reset_auto_names() -> None:
-    """Start automatic names afresh (the next model is ``sequential`` again)."""
+    """Start automatic names afresh (the next model is ``sequential`` again, the next unnamed
+    AUC ``auc``)."""
     _auto_names.clear()
+    metrics_mod.reset_names()
 
 
 @dataclass(frozen=True)
@@ -380,7 +382,7 @@ class Sequential(HasShapes):
         self.optimizer = optimizers_mod.get(optimizer)
         if metrics is not None and not isinstance(metrics, (list, tuple)):
             raise ArgumentTypeError(f"metrics: expected a list of names, got {metrics!r}")
-        self.metrics = [metrics_mod.get(m, self.loss) for m in (metrics or [])]
+        self.metrics = [metrics_mod.compile_metric(m, self.loss) for m in (metrics or [])]
         self.metric_names = [m.name for m in self.metrics]
         self._update_fused()
         self._sync_trainable()
@@ -494,13 +496,15 @@ class Sequential(HasShapes):
         return a
 
     def compute_gradients(self, x: Array, y: Array, training: bool = True,
-                          defer: bool | list[bool] = False) -> tuple[float, Array]:
+                          defer: bool | list[bool] = False,
+                          sample_weight: Array | None = None) -> tuple[float, Array]:
         """Forward and backward on a validated batch: fills every layer's ``grads``.
 
         Returns the data loss (without penalties) and the model output. Changes no weight.
         ``defer=True`` lets layers leave weight gradients as deferred products for an
         optimizer that folds its step into them (see :mod:`glassnet.layers.base`); a list
-        says it per layer.
+        says it per layer. ``sample_weight`` (a checked vector, one weight per row) weights
+        each example's loss: ``sum_i w_i l_i / m``, as Keras does.
         """
         loss = self.loss
         if loss is None:
@@ -509,7 +513,18 @@ class Sequential(HasShapes):
         layers = self.layers
         last = layers[-1]
         n = len(layers)
-        if self._fused:
+        if sample_weight is not None:
+            if self._fused:
+                value, grad_zw = loss.weighted_value_and_grad(
+                    y, last.cached_preactivation(), sample_weight, logits=True)
+                grad = last.backward_from_preactivation(
+                    grad_zw, n > 1, defer if isinstance(defer, bool) else defer[n - 1])
+            else:
+                value, grad_out = loss.weighted_value_and_grad(
+                    y, out, sample_weight, logits=loss.from_logits)
+                grad = last.backward(grad_out, n > 1,
+                                     defer if isinstance(defer, bool) else defer[n - 1])
+        elif self._fused:
             value, grad_z = loss.logits_value_and_grad(y, last.cached_preactivation())
             if grad_z is None:
                 raise LayerProtocolError("the loss returned no gradient")
@@ -533,7 +548,8 @@ class Sequential(HasShapes):
         """The sum of every layer's penalty at the current weights."""
         return float(sum(layer.regularization_loss() for layer in self._regularized))
 
-    def train_step(self, x: Array, y: Array) -> tuple[float, Array]:
+    def train_step(self, x: Array, y: Array,
+                   sample_weight: Array | None = None) -> tuple[float, Array]:
         """One optimizer step on a validated batch; returns (the loss before the step,
         penalties included, and the output). ``self.last_penalty`` keeps the penalty part.
 
@@ -545,7 +561,8 @@ class Sequential(HasShapes):
         if optimizer is None:
             raise NotReadyError("the model is not compiled: call model.compile(...)")
         defer = self._defer_flags(optimizer)
-        value, out = self.compute_gradients(x, y, training=True, defer=defer or False)
+        value, out = self.compute_gradients(x, y, training=True, defer=defer or False,
+                                            sample_weight=sample_weight)
         penalty = self.regularization_loss() if self._regularized else 0.0
         self.last_penalty = penalty
         products = self._deferred_products() if defer else None
@@ -654,30 +671,37 @@ class Sequential(HasShapes):
             layer.finish_gradients()
         return self._grad_list
 
-    def gradients(self, X: Any, y: Any, training: bool = False) -> list[Array]:
+    def gradients(self, X: Any, y: Any, training: bool = False,
+                  sample_weight: Any = None) -> list[Array]:
         """The gradients of the loss (penalties included) with respect to every trainable
         array, in ``trainable_weights`` order (``[grad_W1, grad_b1, ...]`` for dense
         layers), on all of ``X`` in one batch. Nothing in the model changes.
 
         ``training=True`` differentiates the training-mode loss: the dropout masks of the
         next step (fixed: the same on every call until a step is taken) and batch
-        statistics."""
+        statistics. ``sample_weight`` weights each example's loss as ``fit`` does."""
         self._require_compiled()
         x = self.check_X(X)
         t = self.prepare_targets(y, x.shape[0])
-        self.compute_gradients(x, t, training=training)
+        w = (None if sample_weight is None
+             else losses_mod.check_sample_weight(sample_weight, x.shape[0], self.dtype))
+        self.compute_gradients(x, t, training=training, sample_weight=w)
         grads = [g.copy() for g in self._grads]
         self._clear_caches()
         return grads
 
-    def loss_value(self, X: Any, y: Any, training: bool = False) -> float:
+    def loss_value(self, X: Any, y: Any, training: bool = False,
+                   sample_weight: Any = None) -> float:
         """The compiled loss plus penalties on all of ``X`` (one batch), changing nothing."""
         self._require_compiled()
         x = self.check_X(X)
-        return self.loss_value_prepared(x, self.prepare_targets(y, x.shape[0]),
-                                        training=training)
+        t = self.prepare_targets(y, x.shape[0])
+        w = (None if sample_weight is None
+             else losses_mod.check_sample_weight(sample_weight, x.shape[0], self.dtype))
+        return self.loss_value_prepared(x, t, training=training, sample_weight=w)
 
-    def loss_value_prepared(self, x: Array, t: Array, training: bool = False) -> float:
+    def loss_value_prepared(self, x: Array, t: Array, training: bool = False,
+                            sample_weight: Array | None = None) -> float:
         """The loss plus penalties on a validated batch ``x`` with prepared targets ``t``."""
         loss = self.loss
         if loss is None:
@@ -688,7 +712,14 @@ class Sequential(HasShapes):
         for layer in self.layers[:-1]:
             a = layer.forward(a, training, False)
         last = self.layers[-1]
-        if self._fused:
+        if sample_weight is not None:
+            if self._fused:
+                value = loss.weighted_value(t, last.preactivation(a, training), sample_weight,
+                                            logits=True)
+            else:
+                value = loss.weighted_value(t, last.forward(a, training, False), sample_weight,
+                                            logits=loss.from_logits)
+        elif self._fused:
             value = loss.logits_value_and_grad(t, last.preactivation(a, training),
                                                need_grad=False)[0]
         elif loss.from_logits:
@@ -737,25 +768,27 @@ class Sequential(HasShapes):
 
     @overload
     def evaluate(
-        self, X: Any, y: Any = ..., batch_size: int | None = ..., verbose: int = ..., *,
-        return_dict: Literal[True],
+        self, X: Any, y: Any = ..., batch_size: int | None = ..., verbose: int = ...,
+        sample_weight: Any = ..., *, return_dict: Literal[True],
     ) -> dict[str, float]: ...
 
     @overload
     def evaluate(
         self, X: Any, y: Any = ..., batch_size: int | None = ..., verbose: int = ...,
-        return_dict: Literal[False] = ...,
+        sample_weight: Any = ..., return_dict: Literal[False] = ...,
     ) -> float | list[float]: ...
 
     def evaluate(
         self, X: Any, y: Any = None, batch_size: int | None = None, verbose: int = 0,
-        return_dict: bool = False,
+        sample_weight: Any = None, return_dict: bool = False,
     ) -> float | list[float] | dict[str, float]:
         """The loss and metrics on ``(X, y)``, as Keras returns them.
 
         Without metrics, the scalar loss; with metrics, the list ``[loss, metric, ...]`` in the
         order ``compile`` was given them (so ``test_loss, test_acc = model.evaluate(...)``
-        unpacks as in Keras); ``return_dict=True`` gives ``{"loss": ..., "accuracy": ...}``."""
+        unpacks as in Keras); ``return_dict=True`` gives ``{"loss": ..., "accuracy": ...}``.
+        ``sample_weight`` weights each example's loss (``sum_i w_i l_i / m``); metrics stay
+        unweighted, as Keras' ``metrics=`` are."""
         from .training import evaluate
 
         if not isinstance(return_dict, bool):
@@ -763,7 +796,7 @@ class Sequential(HasShapes):
                 f"return_dict: expected True or False, got {return_dict!r}")
         if verbose not in (0, 1, 2, "auto"):
             raise ConfigError(f"verbose: expected 0, 1, 2 or 'auto', got {verbose!r}")
-        result = evaluate(self, X, y, batch_size=batch_size)
+        result = evaluate(self, X, y, batch_size=batch_size, sample_weight=sample_weight)
         if verbose:  # one line, as Keras' verbose=2 prints it
             print("evaluate: " + " - ".join(f"{k}: {v:.4f}" for k, v in result.items()))
         if return_dict:
@@ -817,16 +850,20 @@ class Sequential(HasShapes):
         block_size: int | None = None,
         initial_epoch: int | None = None,
         steps_per_epoch: int | None = None,
+        sample_weight: Any = None,
+        class_weight: dict[int, float] | None = None,
     ) -> History:
         """Train; see :func:`glassnet.training.fit`. ``seed`` gives the shuffling order its
-        own seed (default: the model's); ``initial_epoch`` resumes at that global epoch."""
+        own seed (default: the model's); ``initial_epoch`` resumes at that global epoch;
+        ``sample_weight`` / ``class_weight`` weight each example's loss as in Keras."""
         from .training import fit
 
         return fit(self, X, y, epochs=epochs, batch_size=batch_size,
                    validation_split=validation_split, validation_data=validation_data,
                    shuffle=shuffle, seed=seed, callbacks=callbacks, verbose=verbose,
                    block_size=block_size, initial_epoch=initial_epoch,
-                   steps_per_epoch=steps_per_epoch)
+                   steps_per_epoch=steps_per_epoch, sample_weight=sample_weight,
+                   class_weight=class_weight)
 
     def flattened(self) -> Sequential:
         """This model for reading: itself when no layer is a nested model, else a model over
@@ -979,7 +1016,7 @@ class Sequential(HasShapes):
             cfg["compile"] = {
                 "loss": self.loss.to_config(),
                 "optimizer": self.optimizer.to_config(),
-                "metrics": [m.name for m in self.metrics],
+                "metrics": [metrics_mod.to_config(m) for m in self.metrics],
             }
         return cfg
 
@@ -1047,6 +1084,70 @@ class Sequential(HasShapes):
                 f"can. Name it '{stem}.npz' to say what it is.",
                 GlassnetWarning, stacklevel=2)
         save_model(self, path)
+
+    def save_weights(self, filepath: str | os.PathLike[str], overwrite: bool = True) -> None:
+        """Write the weights alone. A name ending ``.weights.h5`` gets Keras 3's HDF5 layout
+        (a Keras model of the same layers reads it with ``load_weights``; needs h5py); any
+        other name glassnet's own archive (no pickle). Written atomically; weights that are
+        not finite are refused and nothing is written."""
+        from .interop.keras_weights import is_keras_weights_path, save_keras_weights
+
+        if not isinstance(filepath, (str, os.PathLike)):
+            raise ArgumentTypeError(f"filepath: expected a path (str or os.PathLike), got "
+                                    f"{type(filepath).__name__}")
+        if not isinstance(overwrite, bool):
+            raise ArgumentTypeError(f"overwrite: expected True or False, got {overwrite!r}")
+        if is_keras_weights_path(filepath):
+            save_keras_weights(self, filepath, overwrite=overwrite)
+            return
+        self._require_built()
+        weights = self.get_weights()
+        check_finite_weights(self, weights, f"save_weights({os.fspath(filepath)!r})")
+        if not overwrite and os.path.exists(filepath):
+            raise ModelFileError(f"{os.fspath(filepath)!r}: the file exists and overwrite=False")
+        write_archive(filepath, {"format": WEIGHTS_FORMAT, "version": WEIGHTS_VERSION,
+                                 "shapes": [list(w.shape) for w in weights]}, weights)
+
+    def load_weights(self, filepath: str | os.PathLike[str], skip_mismatch: bool = False,
+                     **kwargs: Any) -> None:
+        """Read weights written by :meth:`save_weights` (either format), Keras'
+        ``save_weights`` (``.weights.h5``), a Keras ``.keras`` file, or a glassnet model or
+        checkpoint file of the same architecture. Shapes, count and finite values are
+        checked against this model before any weight changes; every problem with the file is
+        a glassnet error naming it."""
+        import zipfile
+
+        from .interop.keras_weights import is_hdf5_file, load_keras_weights_file
+
+        if not isinstance(filepath, (str, os.PathLike)):
+            raise ArgumentTypeError(f"filepath: expected a path (str or os.PathLike), got "
+                                    f"{type(filepath).__name__}")
+        if skip_mismatch or kwargs:
+            from .errors import OutsideSubsetError
+
+            raise OutsideSubsetError(
+                "load_weights(skip_mismatch=...) is outside glassnet: every weight must fit "
+                "(rebuild the model to match the file)")
+        path = os.fspath(filepath)
+        if not os.path.exists(path):
+            raise MissingFileError(f"filepath: no weights file at {path!r}")
+        self._require_built()
+        if is_hdf5_file(path) or (zipfile.is_zipfile(path) and path.endswith(".keras")):
+            load_keras_weights_file(self, path)
+            return
+        archive = read_archive(path, {WEIGHTS_FORMAT: WEIGHTS_VERSION,
+                                      MODEL_FORMAT: MODEL_VERSION,
+                                      CHECKPOINT_FORMAT: CHECKPOINT_VERSION})
+        weights = list(archive.arrays)
+        if archive.doc["format"] == CHECKPOINT_FORMAT:
+            n = (archive.doc.get("optimizer") or {}).get("n_weights")
+            if not isinstance(n, int) or not _is_int(n) or n > len(weights):
+                raise ModelFileError(f"{path!r}: the checkpoint's optimizer part is malformed")
+            weights = weights[:n]
+        try:
+            self.set_weights(weights)
+        except GlassnetError as exc:
+            raise ModelFileError(f"{path!r}: the weights do not fit this model: {exc}") from exc
 
     def __repr__(self) -> str:
         arch = [str(self.input_dim)] + [str(layer.output_dim) for layer in self.layers]
@@ -1248,6 +1349,10 @@ layers_mod.register(NestedModel, "Sequential")
 
 MODEL_FORMAT = "glassnet-model"
 MODEL_VERSION = 1
+#: ``save_weights`` to a name that is not ``*.weights.h5``: {"format", "version", "shapes"}
+#: and the arrays of get_weights()
+WEIGHTS_FORMAT = "glassnet-weights"
+WEIGHTS_VERSION = 1
 #: Widths up to this need no weights in the file to back them (a model of Dropout layers).
 _FREE_WIDTH = 1024
 _FREE_LAYERS = 256

@@ -33,10 +33,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import _blas
+from . import _blas, schedules
 from ._checks import check_float
 from ._registry import Registry
 from .errors import ArgumentTypeError, ConfigError, DataError, NotReadyError, ShapeError
+from .schedules import LearningRateSchedule
 
 Array = NDArray[Any]
 
@@ -102,25 +103,44 @@ class Optimizer:
 
     name = "optimizer"
 
-    def __init__(self, learning_rate: float = 0.01) -> None:
-        self.learning_rate = learning_rate
+    def __init__(self, learning_rate: Any = 0.01) -> None:
+        #: the learning-rate schedule this optimizer follows, or None (a fixed rate)
+        self.schedule: LearningRateSchedule | None = None
         self.iterations = 0
+        if isinstance(learning_rate, (LearningRateSchedule, dict)):
+            self.schedule = schedules.get(learning_rate)
+            self._learning_rate = LearningRate(self.schedule(0))
+        else:
+            self.learning_rate = learning_rate
         self._shapes: list[tuple[int, ...]] | None = None
         self._checked: list[Array] | None = None  # the params list last checked against _shapes
 
     @property
     def learning_rate(self) -> LearningRate:
-        """The step size: a number, with ``.numpy()``; assign a new number to change it."""
+        """The step size: a number, with ``.numpy()``; assign a new number to change it.
+        With a schedule, the rate of the next step (``schedule(iterations)``), as Keras
+        reads it."""
+        if self.schedule is not None:
+            return LearningRate(self.schedule(self.iterations))
         return self._learning_rate
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
+        if getattr(self, "schedule", None) is not None:
+            raise ArgumentTypeError(
+                f"learning_rate: this optimizer follows {type(self.schedule).__name__}, so its "
+                "learning rate is not settable (as in Keras); give the optimizer a number "
+                "instead of a schedule to change it by hand or by callback")
+        if isinstance(value, (LearningRateSchedule, dict)):
+            raise ArgumentTypeError(
+                "learning_rate: a schedule is given when the optimizer is made "
+                "(Adam(learning_rate=schedule)), not assigned afterwards")
         self._learning_rate = LearningRate(_positive("learning_rate", value))
 
     @property
     def lr(self) -> LearningRate:
         """The old Keras name of :attr:`learning_rate`."""
-        return self._learning_rate
+        return self.learning_rate
 
     @lr.setter
     def lr(self, value: float) -> None:
@@ -233,6 +253,8 @@ class Optimizer:
             )
         # The model passes the same cached list every step: check its shapes only once.
         self._checked = params
+        if self.schedule is not None:  # the rate of this step: schedule(steps taken so far)
+            self._learning_rate = LearningRate(self.schedule(self.iterations))
         self.iterations += 1
         self._prepare_step()
         if products is None:
@@ -267,8 +289,14 @@ class Optimizer:
     def _update(self, i: int, p: Array, g: Array) -> None:
         raise NotImplementedError
 
+    def _lr_config(self) -> Any:
+        """The learning rate as a config keeps it: a number, or the schedule's config."""
+        if self.schedule is not None:
+            return self.schedule.to_config()
+        return float(self._learning_rate)
+
     def get_config(self) -> dict[str, Any]:
-        return {"learning_rate": float(self.learning_rate)}
+        return {"learning_rate": self._lr_config()}
 
     def to_config(self) -> dict[str, Any]:
         return {"name": self.name, "config": self.get_config()}
@@ -308,7 +336,7 @@ class SGD(Optimizer):
         """Plain SGD on a large weight matrix: ``W += -eta left.T @ right`` as one BLAS
         ``gemm`` accumulating into ``W`` (the gradient stays deferred for any reader)."""
         return self.folds_product(p) and _blas.gemm_at_b_acc(
-            product.left, product.right, p, -self.learning_rate)
+            product.left, product.right, p, -self._learning_rate)
 
     def build(self, params: list[Array]) -> None:
         super().build(params)
@@ -327,7 +355,7 @@ class SGD(Optimizer):
             return
         # Plain SGD, p -= eta g, written out: this loop runs once per step for every
         # parameter, and on small networks its call overhead is a visible share of a step.
-        step = -float(self.learning_rate)
+        step = -float(self._learning_rate)
         for p, g, tmp in zip(params, grads, self._scratch):
             if p.size >= AXPY_MIN_SIZE and _blas.axpy(p, step, g):
                 continue
@@ -335,7 +363,7 @@ class SGD(Optimizer):
             p += tmp
 
     def _update(self, i: int, p: Array, g: Array) -> None:
-        lr, tmp = self.learning_rate, self._scratch[i]
+        lr, tmp = self._learning_rate, self._scratch[i]
         if not self.momentum:
             _axpy(p, -lr, g, tmp)  # p -= eta g
             return
@@ -349,7 +377,7 @@ class SGD(Optimizer):
             _axpy(p, 1.0, v, tmp)  # p += v
 
     def get_config(self) -> dict[str, Any]:
-        return {"learning_rate": float(self.learning_rate), "momentum": self.momentum,
+        return {"learning_rate": self._lr_config(), "momentum": self.momentum,
                 "nesterov": self.nesterov}
 
 
@@ -388,10 +416,10 @@ class RMSprop(Optimizer):
         np.sqrt(s, out=tmp)
         tmp += t(self.epsilon)
         np.divide(g, tmp, out=tmp)
-        _axpy(p, -self.learning_rate, tmp, tmp)  # p -= eta g / (sqrt(s) + eps)
+        _axpy(p, -self._learning_rate, tmp, tmp)  # p -= eta g / (sqrt(s) + eps)
 
     def get_config(self) -> dict[str, Any]:
-        return {"learning_rate": float(self.learning_rate), "rho": self.rho,
+        return {"learning_rate": self._lr_config(), "rho": self.rho,
                 "epsilon": self.epsilon}
 
 
@@ -431,7 +459,7 @@ class Adam(Optimizer):
 
     def _prepare_step(self) -> None:
         t = self.iterations
-        self._lr_t = (self.learning_rate * math.sqrt(1.0 - self.beta_2**t)
+        self._lr_t = (self._learning_rate * math.sqrt(1.0 - self.beta_2**t)
                       / (1.0 - self.beta_1**t))
 
     def _update(self, i: int, p: Array, g: Array) -> None:
@@ -448,7 +476,7 @@ class Adam(Optimizer):
         _axpy(p, -self._lr_t, tmp, tmp)  # p -= eta_t m / (sqrt(v) + eps)
 
     def get_config(self) -> dict[str, Any]:
-        return {"learning_rate": float(self.learning_rate), "beta_1": self.beta_1,
+        return {"learning_rate": self._lr_config(), "beta_1": self.beta_1,
                 "beta_2": self.beta_2, "epsilon": self.epsilon}
 
 

@@ -30,7 +30,8 @@ from .callbacks import (
     _overrides,
 )
 from .data import Dataset, batches_of, concat_batches, split_xy
-from .errors import ArgumentTypeError, ConfigError, ShapeError
+from .errors import ArgumentTypeError, ConfigError, OutsideSubsetError, ShapeError
+from .losses import check_sample_weight
 
 if TYPE_CHECKING:
     from .model import Sequential
@@ -194,6 +195,37 @@ def _warn_if_sorted(t: Array, n_val: int, validation_split: float) -> None:
     )
 
 
+def _example_weights(sample_weight: Any, class_weight: Any, t: Array,
+                     dtype: Any) -> Array | None:
+    """``fit``'s per-example weights: ``sample_weight`` checked, or ``class_weight`` looked up
+    for each example's label (the argmax of a one-hot row, else the rounded target, as Keras
+    reads labels; a label not in the dict weighs 1), or None."""
+    m = t.shape[0]
+    if class_weight is None:
+        return None if sample_weight is None else check_sample_weight(sample_weight, m, dtype)
+    if sample_weight is not None:
+        raise ConfigError("sample_weight and class_weight: give one, not both (as in Keras)")
+    if not isinstance(class_weight, dict):
+        raise ArgumentTypeError(
+            f"class_weight: expected a dict {{class label: weight}}, got "
+            f"{type(class_weight).__name__}")
+    table: dict[int, float] = {}
+    for key, value in class_weight.items():
+        if isinstance(key, bool) or not isinstance(key, (int, np.integer)):
+            raise ArgumentTypeError(f"class_weight: expected integer class labels as keys, "
+                                    f"got {key!r}")
+        table[int(key)] = check_float(value, f"class_weight[{int(key)}]")
+    if t.ndim > 1:
+        labels = np.argmax(t, axis=1) if t.shape[1] != 1 else np.round(t[:, 0])
+    else:
+        labels = np.round(t)
+    labels = labels.astype(np.int64)
+    w = np.ones(m, dtype=dtype)
+    for label, weight in table.items():  # one pass per listed class, not per example
+        w[labels == label] = weight
+    return w
+
+
 def _check_batches(model: Sequential, m: int, batch_size: int | None) -> None:
     """Refuse, before any step, a batch some layer cannot train on (a batch normalization
     needs two examples for a variance)."""
@@ -228,6 +260,8 @@ def fit(
     block_size: int | None = None,
     initial_epoch: int | None = None,
     steps_per_epoch: int | None = None,
+    sample_weight: Any = None,
+    class_weight: Any = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` for ``epochs`` passes; returns the :class:`History`.
 
@@ -258,6 +292,12 @@ def fit(
     ``shuffle="block"`` with ``block_size`` shuffles blocks of rows (see :func:`epoch_order`).
     ``X`` may be memory-mapped (``np.load(path, mmap_mode="r")``): it is read one batch at a
     time and never copied whole.
+
+    ``sample_weight`` (one number per example) or ``class_weight`` (``{label: weight}``,
+    labels read from ``y`` as Keras reads them; classes not listed weigh 1) weight each
+    example's loss: a batch's loss is ``sum_i w_i l_i / batch size``, as in Keras. Metrics stay
+    unweighted (Keras' ``metrics=``). ``validation_split`` holds out the last weights with
+    their examples; ``validation_data=(X_val, y_val, w_val)`` weighs ``val_loss``.
     """
     model._require_compiled()
     model._sync_trainable()  # a layer.trainable changed since compile
@@ -289,12 +329,18 @@ def fit(
                           "arrays an epoch is every example, in batches of batch_size")
     x_val: Array | None
     t_val: Array | None
+    w_val: Array | None = None
+    w: Array | None = None
     if dataset is not None:  # the batches come from the dataset, checked before any step
         if y is not None:
             raise ConfigError("y: the dataset gives the targets; leave y as None")
         if validation_split:
             raise ConfigError("validation_split: not with a dataset (Keras neither); pass "
                               "validation_data=another dataset")
+        if sample_weight is not None or class_weight is not None:
+            raise OutsideSubsetError(
+                "sample_weight/class_weight: not with a dataset in glassnet; pass arrays "
+                "(fit(x, y, sample_weight=w)) to weigh examples")
         # with steps_per_epoch, one iteration of the dataset runs on across epochs (Keras)
         stream = iter(dataset._raw()) if steps_per_epoch is not None else None
         dataset_batches = check_dataset_batches(model, dataset, "x", steps_per_epoch, stream)
@@ -305,17 +351,30 @@ def fit(
     else:
         x = model.check_X(X, keep_mapped=True)
         t = model.prepare_targets(y, x.shape[0])
+        w = _example_weights(sample_weight, class_weight, t, model.dtype)
     if validation_data is not None:
         if validation_split:
             raise ConfigError("validation_data and validation_split: give one, not both")
-        x_val, t_val = check_validation_data(validation_data, model.check_X,
-                                             model.prepare_targets)
+        if isinstance(validation_data, (tuple, list)) and len(validation_data) == 3:
+            x_val, t_val = check_validation_data(validation_data[:2], model.check_X,
+                                                 model.prepare_targets)
+            if validation_data[2] is not None:
+                w_val = check_sample_weight(validation_data[2], x_val.shape[0], model.dtype,
+                                            argument="validation_data[2]")
+        else:
+            x_val, t_val = check_validation_data(validation_data, model.check_X,
+                                                 model.prepare_targets)
     elif dataset is not None:
         x_val = t_val = None
     else:
+        m_all = x.shape[0]
         x, t, x_val, t_val = _split_validation(x, t, validation_split)
         if x_val is not None and x_val.dtype != model.dtype:  # a mapped file of another dtype
             x_val = np.ascontiguousarray(x_val, dtype=model.dtype)
+        if x_val is not None and sample_weight is not None and w is not None:
+            w, w_val = w[: x.shape[0]], w[x.shape[0]: m_all]  # Keras splits the weights too
+        elif x_val is not None and w is not None:  # class_weight: training part only
+            w = w[: x.shape[0]]
 
     if dataset is None:
         _check_batches(model, x.shape[0], batch_size)
@@ -334,12 +393,15 @@ def fit(
     cbs: list[Callback] = [history]
     if verbose:
         cbs.append(ProgressBar(verbose))
-    user_callbacks = list(callbacks or [])
+    user_callbacks = _backups_after_states(list(callbacks or []))
+    logs_lr = any(getattr(c, "logs_learning_rate", False) for c in user_callbacks)
     cbs += user_callbacks
     cblist = CallbackList(cbs)
     log_keys = ["loss"] + (["data_loss"] if model._regularized else []) + list(model.metric_names)
     if x_val is not None:
         log_keys += ["val_loss"] + [f"val_{name}" for name in model.metric_names]
+    if logs_lr:
+        log_keys.append("learning_rate")
     _, optimizer = model._require_compiled()
     params = {
         "epochs": epochs, "steps": n_steps, "samples": m, "batch_size": batch_size,
@@ -352,6 +414,8 @@ def fit(
         "initial_epoch": first, "global_epoch": global_start,
         "initial_step": optimizer.iterations, "shuffle": shuffle,
         "metrics": list(model.metric_names), "log_keys": log_keys,
+        "lr_schedule": (None if optimizer.schedule is None
+                        else type(optimizer.schedule).__name__),
         # a callback of the user's own may add keys to the epoch logs
         "log_keys_open": any((type(c).__module__ != Callback.__module__
                               or isinstance(c, LambdaCallback))
@@ -392,30 +456,34 @@ def fit(
                 if steps_per_epoch is not None and len(dataset_batches) < steps_per_epoch:
                     _ran_out(steps_per_epoch, epoch)
                     ran_out = True  # stop after this short epoch, as Keras does
-                pairs = dataset_batches
+                pairs = ((xb, tb, None) for xb, tb in dataset_batches)
                 m = sum(xb.shape[0] for xb, _ in dataset_batches)
             else:
                 order = (epoch_order(epoch_rng(shuffle_seed, global_epoch), m, shuffle,
                                      block_size, n_steps) if shuffle and n_steps > 1 else None)
-                pairs = ((x[idx], t[idx]) for idx in batches(m, batch_size, order))
+                pairs = ((x[idx], t[idx], None if w is None else w[idx])
+                         for idx in batches(m, batch_size, order))
             total, seen, penalty_total = 0.0, 0, 0.0
-            metric_sums = [0.0] * len(model.metrics)
+            metric_states: list[Any] = [None] * len(model.metrics)
             logs: dict[str, Any] = {}
-            for step, (xb, tb) in enumerate(pairs):
+            for step, (xb, tb, wb) in enumerate(pairs):
                 if convert:
                     xb = xb.astype(model.dtype)
                 nb = xb.shape[0]
                 if batch_logs:
                     cblist.on_batch_begin(step, {"size": nb})
-                value, out = model.train_step(xb, tb)
+                if wb is None:
+                    value, out = model.train_step(xb, tb)
+                else:
+                    value, out = model.train_step(xb, tb, wb)
                 total += value * nb
                 penalty_total += model.last_penalty * nb
                 seen += nb
                 if batch_logs:
                     logs = {"batch_loss": value, "size": nb, "seen": seen, "loss": total / seen}
                     for i, metric in enumerate(model.metrics):
-                        metric_sums[i] += metric(tb, out) * nb
-                        logs[metric.name] = metric_sums[i] / seen
+                        metric_states[i] = metric.accumulate(metric_states[i], tb, out)
+                        logs[metric.name] = metric.result_from(metric_states[i])
                     cblist.on_batch_end(step, logs)
                 if model.stop_training or interrupt.requested:
                     break
@@ -427,10 +495,13 @@ def fit(
             if model._regularized:  # the loss above includes the penalties (as in Keras)
                 epoch_logs["data_loss"] = (total - penalty_total) / seen
             for i, metric in enumerate(model.metrics):
-                epoch_logs[metric.name] = metric_sums[i] / seen
+                epoch_logs[metric.name] = metric.result_from(metric_states[i])
             if x_val is not None and t_val is not None:
-                for key, value in evaluate(model, x_val, t_val, prepared=True).items():
+                for key, value in evaluate(model, x_val, t_val, prepared=True,
+                                           sample_weight=w_val).items():
                     epoch_logs[f"val_{key}"] = value
+            if logs_lr:  # the rate this epoch used, as Keras' learning-rate callbacks log it
+                epoch_logs["learning_rate"] = float(np.float32(optimizer.learning_rate))
             cblist.on_epoch_end(epoch, epoch_logs)
             if model.stop_training or ran_out:
                 break
@@ -442,13 +513,26 @@ def fit(
     return history
 
 
+def _backups_after_states(callbacks: list[Callback]) -> list[Callback]:
+    """The callbacks in their order, except that a BackupAndRestore placed before a callback
+    whose state it keeps (``get_state``: ReduceLROnPlateau, EarlyStopping, ModelCheckpoint)
+    moves to just after the last such callback, so the backup holds this epoch's states."""
+    last = max((i for i, c in enumerate(callbacks) if hasattr(c, "get_state")), default=-1)
+    early = [c for c in callbacks[:max(last, 0)] if isinstance(c, BackupAndRestore)]
+    if not early:
+        return callbacks
+    rest = [c for c in callbacks if not any(c is b for b in early)]
+    at = max(i for i, c in enumerate(rest) if hasattr(c, "get_state")) + 1
+    return rest[:at] + early + rest[at:]
+
+
 def _resume(model: Sequential, callbacks: list[Callback],
             params: dict[str, Any]) -> tuple[int, History] | None:
     """Let a BackupAndRestore callback put back an interrupted fit's state: returns the
     epoch (of this fit) to continue at and the history so far, or None."""
     for callback in callbacks:
         if isinstance(callback, BackupAndRestore):
-            restored = callback.restore(model, params)
+            restored = callback.restore(model, params, callbacks)
             if restored is not None:
                 return restored
     return None
@@ -524,8 +608,12 @@ def evaluate(
     *,
     batch_size: int | None = None,
     prepared: bool = False,
+    sample_weight: Any = None,
 ) -> dict[str, float]:
-    """The loss and each metric over all of ``(X, y)``; ``{"loss": ..., name: ...}``."""
+    """The loss and each metric over all of ``(X, y)``; ``{"loss": ..., name: ...}``.
+
+    ``sample_weight`` weights each example's loss (``sum_i w_i l_i / m``, Keras' rule);
+    the metrics stay unweighted."""
     loss, _ = model._require_compiled()
     if isinstance(X, Dataset):
         if y is not None:
@@ -540,12 +628,15 @@ def evaluate(
         x = model.check_X(X)
         t = model.prepare_targets(y, x.shape[0])
     m = x.shape[0]
+    w = (None if sample_weight is None
+         else check_sample_weight(sample_weight, m, model.dtype))
     bs = check_int(batch_size, "batch_size", allow_none=True) or m
     total = 0.0
     outs = []
     for start in range(0, m, bs):
         xb, tb = x[start:start + bs], t[start:start + bs]
-        total += model.loss_value_prepared(xb, tb) * xb.shape[0]
+        wb = None if w is None else w[start:start + bs]
+        total += model.loss_value_prepared(xb, tb, sample_weight=wb) * xb.shape[0]
         if model.metrics:
             outs.append(model.forward(xb, cache=False))
     result = {"loss": total / m}

@@ -19,7 +19,8 @@ from glassnet.activations import get as _get
 from ._subset import outside, refuse
 from .tensor import Tensor, as_tensor
 
-__all__ = ["get", "leaky_relu", "linear", "relu", "sigmoid", "softmax", "tanh"]
+__all__ = ["elu", "exponential", "gelu", "get", "hard_sigmoid", "leaky_relu", "linear", "relu",
+           "selu", "sigmoid", "silu", "softmax", "softplus", "softsign", "swish", "tanh"]
 
 
 def _call(self: Activation, x: Any) -> Tensor:
@@ -40,6 +41,19 @@ def _leaky_call(self: Activation, x: Any, alpha: float | None = None) -> Tensor:
     return as_tensor(Activation.__call__(act, x))
 
 
+def _elu_call(self: Activation, x: Any, alpha: float | None = None) -> Tensor:
+    """``elu(x, alpha=1.0)``."""
+    act = self if alpha is None else _get({"name": "elu", "config": {"alpha": alpha}})
+    return as_tensor(Activation.__call__(act, x))
+
+
+def _gelu_call(self: Activation, x: Any, approximate: bool | None = None) -> Tensor:
+    """``gelu(x, approximate=False)``: the erf form, or the tanh form when asked."""
+    act = self if approximate is None else _get({"name": "gelu",
+                                                  "config": {"approximate": approximate}})
+    return as_tensor(Activation.__call__(act, x))
+
+
 def _eq(self: Activation, other: object) -> bool:
     return (isinstance(other, Activation) and other.name == self.name
             and other.get_config() == self.get_config())
@@ -52,7 +66,8 @@ def _hash(self: Activation) -> int:
 def function(name: str, **config: Any) -> Activation:
     """The Keras-style function for glassnet's activation ``name`` (with ``config``)."""
     base = type(_get(name))
-    call = {"softmax": _softmax_call, "leaky_relu": _leaky_call}.get(name, _call)
+    call = {"softmax": _softmax_call, "leaky_relu": _leaky_call, "elu": _elu_call,
+            "gelu": _gelu_call}.get(name, _call)
     namespace = {"__call__": call,
                  "__eq__": _eq, "__hash__": _hash, "__module__": __name__,
                  "__doc__": base.__doc__}
@@ -66,6 +81,14 @@ sigmoid = function("sigmoid")
 softmax = function("softmax")
 tanh = function("tanh")
 leaky_relu = function("leaky_relu", alpha=0.2)  # Keras' default slope
+elu = function("elu")
+selu = function("selu")
+gelu = function("gelu")
+silu = swish = function("silu")
+softplus = function("softplus")
+softsign = function("softsign")
+hard_sigmoid = function("hard_sigmoid")
+exponential = function("exponential")
 
 
 def get(identifier: Any) -> Activation:

@@ -5,18 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from glassnet.callbacks import (
+    BackupAndRestore,
     Callback,
     EarlyStopping,
     History,
     LambdaCallback,
+    LearningRateScheduler,
     ModelCheckpoint,
+    ReduceLROnPlateau,
     TerminateOnNaN,
 )
 
 from ._subset import outside
 
-__all__ = ["Callback", "EarlyStopping", "History", "LambdaCallback", "ModelCheckpoint",
-           "TerminateOnNaN"]
+__all__ = ["BackupAndRestore", "Callback", "EarlyStopping", "History", "LambdaCallback",
+           "LearningRateScheduler", "ModelCheckpoint", "ReduceLROnPlateau", "TerminateOnNaN"]
 
 _outside = outside("tf.keras.callbacks")
 

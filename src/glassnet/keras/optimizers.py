@@ -1,4 +1,5 @@
-"""``keras.optimizers``: glassnet's optimizers (``Adam(lr=...)``, the old spelling, works)."""
+"""``keras.optimizers``: glassnet's optimizers (``Adam(lr=...)``, the old spelling, works) and
+``keras.optimizers.schedules``."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from typing import Any
 
 from glassnet.optimizers import SGD, Adam, Optimizer, RMSprop, get
 
+from . import _schedules as schedules
 from ._subset import outside
 
-__all__ = ["SGD", "Adam", "Optimizer", "RMSprop", "get"]
+__all__ = ["SGD", "Adam", "Optimizer", "RMSprop", "get", "schedules"]
 
 _outside = outside("tf.keras.optimizers")
 
