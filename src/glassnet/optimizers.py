@@ -117,6 +117,13 @@ class Optimizer:
     def learning_rate(self, value: float) -> None:
         self._learning_rate = LearningRate(_positive("learning_rate", value))
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Without the reference to the parameter list last checked (a copy of it after
+        unpickling would be checked again anyway)."""
+        state = self.__dict__.copy()
+        state["_checked"] = None
+        return state
+
     @property
     def lr(self) -> LearningRate:
         """The old Keras name of :attr:`learning_rate`."""
