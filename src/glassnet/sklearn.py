@@ -65,6 +65,7 @@ try:
     from sklearn.metrics import accuracy_score, r2_score
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import LabelBinarizer
+    from sklearn.utils import shuffle
     from sklearn.utils.metaestimators import available_if
     from sklearn.utils.multiclass import type_of_target, unique_labels
     from sklearn.utils.validation import (
@@ -127,29 +128,28 @@ class _SumOverOutputs(losses.Loss):
         return self.inner.prepare_targets(y, n_outputs, dtype)
 
 
-def _seed_words(random_state: Any) -> tuple[int, int, int]:
-    """Three seeds (weights, shuffling, validation split) from ``random_state``: an int gives
-    the same three every time; a ``RandomState`` or ``Generator`` is drawn from (and advances);
-    ``None`` draws from the operating system, or, once ``glassnet.set_global_seed`` (or
-    ``tf.random.set_seed`` in the course bridge) has set a global seed, takes the next seed
-    of its sequence, as every other unseeded glassnet object does."""
+def _random_state(random_state: Any) -> np.random.RandomState:
+    """The seeded generator of one ``fit`` call, as scikit-learn makes it: an int gives a
+    fresh ``RandomState(int)`` each call (so the initial weights, the validation split and the
+    shuffle orders are scikit-learn's own for the same ``random_state``); a ``RandomState`` is
+    used (and advances); a ``Generator`` seeds one; ``None`` seeds one from the operating
+    system or, once ``glassnet.set_global_seed`` has set a global seed, from its sequence.
+    NumPy's global state is never used."""
     if random_state is None:
-        seq = np.random.SeedSequence(new_seed())
-    elif isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
-        if random_state < 0:
-            raise ConfigError(f"random_state: expected an int >= 0, got {random_state}")
-        seq = np.random.SeedSequence(int(random_state))
-    elif isinstance(random_state, np.random.RandomState):
-        seq = np.random.SeedSequence(random_state.randint(0, 2**31 - 1, size=4).tolist())
-    elif isinstance(random_state, np.random.Generator):
-        seq = np.random.SeedSequence(random_state.integers(0, 2**63 - 1, size=2).tolist())
-    else:
-        raise ConfigError(
-            "random_state: expected None, an int, a numpy RandomState or Generator, got "
-            f"{random_state!r}"
-        )
-    words = seq.generate_state(3, dtype=np.uint32)
-    return int(words[0]), int(words[1]), int(words[2])
+        return np.random.RandomState(new_seed() % 2**32)
+    if isinstance(random_state, (Integral, np.integer)) and not isinstance(random_state, bool):
+        if not 0 <= random_state < 2**32:
+            raise ConfigError(f"random_state: expected an int in [0, 2**32), got "
+                              f"{random_state}")
+        return np.random.RandomState(int(random_state))
+    if isinstance(random_state, np.random.RandomState):
+        return random_state
+    if isinstance(random_state, np.random.Generator):
+        return np.random.RandomState(int(random_state.integers(0, 2**32)))
+    raise ConfigError(
+        "random_state: expected None, an int, a numpy RandomState or Generator, got "
+        f"{random_state!r}"
+    )
 
 
 def _as_list(value: Any, n: int, name: str) -> list[Any]:
@@ -415,17 +415,37 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
     def _dense_layers(self) -> list[Any]:
         return [layer for layer in self.model_.layers if isinstance(layer, layers.Dense)]
 
-    def _initialize(self, Y: Array, units: list[int], dtype: Any) -> None:
-        seeds = _seed_words(self.random_state)
-        self._seeds = seeds
-        self._calls = 0
+    def _model_seed(self, rs: np.random.RandomState) -> int:
+        """The glassnet model's seed (its dropout masks, glassnet initializers): the int
+        ``random_state`` itself, else drawn from the call's generator when something uses it
+        (so scikit-learn's draws stay scikit-learn's otherwise)."""
+        state = self.random_state
+        if isinstance(state, (Integral, np.integer)) and not isinstance(state, bool):
+            return int(state)
+        uses = self.kernel_initializer != "auto" or self.bias_initializer != "auto" or any(
+            rate > 0 for rate in _as_list(self.dropout, len(self._hidden_sizes()), "dropout"))
+        return int(rs.randint(0, 2**31 - 1)) if uses else new_seed()
+
+    def _initialize(self, Y: Array, units: list[int], dtype: Any,
+                    rs: np.random.RandomState) -> None:
         self.n_iter_ = 0
         self.t_ = 0
         self.n_outputs_ = int(Y.shape[1])
         self.n_layers_ = len(units)
         self.out_activation_ = self._output_activation()
-        self.model_ = self._build_model(units, seeds[0], dtype)
+        self.model_ = self._build_model(units, self._model_seed(rs), dtype)
         dense = self._dense_layers()
+        # scikit-learn's draws, layer after layer: W ~ U(-r, r) (n_in, units), then b
+        acts = _as_list(self.activation, len(units) - 2, "activation")
+        for layer, fan_in, fan_out, act in zip(dense, units[:-1], units[1:],
+                                               acts + acts[-1:]):
+            bound = _glorot_bound(fan_in, fan_out, act)
+            W = rs.uniform(-bound, bound, (fan_in, fan_out))
+            b = rs.uniform(-bound, bound, fan_out)
+            if self.kernel_initializer == "auto":
+                np.copyto(layer.params[0], W, casting="unsafe")
+            if self.bias_initializer == "auto":
+                np.copyto(layer.params[1], b, casting="unsafe")
         self.coefs_ = [layer.W for layer in dense]
         self.intercepts_ = [layer.b for layer in dense]
         if hasattr(self, "_optimizer"):
@@ -463,10 +483,8 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
             units = [shapes[0][0]] + [s[1] for s in shapes]
             dtype = self._dtype_for(coefs[0].dtype) if coefs[0].dtype.kind == "f" \
                 else np.float64
-            if not hasattr(self, "_seeds"):
-                self._seeds = _seed_words(self.random_state)
-                self._calls = 0
-            self.model_ = self._build_model(units, self._seeds[0], dtype)
+            self.model_ = self._build_model(units, self._model_seed(_random_state(
+                self.random_state)), dtype)
         for layer, c, b in zip(self._dense_layers(), coefs, intercepts):
             if c is not layer.params[0]:
                 np.copyto(layer.params[0], c, casting="unsafe")
@@ -496,8 +514,9 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
         batch = n if self.solver == "lbfgs" else self._batch_size(n)
         dtype = self._dtype_for(X.dtype)
         self._check_memory(n_features, sizes, int(Y.shape[1]), batch, dtype.itemsize)
+        rs = _random_state(self.random_state)
         if first:
-            self._initialize(Y, units, dtype)
+            self._initialize(Y, units, dtype, rs)
         else:
             self._sync_weights()
             if self.coefs_[0].shape[0] != n_features or self.coefs_[-1].shape[1] != Y.shape[1]:
@@ -511,7 +530,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
         if self.solver == "lbfgs":
             self._fit_lbfgs(x, Y, sample_weight)
         else:
-            self._fit_stochastic(x, Y, sample_weight, incremental)
+            self._fit_stochastic(x, Y, sample_weight, incremental, rs)
         self.fit_time_ = time.perf_counter() - start
         if not all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_):
             raise ConfigError(
@@ -600,7 +619,8 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
                                    beta_2=float(self.beta_2), epsilon=float(self.epsilon))
         return optimizers.RMSprop(float(self.learning_rate_init), epsilon=float(self.epsilon))
 
-    def _fit_stochastic(self, x: Any, Y: Array, sample_weight: Any, incremental: bool) -> None:
+    def _fit_stochastic(self, x: Any, Y: Array, sample_weight: Any, incremental: bool,
+                        rs: np.random.RandomState) -> None:
         model = self.model_
         if not incremental or not hasattr(self, "_optimizer") \
                 or model.optimizer is not self._optimizer:
@@ -610,7 +630,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
         early = bool(self.early_stopping)
         x_val = y_val = sw_val = t_val = None
         if early:
-            x, x_val, Y, Y_val, sample_weight, sw_val = self._split(x, Y, sample_weight)
+            x, x_val, Y, Y_val, sample_weight, sw_val = self._split(x, Y, sample_weight, rs)
             y_val = self._labels_of(Y_val)
             t_val = self._targets(Y_val)
             if self.best_validation_score_ is None:
@@ -624,9 +644,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
         t = self._targets(Y)
         n = x.shape[0]
         batch = self._batch_size(n)
-        self._calls += 1
-        rng = np.random.default_rng(np.random.SeedSequence(self._seeds[1],
-                                                           spawn_key=(self._calls,)))
+        order = np.arange(n)
         callbacks = list(self.callbacks or [])
         for cb in callbacks:
             cb.set_model(model)
@@ -637,15 +655,14 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
         model.stop_training = False
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for _ in range(int(self.max_iter)):
-                order = rng.permutation(n) if self.shuffle else None
+                if self.shuffle:
+                    order = shuffle(order, random_state=rs)
                 for cb in callbacks:
                     cb.on_epoch_begin(self.n_iter_, {})
                 accumulated = 0.0
                 for lo in range(0, n, batch):
-                    if order is None:
-                        rows: Any = slice(lo, min(lo + batch, n))
-                    else:
-                        rows = order[lo:lo + batch]
+                    rows: Any = (order[lo:lo + batch] if self.shuffle
+                                 else slice(lo, min(lo + batch, n)))
                     xb, tb = x[rows], t[rows]
                     m = tb.shape[0]
                     if sample_weight is None:
@@ -748,9 +765,9 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
             self._best_weights = [a.copy() for a in self.coefs_ + self.intercepts_]
         return {"val_score": score, "val_loss": val_loss}
 
-    def _split(self, x: Any, Y: Array, sample_weight: Any) -> tuple[Any, ...]:
+    def _split(self, x: Any, Y: Array, sample_weight: Any,
+               rs: np.random.RandomState) -> tuple[Any, ...]:
         arrays = [x, Y] if sample_weight is None else [x, Y, sample_weight]
-        rs = np.random.RandomState(self._seeds[2])
         parts = train_test_split(*arrays, random_state=rs,
                                  test_size=self.validation_fraction, stratify=self._stratify(Y))
         if parts[1].shape[0] < 2:
