@@ -79,9 +79,9 @@ except ImportError as exc:  # pragma: no cover - exercised only without scikit-l
         "glassnet.sklearn needs scikit-learn >= 1.6: pip install 'glassnet[sklearn]'"
     ) from exc
 
-from . import initializers, layers, losses, new_seed, optimizers, regularizers
+from . import activations, initializers, layers, losses, new_seed, optimizers, regularizers
 from .callbacks import Callback
-from .errors import ArgumentTypeError, ConfigError, OutsideSubsetError
+from .errors import ArgumentTypeError, ConfigError, GlassnetError, OutsideSubsetError
 from .model import Sequential
 
 __all__ = ["MEMORY_BUDGET_BYTES", "MLPClassifier", "MLPRegressor"]
@@ -162,6 +162,10 @@ def _as_list(value: Any, n: int, name: str) -> list[Any]:
             )
         return list(value)
     return [value] * n
+
+
+def _is_auto(value: Any) -> bool:
+    return isinstance(value, str) and value == "auto"
 
 
 def _glorot_bound(fan_in: int, fan_out: int, activation: Any) -> float:
@@ -349,10 +353,12 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
         sizes = self._hidden_sizes()
         acts = _as_list(self.activation, len(sizes), "activation")
         for act in acts:
-            if act not in _ACTIVATIONS:
+            if not (isinstance(act, str) and act in _ACTIVATIONS):
                 # glassnet's other activations are welcome too (by name or object)
-                from . import activations
-                activations.get(act)
+                try:
+                    activations.get(act)
+                except GlassnetError as exc:
+                    raise ConfigError(f"activation: {exc}") from None
         rates = _as_list(self.dropout, len(sizes), "dropout")
         for rate in rates:
             if isinstance(rate, bool) or not isinstance(rate, (Real, np.floating)) \
@@ -363,9 +369,16 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
                 "dropout with solver='lbfgs': L-BFGS needs one deterministic objective; use "
                 "solver='adam' or 'sgd' with dropout")
         for name in ("kernel_initializer", "bias_initializer"):
-            if getattr(self, name) != "auto":
-                initializers.get(getattr(self, name))
-        int(self.transform_layer)
+            value = getattr(self, name)
+            if not (isinstance(value, str) and value == "auto"):
+                try:
+                    initializers.get(value)
+                except GlassnetError as exc:
+                    raise ConfigError(f"{name}: {exc}") from None
+        if isinstance(self.transform_layer, bool) or not isinstance(
+                self.transform_layer, (Integral, np.integer)):
+            raise ConfigError(f"transform_layer: expected an int (a hidden layer's index), "
+                              f"got {self.transform_layer!r}")
 
     # -- building the network -----------------------------------------------------------------
     def _check_memory(self, n_features: int, sizes: list[int], n_outputs: int,
@@ -384,8 +397,8 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
     def _initializers(self, fan_in: int, fan_out: int, activation: Any) -> tuple[Any, Any]:
         bound = _glorot_bound(fan_in, fan_out, activation)
         auto = initializers.RandomUniform(-bound, bound)
-        w = auto if self.kernel_initializer == "auto" else self.kernel_initializer
-        b = auto if self.bias_initializer == "auto" else self.bias_initializer
+        w = auto if _is_auto(self.kernel_initializer) else self.kernel_initializer
+        b = auto if _is_auto(self.bias_initializer) else self.bias_initializer
         return w, b
 
     def _build_model(self, units: list[int], seed: int, dtype: Any) -> Sequential:
@@ -422,7 +435,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
         state = self.random_state
         if isinstance(state, (Integral, np.integer)) and not isinstance(state, bool):
             return int(state)
-        uses = self.kernel_initializer != "auto" or self.bias_initializer != "auto" or any(
+        uses = not _is_auto(self.kernel_initializer) or not _is_auto(self.bias_initializer) or any(
             rate > 0 for rate in _as_list(self.dropout, len(self._hidden_sizes()), "dropout"))
         return int(rs.randint(0, 2**31 - 1)) if uses else new_seed()
 
@@ -442,9 +455,9 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
             bound = _glorot_bound(fan_in, fan_out, act)
             W = rs.uniform(-bound, bound, (fan_in, fan_out))
             b = rs.uniform(-bound, bound, fan_out)
-            if self.kernel_initializer == "auto":
+            if _is_auto(self.kernel_initializer):
                 np.copyto(layer.params[0], W, casting="unsafe")
-            if self.bias_initializer == "auto":
+            if _is_auto(self.bias_initializer):
                 np.copyto(layer.params[1], b, casting="unsafe")
         self.coefs_ = [layer.W for layer in dense]
         self.intercepts_ = [layer.b for layer in dense]
