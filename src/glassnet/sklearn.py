@@ -601,9 +601,12 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
                 "to improve the convergence (max_iter={self.max_iter}).",
                 ConvergenceWarning, stacklevel=4)
         self.n_iter_ = int(min(result.nit, self.max_iter))
-        self.loss_ = float(result.fun)
         for a, lo, hi in zip(arrays, bounds[:-1], bounds[1:]):
             np.copyto(a, result.x[lo:hi].reshape(a.shape), casting="unsafe")
+        self.loss_ = float(result.fun)
+        if self._report_ratio != 1.0:  # several regression targets: averaged, as reported
+            penalty = model.regularization_loss()
+            self.loss_ = (self.loss_ - penalty) * self._report_ratio + penalty
 
     def _weights_for(self, sample_weight: Any, m: int) -> Any:
         """The engine's per-example weights for a batch: glassnet's rule divides the weighted
