@@ -375,7 +375,18 @@ def _joblib_round_trip(est: Any) -> Any:
     return joblib.load(buf)
 
 
+def _joblib_mmap_round_trip(est: Any) -> Any:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/est.joblib"
+        joblib.dump(est, path)
+        loaded = joblib.load(path, mmap_mode="r")  # read-only arrays
+        return loaded
+
+
 ROUND_TRIPS["joblib"] = _joblib_round_trip
+ROUND_TRIPS["joblib_mmap"] = _joblib_mmap_round_trip
 
 
 @pytest.mark.parametrize("how", sorted(ROUND_TRIPS))

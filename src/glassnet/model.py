@@ -506,6 +506,12 @@ class Sequential(HasShapes):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        for layer in state.get("layers", []):
+            # a loader may hand read-only arrays (joblib's mmap_mode="r"): own copies train
+            if any(not a.flags.writeable for a in layer.params):
+                layer.params = [a if a.flags.writeable else np.array(a) for a in layer.params]
+            if any(not a.flags.writeable for a in layer._grads):
+                layer._grads = [a if a.flags.writeable else np.array(a) for a in layer._grads]
         self._param_list, self._grad_list, self._offsets = [], [], []
         self._stochastic, self._regularized, self._stepping = [], [], []
         self._defer_cache = None

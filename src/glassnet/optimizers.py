@@ -124,6 +124,16 @@ class Optimizer:
         state["_checked"] = None
         return state
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """A loader may hand read-only arrays (joblib's ``mmap_mode="r"``): the state the
+        steps update in place becomes the optimizer's own copies."""
+        for name, value in state.items():
+            if isinstance(value, list) and any(
+                    isinstance(a, np.ndarray) and not a.flags.writeable for a in value):
+                state[name] = [np.array(a) if isinstance(a, np.ndarray)
+                               and not a.flags.writeable else a for a in value]
+        self.__dict__.update(state)
+
     @property
     def lr(self) -> LearningRate:
         """The old Keras name of :attr:`learning_rate`."""
