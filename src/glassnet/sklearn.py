@@ -51,7 +51,6 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -137,7 +136,7 @@ def _random_state(random_state: Any) -> np.random.RandomState:
     NumPy's global state is never used."""
     if random_state is None:
         return np.random.RandomState(new_seed() % 2**32)
-    if isinstance(random_state, (Integral, np.integer)) and not isinstance(random_state, bool):
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
         if not 0 <= random_state < 2**32:
             raise ConfigError(f"random_state: expected an int in [0, 2**32), got "
                               f"{random_state}")
@@ -263,14 +262,14 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
     # -- parameters ---------------------------------------------------------------------------
     def _hidden_sizes(self) -> list[int]:
         sizes = self.hidden_layer_sizes
-        if isinstance(sizes, (Integral, np.integer)) and not isinstance(sizes, bool):
+        if isinstance(sizes, (int, np.integer)) and not isinstance(sizes, bool):
             sizes = [sizes]
         try:
             listed = list(sizes)
         except TypeError:
             listed = None
         if listed is None or not all(
-                isinstance(s, (Integral, np.integer)) and not isinstance(s, bool)
+                isinstance(s, (int, np.integer)) and not isinstance(s, bool)
                 for s in listed):
             raise ConfigError(
                 "hidden_layer_sizes: expected a positive int or a sequence of positive ints "
@@ -285,7 +284,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
         def number(name: str, low: float, high: float | None = None, *,
                    low_open: bool = False, high_open: bool = False) -> None:
             value = getattr(self, name)
-            ok = (isinstance(value, (Real, np.integer, np.floating))
+            ok = (isinstance(value, (int, float, np.integer, np.floating))
                   and not isinstance(value, bool) and np.isfinite(value)
                   and (value > low if low_open else value >= low)
                   and (high is None or (value < high if high_open else value <= high)))
@@ -299,7 +298,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
             value = getattr(self, name)
             if allow_inf and isinstance(value, (float, np.floating)) and value == np.inf:
                 return
-            if isinstance(value, bool) or not isinstance(value, (Integral, np.integer)) \
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
                     or value < low:
                 extra = " or inf" if allow_inf else ""
                 raise ConfigError(f"The '{name}' parameter of {type(self).__name__} must be "
@@ -328,7 +327,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
         integer("max_fun", 1)
         integer("n_iter_no_change", 1, allow_inf=True)
         if not (isinstance(self.batch_size, str) and self.batch_size == "auto") and not (
-                isinstance(self.batch_size, (Integral, np.integer))
+                isinstance(self.batch_size, (int, np.integer))
                 and not isinstance(self.batch_size, bool) and self.batch_size >= 1):
             raise ConfigError(f"The 'batch_size' parameter of {type(self).__name__} must be "
                               f"'auto' or an int >= 1. Got {self.batch_size!r} instead.")
@@ -341,7 +340,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
                 raise ConfigError(f"The '{name}' parameter of {type(self).__name__} must be "
                                   f"an instance of 'bool'. Got {getattr(self, name)!r} "
                                   "instead.")
-        if not isinstance(self.verbose, (bool, np.bool_, Integral, np.integer)):
+        if not isinstance(self.verbose, (bool, np.bool_, int, np.integer)):
             raise ConfigError(f"verbose: expected a bool or an int, got {self.verbose!r}")
         if self.callbacks is not None and (
                 not isinstance(self.callbacks, (list, tuple))
@@ -361,7 +360,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
                     raise ConfigError(f"activation: {exc}") from None
         rates = _as_list(self.dropout, len(sizes), "dropout")
         for rate in rates:
-            if isinstance(rate, bool) or not isinstance(rate, (Real, np.floating)) \
+            if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) \
                     or not 0.0 <= rate < 1.0:
                 raise ConfigError(f"dropout: expected a rate in [0, 1), got {rate!r}")
         if self.solver == "lbfgs" and any(rate > 0 for rate in rates):
@@ -376,7 +375,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
                 except GlassnetError as exc:
                     raise ConfigError(f"{name}: {exc}") from None
         if isinstance(self.transform_layer, bool) or not isinstance(
-                self.transform_layer, (Integral, np.integer)):
+                self.transform_layer, (int, np.integer)):
             raise ConfigError(f"transform_layer: expected an int (a hidden layer's index), "
                               f"got {self.transform_layer!r}")
 
@@ -433,7 +432,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
         ``random_state`` itself, else drawn from the call's generator when something uses it
         (so scikit-learn's draws stay scikit-learn's otherwise)."""
         state = self.random_state
-        if isinstance(state, (Integral, np.integer)) and not isinstance(state, bool):
+        if isinstance(state, (int, np.integer)) and not isinstance(state, bool):
             return int(state)
         uses = not _is_auto(self.kernel_initializer) or not _is_auto(self.bias_initializer) or any(
             rate > 0 for rate in _as_list(self.dropout, len(self._hidden_sizes()), "dropout"))
