@@ -177,6 +177,13 @@ def _glorot_bound(fan_in: int, fan_out: int, activation: Any) -> float:
 class _BaseMLP(TransformerMixin, BaseEstimator):
     """What the classifier and the regressor share: parameters, the network, the solvers."""
 
+    # fitted (set by fit, absent before)
+    model_: Sequential
+    _optimizer: optimizers.Optimizer
+    best_loss_: Any
+    best_validation_score_: Any
+    validation_scores_: Any
+
     def __init__(
         self,
         hidden_layer_sizes: Any = (100,),
@@ -467,9 +474,9 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
             self.validation_loss_curve_: list[float] = []
             self._no_improvement_count = 0
             if self.early_stopping:
-                self.validation_scores_: list[float] | None = []
-                self.best_validation_score_: float | None = -np.inf
-                self.best_loss_: float | None = None
+                self.validation_scores_ = []
+                self.best_validation_score_ = -np.inf
+                self.best_loss_ = None
             else:
                 self.best_loss_ = np.inf
                 self.validation_scores_ = None
@@ -761,21 +768,21 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
         if loss < self.best_loss_:
             self.best_loss_ = loss
 
-    def _validate_epoch(self, x_val: Any, y_val: Any, t_val: Array,
+    def _validate_epoch(self, x_val: Any, y_val: Any, t_val: Any,
                         sw_val: Any) -> dict[str, Any]:
         model = self.model_
         score = self._score_on(x_val, y_val, sw_val)
-        self.validation_scores_.append(score)  # type: ignore[union-attr]
+        self.validation_scores_.append(score)
         val_loss = float(model.loss_value_prepared(x_val, t_val))
         self.validation_loss_curve_.append(val_loss)
         if self.verbose:
             print(f"Validation score: {score:f}")
         best = self.best_validation_score_
-        if score < best + self.tol:  # type: ignore[operator]
+        if score < best + self.tol:
             self._no_improvement_count += 1
         else:  # an improvement, or a NaN score (as scikit-learn counts it)
             self._no_improvement_count = 0
-        if score > best:  # type: ignore[operator]
+        if score > best:
             self.best_validation_score_ = score
             self._best_weights = [a.copy() for a in self.coefs_ + self.intercepts_]
         return {"val_score": score, "val_loss": val_loss}
