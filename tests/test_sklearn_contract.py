@@ -472,3 +472,44 @@ def test_partial_fit_classes_errors() -> None:
         est.partial_fit([[3.0, 2.0]], [0], classes=[1, 2])
     with pytest.raises(ValueError, match="not in `self.classes_`"):
         est.partial_fit([[3.0, 2.0]], [5])
+
+
+# ----------------------------------------------------------------------------- sample weights
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+@pytest.mark.parametrize("target", ["binary", "multiclass", "multioutput"])
+def test_sample_weight_follows_scikit_learns_trajectory(data: dict[str, Any], solver: str,
+                                                        target: str) -> None:
+    if target == "multioutput" and solver == "lbfgs":
+        pytest.skip("scikit-learn's L-BFGS objective for several targets is its own (above)")
+    X, y = data["X"], data[target]
+    w = np.random.default_rng(5).uniform(0.2, 3.0, size=len(X))
+    ours = estimator(target, solver=solver, max_iter=12, alpha=0.01, batch_size=32)
+    them = theirs(ours)
+    ours.fit(X, y, sample_weight=w)
+    them.fit(X, y, sample_weight=w)
+    assert ours.loss_ == pytest.approx(them.loss_, rel=1e-7)
+    assert_same_weights(ours, them, rtol=1e-6)
+    unweighted = estimator(target, solver=solver, max_iter=12, alpha=0.01, batch_size=32)
+    unweighted.fit(X, y, sample_weight=np.ones(len(X)))
+    same = estimator(target, solver=solver, max_iter=12, alpha=0.01, batch_size=32).fit(X, y)
+    assert_same_weights(unweighted, same, rtol=1e-12)
+
+
+def test_sample_weight_in_partial_fit_and_early_stopping(data: dict[str, Any]) -> None:
+    X, y = data["X"], data["multiclass"]
+    w = np.random.default_rng(2).uniform(0.5, 2.0, size=len(X))
+    ours = MLPClassifier(solver="sgd", hidden_layer_sizes=6, random_state=0)
+    them = theirs(ours)
+    for _ in range(3):
+        ours.partial_fit(X, y, sample_weight=w, classes=[0, 1, 2])
+        them.partial_fit(X, y, sample_weight=w, classes=[0, 1, 2])
+    assert_same_weights(ours, them, rtol=1e-9)
+    early = MLPClassifier(early_stopping=True, max_iter=15, hidden_layer_sizes=6,
+                          random_state=0)
+    ref = theirs(early).fit(X, y, sample_weight=w)
+    early.fit(X, y, sample_weight=w)
+    assert early.validation_scores_ == pytest.approx(ref.validation_scores_)
+    with pytest.raises(ValueError, match="sample_weight"):
+        MLPClassifier().fit(X, y, sample_weight=np.ones(3))
