@@ -123,6 +123,22 @@ class _SumOverOutputs(losses.Loss):
             grad *= grad.dtype.type(self.scale)
         return self.scale * value, grad
 
+    def per_example(self, y: Array, y_hat: Array) -> Array:
+        return self.scale * self.inner.per_example(y, y_hat)
+
+    def per_example_logits(self, y: Array, z: Array) -> Array:
+        return self.scale * self.inner.per_example_logits(y, z)
+
+    def weighted_value(self, y: Array, out: Array, w: Array, logits: bool = False) -> float:
+        return self.scale * self.inner.weighted_value(y, out, w, logits=logits)
+
+    def weighted_value_and_grad(self, y: Array, out: Array, w: Array,
+                                logits: bool = False) -> tuple[float, Array]:
+        value, grad = self.inner.weighted_value_and_grad(y, out, w, logits=logits)
+        if self.scale != 1.0:
+            grad *= grad.dtype.type(self.scale)
+        return self.scale * value, grad
+
     def prepare_targets(self, y: Any, n_outputs: int, dtype: Any) -> Array:
         return self.inner.prepare_targets(y, n_outputs, dtype)
 
@@ -265,6 +281,11 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
 
     def _stratify(self, Y: Array) -> Any:
         return None
+
+    def _loss_offset(self, t: Array, sample_weight: Any) -> float:
+        """What scikit-learn's reported loss adds to the engine's (a constant of the
+        targets: the Poisson deviance's ``y log y - y``)."""
+        return 0.0
 
     # -- parameters ---------------------------------------------------------------------------
     def _hidden_sizes(self) -> list[int]:
@@ -613,6 +634,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
         if self._report_ratio != 1.0:  # several regression targets: averaged, as reported
             penalty = model.regularization_loss()
             self.loss_ = (self.loss_ - penalty) * self._report_ratio + penalty
+        self.loss_ += self._loss_offset(t, sample_weight)
 
     def _weights_for(self, sample_weight: Any, m: int) -> Any:
         """The engine's per-example weights for a batch: glassnet's rule divides the weighted
@@ -672,6 +694,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
             cb.set_model(model)
             cb.on_train_begin({})
         ratio = self._report_ratio
+        offset = self.out_activation_ == "exp"
         self.n_iter_ = 0
         stopped = False
         model.stop_training = False
@@ -700,6 +723,9 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
                         value, _ = model.train_step(xb, tb, sample_weight=wb)
                     penalty = model.last_penalty
                     accumulated += ((value - penalty) * ratio + penalty) * m
+                    if offset:
+                        accumulated += self._loss_offset(tb, None if wb is None
+                                                         else sample_weight[rows]) * m
                 model._clear_caches()
                 model.epochs_trained += 1
                 self.n_iter_ += 1
@@ -1046,6 +1072,13 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def _output_activation(self) -> str:
         return "exp" if self.loss == "poisson" else "identity"
+
+    def _loss_offset(self, t: Array, sample_weight: Any) -> float:
+        if self.loss != "poisson":
+            return 0.0
+        from scipy.special import xlogy
+
+        return float(np.average(xlogy(t, t) - t, weights=sample_weight, axis=0).sum())
 
     def _engine_loss(self, n_outputs: int) -> tuple[losses.Loss, float]:
         if self.loss == "poisson":
