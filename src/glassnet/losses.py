@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import bad_labels
+from ._checks import bad_labels, check_float
 from ._registry import Registry
 from .activations import Sigmoid, Softmax
 from .errors import DataError, ShapeError
@@ -34,9 +34,19 @@ Array = NDArray[Any]
 __all__ = [
     "BinaryCrossentropy",
     "CategoricalCrossentropy",
+    "ElementwiseLoss",
+    "Hinge",
+    "Huber",
+    "KLDivergence",
+    "LogCosh",
     "Loss",
+    "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
     "MeanSquaredError",
+    "MeanSquaredLogarithmicError",
+    "Poisson",
     "SparseCategoricalCrossentropy",
+    "check_sample_weight",
     "get",
     "names",
 ]
@@ -67,11 +77,14 @@ class Loss:
         self.from_logits = bool(from_logits)
 
     # -- public API -------------------------------------------------------------------
-    def __call__(self, y_true: Any, y_pred: Any) -> float:
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
         y_pred = np.asarray(y_pred)
         if y_pred.ndim == 1:
             y_pred = y_pred[:, None]
         y = self.prepare_targets(y_true, y_pred.shape[1], y_pred.dtype)
+        if sample_weight is not None:
+            w = check_sample_weight(sample_weight, y_pred.shape[0], y_pred.dtype)
+            return self.weighted_value(y, y_pred, w, logits=self.from_logits)
         if self.from_logits:
             return self.logits_value_and_grad(y, y_pred, need_grad=False)[0]
         return self.value(y, y_pred)
@@ -94,6 +107,38 @@ class Loss:
         self, y: Array, z: Array, need_grad: bool = True
     ) -> tuple[float, Array | None]:
         raise NotImplementedError(f"{type(self).__name__} has no logits form")
+
+    # -- per-example weights (fit(sample_weight=...), class_weight) ------------------------
+    #
+    # With weights w_i the loss is Keras' "sum over batch size": L_w = sum_i w_i l_i / m, where
+    # l_i is example i's own loss (the mean over its outputs for mean squared error and binary
+    # cross-entropy, the sum over classes for categorical cross-entropy). The unweighted
+    # gradient's row i is dl_i/dy_hat_i / m, so the weighted gradient is that row times w_i.
+
+    def per_example(self, y: Array, y_hat: Array) -> Array:
+        """Each example's own loss ``l_i`` (shape ``(m,)``, float64); ``value`` is their mean."""
+        raise NotImplementedError(f"{type(self).__name__} has no per-example form")
+
+    def per_example_logits(self, y: Array, z: Array) -> Array:
+        """Each example's loss from the logits ``z`` (shape ``(m,)``, float64)."""
+        raise NotImplementedError(f"{type(self).__name__} has no logits form")
+
+    def weighted_value(self, y: Array, out: Array, w: Array, logits: bool = False) -> float:
+        """``sum_i w_i l_i / m``; ``out`` holds logits when ``logits``."""
+        per = self.per_example_logits(y, out) if logits else self.per_example(y, out)
+        return float(np.dot(per, w.astype(np.float64, copy=False)) / per.shape[0])
+
+    def weighted_value_and_grad(self, y: Array, out: Array, w: Array,
+                                logits: bool = False) -> tuple[float, Array]:
+        """The weighted value and its gradient with respect to ``out`` (the logits when
+        ``logits``): each row of the unweighted gradient times its example's weight."""
+        if logits:
+            grad = self.logits_value_and_grad(y, out)[1]
+            assert grad is not None
+        else:
+            grad = self.gradient(y, out)
+        grad *= w.astype(grad.dtype, copy=False)[:, None]
+        return self.weighted_value(y, out, w, logits), grad
 
     def prepare_targets(self, y: Any, n_outputs: int, dtype: Any) -> Array:
         y = np.asarray(y)
@@ -146,6 +191,9 @@ class MeanSquaredError(Loss):
         grad *= grad.dtype.type(2.0 / grad.size)
         return grad
 
+    def per_example(self, y: Array, y_hat: Array) -> Array:
+        return np.mean(np.square(y_hat - y, dtype=np.float64), axis=1)
+
     def get_config(self) -> dict[str, Any]:
         return {}
 
@@ -172,6 +220,14 @@ class BinaryCrossentropy(Loss):
         grad *= grad.dtype.type(1.0 / grad.size)
         grad[p != y_hat] = 0.0  # the clipped value does not move with y_hat
         return grad
+
+    def per_example(self, y: Array, y_hat: Array) -> Array:
+        p = np.clip(y_hat, EPSILON, 1.0 - EPSILON).astype(np.float64)
+        return -np.mean(y * np.log(p) + (1.0 - y) * np.log1p(-p), axis=1)
+
+    def per_example_logits(self, y: Array, z: Array) -> Array:
+        per = np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
+        return np.asarray(np.mean(per, axis=1, dtype=np.float64))
 
     def logits_value_and_grad(
         self, y: Array, z: Array, need_grad: bool = True
@@ -215,6 +271,14 @@ class CategoricalCrossentropy(Loss):
         grad *= grad.dtype.type(1.0 / y.shape[0])
         grad[p != y_hat] = 0.0  # the clipped value does not move with y_hat
         return grad
+
+    def per_example(self, y: Array, y_hat: Array) -> Array:
+        p = np.clip(y_hat, EPSILON, 1.0 - EPSILON).astype(np.float64)
+        return -np.sum(y * np.log(p), axis=1)
+
+    def per_example_logits(self, y: Array, z: Array) -> Array:
+        lse = _logsumexp(z.astype(np.float64))
+        return lse[:, 0] * y.sum(axis=1) - np.sum(y * z, axis=1, dtype=np.float64)
 
     def logits_value_and_grad(
         self, y: Array, z: Array, need_grad: bool = True
@@ -270,6 +334,15 @@ class SparseCategoricalCrossentropy(Loss):
         grad[rows, y] = np.where(p == picked, -1.0 / (p * m), 0.0)
         return grad
 
+    def per_example(self, y: Array, y_hat: Array) -> Array:
+        rows = np.arange(y.shape[0])
+        p = np.clip(y_hat[rows, y], EPSILON, 1.0 - EPSILON).astype(np.float64)
+        return -np.log(p)
+
+    def per_example_logits(self, y: Array, z: Array) -> Array:
+        z64 = z.astype(np.float64)
+        return _logsumexp(z64)[:, 0] - z64[np.arange(y.shape[0]), y]
+
     def logits_value_and_grad(
         self, y: Array, z: Array, need_grad: bool = True
     ) -> tuple[float, Array | None]:
@@ -317,6 +390,205 @@ class SparseCategoricalCrossentropy(Loss):
                 f"output units, got labels from {labels.min()} to {labels.max()}"
             )
         return labels
+
+
+# -- regression and probabilistic losses (Keras' formulas, element by element) ---------------
+
+
+class ElementwiseLoss(Loss):
+    """A loss that is a mean (``reduce="mean"``) or a sum (``"sum"``) over each example's
+    outputs of an element loss ``e(y, y_hat)``: ``l_i = mean_k e_ik`` (or ``sum_k``), the
+    value ``mean_i l_i``. Subclasses give ``element(y, y_hat)`` (float64) and
+    ``element_grad(y, y_hat)`` (``de/dy_hat``, in ``y_hat``'s dtype) side by side."""
+
+    reduce = "mean"
+
+    def __init__(self) -> None:
+        super().__init__(from_logits=False)
+
+    def element(self, y: Array, y_hat: Array) -> Array:
+        raise NotImplementedError
+
+    def element_grad(self, y: Array, y_hat: Array) -> Array:
+        raise NotImplementedError
+
+    def per_example(self, y: Array, y_hat: Array) -> Array:
+        e = self.element(y, y_hat)
+        return np.asarray(e.mean(axis=1) if self.reduce == "mean" else e.sum(axis=1))
+
+    def value(self, y: Array, y_hat: Array) -> float:
+        return float(np.mean(self.per_example(y, y_hat)))
+
+    def gradient(self, y: Array, y_hat: Array) -> Array:
+        grad = self.element_grad(y, y_hat)
+        scale = grad.size if self.reduce == "mean" else grad.shape[0]
+        grad *= grad.dtype.type(1.0 / scale)
+        return grad
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+
+@_registry.register("mean_absolute_error", "mae")
+class MeanAbsoluteError(ElementwiseLoss):
+    """``e = |y_hat - y|``;  ``de/dy_hat = sign(y_hat - y)`` (0 where they are equal)."""
+
+    name = "mean_absolute_error"
+
+    def element(self, y: Array, y_hat: Array) -> Array:
+        return np.abs(y_hat.astype(np.float64) - y)
+
+    def element_grad(self, y: Array, y_hat: Array) -> Array:
+        return np.sign(y_hat - y)
+
+
+@_registry.register("mean_absolute_percentage_error", "mape")
+class MeanAbsolutePercentageError(ElementwiseLoss):
+    """``e = 100 |y - y_hat| / max(|y|, 1e-7)``;
+    ``de/dy_hat = 100 sign(y_hat - y) / max(|y|, 1e-7)``."""
+
+    name = "mean_absolute_percentage_error"
+
+    def element(self, y: Array, y_hat: Array) -> Array:
+        d = y.astype(np.float64) - y_hat
+        return 100.0 * np.abs(d / np.maximum(np.abs(y), EPSILON))
+
+    def element_grad(self, y: Array, y_hat: Array) -> Array:
+        grad = np.sign(y_hat - y)
+        grad *= grad.dtype.type(100.0)
+        grad /= np.maximum(np.abs(y), EPSILON).astype(grad.dtype)
+        return grad
+
+
+@_registry.register("mean_squared_logarithmic_error", "msle")
+class MeanSquaredLogarithmicError(ElementwiseLoss):
+    """``e = (log(max(y_hat, 1e-7) + 1) - log(max(y, 1e-7) + 1))^2``;
+    ``de/dy_hat = 2 (log(...) - log(...)) / (y_hat + 1)`` where ``y_hat > 1e-7``, else 0."""
+
+    name = "mean_squared_logarithmic_error"
+
+    def element(self, y: Array, y_hat: Array) -> Array:
+        d = (np.log1p(np.maximum(y_hat.astype(np.float64), EPSILON))
+             - np.log1p(np.maximum(y.astype(np.float64), EPSILON)))
+        return np.asarray(np.square(d))
+
+    def element_grad(self, y: Array, y_hat: Array) -> Array:
+        p = np.maximum(y_hat, EPSILON)
+        grad = 2.0 * (np.log1p(p) - np.log1p(np.maximum(y, EPSILON))) / (p + 1.0)
+        grad[y_hat < EPSILON] = 0.0  # the clipped value does not move with y_hat
+        return grad.astype(y_hat.dtype, copy=False)
+
+
+@_registry.register("huber", "huber_loss")
+class Huber(ElementwiseLoss):
+    """With ``d = y_hat - y``: ``e = d^2 / 2`` where ``|d| <= delta``, else
+    ``delta |d| - delta^2 / 2``;  ``de/dy_hat = d`` there, else ``delta sign(d)``."""
+
+    name = "huber"
+
+    def __init__(self, delta: float = 1.0) -> None:
+        super().__init__()
+        self.delta = check_float(delta, "delta", minimum=0.0)
+
+    def element(self, y: Array, y_hat: Array) -> Array:
+        d = y_hat.astype(np.float64) - y
+        a = np.abs(d)
+        return np.where(a <= self.delta, 0.5 * d * d, self.delta * a - 0.5 * self.delta ** 2)
+
+    def element_grad(self, y: Array, y_hat: Array) -> Array:
+        d = y_hat - y
+        return np.where(np.abs(d) <= self.delta, d,
+                        d.dtype.type(self.delta) * np.sign(d)).astype(d.dtype, copy=False)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"delta": self.delta}
+
+
+@_registry.register("log_cosh", "logcosh")
+class LogCosh(ElementwiseLoss):
+    """``e = log(cosh(d))`` with ``d = y_hat - y``, computed as
+    ``d + softplus(-2 d) - log 2`` (no overflow);  ``de/dy_hat = tanh(d)``."""
+
+    name = "log_cosh"
+
+    def element(self, y: Array, y_hat: Array) -> Array:
+        d = y_hat.astype(np.float64) - y
+        return np.asarray(d + np.logaddexp(0.0, -2.0 * d) - np.log(2.0))
+
+    def element_grad(self, y: Array, y_hat: Array) -> Array:
+        return np.tanh(y_hat - y)
+
+
+@_registry.register("hinge")
+class Hinge(ElementwiseLoss):
+    """``e = max(1 - y y_hat, 0)`` with targets in {-1, 1} (targets all in {0, 1} are
+    mapped to {-1, 1} first, as Keras does);  ``de/dy_hat = -y`` where ``1 - y y_hat > 0``."""
+
+    name = "hinge"
+
+    def element(self, y: Array, y_hat: Array) -> Array:
+        return np.maximum(1.0 - y * y_hat.astype(np.float64), 0.0)
+
+    def element_grad(self, y: Array, y_hat: Array) -> Array:
+        return np.where(1.0 - y * y_hat > 0, -y, 0.0).astype(y_hat.dtype, copy=False)
+
+    def prepare_targets(self, y: Any, n_outputs: int, dtype: Any) -> Array:
+        t = super().prepare_targets(y, n_outputs, dtype)
+        if t.size and np.all((t == 0) | (t == 1)):
+            t = 2.0 * t - 1.0
+        return t.astype(dtype, copy=False)
+
+
+@_registry.register("poisson")
+class Poisson(ElementwiseLoss):
+    """``e = y_hat - y log(y_hat + 1e-7)``;  ``de/dy_hat = 1 - y / (y_hat + 1e-7)``."""
+
+    name = "poisson"
+
+    def element(self, y: Array, y_hat: Array) -> Array:
+        p = y_hat.astype(np.float64)
+        return np.asarray(p - y * np.log(p + EPSILON))
+
+    def element_grad(self, y: Array, y_hat: Array) -> Array:
+        return (1.0 - y / (y_hat + y_hat.dtype.type(EPSILON))).astype(y_hat.dtype, copy=False)
+
+
+@_registry.register("kl_divergence", "kld", "kullback_leibler_divergence")
+class KLDivergence(ElementwiseLoss):
+    """``l_i = sum_k y_k log(y_k / p_k)`` with ``y`` and ``p = y_hat`` clipped to
+    ``[1e-7, 1]``;  ``de/dy_hat = -y / p`` where ``y_hat`` lies inside the clip, else 0."""
+
+    name = "kl_divergence"
+    reduce = "sum"
+
+    def element(self, y: Array, y_hat: Array) -> Array:
+        t = np.clip(y.astype(np.float64), EPSILON, 1.0)
+        p = np.clip(y_hat.astype(np.float64), EPSILON, 1.0)
+        return np.asarray(t * np.log(t / p))
+
+    def element_grad(self, y: Array, y_hat: Array) -> Array:
+        t = np.clip(y, EPSILON, 1.0)
+        p = np.clip(y_hat, EPSILON, 1.0)
+        grad = -t / p
+        grad[p != y_hat] = 0.0  # the clipped value does not move with y_hat
+        return grad.astype(y_hat.dtype, copy=False)
+
+
+def check_sample_weight(sample_weight: Any, m: int, dtype: Any,
+                        argument: str = "sample_weight") -> Array:
+    """Per-example weights checked against ``m`` examples: a 1-D array (or ``(m, 1)``) of
+    finite real numbers, returned as a vector in ``dtype``."""
+    w = np.asarray(sample_weight)
+    if w.ndim == 2 and w.shape[1] == 1:
+        w = w[:, 0]
+    if w.ndim != 1 or w.shape[0] != m:
+        raise ShapeError(f"{argument}: expected one weight per example, shape ({m},), got "
+                         f"shape {w.shape}")
+    if w.dtype.kind not in "biuf":
+        raise DataError(f"{argument}: expected real numbers, got dtype {w.dtype}")
+    if not np.isfinite(w).all():
+        raise DataError(f"{argument}: weights contain NaN or infinite values")
+    return w.astype(dtype, copy=False)
 
 
 def get(identifier: Any) -> Loss:

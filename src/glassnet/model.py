@@ -380,13 +380,15 @@ class Sequential(HasShapes):
         return a
 
     def compute_gradients(self, x: Array, y: Array, training: bool = True,
-                          defer: bool | list[bool] = False) -> tuple[float, Array]:
+                          defer: bool | list[bool] = False,
+                          sample_weight: Array | None = None) -> tuple[float, Array]:
         """Forward and backward on a validated batch: fills every layer's ``grads``.
 
         Returns the data loss (without penalties) and the model output. Changes no weight.
         ``defer=True`` lets layers leave weight gradients as deferred products for an
         optimizer that folds its step into them (see :mod:`glassnet.layers.base`); a list
-        says it per layer.
+        says it per layer. ``sample_weight`` (a checked vector, one weight per row) weights
+        each example's loss: ``sum_i w_i l_i / m``, as Keras does.
         """
         loss = self.loss
         if loss is None:
@@ -395,7 +397,18 @@ class Sequential(HasShapes):
         layers = self.layers
         last = layers[-1]
         n = len(layers)
-        if self._fused:
+        if sample_weight is not None:
+            if self._fused:
+                value, grad_zw = loss.weighted_value_and_grad(
+                    y, last.cached_preactivation(), sample_weight, logits=True)
+                grad = last.backward_from_preactivation(
+                    grad_zw, n > 1, defer if isinstance(defer, bool) else defer[n - 1])
+            else:
+                value, grad_out = loss.weighted_value_and_grad(
+                    y, out, sample_weight, logits=loss.from_logits)
+                grad = last.backward(grad_out, n > 1,
+                                     defer if isinstance(defer, bool) else defer[n - 1])
+        elif self._fused:
             value, grad_z = loss.logits_value_and_grad(y, last.cached_preactivation())
             if grad_z is None:
                 raise LayerProtocolError("the loss returned no gradient")
@@ -419,7 +432,8 @@ class Sequential(HasShapes):
         """The sum of every layer's penalty at the current weights."""
         return float(sum(layer.regularization_loss() for layer in self._regularized))
 
-    def train_step(self, x: Array, y: Array) -> tuple[float, Array]:
+    def train_step(self, x: Array, y: Array,
+                   sample_weight: Array | None = None) -> tuple[float, Array]:
         """One optimizer step on a validated batch; returns (the loss before the step,
         penalties included, and the output). ``self.last_penalty`` keeps the penalty part.
 
@@ -431,7 +445,8 @@ class Sequential(HasShapes):
         if optimizer is None:
             raise NotReadyError("the model is not compiled: call model.compile(...)")
         defer = self._defer_flags(optimizer)
-        value, out = self.compute_gradients(x, y, training=True, defer=defer or False)
+        value, out = self.compute_gradients(x, y, training=True, defer=defer or False,
+                                            sample_weight=sample_weight)
         penalty = self.regularization_loss() if self._regularized else 0.0
         self.last_penalty = penalty
         products = self._deferred_products() if defer else None
@@ -528,30 +543,37 @@ class Sequential(HasShapes):
             layer.finish_gradients()
         return self._grad_list
 
-    def gradients(self, X: Any, y: Any, training: bool = False) -> list[Array]:
+    def gradients(self, X: Any, y: Any, training: bool = False,
+                  sample_weight: Any = None) -> list[Array]:
         """The gradients of the loss (penalties included) with respect to every trainable
         array, in ``trainable_weights`` order (``[grad_W1, grad_b1, ...]`` for dense
         layers), on all of ``X`` in one batch. Nothing in the model changes.
 
         ``training=True`` differentiates the training-mode loss: the dropout masks of the
         next step (fixed: the same on every call until a step is taken) and batch
-        statistics."""
+        statistics. ``sample_weight`` weights each example's loss as ``fit`` does."""
         self._require_compiled()
         x = self.check_X(X)
         t = self.prepare_targets(y, x.shape[0])
-        self.compute_gradients(x, t, training=training)
+        w = (None if sample_weight is None
+             else losses_mod.check_sample_weight(sample_weight, x.shape[0], self.dtype))
+        self.compute_gradients(x, t, training=training, sample_weight=w)
         grads = [g.copy() for g in self._grads]
         self._clear_caches()
         return grads
 
-    def loss_value(self, X: Any, y: Any, training: bool = False) -> float:
+    def loss_value(self, X: Any, y: Any, training: bool = False,
+                   sample_weight: Any = None) -> float:
         """The compiled loss plus penalties on all of ``X`` (one batch), changing nothing."""
         self._require_compiled()
         x = self.check_X(X)
-        return self.loss_value_prepared(x, self.prepare_targets(y, x.shape[0]),
-                                        training=training)
+        t = self.prepare_targets(y, x.shape[0])
+        w = (None if sample_weight is None
+             else losses_mod.check_sample_weight(sample_weight, x.shape[0], self.dtype))
+        return self.loss_value_prepared(x, t, training=training, sample_weight=w)
 
-    def loss_value_prepared(self, x: Array, t: Array, training: bool = False) -> float:
+    def loss_value_prepared(self, x: Array, t: Array, training: bool = False,
+                            sample_weight: Array | None = None) -> float:
         """The loss plus penalties on a validated batch ``x`` with prepared targets ``t``."""
         loss = self.loss
         if loss is None:
@@ -562,7 +584,14 @@ class Sequential(HasShapes):
         for layer in self.layers[:-1]:
             a = layer.forward(a, training, False)
         last = self.layers[-1]
-        if self._fused:
+        if sample_weight is not None:
+            if self._fused:
+                value = loss.weighted_value(t, last.preactivation(a, training), sample_weight,
+                                            logits=True)
+            else:
+                value = loss.weighted_value(t, last.forward(a, training, False), sample_weight,
+                                            logits=loss.from_logits)
+        elif self._fused:
             value = loss.logits_value_and_grad(t, last.preactivation(a, training),
                                                need_grad=False)[0]
         elif loss.from_logits:
@@ -607,19 +636,21 @@ class Sequential(HasShapes):
 
     def evaluate(
         self, X: Any, y: Any, batch_size: int | None = None, verbose: int = 0,
-        return_dict: bool = False,
+        sample_weight: Any = None, return_dict: bool = False,
     ) -> float | list[float] | dict[str, float]:
         """The loss and metrics on ``(X, y)``, as Keras returns them.
 
         Without metrics, the scalar loss; with metrics, the list ``[loss, metric, ...]`` in the
         order ``compile`` was given them (so ``test_loss, test_acc = model.evaluate(...)``
-        unpacks as in Keras); ``return_dict=True`` gives ``{"loss": ..., "accuracy": ...}``."""
+        unpacks as in Keras); ``return_dict=True`` gives ``{"loss": ..., "accuracy": ...}``.
+        ``sample_weight`` weights each example's loss (``sum_i w_i l_i / m``); metrics stay
+        unweighted, as Keras' ``metrics=`` are."""
         from .training import evaluate
 
         if not isinstance(return_dict, bool):
             raise ArgumentTypeError(
                 f"return_dict: expected True or False, got {return_dict!r}")
-        result = evaluate(self, X, y, batch_size=batch_size)
+        result = evaluate(self, X, y, batch_size=batch_size, sample_weight=sample_weight)
         if return_dict:
             return result
         values = [float(v) for v in result.values()]
@@ -670,15 +701,19 @@ class Sequential(HasShapes):
         verbose: int = 1,
         block_size: int | None = None,
         initial_epoch: int | None = None,
+        sample_weight: Any = None,
+        class_weight: dict[int, float] | None = None,
     ) -> History:
         """Train; see :func:`glassnet.training.fit`. ``seed`` gives the shuffling order its
-        own seed (default: the model's); ``initial_epoch`` resumes at that global epoch."""
+        own seed (default: the model's); ``initial_epoch`` resumes at that global epoch;
+        ``sample_weight`` / ``class_weight`` weight each example's loss as in Keras."""
         from .training import fit
 
         return fit(self, X, y, epochs=epochs, batch_size=batch_size,
                    validation_split=validation_split, validation_data=validation_data,
                    shuffle=shuffle, seed=seed, callbacks=callbacks, verbose=verbose,
-                   block_size=block_size, initial_epoch=initial_epoch)
+                   block_size=block_size, initial_epoch=initial_epoch,
+                   sample_weight=sample_weight, class_weight=class_weight)
 
     # -- Keras-style introspection ----------------------------------------------------------
     @property

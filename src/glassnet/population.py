@@ -40,7 +40,7 @@ from . import losses as losses_mod
 from . import optimizers as opt_mod
 from ._checks import check_features, check_int
 from .callbacks import Callback, CallbackList, History
-from .errors import ArgumentTypeError, ConfigError, NotReadyError
+from .errors import ArgumentTypeError, ConfigError, NotReadyError, OutsideSubsetError
 from .layers import Dense, Dropout
 from .layers.core import dropout_mask
 from .model import LayerTrace, Sequential, check_targets, step_generator
@@ -891,6 +891,8 @@ class Population:
         seed: int | Sequence[int] | None = None,
         callbacks: Sequence[Sequence[Callback]] | None = None,
         verbose: int = 0,
+        sample_weight: Any = None,
+        class_weight: Any = None,
     ) -> PopulationHistory:
         """Train every member for ``epochs`` passes over ``(X, y)`` in lockstep.
 
@@ -909,6 +911,11 @@ class Population:
         own logs. They may read, not steer: the members train in lockstep, so a callback that
         sets ``stop_training`` raises an error.
         """
+        for name, given in (("sample_weight", sample_weight), ("class_weight", class_weight)):
+            if given is not None:
+                raise OutsideSubsetError(
+                    f"{name}: a population trains its members without per-example weights; "
+                    f"fit each member as a Sequential (model.fit({name}=...)) instead")
         epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
         batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
         if verbose not in (0, 1, 2):

@@ -29,6 +29,7 @@ from .callbacks import (
     _overrides,
 )
 from .errors import ArgumentTypeError, ConfigError
+from .losses import check_sample_weight
 
 if TYPE_CHECKING:
     from .model import Sequential
@@ -189,6 +190,37 @@ def _warn_if_sorted(t: Array, n_val: int, validation_split: float) -> None:
     )
 
 
+def _example_weights(sample_weight: Any, class_weight: Any, t: Array,
+                     dtype: Any) -> Array | None:
+    """``fit``'s per-example weights: ``sample_weight`` checked, or ``class_weight`` looked up
+    for each example's label (the argmax of a one-hot row, else the rounded target, as Keras
+    reads labels; a label not in the dict weighs 1), or None."""
+    m = t.shape[0]
+    if class_weight is None:
+        return None if sample_weight is None else check_sample_weight(sample_weight, m, dtype)
+    if sample_weight is not None:
+        raise ConfigError("sample_weight and class_weight: give one, not both (as in Keras)")
+    if not isinstance(class_weight, dict):
+        raise ArgumentTypeError(
+            f"class_weight: expected a dict {{class label: weight}}, got "
+            f"{type(class_weight).__name__}")
+    table: dict[int, float] = {}
+    for key, value in class_weight.items():
+        if isinstance(key, bool) or not isinstance(key, (int, np.integer)):
+            raise ArgumentTypeError(f"class_weight: expected integer class labels as keys, "
+                                    f"got {key!r}")
+        table[int(key)] = check_float(value, f"class_weight[{int(key)}]")
+    if t.ndim > 1:
+        labels = np.argmax(t, axis=1) if t.shape[1] != 1 else np.round(t[:, 0])
+    else:
+        labels = np.round(t)
+    labels = labels.astype(np.int64)
+    w = np.ones(m, dtype=dtype)
+    for label, weight in table.items():  # one pass per listed class, not per example
+        w[labels == label] = weight
+    return w
+
+
 def _check_batches(model: Sequential, m: int, batch_size: int | None) -> None:
     """Refuse, before any step, a batch some layer cannot train on (a batch normalization
     needs two examples for a variance)."""
@@ -222,6 +254,8 @@ def fit(
     verbose: int = 1,
     block_size: int | None = None,
     initial_epoch: int | None = None,
+    sample_weight: Any = None,
+    class_weight: Any = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` for ``epochs`` passes; returns the :class:`History`.
 
@@ -246,6 +280,12 @@ def fit(
     ``shuffle="block"`` with ``block_size`` shuffles blocks of rows (see :func:`epoch_order`).
     ``X`` may be memory-mapped (``np.load(path, mmap_mode="r")``): it is read one batch at a
     time and never copied whole.
+
+    ``sample_weight`` (one number per example) or ``class_weight`` (``{label: weight}``,
+    labels read from ``y`` as Keras reads them; classes not listed weigh 1) weight each
+    example's loss: a batch's loss is ``sum_i w_i l_i / batch size``, as in Keras. Metrics stay
+    unweighted (Keras' ``metrics=``). ``validation_split`` holds out the last weights with
+    their examples; ``validation_data=(X_val, y_val, w_val)`` weighs ``val_loss``.
     """
     model._require_compiled()
     epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
@@ -271,17 +311,31 @@ def fit(
         )
     x = model.check_X(X, keep_mapped=True)
     t = model.prepare_targets(y, x.shape[0])
+    w = _example_weights(sample_weight, class_weight, t, model.dtype)
     x_val: Array | None
     t_val: Array | None
+    w_val: Array | None = None
     if validation_data is not None:
         if validation_split:
             raise ConfigError("validation_data and validation_split: give one, not both")
-        x_val, t_val = check_validation_data(validation_data, model.check_X,
-                                             model.prepare_targets)
+        if isinstance(validation_data, (tuple, list)) and len(validation_data) == 3:
+            x_val, t_val = check_validation_data(validation_data[:2], model.check_X,
+                                                 model.prepare_targets)
+            if validation_data[2] is not None:
+                w_val = check_sample_weight(validation_data[2], x_val.shape[0], model.dtype,
+                                            argument="validation_data[2]")
+        else:
+            x_val, t_val = check_validation_data(validation_data, model.check_X,
+                                                 model.prepare_targets)
     else:
+        m_all = x.shape[0]
         x, t, x_val, t_val = _split_validation(x, t, validation_split)
         if x_val is not None and x_val.dtype != model.dtype:  # a mapped file of another dtype
             x_val = np.ascontiguousarray(x_val, dtype=model.dtype)
+        if x_val is not None and sample_weight is not None and w is not None:
+            w, w_val = w[: x.shape[0]], w[x.shape[0]: m_all]  # Keras splits the weights too
+        elif x_val is not None and w is not None:  # class_weight: training part only
+            w = w[: x.shape[0]]
 
     _check_batches(model, x.shape[0], batch_size)
     shuffle_seed = model.seed if seed is None else seed
@@ -352,7 +406,10 @@ def fit(
                 nb = xb.shape[0]
                 if batch_logs:
                     cblist.on_batch_begin(step, {"size": nb})
-                value, out = model.train_step(xb, tb)
+                if w is None:
+                    value, out = model.train_step(xb, tb)
+                else:
+                    value, out = model.train_step(xb, tb, w[idx])
                 total += value * nb
                 penalty_total += model.last_penalty * nb
                 seen += nb
@@ -374,7 +431,8 @@ def fit(
             for i, metric in enumerate(model.metrics):
                 epoch_logs[metric.name] = metric_sums[i] / seen
             if x_val is not None and t_val is not None:
-                for key, value in evaluate(model, x_val, t_val, prepared=True).items():
+                for key, value in evaluate(model, x_val, t_val, prepared=True,
+                                           sample_weight=w_val).items():
                     epoch_logs[f"val_{key}"] = value
             cblist.on_epoch_end(epoch, epoch_logs)
             if model.stop_training:
@@ -432,8 +490,12 @@ def evaluate(
     *,
     batch_size: int | None = None,
     prepared: bool = False,
+    sample_weight: Any = None,
 ) -> dict[str, float]:
-    """The loss and each metric over all of ``(X, y)``; ``{"loss": ..., name: ...}``."""
+    """The loss and each metric over all of ``(X, y)``; ``{"loss": ..., name: ...}``.
+
+    ``sample_weight`` weights each example's loss (``sum_i w_i l_i / m``, Keras' rule);
+    the metrics stay unweighted."""
     loss, _ = model._require_compiled()
     if prepared:
         x, t = X, y
@@ -441,12 +503,15 @@ def evaluate(
         x = model.check_X(X)
         t = model.prepare_targets(y, x.shape[0])
     m = x.shape[0]
+    w = (None if sample_weight is None
+         else check_sample_weight(sample_weight, m, model.dtype))
     bs = check_int(batch_size, "batch_size", allow_none=True) or m
     total = 0.0
     outs = []
     for start in range(0, m, bs):
         xb, tb = x[start:start + bs], t[start:start + bs]
-        total += model.loss_value_prepared(xb, tb) * xb.shape[0]
+        wb = None if w is None else w[start:start + bs]
+        total += model.loss_value_prepared(xb, tb, sample_weight=wb) * xb.shape[0]
         if model.metrics:
             outs.append(model.forward(xb, cache=False))
     result = {"loss": total / m}
