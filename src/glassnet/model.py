@@ -624,14 +624,14 @@ class Sequential(HasShapes):
 
     @overload
     def evaluate(
-        self, X: Any, y: Any, batch_size: int | None = ..., verbose: int = ..., *,
-        return_dict: Literal[True],
+        self, X: Any, y: Any, batch_size: int | None = ..., verbose: int = ...,
+        sample_weight: Any = ..., *, return_dict: Literal[True],
     ) -> dict[str, float]: ...
 
     @overload
     def evaluate(
         self, X: Any, y: Any, batch_size: int | None = ..., verbose: int = ...,
-        return_dict: Literal[False] = ...,
+        sample_weight: Any = ..., return_dict: Literal[False] = ...,
     ) -> float | list[float]: ...
 
     def evaluate(
