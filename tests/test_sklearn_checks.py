@@ -1,6 +1,8 @@
 """scikit-learn's own estimator checks, run against both glassnet estimators.
 
-Every check must pass: none is marked as an expected failure. Two checks skip themselves,
+Every check must pass, but for the two sample-weight equivalence checks of the estimator with
+dropout (see ``expected_failures``: per-row masks make weight 2 differ from two rows). Two
+checks skip themselves,
 with scikit-learn's own message (``pytest -ra`` prints it): ``check_array_api_input``
 ("SCIPY_ARRAY_API is not set"; run below in a fresh interpreter that sets it) and, for the
 classifier, ``check_classifiers_multilabel_output_format_decision_function`` ("does not have
@@ -38,7 +40,18 @@ CHECKED = [
 ]
 
 
-@parametrize_with_checks(CHECKED)
+def expected_failures(estimator: Any) -> dict[str, str]:
+    """Dropout draws one mask per row, so a row given weight 2 is not the same as the row
+    twice (two masks): the sample-weight equivalence checks cannot hold with dropout, as for
+    any estimator whose training noise is drawn per example. Nothing else is expected to fail."""
+    if getattr(estimator, "dropout", 0.0):
+        reason = "dropout masks are drawn per row: weight 2 is not two rows"
+        return {"check_sample_weight_equivalence_on_dense_data": reason,
+                "check_sample_weight_equivalence_on_sparse_data": reason}
+    return {}
+
+
+@parametrize_with_checks(CHECKED, expected_failed_checks=expected_failures)
 def test_sklearn_compatible_estimator(estimator: Any, check: Any) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -661,6 +661,34 @@ class Sequential(HasShapes):
         stepped = {id(p) for p in self._param_list}
         return [as_tensor(w) for w in self._weight_arrays() if id(w) not in stepped]
 
+    # -- pickling: the cached lists alias the layers' arrays -----------------------------------
+    _DERIVED = ("_param_list", "_grad_list", "_offsets", "_stochastic", "_regularized",
+                "_stepping", "_defer_cache")
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Everything but the cached lists over the layers' arrays: a pickler that stores
+        arrays apart (joblib) would give the copy lists that no longer are the layers'
+        arrays, and training would update the lists, not the layers. They are rebuilt on
+        load (:meth:`__setstate__`), for pickle, joblib and ``copy.deepcopy`` alike."""
+        state = self.__dict__.copy()
+        for name in self._DERIVED:
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        for layer in state.get("layers", []):
+            # a loader may hand read-only arrays (joblib's mmap_mode="r"): own copies train
+            if any(not a.flags.writeable for a in layer.params):
+                layer.params = [a if a.flags.writeable else np.array(a) for a in layer.params]
+            if any(not a.flags.writeable for a in layer._grads):
+                layer._grads = [a if a.flags.writeable else np.array(a) for a in layer._grads]
+        self._param_list, self._grad_list, self._offsets = [], [], []
+        self._stochastic, self._regularized, self._stepping = [], [], []
+        self._defer_cache = None
+        if self.built:
+            self._collect_params()
+
     @property
     def _params(self) -> list[Array]:
         return self._param_list

@@ -137,6 +137,23 @@ class Optimizer:
                 "(Adam(learning_rate=schedule)), not assigned afterwards")
         self._learning_rate = LearningRate(_positive("learning_rate", value))
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Without the reference to the parameter list last checked (a copy of it after
+        unpickling would be checked again anyway)."""
+        state = self.__dict__.copy()
+        state["_checked"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """A loader may hand read-only arrays (joblib's ``mmap_mode="r"``): the state the
+        steps update in place becomes the optimizer's own copies."""
+        for name, value in state.items():
+            if isinstance(value, list) and any(
+                    isinstance(a, np.ndarray) and not a.flags.writeable for a in value):
+                state[name] = [np.array(a) if isinstance(a, np.ndarray)
+                               and not a.flags.writeable else a for a in value]
+        self.__dict__.update(state)
+
     @property
     def lr(self) -> LearningRate:
         """The old Keras name of :attr:`learning_rate`."""

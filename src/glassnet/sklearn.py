@@ -1,30 +1,54 @@
 """scikit-learn estimators over glassnet: :class:`MLPClassifier` and :class:`MLPRegressor`.
 
-They drop into ``Pipeline``, ``GridSearchCV`` and ``cross_val_score`` like scikit-learn's own
-MLPs and pass scikit-learn's ``parametrize_with_checks`` suite. The parameters keep
-scikit-learn's names where the meaning is the same (``hidden_layer_sizes``, ``activation``,
-``solver``, ``alpha``, ``batch_size``, ``learning_rate_init``, ``max_iter``, ``tol``,
-``n_iter_no_change``, ``early_stopping``, ``validation_fraction``, ``warm_start``, ...), and add
-what glassnet has beside: per-layer activations, any glassnet initializer, dropout, glassnet
-callbacks, the validation *loss* curve, ``transform`` (hidden activations) and the trained
-:class:`glassnet.Sequential` itself at ``model_``, so every instrument of ``glassnet.inspect``
-works on a fitted estimator.
+They take every parameter of scikit-learn's ``sklearn.neural_network`` MLPs with the same
+meaning, set the same fitted attributes, and drop into ``Pipeline``, ``GridSearchCV`` and
+``cross_val_score``; they pass scikit-learn's ``parametrize_with_checks`` suite. The network
+is a :class:`glassnet.Sequential` at ``model_``, so every instrument of ``glassnet.inspect``
+reads a fitted estimator; glassnet adds per-layer activations, any glassnet initializer,
+dropout, glassnet callbacks, the validation *loss* curve and ``transform`` (hidden
+activations).
 
-``alpha`` is an L2 penalty on every weight matrix (not the biases), as in scikit-learn, whose
-objective per batch of ``n`` examples is ``loss + alpha / (2 n) * sum ||W||^2``. glassnet's
-penalty ``l2(c)`` adds ``c * sum ||W||^2`` to the batch loss, so the estimators use
-``c = alpha / (2 * batch_size)`` for the classifier (the same objective as scikit-learn's) and
-``c = alpha / batch_size`` for the regressor, whose loss glassnet writes as the plain mean
-squared error where scikit-learn halves it (twice scikit-learn's objective, same minimum). Only
-a short last batch of an epoch sees a slightly different weight on the penalty than
-scikit-learn would give it.
+**The objective is scikit-learn's.** For a batch of examples with weights ``w`` (all 1 by
+default) and ``S = sum w``::
 
-These estimators need scikit-learn >= 1.6 (its estimator API and tags);
-``pip install glassnet[sklearn]``. Nothing else in glassnet imports this module.
+    J = sum_i w_i l_i / S  +  alpha / (2 S) * sum ||W||^2      (the biases are not penalised)
+
+``l_i`` is the log loss summed over the outputs for classifiers (softmax + categorical for
+several classes, one sigmoid unit for two, one sigmoid unit per label for multilabel
+targets), half the squared error summed over the outputs for the regressor, or the Poisson
+deviance with an exponential output (``loss="poisson"``). glassnet's own losses average over
+outputs; the estimator scales them by the number of outputs (:class:`_SumOverOutputs`), and
+the L2 term is glassnet's ``l2`` regularizer with ``c = alpha / (2 S)`` set for each batch.
+``loss_`` and ``loss_curve_`` report this ``J`` (for several regression targets, as
+scikit-learn does, with the squared error averaged over the targets).
+
+**Solvers.** ``"adam"`` and ``"sgd"`` step glassnet's :class:`~glassnet.optimizers.Adam` and
+:class:`~glassnet.optimizers.SGD` (whose momentum and Nesterov rules are scikit-learn's) over
+mini-batches, with scikit-learn's ``learning_rate`` schedules (``"constant"``,
+``"invscaling"``: ``eta = learning_rate_init / (t + 1) ** power_t`` with ``t`` the examples
+seen, ``"adaptive"``: divided by 5 whenever ``n_iter_no_change`` epochs bring no
+improvement), its stopping rule and early stopping. ``"lbfgs"`` hands the flattened weights
+to ``scipy.optimize.minimize(method="L-BFGS-B")`` with the network's own loss and gradients
+(``max_iter``, ``max_fun``, ``tol``), and, as in scikit-learn, has no ``partial_fit``.
+``"rmsprop"`` (glassnet's) is also accepted.
+
+**Data.** The network's dtype follows ``X`` (float32 in, float32 network; anything else,
+float64) unless ``dtype`` says otherwise; SciPy CSR/CSC matrices go into the first layer's
+product as they are (nothing is densified); ``sample_weight`` works in ``fit`` and
+``partial_fit``.
+
+**Memory.** A network whose weights, gradients, optimizer state and one batch's activations
+would need more than :data:`MEMORY_BUDGET_BYTES` (default 4 GiB) is refused with a
+ValueError naming ``hidden_layer_sizes`` before anything is allocated; raise the budget
+(``glassnet.sklearn.MEMORY_BUDGET_BYTES = ...``) to go beyond it.
+
+These estimators need scikit-learn >= 1.6 and SciPy; ``pip install glassnet[sklearn]``.
+Nothing else in glassnet imports this module.
 """
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from typing import Any
@@ -33,12 +57,22 @@ import numpy as np
 from numpy.typing import NDArray
 
 try:
+    import scipy.optimize
+    import scipy.sparse
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin
     from sklearn.exceptions import ConvergenceWarning
-    from sklearn.metrics import r2_score
+    from sklearn.metrics import accuracy_score, r2_score
     from sklearn.model_selection import train_test_split
-    from sklearn.utils.multiclass import check_classification_targets, type_of_target
-    from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+    from sklearn.preprocessing import LabelBinarizer
+    from sklearn.utils import shuffle
+    from sklearn.utils.metaestimators import available_if
+    from sklearn.utils.multiclass import type_of_target, unique_labels
+    from sklearn.utils.validation import (
+        _check_sample_weight,
+        check_is_fitted,
+        column_or_1d,
+        validate_data,
+    )
 except ImportError as exc:  # pragma: no cover - exercised only without scikit-learn
     raise ImportError(
         "glassnet.sklearn needs scikit-learn >= 1.6: pip install 'glassnet[sklearn]'"
@@ -46,98 +80,91 @@ except ImportError as exc:  # pragma: no cover - exercised only without scikit-l
 
 from . import activations, initializers, layers, losses, new_seed, optimizers, regularizers
 from .callbacks import Callback
-from .errors import ArgumentTypeError, ConfigError, GlassnetError
+from .errors import ArgumentTypeError, ConfigError, GlassnetError, OutsideSubsetError
 from .model import Sequential
 
-__all__ = ["MLPClassifier", "MLPRegressor"]
+__all__ = ["MEMORY_BUDGET_BYTES", "MLPClassifier", "MLPRegressor"]
 
 Array = NDArray[Any]
 
-_SOLVERS = ("adam", "sgd", "rmsprop")
+_SOLVERS = ("adam", "sgd", "lbfgs", "rmsprop")
+_STOCHASTIC = ("adam", "sgd", "rmsprop")
+_ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
+
+#: The most bytes a network may need (weights, gradients, two optimizer slots, one batch's
+#: activations and their gradients) before ``fit`` refuses it, unallocated.
+MEMORY_BUDGET_BYTES = 4 * 2**30
 
 
-class _Monitor(Callback):
-    """Records the estimator's curves after each epoch and applies scikit-learn's stopping
-    rule (``tol``, ``n_iter_no_change``), on the training loss or, with early stopping, on the
-    validation score (keeping the best epoch's weights)."""
+class _SumOverOutputs(losses.Loss):
+    """A glassnet loss multiplied by ``scale`` (value and gradient): glassnet's losses
+    average over the outputs where scikit-learn's objective sums over them."""
 
-    def __init__(self, est: _BaseMLP, n_train: int, val: tuple[Array, Any] | None,
-                 stopping: bool) -> None:
-        self.est = est
-        self.n_train = n_train
-        self.val = val
-        self.stopping = stopping
-        self.converged = False
-        self.best_weights: list[Array] | None = None
-        self.epochs = 0
+    def __init__(self, inner: losses.Loss, scale: float) -> None:
+        super().__init__(from_logits=inner.from_logits)
+        self.inner = inner
+        self.scale = float(scale)
+        self.name = inner.name
+        self.fused_activation = inner.fused_activation
 
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        est = self.est
-        logs = logs or {}
-        self.epochs += 1
-        est.n_iter_ += 1
-        est.t_ += self.n_train
-        est.loss_curve_.append(float(logs["loss"]))
-        if self.val is not None:
-            est.validation_loss_curve_.append(float(logs["val_loss"]))
-            score = est._validation_score(*self.val)
-            est.validation_scores_.append(score)
-        if est.verbose:
-            line = f"Iteration {est.n_iter_}, loss = {est.loss_curve_[-1]:.8f}"
-            if self.val is not None:
-                line += (f", validation loss = {est.validation_loss_curve_[-1]:.8f}"
-                         f", validation score = {est.validation_scores_[-1]:.6f}")
-            print(line)
-        if not self.stopping:
-            return
-        if self.val is not None:
-            score = est.validation_scores_[-1]
-            if score < est.best_validation_score_ + est.tol:
-                est._no_improvement_count += 1
-            else:
-                est._no_improvement_count = 0
-            if score > est.best_validation_score_:
-                est.best_validation_score_ = score
-                self.best_weights = self.model.get_weights()
-        else:
-            loss = est.loss_curve_[-1]
-            if loss > est.best_loss_ - est.tol:
-                est._no_improvement_count += 1
-            else:
-                est._no_improvement_count = 0
-            est.best_loss_ = min(est.best_loss_, loss)
-        if est._no_improvement_count > est.n_iter_no_change:
-            what = "Validation score" if self.val is not None else "Training loss"
-            if est.verbose:
-                print(f"{what} did not improve more than tol={est.tol} for "
-                      f"{est.n_iter_no_change} consecutive epochs. Stopping.")
-            self.converged = True
-            self.model.stop_training = True
+    def value(self, y: Array, y_hat: Array) -> float:
+        return self.scale * self.inner.value(y, y_hat)
+
+    def gradient(self, y: Array, y_hat: Array) -> Array:
+        grad = self.inner.gradient(y, y_hat)
+        if self.scale != 1.0:
+            grad *= grad.dtype.type(self.scale)
+        return grad
+
+    def logits_value_and_grad(self, y: Array, z: Array,
+                              need_grad: bool = True) -> tuple[float, Array | None]:
+        value, grad = self.inner.logits_value_and_grad(y, z, need_grad)
+        if grad is not None and self.scale != 1.0:
+            grad *= grad.dtype.type(self.scale)
+        return self.scale * value, grad
+
+    def per_example(self, y: Array, y_hat: Array) -> Array:
+        return self.scale * self.inner.per_example(y, y_hat)
+
+    def per_example_logits(self, y: Array, z: Array) -> Array:
+        return self.scale * self.inner.per_example_logits(y, z)
+
+    def weighted_value(self, y: Array, out: Array, w: Array, logits: bool = False) -> float:
+        return self.scale * self.inner.weighted_value(y, out, w, logits=logits)
+
+    def weighted_value_and_grad(self, y: Array, out: Array, w: Array,
+                                logits: bool = False) -> tuple[float, Array]:
+        value, grad = self.inner.weighted_value_and_grad(y, out, w, logits=logits)
+        if self.scale != 1.0:
+            grad *= grad.dtype.type(self.scale)
+        return self.scale * value, grad
+
+    def prepare_targets(self, y: Any, n_outputs: int, dtype: Any) -> Array:
+        return self.inner.prepare_targets(y, n_outputs, dtype)
 
 
-def _seed_words(random_state: Any) -> tuple[int, int, int]:
-    """Three seeds (weights, shuffling, validation split) from ``random_state``: an int gives
-    the same three every time; a ``RandomState`` or ``Generator`` is drawn from (and advances);
-    ``None`` draws from the operating system, or, once ``glassnet.set_global_seed`` (or
-    ``tf.random.set_seed`` in the course bridge) has set a global seed, takes the next seed
-    of its sequence, as every other unseeded glassnet object does."""
+def _random_state(random_state: Any) -> np.random.RandomState:
+    """The seeded generator of one ``fit`` call, as scikit-learn makes it: an int gives a
+    fresh ``RandomState(int)`` each call (so the initial weights, the validation split and the
+    shuffle orders are scikit-learn's own for the same ``random_state``); a ``RandomState`` is
+    used (and advances); a ``Generator`` seeds one; ``None`` seeds one from the operating
+    system or, once ``glassnet.set_global_seed`` has set a global seed, from its sequence.
+    NumPy's global state is never used."""
     if random_state is None:
-        seq = np.random.SeedSequence(new_seed())
-    elif isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
-        if random_state < 0:
-            raise ConfigError(f"random_state: expected an int >= 0, got {random_state}")
-        seq = np.random.SeedSequence(int(random_state))
-    elif isinstance(random_state, np.random.RandomState):
-        seq = np.random.SeedSequence(random_state.randint(0, 2**31 - 1, size=4).tolist())
-    elif isinstance(random_state, np.random.Generator):
-        seq = np.random.SeedSequence(random_state.integers(0, 2**63 - 1, size=2).tolist())
-    else:
-        raise ConfigError(
-            "random_state: expected None, an int, a numpy RandomState or Generator, got "
-            f"{random_state!r}"
-        )
-    words = seq.generate_state(3, dtype=np.uint32)
-    return int(words[0]), int(words[1]), int(words[2])
+        return np.random.RandomState(new_seed() % 2**32)
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        if not 0 <= random_state < 2**32:
+            raise ConfigError(f"random_state: expected an int in [0, 2**32), got "
+                              f"{random_state}")
+        return np.random.RandomState(int(random_state))
+    if isinstance(random_state, np.random.RandomState):
+        return random_state
+    if isinstance(random_state, np.random.Generator):
+        return np.random.RandomState(int(random_state.integers(0, 2**32)))
+    raise ConfigError(
+        "random_state: expected None, an int, a numpy RandomState or Generator, got "
+        f"{random_state!r}"
+    )
 
 
 def _as_list(value: Any, n: int, name: str) -> list[Any]:
@@ -152,13 +179,34 @@ def _as_list(value: Any, n: int, name: str) -> list[Any]:
     return [value] * n
 
 
-class _BaseMLP(TransformerMixin, BaseEstimator):
-    """What the classifier and the regressor share: parameters, the model, the loop."""
+def _has_activation(name: str) -> bool:
+    try:
+        activations.get(name)
+    except GlassnetError:
+        return False
+    return True
 
-    # fitted attributes (set by fit, absent before)
+
+def _is_auto(value: Any) -> bool:
+    return isinstance(value, str) and value == "auto"
+
+
+def _glorot_bound(fan_in: int, fan_out: int, activation: Any) -> float:
+    """scikit-learn's initial range: ``sqrt(6 / (fan_in + fan_out))``, ``sqrt(2 / ...)`` for
+    the logistic activation."""
+    factor = 2.0 if activation in ("logistic", "sigmoid") else 6.0
+    return math.sqrt(factor / (fan_in + fan_out))
+
+
+class _BaseMLP(TransformerMixin, BaseEstimator):
+    """What the classifier and the regressor share: parameters, the network, the solvers."""
+
+    # fitted (set by fit, absent before)
     model_: Sequential
+    _optimizer: optimizers.Optimizer
     best_loss_: Any
     best_validation_score_: Any
+    validation_scores_: Any
 
     def __init__(
         self,
@@ -168,12 +216,14 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
         solver: str = "adam",
         alpha: float = 0.0001,
         batch_size: Any = "auto",
+        learning_rate: str = "constant",
         learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
         max_iter: int = 200,
         shuffle: bool = True,
         random_state: Any = None,
         tol: float = 1e-4,
-        verbose: bool = False,
+        verbose: Any = False,
         warm_start: bool = False,
         momentum: float = 0.9,
         nesterovs_momentum: bool = True,
@@ -182,12 +232,13 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float = 1e-8,
-        n_iter_no_change: int = 10,
-        kernel_initializer: Any = "glorot_uniform",
-        bias_initializer: Any = "zeros",
+        n_iter_no_change: Any = 10,
+        max_fun: int = 15000,
+        kernel_initializer: Any = "auto",
+        bias_initializer: Any = "auto",
         dropout: Any = 0.0,
         transform_layer: int = -1,
-        dtype: str = "float32",
+        dtype: Any = None,
         callbacks: Any = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -195,7 +246,9 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
+        self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state
@@ -210,6 +263,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.kernel_initializer = kernel_initializer
         self.bias_initializer = bias_initializer
         self.dropout = dropout
@@ -218,38 +272,48 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
         self.callbacks = callbacks
 
     # -- what the subclasses say --------------------------------------------------------------
-    _output_activation = "linear"
-
-    def _encode_targets(self, y: Any, first: bool, classes: Any) -> tuple[Array, int]:
+    def _validate_input(self, X: Any, y: Any, incremental: bool,
+                        reset: bool) -> tuple[Any, Array]:
         raise NotImplementedError
 
-    def _loss(self) -> losses.Loss:
+    def _output_activation(self) -> str:
         raise NotImplementedError
 
-    def _penalty_scale(self) -> float:
-        """The factor between scikit-learn's per-example penalty and glassnet's l2 ``c``."""
+    def _engine_loss(self, n_outputs: int) -> tuple[losses.Loss, float]:
+        """The glassnet loss whose value is scikit-learn's, and the factor from its data
+        value to the value scikit-learn reports."""
         raise NotImplementedError
 
-    def _validation_score(self, x: Array, y: Any) -> float:
+    def _score_on(self, x: Any, y: Any, sample_weight: Any) -> float:
         raise NotImplementedError
 
-    def _stratify(self, y: Any) -> Any:
+    def _stratify(self, Y: Array) -> Any:
         return None
+
+    def _loss_offset(self, t: Array, sample_weight: Any) -> float:
+        """What scikit-learn's reported loss adds to the engine's (a constant of the
+        targets: the Poisson deviance's ``y log y - y``)."""
+        return 0.0
 
     # -- parameters ---------------------------------------------------------------------------
     def _hidden_sizes(self) -> list[int]:
         sizes = self.hidden_layer_sizes
         if isinstance(sizes, (int, np.integer)) and not isinstance(sizes, bool):
             sizes = [sizes]
-        if not isinstance(sizes, (list, tuple, np.ndarray)) or not all(
-            isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s > 0
-            for s in sizes
-        ):
+        try:
+            listed = list(sizes)
+        except TypeError:
+            listed = None
+        if listed is None or not all(
+                isinstance(s, (int, np.integer)) and not isinstance(s, bool)
+                for s in listed):
             raise ConfigError(
                 "hidden_layer_sizes: expected a positive int or a sequence of positive ints "
                 f"(units per hidden layer), got {sizes!r}"
             )
-        return [int(s) for s in sizes]
+        if any(s <= 0 for s in listed):
+            raise ConfigError(f"hidden_layer_sizes must be > 0, got {listed}.")
+        return [int(s) for s in listed]
 
     def _check_params(self) -> None:
         """Validate every hyperparameter (at fit time, as scikit-learn does)."""
@@ -263,38 +327,57 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
             if not ok:
                 upper = "inf)" if high is None else f"{high}{')' if high_open else ']'}"
                 interval = f"{'(' if low_open else '['}{low}, {upper}"
-                raise ConfigError(f"{name}: expected a number in {interval}, got {value!r}")
+                raise ConfigError(f"The '{name}' parameter of {type(self).__name__} must be "
+                                  f"a float in the range {interval}. Got {value!r} instead.")
 
-        def integer(name: str, low: int) -> None:
+        def integer(name: str, low: int, allow_inf: bool = False) -> None:
             value = getattr(self, name)
+            if allow_inf and isinstance(value, (float, np.floating)) and value == np.inf:
+                return
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
                     or value < low:
-                raise ConfigError(f"{name}: expected an int >= {low}, got {value!r}")
+                extra = " or inf" if allow_inf else ""
+                raise ConfigError(f"The '{name}' parameter of {type(self).__name__} must be "
+                                  f"an int >= {low}{extra}. Got {value!r} instead.")
 
-        if self.solver not in _SOLVERS:
-            raise ConfigError(f"solver: expected one of {', '.join(_SOLVERS)}, got "
-                              f"{self.solver!r}")
+        def option(name: str, choices: tuple[str, ...]) -> None:
+            value = getattr(self, name)
+            if not isinstance(value, str) or value not in choices:
+                raise ConfigError(f"The '{name}' parameter of {type(self).__name__} must be "
+                                  f"one of {', '.join(map(repr, choices))}. Got {value!r} "
+                                  "instead.")
+
+        option("solver", _SOLVERS)
+        option("learning_rate", ("constant", "invscaling", "adaptive"))
+        self._hidden_sizes()
         number("alpha", 0.0)
         number("learning_rate_init", 0.0, low_open=True)
+        number("power_t", 0.0)
         number("tol", 0.0)
         number("momentum", 0.0, 1.0)
-        number("validation_fraction", 0.0, 1.0, low_open=True, high_open=True)
+        number("validation_fraction", 0.0, 1.0, high_open=True)
         number("beta_1", 0.0, 1.0, high_open=True)
         number("beta_2", 0.0, 1.0, high_open=True)
         number("epsilon", 0.0, low_open=True)
         integer("max_iter", 1)
-        integer("n_iter_no_change", 1)
-        if not (self.batch_size == "auto" or (
+        integer("max_fun", 1)
+        integer("n_iter_no_change", 1, allow_inf=True)
+        if not (isinstance(self.batch_size, str) and self.batch_size == "auto") and not (
                 isinstance(self.batch_size, (int, np.integer))
-                and not isinstance(self.batch_size, bool) and self.batch_size >= 1)):
-            raise ConfigError(
-                f"batch_size: expected 'auto' or an int >= 1, got {self.batch_size!r}"
-            )
-        if self.dtype not in ("float32", "float64"):
-            raise ConfigError(f"dtype: expected 'float32' or 'float64', got {self.dtype!r}")
-        for name in ("shuffle", "verbose", "warm_start", "early_stopping", "nesterovs_momentum"):
-            if not isinstance(getattr(self, name), (bool, np.bool_, int)):
-                raise ConfigError(f"{name}: expected a bool, got {getattr(self, name)!r}")
+                and not isinstance(self.batch_size, bool) and self.batch_size >= 1):
+            raise ConfigError(f"The 'batch_size' parameter of {type(self).__name__} must be "
+                              f"'auto' or an int >= 1. Got {self.batch_size!r} instead.")
+        if self.dtype is not None and self.dtype not in ("float32", "float64",
+                                                         np.float32, np.float64):
+            raise ConfigError(f"dtype: expected None (follow X), 'float32' or 'float64', got "
+                              f"{self.dtype!r}")
+        for name in ("shuffle", "warm_start", "early_stopping", "nesterovs_momentum"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ConfigError(f"The '{name}' parameter of {type(self).__name__} must be "
+                                  f"an instance of 'bool'. Got {getattr(self, name)!r} "
+                                  "instead.")
+        if not isinstance(self.verbose, (bool, np.bool_, int, np.integer)):
+            raise ConfigError(f"verbose: expected a bool or an int, got {self.verbose!r}")
         if self.callbacks is not None and (
                 not isinstance(self.callbacks, (list, tuple))
                 or not all(isinstance(c, Callback) for c in self.callbacks)):
@@ -302,190 +385,482 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
                 f"callbacks: expected a list of glassnet Callback objects, got "
                 f"{self.callbacks!r}"
             )
-        for name in ("kernel_initializer", "bias_initializer"):
-            try:
-                initializers.get(getattr(self, name))
-            except GlassnetError as exc:
-                raise ConfigError(f"{name}: {exc}") from exc
-        n_hidden = len(self._hidden_sizes())
-        for act in _as_list(self.activation, n_hidden, "activation"):
-            try:
-                activations.get(act)
-            except GlassnetError as exc:
-                raise ConfigError(f"activation: {exc}") from exc
-        for rate in _as_list(self.dropout, n_hidden, "dropout"):
-            if isinstance(rate, bool) or not isinstance(rate, (int, float)) \
-                    or not 0.0 <= rate < 1.0:
-                raise ConfigError(f"dropout: expected rates in [0, 1), got {self.dropout!r}")
-        if not isinstance(self.transform_layer, (int, np.integer)) \
-                or isinstance(self.transform_layer, bool):
-            raise ConfigError(
-                f"transform_layer: expected an int (index of a hidden layer), got "
-                f"{self.transform_layer!r}"
-            )
-
-    def _batch_size(self, m: int) -> int:
-        if self.batch_size == "auto":
-            return min(200, m)
-        if self.batch_size > m:
-            warnings.warn(f"Got `batch_size` less than 1 or larger than sample size. It is "
-                          f"going to be clipped to {m}", UserWarning, stacklevel=3)
-        return int(min(self.batch_size, m))
-
-    def _optimizer(self) -> optimizers.Optimizer:
-        if self.solver == "sgd":
-            return optimizers.SGD(learning_rate=self.learning_rate_init,
-                                  momentum=self.momentum,
-                                  nesterov=bool(self.nesterovs_momentum) and self.momentum > 0)
-        if self.solver == "rmsprop":
-            return optimizers.RMSprop(learning_rate=self.learning_rate_init,
-                                      epsilon=self.epsilon)
-        return optimizers.Adam(learning_rate=self.learning_rate_init, beta_1=self.beta_1,
-                               beta_2=self.beta_2, epsilon=self.epsilon)
-
-    def _build_model(self, n_features: int, n_outputs: int, seed: int, c: float) -> Sequential:
         sizes = self._hidden_sizes()
         acts = _as_list(self.activation, len(sizes), "activation")
+        for act in acts:
+            if not (isinstance(act, str) and act in _ACTIVATIONS):
+                # glassnet's other activations are welcome too (by name or object)
+                try:
+                    activations.get(act)
+                except GlassnetError as exc:
+                    raise ConfigError(f"activation: {exc}") from None
         rates = _as_list(self.dropout, len(sizes), "dropout")
-        regularizer = regularizers.l2(c) if c > 0 else None
-        init_w = initializers.get(self.kernel_initializer)
-        init_b = initializers.get(self.bias_initializer)
-        stack: list[Any] = [layers.Input(shape=(n_features,))]
-        for i, (units, act, rate) in enumerate(zip(sizes, acts, rates), start=1):
-            stack.append(layers.Dense(units, activation=act, kernel_initializer=init_w,
-                                      bias_initializer=init_b, kernel_regularizer=regularizer,
-                                      name=f"hidden_{i}"))
-            if rate > 0:
-                stack.append(layers.Dropout(rate, name=f"dropout_{i}"))
-        stack.append(layers.Dense(n_outputs, activation=self._output_activation,
-                                  kernel_initializer=init_w, bias_initializer=init_b,
-                                  kernel_regularizer=regularizer, name="output"))
-        return Sequential(stack, seed=seed, dtype=self.dtype, name=type(self).__name__)
+        for rate in rates:
+            if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) \
+                    or not 0.0 <= rate < 1.0:
+                raise ConfigError(f"dropout: expected a rate in [0, 1), got {rate!r}")
+        if self.solver == "lbfgs" and any(rate > 0 for rate in rates):
+            raise OutsideSubsetError(
+                "dropout with solver='lbfgs': L-BFGS needs one deterministic objective; use "
+                "solver='adam' or 'sgd' with dropout")
+        for name in ("kernel_initializer", "bias_initializer"):
+            value = getattr(self, name)
+            if not (isinstance(value, str) and value == "auto"):
+                try:
+                    initializers.get(value)
+                except GlassnetError as exc:
+                    raise ConfigError(f"{name}: {exc}") from None
+        if isinstance(self.transform_layer, bool) or not isinstance(
+                self.transform_layer, (int, np.integer)):
+            raise ConfigError(f"transform_layer: expected an int (a hidden layer's index), "
+                              f"got {self.transform_layer!r}")
 
-    def _compile(self) -> None:
-        self.model_.compile(loss=self._loss(), optimizer=self._optimizer())
-
-    # -- fitting ------------------------------------------------------------------------------
-    def _fit(self, X: Any, y: Any, *, incremental: bool, classes: Any = None) -> Any:
-        self._check_params()
-        fitted = hasattr(self, "model_")
-        first = not fitted or (not self.warm_start and not incremental)
-        X, y = self._validate_xy(X, y, reset=first)
-        targets, n_outputs = self._encode_targets(y, first, classes)
-        m = X.shape[0]
-        if first:
-            seeds = _seed_words(self.random_state)
-            self._seeds = seeds
-            self._partial_calls = 0
-            self.n_iter_ = 0
-            self.t_ = 0
-            self.loss_curve_: list[float] = []
-            self.validation_loss_curve_: list[float] = []
-            self.validation_scores_: list[float] = []
-            self.best_loss_ = np.inf
-            self.best_validation_score_ = -np.inf
-        elif self.model_.output_dim != n_outputs or self.model_.input_dim != X.shape[1]:
+    # -- building the network -----------------------------------------------------------------
+    def _check_memory(self, n_features: int, sizes: list[int], n_outputs: int,
+                      batch: int, itemsize: int) -> None:
+        units = [n_features, *sizes, n_outputs]
+        n_params = sum((a + 1) * b for a, b in zip(units[:-1], units[1:]))
+        need = itemsize * (4 * n_params + 3 * batch * sum(units[1:]) + batch * n_features)
+        if need > MEMORY_BUDGET_BYTES:
             raise ConfigError(
-                f"the data needs a network of {X.shape[1]} inputs and {n_outputs} outputs, "
-                f"but the fitted one has {self.model_.input_dim} and "
-                f"{self.model_.output_dim}; fit without warm_start to start again"
+                f"hidden_layer_sizes: a network of {units} units ({n_params:,} parameters) "
+                f"would need about {need / 2**30:,.1f} GiB to train, more than "
+                f"glassnet.sklearn.MEMORY_BUDGET_BYTES ({MEMORY_BUDGET_BYTES / 2**30:g} GiB); "
+                "use fewer units or raise the budget"
             )
-        seeds = self._seeds
-        val = None
-        validation_data = None
-        if self.early_stopping and not incremental:
-            # held out before the batch size is chosen, as scikit-learn does
-            X, x_val, targets, t_val, _, y_val = train_test_split(
-                X, targets, y, test_size=self.validation_fraction, random_state=seeds[2],
-                stratify=self._stratify(y))
-            validation_data = (x_val, t_val)
-            val = (x_val, y_val)
-            m = X.shape[0]
-            self.best_loss_ = None
-            if first or self.best_validation_score_ is None:
-                self.best_validation_score_ = -np.inf
-        else:
-            self.best_validation_score_ = None
-            if self.best_loss_ is None:
-                self.best_loss_ = np.inf
-        batch_size = self._batch_size(m)
-        c = self.alpha * self._penalty_scale() / batch_size
-        if first:
-            self.model_ = self._build_model(X.shape[1], n_outputs, seeds[0], c)
-        elif c > 0:
-            # a continued fit keeps the penalty per example: c follows this fit's batch size
-            for layer in self._dense_layers():
-                if layer.kernel_regularizer is not None:
-                    layer.kernel_regularizer = regularizers.l2(c)
-        if first or not incremental or self.model_.optimizer is None:
-            self._compile()
-        if not incremental:
-            self._no_improvement_count = 0
-        monitor = _Monitor(self, m, val, stopping=not incremental)
-        # The shuffle order of each call is a function of the seed and the call's number,
-        # so a run of partial_fit calls replays exactly.
-        self._partial_calls += 1
-        shuffle_seed = int(np.random.SeedSequence(seeds[1], spawn_key=(self._partial_calls,))
-                           .generate_state(1, dtype=np.uint32)[0])
-        epochs = 1 if incremental else int(self.max_iter)
-        start = time.perf_counter()
-        self.model_.fit(X, targets, epochs=epochs, batch_size=batch_size,
-                        validation_data=validation_data, shuffle=bool(self.shuffle),
-                        seed=shuffle_seed, callbacks=[monitor, *(self.callbacks or [])],
-                        verbose=0)
-        self.fit_time_ = time.perf_counter() - start
-        if monitor.best_weights is not None:
-            self.model_.set_weights(monitor.best_weights)
-        if not incremental and not monitor.converged and monitor.epochs == epochs:
-            warnings.warn(
-                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the "
-                f"optimization hasn't converged yet.", ConvergenceWarning, stacklevel=3)
-        return self
 
-    def _validate_xy(self, X: Any, y: Any, reset: bool) -> tuple[Array, Any]:
-        raise NotImplementedError
+    def _initializers(self, fan_in: int, fan_out: int, activation: Any) -> tuple[Any, Any]:
+        bound = _glorot_bound(fan_in, fan_out, activation)
+        auto = initializers.RandomUniform(-bound, bound)
+        w = auto if _is_auto(self.kernel_initializer) else self.kernel_initializer
+        b = auto if _is_auto(self.bias_initializer) else self.bias_initializer
+        return w, b
 
-    def _check_X(self, X: Any) -> Array:
-        check_is_fitted(self, "model_")
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        return np.asarray(X)
+    def _build_model(self, units: list[int], seed: int, dtype: Any) -> Sequential:
+        n_hidden = len(units) - 2
+        acts = _as_list(self.activation, n_hidden, "activation")
+        rates = _as_list(self.dropout, n_hidden, "dropout")
+        regularizer = regularizers.l2(0.0) if self.alpha > 0 else None
+        stack: list[Any] = [layers.Input(shape=(units[0],))]
+        for i in range(n_hidden):
+            w, b = self._initializers(units[i], units[i + 1], acts[i])
+            stack.append(layers.Dense(units[i + 1], activation=acts[i], kernel_initializer=w,
+                                      bias_initializer=b, kernel_regularizer=regularizer,
+                                      name=f"hidden_{i + 1}"))
+            if rates[i] > 0:
+                stack.append(layers.Dropout(rates[i], name=f"dropout_{i + 1}"))
+        w, b = self._initializers(units[-2], units[-1], acts[-1] if acts else "relu")
+        out = self._output_activation()
+        stack.append(layers.Dense(units[-1], activation="exponential" if out == "exp" else out,
+                                  kernel_initializer=w, bias_initializer=b,
+                                  kernel_regularizer=regularizer, name="output"))
+        model = Sequential(stack, seed=seed, dtype=dtype, name=type(self).__name__)
+        loss, self._report_ratio = self._engine_loss(units[-1])
+        model.compile(loss=loss, optimizer="sgd")
+        self._regularizer = regularizer
+        return model
 
-    def _outputs(self, X: Any) -> Array:
-        x = self._check_X(X)
-        return self.model_.predict(x, batch_size=4096)
-
-    # -- fitted attributes and the hidden layers ----------------------------------------------
     def _dense_layers(self) -> list[Any]:
-        check_is_fitted(self, "model_")
         return [layer for layer in self.model_.layers if isinstance(layer, layers.Dense)]
 
-    @property
-    def coefs_(self) -> list[Array]:
-        """The weight matrices ``W`` (``(n_in, units)``) of every Dense layer, live."""
-        return [layer.W for layer in self._dense_layers()]
+    def _model_seed(self, rs: np.random.RandomState) -> int:
+        """The glassnet model's seed (its dropout masks, glassnet initializers): the int
+        ``random_state`` itself, else drawn from the call's generator when something uses it
+        (so scikit-learn's draws stay scikit-learn's otherwise)."""
+        state = self.random_state
+        if isinstance(state, (int, np.integer)) and not isinstance(state, bool):
+            return int(state)
+        uses = not _is_auto(self.kernel_initializer) or not _is_auto(self.bias_initializer) or any(
+            rate > 0 for rate in _as_list(self.dropout, len(self._hidden_sizes()), "dropout"))
+        return int(rs.randint(0, 2**31 - 1)) if uses else new_seed()
 
-    @property
-    def intercepts_(self) -> list[Array]:
-        """The bias vectors ``b`` of every Dense layer, live."""
-        return [layer.b for layer in self._dense_layers()]
+    def _initialize(self, Y: Array, units: list[int], dtype: Any,
+                    rs: np.random.RandomState) -> None:
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_outputs_ = int(Y.shape[1])
+        self.n_layers_ = len(units)
+        self.out_activation_ = self._output_activation()
+        self.model_ = self._build_model(units, self._model_seed(rs), dtype)
+        dense = self._dense_layers()
+        # scikit-learn's draws, layer after layer: W ~ U(-r, r) (n_in, units), then b
+        acts = _as_list(self.activation, len(units) - 2, "activation")
+        for layer, fan_in, fan_out, act in zip(dense, units[:-1], units[1:],
+                                               acts + acts[-1:]):
+            bound = _glorot_bound(fan_in, fan_out, act)
+            W = rs.uniform(-bound, bound, (fan_in, fan_out))
+            b = rs.uniform(-bound, bound, fan_out)
+            if _is_auto(self.kernel_initializer):
+                np.copyto(layer.params[0], W, casting="unsafe")
+            if _is_auto(self.bias_initializer):
+                np.copyto(layer.params[1], b, casting="unsafe")
+        self.coefs_ = [layer.W for layer in dense]
+        self.intercepts_ = [layer.b for layer in dense]
+        if hasattr(self, "_optimizer"):
+            del self._optimizer
+        if self.solver in _STOCHASTIC:
+            self.loss_curve_: list[float] = []
+            self.validation_loss_curve_: list[float] = []
+            self._no_improvement_count = 0
+            if self.early_stopping:
+                self.validation_scores_ = []
+                self.best_validation_score_ = -np.inf
+                self.best_loss_ = None
+            else:
+                self.best_loss_ = np.inf
+                self.validation_scores_ = None
+                self.best_validation_score_ = None
 
-    @property
-    def n_layers_(self) -> int:
-        """Layers counted as scikit-learn does: input, hidden layers, output."""
-        return len(self._dense_layers()) + 1
+    def _sync_weights(self) -> None:
+        """Make the network follow ``coefs_`` and ``intercepts_``: arrays a user assigned
+        (or that a pickler stored apart) are copied into the network's own arrays, which
+        the lists then hold again. A list whose shapes differ from the network's rebuilds it."""
+        coefs, intercepts = list(self.coefs_), list(self.intercepts_)
+        if len(coefs) != len(intercepts) or not coefs:
+            raise ConfigError(f"coefs_ and intercepts_: expected one array per layer each, "
+                              f"got {len(coefs)} and {len(intercepts)}")
+        coefs = [np.asarray(c) for c in coefs]
+        intercepts = [np.asarray(b).reshape(-1) for b in intercepts]
+        for i, (c, b) in enumerate(zip(coefs, intercepts)):
+            if c.ndim != 2 or b.shape[0] != c.shape[1]:
+                raise ConfigError(f"coefs_[{i}] {c.shape} and intercepts_[{i}] {b.shape}: "
+                                  "expected (n_in, units) and (units,)")
+        model = getattr(self, "model_", None)
+        shapes = [c.shape for c in coefs]
+        if model is None or [layer.W.shape for layer in self._dense_layers()] != shapes:
+            units = [shapes[0][0]] + [s[1] for s in shapes]
+            dtype = self._dtype_for(coefs[0].dtype) if coefs[0].dtype.kind == "f" \
+                else np.float64
+            self.model_ = self._build_model(units, self._model_seed(_random_state(
+                self.random_state)), dtype)
+        for layer, c, b in zip(self._dense_layers(), coefs, intercepts):
+            if c is not layer.params[0]:
+                np.copyto(layer.params[0], c, casting="unsafe")
+            if b is not layer.params[1]:
+                np.copyto(layer.params[1], b, casting="unsafe")
+        dense = self._dense_layers()
+        self.coefs_ = [layer.W for layer in dense]
+        self.intercepts_ = [layer.b for layer in dense]
 
-    @property
-    def n_outputs_(self) -> int:
-        return int(self._dense_layers()[-1].output_dim)
+    def _dtype_for(self, x_dtype: Any) -> Any:
+        if self.dtype is not None:
+            return np.dtype(self.dtype)
+        return np.dtype(np.float32) if np.dtype(x_dtype) == np.float32 else np.dtype(np.float64)
+
+    # -- fitting ------------------------------------------------------------------------------
+    def _fit(self, X: Any, y: Any, sample_weight: Any = None, incremental: bool = False) -> Any:
+        self._check_params()
+        if incremental and self.early_stopping:
+            raise ConfigError("partial_fit does not support early_stopping=True")
+        first = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
+        X, Y = self._validate_input(X, y, incremental, reset=first)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        sizes = self._hidden_sizes()
+        n, n_features = X.shape
+        units = [n_features, *sizes, int(Y.shape[1])]
+        batch = n if self.solver == "lbfgs" else self._batch_size(n)
+        dtype = self._dtype_for(X.dtype)
+        self._check_memory(n_features, sizes, int(Y.shape[1]), batch, dtype.itemsize)
+        rs = _random_state(self.random_state)
+        if first:
+            self._initialize(Y, units, dtype, rs)
+        else:
+            self._sync_weights()
+            if self.coefs_[0].shape[0] != n_features or self.coefs_[-1].shape[1] != Y.shape[1]:
+                raise ConfigError(
+                    f"X, y: the data needs a network of {n_features} inputs and {Y.shape[1]} "
+                    f"outputs, the fitted one has {self.coefs_[0].shape[0]} and "
+                    f"{self.coefs_[-1].shape[1]}; fit without warm_start to start again")
+        model = self.model_
+        x = X.astype(model.dtype, copy=False)
+        start = time.perf_counter()
+        if self.solver == "lbfgs":
+            self._fit_lbfgs(x, Y, sample_weight)
+        else:
+            self._fit_stochastic(x, Y, sample_weight, incremental, rs)
+        self.fit_time_ = time.perf_counter() - start
+        if not all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_):
+            raise ConfigError(
+                "Solver produced non-finite parameter weights. The input data may contain "
+                "large values and need to be preprocessed.")
+        return self
+
+    def _batch_size(self, n: int) -> int:
+        if self.batch_size == "auto":
+            return min(200, n)
+        if self.batch_size > n:
+            warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is "
+                          "going to be clipped", stacklevel=4)
+        return int(np.clip(self.batch_size, 1, n))
+
+    def _targets(self, Y: Array) -> Array:
+        return np.ascontiguousarray(Y, dtype=self.model_.dtype)
+
+    def _set_penalty(self, weight_sum: float) -> None:
+        if self._regularizer is not None:
+            self._regularizer.l2 = 0.5 * float(self.alpha) / weight_sum
+
+    def _fit_lbfgs(self, x: Any, Y: Array, sample_weight: Any) -> None:
+        model = self.model_
+        t = self._targets(Y)
+        dense = self._dense_layers()
+        arrays = [layer.params[0] for layer in dense] + [layer.params[1] for layer in dense]
+        sizes = [a.size for a in arrays]
+        bounds = np.cumsum([0, *sizes])
+        w = self._weights_for(sample_weight, x.shape[0])
+        self._set_penalty(float(x.shape[0]) if sample_weight is None
+                          else float(np.sum(sample_weight)))
+
+        def objective(theta: Array) -> tuple[float, Array]:
+            for a, lo, hi in zip(arrays, bounds[:-1], bounds[1:]):
+                np.copyto(a, theta[lo:hi].reshape(a.shape), casting="unsafe")
+            value = self._compute(x, t, w)
+            grads = [layer.grads[0] for layer in dense] + [layer.grads[1] for layer in dense]
+            model._clear_caches()
+            return value, np.concatenate([g.ravel() for g in grads]).astype(np.float64)
+
+        theta0 = np.concatenate([a.ravel() for a in arrays]).astype(np.float64)
+        options: dict[str, Any] = {"maxfun": int(self.max_fun), "maxiter": int(self.max_iter),
+                                   "gtol": float(self.tol)}
+        with np.errstate(over="ignore", invalid="ignore"):
+            result = scipy.optimize.minimize(objective, theta0, method="L-BFGS-B", jac=True,
+                                             options=options)
+        if result.status != 0:
+            message = result.message
+            if isinstance(message, bytes):
+                message = message.decode("latin1")
+            warnings.warn(
+                f"lbfgs failed to converge after {result.nit} iteration(s) "
+                f"(status={result.status}):\n{message}\n\nIncrease the number of iterations "
+                "to improve the convergence (max_iter={self.max_iter}).",
+                ConvergenceWarning, stacklevel=4)
+        self.n_iter_ = int(min(result.nit, self.max_iter))
+        for a, lo, hi in zip(arrays, bounds[:-1], bounds[1:]):
+            np.copyto(a, result.x[lo:hi].reshape(a.shape), casting="unsafe")
+        self.loss_ = float(result.fun)
+        if self._report_ratio != 1.0:  # several regression targets: averaged, as reported
+            penalty = model.regularization_loss()
+            self.loss_ = (self.loss_ - penalty) * self._report_ratio + penalty
+        self.loss_ += self._loss_offset(t, sample_weight)
+
+    def _weights_for(self, sample_weight: Any, m: int) -> Any:
+        """The engine's per-example weights for a batch: glassnet's rule divides the weighted
+        sum by the batch size, scikit-learn's by the sum of the weights."""
+        if sample_weight is None:
+            return None
+        total = float(np.sum(sample_weight))
+        return np.asarray(sample_weight, dtype=self.model_.dtype) * (m / total)
+
+    def _compute(self, x: Any, t: Array, w: Any) -> float:
+        """Forward and backward on one batch: the engine's loss (scikit-learn's objective,
+        the penalty included) with every gradient filled."""
+        model = self.model_
+        if w is None:
+            value, _ = model.compute_gradients(x, t, training=True)
+        else:
+            value, _ = model.compute_gradients(x, t, training=True, sample_weight=w)
+        return float(value) + model.regularization_loss()
+
+    def _new_optimizer(self) -> optimizers.Optimizer:
+        if self.solver == "sgd":
+            return optimizers.SGD(float(self.learning_rate_init), momentum=float(self.momentum),
+                                  nesterov=bool(self.nesterovs_momentum))
+        if self.solver == "adam":
+            return optimizers.Adam(float(self.learning_rate_init), beta_1=float(self.beta_1),
+                                   beta_2=float(self.beta_2), epsilon=float(self.epsilon))
+        return optimizers.RMSprop(float(self.learning_rate_init), epsilon=float(self.epsilon))
+
+    def _fit_stochastic(self, x: Any, Y: Array, sample_weight: Any, incremental: bool,
+                        rs: np.random.RandomState) -> None:
+        model = self.model_
+        if not incremental or not hasattr(self, "_optimizer") \
+                or model.optimizer is not self._optimizer:
+            self._optimizer = self._new_optimizer()
+            model.optimizer = self._optimizer
+        optimizer = self._optimizer
+        early = bool(self.early_stopping)
+        x_val = y_val = sw_val = t_val = None
+        if early:
+            x, x_val, Y, Y_val, sample_weight, sw_val = self._split(x, Y, sample_weight, rs)
+            y_val = self._labels_of(Y_val)
+            t_val = self._targets(Y_val)
+            if self.best_validation_score_ is None:
+                self.best_validation_score_ = -np.inf
+            if self.validation_scores_ is None:
+                self.validation_scores_ = []
+            self.best_loss_ = None
+            self._best_weights = [a.copy() for a in self.coefs_ + self.intercepts_]
+        elif self.best_loss_ is None:
+            self.best_loss_ = np.inf
+        t = self._targets(Y)
+        n = x.shape[0]
+        batch = self._batch_size(n)
+        order = np.arange(n)
+        callbacks = list(self.callbacks or [])
+        for cb in callbacks:
+            cb.set_model(model)
+            cb.on_train_begin({})
+        ratio = self._report_ratio
+        offset = self.out_activation_ == "exp"
+        self.n_iter_ = 0
+        stopped = False
+        model.stop_training = False
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for _ in range(int(self.max_iter)):
+                if self.shuffle:
+                    order = shuffle(order, random_state=rs)
+                for cb in callbacks:
+                    cb.on_epoch_begin(self.n_iter_, {})
+                accumulated = 0.0
+                for lo in range(0, n, batch):
+                    rows: Any = (order[lo:lo + batch] if self.shuffle
+                                 else slice(lo, min(lo + batch, n)))
+                    xb, tb = x[rows], t[rows]
+                    m = tb.shape[0]
+                    if sample_weight is None:
+                        self._set_penalty(float(m))
+                        wb = None
+                    else:
+                        sw = sample_weight[rows]
+                        self._set_penalty(float(np.sum(sw)))
+                        wb = self._weights_for(sw, m)
+                    if wb is None:
+                        value, _ = model.train_step(xb, tb)
+                    else:
+                        value, _ = model.train_step(xb, tb, sample_weight=wb)
+                    penalty = model.last_penalty
+                    accumulated += ((value - penalty) * ratio + penalty) * m
+                    if offset:
+                        accumulated += self._loss_offset(tb, None if wb is None
+                                                         else sample_weight[rows]) * m
+                model._clear_caches()
+                model.epochs_trained += 1
+                self.n_iter_ += 1
+                self.loss_ = accumulated / n
+                self.t_ += n
+                self.loss_curve_.append(self.loss_)
+                if self.verbose:
+                    print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
+                logs: dict[str, Any] = {"loss": self.loss_}
+                if early:
+                    logs.update(self._validate_epoch(x_val, y_val, t_val, sw_val))
+                else:
+                    self._track_loss()
+                if self.solver == "sgd" and self.learning_rate == "invscaling":
+                    optimizer.learning_rate = (float(self.learning_rate_init)
+                                               / (self.t_ + 1) ** float(self.power_t))
+                for cb in callbacks:
+                    cb.on_epoch_end(self.n_iter_ - 1, logs)
+                if self._no_improvement_count > self.n_iter_no_change:
+                    what = "Validation score" if early else "Training loss"
+                    msg = (f"{what} did not improve more than tol={self.tol:f} for "
+                           f"{self.n_iter_no_change} consecutive epochs.")
+                    if self._trigger_stopping(msg):
+                        stopped = True
+                        break
+                    self._no_improvement_count = 0
+                if incremental or model.stop_training:
+                    stopped = stopped or model.stop_training
+                    break
+                if self.n_iter_ == self.max_iter:
+                    warnings.warn(
+                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                        "and the optimization hasn't converged yet.",
+                        ConvergenceWarning, stacklevel=4)
+        for cb in callbacks:
+            cb.on_train_end({})
+        del stopped
+        if early:
+            for a, best in zip(self.coefs_ + self.intercepts_, self._best_weights):
+                np.copyto(a, best)
+            del self._best_weights
+
+    def _trigger_stopping(self, msg: str) -> bool:
+        """scikit-learn's rule: stop, or with ``learning_rate="adaptive"`` (sgd) divide the
+        step size by 5 until it falls to 1e-6."""
+        optimizer = self._optimizer
+        if self.solver != "sgd" or self.learning_rate != "adaptive":
+            if self.verbose:
+                print(msg + " Stopping.")
+            return True
+        if optimizer.learning_rate <= 1e-6:
+            if self.verbose:
+                print(msg + " Learning rate too small. Stopping.")
+            return True
+        optimizer.learning_rate = optimizer.learning_rate / 5.0
+        if self.verbose:
+            print(msg + f" Setting learning rate to {float(optimizer.learning_rate):f}")
+        return False
+
+    def _track_loss(self) -> None:
+        loss = self.loss_curve_[-1]
+        if loss > self.best_loss_ - self.tol:
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        if loss < self.best_loss_:
+            self.best_loss_ = loss
+
+    def _validate_epoch(self, x_val: Any, y_val: Any, t_val: Any,
+                        sw_val: Any) -> dict[str, Any]:
+        model = self.model_
+        score = self._score_on(x_val, y_val, sw_val)
+        self.validation_scores_.append(score)
+        val_loss = float(model.loss_value_prepared(x_val, t_val))
+        self.validation_loss_curve_.append(val_loss)
+        if self.verbose:
+            print(f"Validation score: {score:f}")
+        best = self.best_validation_score_
+        if score < best + self.tol:
+            self._no_improvement_count += 1
+        else:  # an improvement, or a NaN score (as scikit-learn counts it)
+            self._no_improvement_count = 0
+        if score > best:
+            self.best_validation_score_ = score
+            self._best_weights = [a.copy() for a in self.coefs_ + self.intercepts_]
+        return {"val_score": score, "val_loss": val_loss}
+
+    def _split(self, x: Any, Y: Array, sample_weight: Any,
+               rs: np.random.RandomState) -> tuple[Any, ...]:
+        arrays = [x, Y] if sample_weight is None else [x, Y, sample_weight]
+        parts = train_test_split(*arrays, random_state=rs,
+                                 test_size=self.validation_fraction, stratify=self._stratify(Y))
+        if parts[1].shape[0] < 2:
+            raise ConfigError("The validation set is too small. Increase "
+                              "'validation_fraction' or the size of your dataset.")
+        if sample_weight is None:
+            return parts[0], parts[1], parts[2], parts[3], None, None
+        return tuple(parts)
+
+    def _labels_of(self, Y: Array) -> Any:
+        return Y
+
+    # -- prediction ---------------------------------------------------------------------------
+    def _forward(self, X: Any, check_input: bool = True) -> Array:
+        check_is_fitted(self, "coefs_")
+        if check_input:
+            X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False,
+                              dtype=(np.float64, np.float32))
+        self._sync_weights()
+        model = self.model_
+        x = X.astype(model.dtype, copy=False)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return model.forward(x, cache=False)
 
     def transform(self, X: Any) -> Array:
         """The activations of hidden layer ``transform_layer`` (default: the last hidden
         layer), one row per example: ``(m, units)``."""
-        x = self._check_X(X)
+        check_is_fitted(self, "coefs_")
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False,
+                          dtype=(np.float64, np.float32))
+        self._sync_weights()
         target = self._transform_target()
-        for layer, trace in zip(self.model_.layers, self.model_.trace(x)):
+        a = X.astype(self.model_.dtype, copy=False)
+        for layer in self.model_.layers:
+            a = layer.forward(a, False, False)
             if layer is target:
-                return np.asarray(trace.a)
+                return np.asarray(a)
         raise AssertionError("unreachable: the hidden layer is in the model")  # pragma: no cover
 
     def _transform_target(self) -> Any:
@@ -498,182 +873,256 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features: Any = None) -> Array:
         """Names of ``transform``'s columns: ``<layer name>_<unit>``, e.g. ``hidden_1_0``."""
+        check_is_fitted(self, "coefs_")
         layer = self._transform_target()
         return np.asarray([f"{layer.name}_{j}" for j in range(layer.output_dim)], dtype=object)
+
+    def _check_solver(self) -> bool:
+        if self.solver not in _STOCHASTIC:
+            raise AttributeError(f"partial_fit is only available for stochastic optimizers. "
+                                 f"{self.solver} is not stochastic.")
+        return True
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.random_state is None
-        tags.transformer_tags.preserves_dtype = [str(self.dtype)]  # the hidden activations
+        tags.input_tags.sparse = True
+        tags.transformer_tags.preserves_dtype = (
+            ["float64", "float32"] if self.dtype is None else [str(np.dtype(self.dtype))])
         return tags
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):
-    """A multilayer perceptron classifier trained by glassnet (log loss).
+    """A multilayer perceptron classifier trained by glassnet (log loss), scikit-learn's
+    ``MLPClassifier`` parameter for parameter.
 
-    Two classes: one sigmoid output unit and binary cross-entropy; more: a softmax output
-    layer and categorical cross-entropy; multilabel targets (a 0/1 indicator matrix): one
-    sigmoid unit per label and binary cross-entropy. ``predict_proba`` gives the output
-    probabilities; ``model_`` is the glassnet model. See :mod:`glassnet.sklearn` for ``alpha``.
+    Two classes: one sigmoid output unit; more: a softmax output layer; multilabel targets
+    (a 0/1 indicator matrix): one sigmoid unit per label. ``predict_proba`` gives the output
+    probabilities; ``model_`` is the glassnet model. See :mod:`glassnet.sklearn`.
     """
 
-    def _validate_xy(self, X: Any, y: Any, reset: bool) -> tuple[Array, Any]:
-        X, y = validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32),
-                             multi_output=True)
+    def _validate_input(self, X: Any, y: Any, incremental: bool,
+                        reset: bool) -> tuple[Any, Array]:
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
+                             dtype=(np.float64, np.float32), reset=reset)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        kind = type_of_target(y)
-        if kind not in ("binary", "multiclass", "multilabel-indicator"):
-            raise ConfigError(
-                f"y: expected binary, multiclass or multilabel targets, got {kind} targets"
-            )
-        if not reset and (kind == "multilabel-indicator") != self._multilabel:
-            raise ConfigError(
-                f"y: the estimator was fitted on "
-                f"{'multilabel' if self._multilabel else 'single-label'} targets, got {kind}"
-            )
-        return X, y
-
-    def _encode_targets(self, y: Any, first: bool, classes: Any) -> tuple[Array, int]:
-        if np.ndim(y) == 2:  # multilabel indicator matrix: one sigmoid unit per label
-            if first:
-                self._multilabel = True
-                self.classes_ = np.arange(y.shape[1])
-            elif y.shape[1] != self.classes_.size:
-                raise ConfigError(f"y: expected {self.classes_.size} label columns, got "
-                                  f"{y.shape[1]}")
-            return np.asarray(y, dtype=self.dtype), int(y.shape[1])
-        if first:
-            found = np.unique(y) if classes is None else np.unique(np.asarray(classes))
-            if found.size < 2:
+        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            self._label_binarizer = LabelBinarizer()
+            self._label_binarizer.fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            classes = unique_labels(y)
+            if self.warm_start:
+                if set(classes) != set(self.classes_):
+                    raise ConfigError(
+                        "warm_start can only be used where `y` has the same classes as in "
+                        f"the previous call to fit. Previously got {self.classes_}, `y` has "
+                        f"{classes}")
+            elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
                 raise ConfigError(
-                    f"y: {type(self).__name__} needs samples of at least 2 classes in the "
-                    f"data, but the data contains only one class: {found[0]!r}"
-                )
-            self._multilabel = False
-            self.classes_ = found
-        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-            raise ConfigError(
-                f"classes: expected the classes of the first partial_fit call "
-                f"{self.classes_.tolist()}, got {np.unique(classes).tolist()}"
-            )
-        unseen = np.setdiff1d(np.unique(y), self.classes_)
-        if unseen.size:
-            raise ConfigError(f"y: labels {unseen.tolist()} are not among the classes "
-                              f"{self.classes_.tolist()}")
-        if self._multilabel:
-            raise ConfigError("y: the estimator was fitted on multilabel targets, got labels")
-        index = np.searchsorted(self.classes_, y)
-        if self.classes_.size == 2:
-            return index.astype(self.dtype), 1
-        return index, int(self.classes_.size)
+                    f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                    f"{self.classes_}. 'y' has {classes}.")
+        Y = self._label_binarizer.transform(y).astype(bool)
+        return X, Y
 
-    @property
-    def _output_activation(self) -> str:  # type: ignore[override]
-        return "softmax" if self.classes_.size > 2 and not self._multilabel else "sigmoid"
+    def _output_activation(self) -> str:
+        if self._label_binarizer.y_type_ == "multiclass":
+            return "softmax"
+        return "logistic"
 
-    def _loss(self) -> losses.Loss:
-        if self.classes_.size == 2 or self._multilabel:
-            return losses.BinaryCrossentropy()
-        return losses.SparseCategoricalCrossentropy()
+    def _engine_loss(self, n_outputs: int) -> tuple[losses.Loss, float]:
+        if self._label_binarizer.y_type_ == "multiclass":
+            return losses.CategoricalCrossentropy(), 1.0
+        # binary cross-entropy averages over the labels; scikit-learn sums them
+        return _SumOverOutputs(losses.BinaryCrossentropy(), n_outputs), 1.0
 
-    def _penalty_scale(self) -> float:
-        return 0.5
+    def _stratify(self, Y: Array) -> Any:
+        return Y if Y.shape[1] == 1 else None
 
-    def _stratify(self, y: Any) -> Any:
-        return None if np.ndim(y) == 2 else y
+    def _labels_of(self, Y: Array) -> Any:
+        return self._label_binarizer.inverse_transform(Y)
 
-    def _proba_from_outputs(self, out: Array) -> Array:
-        out = out.astype(np.float64)
-        if self._multilabel:
-            return out
-        if out.shape[1] == 1:
-            return np.hstack([1.0 - out, out])
-        return out / out.sum(axis=1, keepdims=True)
+    def _score_on(self, x: Any, y: Any, sample_weight: Any) -> float:
+        out = self._forward(x, check_input=False)
+        if not np.isfinite(out).all():
+            return float("nan")
+        return float(accuracy_score(y, self._labels(out), sample_weight=sample_weight))
 
-    def _labels_from_proba(self, proba: Array) -> Array:
-        if self._multilabel:
-            return (proba > 0.5).astype(int)
-        return self.classes_[np.argmax(proba, axis=1)]
-
-    def _validation_score(self, x: Array, y: Any) -> float:
-        proba = self._proba_from_outputs(self.model_.predict(x, batch_size=4096))
-        pred = self._labels_from_proba(proba)
-        if self._multilabel:  # subset accuracy, as score() gives
-            return float(np.mean(np.all(pred == y, axis=1)))
-        return float(np.mean(pred == y))
+    def _labels(self, out: Array) -> Any:
+        if self.n_outputs_ == 1:
+            out = out.ravel()
+        return self._label_binarizer.inverse_transform(out)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
 
-    def fit(self, X: Any, y: Any) -> MLPClassifier:
-        """Train from scratch (or, with ``warm_start``, from the current weights) for up to
-        ``max_iter`` epochs."""
-        return self._fit(X, y, incremental=False)
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPClassifier:
+        """Train from scratch (or, with ``warm_start``, from the current weights)."""
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
-    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> MLPClassifier:
+    @available_if(lambda est: est._check_solver())
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None,
+                    classes: Any = None) -> MLPClassifier:
         """One epoch over ``(X, y)``; the first call needs ``classes`` (every label)."""
-        if not hasattr(self, "model_") and classes is None:
-            raise ConfigError("classes: the first call to partial_fit needs every class label "
-                              "(classes=np.unique(y_all))")
-        return self._fit(X, y, incremental=True, classes=classes)
+        first = not hasattr(self, "classes_")
+        if first and classes is None:
+            raise ConfigError("classes must be passed on the first call to partial_fit.")
+        if not first and classes is not None:
+            if not np.array_equal(self.classes_, unique_labels(classes)):
+                raise ConfigError(
+                    f"`classes={classes!r}` is not the same as on last call to partial_fit, "
+                    f"was: {self.classes_!r}")
+        if first:
+            self._label_binarizer = LabelBinarizer()
+            if type_of_target(y).startswith("multilabel"):
+                self._label_binarizer.fit(y)
+            else:
+                self._label_binarizer.fit(classes)
+            self.classes_ = self._label_binarizer.classes_
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def predict(self, X: Any) -> Any:
+        """The most probable class of each example (multilabel: each label whose
+        probability is above 0.5, as a 0/1 matrix)."""
+        check_is_fitted(self, "coefs_")
+        return self._labels(self._forward(X))
 
     def predict_proba(self, X: Any) -> Array:
         """Class probabilities, ``(m, n_classes)``, columns in the order of ``classes_`` (for
         multilabel targets: each label's own probability)."""
-        return self._proba_from_outputs(self._outputs(X))
+        check_is_fitted(self, "coefs_")
+        out = self._forward(X)
+        if self.n_outputs_ == 1:
+            p = out.ravel()
+            return np.vstack([1 - p, p]).T
+        return out
 
     def predict_log_proba(self, X: Any) -> Array:
+        """``log(predict_proba(X))``."""
+        proba = self.predict_proba(X)
         with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
-
-    def predict(self, X: Any) -> Array:
-        """The most probable class of each example (multilabel: each label whose
-        probability is above 0.5, as a 0/1 matrix)."""
-        return self._labels_from_proba(self.predict_proba(X))
+            return np.log(proba, out=proba)
 
 
 class MLPRegressor(RegressorMixin, _BaseMLP):
-    """A multilayer perceptron regressor trained by glassnet (mean squared error), one or
-    several outputs. See :mod:`glassnet.sklearn` for how ``alpha`` is scaled."""
+    """A multilayer perceptron regressor trained by glassnet, scikit-learn's
+    ``MLPRegressor`` parameter for parameter: ``loss="squared_error"`` (an identity output)
+    or ``"poisson"`` (an exponential output), one or several targets. See
+    :mod:`glassnet.sklearn`."""
 
-    def _validate_xy(self, X: Any, y: Any, reset: bool) -> tuple[Array, Any]:
-        X, y = validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32),
-                             multi_output=True, y_numeric=True)
-        return X, y
+    def __init__(
+        self,
+        loss: str = "squared_error",
+        hidden_layer_sizes: Any = (100,),
+        activation: Any = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: Any = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: Any = None,
+        tol: float = 1e-4,
+        verbose: Any = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: Any = 10,
+        max_fun: int = 15000,
+        kernel_initializer: Any = "auto",
+        bias_initializer: Any = "auto",
+        dropout: Any = 0.0,
+        transform_layer: int = -1,
+        dtype: Any = None,
+        callbacks: Any = None,
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes, activation=activation, solver=solver,
+            alpha=alpha, batch_size=batch_size, learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init, power_t=power_t, max_iter=max_iter,
+            shuffle=shuffle, random_state=random_state, tol=tol, verbose=verbose,
+            warm_start=warm_start, momentum=momentum, nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping, validation_fraction=validation_fraction,
+            beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun, kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer, dropout=dropout,
+            transform_layer=transform_layer, dtype=dtype, callbacks=callbacks)
+        self.loss = loss
 
-    def _encode_targets(self, y: Any, first: bool, classes: Any) -> tuple[Array, int]:
-        t = np.asarray(y, dtype=self.dtype)
-        if t.ndim == 1:
-            t = t.reshape(-1, 1)
-        return t, int(t.shape[1])
+    def _check_params(self) -> None:
+        if not isinstance(self.loss, str) or self.loss not in ("squared_error", "poisson"):
+            raise ConfigError(f"The 'loss' parameter of MLPRegressor must be one of "
+                              f"'squared_error', 'poisson'. Got {self.loss!r} instead.")
+        if self.loss == "poisson" and not _has_activation("exponential"):
+            raise OutsideSubsetError(
+                "loss='poisson': this glassnet has no exponential output activation yet; "
+                "use loss='squared_error'")
+        super()._check_params()
 
-    def _loss(self) -> losses.Loss:
-        return losses.MeanSquaredError()
+    def _validate_input(self, X: Any, y: Any, incremental: bool,
+                        reset: bool) -> tuple[Any, Array]:
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
+                             y_numeric=True, dtype=(np.float64, np.float32), reset=reset)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if self.loss == "poisson" and (np.any(y < 0) or np.sum(y) <= 0):
+            raise ConfigError("y: loss='poisson' requires non-negative targets with a "
+                              "positive sum")
+        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        return X, Y
 
-    def _penalty_scale(self) -> float:
-        return 1.0
+    def _output_activation(self) -> str:
+        return "exp" if self.loss == "poisson" else "identity"
 
-    def _validation_score(self, x: Array, y: Any) -> float:
-        out = self.model_.predict(x, batch_size=4096)
-        return float(r2_score(y, out.ravel() if np.ndim(y) == 1 else out))
+    def _loss_offset(self, t: Array, sample_weight: Any) -> float:
+        if self.loss != "poisson":
+            return 0.0
+        from scipy.special import xlogy
 
-    def fit(self, X: Any, y: Any) -> MLPRegressor:
-        """Train from scratch (or, with ``warm_start``, from the current weights) for up to
-        ``max_iter`` epochs."""
-        return self._fit(X, y, incremental=False)
+        return float(np.average(xlogy(t, t) - t, weights=sample_weight, axis=0).sum())
 
-    def partial_fit(self, X: Any, y: Any) -> MLPRegressor:
+    def _engine_loss(self, n_outputs: int) -> tuple[losses.Loss, float]:
+        if self.loss == "poisson":
+            poisson = getattr(losses, "Poisson", None)
+            if poisson is None:  # pragma: no cover - the engine has it
+                raise OutsideSubsetError("loss='poisson' needs glassnet's Poisson loss")
+            return _SumOverOutputs(poisson(), n_outputs), 1.0
+        # 0.5 * the squared error summed over the outputs (the gradient scikit-learn
+        # follows); it reports the squared error averaged over the outputs
+        return _SumOverOutputs(losses.MeanSquaredError(), 0.5 * n_outputs), 1.0 / n_outputs
+
+    def _score_on(self, x: Any, y: Any, sample_weight: Any) -> float:
+        out = self._forward(x, check_input=False)
+        if not np.isfinite(out).all():
+            return float("nan")
+        return float(r2_score(y, out.ravel() if out.shape[1] == 1 else out,
+                              sample_weight=sample_weight))
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:
+        """Train from scratch (or, with ``warm_start``, from the current weights)."""
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
+    @available_if(lambda est: est._check_solver())
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:
         """One epoch over ``(X, y)``, continuing from the current weights."""
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def predict(self, X: Any) -> Array:
-        """The outputs (float64, as scikit-learn's regressors give them), ``(m,)`` for one
-        target, ``(m, n_targets)`` for several."""
-        out = self._outputs(X).astype(np.float64)
+        """The outputs in the network's dtype, ``(m,)`` for one target, ``(m, n_targets)``
+        for several."""
+        check_is_fitted(self, "coefs_")
+        out = self._forward(X)
         return out.ravel() if out.shape[1] == 1 else out
 
     def __sklearn_tags__(self) -> Any:

@@ -18,6 +18,10 @@ The layer computes gradients; it never changes ``W`` or ``b`` (the optimizer doe
 (only when ``W`` has no regularizer): plain SGD then takes ``W += -eta x.T @ grad_z`` as one
 BLAS ``gemm`` accumulating into ``W`` (no gradient array written and read back), and
 ``grad_W`` is computed only if someone reads ``grads`` afterwards.
+
+The first layer also takes a SciPy sparse batch ``x`` (CSR/CSC): ``x @ W`` and ``x.T @ grad_z``
+are then sparse products (the scikit-learn estimators feed sparse ``X`` this way); nothing
+is densified.
 """
 
 from __future__ import annotations
@@ -162,11 +166,15 @@ class Dense(Layer):
         grad_z.sum(axis=0, out=grads[1])
         if self.bias_regularizer is not None:
             self.bias_regularizer.add_gradient(b, grads[1])
-        if defer and self.kernel_regularizer is None:
+        dense = isinstance(x, np.ndarray)
+        if defer and dense and self.kernel_regularizer is None:
             self.deferred = [(0, DeferredProduct(x, grad_z, grads[0]))]
         else:
             self.deferred = []
-            np.matmul(x.T, grad_z, out=grads[0])
+            if dense:
+                np.matmul(x.T, grad_z, out=grads[0])
+            else:  # a SciPy sparse batch (first layer): a sparse product, nothing densified
+                grads[0][...] = x.T @ grad_z
             if self.kernel_regularizer is not None:
                 self.kernel_regularizer.add_gradient(W, grads[0])
         return grad_x
