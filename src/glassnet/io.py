@@ -23,6 +23,12 @@ Reading never runs code and never trusts what a file declares:
   JSON document is capped at :data:`MAX_JSON_BYTES` and :data:`MAX_JSON_DEPTH` levels;
 - duplicate members, unknown members, encrypted members, missing arrays, non-finite or
   complex values are refused;
+- every array's SHA-256 is kept in the document (``"sha256"``, one hex digest per array,
+  written since glassnet 0.1) and checked on reading. The zip's CRC-32 already catches a
+  flipped bit in a member read whole; the digest also ties each array to the document, so
+  an array rewritten with a fresh CRC (a member replaced, arrays exchanged between files,
+  re-zipped by another tool) is refused. It guards against damage, not forgery: it is no
+  signature. Files written before, without digests, still load;
 - every failure is a :class:`~glassnet.errors.GlassnetError` (``ModelFileError`` for
   archives, the caller's choice for data files) whose message names the file.
 
@@ -35,6 +41,7 @@ the next save to the same path overwrites it and renames it away.
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import os
 import re
@@ -83,6 +90,17 @@ _DESCR = re.compile(r"[<>|=]?[a-zA-Z][0-9]{0,2}")
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 ErrorClass = type[GlassnetError]
+#: The document's list of SHA-256 digests, one per array, in order.
+CHECKSUM_KEY = "sha256"
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def array_digest(a: Array) -> str:
+    """The SHA-256 (hex) of an array's values as stored: C order, native byte order."""
+    data = np.ascontiguousarray(a)
+    if data.dtype.byteorder not in ("=", "|"):
+        data = data.astype(data.dtype.newbyteorder("="))
+    return hashlib.sha256(data.view(np.uint8).reshape(-1)).hexdigest()
 
 
 # ----------------------------------------------------------------------------- writing
@@ -111,6 +129,7 @@ def write_archive(path: str | os.PathLike[str], doc: Mapping[str, Any],
                             "values are saved (nothing was written)")
     full = dict(doc)
     full["n_arrays"] = len(arrays)
+    full[CHECKSUM_KEY] = [array_digest(a) for a in arrays]
     try:
         text = json.dumps(full, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError) as exc:
@@ -562,6 +581,12 @@ def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
         missing = [f"w{i}" for i in range(n_arrays) if i not in present][:10]
         if missing:
             raise error(f"{path!r}: arrays missing: {', '.join(missing)}")
+        digests = doc.get(CHECKSUM_KEY)
+        if digests is not None and (
+                not isinstance(digests, list) or len(digests) != n_arrays
+                or not all(isinstance(d, str) and _HEX64.fullmatch(d) for d in digests)):
+            raise error(f"{path!r}: the {CHECKSUM_KEY} list is malformed (expected "
+                        f"{n_arrays} hex SHA-256 digests)")
         extra = sorted(i for i in present if i >= n_arrays)[:5]
         if extra:
             raise error(f"{path!r}: unknown members {', '.join(repr(f'w{i}.npy') for i in extra)} "
@@ -577,6 +602,10 @@ def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
             a = zf.array(name, "f", checked)
             if not np.isfinite(a).all():
                 raise error(f"{path!r}: array w{i} holds NaN or infinite values")
+            if digests is not None and array_digest(a) != digests[i]:
+                raise error(f"{path!r}: array w{i} does not match its SHA-256 checksum (the "
+                            f"file was damaged after it was written)")
             arrays.append(a)
     doc.pop("n_arrays", None)
+    doc.pop(CHECKSUM_KEY, None)
     return Archive(path, doc, arrays)
