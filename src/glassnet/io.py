@@ -100,7 +100,7 @@ def array_digest(a: Array) -> str:
     data = np.ascontiguousarray(a)
     if data.dtype.byteorder not in ("=", "|"):
         data = data.astype(data.dtype.newbyteorder("="))
-    return hashlib.sha256(memoryview(data).cast("B")).hexdigest()
+    return hashlib.sha256(data.tobytes()).hexdigest()
 
 
 # ----------------------------------------------------------------------------- writing
