@@ -20,7 +20,6 @@ No request ever names a file: static files are looked up in a fixed table of pac
 from __future__ import annotations
 
 import asyncio
-import json
 from importlib import resources
 from typing import Any
 
@@ -32,6 +31,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..errors import GlassnetError
+from ..io import parse_json
 from . import session
 from .security import Guard
 from .worker import Worker
@@ -52,11 +52,25 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
+class BadRequest(GlassnetError):
+    """A request body that is not JSON the playground reads (answered 400)."""
+
+
 async def _json(request: Request) -> Any:
+    """The request's JSON body, parsed under :func:`glassnet.io.parse_json`'s caps (size,
+    nesting depth, finite numbers, no duplicate keys); anything else is a 400 naming the
+    body, never a 500 (a RecursionError from deep nesting, a number too large for a float)."""
     try:
-        return json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError):
-        return None
+        return parse_json(await request.body(), "request body", BadRequest)
+    except BadRequest:
+        raise
+    except Exception as exc:  # the boundary: nothing the parser raises becomes a 500
+        raise BadRequest(f"request body: not JSON the playground reads "
+                         f"({type(exc).__name__})") from exc
+
+
+async def _bad_request(request: Request, exc: Exception) -> Response:
+    return _error(400, str(exc))
 
 
 def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
@@ -192,5 +206,6 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
         Route("/api/export/script", export_script),
         WebSocketRoute("/ws", live),
     ]
-    return Guard(Starlette(routes=routes), token=token, hosts=hosts, max_body=MAX_BODY,
+    return Guard(Starlette(routes=routes, exception_handlers={BadRequest: _bad_request}),
+                 token=token, hosts=hosts, max_body=MAX_BODY,
                  limits={"/api/upload": MAX_UPLOAD})
