@@ -306,12 +306,14 @@ class Sequential(HasShapes):
         optimizer: Any = "rmsprop",
         metrics: list[Any] | None = None,
     ) -> None:
-        """Choose the loss, the optimizer and the metrics reported by ``fit``/``evaluate``."""
-        self.loss = losses_mod.get(loss)
-        self.optimizer = optimizers_mod.get(optimizer)
+        """Choose the loss, the optimizer and the metrics reported by ``fit``/``evaluate``.
+        All three are resolved before any is set: a refused call changes nothing."""
+        new_loss = losses_mod.get(loss)
+        new_optimizer = optimizers_mod.get(optimizer)
         if metrics is not None and not isinstance(metrics, (list, tuple)):
             raise ArgumentTypeError(f"metrics: expected a list of names, got {metrics!r}")
-        self.metrics = [metrics_mod.get(m, self.loss) for m in (metrics or [])]
+        new_metrics = [metrics_mod.get(m, new_loss) for m in (metrics or [])]
+        self.loss, self.optimizer, self.metrics = new_loss, new_optimizer, new_metrics
         self.metric_names = [m.name for m in self.metrics]
         self._update_fused()
 
