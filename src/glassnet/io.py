@@ -54,7 +54,13 @@ from typing import IO, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import DataError, GlassnetError, MissingFileError, ModelFileError
+from .errors import (
+    ArgumentTypeError,
+    DataError,
+    GlassnetError,
+    MissingFileError,
+    ModelFileError,
+)
 
 Array = NDArray[Any]
 
@@ -103,6 +109,22 @@ def array_digest(a: Array) -> str:
     return hashlib.sha256(data.tobytes()).hexdigest()
 
 
+# ----------------------------------------------------------------------------- paths
+
+
+def check_path(path: Any, argument: str = "path") -> str:
+    """``path`` as a str: a str, an ``os.PathLike``, or bytes (decoded as the OS does, with
+    ``os.fsdecode``); anything else is an ArgumentTypeError naming ``argument``."""
+    if isinstance(path, (str, bytes, os.PathLike)):
+        try:
+            out = os.fspath(path)
+        except TypeError as exc:  # a PathLike whose __fspath__ gives neither str nor bytes
+            raise ArgumentTypeError(f"{argument}: {exc}") from None
+        return os.fsdecode(out) if isinstance(out, bytes) else out
+    raise ArgumentTypeError(f"{argument}: expected a path (str, bytes or os.PathLike), "
+                            f"got {type(path).__name__}")
+
+
 # ----------------------------------------------------------------------------- writing
 
 
@@ -116,7 +138,7 @@ def write_archive(path: str | os.PathLike[str], doc: Mapping[str, Any],
                   arrays: Sequence[Array]) -> None:
     """Write ``doc`` (JSON-able, with ``"format"`` and ``"version"``) and ``arrays`` (finite
     float32/float64) to ``path`` atomically. Nothing is written when they are refused."""
-    path = os.fspath(path)
+    path = check_path(path)
     for key in ("format", "version"):
         if key not in doc:
             raise ModelFileError(f"{path!r}: the document to write has no {key!r}")
@@ -538,7 +560,7 @@ def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
     """Read an archive written by :func:`write_archive` whose ``format`` is a key of
     ``formats`` and whose ``version`` is that key's value; every check of the module
     docstring is applied, and every failure raises ``error`` naming the file."""
-    path = os.fspath(path)
+    path = check_path(path)
     if not os.path.exists(path):
         raise MissingFileError(f"path: no file at {path!r}")
     expected = " or ".join(formats)

@@ -40,7 +40,7 @@ from .errors import (
     NotReadyError,
     ShapeError,
 )
-from .io import Archive, read_archive, write_archive
+from .io import Archive, check_path, read_archive, write_archive
 from .layers import Input, Layer
 from .layers.shapes import HasShapes, SymbolicTensor
 
@@ -810,10 +810,11 @@ class Sequential(HasShapes):
 
         The file is glassnet's own format whatever its name; a ``.keras``/``.h5`` name
         gets a warning, since TensorFlow cannot read it (``gn.load_model`` can)."""
-        stem, suffix = os.path.splitext(os.fspath(path))
+        path = check_path(path)
+        stem, suffix = os.path.splitext(path)
         if suffix.lower() in (".keras", ".h5", ".hdf5"):
             warnings.warn(
-                f"save: {os.fspath(path)!r} will hold glassnet's own format (an .npz archive), "
+                f"save: {path!r} will hold glassnet's own format (an .npz archive), "
                 f"not a Keras {suffix} file: TensorFlow cannot load it, glassnet.load_model "
                 f"can. Name it '{stem}.npz' to say what it is.",
                 GlassnetWarning, stacklevel=2)
@@ -855,9 +856,10 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> None:
 
     Weights that are not finite are refused (DataError naming the layer) and nothing is
     written, so every file ``save_model`` writes can be loaded."""
+    path = check_path(path)
     model._require_built()
     weights = model.get_weights()
-    check_finite_weights(model, weights, f"save_model({os.fspath(path)!r})")
+    check_finite_weights(model, weights, f"save_model({path!r})")
     write_archive(path, {"format": MODEL_FORMAT, "version": MODEL_VERSION,
                          "model": model.get_config()}, weights)
 
@@ -876,7 +878,7 @@ def check_finite_weights(model: Sequential, weights: list[Array], where: str) ->
 def load_model(path: str | os.PathLike[str]) -> Sequential:
     """Read a model written by :func:`save_model` (or a training checkpoint); predictions
     are bit-identical. Every problem with the file raises ModelFileError naming it."""
-    path = os.fspath(path)
+    path = check_path(path)
     if not os.path.exists(path):
         raise MissingFileError(f"path: no model file at {path!r}")
     archive = read_archive(path, {MODEL_FORMAT: MODEL_VERSION,
@@ -987,7 +989,8 @@ def save_checkpoint(model: Sequential, path: str | os.PathLike[str],
     model._require_built()
     _, optimizer = model._require_compiled()
     weights = model.get_weights()
-    where = f"save_checkpoint({os.fspath(path)!r})"
+    path = check_path(path)
+    where = f"save_checkpoint({path!r})"
     check_finite_weights(model, weights, where)
     state = optimizer.get_state()
     arrays = list(weights)
@@ -1009,7 +1012,7 @@ def save_checkpoint(model: Sequential, path: str | os.PathLike[str],
 def read_checkpoint(path: str | os.PathLike[str]) -> tuple[Sequential, dict[str, Any]]:
     """The model a checkpoint holds (weights, optimizer state, ``epochs_trained``, history)
     and its ``"training"`` entries. Every problem raises ModelFileError naming the file."""
-    path = os.fspath(path)
+    path = check_path(path)
     if not os.path.exists(path):
         raise MissingFileError(f"path: no checkpoint file at {path!r}")
     return _checkpoint_from_archive(read_archive(path, {CHECKPOINT_FORMAT: CHECKPOINT_VERSION}))
