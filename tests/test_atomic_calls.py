@@ -110,6 +110,7 @@ def _rejected_calls(model: gn.Sequential, X: np.ndarray, y: np.ndarray,
         ("fit initial_epoch beyond epochs",
          lambda: model.fit(X, y, epochs=2, initial_epoch=5, verbose=0)),
         ("fit verbose=7", lambda: model.fit(X, y, verbose=7)),
+        ("fit verbose an array", lambda: model.fit(X, y, verbose=np.zeros(3))),  # type: ignore[arg-type]
         ("fit shuffle='nope'", lambda: model.fit(X, y, shuffle="nope", verbose=0)),
         ("set_weights too few", lambda: model.set_weights(weights[:-1])),
         ("set_weights last shape wrong", lambda: model.set_weights(bad_last)),

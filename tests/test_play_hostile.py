@@ -142,3 +142,17 @@ def test_fuzzed_request_bodies_never_answer_500(client: TestClient, worker: Work
         assert _snapshot(worker) == before, (path, body[:200])
     if worker.playing:
         client.post("/api/control", content=b'{"action": "pause"}', headers=HEADERS)
+
+
+def test_a_lone_surrogate_is_a_400(client: TestClient, worker: Worker) -> None:
+    before = _snapshot(worker)
+    for path, body in [("/api/upload", b'{"text": "\\ud800"}'),
+                       ("/api/upload", b'{"name": "\\udfff.csv", "text": "a,label\\n1,0\\n"}'),
+                       ("/api/config", b'{"dataset": "\\ud800"}')]:
+        r = client.post(path, content=body, headers=HEADERS)
+        assert r.status_code == 400, r.text
+        assert "surrogate" in r.json()["error"]
+    assert _snapshot(worker) == before
+    # a proper pair is text
+    r = client.post("/api/config", content=b'{"dataset": "\\ud83d\\ude00"}', headers=HEADERS)
+    assert r.status_code == 400 and "dataset" in r.json()["error"]

@@ -945,7 +945,7 @@ class Population:
         """
         epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
         batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
-        if verbose not in (0, 1, 2):
+        if not (isinstance(verbose, (int, np.integer)) and verbose in (0, 1, 2)):
             raise ConfigError(f"verbose: expected 0, 1 or 2, got {verbose!r}")
         shuffle, block_size = check_shuffle(shuffle, block_size)
         K = self.K

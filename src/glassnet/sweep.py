@@ -74,7 +74,12 @@ GRID_KEYS: dict[str, Any] = {
 
 
 def _hidden(value: Any) -> tuple[int, ...]:
-    widths = (value,) if isinstance(value, (int, np.integer)) else tuple(value)
+    if isinstance(value, (int, np.integer)):
+        widths: tuple[Any, ...] = (value,)
+    elif isinstance(value, (tuple, list)):
+        widths = tuple(value)
+    else:
+        widths = ()
     if not widths or not all(isinstance(w, (int, np.integer)) and not isinstance(w, bool)
                              and w >= 1 for w in widths):
         raise ConfigError(f"grid: 'hidden' expects tuples of layer widths >= 1, got {value!r}")

@@ -280,7 +280,7 @@ def fit(
     seed = check_seed(seed, "seed")
     batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
     shuffle, block_size = check_shuffle(shuffle, block_size)
-    if verbose not in (0, 1, 2):
+    if not (isinstance(verbose, (int, np.integer)) and verbose in (0, 1, 2)):
         raise ConfigError(f"verbose: expected 0, 1 or 2, got {verbose!r}")
     if callbacks is not None and (
         not isinstance(callbacks, (list, tuple))

@@ -20,6 +20,7 @@ No request ever names a file: static files are looked up in a fixed table of pac
 from __future__ import annotations
 
 import asyncio
+import json
 from importlib import resources
 from typing import Any
 
@@ -61,9 +62,16 @@ async def _json(request: Request) -> Any:
     nesting depth, finite numbers, no duplicate keys); anything else is a 400 naming the
     body, never a 500 (a RecursionError from deep nesting, a number too large for a float)."""
     try:
-        return parse_json(await request.body(), "request body", BadRequest)
+        raw = parse_json(await request.body(), "request body", BadRequest)
+        # a lone surrogate ("\ud800") is valid JSON but no text: refuse it here, before a
+        # handler meets it (and UTF-8 encoding it fails)
+        json.dumps(raw, ensure_ascii=False).encode("utf-8")
+        return raw
     except BadRequest:
         raise
+    except UnicodeEncodeError:
+        raise BadRequest("request body: a string holds a lone surrogate (\\ud800-\\udfff), "
+                         "not text") from None
     except Exception as exc:  # the boundary: nothing the parser raises becomes a 500
         raise BadRequest(f"request body: not JSON the playground reads "
                          f"({type(exc).__name__})") from exc
