@@ -647,12 +647,13 @@ class Sequential(HasShapes):
     ) -> History:
         """Train; see :func:`glassnet.training.fit`. ``seed`` gives the shuffling order its
         own seed (default: the model's); ``initial_epoch`` resumes at that global epoch."""
-        from .training import fit
+        from .training import _rollback_build, fit
 
-        return fit(self, X, y, epochs=epochs, batch_size=batch_size,
-                   validation_split=validation_split, validation_data=validation_data,
-                   shuffle=shuffle, seed=seed, callbacks=callbacks, verbose=verbose,
-                   block_size=block_size, initial_epoch=initial_epoch)
+        with _rollback_build(self):  # a refused fit leaves an unbuilt model unbuilt
+            return fit(self, X, y, epochs=epochs, batch_size=batch_size,
+                       validation_split=validation_split, validation_data=validation_data,
+                       shuffle=shuffle, seed=seed, callbacks=callbacks, verbose=verbose,
+                       block_size=block_size, initial_epoch=initial_epoch)
 
     # -- Keras-style introspection ----------------------------------------------------------
     @property

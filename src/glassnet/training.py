@@ -209,10 +209,11 @@ def _check_batches(model: Sequential, m: int, batch_size: int | None) -> None:
 
 @contextmanager
 def _rollback_build(model: Sequential) -> Iterator[None]:
-    """Inside: the checks before training. If they fail on a model that was not built, the
-    model (and its layers and optimizer) get back the attributes they had: a refused ``fit``
-    leaves an unbuilt model unbuilt. (Building only sets attributes, so a shallow copy of
-    each object's attributes is enough.)"""
+    """Inside: a ``fit``. If it raises on a model that was not built (a refused argument,
+    labels that do not fit the built output), the model, its layers and its optimizer get
+    back the attributes they had: a refused ``fit`` leaves an unbuilt model unbuilt.
+    (Building only sets attributes, so a shallow copy of each object's attributes is
+    enough.)"""
     if model.built:
         yield
         return
@@ -289,59 +290,56 @@ def fit(
         raise ArgumentTypeError(
             f"callbacks: expected a list of Callback objects, got {callbacks!r}"
         )
-    # an unbuilt model is built by the checks of X; a refused call puts it back unbuilt
-    with _rollback_build(model):
-        x = model.check_X(X, keep_mapped=True)
-        t = model.prepare_targets(y, x.shape[0])
-        x_val: Array | None
-        t_val: Array | None
-        if validation_data is not None:
-            if validation_split:
-                raise ConfigError("validation_data and validation_split: give one, not both")
-            x_val, t_val = check_validation_data(validation_data, model.check_X,
-                                                 model.prepare_targets)
-        else:
-            x, t, x_val, t_val = _split_validation(x, t, validation_split)
-            if x_val is not None and x_val.dtype != model.dtype:  # a mapped file of another dtype
-                x_val = np.ascontiguousarray(x_val, dtype=model.dtype)
+    x = model.check_X(X, keep_mapped=True)
+    t = model.prepare_targets(y, x.shape[0])
+    x_val: Array | None
+    t_val: Array | None
+    if validation_data is not None:
+        if validation_split:
+            raise ConfigError("validation_data and validation_split: give one, not both")
+        x_val, t_val = check_validation_data(validation_data, model.check_X,
+                                             model.prepare_targets)
+    else:
+        x, t, x_val, t_val = _split_validation(x, t, validation_split)
+        if x_val is not None and x_val.dtype != model.dtype:  # a mapped file of another dtype
+            x_val = np.ascontiguousarray(x_val, dtype=model.dtype)
 
-        _check_batches(model, x.shape[0], batch_size)
-        shuffle_seed = model.seed if seed is None else seed
-        first = 0 if initial_epoch is None else initial_epoch
-        global_start = model.epochs_trained if initial_epoch is None else initial_epoch
-        m = x.shape[0]
-        n_steps = steps_per_epoch(m, batch_size)
-        convert = x.dtype != model.dtype
-        history = History()
-        cbs: list[Callback] = [history]
-        if verbose:
-            cbs.append(ProgressBar(verbose))
-        user_callbacks = list(callbacks or [])
-        cbs += user_callbacks
-        cblist = CallbackList(cbs)
-        log_keys = (["loss"] + (["data_loss"] if model._regularized else [])
-                    + list(model.metric_names))
-        if x_val is not None:
-            log_keys += ["val_loss"] + [f"val_{name}" for name in model.metric_names]
-        _, optimizer = model._require_compiled()
-        params = {
-            "epochs": epochs, "steps": n_steps, "samples": m, "batch_size": batch_size,
-            "val_samples": 0 if x_val is None else x_val.shape[0], "seed": shuffle_seed,
-            "model_seed": model.seed,
-            # layers given a seed of their own (Dropout(seed=...)) draw from it instead
-            "layer_seeds": {str(layer.name): int(getattr(layer, "seed"))  # noqa: B009
-                            for layer in model.layers
-                            if isinstance(getattr(layer, "seed", None), int)},
-            "initial_epoch": first, "global_epoch": global_start,
-            "initial_step": optimizer.iterations, "shuffle": shuffle,
-            "metrics": list(model.metric_names), "log_keys": log_keys,
-            # a callback of the user's own may add keys to the epoch logs
-            "log_keys_open": any((type(c).__module__ != Callback.__module__
-                                  or isinstance(c, LambdaCallback))
-                                 and _overrides(c, "on_epoch_end") for c in user_callbacks),
-        }
-        for callback in user_callbacks:
-            callback.validate(params)  # before anything changes
+    _check_batches(model, x.shape[0], batch_size)
+    shuffle_seed = model.seed if seed is None else seed
+    first = 0 if initial_epoch is None else initial_epoch
+    global_start = model.epochs_trained if initial_epoch is None else initial_epoch
+    m = x.shape[0]
+    n_steps = steps_per_epoch(m, batch_size)
+    convert = x.dtype != model.dtype
+    history = History()
+    cbs: list[Callback] = [history]
+    if verbose:
+        cbs.append(ProgressBar(verbose))
+    user_callbacks = list(callbacks or [])
+    cbs += user_callbacks
+    cblist = CallbackList(cbs)
+    log_keys = ["loss"] + (["data_loss"] if model._regularized else []) + list(model.metric_names)
+    if x_val is not None:
+        log_keys += ["val_loss"] + [f"val_{name}" for name in model.metric_names]
+    _, optimizer = model._require_compiled()
+    params = {
+        "epochs": epochs, "steps": n_steps, "samples": m, "batch_size": batch_size,
+        "val_samples": 0 if x_val is None else x_val.shape[0], "seed": shuffle_seed,
+        "model_seed": model.seed,
+        # layers given a seed of their own (Dropout(seed=...)) draw from it instead
+        "layer_seeds": {str(layer.name): int(getattr(layer, "seed"))  # noqa: B009
+                        for layer in model.layers
+                        if isinstance(getattr(layer, "seed", None), int)},
+        "initial_epoch": first, "global_epoch": global_start,
+        "initial_step": optimizer.iterations, "shuffle": shuffle,
+        "metrics": list(model.metric_names), "log_keys": log_keys,
+        # a callback of the user's own may add keys to the epoch logs
+        "log_keys_open": any((type(c).__module__ != Callback.__module__
+                              or isinstance(c, LambdaCallback))
+                             and _overrides(c, "on_epoch_end") for c in user_callbacks),
+    }
+    for callback in user_callbacks:
+        callback.validate(params)  # before anything changes
 
     resumed = _resume(model, user_callbacks, params)
     if resumed is not None:
