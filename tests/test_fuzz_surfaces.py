@@ -432,9 +432,11 @@ def test_fuzz_sklearn_estimators(data: st.DataObject) -> None:
             raise
         except Exception as exc:  # the contract: what scikit-learn's own MLP raises here
             reference = _fitted(kind, "sklearn")[0]
+            theirs_name = "no error"
             try:
                 on(reference)
             except Exception as theirs:
+                theirs_name = type(theirs).__name__
                 if type(theirs) is type(exc):
                     raise PeerError(f"{type(exc).__name__}: {exc}") from exc
                 if (type(exc).__name__, type(theirs).__name__) in KNOWN_DIVERGENCES:
@@ -444,6 +446,10 @@ def test_fuzz_sklearn_estimators(data: st.DataObject) -> None:
                                     f"raises {type(theirs).__name__}") from exc
             finally:
                 _SK.pop((kind, "sklearn"), None)
+            examples = _stats("sklearn").setdefault("examples", [])
+            if len(examples) < 20:
+                examples.append(f"{kind}.{call}: glassnet {type(exc).__name__}: "
+                                f"{str(exc)[:100]}; scikit-learn: {theirs_name}")
             raise
 
     # fit starts afresh (scikit-learn's own MLP too resets n_features_in_ before it refuses

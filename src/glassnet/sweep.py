@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from . import initializers, losses, regularizers
+from . import activations, initializers, losses, regularizers
 from ._checks import bad_labels, check_int
 from .callbacks import History
 from .errors import ArgumentTypeError, ConfigError, DataError, GlassnetError, ShapeError
@@ -135,11 +135,17 @@ def expand_grid(grid: Mapping[str, Any], data_names: Sequence[str]) -> list[dict
             values = [float(v) for v in values]
         elif key == "data":
             for v in values:
-                if v not in data_names:
+                if not isinstance(v, str) or v not in data_names:
                     raise ConfigError(
                         f"grid: data set {v!r} is not among the data given "
                         f"({', '.join(map(repr, data_names))})"
                     )
+        elif key == "activation":
+            for v in values:
+                if not isinstance(v, str):
+                    raise ConfigError(f"grid: 'activation' expects activation names, got "
+                                      f"{v!r:.60}")
+                activations.get(v)  # raises a ConfigError naming it
         elif key == "initializer":
             for v in values:
                 initializers.get(v)  # raises a ConfigError naming it
