@@ -92,6 +92,10 @@ def test_sweep_sizes_are_checked_before_any_model_is_built() -> None:
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 64 * 2**20
+    with pytest.raises(gn.ConfigError, match=r"grid: data set array"):
+        sweep.run_sweep({"data": [np.zeros(3)]}, _data(), epochs=1, processes=1)
+    with pytest.raises(gn.ConfigError, match=r"grid: 'activation' expects activation names"):
+        sweep.run_sweep({"activation": [{"name": "x"}]}, _data(), epochs=1, processes=1)
     for hidden in (1.5, "8", None, [(4, "a")], [()]):
         with pytest.raises(gn.ConfigError, match=r"grid: 'hidden' expects tuples"):
             sweep.run_sweep({"hidden": hidden if hidden is not None else [None]}, _data(),
