@@ -190,3 +190,18 @@ def test_backup_folder_holds_no_temporary_file_after_a_killed_save(tmp_path: Pat
     (backup / ".backup.gnc.glassnet-tmp").write_bytes(b"stale")
     model.fit(X, y, epochs=2, verbose=0, callbacks=[gn.callbacks.BackupAndRestore(backup)])
     assert os.listdir(backup) == []
+
+
+def test_numbers_beyond_the_float_range_are_config_errors() -> None:
+    X, y = _data()
+    for key in ("learning_rate", "l2", "dropout"):
+        with pytest.raises(gn.ConfigError, match=rf"grid: '{key}' expects numbers, got an "
+                                                 r"integer of 401 digits"):
+            sweep.run_sweep({key: [10**400]}, (X, y), epochs=1, processes=1)
+    with pytest.raises(gn.ConfigError, match=r"initializer: expected a finite number"):
+        gn.initializers.get(10**400)
+    with pytest.raises(gn.ConfigError, match=r"value: 1e\+300 is beyond the range of float32"):
+        gn.Sequential([gn.layers.Input(shape=(2,)), gn.layers.Dense(2, kernel_initializer=1e300)])
+    dense = gn.Sequential([gn.layers.Input(shape=(2,)),
+                           gn.layers.Dense(2, kernel_initializer=1e300)], dtype="float64")
+    assert dense.layers[0].W[0, 0] == 1e300

@@ -110,6 +110,11 @@ def expand_grid(grid: Mapping[str, Any], data_names: Sequence[str]) -> list[dict
         values = list(values)
         if not values:
             raise ConfigError(f"grid: {key!r} has no values")
+        if key in ("learning_rate", "l2", "dropout"):
+            for v in values:
+                if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 2**1023:
+                    raise ConfigError(f"grid: {key!r} expects numbers, got an integer of "
+                                      f"{len(str(abs(v)))} digits, beyond the float range")
         if key == "hidden":
             values = [_hidden(v) for v in values]
         elif key == "seed":
