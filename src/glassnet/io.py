@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -496,12 +497,21 @@ class Archive:
 
 
 def _json_depth(raw: bytes) -> int:
-    """How deeply lists and dicts nest in the JSON text ``raw`` (strings ignored)."""
-    stripped = _JSON_STRING.sub(b'""', raw)
-    codes = np.frombuffer(stripped, dtype=np.uint8)
-    steps = (np.isin(codes, (ord("["), ord("{"))).astype(np.int64)
-             - np.isin(codes, (ord("]"), ord("}"))))
-    return int(np.cumsum(steps).max(initial=0))
+    """How deeply lists and dicts nest in the JSON text ``raw`` (brackets inside strings
+    ignored). Memory stays a few bytes per bracket and string, whatever the text holds."""
+    codes = np.frombuffer(raw, dtype=np.uint8)
+    where = np.flatnonzero(np.isin(codes, (ord("["), ord("{"), ord("]"), ord("}"))))
+    if where.size == 0:
+        return 0
+    spans = np.fromiter(itertools.chain.from_iterable(
+        m.span() for m in _JSON_STRING.finditer(raw)), dtype=np.int64).reshape(-1, 2)
+    if spans.size:  # drop the brackets inside a string's span
+        k = np.searchsorted(spans[:, 0], where, side="right") - 1
+        inside = (k >= 0) & (where < spans[np.maximum(k, 0), 1])
+        where = where[~inside]
+    opens = np.isin(codes[where], (ord("["), ord("{")))
+    steps = np.where(opens, 1, -1).astype(np.int32)
+    return int(np.cumsum(steps, dtype=np.int32).max(initial=0))
 
 
 def _refuse_constant(name: str) -> Any:
