@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo play test bench bench-play browser lint typecheck clean
+.PHONY: demo play test fuzz bench bench-play browser lint typecheck clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,14 @@ test: $(STAMP) browser
 	$(VENV)/bin/ruff check src tests $(wildcard benchmarks) $(wildcard examples)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
+
+# The long fuzz campaign (issue 20): FUZZ_EXAMPLES fresh cases per surface; the report goes
+# to fuzz.json (glassnet's files, CSV, npy/npz) and fuzz.surfaces.json (the rest).
+FUZZ_EXAMPLES ?= 3000
+fuzz: $(STAMP)
+	GLASSNET_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) GLASSNET_FUZZ_REPORT=fuzz.json \
+		$(VENV)/bin/pytest -q -p no:cacheprovider tests/test_fuzz_files.py \
+		tests/test_fuzz_surfaces.py
 
 bench: $(VENV)/.installed-bench browser
 	$(PY) -m benchmarks.run

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from glassnet import io as gio
 from glassnet.errors import GlassnetError, ModelFileError
 
 
@@ -256,6 +257,12 @@ def test_unknown_names_are_quoted_in_the_message(saved: Path, tmp_path: Path) ->
 def test_wrong_weight_shapes_and_missing_weights(saved: Path, tmp_path: Path) -> None:
     arrays = _contents(saved)
     arrays["w2"] = arrays["w2"].T
+    with pytest.raises(ModelFileError, match=r"w2 does not match its SHA-256"):
+        gn.load_model(_write(tmp_path / "digest.gn", arrays))
+    # the shape check, on a file whose digests fit (or one written before there were any)
+    doc = _config_doc(saved)
+    doc["sha256"][2] = gio.array_digest(arrays["w2"])
+    arrays["__glassnet__"] = np.frombuffer(json.dumps(doc).encode("utf-8"), dtype=np.uint8)
     with pytest.raises(ModelFileError, match=r"do not fit.*\(5, 3\)"):
         gn.load_model(_write(tmp_path / "shape.gn", arrays))
     arrays = _contents(saved)

@@ -420,3 +420,52 @@ def test_a_missing_file_is_a_glassnet_error_and_a_file_not_found(tmp_path: Path)
         with pytest.raises(gn.MissingFileError, match="nope") as info:
             load(tmp_path / "nope.file")
         assert isinstance(info.value, FileNotFoundError)
+
+
+# ----------------------------------------------------------------------------- checksums
+
+LEGACY = Path(__file__).resolve().parent / "data" / "legacy"
+
+
+def _rewrite_member(src: Path, dst: Path, name: str, data: bytes) -> None:
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w") as out:
+        for member in z.namelist():
+            out.writestr(member, data if member == name else z.read(member))
+
+
+def test_every_array_carries_a_sha256_and_a_mismatch_is_refused(tmp_path: Path) -> None:
+    model = gn.Sequential([gn.layers.Input(shape=(3,)), gn.layers.Dense(2)], seed=1)
+    model.save(tmp_path / "m.gn")
+    with zipfile.ZipFile(tmp_path / "m.gn") as z:
+        doc = json.loads(np.load(pyio.BytesIO(z.read("__glassnet__.npy"))).tobytes())
+        w1 = np.load(pyio.BytesIO(z.read("w1.npy")))
+    assert doc["sha256"] == [gio.array_digest(w) for w in model.get_weights()]
+    assert "sha256" not in gio.read_archive(tmp_path / "m.gn", {"glassnet-model": 1}).doc
+    # a member rewritten whole (its zip CRC-32 fresh and valid) with one value changed
+    w1[0] += 1.0
+    buf = pyio.BytesIO()
+    np.save(buf, w1)
+    _rewrite_member(tmp_path / "m.gn", tmp_path / "bad.gn", "w1.npy", buf.getvalue())
+    with pytest.raises(gn.ModelFileError, match=r"bad\.gn.*w1 does not match its SHA-256"):
+        gn.load_model(tmp_path / "bad.gn")
+    # a malformed digest list is refused too
+    doc["sha256"] = doc["sha256"][:1]
+    raw = np.frombuffer(json.dumps(doc).encode(), np.uint8)
+    buf = pyio.BytesIO()
+    np.save(buf, raw)
+    _rewrite_member(tmp_path / "m.gn", tmp_path / "short.gn", "__glassnet__.npy",
+                    buf.getvalue())
+    with pytest.raises(gn.ModelFileError, match=r"short\.gn.*sha256 list is malformed"):
+        gn.load_model(tmp_path / "short.gn")
+
+
+def test_files_written_before_checksums_still_load() -> None:
+    """no_checksum.gn/.gnc were written by glassnet before the digests (commit 7685fb1)."""
+    with zipfile.ZipFile(LEGACY / "no_checksum.gn") as z:
+        doc = json.loads(np.load(pyio.BytesIO(z.read("__glassnet__.npy"))).tobytes())
+    assert "sha256" not in doc
+    X = np.random.default_rng(1).normal(size=(16, 3))
+    expected = np.load(LEGACY / "no_checksum_predict.npy")
+    for name in ("no_checksum.gn", "no_checksum.gnc"):
+        model = gn.load_model(LEGACY / name)
+        np.testing.assert_array_equal(model.predict(X[:4]), expected)

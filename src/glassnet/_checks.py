@@ -150,7 +150,11 @@ def check_float(
         value, (int, float, np.integer, np.floating)
     ):
         raise ArgumentTypeError(f"{argument}: expected {expected}, got {value!r}")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an int such as 10**400
+        raise ConfigError(f"{argument}: expected {expected}, got an integer of "
+                          f"{len(str(abs(value)))} digits, beyond the float range") from None
     if np.isnan(v) or (finite and not np.isfinite(v)):
         raise ConfigError(f"{argument}: expected {expected}, got {value!r}")
     if minimum is not None and (v < minimum or (v == minimum and not include_minimum)):

@@ -206,7 +206,10 @@ class Softmax(Activation):
     name = "softmax"
 
     def forward(self, z: Array) -> Array:
-        a = z - z.max(axis=-1, keepdims=True)
+        # logits more than the dtype's range apart overflow z - max to -inf, whose exp is
+        # the exact limit 0: no warning for it
+        with np.errstate(over="ignore"):
+            a = z - z.max(axis=-1, keepdims=True)
         np.exp(a, out=a)
         a /= a.sum(axis=-1, keepdims=True)
         return a

@@ -508,8 +508,10 @@ class BackupAndRestore(Callback):
     starts with this callback and a backup is there, the model is put back to it and ``fit``
     continues with the next epoch: the final weights are bit for bit those of a run never
     interrupted (a process killed at any moment, even during a save, loses at most the
-    epoch under way). When ``fit`` completes the backup is deleted
-    (``delete_checkpoint=False`` keeps it); after Ctrl-C it is kept.
+    epoch under way). A save killed half-way leaves a temporary file
+    (``.backup.gnc.glassnet-tmp``); the next ``fit`` with this callback removes it before its
+    first epoch, so the folder holds the backup alone. When ``fit`` completes the backup is
+    deleted (``delete_checkpoint=False`` keeps it); after Ctrl-C it is kept.
 
     The backup must come from the same model (architecture, compile settings, seed) and the
     same ``fit`` settings (epochs, batch size, shuffle seed); otherwise ``fit`` refuses it
@@ -519,10 +521,9 @@ class BackupAndRestore(Callback):
     FILENAME = "backup.gnc"
 
     def __init__(self, backup_dir: str | os.PathLike[str], delete_checkpoint: bool = True) -> None:
-        if not isinstance(backup_dir, (str, os.PathLike)):
-            raise ArgumentTypeError(f"backup_dir: expected a path (str or os.PathLike), got "
-                                    f"{type(backup_dir).__name__}")
-        self.backup_dir = os.fspath(backup_dir)
+        from .io import check_path
+
+        self.backup_dir = check_path(backup_dir, "backup_dir")
         self.delete_checkpoint = check_bool(delete_checkpoint, "delete_checkpoint")
         self.restored_epoch: int | None = None
 
@@ -609,6 +610,18 @@ class BackupAndRestore(Callback):
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
         os.makedirs(self.backup_dir, exist_ok=True)
+        self._remove_temporary()
+
+    def _remove_temporary(self) -> None:
+        """Remove the temporary file a save killed half-way left (``.backup.gnc.glassnet-
+        tmp``, the only name glassnet writes there besides the backup): the backup itself
+        is always whole, since each save is renamed over it in one step."""
+        from .io import temp_path
+
+        try:
+            os.unlink(temp_path(self.path))
+        except FileNotFoundError:
+            pass
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         from .model import save_checkpoint
@@ -626,6 +639,7 @@ class BackupAndRestore(Callback):
             os.unlink(self.path)
         except FileNotFoundError:
             pass
+        self._remove_temporary()
 
 
 class LambdaCallback(Callback):

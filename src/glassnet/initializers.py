@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from ._checks import check_float
 from ._registry import Registry
 from .errors import ConfigError
 
@@ -128,11 +129,14 @@ class Constant(Initializer):
     name = "constant"
 
     def __init__(self, value: float = 0.0) -> None:
-        self.value = float(value)
+        self.value = check_float(value, "value")  # finite: 10**400 and NaN are refused
 
     def __call__(
         self, shape, rng, dtype=np.float32
     ):
+        if abs(self.value) > float(np.finfo(dtype).max):
+            raise ConfigError(f"value: {self.value:g} is beyond the range of "
+                              f"{np.dtype(dtype).name}; the weights would be inf")
         return np.full(shape, self.value, dtype=dtype)
 
     def get_config(self) -> dict[str, Any]:
@@ -311,7 +315,7 @@ lecun_uniform: Any
 def get(identifier: Any) -> Initializer:
     """Resolve an initializer name, instance, or config dict; a number means ``Constant``."""
     if isinstance(identifier, (int, float)) and not isinstance(identifier, bool):
-        return Constant(float(identifier))
+        return Constant(check_float(identifier, "initializer"))
     return _registry.get(identifier, argument="initializer")
 
 

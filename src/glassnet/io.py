@@ -23,6 +23,12 @@ Reading never runs code and never trusts what a file declares:
   JSON document is capped at :data:`MAX_JSON_BYTES` and :data:`MAX_JSON_DEPTH` levels;
 - duplicate members, unknown members, encrypted members, missing arrays, non-finite or
   complex values are refused;
+- every array's SHA-256 is kept in the document (``"sha256"``, one hex digest per array,
+  written since glassnet 0.1) and checked on reading. The zip's CRC-32 already catches a
+  flipped bit in a member read whole; the digest also ties each array to the document, so
+  an array rewritten with a fresh CRC (a member replaced, arrays exchanged between files,
+  re-zipped by another tool) is refused. It guards against damage, not forgery: it is no
+  signature. Files written before, without digests, still load;
 - every failure is a :class:`~glassnet.errors.GlassnetError` (``ModelFileError`` for
   archives, the caller's choice for data files) whose message names the file.
 
@@ -35,6 +41,8 @@ the next save to the same path overwrites it and renames it away.
 from __future__ import annotations
 
 import ast
+import hashlib
+import itertools
 import json
 import os
 import re
@@ -47,7 +55,13 @@ from typing import IO, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import DataError, GlassnetError, MissingFileError, ModelFileError
+from .errors import (
+    ArgumentTypeError,
+    DataError,
+    GlassnetError,
+    MissingFileError,
+    ModelFileError,
+)
 
 Array = NDArray[Any]
 
@@ -83,6 +97,33 @@ _DESCR = re.compile(r"[<>|=]?[a-zA-Z][0-9]{0,2}")
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 ErrorClass = type[GlassnetError]
+#: The document's list of SHA-256 digests, one per array, in order.
+CHECKSUM_KEY = "sha256"
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def array_digest(a: Array) -> str:
+    """The SHA-256 (hex) of an array's values as stored: C order, native byte order."""
+    data = np.ascontiguousarray(a)
+    if data.dtype.byteorder not in ("=", "|"):
+        data = data.astype(data.dtype.newbyteorder("="))
+    return hashlib.sha256(data.tobytes()).hexdigest()
+
+
+# ----------------------------------------------------------------------------- paths
+
+
+def check_path(path: Any, argument: str = "path") -> str:
+    """``path`` as a str: a str, an ``os.PathLike``, or bytes (decoded as the OS does, with
+    ``os.fsdecode``); anything else is an ArgumentTypeError naming ``argument``."""
+    if isinstance(path, (str, bytes, os.PathLike)):
+        try:
+            out = os.fspath(path)
+        except TypeError as exc:  # a PathLike whose __fspath__ gives neither str nor bytes
+            raise ArgumentTypeError(f"{argument}: {exc}") from None
+        return os.fsdecode(out) if isinstance(out, bytes) else out
+    raise ArgumentTypeError(f"{argument}: expected a path (str, bytes or os.PathLike), "
+                            f"got {type(path).__name__}")
 
 
 # ----------------------------------------------------------------------------- writing
@@ -98,7 +139,7 @@ def write_archive(path: str | os.PathLike[str], doc: Mapping[str, Any],
                   arrays: Sequence[Array]) -> None:
     """Write ``doc`` (JSON-able, with ``"format"`` and ``"version"``) and ``arrays`` (finite
     float32/float64) to ``path`` atomically. Nothing is written when they are refused."""
-    path = os.fspath(path)
+    path = check_path(path)
     for key in ("format", "version"):
         if key not in doc:
             raise ModelFileError(f"{path!r}: the document to write has no {key!r}")
@@ -111,6 +152,7 @@ def write_archive(path: str | os.PathLike[str], doc: Mapping[str, Any],
                             "values are saved (nothing was written)")
     full = dict(doc)
     full["n_arrays"] = len(arrays)
+    full[CHECKSUM_KEY] = [array_digest(a) for a in arrays]
     try:
         text = json.dumps(full, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError) as exc:
@@ -455,12 +497,21 @@ class Archive:
 
 
 def _json_depth(raw: bytes) -> int:
-    """How deeply lists and dicts nest in the JSON text ``raw`` (strings ignored)."""
-    stripped = _JSON_STRING.sub(b'""', raw)
-    codes = np.frombuffer(stripped, dtype=np.uint8)
-    steps = (np.isin(codes, (ord("["), ord("{"))).astype(np.int64)
-             - np.isin(codes, (ord("]"), ord("}"))))
-    return int(np.cumsum(steps).max(initial=0))
+    """How deeply lists and dicts nest in the JSON text ``raw`` (brackets inside strings
+    ignored). Memory stays a few bytes per bracket and string, whatever the text holds."""
+    codes = np.frombuffer(raw, dtype=np.uint8)
+    where = np.flatnonzero(np.isin(codes, (ord("["), ord("{"), ord("]"), ord("}"))))
+    if where.size == 0:
+        return 0
+    spans = np.fromiter(itertools.chain.from_iterable(
+        m.span() for m in _JSON_STRING.finditer(raw)), dtype=np.int64).reshape(-1, 2)
+    if spans.size:  # drop the brackets inside a string's span
+        k = np.searchsorted(spans[:, 0], where, side="right") - 1
+        inside = (k >= 0) & (where < spans[np.maximum(k, 0), 1])
+        where = where[~inside]
+    opens = np.isin(codes[where], (ord("["), ord("{")))
+    steps = np.where(opens, 1, -1).astype(np.int32)
+    return int(np.cumsum(steps, dtype=np.int32).max(initial=0))
 
 
 def _refuse_constant(name: str) -> Any:
@@ -519,7 +570,7 @@ def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
     """Read an archive written by :func:`write_archive` whose ``format`` is a key of
     ``formats`` and whose ``version`` is that key's value; every check of the module
     docstring is applied, and every failure raises ``error`` naming the file."""
-    path = os.fspath(path)
+    path = check_path(path)
     if not os.path.exists(path):
         raise MissingFileError(f"path: no file at {path!r}")
     expected = " or ".join(formats)
@@ -562,6 +613,12 @@ def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
         missing = [f"w{i}" for i in range(n_arrays) if i not in present][:10]
         if missing:
             raise error(f"{path!r}: arrays missing: {', '.join(missing)}")
+        digests = doc.get(CHECKSUM_KEY)
+        if digests is not None and (
+                not isinstance(digests, list) or len(digests) != n_arrays
+                or not all(isinstance(d, str) and _HEX64.fullmatch(d) for d in digests)):
+            raise error(f"{path!r}: the {CHECKSUM_KEY} list is malformed (expected "
+                        f"{n_arrays} hex SHA-256 digests)")
         extra = sorted(i for i in present if i >= n_arrays)[:5]
         if extra:
             raise error(f"{path!r}: unknown members {', '.join(repr(f'w{i}.npy') for i in extra)} "
@@ -577,6 +634,10 @@ def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
             a = zf.array(name, "f", checked)
             if not np.isfinite(a).all():
                 raise error(f"{path!r}: array w{i} holds NaN or infinite values")
+            if digests is not None and array_digest(a) != digests[i]:
+                raise error(f"{path!r}: array w{i} does not match its SHA-256 checksum (the "
+                            f"file was damaged after it was written)")
             arrays.append(a)
     doc.pop("n_arrays", None)
+    doc.pop(CHECKSUM_KEY, None)
     return Archive(path, doc, arrays)

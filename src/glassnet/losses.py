@@ -57,7 +57,8 @@ EPSILON = 1e-7  # clipping of probabilities in the non-fused cross-entropies (as
 
 def _logsumexp(z: Array) -> Array:
     zmax = z.max(axis=1, keepdims=True)
-    out = np.exp(z - zmax)
+    with np.errstate(over="ignore"):  # a gap beyond the dtype's range: exp(-inf) = 0
+        out = np.exp(z - zmax)
     s = out.sum(axis=1, keepdims=True)
     return np.log(s) + zmax
 
@@ -361,7 +362,8 @@ class SparseCategoricalCrossentropy(Loss):
         z = np.ascontiguousarray(z)  # the flat views below need C order
         m, k = z.shape
         starts = np.arange(0, m * k, k)
-        e = z - z.ravel()[starts + z.argmax(axis=1)][:, None]
+        with np.errstate(over="ignore"):  # a gap beyond the dtype's range: exp(-inf) = 0
+            e = z - z.ravel()[starts + z.argmax(axis=1)][:, None]
         at_y = starts + y
         e_y = e.ravel()[at_y]
         np.exp(e, out=e)

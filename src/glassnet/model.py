@@ -41,7 +41,7 @@ from .errors import (
     OutsideSubsetError,
     ShapeError,
 )
-from .io import Archive, read_archive, write_archive
+from .io import Archive, check_path, read_archive, write_archive
 from .layers import Input, Layer
 from .layers.shapes import HasShapes, SymbolicTensor
 from .tensor import Tensor, as_tensor
@@ -377,12 +377,14 @@ class Sequential(HasShapes):
         optimizer: Any = "rmsprop",
         metrics: list[Any] | None = None,
     ) -> None:
-        """Choose the loss, the optimizer and the metrics reported by ``fit``/``evaluate``."""
-        self.loss = losses_mod.get(loss)
-        self.optimizer = optimizers_mod.get(optimizer)
+        """Choose the loss, the optimizer and the metrics reported by ``fit``/``evaluate``.
+        All three are resolved before any is set: a refused call changes nothing."""
+        new_loss = losses_mod.get(loss)
+        new_optimizer = optimizers_mod.get(optimizer)
         if metrics is not None and not isinstance(metrics, (list, tuple)):
             raise ArgumentTypeError(f"metrics: expected a list of names, got {metrics!r}")
-        self.metrics = [metrics_mod.compile_metric(m, self.loss) for m in (metrics or [])]
+        new_metrics = [metrics_mod.compile_metric(m, new_loss) for m in (metrics or [])]
+        self.loss, self.optimizer, self.metrics = new_loss, new_optimizer, new_metrics
         self.metric_names = [m.name for m in self.metrics]
         self._update_fused()
         self._sync_trainable()
@@ -884,14 +886,15 @@ class Sequential(HasShapes):
         """Train; see :func:`glassnet.training.fit`. ``seed`` gives the shuffling order its
         own seed (default: the model's); ``initial_epoch`` resumes at that global epoch;
         ``sample_weight`` / ``class_weight`` weight each example's loss as in Keras."""
-        from .training import fit
+        from .training import _rollback_build, fit
 
-        return fit(self, X, y, epochs=epochs, batch_size=batch_size,
-                   validation_split=validation_split, validation_data=validation_data,
-                   shuffle=shuffle, seed=seed, callbacks=callbacks, verbose=verbose,
-                   block_size=block_size, initial_epoch=initial_epoch,
-                   steps_per_epoch=steps_per_epoch, sample_weight=sample_weight,
-                   class_weight=class_weight)
+        with _rollback_build(self):  # a refused fit leaves an unbuilt model unbuilt
+            return fit(self, X, y, epochs=epochs, batch_size=batch_size,
+                       validation_split=validation_split, validation_data=validation_data,
+                       shuffle=shuffle, seed=seed, callbacks=callbacks, verbose=verbose,
+                       block_size=block_size, initial_epoch=initial_epoch,
+                       steps_per_epoch=steps_per_epoch, sample_weight=sample_weight,
+                       class_weight=class_weight)
 
     def flattened(self) -> Sequential:
         """This model for reading: itself when no layer is a nested model, else a model over
@@ -1104,10 +1107,11 @@ class Sequential(HasShapes):
 
         The file is glassnet's own format whatever its name; a ``.keras``/``.h5`` name
         gets a warning, since TensorFlow cannot read it (``gn.load_model`` can)."""
-        stem, suffix = os.path.splitext(os.fspath(path))
+        path = check_path(path)
+        stem, suffix = os.path.splitext(path)
         if suffix.lower() in (".keras", ".h5", ".hdf5"):
             warnings.warn(
-                f"save: {os.fspath(path)!r} will hold glassnet's own format (an .npz archive), "
+                f"save: {path!r} will hold glassnet's own format (an .npz archive), "
                 f"not a Keras {suffix} file: TensorFlow cannot load it, glassnet.load_model "
                 f"can. Name it '{stem}.npz' to say what it is.",
                 GlassnetWarning, stacklevel=2)
@@ -1405,9 +1409,10 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> None:
 
     Weights that are not finite are refused (DataError naming the layer) and nothing is
     written, so every file ``save_model`` writes can be loaded."""
+    path = check_path(path)
     model._require_built()
     weights = model.get_weights()
-    check_finite_weights(model, weights, f"save_model({os.fspath(path)!r})")
+    check_finite_weights(model, weights, f"save_model({path!r})")
     write_archive(path, {"format": MODEL_FORMAT, "version": MODEL_VERSION,
                          "model": model.get_config()}, weights)
 
@@ -1426,7 +1431,7 @@ def check_finite_weights(model: Sequential, weights: list[Array], where: str) ->
 def load_model(path: str | os.PathLike[str]) -> Sequential:
     """Read a model written by :func:`save_model` (or a training checkpoint); predictions
     are bit-identical. Every problem with the file raises ModelFileError naming it."""
-    path = os.fspath(path)
+    path = check_path(path)
     if not os.path.exists(path):
         raise MissingFileError(f"path: no model file at {path!r}")
     archive = read_archive(path, {MODEL_FORMAT: MODEL_VERSION,
@@ -1565,7 +1570,8 @@ def save_checkpoint(model: Sequential, path: str | os.PathLike[str],
     model._require_built()
     _, optimizer = model._require_compiled()
     weights = model.get_weights()
-    where = f"save_checkpoint({os.fspath(path)!r})"
+    path = check_path(path)
+    where = f"save_checkpoint({path!r})"
     check_finite_weights(model, weights, where)
     state = optimizer.get_state()
     arrays = list(weights)
@@ -1587,7 +1593,7 @@ def save_checkpoint(model: Sequential, path: str | os.PathLike[str],
 def read_checkpoint(path: str | os.PathLike[str]) -> tuple[Sequential, dict[str, Any]]:
     """The model a checkpoint holds (weights, optimizer state, ``epochs_trained``, history)
     and its ``"training"`` entries. Every problem raises ModelFileError naming the file."""
-    path = os.fspath(path)
+    path = check_path(path)
     if not os.path.exists(path):
         raise MissingFileError(f"path: no checkpoint file at {path!r}")
     return _checkpoint_from_archive(read_archive(path, {CHECKPOINT_FORMAT: CHECKPOINT_VERSION}))

@@ -56,11 +56,35 @@ from .training import (
 
 Array = NDArray[Any]
 
-__all__ = ["MemberView", "Population", "PopulationHistory", "restore_member"]
+__all__ = ["MAX_MEMBERS", "MAX_VALUES", "MemberView", "Population", "PopulationHistory",
+           "restore_member"]
 
 #: activations that act element by element (so they run on stacked arrays unchanged)
 _ELEMENTWISE = (acts.Linear, acts.ReLU, acts.Sigmoid, acts.Tanh, acts.LeakyReLU)
 _OPTIMIZERS = (opt_mod.SGD, opt_mod.RMSprop, opt_mod.Adam)
+
+#: The most members one population may hold. A budget checked before anything is built or
+#: allocated (a million members would take minutes before an error); raise it by assigning
+#: ``glassnet.population.MAX_MEMBERS = ...``.
+MAX_MEMBERS = 10_000
+#: The most weight values (members x weights per member) a population may stack: its
+#: weights, gradients and optimizer slots are each one buffer of this many values (2**28
+#: float32 values are 1 GiB). Checked before the members are built; overridable as above.
+MAX_VALUES = 2**28
+
+
+def _check_members(K: int, per_member: int | None, argument: str) -> None:
+    """Refuse a population beyond :data:`MAX_MEMBERS` or :data:`MAX_VALUES` (before any
+    member is built)."""
+    if K > MAX_MEMBERS:
+        raise ConfigError(
+            f"{argument}: {K:,} members, more than glassnet.population.MAX_MEMBERS "
+            f"({MAX_MEMBERS:,}); train several populations, or raise that budget")
+    if per_member is not None and K * per_member > MAX_VALUES:
+        raise ConfigError(
+            f"{argument}: {K:,} members of {per_member:,} weights each make "
+            f"{K * per_member:,} values, more than glassnet.population.MAX_VALUES "
+            f"({MAX_VALUES:,}); use fewer members, or raise that budget")
 
 
 class PopulationHistory:
@@ -205,6 +229,7 @@ class Population:
             )
         if not models:
             raise ConfigError("models: a population needs at least one member, got none")
+        _check_members(len(models), None, "models")
         for k, model in enumerate(models):
             if not isinstance(model, Sequential):
                 raise ArgumentTypeError(
@@ -239,6 +264,7 @@ class Population:
                         f"as models[0]; models[0] has {first[key]!r}, models[{k}] has "
                         f"{other[key]!r}"
                     )
+        _check_members(len(models), models[0].count_params(), "models")
         m0 = models[0]
         self.K = len(models)
         self.dtype = m0.dtype
@@ -310,6 +336,11 @@ class Population:
             raise NotReadyError("model is not compiled: call compile() first")
         if cfg.get("input_dim") is None:
             raise NotReadyError("model has no input width: start it with Input(shape=(n,))")
+        if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__len__") \
+                or not hasattr(seeds, "__iter__"):
+            raise ArgumentTypeError(f"seeds: expected a sequence of ints (one per member), got "
+                                    f"{type(seeds).__name__}")
+        _check_members(len(seeds), model.count_params() if model.built else None, "seeds")
         seeds = list(seeds)
         K = len(seeds)
         for name, values in (("kernel_initializers", kernel_initializers),
@@ -489,6 +520,9 @@ class Population:
     def __getitem__(self, k: int) -> Sequential:
         """Member ``k`` as an ordinary ``Sequential`` (a copy: weights, optimizer state,
         history), ready for every instrument or for further training on its own."""
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+            raise ArgumentTypeError(f"index: expected a member number 0..{self.K - 1}, got "
+                                    f"{k!r:.60}")
         k = int(k)
         if not -self.K <= k < self.K:
             raise ConfigError(f"index: expected 0..{self.K - 1}, got {k}")
@@ -930,7 +964,7 @@ class Population:
                     f"fit each member as a Sequential (model.fit({name}=...)) instead")
         epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
         batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
-        if verbose not in (0, 1, 2):
+        if not (isinstance(verbose, (int, np.integer)) and verbose in (0, 1, 2)):
             raise ConfigError(f"verbose: expected 0, 1 or 2, got {verbose!r}")
         shuffle, block_size = check_shuffle(shuffle, block_size)
         K = self.K

@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from . import initializers, losses, regularizers
+from . import activations, initializers, losses, regularizers
 from ._checks import bad_labels, check_int
 from .callbacks import History
 from .errors import ArgumentTypeError, ConfigError, DataError, GlassnetError, ShapeError
@@ -51,7 +51,14 @@ from .layers import Dense, Dropout, Input
 from .model import Sequential
 from .population import Population, restore_member
 
-__all__ = ["GRID_KEYS", "expand_grid", "run_sweep"]
+__all__ = ["GRID_KEYS", "MAX_MODEL_WEIGHTS", "MAX_RUNS", "expand_grid", "run_sweep"]
+
+#: The most runs one sweep may expand to (the product of the grid's value counts), checked
+#: before the grid is expanded; raise it by assigning ``glassnet.sweep.MAX_RUNS = ...``.
+MAX_RUNS = 100_000
+#: The most weights one run's model may have (``hidden`` widths, inputs and outputs, e.g.
+#: ``hidden=(10**9,)``), checked before any model is built; overridable as above.
+MAX_MODEL_WEIGHTS = 50_000_000
 
 #: the parameters a grid may vary, with the value used when the grid leaves one out
 GRID_KEYS: dict[str, Any] = {
@@ -67,7 +74,12 @@ GRID_KEYS: dict[str, Any] = {
 
 
 def _hidden(value: Any) -> tuple[int, ...]:
-    widths = (value,) if isinstance(value, (int, np.integer)) else tuple(value)
+    if isinstance(value, (int, np.integer)):
+        widths: tuple[Any, ...] = (value,)
+    elif isinstance(value, (tuple, list)):
+        widths = tuple(value)
+    else:
+        widths = ()
     if not widths or not all(isinstance(w, (int, np.integer)) and not isinstance(w, bool)
                              and w >= 1 for w in widths):
         raise ConfigError(f"grid: 'hidden' expects tuples of layer widths >= 1, got {value!r}")
@@ -92,9 +104,17 @@ def expand_grid(grid: Mapping[str, Any], data_names: Sequence[str]) -> list[dict
             values = list(data_names) if key == "data" else [default]
         elif isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, range)):
             values = [values]
+        if len(values) > MAX_RUNS:
+            raise ConfigError(f"grid: {key!r} has {len(values):,} values, more than "
+                              f"glassnet.sweep.MAX_RUNS ({MAX_RUNS:,}) runs")
         values = list(values)
         if not values:
             raise ConfigError(f"grid: {key!r} has no values")
+        if key in ("learning_rate", "l2", "dropout"):
+            for v in values:
+                if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 2**1023:
+                    raise ConfigError(f"grid: {key!r} expects numbers, got an integer of "
+                                      f"{len(str(abs(v)))} digits, beyond the float range")
         if key == "hidden":
             values = [_hidden(v) for v in values]
         elif key == "seed":
@@ -120,15 +140,26 @@ def expand_grid(grid: Mapping[str, Any], data_names: Sequence[str]) -> list[dict
             values = [float(v) for v in values]
         elif key == "data":
             for v in values:
-                if v not in data_names:
+                if not isinstance(v, str) or v not in data_names:
                     raise ConfigError(
                         f"grid: data set {v!r} is not among the data given "
                         f"({', '.join(map(repr, data_names))})"
                     )
+        elif key == "activation":
+            for v in values:
+                if not isinstance(v, str):
+                    raise ConfigError(f"grid: 'activation' expects activation names, got "
+                                      f"{v!r:.60}")
+                activations.get(v)  # raises a ConfigError naming it
         elif key == "initializer":
             for v in values:
                 initializers.get(v)  # raises a ConfigError naming it
         axes[key] = values
+    total = math.prod(len(v) for v in axes.values())
+    if total > MAX_RUNS:
+        sizes = " x ".join(f"{len(v)} {k}" for k, v in axes.items() if len(v) > 1)
+        raise ConfigError(f"grid: {total:,} runs ({sizes}), more than "
+                          f"glassnet.sweep.MAX_RUNS ({MAX_RUNS:,})")
     runs = []
     for i, combo in enumerate(itertools.product(*axes.values())):
         run = dict(zip(axes, combo))
@@ -330,7 +361,15 @@ def run_sweep(
                 "epochs": epochs, "batch_size": batch_size, "return_models": return_models}
         X, y = datasets[name][0], datasets[name][1]
         try:
-            probe = _build(base, members[0], X.shape[1], _n_outputs(loss_obj, y))
+            n_out = _n_outputs(loss_obj, y)
+            widths = (X.shape[1], *hidden, n_out)
+            n_weights = sum(a * b + b for a, b in zip(widths, widths[1:]))
+            if n_weights > MAX_MODEL_WEIGHTS:
+                raise ConfigError(
+                    f"grid: hidden {hidden} gives models of {n_weights:,} weights ({widths[0]} "
+                    f"inputs, {n_out} outputs), more than glassnet.sweep.MAX_MODEL_WEIGHTS "
+                    f"({MAX_MODEL_WEIGHTS:,})")
+            probe = _build(base, members[0], X.shape[1], n_out)
             probe.prepare_targets(y, X.shape[0])
             if name not in checked:  # as Population.fit will: finite X, X_val, y_val fit
                 arrays = datasets[name]

@@ -244,6 +244,27 @@ def _check_batches(model: Sequential, m: int, batch_size: int | None) -> None:
         )
 
 
+@contextmanager
+def _rollback_build(model: Sequential) -> Iterator[None]:
+    """Inside: a ``fit``. If it raises on a model that was not built (a refused argument,
+    labels that do not fit the built output), the model, its layers and its optimizer get
+    back the attributes they had: a refused ``fit`` leaves an unbuilt model unbuilt.
+    (Building only sets attributes, so a shallow copy of each object's attributes is
+    enough.)"""
+    if model.built:
+        yield
+        return
+    parts = [model, *model.layers] + ([model.optimizer] if model.optimizer is not None else [])
+    saved = [(part, dict(vars(part))) for part in parts]
+    try:
+        yield
+    except BaseException:
+        for part, attributes in saved:
+            vars(part).clear()
+            vars(part).update(attributes)
+        raise
+
+
 def fit(
     model: Sequential,
     X: Any,
@@ -313,7 +334,7 @@ def fit(
     seed = check_seed(seed, "seed")
     batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
     shuffle, block_size = check_shuffle(shuffle, block_size)
-    if verbose not in (0, 1, 2):
+    if not (isinstance(verbose, (int, np.integer)) and verbose in (0, 1, 2)):
         raise ConfigError(f"verbose: expected 0, 1 or 2, got {verbose!r}")
     if callbacks is not None and (
         not isinstance(callbacks, (list, tuple))

@@ -47,7 +47,6 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-_F32_MAX = float(np.finfo(np.float32).max)
 _INT64 = (-(2**63), 2**63 - 1)
 _CHUNK_ROWS = 4096
 _INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -270,12 +269,13 @@ def _narrow(values: NDArray[np.float64], dtype: np.dtype[Any], file: str,
     """``values`` in ``dtype``; a DataError naming the first cell beyond its range."""
     if dtype == np.float64:
         return values
-    too_big = np.abs(values) > _F32_MAX
+    limit = float(np.finfo(dtype).max)
+    too_big = np.abs(values) > limit
     if too_big.any():
         i, j = np.argwhere(too_big)[0]
         raise DataError(
             f"{file}: line {int(lines[i])}, {describe(column_ids[j])}: {values[i, j]:.6g} is "
-            f"beyond the range of {dtype} (about 3.4e38); pass dtype='float64'"
+            f"beyond the range of {dtype} (about {limit:.3g}); pass dtype='float64'"
         )
     return values.astype(dtype)
 

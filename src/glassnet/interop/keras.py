@@ -5,9 +5,17 @@ A ``.keras`` file is a zip archive of ``config.json`` (the architecture), ``meta
 Reading them never runs anything from the file: the JSON is parsed as data (no class named
 in it is imported), and from the HDF5 file only numeric datasets at the places Keras writes
 them are read (hard links only: an external link, external storage or a virtual dataset is
-refused). Every failure is a :class:`glassnet.ModelFileError` (or a
-:class:`glassnet.ConfigError` naming the layer or option glassnet does not have), and the
-memory used is bounded by the file's real size.
+refused). Every failure is a :class:`glassnet.ModelFileError` naming the file (or a
+:class:`glassnet.ConfigError` naming the file and the layer or option glassnet does not
+have): every zip, JSON and HDF5 call runs inside one error boundary, :func:`file_boundary`,
+which turns whatever those libraries raise into a ``ModelFileError``. The memory used is
+bounded by the file's real size.
+
+HDF5 keeps no checksum of its data, so a flipped bit in a weight goes unseen by the format
+itself. What can be verified is: every array's shape against the architecture, its dtype
+(numbers only), finite values, and values that fit the model's dtype (a float64 weight of
+1e300 is refused for a float32 model rather than read as inf). glassnet's own files keep a
+SHA-256 of every array (see :mod:`glassnet.io`).
 
 Keras names each layer's HDF5 group after its class, in snake case, numbered per class in
 the order of the layers (``layers/dense``, ``layers/dense_1``, ``layers/batch_normalization``):
@@ -16,11 +24,13 @@ that is how the arrays are matched to the layers, here and in :func:`load_keras_
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +38,19 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import layers as gn_layers
-from ..errors import ConfigError, GlassnetError, MissingFileError, ModelFileError
+from ..errors import (
+    ArgumentTypeError,
+    ConfigError,
+    GlassnetError,
+    MissingFileError,
+    ModelFileError,
+    OutsideSubsetError,
+)
 from ..io import MAX_JSON_BYTES, parse_json
 from ..model import Sequential
 from ._common import optional
 
-__all__ = ["from_keras", "load_keras_weights"]
+__all__ = ["file_boundary", "from_keras", "load_keras_weights"]
 
 Array = NDArray[Any]
 
@@ -56,6 +73,38 @@ def _snake(name: str) -> str:
 
 
 # -------------------------------------------------------------------------------- the file
+
+#: glassnet errors a reader lets through with their own type (the file's name added)
+_KEEP = (ModelFileError, MissingFileError, ConfigError, OutsideSubsetError)
+
+
+@contextlib.contextmanager
+def file_boundary(label: str) -> Iterator[None]:
+    """The error boundary of a reader of outside files: inside it, whatever h5py, zipfile,
+    json or NumPy raise (``OSError``, ``KeyError``, ``OverflowError``, ``RecursionError``,
+    ``MemoryError``, ...) leaves as a :class:`~glassnet.ModelFileError` naming ``label`` (the
+    file). ``ModelFileError``, ``MissingFileError``, ``ConfigError`` and
+    ``OutsideSubsetError`` keep their type (``label`` is added to a message that lacks it);
+    other glassnet errors (a ``ShapeError`` or ``DataError`` from ``set_weights``) become
+    ``ModelFileError``. ``ImportError`` (a missing optional library) passes unchanged::
+
+        with file_boundary(str(path)):
+            ... every h5py / zip / json call that reads the file ...
+    """
+    try:
+        yield
+    except ImportError:
+        raise
+    except _KEEP as exc:
+        if label in str(exc):
+            raise
+        raise type(exc)(f"{label}: {exc}") from exc
+    except GlassnetError as exc:
+        raise ModelFileError(f"{label}: {exc}") from exc
+    except Exception as exc:  # what the file made h5py / zipfile / json / numpy raise
+        detail = str(exc)[:200]
+        raise ModelFileError(f"{label}: cannot be read ({type(exc).__name__}"
+                             f"{': ' + detail if detail else ''})") from exc
 
 
 def _read_archive(path: Path) -> tuple[dict[str, Any], bytes]:
@@ -136,8 +185,10 @@ class _Arrays:
                 return 0
         return len(group)
 
-    def layer_vars(self, key: str, shapes: list[tuple[int, ...]]) -> list[Array]:
-        """The arrays ``layers/<key>/vars/0..`` with the given shapes (exactly that many)."""
+    def layer_vars(self, key: str, shapes: list[tuple[int, ...]],
+                   dtype: Any = None) -> list[Array]:
+        """The arrays ``layers/<key>/vars/0..`` with the given shapes (exactly that many),
+        finite, and (given ``dtype``) converted to it: a value beyond its range is refused."""
         where = f"layers/{key}/vars"
         group = self.file
         for part in ("layers", key, "vars"):
@@ -171,11 +222,27 @@ class _Arrays:
                                      f"more than the file can hold; refusing to read it")
             self.budget -= nbytes
             try:
-                out.append(np.asarray(ds[()]))
+                a = np.asarray(ds[()])
             except Exception as exc:
                 raise ModelFileError(f"{self.label}: {where}/{i} cannot be read "
                                      f"({exc})") from exc
+            out.append(_checked_values(a, dtype, f"{self.label}: {where}/{i}"))
         return out
+
+
+def _checked_values(a: Array, dtype: Any, where: str) -> Array:
+    """``a`` finite and, given ``dtype``, converted to it without overflow."""
+    if a.dtype.kind == "f" and not np.isfinite(a).all():
+        raise ModelFileError(f"{where} holds NaN or infinite values")
+    if dtype is None:
+        return a
+    with np.errstate(over="ignore", invalid="ignore"):
+        converted = a.astype(dtype)
+    if not np.isfinite(converted).all():
+        biggest = float(np.max(np.abs(a.astype(np.float64))))
+        raise ModelFileError(f"{where} holds values up to {biggest:.3g}, beyond the range of "
+                             f"the model's {np.dtype(dtype).name}")
+    return converted
 
 
 # -------------------------------------------------------------------------------- the layers
@@ -371,13 +438,28 @@ def _load(model: Sequential, plans: list[_Plan], arrays: _Arrays) -> None:
     for plan, layer in zip(plans, model.layers):
         shapes = plan.shapes(n)
         if plan.optional_bias and arrays.count(plan.key) == 1:  # a Dense with use_bias=False
-            found = arrays.layer_vars(plan.key, shapes[:1])
+            found = arrays.layer_vars(plan.key, shapes[:1], model.dtype)
             found.append(np.zeros(shapes[1], dtype=found[0].dtype))
         else:
-            found = arrays.layer_vars(plan.key, shapes)
+            found = arrays.layer_vars(plan.key, shapes, model.dtype)
         weights += [np.asarray(a, dtype=model.dtype) for a in plan.convert(found)]
         n = layer.output_dim
     model.set_weights(weights)
+
+
+def _check_path(path: Any) -> Path:
+    """``path`` as a Path to a regular file (bytes paths are decoded as the OS does)."""
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not isinstance(path, (str, os.PathLike)):
+        raise ArgumentTypeError(f"path: expected a file path (str or os.PathLike), got "
+                                f"{type(path).__name__}")
+    p = Path(path)
+    if not p.exists():
+        raise MissingFileError(f"path: no file at {str(p)!r}")
+    if not p.is_file():
+        raise ModelFileError(f"path: {str(p)!r} is not a regular file")
+    return p
 
 
 def from_keras(path: str | os.PathLike[str], *, seed: int | None = None) -> Sequential:
@@ -387,22 +469,17 @@ def from_keras(path: str | os.PathLike[str], *, seed: int | None = None) -> Sequ
     Only the architecture and the arrays are read: the optimizer state and compile settings
     are not (compile the model before training it). ``seed`` is recorded in the model.
     """
-    p = Path(path)
-    if p.name.endswith(".weights.h5"):
-        raise ConfigError(f"path: {p.name} holds weights without the architecture; build the "
-                          f"glassnet model and call load_keras_weights(model, path)")
-    if not p.exists():
-        raise MissingFileError(f"path: no file at {str(p)!r}")
-    if not p.is_file():
-        raise ModelFileError(f"path: {str(p)!r} is not a regular file")
+    if isinstance(path, (str, os.PathLike)) and Path(path).name.endswith(".weights.h5"):
+        raise ConfigError(f"path: {Path(path).name} holds weights without the architecture; "
+                          f"build the glassnet model and call load_keras_weights(model, path)")
+    p = _check_path(path)
+    with file_boundary(str(p)):
+        return _from_keras(p, seed)
+
+
+def _from_keras(p: Path, seed: int | None) -> Sequential:
     config, weights = _read_archive(p)
-    try:
-        n_in, dtype, name, plans = _plans(config, str(p))
-    except GlassnetError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ModelFileError(f"{p}: config.json is not a Keras model config we can read "
-                             f"({type(exc).__name__}: {exc})") from exc
+    n_in, dtype, name, plans = _plans(config, str(p))
     # The weights the config asks for must fit in what the file can hold, before any is made.
     need, n = 0, n_in
     for plan in plans:
@@ -412,14 +489,8 @@ def from_keras(path: str | os.PathLike[str], *, seed: int | None = None) -> Sequ
     if need > MAX_EXPANSION * p.stat().st_size + 2**20:
         raise ModelFileError(f"{p}: config.json asks for {need:,} bytes of weights, more than "
                              f"the file of {p.stat().st_size:,} bytes can hold")
-    try:
-        model = Sequential([gn_layers.Input(shape=(n_in,))] + [plan.layer for plan in plans],
-                           seed=seed, dtype=dtype, name=name)
-    except GlassnetError:
-        raise
-    except (TypeError, ValueError) as exc:
-        raise ModelFileError(f"{p}: the layers in config.json do not fit together "
-                             f"({exc})") from exc
+    model = Sequential([gn_layers.Input(shape=(n_in,))] + [plan.layer for plan in plans],
+                       seed=seed, dtype=dtype, name=name)
     arrays = _Arrays(weights, f"{p}:model.weights.h5")
     try:
         _load(model, plans, arrays)
@@ -432,30 +503,27 @@ def load_keras_weights(model: Sequential, path: str | os.PathLike[str]) -> None:
     """Set ``model``'s weights from a Keras ``.weights.h5`` (or ``.keras``) file saved from a
     Keras model with the same layers in the same order (a Dense layer for each Dense, a
     BatchNormalization for each BatchNormalization, ...). Nothing changes if it fails."""
-    p = Path(path)
-    if not p.exists():
-        raise MissingFileError(f"path: no file at {str(p)!r}")
-    if not p.is_file():
-        raise ModelFileError(f"path: {str(p)!r} is not a regular file")
+    p = _check_path(path)
     if not model.built:
         raise ConfigError("model: build it first (Input(shape=...)), so its shapes are known")
-    source: bytes | Path = p
-    if zipfile.is_zipfile(p):
-        _, source = _read_archive(p)
-    counts: dict[str, int] = {}
-    plans = []
-    for layer in model.layers:
-        kind = type(layer).__name__
-        base = _snake(kind)
-        i = counts.get(base, 0)
-        counts[base] = i + 1
-        key = base if i == 0 else f"{base}_{i}"
-        plans.append(_plan_for_glassnet_layer(layer, kind, key))
-    arrays = _Arrays(source, str(p))
-    try:
-        _load(model, plans, arrays)
-    finally:
-        arrays.close()
+    with file_boundary(str(p)):
+        source: bytes | Path = p
+        if zipfile.is_zipfile(p):
+            _, source = _read_archive(p)
+        counts: dict[str, int] = {}
+        plans = []
+        for layer in model.layers:
+            kind = type(layer).__name__
+            base = _snake(kind)
+            i = counts.get(base, 0)
+            counts[base] = i + 1
+            key = base if i == 0 else f"{base}_{i}"
+            plans.append(_plan_for_glassnet_layer(layer, kind, key))
+        arrays = _Arrays(source, str(p))
+        try:
+            _load(model, plans, arrays)
+        finally:
+            arrays.close()
 
 
 def _plan_for_glassnet_layer(layer: Any, kind: str, key: str) -> _Plan:

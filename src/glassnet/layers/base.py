@@ -235,7 +235,8 @@ class Layer(HasShapes):
 
     def check_weights(self, weights: list[Any]) -> list[Array]:
         """Validate ``weights`` for :meth:`set_weights` without writing anything; returns
-        them as arrays. Shapes must match; values must be finite real numbers."""
+        them as arrays. Shapes must match; values must be finite real numbers that fit the
+        layer's dtype (a float64 1e300 is refused for a float32 layer, not turned into inf)."""
         targets = self.weight_arrays()
         if not isinstance(weights, (list, tuple)) or len(weights) != len(targets):
             got = len(weights) if isinstance(weights, (list, tuple)) else type(weights).__name__
@@ -261,6 +262,15 @@ class Layer(HasShapes):
                     f"weights: layer {self.name!r} expects finite numbers for {label}, "
                     f"found NaN or inf"
                 )
+            if arr.dtype.kind == "f" and target.dtype.kind == "f" \
+                    and arr.dtype.itemsize > target.dtype.itemsize and arr.size:
+                biggest = float(np.max(np.abs(arr)))
+                if biggest > float(np.finfo(target.dtype).max):
+                    raise DataError(
+                        f"weights: layer {self.name!r} expects {label} within the range of "
+                        f"{target.dtype} (|x| <= {float(np.finfo(target.dtype).max):.3g}), "
+                        f"got values up to {biggest:.3g}; they would become inf"
+                    )
             out.append(arr)
         return out
 

@@ -34,7 +34,7 @@ import numpy as np
 
 from .. import initializers
 from .._checks import check_bool, check_features, check_float
-from ..errors import ConfigError, NotReadyError, ShapeError
+from ..errors import ConfigError, DataError, NotReadyError, ShapeError
 from ..tensor import Tensor, as_tensor
 from .base import Array, Layer
 from .input import declared_input_shape
@@ -128,8 +128,16 @@ class Normalization(Layer):
         arr = check_features(X, self.n_in if self.built else None, np.dtype(np.float64),
                              argument="X", layer_name=self.name or self.kind)
         axis = 0 if self.axis is not None else None
-        mean = arr.mean(axis=axis)
-        var = arr.var(axis=axis)
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean = arr.mean(axis=axis)
+            var = arr.var(axis=axis)
+        dtype = self.state[1].dtype if self.built else np.dtype(np.float32)
+        limit = float(np.finfo(dtype).max)
+        if not (np.isfinite(mean).all() and np.isfinite(var).all()) \
+                or max(float(np.max(np.abs(mean))), float(np.max(var))) > limit:
+            raise DataError(
+                f"X: layer {self.name!r} cannot adapt to it: the mean or variance of a "
+                f"feature is beyond the range of {dtype} (|x| <= {limit:.3g}); scale X first")
         if not self.built:
             self.build(arr.shape[1], np.random.default_rng(0), np.dtype(np.float32))
         self.state[0][...] = mean
@@ -137,10 +145,14 @@ class Normalization(Layer):
         self._refresh()
         self.adapted = True
 
+    def check_weights(self, weights: list[Any]) -> list[Array]:
+        arrays = super().check_weights(weights)
+        if (arrays[1] < 0).any():  # here, so a model's set_weights refuses before writing
+            raise ConfigError(f"weights: layer {self.name!r} expects a variance >= 0")
+        return arrays
+
     def set_weights(self, weights: list[Any]) -> None:
         arrays = self.check_weights(weights)
-        if (arrays[1] < 0).any():
-            raise ConfigError(f"weights: layer {self.name!r} expects a variance >= 0")
         super().set_weights(arrays)
         self._refresh()
         self.adapted = True

@@ -32,6 +32,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..errors import GlassnetError
+from ..io import parse_json
 from . import session
 from .security import Guard
 from .worker import Worker
@@ -52,11 +53,32 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
+class BadRequest(GlassnetError):
+    """A request body that is not JSON the playground reads (answered 400)."""
+
+
 async def _json(request: Request) -> Any:
+    """The request's JSON body, parsed under :func:`glassnet.io.parse_json`'s caps (size,
+    nesting depth, finite numbers, no duplicate keys); anything else is a 400 naming the
+    body, never a 500 (a RecursionError from deep nesting, a number too large for a float)."""
     try:
-        return json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError):
-        return None
+        raw = parse_json(await request.body(), "request body", BadRequest)
+        # a lone surrogate ("\ud800") is valid JSON but no text: refuse it here, before a
+        # handler meets it (and UTF-8 encoding it fails)
+        json.dumps(raw, ensure_ascii=False).encode("utf-8")
+        return raw
+    except BadRequest:
+        raise
+    except UnicodeEncodeError:
+        raise BadRequest("request body: a string holds a lone surrogate (\\ud800-\\udfff), "
+                         "not text") from None
+    except Exception as exc:  # the boundary: nothing the parser raises becomes a 500
+        raise BadRequest(f"request body: not JSON the playground reads "
+                         f"({type(exc).__name__})") from exc
+
+
+async def _bad_request(request: Request, exc: Exception) -> Response:
+    return _error(400, str(exc))
 
 
 def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
@@ -192,5 +214,6 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
         Route("/api/export/script", export_script),
         WebSocketRoute("/ws", live),
     ]
-    return Guard(Starlette(routes=routes), token=token, hosts=hosts, max_body=MAX_BODY,
+    return Guard(Starlette(routes=routes, exception_handlers={BadRequest: _bad_request}),
+                 token=token, hosts=hosts, max_body=MAX_BODY,
                  limits={"/api/upload": MAX_UPLOAD})

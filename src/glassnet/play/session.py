@@ -75,8 +75,10 @@ class PlayConfig:
 def _number(raw: dict[str, Any], key: str, default: float, lo: float, hi: float,
             integer: bool = False) -> Any:
     value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) \
-            or (integer and not float(value).is_integer()) or not math.isfinite(value):
+    # no float() of an int before the range check: 10**400 would raise OverflowError
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+            isinstance(value, float) and (not math.isfinite(value)
+                                          or (integer and not value.is_integer()))):
         kind = "an integer" if integer else "a number"
         raise ConfigError(f"{key}: expected {kind} in [{lo:g}, {hi:g}], got {value!r:.60}")
     if not lo <= value <= hi:
