@@ -222,7 +222,7 @@ export function drawNetwork(links, view, setup, v) {
   for (let l = 0; l < nLayers; l++) {
     const col = nodes[l + 1];
     const W = v.w[2 * l], nIn = W.length / col.length;
-    const bytes = v.thumbs ? decodeBytes(v.thumbs[l].img) : null;
+    const bytes = v.thumbs ? (v.thumbs[l].bytes || decodeBytes(v.thumbs[l].img)) : null;
     const T = setup.thumb;
     const shape = l === 0 && setup.image_shape ? setup.image_shape : [1, nIn];
     for (let j = 0; j < col.length; j++) {
@@ -270,8 +270,8 @@ export function drawNetwork(links, view, setup, v) {
 // ------------------------------------------------------------------ panels
 
 // The loss curves on `canvas`: pts = [[step, train_0, test_0, train_1, test_1, ...], ...]
-// (null where a value is missing), nv variants.
-export function drawCurve(canvas, pts, nv) {
+// (null where a value is missing), nv variants; the x axis is labelled `unit` (steps).
+export function drawCurve(canvas, pts, nv, unit = "step") {
   const ctx = canvas.getContext("2d");
   const W = canvas.width, H = canvas.height, pad = 28;
   ctx.clearRect(0, 0, W, H);
@@ -286,8 +286,8 @@ export function drawCurve(canvas, pts, nv) {
   ctx.beginPath(); ctx.moveTo(pad, 6); ctx.lineTo(pad, H - 16); ctx.lineTo(W - 4, H - 16); ctx.stroke();
   ctx.fillStyle = "#666"; ctx.font = "10px sans-serif";
   ctx.fillText(max.toPrecision(2), 2, 12); ctx.fillText("0", 14, H - 16);
-  ctx.fillText(`step ${s0}`, pad, H - 4);
-  const endLabel = `step ${pts[pts.length - 1][0]}`;
+  ctx.fillText(`${unit} ${s0}`, pad, H - 4);
+  const endLabel = `${unit} ${pts[pts.length - 1][0]}`;
   ctx.fillText(endLabel, W - 6 - ctx.measureText(endLabel).width, H - 4);
   for (let v = 0; v < nv; v++) {
     for (const test of [false, true]) {
