@@ -80,14 +80,19 @@ def image_shape_for(n_inputs: int) -> tuple[int, int] | None:
     return IMAGE_SHAPES.get(int(n_inputs))
 
 
-def _in_kernel() -> bool:
-    """True inside a Jupyter kernel (an IPython shell with a kernel), False in a terminal."""
+def _shell() -> Any:
+    """The IPython shell of a Jupyter kernel, or None (a terminal, plain Python)."""
     try:
         from IPython import get_ipython
     except ImportError:
-        return False
-    shell = get_ipython()  # type: ignore[no-untyped-call]
-    return shell is not None and getattr(shell, "kernel", None) is not None
+        return None
+    shell = get_ipython()
+    return shell if shell is not None and getattr(shell, "kernel", None) is not None else None
+
+
+def _in_kernel() -> bool:
+    """True inside a Jupyter kernel (an IPython shell with a kernel), False in a terminal."""
+    return _shell() is not None
 
 
 def _has_anywidget() -> bool:
@@ -369,6 +374,7 @@ class LiveView(Callback):
         self._sending = False
         self.sent = 0            # live messages sent (frames pushed to the widget)
         self.snapshots = 0       # static snapshots written
+        self.seconds = 0.0       # wall time spent in the view's hooks during the last fit
 
     def _resolve_mode(self) -> str:
         if self.requested_mode != "auto":
@@ -385,12 +391,15 @@ class LiveView(Callback):
     def _guard(self, fn: Any, *args: Any) -> None:
         if self.mode == "off" or self.failure is not None:
             return
+        t0 = time.perf_counter()
         try:
             fn(*args)
         except Exception as exc:  # the view never breaks fit
             self.failure = exc
             self._say(f"LiveView stopped drawing ({type(exc).__name__}: {exc}); training "
                       "goes on.")
+        finally:
+            self.seconds += time.perf_counter() - t0
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         self._guard(self._begin)
@@ -412,6 +421,7 @@ class LiveView(Callback):
     # -- what the hooks do ---------------------------------------------------------------
     def _begin(self) -> None:
         model = self.model
+        self.seconds = 0.0
         self._records, self._curve = [], []
         self._done = False
         self._epochs_total = int(self.params.get("epochs", 0)) if hasattr(self, "params") else 0
@@ -477,6 +487,7 @@ class LiveView(Callback):
         self._done = True
         if self._records:
             self._push(self._records[-1], force=True)
+            self._final_snapshot()
 
     # -- frames ------------------------------------------------------------------------------
     def _frame(self, epoch: float, loss: Any, val_loss: Any, *, live: bool,
@@ -565,7 +576,8 @@ class LiveView(Callback):
                 w.setup, w.curve, w.at, w.records = setup, [], -1, 1
             display(w)
         self._snapshot = display(_HTML(self._snapshot_html(None)), display_id=True)
-        self._last_update = self._last_snapshot = -math.inf
+        # the first full snapshot after 1 / snapshots_per_second of training (or at the end)
+        self._last_update, self._last_snapshot = -math.inf, time.perf_counter()
 
     def _setup(self) -> dict[str, Any]:
         assert self._layout is not None
@@ -594,11 +606,35 @@ class LiveView(Callback):
                 if w.setup.get("notices") != self.notices:
                     w.setup = {**w.setup, "notices": list(self.notices)}
             self.sent += 1
-        if self._snapshot is not None and (force or self._done or now - self._last_snapshot
-                                           >= 1.0 / self.snapshots_per_second):
+        if (self._snapshot is not None and not self._done
+                and now - self._last_snapshot >= 1.0 / self.snapshots_per_second):
             self._last_snapshot = now
-            self._snapshot.update(_HTML(self._snapshot_html(frame)))
+            self._write_snapshot(frame)
+
+    def _write_snapshot(self, frame: _Frame, at: int | None = None) -> None:
+        if self._snapshot is not None:
+            self._snapshot.update(_HTML(self._snapshot_html(self._complete(frame), at)))
             self.snapshots += 1
+
+    def _final_snapshot(self) -> None:
+        """The last snapshot: written when the cell that ran ``fit`` has finished (a Jupyter
+        kernel's post_run_cell event), so drawing it does not hold up ``fit``; at once where
+        there is no such event."""
+        frame = self._records[-1]
+        shell = _shell()
+        if shell is None:
+            self._write_snapshot(frame)
+            return
+
+        def write(*_: Any) -> None:
+            shell.events.unregister("post_run_cell", write)
+            try:
+                self._write_snapshot(frame)
+            except Exception as exc:  # never an error in the learner's cell
+                self._say(f"LiveView could not write its snapshot ({type(exc).__name__}: "
+                          f"{exc})")
+
+        shell.events.register("post_run_cell", write)
 
     # -- replay ------------------------------------------------------------------------------
     @property
@@ -661,8 +697,7 @@ class LiveView(Callback):
         if self.widget is not None:
             self.widget.at = index  # the observer below redraws
         elif self._snapshot is not None:
-            rec = self._complete(self._records[index])
-            self._snapshot.update(_HTML(self._snapshot_html(rec, index)))
+            self._write_snapshot(self._records[index], index)
 
     def _on_at(self, change: dict[str, Any]) -> None:
         index = change["new"]
@@ -692,12 +727,12 @@ def _make_widget() -> Any:
            + "\n" + static.joinpath("inspect", "static", "live.js").read_text(encoding="utf-8"))
     css = static.joinpath("inspect", "static", "live.css").read_text(encoding="utf-8")
 
-    class LiveWidget(anywidget.AnyWidget):  # type: ignore[misc]
+    class LiveWidget(anywidget.AnyWidget):
         _esm = esm
         _css = css
         setup = traitlets.Dict().tag(sync=True)
         frame = traitlets.Dict().tag(sync=True)
-        curve = traitlets.List().tag(sync=True)
+        curve = traitlets.List(traitlets.List()).tag(sync=True)
         weights = traitlets.Bytes(b"").tag(sync=True)
         thumbs = traitlets.Bytes(b"").tag(sync=True)
         records = traitlets.Int(0).tag(sync=True)
@@ -763,19 +798,28 @@ def _svg_network(view: LiveView, values: dict[str, Any], width: int = 420) -> st
     parts = [f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
              'xmlns="http://www.w3.org/2000/svg" style="background:#fff">']
     for l, W in enumerate(values["weights"][0::2]):
-        a = np.abs(np.nan_to_num(W)).ravel()
+        a = np.abs(np.nan_to_num(W))
         if a.size == 0:
             continue
-        floor = np.sort(a)[-256] if a.size > 256 else -1.0
+        # the 256 strongest links, grouped by sign and strength into a few paths
+        floor = np.sort(a.ravel())[-256] if a.size > 256 else -1.0
         top = max(float(a.max()), 1e-12)
         y0, y1 = ys(sizes[l]), ys(sizes[l + 1])
-        for i, j in zip(*np.nonzero(np.abs(np.nan_to_num(W)) >= floor)):
-            w = float(W[i, j])
-            t = abs(w) / top
-            colour = "#0877bd" if w >= 0 else "#f59322"
-            parts.append(f'<line x1="{xs[l]:.1f}" y1="{y0[i]:.1f}" x2="{xs[l + 1]:.1f}" '
-                         f'y2="{y1[j]:.1f}" stroke="{colour}" stroke-opacity="{0.2 + 0.8 * t:.2f}" '
-                         f'stroke-width="{0.5 + 3 * t:.2f}"/>')
+        ii, jj = np.nonzero(a >= floor)
+        level = np.minimum((4 * a[ii, jj] / top).astype(int), 3)
+        sign = W[ii, jj] >= 0
+        for positive in (False, True):
+            for lv in range(4):
+                pick = (sign == positive) & (level == lv)
+                if not pick.any():
+                    continue
+                d = "".join(f"M{xs[l]:.0f} {y0[i]:.0f}L{xs[l + 1]:.0f} {y1[j]:.0f}"
+                            for i, j in zip(ii[pick], jj[pick]))
+                t = (lv + 1) / 4
+                parts.append(f'<path d="{d}" fill="none" stroke="'
+                             f'{"#0877bd" if positive else "#f59322"}" '
+                             f'stroke-opacity="{0.15 + 0.85 * t:.2f}" '
+                             f'stroke-width="{0.4 + 2.6 * t:.1f}"/>')
     flagged = {(f["layer"], f["unit"]): f["status"] for f in (values.get("flagged") or [])}
     for c, n in enumerate(sizes):
         size = max(3.0, min(12.0, (height - 30) / max(n, 1) - 2))
@@ -854,7 +898,7 @@ def _snapshot_html(view: LiveView, frame: _Frame | None, at: int | None) -> str:
                "validation)</div>")
     out.append(_svg_curve(view._curve, epoch))
     out.append('<div style="font-weight:600;margin:8px 0 2px">Symmetry meter</div>')
-    for s in frame.symmetry:
+    for s in frame.symmetry or []:
         colour = "#d62728" if s["k"] == 1 and s["n"] > 1 else "#0877bd"
         out.append(f'<div class="meter">{esc(s["layer"])}: {s["k"]} distinct of {s["n"]}'
                    f'<div style="height:7px;background:#eee;width:200px"><div style="height:7px;'

@@ -87,17 +87,19 @@ function render({ model, el }) {
   netBox.appendChild(liveEl("div", "gl-note", "links: blue positive, orange negative, " +
     "width = |weight|; outlines: red dead, gold saturated, purple duplicate units"));
   const side = liveEl("div", "gl-side");
-  side.appendChild(liveEl("h4", "", "Loss"));
+  const lossBox = liveEl("div"), symBox = liveEl("div"), flagBox = liveEl("div");
+  lossBox.appendChild(liveEl("h4", "", "Loss"));
   const curve = liveEl("canvas", "gl-curve");
   curve.width = 300; curve.height = 160;
-  side.appendChild(curve);
-  side.appendChild(liveEl("div", "gl-note", "solid: training loss, dashed: validation loss"));
-  side.appendChild(liveEl("h4", "", "Symmetry meter"));
+  lossBox.appendChild(curve);
+  lossBox.appendChild(liveEl("div", "gl-note", "solid: training loss, dashed: validation loss"));
+  symBox.appendChild(liveEl("h4", "", "Symmetry meter"));
   const symmetry = liveEl("div", "gl-symmetry");
-  side.appendChild(symmetry);
-  side.appendChild(liveEl("h4", "", "Dead and saturated units"));
+  symBox.appendChild(symmetry);
+  flagBox.appendChild(liveEl("h4", "", "Dead and saturated units"));
   const flagged = liveEl("ul", "gl-flagged");
-  side.appendChild(flagged);
+  flagBox.appendChild(flagged);
+  for (const box of [lossBox, symBox, flagBox]) side.appendChild(box);
   body.appendChild(netBox); body.appendChild(side);
   const panels = liveEl("div", "gl-panels");
   const replay = liveEl("div", "gl-replay");
@@ -148,10 +150,11 @@ function render({ model, el }) {
     }
     setup.layers.forEach((layer, l) => {
       const plane = Boolean(setup.extent);
+      const fires = ["relu", "leaky_relu", "linear"].includes(layer.activation);
       panels.appendChild(liveEl("h4", "", plane
-        ? `${layer.name}: each unit's activation over the input plane`
-        : `${layer.name}: each unit's firing rate (green; mean activation where a unit ` +
-          "does not fire or rest) and incoming weight norm (blue, scaled to the layer)"));
+        ? `${layer.name}: each unit's activation over the input plane (blue +, orange -)`
+        : `${layer.name}: each unit's ${fires ? "firing rate (green: share of the probe with " +
+          "z > 0)" : "mean |activation| (green)"} and weight norm (blue: |w|, to the layer's largest)`));
       const grid = liveEl("div", `gl-grid ${plane ? "gl-maps" : "gl-meters"}`);
       layer.shown.forEach((u, p) => {
         const cell = liveEl("div", "gl-cell");
