@@ -482,6 +482,10 @@ class LiveView(Callback):
         self._records.append(frame)
         if due:
             self._push(frame)
+        if (self._snapshot is not None
+                and now - self._last_snapshot >= 1.0 / self.snapshots_per_second):
+            self._last_snapshot = now
+            self._write_snapshot(frame)
 
     def _end(self) -> None:
         self._done = True
@@ -595,7 +599,7 @@ class LiveView(Callback):
         self._last_update = now
         self._next_mid = now + self._interval
         self._complete(frame)
-        if self.widget is not None and self.mode == "widget":
+        if self.widget is not None:
             w = self.widget
             with w.hold_sync():
                 w.curve = list(self._curve)
@@ -606,10 +610,6 @@ class LiveView(Callback):
                 if w.setup.get("notices") != self.notices:
                     w.setup = {**w.setup, "notices": list(self.notices)}
             self.sent += 1
-        if (self._snapshot is not None and not self._done
-                and now - self._last_snapshot >= 1.0 / self.snapshots_per_second):
-            self._last_snapshot = now
-            self._write_snapshot(frame)
 
     def _write_snapshot(self, frame: _Frame, at: int | None = None) -> None:
         if self._snapshot is not None:
