@@ -26,6 +26,7 @@ EXPECTED = {
     "q4_labor.ipynb": "Partly: after training the units do respond to different things",
     "q5_seeds.ipynb": "different seeds find different minima",
     "course_model.ipynb": "gradient check PASS",
+    "live_view.ipynb": "Replay: 41 recorded epochs",
 }
 
 
