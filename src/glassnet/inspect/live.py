@@ -104,8 +104,9 @@ def _has_anywidget() -> bool:
 
 
 def _finite(x: Any) -> float | None:
+    """A float for JSON: NaN and infinities become None."""
     x = float(x)
-    return round(x, 6) if math.isfinite(x) else None
+    return x if math.isfinite(x) else None
 
 
 def _f32(*arrays: Array) -> bytes:
@@ -931,5 +932,46 @@ def _snapshot_html(view: LiveView, frame: _Frame | None, at: int | None) -> str:
                        f'src="{_png(_diverging(col.reshape(h, w)))}" width="40" height="40" '
                        'style="image-rendering:pixelated;margin:1px;border:1px solid #ddd">')
         out.append("</div>")
+    out.append(_snapshot_units(view, frame, values))
     out.append("</div>")
+    return "".join(out)
+
+
+def _snapshot_units(view: LiveView, frame: _Frame, values: dict[str, Any]) -> str:
+    """Per drawn layer: each unit's activation map (2-D inputs, as PNG images) or its firing
+    rate (green) and weight norm (blue) as two small bars."""
+    lay = view._layout
+    assert lay is not None
+    out = []
+    offset = 0
+    for l, (plan, keep) in enumerate(zip(lay.plans, lay.shown)):
+        name = html.escape(plan.name)
+        if lay.plane and frame.thumbs:
+            n = len(keep) * GRID * GRID
+            maps = np.frombuffer(frame.thumbs, dtype=np.uint8, count=n, offset=offset)
+            offset += n
+            out.append(f'<div style="font-weight:600;margin:8px 0 2px">{name}: each unit\'s '
+                       "activation over the input plane</div><div>")
+            for j, img in zip(keep, maps.reshape(len(keep), GRID, GRID)):
+                out.append(f'<img class="unit-map" title="{name}[{j}]" width="40" height="40" '
+                           f'src="{_png(_diverging(img / 127.5 - 1.0))}" '
+                           'style="margin:1px;border:1px solid #ddd">')
+            out.append("</div>")
+            continue
+        firing = np.abs(np.nan_to_num(values["firing"][l], nan=0.0))
+        norm = np.nan_to_num(values["weight_norm"][l], nan=0.0)
+        norm = norm / max(float(norm.max()), 1e-12)
+        bars = "".join(
+            f'<rect x="{11 * k + 1}" y="{28 - 28 * min(f, 1):.1f}" width="4.5" '
+            f'height="{28 * min(f, 1):.1f}" fill="#2ca02c"/>'
+            f'<rect x="{11 * k + 5.5}" y="{28 - 28 * w:.1f}" width="4.5" height="{28 * w:.1f}" '
+            'fill="#0877bd"/>' for k, (f, w) in enumerate(zip(firing, norm)))
+        out.append(f'<div style="margin:4px 0"><span style="display:inline-block;width:60px;'
+                   f'vertical-align:top">{name}</span><svg class="unit-bars" '
+                   f'width="{11 * len(keep)}" height="28" style="background:#f2f2f2">{bars}'
+                   "</svg></div>")
+    if out and not lay.plane:
+        out.insert(0, '<div style="font-weight:600;margin:8px 0 2px">Each unit: firing rate '
+                      "(green; mean |activation| for tanh, sigmoid) and weight norm (blue, to "
+                      "the layer's largest)</div>")
     return "".join(out)
