@@ -304,3 +304,28 @@ def test_static_snapshot_in_a_notebook_run_by_nbclient(tmp_path: Path) -> None:
     assert "L1: 25 distinct of 25" in html and "L2: 10 distinct of 10" in html
     assert html.count('class="unit-image"') == 25  # the first layer's 8x8 weight images
     assert html.count("<li>") == int(n_flagged) or (int(n_flagged) == 0 and "none" in html)
+
+
+def test_long_epochs_get_frames_in_between(digits: tuple[np.ndarray, np.ndarray]) -> None:
+    """An epoch longer than the update interval is shown during the epoch too (live frames:
+    a fractional epoch, the running loss), at most updates_per_second times a second; the
+    replay keeps whole epochs only."""
+    import time
+
+    X, y = digits
+    model = digits_model(hidden=(8,))
+    view = LiveView(X, mode="widget", updates_per_second=20)
+    frames: list[dict[str, object]] = []
+    view.widget.observe(lambda change: frames.append(change["new"]), names="frame")
+    pause = gn.callbacks.LambdaCallback(on_batch_end=lambda step, logs: time.sleep(0.01))
+    t0 = time.perf_counter()
+    model.fit(X[:640], y[:640], epochs=2, batch_size=32, verbose=0, callbacks=[view, pause])
+    seconds = time.perf_counter() - t0
+    live = [f for f in frames if f["live"]]
+    assert live, "no frame during an epoch"
+    assert all(0 < float(f["epoch"]) % 1 for f in live)  # type: ignore[arg-type]
+    assert all(f["loss"] is not None for f in live)
+    epochs = [float(f["epoch"]) for f in frames]  # type: ignore[arg-type]
+    assert epochs == sorted(epochs) and epochs[-1] == 2.0
+    assert len(frames) <= 20 * seconds + 3  # the throttle (+ first, last, rounding)
+    assert len(view.epochs) == 3 and view.failure is None

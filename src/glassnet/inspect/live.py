@@ -463,6 +463,8 @@ class LiveView(Callback):
 
     def _mid_epoch(self, step: int, logs: dict[str, Any]) -> None:
         steps = max(int(self.params.get("steps", 1)), 1) if hasattr(self, "params") else 1
+        if step + 1 >= steps:  # the epoch's end is drawn right after
+            return
         epoch = len(self._records) - 1 + (step + 1) / steps
         reading = self.recorder.measure(with_grads=False) if self.recorder else None
         frame = self._frame(epoch, logs.get("loss"), None, live=True, reading=reading,
