@@ -18,14 +18,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import anywidget  # noqa: F401  (the widget's front end; a missing one fails, never skips)
+import jupyterlab  # noqa: F401
 import numpy as np
 import pytest
+from playwright.sync_api import sync_playwright
 
-pytest.importorskip("anywidget")
-pytest.importorskip("jupyterlab")
-from jupyter_lab import Lab, run_all  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
-from test_play_browser import chromium_path  # noqa: E402
+from jupyter_lab import Lab, run_all
+from test_play_browser import chromium_path
 
 SHOTS = os.environ.get("GLASSNET_LIVE_SHOTS")
 
