@@ -419,6 +419,12 @@ class LiveView(Callback):
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         self._guard(self._end)
 
+    @property
+    def _lay(self) -> _Layout:
+        if self._layout is None:
+            raise NotReadyError("LiveView: nothing drawn yet; train with it first")
+        return self._layout
+
     # -- what the hooks do ---------------------------------------------------------------
     def _begin(self) -> None:
         model = self.model
@@ -499,8 +505,7 @@ class LiveView(Callback):
     # -- frames ------------------------------------------------------------------------------
     def _frame(self, epoch: float, loss: Any, val_loss: Any, *, live: bool,
                reading: dict[str, dict[str, Array]] | None, symmetry: bool) -> _Frame:
-        model, lay = self.model, self._layout
-        assert lay is not None
+        model, lay = self.model, self._lay
         parts: list[Array] = []
         prev = lay.inputs
         for plan, keep in zip(lay.plans, lay.shown):
@@ -547,8 +552,7 @@ class LiveView(Callback):
 
     def _complete(self, frame: _Frame) -> _Frame:
         """Work out the frame's symmetry meter and flagged units, once."""
-        lay = self._layout
-        assert lay is not None
+        lay = self._lay
         if frame.symmetry is None:
             if lay.subset:  # measured on the model at the time, when shown (large layers)
                 frame.symmetry = self._last_sym
@@ -587,8 +591,7 @@ class LiveView(Callback):
         self._last_update, self._last_snapshot = -math.inf, time.perf_counter()
 
     def _setup(self) -> dict[str, Any]:
-        assert self._layout is not None
-        setup = self._layout.setup(self.model)
+        setup = self._lay.setup(self.model)
         setup["uid"] = self.uid
         setup["notices"] = list(self.notices)
         setup["probe"] = None if self.recorder is None or self.recorder.probe is None \
@@ -667,8 +670,7 @@ class LiveView(Callback):
         return int(epoch) % n
 
     def _decode(self, blob: bytes) -> dict[str, Any]:
-        lay = self._layout
-        assert lay is not None
+        lay = self._lay
         values = np.frombuffer(blob, dtype="<f4", count=self._n_floats())
         out: dict[str, Any] = {"weights": [], "firing": [], "weight_norm": []}
         pos, prev = 0, len(lay.inputs)
@@ -686,8 +688,7 @@ class LiveView(Callback):
         return out
 
     def _n_floats(self) -> int:
-        lay = self._layout
-        assert lay is not None
+        lay = self._lay
         total, prev = 0, len(lay.inputs)
         for keep in lay.shown:
             total += prev * len(keep) + 3 * len(keep)
@@ -788,8 +789,7 @@ def _png(rgb: Array) -> str:
 
 
 def _svg_network(view: LiveView, values: dict[str, Any], width: int = 420) -> str:
-    lay = view._layout
-    assert lay is not None
+    lay = view._lay
     sizes = [len(lay.inputs)] + [len(k) for k in lay.shown]
     height = min(700, max(220, max(sizes[1:], default=1) * 14 + 40))
     cols = len(sizes)
@@ -880,8 +880,7 @@ def _snapshot_html(view: LiveView, frame: _Frame | None, at: int | None) -> str:
     if frame is None:
         out.append(f"<div><b>{title}</b>: training starts&hellip;</div></div>")
         return "".join(out)
-    lay = view._layout
-    assert lay is not None
+    lay = view._lay
     epoch = frame.epoch if at is None else at
     status = [f"epoch {epoch:g} of {view._epochs_total}", f"step {frame.step:,}"]
     if frame.loss is not None:
@@ -942,8 +941,7 @@ def _snapshot_html(view: LiveView, frame: _Frame | None, at: int | None) -> str:
 def _snapshot_units(view: LiveView, frame: _Frame, values: dict[str, Any]) -> str:
     """Per drawn layer: each unit's activation map (2-D inputs, as PNG images) or its firing
     rate (green) and weight norm (blue) as two small bars."""
-    lay = view._layout
-    assert lay is not None
+    lay = view._lay
     out = []
     offset = 0
     for l, (plan, keep) in enumerate(zip(lay.plans, lay.shown)):
