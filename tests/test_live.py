@@ -314,7 +314,7 @@ def test_long_epochs_get_frames_in_between(digits: tuple[np.ndarray, np.ndarray]
 
     X, y = digits
     model = digits_model(hidden=(8,))
-    view = LiveView(X, mode="widget", updates_per_second=20)
+    view = LiveView(X, mode="widget", updates_per_second=20, frames_within_epochs=True)
     frames: list[dict[str, object]] = []
     view.widget.observe(lambda change: frames.append(change["new"]), names="frame")
     pause = gn.callbacks.LambdaCallback(on_batch_end=lambda step, logs: time.sleep(0.01))
@@ -329,3 +329,10 @@ def test_long_epochs_get_frames_in_between(digits: tuple[np.ndarray, np.ndarray]
     assert epochs == sorted(epochs) and epochs[-1] == 2.0
     assert len(frames) <= 20 * seconds + 3  # the throttle (+ first, last, rounding)
     assert len(view.epochs) == 3 and view.failure is None
+    # by default a small model's epochs are drawn at their ends only: no per-step hook
+    quick = LiveView(X, mode="widget")
+    quick.set_model(model)
+    quick.set_params({"samples": 640})
+    assert quick._skips_hook("on_batch_end") and not quick._skips_hook("on_epoch_end")
+    quick.set_params({"samples": 60_000 * 100})
+    assert not quick._skips_hook("on_batch_end")

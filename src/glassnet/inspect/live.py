@@ -1,6 +1,6 @@
 """``LiveView``: every unit of the learner's own model, live in a Jupyter notebook during ``fit``.
 
-    view = LiveView(X_train)                  # the probe: up to 256 rows of the training data
+    view = LiveView(X_train)                  # the probe: up to 128 rows of the training data
     model.fit(X, y, epochs=40, callbacks=[view])
     view.show(epoch=5)                        # replay: the same views at any recorded epoch
 
@@ -298,15 +298,17 @@ class _Frame:
 class LiveView(Callback):
     """A live view of the model in a Jupyter notebook during ``fit`` (see the module doc).
 
-    ``LiveView(X_train)``: ``data`` gives the probe (up to ``max_probe`` rows drawn with
+    ``LiveView(X_train)``: ``data`` gives the probe (up to ``max_probe`` = 128 rows drawn with
     ``seed``) the activation views read; ``probe=X`` uses every row of ``X`` instead. With
     neither, the view shows the weights, the symmetry meter and the losses only.
 
     ``updates_per_second`` bounds the live messages, ``snapshots_per_second`` the static
-    snapshots; ``max_units`` and ``max_inputs`` bound the picture; ``image_shape`` names the
-    image a row is (default: 8x8 for 64 inputs, 28x28 for 784); ``mode`` is ``"auto"``
-    (widget in a kernel with anywidget, static snapshot in a kernel without, nothing in a
-    terminal), ``"widget"``, ``"static"`` or ``"off"``.
+    snapshots; ``frames_within_epochs`` draws during epochs too (default: when an epoch is
+    estimated to last longer than one update interval, else at epoch ends only);
+    ``max_units`` and ``max_inputs`` bound the picture; ``image_shape`` names the image a
+    row is (default: 8x8 for 64 inputs, 28x28 for 784); ``mode`` is ``"auto"`` (widget in a
+    kernel with anywidget, static snapshot in a kernel without, nothing in a terminal),
+    ``"widget"``, ``"static"`` or ``"off"``.
 
     After ``fit``: ``view.epochs`` (the recorded epochs, 0 = the initial weights),
     ``view.show(epoch)`` (the replay slider's position), ``view.frame(epoch)`` (what is shown
@@ -320,9 +322,10 @@ class LiveView(Callback):
         data: Any = None,
         *,
         probe: Any = None,
-        max_probe: int = 256,
+        max_probe: int = 128,
         seed: int = 0,
         updates_per_second: float = 4.0,
+        frames_within_epochs: bool | None = None,
         snapshots_per_second: float = 1.0,
         max_units: int = 64,
         max_inputs: int = 64,
@@ -350,6 +353,10 @@ class LiveView(Callback):
         if mode not in MODES:
             raise ConfigError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
         self.requested_mode = mode
+        if frames_within_epochs is not None and not isinstance(frames_within_epochs, bool):
+            raise ArgumentTypeError(f"frames_within_epochs: expected True, False or None, got "
+                                    f"{frames_within_epochs!r}")
+        self.frames_within_epochs = frames_within_epochs
         self._data, self._probe = data, probe
         self.mode = self._resolve_mode()
         self.recorder: NeuronRecorder | None = None
@@ -386,8 +393,26 @@ class LiveView(Callback):
 
     # -- hooks: each one guarded, so nothing here can stop fit -------------------------------
     def _skips_hook(self, hook: str) -> bool:
-        """In a terminal (mode "off") or after a failure every hook is skipped."""
-        return self.mode == "off" or self.failure is not None
+        """In a terminal (mode "off") or after a failure every hook is skipped; the per-step
+        hook also when epochs are short (see ``_frames_within_epochs``)."""
+        if self.mode == "off" or self.failure is not None:
+            return True
+        return hook == "on_batch_end" and not self._frames_within_epochs()
+
+    def _frames_within_epochs(self) -> bool:
+        """Whether to draw during an epoch as well: as asked, else when an epoch's arithmetic
+        (6 flops per parameter per example) would take more than one update interval at a
+        brisk 2 GFLOP/s. The course's digits model (about 18 MFLOP an epoch) draws at
+        epoch ends only, so fit pays no per-step call; a large epoch draws in between."""
+        if self.frames_within_epochs is not None:
+            return self.frames_within_epochs
+        params = getattr(self, "params", None) or {}
+        model = getattr(self, "model", None)
+        if model is None:
+            return False
+        examples = int(params.get("samples", 0))
+        flops = 6.0 * examples * float(model.count_params())
+        return flops / 2e9 > self._interval
 
     def _guard(self, fn: Any, *args: Any) -> None:
         if self.mode == "off" or self.failure is not None:
