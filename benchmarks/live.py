@@ -59,6 +59,9 @@ KERNEL_CODE = textwrap.dedent("""
         CPU[kind].append(cpu)
         return seconds
 
+    if BLAS_THREADS:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(BLAS_THREADS)
     KINDS = ["none", "widget", "static"]
     SENT = {kind: [] for kind in KINDS}
     CPU = {kind: [] for kind in KINDS}
@@ -73,10 +76,11 @@ KERNEL_CODE = textwrap.dedent("""
 """)
 
 
-def run(rounds: int, epochs: int) -> dict[str, object]:
+def run(rounds: int, epochs: int, blas_threads: int | None) -> dict[str, object]:
     book = nbformat.v4.new_notebook()
-    book.cells = [nbformat.v4.new_code_cell(f"ROUNDS = {rounds}\nEPOCHS = {epochs}\n"
-                                            + KERNEL_CODE)]
+    book.cells = [nbformat.v4.new_code_cell(
+        f"ROUNDS = {rounds}\nEPOCHS = {epochs}\nBLAS_THREADS = {blas_threads}\n"
+        + KERNEL_CODE)]
     nbclient.NotebookClient(book, timeout=3600, kernel_name="python3").execute()
     for out in book.cells[0].outputs:
         if out.get("output_type") == "stream" and "RESULT " in out.get("text", ""):
@@ -96,13 +100,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--blas-threads", type=int, default=None,
+                        help="limit the kernel's BLAS threads (threadpoolctl); default: as is")
     args = parser.parse_args(argv)
-    result = run(args.rounds, args.epochs)
+    result = run(args.rounds, args.epochs, args.blas_threads)
     times: dict[str, list[float]] = result["times"]  # type: ignore[assignment]
     cpu: dict[str, list[float]] = result["cpu"]  # type: ignore[assignment]
     sent: dict[str, list[list[int]]] = result["sent"]  # type: ignore[assignment]
     print(f"LiveView cost on fit: course digits model, {args.epochs} epochs, batch 32, "
-          f"{args.rounds} alternating rounds in one Jupyter kernel (nbclient)")
+          f"{args.rounds} alternating rounds in one Jupyter kernel (nbclient), BLAS threads: "
+          f"{args.blas_threads or 'as configured'}")
     print(f"python {platform.python_version()}, {platform.machine()}, "
           f"{os.cpu_count()} cores; wall: fit's wall time; cpu: the kernel process's CPU "
           "time in fit (all threads)")

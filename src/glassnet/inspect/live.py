@@ -482,8 +482,7 @@ class LiveView(Callback):
         self._start_display()
         frame = self._frame(0.0, None, None, live=False, reading=self._last_reading(),
                             symmetry=True)
-        self._records.append(frame)
-        self._push(frame, force=True)
+        self._records.append(frame)  # shown from the first epoch's end (or within it)
 
     def _last_reading(self) -> dict[str, dict[str, Array]] | None:
         rec = self.recorder
@@ -609,7 +608,7 @@ class LiveView(Callback):
         if self.mode == "widget":
             w = self.widget
             with w.hold_sync():
-                w.setup, w.curve, w.at, w.records = setup, [], -1, 1
+                w.setup, w.curve, w.at, w.records, w.frame = setup, [], -1, 1, {}
             display(w)
         self._snapshot = display(_HTML(self._snapshot_html(None)), display_id=True)
         # the first full snapshot after 1 / snapshots_per_second of training (or at the end)
