@@ -57,7 +57,8 @@ facts = {
     "symmetry": {s.name: s.k_distinct for s in symmetry(model).layers},
     "flagged": [str(s) for s in unit_status(model, view.recorder.probe)],
     "W1": model.layers[0].get_weights()[0].ravel().tolist(),
-    "W1_at_5": view.frame(5)["weights"][0].ravel().tolist(),
+    "epochs_recorded": view.epochs,
+    "W1_at_3": view.frame(view.epochs[3])["weights"][0].ravel().tolist(),
     "loss": history.history["loss"][-1], "val_loss": history.history["val_loss"][-1],
 }
 with open("facts.json", "w") as fh:
@@ -178,17 +179,21 @@ def test_the_widget_trains_live_and_replays(lab: tuple[Lab, Any], tmp_path: Path
     # the static twin is there (for nbconvert and friends) but hidden where the widget runs
     snapshot = page.locator(f'.glassnet-live-snapshot[data-glassnet-view="{facts["uid"]}"]')
     assert snapshot.count() == 1 and not snapshot.is_visible()
-    # replay: the slider brings back epoch 5 from the kernel's records
+    # replay: the slider's 4th position brings back that recorded epoch from the kernel
+    epochs = facts["epochs_recorded"]
+    assert epochs[0] == 0 and epochs[-1] == 40
+    assert page.locator(".glassnet-live .gl-slider").get_attribute("max") == str(
+        len(epochs) - 1)
     page.evaluate("() => { const s = document.querySelector('.glassnet-live .gl-slider'); "
-                  "s.value = '5'; s.dispatchEvent(new Event('input')); }")
-    page.wait_for_function("() => Object.values(window.glassnetLive)[0].frame.at === 5",
+                  "s.value = '3'; s.dispatchEvent(new Event('input')); }")
+    page.wait_for_function("() => Object.values(window.glassnetLive)[0].frame.at === 3",
                            timeout=60_000)
     time.sleep(0.3)
-    w1_at_5 = live(page, "Array.from(G.decoded.w[0])")
-    assert np.array_equal(np.asarray(w1_at_5, dtype=np.float32),
-                          np.asarray(facts["W1_at_5"], dtype=np.float32))
+    w1_at_3 = live(page, "Array.from(G.decoded.w[0])")
+    assert np.array_equal(np.asarray(w1_at_3, dtype=np.float32),
+                          np.asarray(facts["W1_at_3"], dtype=np.float32))
     assert "replay" in root.locator(".gl-status").inner_text()
-    assert "epoch 5 of 40" in root.locator(".gl-status").inner_text()
+    assert f"epoch {epochs[3]} of 40" in root.locator(".gl-status").inner_text()
     assert page.errors == []
     page.close()
 

@@ -326,6 +326,7 @@ class LiveView(Callback):
         seed: int = 0,
         updates_per_second: float = 4.0,
         frames_within_epochs: bool | None = None,
+        record_every: int | None = None,
         snapshots_per_second: float = 1.0,
         max_units: int = 64,
         max_inputs: int = 64,
@@ -357,6 +358,8 @@ class LiveView(Callback):
             raise ArgumentTypeError(f"frames_within_epochs: expected True, False or None, got "
                                     f"{frames_within_epochs!r}")
         self.frames_within_epochs = frames_within_epochs
+        self.record_every = check_int(record_every, "record_every", minimum=1, allow_none=True)
+        self._every = 1
         self._data, self._probe = data, probe
         self.mode = self._resolve_mode()
         self.recorder: NeuronRecorder | None = None
@@ -459,10 +462,11 @@ class LiveView(Callback):
         self._epochs_total = int(self.params.get("epochs", 0)) if hasattr(self, "params") else 0
         self.recorder = None
         probe = None
+        self._every = self._record_every()
         if self._data is not None or self._probe is not None:
             self.recorder = NeuronRecorder(probe=self._probe, data=self._data,
                                            max_probe=self.max_probe, seed=self.seed,
-                                           include_initial=True)
+                                           every_epochs=self._every, include_initial=True)
             self.recorder.set_model(model)
             if hasattr(self, "params"):
                 self.recorder.set_params(self.params)
@@ -484,6 +488,23 @@ class LiveView(Callback):
                             symmetry=True)
         self._records.append(frame)  # shown from the first epoch's end (or within it)
 
+    def _record_every(self) -> int:
+        """Record every k-th epoch for the replay (the last epoch always): as asked, else the
+        smallest k for which the recorder's reading (a forward pass over the probe and some
+        column norms, about 2 flops per parameter per probe row plus a fixed 0.5 MFLOP of
+        small calls) costs at most 3% of an epoch's arithmetic (6 flops per parameter per
+        example). The course's digits model: every 2nd epoch; larger epochs: every one."""
+        if self.record_every is not None:
+            return int(self.record_every)
+        params = getattr(self, "params", None) or {}
+        weights = float(self.model.count_params())
+        epoch = 6.0 * int(params.get("samples", 0)) * weights
+        rows = self.max_probe if self._probe is None else len(self._probe)
+        reading = 2.0 * rows * weights + 5e5
+        if epoch <= 0:
+            return 1
+        return max(1, math.ceil(reading / (0.03 * epoch)))
+
     def _last_reading(self) -> dict[str, dict[str, Array]] | None:
         rec = self.recorder
         if rec is None or not rec._records:
@@ -495,7 +516,7 @@ class LiveView(Callback):
         steps = max(int(self.params.get("steps", 1)), 1) if hasattr(self, "params") else 1
         if step + 1 >= steps:  # the epoch's end is drawn right after
             return
-        epoch = len(self._records) - 1 + (step + 1) / steps
+        epoch = len(self._curve) + (step + 1) / steps
         reading = self.recorder.measure(with_grads=False) if self.recorder else None
         frame = self._frame(epoch, logs.get("loss"), None, live=True, reading=reading,
                             symmetry=True)
@@ -504,24 +525,40 @@ class LiveView(Callback):
     def _epoch_end(self, epoch: int, logs: dict[str, Any]) -> None:
         if self.recorder is not None:
             self.recorder.on_epoch_end(epoch, logs)
-        n = len(self._records)
+        n = len(self._curve) + 1  # epochs done in this fit
         loss, val = logs.get("loss"), logs.get("val_loss")
         self._curve.append([n, _finite(loss) if loss is not None else None,
                             _finite(val) if val is not None else None])
         now = time.perf_counter()
         due = now - self._last_update >= self._interval
-        frame = self._frame(float(n), loss, val, live=False, reading=self._last_reading(),
-                            symmetry=self._sym_cheap or due)
-        self._records.append(frame)
+        snap = (self._snapshot is not None
+                and now - self._last_snapshot >= 1.0 / self.snapshots_per_second)
+        if n % self._every == 0:  # the recorder read it too: a replay record
+            frame = self._frame(float(n), loss, val, live=False, reading=self._last_reading(),
+                                symmetry=self._sym_cheap or due)
+            self._records.append(frame)
+        elif due or snap:
+            frame = self._frame(float(n), loss, val, live=False, reading=self._reading(),
+                                symmetry=True)
+        else:
+            return
         if due:
             self._push(frame)
-        if (self._snapshot is not None
-                and now - self._last_snapshot >= 1.0 / self.snapshots_per_second):
+        if snap:
             self._last_snapshot = now
             self._write_snapshot(frame)
 
+    def _reading(self) -> dict[str, dict[str, Array]] | None:
+        """The recorder's reading now, outside its records."""
+        return self.recorder.measure(with_grads=False) if self.recorder else None
+
     def _end(self) -> None:
         self._done = True
+        n = len(self._curve)
+        if n and n % self._every:  # the last epoch is always in the replay
+            last = self._curve[-1]
+            self._records.append(self._frame(float(n), last[1], last[2], live=False,
+                                             reading=self._reading(), symmetry=True))
         if self._records:
             self._push(self._records[-1], force=True)
             self._final_snapshot()
@@ -669,8 +706,9 @@ class LiveView(Callback):
     # -- replay ------------------------------------------------------------------------------
     @property
     def epochs(self) -> list[int]:
-        """The recorded epochs (0: the initial weights), the replay slider's positions."""
-        return list(range(len(self._records)))
+        """The recorded epochs (0: the initial weights; every ``record_every``-th epoch and
+        the last), the replay slider's positions."""
+        return [int(rec.epoch) for rec in self._records]
 
     def frame(self, epoch: int = -1) -> dict[str, Any]:
         """What the view shows at a recorded ``epoch`` (default: the last): the frame's
@@ -687,11 +725,15 @@ class LiveView(Callback):
     def _index(self, epoch: int) -> int:
         if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)):
             raise ArgumentTypeError(f"epoch: expected an integer, got {epoch!r}")
-        n = len(self._records)
-        if not -n <= epoch < n:
-            raise ConfigError(f"epoch: expected one of the recorded epochs 0..{n - 1} "
-                              f"(or -1 for the last), got {epoch}")
-        return int(epoch) % n
+        epochs = self.epochs
+        if epoch == -1 and epochs:
+            return len(epochs) - 1
+        if epoch not in epochs:
+            every = f"every {self._every}, " if self._every > 1 else ""
+            shown = (f"{epochs[0]}..{epochs[-1]} ({every}the last)" if epochs else "none yet")
+            raise ConfigError(f"epoch: expected one of the recorded epochs {shown} or -1 for "
+                              f"the last, got {epoch}")
+        return epochs.index(int(epoch))
 
     def _decode(self, blob: bytes) -> dict[str, Any]:
         lay = self._lay
@@ -905,7 +947,7 @@ def _snapshot_html(view: LiveView, frame: _Frame | None, at: int | None) -> str:
         out.append(f"<div><b>{title}</b>: training starts&hellip;</div></div>")
         return "".join(out)
     lay = view._lay
-    epoch = frame.epoch if at is None else at
+    epoch = frame.epoch
     status = [f"epoch {epoch:g} of {view._epochs_total}", f"step {frame.step:,}"]
     if frame.loss is not None:
         status.append(f"loss {frame.loss:.4g}")

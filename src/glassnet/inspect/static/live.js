@@ -250,7 +250,7 @@ function render({ model, el }) {
       if (counts) { G.linksDrawn = counts.links; G.thumbsDrawn = counts.thumbs; }
     }
     let pts = model.get("curve") || [];
-    if (frame.at !== null && frame.at !== undefined) pts = pts.filter((p) => p[0] <= frame.at);
+    if (frame.at !== null && frame.at !== undefined) pts = pts.filter((p) => p[0] <= frame.epoch);
     drawCurve(curve, pts, 1, "epoch");
     drawSymmetry(symmetry, ["model"], [frame.symmetry]);
     if (frame.flagged === null) {
@@ -264,7 +264,7 @@ function render({ model, el }) {
       slider.max = String(records - 1);
       const shown = frame.at === null || frame.at === undefined ? records - 1 : frame.at;
       if (document.activeElement !== slider) slider.value = String(shown);
-      at.textContent = ` ${shown} of ${records - 1}`;
+      at.textContent = ` ${frame.epoch} of ${frame.epochs} (record ${shown + 1} of ${records})`;
     }
     G.framesDrawn += 1;
   }
@@ -274,7 +274,6 @@ function render({ model, el }) {
   }
 
   slider.addEventListener("input", () => {
-    at.textContent = ` ${slider.value} of ${model.get("records") - 1}`;
     model.set("at", Number(slider.value));
     model.save_changes();
   });
