@@ -386,6 +386,18 @@ class LiveView(Callback):
         self.sent = 0            # live messages sent (frames pushed to the widget)
         self.snapshots = 0       # static snapshots written
         self.seconds = 0.0       # wall time spent in the view's hooks during the last fit
+        self._show()
+
+    def _show(self) -> None:
+        """Put the view in the notebook, where it is made (every fit with it updates it):
+        the widget, and the static snapshot that stands in where widgets do not run."""
+        if self.mode == "off":
+            return
+        from IPython.display import display
+
+        if self.widget is not None:
+            display(self.widget)
+        self._snapshot = display(_HTML(self._snapshot_html(None)), display_id=True)
 
     def _resolve_mode(self) -> str:
         if self.requested_mode != "auto":
@@ -530,7 +542,7 @@ class LiveView(Callback):
         self._curve.append([n, _finite(loss) if loss is not None else None,
                             _finite(val) if val is not None else None])
         now = time.perf_counter()
-        due = now - self._last_update >= self._interval
+        due = self.widget is not None and now - self._last_update >= self._interval
         snap = (self._snapshot is not None
                 and now - self._last_snapshot >= 1.0 / self.snapshots_per_second)
         if n % self._every == 0:  # the recorder read it too: a replay record
@@ -639,15 +651,10 @@ class LiveView(Callback):
             warnings.warn(f"LiveView: {text}", GlassnetWarning, stacklevel=4)
 
     def _start_display(self) -> None:
-        from IPython.display import display
-
-        setup = self._setup()
-        if self.mode == "widget":
+        if self.widget is not None:
             w = self.widget
             with w.hold_sync():
-                w.setup, w.curve, w.at, w.records, w.frame = setup, [], -1, 1, {}
-            display(w)
-        self._snapshot = display(_HTML(self._snapshot_html(None)), display_id=True)
+                w.setup, w.curve, w.at, w.records, w.frame = self._setup(), [], -1, 1, {}
         # the first full snapshot after 1 / snapshots_per_second of training (or at the end)
         self._last_update, self._last_snapshot = -math.inf, time.perf_counter()
 
@@ -660,6 +667,8 @@ class LiveView(Callback):
         return setup
 
     def _push(self, frame: _Frame, force: bool = False) -> None:
+        if self.widget is None:
+            return
         now = time.perf_counter()
         if not force and now - self._last_update < self._interval:
             return
