@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo play test fuzz bench bench-play browser lint typecheck clean
+.PHONY: demo play test fuzz bench bench-play bench-live browser lint typecheck clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ bench: $(VENV)/.installed-bench browser
 	$(PY) -m benchmarks.run
 	$(PY) -m benchmarks.population
 	$(PY) -m benchmarks.play
+	$(PY) -m benchmarks.live
+
+# LiveView's cost on fit (course digits model, in a Jupyter kernel; also run by make bench).
+bench-live: $(STAMP)
+	$(PY) -m benchmarks.live
 
 # The playground's frames and steps per second in headless Chromium (also run by make bench).
 bench-play: $(STAMP) browser

@@ -27,6 +27,7 @@ EXPECTED = {
     "q4_labor.ipynb": "Partly: after training the units do respond to different things",
     "q5_seeds.ipynb": "different seeds find different minima",
     "course_model.ipynb": "gradient check PASS",
+    "live_view.ipynb": "recorded epochs, from 0 (the initial weights) to 40",
 }
 
 

@@ -14,6 +14,7 @@ from .labor import (
     top_examples,
     unit_images,
 )
+from .live import LiveView
 from .recorder import NeuronRecorder
 from .seeds import (
     Matching,
@@ -37,6 +38,7 @@ __all__ = [
     "GradCheckResult",
     "LayerFlow",
     "LayerSymmetry",
+    "LiveView",
     "Matching",
     "NeuronRecorder",
     "Redundancy",
