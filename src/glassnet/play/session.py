@@ -168,7 +168,7 @@ def apply_edit(model: gn.Sequential, weight: Any, index: Any, value: Any) -> Non
         raise ConfigError(f"index: expected an integer in [0, {target.size - 1}] for weight "
                           f"{weight} of shape {tuple(target.shape)}, got {index}")
     if isinstance(value, bool) or not isinstance(value, (int, float)) \
-            or not math.isfinite(value) or not math.isfinite(float(np.float32(value))):
+            or not math.isfinite(value) or abs(value) > float(np.finfo(np.float32).max):
         raise ConfigError(f"value: expected a finite number (within float32's range), "
                           f"got {value!r:.40}")
     target.flat[index] = np.float32(value)
