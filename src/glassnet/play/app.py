@@ -45,7 +45,9 @@ __all__ = ["MAX_BODY", "MAX_UPLOAD", "create_app"]
 MAX_BODY = 64 * 1024            # any JSON request
 MAX_UPLOAD = 4 * 1024 * 1024    # the CSV upload request (the CSV text inside JSON)
 MAX_CSV_CHARS = 2 * 1024 * 1024
-STATIC = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8"}
+STATIC = {"app.js": "text/javascript; charset=utf-8",
+          "netview.js": "text/javascript; charset=utf-8",  # the drawing, shared with LiveView
+          "style.css": "text/css; charset=utf-8"}
 
 
 def _asset(name: str) -> bytes:
