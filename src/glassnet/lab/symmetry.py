@@ -66,7 +66,8 @@ INITS: dict[str, tuple[str, Any]] = {
 }
 
 #: The course's published figures (and a learner's constant-0.5 run of the course notebook,
-#: which was measured, not published; the report cites its own constant-0.5 run beside it). ``first_cost`` "inf" is the course's infinite first cost.
+#: which was measured, not published; the report cites its own constant-0.5 run beside it).
+#: ``first_cost`` "inf" is the course's infinite first cost.
 PUBLISHED: dict[str, dict[str, Any]] = {
     "zeros": {"train_acc": 0.50, "test_acc": 0.50, "cost": 0.6931,
               "note": "cost stuck at 0.6931; every weight gradient exactly 0"},

@@ -611,10 +611,9 @@ def _boundary(out: Array, data: PlayData) -> dict[str, str]:
     return {"cls": _b64(cls), "conf": _b64(np.clip(np.rint(conf * 255), 0, 255))}
 
 
-def _confusion(model: gn.Sequential, data: PlayData) -> list[list[int]] | None:
+def _confusion(out: Array, data: PlayData) -> list[list[int]] | None:
     if data.task == "regression":
         return None
-    out = model.predict(data.X_test)
     pred = (out[:, 0] > 0.5).astype(np.int64) if data.task == "binary" \
         else out.argmax(axis=1)
     k = data.n_classes
@@ -622,10 +621,9 @@ def _confusion(model: gn.Sequential, data: PlayData) -> list[list[int]] | None:
     return counts.tolist()
 
 
-def _accuracy(model: gn.Sequential, X: Array, y: Array, task: str) -> float | None:
+def _accuracy(out: Array, y: Array, task: str) -> float | None:
     if task == "regression":
         return None
-    out = model.predict(X)
     pred = (out[:, 0] > 0.5) if task == "binary" else out.argmax(axis=1)
     return float(np.mean(pred == y))
 
@@ -644,34 +642,49 @@ def unit_traces(model: gn.Sequential, X: Array) -> list[tuple[Any, Any]]:
             if getattr(layer, "has_units", True)]
 
 
+#: the keys a light frame leaves out (the page keeps showing the last full frame's)
+SLOW_KEYS = ("train_acc", "test_acc", "symmetry", "flagged", "confusion", "meters")
+
+
 def variant_frame(model: gn.Sequential, data: PlayData, extent: Any,
-                  detail: bool) -> dict[str, Any]:
+                  detail: bool, full: bool = True) -> dict[str, Any]:
     """What one network shows now: losses, symmetry, flagged units, the decision, and (for the
-    network in focus, ``detail``) every weight, unit meters and unit thumbnails."""
+    network in focus, ``detail``) every weight, unit meters and unit thumbnails.
+
+    A light frame (``full=False``, while playing, between full frames a few times a second)
+    carries what moves every frame (losses, the decision over the plane, weights, thumbnails)
+    and leaves out :data:`SLOW_KEYS`: the page keeps the last full frame's."""
     train = model.evaluate(data.X_train, data.y_train, return_dict=True)
     test = model.evaluate(data.X_test, data.y_test, return_dict=True)
-    sym = glassnet.inspect.symmetry(model)
     probe = probe_rows(data)
-    flagged = glassnet.inspect.unit_status(model, probe)
     out: dict[str, Any] = {
         "train_loss": json_float(train["loss"]), "test_loss": json_float(test["loss"]),
-        "train_acc": _accuracy(model, data.X_train, data.y_train, data.task),
-        "test_acc": _accuracy(model, data.X_test, data.y_test, data.task),
-        "symmetry": [{"layer": s.name, "k": s.k_distinct, "n": s.n_units,
-                      "groups": s.groups} for s in sym.layers],
-        "flagged": [{"layer": s.layer, "unit": s.unit, "status": s.status,
-                     "fraction": json_float(s.fraction), "text": str(s)} for s in flagged],
+        "full": full,
     }
+    if full:
+        sym = glassnet.inspect.symmetry(model)
+        flagged = glassnet.inspect.unit_status(model, probe)
+        test_out = model.predict(data.X_test)
+        out.update({
+            "train_acc": None if data.task == "regression" else _accuracy(
+                model.predict(data.X_train), data.y_train, data.task),
+            "test_acc": _accuracy(test_out, data.y_test, data.task),
+            "symmetry": [{"layer": s.name, "k": s.k_distinct, "n": s.n_units,
+                          "groups": s.groups} for s in sym.layers],
+            "flagged": [{"layer": s.layer, "unit": s.unit, "status": s.status,
+                         "fraction": json_float(s.fraction), "text": str(s)} for s in flagged],
+        })
+        if not data.plane:
+            out["confusion"] = _confusion(test_out, data)
     if data.plane:
         out["boundary"] = _boundary(model.predict(data.inputs(grid_points(extent, GRID))), data)
-    else:
-        out["confusion"] = _confusion(model, data)
     if detail:
         weights = model.get_weights()
         # exact float32 values, little-endian, base64: hover shows the true weight, and a
         # test can tell a moved weight from one that stayed
         out["weights"] = [base64.b64encode(np.ascontiguousarray(w, dtype="<f4").tobytes())
                           .decode("ascii") for w in weights]
+    if detail and full:
         meters = []
         for layer, tr in unit_traces(model, probe):
             act = str(layer.activation.name)
@@ -691,6 +704,7 @@ def variant_frame(model: gn.Sequential, data: PlayData, extent: Any,
                 "saturation": None if sat is None else [json_float(v) for v in sat],
             })
         out["meters"] = meters
+    if detail:
         if data.plane:
             thumbs = []
             for layer, tr in unit_traces(model, data.inputs(grid_points(extent, THUMB))):
@@ -745,7 +759,8 @@ def setup_for(cfg: PlayConfig, data: PlayData, models: list[gn.Sequential],
 
 
 def frame_for(models: list[gn.Sequential], data: PlayData, focus: int, step: int,
-              steps_per_epoch: int, m_train: int, batch_size: int | None) -> dict[str, Any]:
+              steps_per_epoch: int, m_train: int, batch_size: int | None,
+              full: bool = True) -> dict[str, Any]:
     extent = plane_extent(data) if data.plane else None
     epochs_done, in_epoch = divmod(step, steps_per_epoch)
     bs = m_train if batch_size is None else min(batch_size, m_train)
@@ -756,7 +771,8 @@ def frame_for(models: list[gn.Sequential], data: PlayData, focus: int, step: int
         "samples": samples,
         "epoch": epochs_done + in_epoch / steps_per_epoch,
         "focus": focus,
-        "variants": [variant_frame(mdl, data, extent, detail=(i == focus))
+        "full": full,
+        "variants": [variant_frame(mdl, data, extent, detail=(i == focus), full=full)
                      for i, mdl in enumerate(models)],
     }
 

@@ -36,6 +36,7 @@ __all__ = ["Worker"]
 
 MAX_FPS = 25.0
 MAX_STEPS_PER_FRAME = 10_000
+FULL_PERIOD = 0.2  # while playing, a full frame (accuracy, meters, symmetry) every 0.2 s
 FRAME_PERIOD = 1.0 / MAX_FPS
 
 
@@ -203,6 +204,7 @@ class Worker:
         self.steps_per_frame = 0  # 0: as many as the frame's time allows
         self._step_seconds = 1e-3
         self._last_frame = 0.0
+        self._last_full = 0.0
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True,
                                         name="glassnet-play-controller")
@@ -265,7 +267,7 @@ class Worker:
                 return
             if stop is not None and run.step >= stop:
                 self.playing = False
-            self._publish_frame()
+            self._publish_frame(light=True)
             return
         deadline = self._last_frame + FRAME_PERIOD - self.stats["frame_seconds"]
         while True:
@@ -281,7 +283,7 @@ class Worker:
                 break
         if stop is not None and run.step >= stop:
             self.playing = False  # the stop condition: paused at the end of that epoch
-        self._publish_frame()
+        self._publish_frame(light=True)
 
     def _train(self, n: int) -> None:
         """``n`` steps of every network, then a frame."""
@@ -304,13 +306,19 @@ class Worker:
         self.stats["steps"] += n
         return True
 
-    def _publish_frame(self) -> None:
+    def _publish_frame(self, light: bool = False) -> None:
+        """Publish a frame; ``light``: while playing, a light frame (what moves every frame)
+        unless the last full one is ``FULL_PERIOD`` old."""
         run = self._run
         assert run is not None
         start = self._last_frame = time.perf_counter()
+        full = not (light and self.playing and start - self._last_full < FULL_PERIOD)
+        if full:
+            self._last_full = start
         with np.errstate(all="ignore"):  # a diverged network is reported, not warned about
             frame = session.frame_for(run.models, run.data, self.focus, run.step,
-                                      run.steps_per_epoch, run.m_train, run.cfg.batch_size)
+                                      run.steps_per_epoch, run.m_train, run.cfg.batch_size,
+                                      full=full)
         diverged = [run.variants[i].label for i, v in enumerate(frame["variants"])
                     if v["train_loss"] is None]
         if diverged and self.error is None:

@@ -236,11 +236,23 @@ function onSetup(setup) {
   $("unit-panel").hidden = true;
 }
 
+const SLOW_KEYS = ["train_acc", "test_acc", "symmetry", "flagged", "confusion", "meters"];
+
 function onFrame(message) {
   const setup = G.setup, frame = message.frame;
   if (!setup || frame.run_id !== setup.run_id) return;
   const t0 = performance.now();
   for (const p of message.curve) G.curve.push(p);
+  // a light frame leaves out what changes slowly (accuracy, symmetry, flagged units, meters,
+  // confusion): keep showing the last full frame's
+  const last = G.frame;
+  if (!frame.full && last && last.run_id === frame.run_id) {
+    frame.variants.forEach((v, i) => {
+      const before = last.variants[i];
+      if (!before) return;
+      for (const key of SLOW_KEYS) if (!(key in v) && key in before) v[key] = before[key];
+    });
+  }
   G.prevFrame = G.frame; G.frame = frame;
   const v = frame.variants[frame.focus];
   if (v.weights) v.w = v.weights.map(decodeFloats);
