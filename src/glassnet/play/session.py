@@ -353,6 +353,8 @@ def _load_raw(cfg: PlayConfig, csv: CsvData | None) -> tuple[Array, Array, dict[
     n, noise, seed = cfg.n_samples, cfg.noise, cfg.data_seed
     info: dict[str, Any] = {"feature_names": ["x1", "x2"], "image_shape": None,
                             "standardize": False, "class_names": None}
+    X: Array
+    y: Array
     if cfg.dataset == "circles":
         X, y = gn.datasets.make_circles(n, noise=noise, factor=0.5, seed=seed)
     elif cfg.dataset == "moons":
