@@ -10,7 +10,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -564,6 +564,18 @@ class Sequential(HasShapes):
 
     def __call__(self, X: Any) -> Array:
         return self.predict(X)
+
+    @overload
+    def evaluate(
+        self, X: Any, y: Any, batch_size: int | None = ..., verbose: int = ..., *,
+        return_dict: Literal[True],
+    ) -> dict[str, float]: ...
+
+    @overload
+    def evaluate(
+        self, X: Any, y: Any, batch_size: int | None = ..., verbose: int = ...,
+        return_dict: Literal[False] = ...,
+    ) -> float | list[float]: ...
 
     def evaluate(
         self, X: Any, y: Any, batch_size: int | None = None, verbose: int = 0,
