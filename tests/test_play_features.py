@@ -150,6 +150,9 @@ def test_a_link_reopens_identical_weights_bit_for_bit(worker: Worker) -> None:
             assert other.link_state() == link
             bad = other.open_link("dataset=circles&wat=1")
             assert "wat" in bad["message"] and other.config == PlayConfig()
+            bad = other.open_link("hidden=4&step=3&edit=0:1:0:999:0.5")  # no weight 999
+            assert "index" in bad["message"] and other.config == PlayConfig()
+            assert bad["step"] == 0 and other.state()["step"] == 0
         finally:
             other.close()
 

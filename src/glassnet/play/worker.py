@@ -441,18 +441,27 @@ class Worker:
         cfg, step, edits, message = session.decode_link(text)
 
         def act() -> dict[str, Any]:
+            try:
+                return replay(cfg, message)
+            except ConfigError as exc:  # a typed weight outside the network: the defaults
+                return replay(PlayConfig(), f"the link was not opened ({exc}); showing the "
+                                            "defaults", replay_edits=False)
+
+        def replay(cfg: PlayConfig, message: str | None,
+                   replay_edits: bool = True) -> dict[str, Any]:
             self._configure(cfg)
             run = self._run
             assert run is not None
-            pending = list(edits)
+            pending = list(edits) if replay_edits else []
+            target_step = step if replay_edits else 0
             while True:
                 while pending and pending[0][1] == run.step:
                     v, _, k, i, value = pending.pop(0)
                     session.apply_edit(run.models[v], k, i, value)
                     run.edits.append((v, run.step, k, i, value))
-                if run.step >= step:
+                if run.step >= target_step:
                     break
-                target = min(step, pending[0][1]) if pending else step
+                target = min(target_step, pending[0][1]) if pending else target_step
                 run.advance(target - run.step)
             self._publish_frame()
             return {"message": message, "step": run.step}
