@@ -67,18 +67,30 @@ def test_a_feature_switch_changes_the_input_layer(play: tuple[PlayServer, Any, A
     assert page.locator('#net .unit[data-layer="0"]').count() == 3
     assert len(setup["input_thumbs"]["scale"]) == 3
     assert len(floats(weights(page)[0])) == 3 * 8  # the first layer reads three inputs
-    # the spiral lesson, one click: every feature, no hidden layer
+    # the spiral lesson, one click each: every feature with 8 hidden units, or x1, x2 only
+    old = page.evaluate("window.glassnet.setup.run_id")
+    page.click("#lesson-spiral-raw")
+    wait_new_run(page, old)
+    setup = page.evaluate("window.glassnet.setup")
+    assert setup["config"]["dataset"] == "spirals" and setup["n_inputs"] == 2
+    assert setup["config"]["hidden"] == [16, 16]
     old = page.evaluate("window.glassnet.setup.run_id")
     page.click("#lesson-spiral")
     wait_new_run(page, old)
     setup = page.evaluate("window.glassnet.setup")
     assert setup["config"]["dataset"] == "spirals" and setup["n_inputs"] == 7
-    assert [layer["name"] for layer in setup["layers"]] == ["output"]
+    assert [layer["name"] for layer in setup["layers"]] == ["hidden1", "output"]
+    assert setup["config"]["optimizer"] == "adam"
     assert page.locator('#net .unit[data-layer="0"]').count() == 7
     assert all(page.is_checked(f'#features input[value="{f}"]')
                for f in ("x1", "sin x2", "x1*x2"))
-    page.click("#step-epoch")
-    page.wait_for_function("window.glassnet.frame.step > 0", timeout=20_000)
+    page.fill("#stop_epochs", "150")
+    old = page.evaluate("window.glassnet.setup.run_id")
+    page.dispatch_event("#stop_epochs", "change")
+    wait_new_run(page, old)
+    page.click("#play")
+    wait_step(page, 150 * 25)  # the right features: a small network learns the spiral
+    assert page.evaluate("window.glassnet.frame.variants[0].test_acc") > 0.85
     shot(page, "features-spiral")
     configure(page)
     assert page.locator('#net .unit[data-layer="0"]').count() == 2
