@@ -116,7 +116,7 @@ def test_gradcheck_passes(capsys: pytest.CaptureFixture[str]) -> None:
 def test_tour_quick_writes_the_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The whole quick tour, end to end: five verdicts, one report.html, the PNGs."""
+    """The whole quick tour, end to end: six verdicts, one report.html, the PNGs."""
     pytest.importorskip("matplotlib")
     opened: list[str] = []
     monkeypatch.setenv("DISPLAY", ":0")  # a browser would be opened without --no-open
@@ -127,19 +127,21 @@ def test_tour_quick_writes_the_report(
     report = out_dir / "report.html"
     assert report.is_file()
     assert f"Report: {report.resolve()}" in captured.out
-    names = ["symmetry", "flow", "vectorize", "labor", "seeds"]
+    names = ["symmetry", "flow", "vectorize", "unitwise", "labor", "seeds"]
     verdict_lines = [line for line in captured.out.splitlines() if line.startswith("- ")]
     assert [line[2:].split(" ")[1] for line in verdict_lines] == names
-    assert [line[2:].split(" ")[0] for line in verdict_lines] == ["Q1", "Q2", "Q3", "Q4", "Q5"]
+    assert [line[2:].split(" ")[0] for line in verdict_lines] == ["Q1", "Q2", "Q3", "Q3", "Q4",
+                                                                  "Q5"]
     assert "Random initialization is what makes units" in verdict_lines[0]
-    assert captured.out.count("    Quick run (smaller sizes") == 5
+    assert "Solved together is better" in verdict_lines[3]
+    assert captured.out.count("    Quick run (smaller sizes") == 6
     assert max(len(line) for line in captured.out.splitlines()[:-1]) <= 80  # the answers wrap
     text = report.read_text(encoding="utf-8")
     for name in names:
         assert f'id="exp-{name}"' in text
-    assert len(re.findall(r'src="data:image/png;base64,', text)) >= 5
+    assert len(re.findall(r'src="data:image/png;base64,', text)) >= 6
     assert {p.name.split("_")[0] for p in out_dir.glob("*.png")} == set(names)
-    assert "[5/5] seeds" in captured.err  # progress lines
+    assert "[6/6] seeds" in captured.err  # progress lines
     assert opened == []  # --no-open
 
 

@@ -12,8 +12,9 @@ from glassnet.lab import TOUR, experiment_function, run_tour, run_vectorize
 
 
 def test_the_tour_has_the_five_questions_in_order() -> None:
-    assert [s.name for s in TOUR] == ["symmetry", "flow", "vectorize", "labor", "seeds"]
-    assert [s.question[:2] for s in TOUR] == ["Q1", "Q2", "Q3", "Q4", "Q5"]
+    assert [s.name for s in TOUR] == ["symmetry", "flow", "vectorize", "unitwise", "labor",
+                                      "seeds"]
+    assert [s.question[:2] for s in TOUR] == ["Q1", "Q2", "Q3", "Q3", "Q4", "Q5"]
     for stage in TOUR:
         assert callable(experiment_function(stage.name))
     assert experiment_function("vectorize") is run_vectorize
@@ -67,6 +68,9 @@ def test_the_quick_tour_keeps_every_lesson_and_says_what_it_cut() -> None:
     assert inits["constant"]["train_acc"] < 0.7
     for key in ("glorot", "he"):
         assert inits[key]["train_acc"] > 0.9 and inits[key]["k_end"]["L1"] == 10
+    alternative = results["unitwise"].numbers  # 1,000 passes: the same ranking
+    assert alternative["joint_loss"] < alternative["unit_loss"] < alternative["layer_loss"]
+    assert alternative["zero_weight_grad_norms"] == [0.0, 0.0, 0.0]
     seeds = results["seeds"].numbers
     assert seeds["accuracy_min"] > 0.9 and seeds["accuracy_max"] - seeds["accuracy_min"] < 0.03
     for result in results.values():

@@ -23,6 +23,7 @@ EXPECTED = {
     "q1_symmetry.ipynb": "Random initialization is what makes units differ",
     "q2_flow.ipynb": "Every unit processes every example",
     "q3_vectorize.ipynb": "All at once",
+    "q3_unitwise.ipynb": "Solved together is better",
     "q4_labor.ipynb": "Partly: after training the units do respond to different things",
     "q5_seeds.ipynb": "different seeds find different minima",
     "course_model.ipynb": "gradient check PASS",

@@ -3,10 +3,10 @@
 ::
 
     glassnet demo                      train the course's digits network, print test accuracy
-    glassnet symmetry|flow|vectorize|labor|seeds [options] [--out DIR]
+    glassnet symmetry|flow|vectorize|unitwise|labor|seeds [options] [--out DIR]
                                        run one experiment, print its tables and verdict
     glassnet tour [--out DIR] [--quick] [--no-open] [--workers N]
-                                       run all five, write DIR/report.html (and the PNGs)
+                                       run all six, write DIR/report.html (and the PNGs)
     glassnet gradcheck                 finite differences against backpropagation
     glassnet play [--port N]           the playground: a network learning, live in the browser
 
@@ -38,6 +38,8 @@ EXPERIMENT_HELP = {
     "symmetry": "Q1: why don't the units of a layer learn the same weights? (initializations)",
     "flow": "Q2: does every unit process every example? (shapes, batches, steps)",
     "vectorize": "Q3: solved all at once, or neuron by neuron? (loops vs matrix form)",
+    "unitwise": "Q3: the learner's alternative, run: train unit by unit or layer by layer "
+                "instead? (loss for the same gradient evaluations)",
     "labor": "Q4: do units divide the labor? (weight images, selectivity, ablation)",
     "seeds": "Q5: do different seeds find different minima? (matching, CKA, alignment)",
 }
@@ -244,7 +246,7 @@ def _tour(args: argparse.Namespace) -> int:
     if problem:
         return _error("tour", problem)
     mode = "quick tour (smaller sizes, same lessons)" if args.quick else "tour"
-    print(textwrap.fill(f"glassnet {mode}: five experiments, one per learner's question "
+    print(textwrap.fill(f"glassnet {mode}: six experiments for the learners' five questions "
                         f"(seed {args.seed})", width=80), file=sys.stderr, flush=True)
     start = time.perf_counter()
     try:
@@ -283,7 +285,9 @@ def _tour(args: argparse.Namespace) -> int:
 
 
 def _question_number(name: str) -> int:
-    return list(EXPERIMENT_HELP).index(name) + 1 if name in EXPERIMENT_HELP else 0
+    """The learner's question an experiment answers (QUESTIONS.md): its help's "Qn"."""
+    match = re.match(r"Q(\d+)", EXPERIMENT_HELP.get(name, ""))
+    return int(match.group(1)) if match else 0
 
 
 # --------------------------------------------------------------------------- gradcheck
@@ -377,23 +381,23 @@ def build_parser() -> argparse.ArgumentParser:
         _add_experiment(sub, name)
 
     tour = sub.add_parser(
-        "tour", help="run all five experiments and write one HTML report",
-        description="Run the five experiments, print each one's answer in one sentence, and "
-                    "write DIR/report.html with the evidence and figures: about 9 s on two "
+        "tour", help="run all six experiments and write one HTML report",
+        description="Run the six experiments, print each one's answer in one sentence, and "
+                    "write DIR/report.html with the evidence and figures: about 10 s on two "
                     "cores (the experiments and figures run on one worker process per core).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     tour.add_argument("--out", metavar="DIR", default="glassnet-report",
                       help="folder for report.html and the PNG figures")
     tour.add_argument("--quick", action="store_true",
-                      help="smaller sizes that keep each lesson: about 5 s instead of 9 s "
+                      help="smaller sizes that keep each lesson: about 5 s instead of 10 s "
                            "(rougher numbers; the report says what was cut)")
     tour.add_argument("--no-open", action="store_true",
                       help="do not open the report in a web browser")
     tour.add_argument("--seed", type=_seed, default=0, help="seed for every experiment")
     tour.add_argument("--workers", type=_positive_int, default=argparse.SUPPRESS, metavar="N",
                       help="processes to run the experiments and draw the figures on: one "
-                           "per CPU core when not given, at most five (the numbers do not "
+                           "per CPU core when not given, at most six (the numbers do not "
                            "depend on it)")
     tour.set_defaults(func=_tour, parser=tour)
 

@@ -1,13 +1,14 @@
-"""The tour: the five experiments, each answering one learner's question.
+"""The tour: the six experiments that answer the learners' five questions.
 
-``run_tour()`` runs ``symmetry`` (Q1), ``flow`` (Q2), ``vectorize`` (Q3), ``labor`` (Q4) and
-``seeds`` (Q5) on built-in data and returns their results in that order: about 10 s of
+``run_tour()`` runs ``symmetry`` (Q1), ``flow`` (Q2), ``vectorize`` (Q3), ``unitwise`` (Q3:
+the learner's alternative, trained), ``labor`` (Q4) and ``seeds`` (Q5) on built-in data and
+returns their results in that order: about 10 s of
 computing in one process (``workers=1``), about 6 s on two worker processes. Every
 experiment is seeded, so the numbers do not depend on the number of workers.
 ``quick=True`` runs each at a smaller size chosen to keep each lesson (the numbers are
 rougher, and each result's ``notes`` say what was cut). :func:`run_tour_and_render` also
 draws each result's pictures on the workers as soon as it arrives; the command
-``glassnet tour`` uses it and writes the HTML report (about 9 s on two cores, all included).
+``glassnet tour`` uses it and writes the HTML report (about 10 s on two cores, all included).
 """
 
 from __future__ import annotations
@@ -64,6 +65,13 @@ TOUR: tuple[TourStage, ...] = (
         "vectorize", "Q3: solved all at once, or neuron by neuron?",
         full={"m": 1000, "n_in": 64, "units": 25, "dot_n": 1_000_000, "repeats": 3},
         quick={"m": 40, "n_in": 16, "units": 8, "dot_n": 20_000, "repeats": 2},
+    ),
+    TourStage(
+        "unitwise", "Q3: train unit by unit or layer by layer instead? (the learner's "
+                    "alternative, run)",
+        full={},  # about 1 s: three ways x 3,000 passes, from 3 starts
+        # 1,000 passes still rank the three ways the same (joint < unit < layer)
+        quick={"budget": 1000, "starts": 2, "visit_lengths": (1, 10)},
     ),
     TourStage(
         "labor", "Q4: do units divide the labor?",
@@ -160,11 +168,11 @@ def run_tour(
     quick: run every experiment at a tiny size (the whole tour in seconds).
     seed: passed to every experiment (``seed=``); the same seed gives the same numbers.
     progress: print one line as each experiment starts and finishes, with its time.
-    experiments: a subset of the names in :data:`TOUR` (default: all five, in order).
+    experiments: a subset of the names in :data:`TOUR` (default: all six, in order).
     print_fn: where progress lines go (default: standard error). With several workers the
         stage lines of an experiment running in a worker process are printed there, to
         standard error.
-    workers: processes to run the experiments on (``None``: one per CPU core, at most five).
+    workers: processes to run the experiments on (``None``: one per CPU core, at most six).
         The numbers do not depend on it: every experiment is seeded, and the symmetry
         experiment's populations give each member exactly the network trained alone.
     """

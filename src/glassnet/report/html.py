@@ -39,7 +39,8 @@ ABOUT = (
     "numbers shown with them."
 )
 
-_QUESTION_NUMBER = {"symmetry": 1, "flow": 2, "vectorize": 3, "labor": 4, "seeds": 5}
+_QUESTION_NUMBER = {"symmetry": 1, "flow": 2, "vectorize": 3, "unitwise": 3, "labor": 4,
+                    "seeds": 5}
 
 _CSS = """
 :root { --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --soft: #f6f8fa;

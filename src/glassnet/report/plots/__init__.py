@@ -35,7 +35,7 @@ __all__ = [
     "save_figures",
 ]
 
-EXPERIMENTS = ("symmetry", "flow", "vectorize", "labor", "seeds")
+EXPERIMENTS = ("symmetry", "flow", "vectorize", "unitwise", "labor", "seeds")
 """The experiments that have a plotting module, in the tour's order."""
 
 MATPLOTLIB_HINT = (
