@@ -4,8 +4,6 @@
 "use strict";
 
 const TOKEN = document.querySelector('meta[name="glassnet-token"]').content;
-const NV = await import(`/static/netview.js?token=${encodeURIComponent(TOKEN)}`);
-const { VARIANT_COLOURS, decodeFloats, fmt, pct } = NV;
 const $ = (id) => document.getElementById(id);
 const FIELDS = ["dataset", "n_samples", "noise", "n_classes", "test_fraction", "data_seed",
   "hidden", "activation", "initializer", "constant", "seed", "optimizer", "learning_rate",
@@ -18,6 +16,10 @@ const G = window.glassnet = {
   setup: null, frame: null, prevFrame: null, curve: [], framesDrawn: 0, connected: false,
   drawTimes: [], error: null,
 };
+
+// the drawing module (its URL carries the token); window.glassnet exists before this wait
+const NV = await import(`/static/netview.js?token=${encodeURIComponent(TOKEN)}`);
+const { VARIANT_COLOURS, decodeFloats, fmt, pct } = NV;
 
 // ------------------------------------------------------------------ requests
 
