@@ -12,14 +12,23 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[dev,lab,play]"
 	touch $@
 
+# `make demo` and `make play` install only what they need (the lab's or the playground's
+# extra); once `make test` installed everything (.installed-dev newer than pyproject.toml),
+# they install nothing.
+$(VENV)/.installed-%: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	if [ ! $(STAMP) -nt pyproject.toml ]; then \
+	  $(PY) -m pip install -q --upgrade pip && $(PY) -m pip install -q -e ".[$*]"; fi
+	touch $@
+
 $(VENV)/.installed-bench: $(STAMP) benchmarks/requirements.txt
 	$(PY) -m pip install -q -r benchmarks/requirements.txt
 	touch $@
 
-demo: $(STAMP)
+demo: $(VENV)/.installed-lab
 	$(PY) -m glassnet tour --out glassnet-report
 
-play: $(STAMP)
+play: $(VENV)/.installed-play
 	$(PY) -m glassnet play
 
 # The playground's browser tests need Chromium (Debian's package; installed when missing).

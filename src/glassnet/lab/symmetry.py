@@ -65,8 +65,9 @@ INITS: dict[str, tuple[str, Any]] = {
     "he": ("He (normal x sqrt(2/fan_in))", "he_normal"),
 }
 
-#: The course's published figures (and the constant-0.5 run quoted in QUESTIONS.md, which
-#: was measured, not published). ``first_cost`` "inf" is the course's infinite first cost.
+#: The course's published figures (and a learner's constant-0.5 run of the course notebook,
+#: which was measured, not published; the report cites its own constant-0.5 run beside it).
+#: ``first_cost`` "inf" is the course's infinite first cost.
 PUBLISHED: dict[str, dict[str, Any]] = {
     "zeros": {"train_acc": 0.50, "test_acc": 0.50, "cost": 0.6931,
               "note": "cost stuck at 0.6931; every weight gradient exactly 0"},
@@ -74,8 +75,9 @@ PUBLISHED: dict[str, dict[str, Any]] = {
                    "note": "the first cost is infinite"},
     "he": {"train_acc": 0.993, "test_acc": 0.96, "note": ""},
     "constant": {"train_acc": 0.58, "test_acc": 0.59,
-                 "note": "measured in QUESTIONS.md, not published: all 10 L1 units "
-                         "stay identical"},
+                 "note": "a learner's run of the course notebook, not a published "
+                         "figure: all 10 L1 units stay identical (this report's own "
+                         "constant 0.5 run: 'L1 distinct' in the table of runs)"},
 }
 
 HIDDEN = ("L1", "L2")

@@ -8,6 +8,10 @@ Routes (every one behind :class:`~glassnet.play.security.Guard`)::
     POST /api/config          new settings (JSON): a new run, paused at step 0
     POST /api/control         {"action": play|pause|step|step_epoch|reset|new_init}
     POST /api/focus           {"variant": i}: which network the big picture shows
+    POST /api/speed           {"steps_per_frame": n}: steps per frame while playing (0: auto)
+    POST /api/weight          {"weight": k, "index": i, "value": x}: type one weight
+    GET  /api/link            the run as a link's fragment (settings, step, typed weights)
+    POST /api/link            {"state": fragment}: reopen the run a link describes
     POST /api/upload          {"name": ..., "text": CSV text}: read by glassnet's CSV loader
     GET  /api/unit            ?variant=&layer=&unit=: one unit's history from the recorder
     GET  /api/export/model    the network in focus, as a glassnet model file
@@ -128,6 +132,26 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
             return _error(400, 'expected {"variant": <index>}')
         return await call(worker.set_focus, index)
 
+    async def speed(request: Request) -> Response:
+        raw = await _json(request)
+        n = raw.get("steps_per_frame") if isinstance(raw, dict) else None
+        return await call(worker.set_speed, n)
+
+    async def weight(request: Request) -> Response:
+        raw = await _json(request)
+        if not isinstance(raw, dict):
+            return _error(400, 'expected {"weight": k, "index": i, "value": x}')
+        return await call(worker.edit_weight, raw.get("weight"), raw.get("index"),
+                          raw.get("value"))
+
+    async def link(request: Request) -> Response:
+        if request.method == "GET":
+            return JSONResponse({"state": await run_in_threadpool(worker.link_state)})
+        raw = await _json(request)
+        if not isinstance(raw, dict) or not isinstance(raw.get("state"), str):
+            return _error(400, 'expected {"state": "<the text after # in the link>"}')
+        return await call(worker.open_link, raw["state"])
+
     async def upload(request: Request) -> Response:
         raw = await _json(request)
         if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
@@ -211,6 +235,9 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
         Route("/api/control", control, methods=["POST"]),
         Route("/api/focus", focus, methods=["POST"]),
         Route("/api/upload", upload, methods=["POST"]),
+        Route("/api/speed", speed, methods=["POST"]),
+        Route("/api/weight", weight, methods=["POST"]),
+        Route("/api/link", link, methods=["GET", "POST"]),
         Route("/api/unit", unit),
         Route("/api/export/model", export_model),
         Route("/api/export/script", export_script),

@@ -16,6 +16,7 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,6 +25,7 @@ import glassnet as gn
 import glassnet.inspect
 
 from ..errors import ConfigError, DataError
+from . import features as feat
 
 Array = NDArray[Any]
 
@@ -31,7 +33,8 @@ __all__ = ["CsvData", "PlayConfig", "PlayData", "build_data", "build_model", "ex
            "frame_for", "parse_config", "setup_for", "variants"]
 
 TOYS = ("circles", "xor", "gaussians", "spirals", "moons")
-DATASETS = (*TOYS, "coffee", "digits", "csv")
+PLANE_SETS = (*TOYS, *feat.REGRESSION_SETS)   # 2-D points: features apply, a plane to draw
+DATASETS = (*TOYS, *feat.REGRESSION_SETS, "coffee", "digits", "csv")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
 INITIALIZERS = ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_normal",
                 "random_normal", "random_uniform", "zeros", "ones", "constant")
@@ -70,6 +73,7 @@ class PlayConfig:
     reg_rate: float = 0.001
     dropout: float = 0.0
     stop_epochs: int = 0           # Play pauses by itself after this many epochs (0: never)
+    features: tuple[str, ...] = ("x1", "x2")   # the inputs of a 2-D data set (features.py)
 
 
 def _number(raw: dict[str, Any], key: str, default: float, lo: float, hi: float,
@@ -135,13 +139,143 @@ def parse_config(raw: Any, base: PlayConfig | None = None) -> PlayConfig:
         reg_rate=_number(raw, "reg_rate", d["reg_rate"], 0.0, 1.0),
         dropout=_number(raw, "dropout", d["dropout"], 0.0, 0.9),
         stop_epochs=_number(raw, "stop_epochs", d["stop_epochs"], 0, 10**7, integer=True),
+        features=feat.check_features(raw.get("features", list(d["features"]))),
     )
 
 
 def config_json(cfg: PlayConfig) -> dict[str, Any]:
     out = asdict(cfg)
     out["hidden"] = list(cfg.hidden)
+    out["features"] = list(cfg.features)
     return out
+
+
+# --------------------------------------------------------------------------- edits, links
+
+MAX_LINK_STEPS = 200_000   # a link replays at most this many steps when it is opened
+MAX_LINK_EDITS = 200
+MAX_LINK_CHARS = 8192
+
+
+def apply_edit(model: gn.Sequential, weight: Any, index: Any, value: Any) -> None:
+    """Set one weight in place (checked first; a refused edit changes nothing)."""
+    arrays = model.weights
+    for name, v, hi in (("weight", weight, len(arrays) - 1), ("index", index, None)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0 or (hi is not None
+                                                                      and v > hi):
+            top = "size - 1" if hi is None else hi
+            raise ConfigError(f"{name}: expected an integer in [0, {top}], got {v!r:.40}")
+    target = arrays[weight]
+    if index >= target.size:
+        raise ConfigError(f"index: expected an integer in [0, {target.size - 1}] for weight "
+                          f"{weight} of shape {tuple(target.shape)}, got {index}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not math.isfinite(value) or abs(value) > float(np.finfo(np.float32).max):
+        raise ConfigError(f"value: expected a finite number (within float32's range), "
+                          f"got {value!r:.40}")
+    target.flat[index] = np.float32(value)
+
+
+def _link_value(cfg: PlayConfig, key: str) -> str:
+    value = getattr(cfg, key)
+    if key in ("hidden", "features"):
+        return ",".join(str(v) for v in value)
+    if key == "batch_size":
+        return "full" if value is None else str(value)
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def encode_link(cfg: PlayConfig, step: int,
+                edits: list[tuple[int, int, int, int, float]]) -> str:
+    """A URL fragment (``key=value&...``) holding every setting, the step and the typed
+    weights: :func:`decode_link` reads it back to the same run. It never holds the token."""
+    pairs = [(k, _link_value(cfg, k)) for k in PlayConfig.__dataclass_fields__]
+    pairs.append(("step", str(step)))
+    pairs += [("edit", ":".join([str(v), str(st), str(k), str(i), repr(val)]))
+              for v, st, k, i, val in edits]
+    return urlencode(pairs, safe=",:")
+
+
+def decode_link(text: Any) -> tuple[PlayConfig, int, list[tuple[int, int, int, int, float]],
+                                    str | None]:
+    """``(config, step, edits, message)`` from a link's fragment. A fragment that does not
+    parse (an unknown field, a value out of range) gives the defaults and a message naming
+    the field; nothing of it is applied."""
+    try:
+        return (*_decode_link(text), None)
+    except ConfigError as exc:
+        return PlayConfig(), 0, [], f"the link was not opened ({exc}); showing the defaults"
+
+
+def _decode_link(text: Any) -> tuple[PlayConfig, int, list[tuple[int, int, int, int, float]]]:
+    if not isinstance(text, str) or len(text) > MAX_LINK_CHARS:
+        raise ConfigError(f"link: expected the text after '#', at most {MAX_LINK_CHARS} "
+                          f"characters")
+    fields = PlayConfig.__dataclass_fields__
+    raw: dict[str, Any] = {}
+    step, edits = 0, []
+    try:
+        pairs = parse_qsl(text.lstrip("#"), keep_blank_values=True, strict_parsing=bool(text))
+    except ValueError:
+        raise ConfigError("link: expected key=value pairs joined by &") from None
+    for key, value in pairs:
+        key = key[:40]
+        if key == "step":
+            if not value.isdigit() or int(value) > MAX_LINK_STEPS:
+                raise ConfigError(f"step: expected an integer in [0, {MAX_LINK_STEPS}], "
+                                  f"got {value!r:.40}")
+            step = int(value)
+        elif key == "edit":
+            parts = value.split(":")
+            try:
+                v, st, k, i = (int(p) for p in parts[:4])
+                val = float(parts[4])
+                if len(parts) != 5 or min(v, st, k, i) < 0 or not math.isfinite(val):
+                    raise ValueError
+            except (ValueError, IndexError):
+                raise ConfigError(f"edit: expected variant:step:weight:index:value with a "
+                                  f"finite value, got {value!r:.60}") from None
+            edits.append((v, st, k, i, val))
+        elif key not in fields:
+            raise ConfigError(f"{key}: not a setting of the playground")
+        elif key in raw:
+            raise ConfigError(f"{key}: given twice")
+        elif key in ("hidden", "features"):
+            items = [p for p in value.split(",") if p]
+            if key == "hidden":
+                if not all(p.isdigit() and len(p) < 6 for p in items):
+                    raise ConfigError(f"hidden: expected layer sizes like 8,8, "
+                                      f"got {value!r:.40}")
+                raw[key] = [int(p) for p in items]
+            else:
+                raw[key] = items
+        elif key == "batch_size":
+            raw[key] = None if value == "full" else _link_number(key, value, int)
+        else:
+            default = getattr(PlayConfig(), key)
+            if isinstance(default, str):
+                raw[key] = value
+            else:
+                raw[key] = _link_number(key, value, type(default))
+    if len(edits) > MAX_LINK_EDITS:
+        raise ConfigError(f"edit: expected at most {MAX_LINK_EDITS} typed weights, "
+                          f"got {len(edits)}")
+    cfg = parse_config(raw)
+    n_variants = 3 if cfg.compare != "none" else 1
+    for v, st, _, _, _ in edits:
+        if v >= n_variants or st > step:
+            raise ConfigError(f"edit: variant {v} at step {st} is outside the run "
+                              f"({n_variants} network(s), step {step})")
+    edits.sort(key=lambda e: e[1])  # stable: edits at one step keep their order
+    return cfg, step, edits
+
+
+def _link_number(key: str, value: str, kind: type) -> Any:
+    try:
+        return int(value) if kind is int else float(value)
+    except ValueError:
+        raise ConfigError(f"{key}: expected {'an integer' if kind is int else 'a number'}, "
+                          f"got {value!r:.40}") from None
 
 
 # --------------------------------------------------------------------------- data
@@ -199,6 +333,10 @@ class PlayData:
     description: str
     standardized: bool
     label_values: list[float] = field(default_factory=list)
+    # a 2-D data set: its points (the network reads ``features`` computed from them)
+    raw_train: Array | None = None
+    raw_test: Array | None = None
+    features: tuple[str, ...] = ()
 
     @property
     def n_features(self) -> int:
@@ -206,13 +344,19 @@ class PlayData:
 
     @property
     def plane(self) -> bool:
-        return self.n_features == 2
+        return self.raw_train is not None
+
+    def inputs(self, points: Array) -> Array:
+        """The network's inputs for points of the plane (its chosen features)."""
+        return feat.transform(points, self.features)
 
 
 def _load_raw(cfg: PlayConfig, csv: CsvData | None) -> tuple[Array, Array, dict[str, Any]]:
     n, noise, seed = cfg.n_samples, cfg.noise, cfg.data_seed
     info: dict[str, Any] = {"feature_names": ["x1", "x2"], "image_shape": None,
                             "standardize": False, "class_names": None}
+    X: Array
+    y: Array
     if cfg.dataset == "circles":
         X, y = gn.datasets.make_circles(n, noise=noise, factor=0.5, seed=seed)
     elif cfg.dataset == "moons":
@@ -224,6 +368,10 @@ def _load_raw(cfg: PlayConfig, csv: CsvData | None) -> tuple[Array, Array, dict[
                                           seed=seed)
     elif cfg.dataset == "spirals":
         X, y = gn.datasets.make_spirals(n, n_classes=cfg.n_classes, noise=noise, seed=seed)
+    elif cfg.dataset == "plane":
+        X, y = feat.make_plane(n, noise=noise, seed=seed)
+    elif cfg.dataset == "mixture":
+        X, y = feat.make_mixture(n, noise=noise, seed=seed)
     elif cfg.dataset == "coffee":
         ds = gn.datasets.load_coffee(n, seed, return_X_y=False)
         X, y = ds.X, ds.y.astype(np.int64)
@@ -266,13 +414,27 @@ def build_data(cfg: PlayConfig, csv: CsvData | None = None) -> PlayData:
         X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
     names = info["class_names"] or (
         [f"{v:g}" for v in label_values] if label_values else ["value"])
+    raw_train = raw_test = None
+    features: tuple[str, ...] = ()
+    feature_names = [str(f) for f in info["feature_names"]]
+    if cfg.dataset in PLANE_SETS:
+        raw_train = np.ascontiguousarray(X_train, dtype=np.float32)
+        raw_test = np.ascontiguousarray(X_test, dtype=np.float32)
+        features = cfg.features
+        X_train, X_test = feat.transform(raw_train, features), feat.transform(raw_test, features)
+        feature_names = list(features)
+    elif X_train.shape[1] == 2:  # coffee, a 2-column CSV: a plane, drawn as it is
+        raw_train = np.ascontiguousarray(X_train, dtype=np.float32)
+        raw_test = np.ascontiguousarray(X_test, dtype=np.float32)
+        features = ("x1", "x2")
     return PlayData(
         X_train=np.ascontiguousarray(X_train, dtype=np.float32),
         y_train=y_train, X_test=np.ascontiguousarray(X_test, dtype=np.float32), y_test=y_test,
         task=task, n_classes=k, class_names=[str(c) for c in names],
-        feature_names=[str(f) for f in info["feature_names"]],
+        feature_names=feature_names,
         image_shape=info["image_shape"], description=_describe(cfg, csv, X),
-        standardized=bool(info["standardize"]), label_values=label_values)
+        standardized=bool(info["standardize"]), label_values=label_values,
+        raw_train=raw_train, raw_test=raw_test, features=features)
 
 
 def _describe(cfg: PlayConfig, csv: CsvData | None, X: Array) -> str:
@@ -403,7 +565,8 @@ def _b64(a: Array) -> str:
 
 
 def plane_extent(data: PlayData) -> tuple[float, float, float, float]:
-    X = np.concatenate([data.X_train, data.X_test])
+    assert data.raw_train is not None and data.raw_test is not None
+    X = np.concatenate([data.raw_train, data.raw_test])
     lo, hi = X.min(axis=0).astype(float), X.max(axis=0).astype(float)
     pad = 0.08 * np.maximum(hi - lo, 1e-6)
     return float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), \
@@ -452,10 +615,9 @@ def _boundary(out: Array, data: PlayData) -> dict[str, str]:
     return {"cls": _b64(cls), "conf": _b64(np.clip(np.rint(conf * 255), 0, 255))}
 
 
-def _confusion(model: gn.Sequential, data: PlayData) -> list[list[int]] | None:
+def _confusion(out: Array, data: PlayData) -> list[list[int]] | None:
     if data.task == "regression":
         return None
-    out = model.predict(data.X_test)
     pred = (out[:, 0] > 0.5).astype(np.int64) if data.task == "binary" \
         else out.argmax(axis=1)
     k = data.n_classes
@@ -463,10 +625,9 @@ def _confusion(model: gn.Sequential, data: PlayData) -> list[list[int]] | None:
     return counts.tolist()
 
 
-def _accuracy(model: gn.Sequential, X: Array, y: Array, task: str) -> float | None:
+def _accuracy(out: Array, y: Array, task: str) -> float | None:
     if task == "regression":
         return None
-    out = model.predict(X)
     pred = (out[:, 0] > 0.5) if task == "binary" else out.argmax(axis=1)
     return float(np.mean(pred == y))
 
@@ -485,34 +646,49 @@ def unit_traces(model: gn.Sequential, X: Array) -> list[tuple[Any, Any]]:
             if getattr(layer, "has_units", True)]
 
 
+#: the keys a light frame leaves out (the page keeps showing the last full frame's)
+SLOW_KEYS = ("train_acc", "test_acc", "symmetry", "flagged", "confusion", "meters")
+
+
 def variant_frame(model: gn.Sequential, data: PlayData, extent: Any,
-                  detail: bool) -> dict[str, Any]:
+                  detail: bool, full: bool = True) -> dict[str, Any]:
     """What one network shows now: losses, symmetry, flagged units, the decision, and (for the
-    network in focus, ``detail``) every weight, unit meters and unit thumbnails."""
+    network in focus, ``detail``) every weight, unit meters and unit thumbnails.
+
+    A light frame (``full=False``, while playing, between full frames a few times a second)
+    carries what moves every frame (losses, the decision over the plane, weights, thumbnails)
+    and leaves out :data:`SLOW_KEYS`: the page keeps the last full frame's."""
     train = model.evaluate(data.X_train, data.y_train, return_dict=True)
     test = model.evaluate(data.X_test, data.y_test, return_dict=True)
-    sym = glassnet.inspect.symmetry(model)
     probe = probe_rows(data)
-    flagged = glassnet.inspect.unit_status(model, probe)
     out: dict[str, Any] = {
         "train_loss": json_float(train["loss"]), "test_loss": json_float(test["loss"]),
-        "train_acc": _accuracy(model, data.X_train, data.y_train, data.task),
-        "test_acc": _accuracy(model, data.X_test, data.y_test, data.task),
-        "symmetry": [{"layer": s.name, "k": s.k_distinct, "n": s.n_units,
-                      "groups": s.groups} for s in sym.layers],
-        "flagged": [{"layer": s.layer, "unit": s.unit, "status": s.status,
-                     "fraction": json_float(s.fraction), "text": str(s)} for s in flagged],
+        "full": full,
     }
+    if full:
+        sym = glassnet.inspect.symmetry(model)
+        flagged = glassnet.inspect.unit_status(model, probe)
+        test_out = model.predict(data.X_test)
+        out.update({
+            "train_acc": None if data.task == "regression" else _accuracy(
+                model.predict(data.X_train), data.y_train, data.task),
+            "test_acc": _accuracy(test_out, data.y_test, data.task),
+            "symmetry": [{"layer": s.name, "k": s.k_distinct, "n": s.n_units,
+                          "groups": s.groups} for s in sym.layers],
+            "flagged": [{"layer": s.layer, "unit": s.unit, "status": s.status,
+                         "fraction": json_float(s.fraction), "text": str(s)} for s in flagged],
+        })
+        if not data.plane:
+            out["confusion"] = _confusion(test_out, data)
     if data.plane:
-        out["boundary"] = _boundary(model.predict(grid_points(extent, GRID)), data)
-    else:
-        out["confusion"] = _confusion(model, data)
+        out["boundary"] = _boundary(model.predict(data.inputs(grid_points(extent, GRID))), data)
     if detail:
         weights = model.get_weights()
         # exact float32 values, little-endian, base64: hover shows the true weight, and a
         # test can tell a moved weight from one that stayed
         out["weights"] = [base64.b64encode(np.ascontiguousarray(w, dtype="<f4").tobytes())
                           .decode("ascii") for w in weights]
+    if detail and full:
         meters = []
         for layer, tr in unit_traces(model, probe):
             act = str(layer.activation.name)
@@ -532,9 +708,10 @@ def variant_frame(model: gn.Sequential, data: PlayData, extent: Any,
                 "saturation": None if sat is None else [json_float(v) for v in sat],
             })
         out["meters"] = meters
+    if detail:
         if data.plane:
             thumbs = []
-            for layer, tr in unit_traces(model, grid_points(extent, THUMB)):
+            for layer, tr in unit_traces(model, data.inputs(grid_points(extent, THUMB))):
                 img, scale = _unit_images(tr.a, str(layer.activation.name))
                 thumbs.append({"img": img, "scale": [json_float(s) for s in scale]})
             out["thumbs"] = thumbs
@@ -569,20 +746,25 @@ def setup_for(cfg: PlayConfig, data: PlayData, models: list[gn.Sequential],
         "capabilities": capabilities,
     }
     if data.plane:
+        assert data.raw_train is not None and data.raw_test is not None
         extent = plane_extent(data)
         setup["extent"] = list(extent)
+        # each input feature over the plane: the input units' heatmaps (they never change)
+        img, scale = _unit_images(data.inputs(grid_points(extent, THUMB)), "linear")
+        setup["input_thumbs"] = {"img": img, "scale": [json_float(s) for s in scale]}
         cap = 2000
         setup["points"] = {
-            "train": np.round(data.X_train[:cap].astype(np.float64), 4).tolist(),
+            "train": np.round(data.raw_train[:cap].astype(np.float64), 4).tolist(),
             "train_y": data.y_train[:cap].astype(np.float64).tolist(),
-            "test": np.round(data.X_test[:cap].astype(np.float64), 4).tolist(),
+            "test": np.round(data.raw_test[:cap].astype(np.float64), 4).tolist(),
             "test_y": data.y_test[:cap].astype(np.float64).tolist(),
         }
     return setup
 
 
 def frame_for(models: list[gn.Sequential], data: PlayData, focus: int, step: int,
-              steps_per_epoch: int, m_train: int, batch_size: int | None) -> dict[str, Any]:
+              steps_per_epoch: int, m_train: int, batch_size: int | None,
+              full: bool = True) -> dict[str, Any]:
     extent = plane_extent(data) if data.plane else None
     epochs_done, in_epoch = divmod(step, steps_per_epoch)
     bs = m_train if batch_size is None else min(batch_size, m_train)
@@ -593,7 +775,8 @@ def frame_for(models: list[gn.Sequential], data: PlayData, focus: int, step: int
         "samples": samples,
         "epoch": epochs_done + in_epoch / steps_per_epoch,
         "focus": focus,
-        "variants": [variant_frame(mdl, data, extent, detail=(i == focus))
+        "full": full,
+        "variants": [variant_frame(mdl, data, extent, detail=(i == focus), full=full)
                      for i, mdl in enumerate(models)],
     }
 
@@ -606,7 +789,8 @@ def dumps(obj: Any) -> str:
 
 
 def export_script(cfg: PlayConfig, data: PlayData, v: Variant, steps: int,
-                  steps_per_epoch: int, csv: CsvData | None) -> str:
+                  steps_per_epoch: int, csv: CsvData | None,
+                  edits: list[tuple[int, int, int, float]] | None = None) -> str:
     """A Python script that rebuilds this network and replays its ``steps`` optimizer steps
     with ``model.fit``: its weights equal the playground's bit for bit."""
     lines = [
@@ -646,6 +830,9 @@ def export_script(cfg: PlayConfig, data: PlayData, v: Variant, steps: int,
     elif cfg.dataset == "spirals":
         lines.append(f"X, y = gn.datasets.make_spirals({n}, n_classes={cfg.n_classes}, "
                      f"noise={noise!r}, seed={seed})")
+    elif cfg.dataset in feat.REGRESSION_SETS:
+        lines.append("from glassnet.play.features import make_" + cfg.dataset)
+        lines.append(f"X, y = make_{cfg.dataset}({n}, noise={noise!r}, seed={seed})")
     elif cfg.dataset == "coffee":
         lines.append(f"X, y = gn.datasets.load_coffee({n}, {seed})")
         lines.append("y = y.astype(np.int64)")
@@ -671,17 +858,37 @@ def export_script(cfg: PlayConfig, data: PlayData, v: Variant, steps: int,
         lines += ["scaler = gn.datasets.Standardizer().fit(X_train)",
                   "X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)"]
     lines += ["X_train = np.ascontiguousarray(X_train, dtype=np.float32)",
-              "X_test = np.ascontiguousarray(X_test, dtype=np.float32)", ""]
+              "X_test = np.ascontiguousarray(X_test, dtype=np.float32)"]
+    if data.plane:
+        lines += ["from glassnet.play.features import transform",
+                  f"FEATURES = {data.features!r}  # the network's inputs, computed from (x1, x2)",
+                  "X_train, X_test = transform(X_train, FEATURES), transform(X_test, FEATURES)"]
+    lines.append("")
     lines.append(model_source(cfg, data, v))
     lines += [
         "",
         "",
+        "# Weights typed in the playground: (step, weight index, flat index, value), each set",
+        "# before the optimizer step after `step` steps, as the playground set it.",
+        f"EDITS = {[tuple(e) for e in (edits or [])]!r}",
+        "",
+        "",
+        "def apply_edits(model, done, applied):",
+        "    for n, (step, k, i, value) in enumerate(EDITS):",
+        "        if n not in applied and step <= done:",
+        "            model.weights[k].flat[i] = np.float32(value)",
+        "            applied.add(n)",
+        "",
+        "",
         "class StopAfter(gn.Callback):",
         '    """Stop fit after a number of optimizer steps (the playground may pause',
-        '    mid-epoch)."""',
+        '    mid-epoch), and set the typed weights at their steps."""',
         "",
-        "    def __init__(self, steps):",
-        "        self.steps, self.done = steps, 0",
+        "    def __init__(self, steps, applied):",
+        "        self.steps, self.done, self.applied = steps, 0, applied",
+        "",
+        "    def on_batch_begin(self, step, logs=None):",
+        "        apply_edits(self.model, self.done, self.applied)",
         "",
         "    def on_batch_end(self, step, logs=None):",
         "        self.done += 1",
@@ -690,10 +897,12 @@ def export_script(cfg: PlayConfig, data: PlayData, v: Variant, steps: int,
         "",
         "",
         f"STEPS_PER_EPOCH = {steps_per_epoch}",
+        "applied = set()",
         "if STEPS:",
         f"    model.fit(X_train, y_train, epochs=math.ceil(STEPS / STEPS_PER_EPOCH), "
         f"batch_size={cfg.batch_size!r},",
-        f"              seed={seed}, verbose=0, callbacks=[StopAfter(STEPS)])",
+        f"              seed={seed}, verbose=0, callbacks=[StopAfter(STEPS, applied)])",
+        "apply_edits(model, STEPS, applied)",
         "print(model)",
         "print('test:', model.evaluate(X_test, y_test, return_dict=True))",
         "model.save('playground-replay.glassnet')",

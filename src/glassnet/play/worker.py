@@ -35,6 +35,8 @@ from .session import CsvData, PlayConfig, PlayData
 __all__ = ["Worker"]
 
 MAX_FPS = 25.0
+MAX_STEPS_PER_FRAME = 10_000
+FULL_PERIOD = 0.2  # while playing, a full frame (accuracy, meters, symmetry) every 0.2 s
 FRAME_PERIOD = 1.0 / MAX_FPS
 
 
@@ -141,6 +143,8 @@ class _Run:
         bs = cfg.batch_size
         self.steps_per_epoch = 1 if bs is None or bs >= m else math.ceil(m / bs)
         self.step = 0
+        # typed weights: (variant, step, weight index, flat index, value), in the order made
+        self.edits: list[tuple[int, int, int, int, float]] = []
         self.lanes = _Lanes(len(self.models))
         probe = session.probe_rows(self.data)
         self.recorders = [glassnet.inspect.NeuronRecorder(probe=probe, every_steps=1,
@@ -197,8 +201,10 @@ class Worker:
         self.frame_version = 0
         self.curve: list[list[float | None]] = []
         self.stats = {"frames": 0, "steps": 0, "frame_seconds": 0.0}
+        self.steps_per_frame = 0  # 0: as many as the frame's time allows
         self._step_seconds = 1e-3
         self._last_frame = 0.0
+        self._last_full = 0.0
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True,
                                         name="glassnet-play-controller")
@@ -251,6 +257,18 @@ class Worker:
         run = self._run
         assert run is not None
         stop = run.cfg.stop_epochs * run.steps_per_epoch or None
+        if self.steps_per_frame:  # the speed control: a fixed number of steps per frame
+            n = self.steps_per_frame if stop is None else min(self.steps_per_frame,
+                                                              stop - run.step)
+            wait = self._last_frame + FRAME_PERIOD - time.perf_counter()
+            if wait > 0:
+                time.sleep(min(wait, FRAME_PERIOD))
+            if n > 0 and not self._advance(n):
+                return
+            if stop is not None and run.step >= stop:
+                self.playing = False
+            self._publish_frame(light=True)
+            return
         deadline = self._last_frame + FRAME_PERIOD - self.stats["frame_seconds"]
         while True:
             left = deadline - time.perf_counter()
@@ -265,7 +283,7 @@ class Worker:
                 break
         if stop is not None and run.step >= stop:
             self.playing = False  # the stop condition: paused at the end of that epoch
-        self._publish_frame()
+        self._publish_frame(light=True)
 
     def _train(self, n: int) -> None:
         """``n`` steps of every network, then a frame."""
@@ -288,13 +306,19 @@ class Worker:
         self.stats["steps"] += n
         return True
 
-    def _publish_frame(self) -> None:
+    def _publish_frame(self, light: bool = False) -> None:
+        """Publish a frame; ``light``: while playing, a light frame (what moves every frame)
+        unless the last full one is ``FULL_PERIOD`` old."""
         run = self._run
         assert run is not None
         start = self._last_frame = time.perf_counter()
+        full = not (light and self.playing and start - self._last_full < FULL_PERIOD)
+        if full:
+            self._last_full = start
         with np.errstate(all="ignore"):  # a diverged network is reported, not warned about
             frame = session.frame_for(run.models, run.data, self.focus, run.step,
-                                      run.steps_per_epoch, run.m_train, run.cfg.batch_size)
+                                      run.steps_per_epoch, run.m_train, run.cfg.batch_size,
+                                      full=full)
         diverged = [run.variants[i].label for i, v in enumerate(frame["variants"])
                     if v["train_loss"] is None]
         if diverged and self.error is None:
@@ -377,6 +401,73 @@ class Worker:
         result: dict[str, Any] = self.call(act)
         return result
 
+    def set_speed(self, steps_per_frame: int) -> None:
+        """Steps per frame while playing (0: as many as the frame's time allows)."""
+        if isinstance(steps_per_frame, bool) or not isinstance(steps_per_frame, int) \
+                or not 0 <= steps_per_frame <= MAX_STEPS_PER_FRAME:
+            raise ConfigError(f"steps_per_frame: expected an integer in "
+                              f"[0, {MAX_STEPS_PER_FRAME}] (0: as fast as it goes), "
+                              f"got {steps_per_frame!r:.40}")
+        self.steps_per_frame = steps_per_frame
+
+    def edit_weight(self, weight: int, index: int, value: Any) -> dict[str, Any]:
+        """Set one weight of the network in focus (``weight``: its index in ``get_weights()``
+        order, ``index``: the flat position in it); training goes on from the new value and
+        the exported script replays the edit at the same step."""
+        def act() -> dict[str, Any]:
+            run = self._run
+            assert run is not None
+            step = run.step
+            session.apply_edit(run.models[self.focus], weight, index, value)
+            run.edits.append((self.focus, step, weight, index,
+                              float(run.models[self.focus].weights[weight].flat[index])))
+            self._publish_frame()
+            return {"step": step, "value": run.edits[-1][4]}
+        result: dict[str, Any] = self.call(act)
+        return result
+
+    def link_state(self) -> str:
+        """The run as a link's fragment: its settings, its step and its typed weights."""
+        def act() -> str:
+            run = self._run
+            assert run is not None
+            return session.encode_link(run.cfg, run.step, run.edits)
+        text: str = self.call(act)
+        return text
+
+    def open_link(self, text: str) -> dict[str, Any]:
+        """Reopen the run a link describes: its settings, then its steps and typed weights
+        replayed. A link that does not parse opens the defaults and says which field."""
+        cfg, step, edits, message = session.decode_link(text)
+
+        def act() -> dict[str, Any]:
+            try:
+                return replay(cfg, message)
+            except ConfigError as exc:  # a typed weight outside the network: the defaults
+                return replay(PlayConfig(), f"the link was not opened ({exc}); showing the "
+                                            "defaults", replay_edits=False)
+
+        def replay(cfg: PlayConfig, message: str | None,
+                   replay_edits: bool = True) -> dict[str, Any]:
+            self._configure(cfg)
+            run = self._run
+            assert run is not None
+            pending = list(edits) if replay_edits else []
+            target_step = step if replay_edits else 0
+            while True:
+                while pending and pending[0][1] == run.step:
+                    v, _, k, i, value = pending.pop(0)
+                    session.apply_edit(run.models[v], k, i, value)
+                    run.edits.append((v, run.step, k, i, value))
+                if run.step >= target_step:
+                    break
+                target = min(target_step, pending[0][1]) if pending else target_step
+                run.advance(target - run.step)
+            self._publish_frame()
+            return {"message": message, "step": run.step}
+        result: dict[str, Any] = self.call(act, timeout=600.0)
+        return result
+
     def set_focus(self, index: int) -> None:
         def act() -> None:
             run = self._run
@@ -421,8 +512,9 @@ class Worker:
         def act() -> str:
             run = self._run
             assert run is not None
+            edits = [e[1:] for e in run.edits if e[0] == self.focus]
             return session.export_script(run.cfg, run.data, run.variants[self.focus], run.step,
-                                         run.steps_per_epoch, run.csv)
+                                         run.steps_per_epoch, run.csv, edits)
         text: str = self.call(act)
         return text
 
@@ -458,11 +550,13 @@ class Worker:
         return {"config": session.config_json(self._config), "playing": self.playing,
                 "step": run.step if run else 0, "focus": self.focus, "error": self.error,
                 "variants": [v.label for v in run.variants] if run else [],
-                "stats": dict(self.stats), "has_csv": self._csv is not None}
+                "stats": dict(self.stats), "has_csv": self._csv is not None,
+                "steps_per_frame": self.steps_per_frame}
 
 
 def capabilities() -> dict[str, Any]:
     """The settings this glassnet offers the page (its lists of choices)."""
     return {"datasets": list(session.DATASETS), "activations": list(session.ACTIVATIONS),
             "initializers": list(session.INITIALIZERS), "optimizers": list(session.OPTIMIZERS),
-            "regularization": list(session.REGULARIZERS), "dropout": True}
+            "regularization": list(session.REGULARIZERS), "dropout": True,
+            "features": list(session.feat.FEATURES)}

@@ -81,7 +81,25 @@ function readConfig() {
     } else if (key === "batch_size") cfg.batch_size = el.value === "full" ? null : Number(el.value);
     else cfg[key] = Number(el.value);
   }
+  cfg.features = [...document.querySelectorAll("#features input")]
+    .filter((el) => el.checked).map((el) => el.value);
   return cfg;
+}
+
+const PLANE_SETS = ["circles", "xor", "gaussians", "spirals", "moons", "plane", "mixture"];
+
+// Which fields the settings show, from the settings themselves: called on every change of a
+// control (before its request) and on every setup, so a field never falls out of step with
+// its menu (a setup that arrives while a change is in flight must not leave it stale).
+function updateVisibility(cfg) {
+  const toy = [...PLANE_SETS, "coffee"].includes(cfg.dataset);
+  for (const el of document.querySelectorAll(".toy")) el.hidden = !toy;
+  for (const el of document.querySelectorAll(".noise")) el.hidden = !toy || cfg.dataset === "coffee";
+  for (const el of document.querySelectorAll(".classes"))
+    el.hidden = !["gaussians", "spirals"].includes(cfg.dataset);
+  for (const el of document.querySelectorAll(".features")) el.hidden = !PLANE_SETS.includes(cfg.dataset);
+  for (const el of document.querySelectorAll(".const")) el.hidden = cfg.initializer !== "constant";
+  for (const el of document.querySelectorAll(".reg")) el.hidden = cfg.regularization === "none";
 }
 
 function writeConfig(cfg) {
@@ -97,18 +115,15 @@ function writeConfig(cfg) {
       el.value = value;
     } else el.value = String(cfg[key]);
   }
-  const toy = ["circles", "xor", "gaussians", "spirals", "moons", "coffee"].includes(cfg.dataset);
-  for (const el of document.querySelectorAll(".toy")) el.hidden = !toy;
-  for (const el of document.querySelectorAll(".noise")) el.hidden = !toy || cfg.dataset === "coffee";
-  for (const el of document.querySelectorAll(".classes"))
-    el.hidden = !["gaussians", "spirals"].includes(cfg.dataset);
-  for (const el of document.querySelectorAll(".const")) el.hidden = cfg.initializer !== "constant";
-  for (const el of document.querySelectorAll(".reg")) el.hidden = cfg.regularization === "none";
+  const chosen = new Set(cfg.features || ["x1", "x2"]);
+  for (const el of document.querySelectorAll("#features input")) el.checked = chosen.has(el.value);
+  updateVisibility(cfg);
 }
 
 let pendingConfig = 0;  // settings sent and not yet answered: a setup must not overwrite them
 
 async function applyConfig() {
+  updateVisibility(readConfig());
   pendingConfig += 1;
   try {
     await act("/api/config", readConfig());
@@ -174,6 +189,73 @@ function drawFlagged(setup, v) {
   NV.drawFlagged($("flagged"), v.flagged);
 }
 
+// "discretize output": every point of the plane at full colour (its class, or for regression
+// its sign), without the confidence shading
+let solid = null;
+function discrete(boundary, setup) {
+  if (!$("discretize").checked) return boundary;
+  const n = setup.grid * setup.grid;
+  if (!solid || solid.n !== n) solid = { n, b64: btoa(String.fromCharCode(255).repeat(n)) };
+  return { cls: boundary.cls, conf: solid.b64 };
+}
+
+// ------------------------------------------------------------------ typed weights
+
+let editing = null;  // {weight, index} being typed
+
+function openEditor(event, label, weight, index, current) {
+  editing = { weight, index };
+  const box = $("editor");
+  $("editor-label").textContent = label;
+  $("editor-value").value = current === null || current === undefined ? "" : String(current);
+  $("editor-error").textContent = "";
+  box.hidden = false;
+  box.style.left = `${Math.min(event.clientX + 8, window.innerWidth - 340)}px`;
+  box.style.top = `${event.clientY + 8}px`;
+  $("editor-value").focus();
+  $("editor-value").select();
+}
+
+async function submitEditor() {
+  if (!editing) return;
+  const text = $("editor-value").value.trim();
+  const value = text === "" ? NaN : Number(text);
+  if (!Number.isFinite(value) || Math.abs(value) > 3.4e38) {  // refused in place
+    $("editor-error").textContent = `not a finite number: ${JSON.stringify(text.slice(0, 30))}`;
+    return;
+  }
+  try {
+    await api("/api/weight", { weight: editing.weight, index: editing.index, value });
+    $("editor").hidden = true;
+    editing = null;
+  } catch (e) {
+    $("editor-error").textContent = e.message;
+  }
+}
+
+// ------------------------------------------------------------------ links to a run
+
+async function copyLink() {
+  const data = await act("/api/link");
+  if (!data) return;
+  const link = `${location.origin}/#${data.state}`;  // never the token
+  G.link = link;
+  $("link-box").hidden = false;
+  $("link-text").value = link;
+  $("link-text").select();
+  try { await navigator.clipboard.writeText(link); } catch (e) { /* shown in the box */ }
+}
+
+async function openLinkFromUrl() {
+  const state = location.hash.slice(1);
+  if (!state) return;
+  $("notice").textContent = "opening the run of the link…";
+  const data = await act("/api/link", { state });
+  const message = data && data.result ? data.result.message : null;
+  $("notice").textContent = message || (data ? `opened the link's run at step ${data.result.step}` : "");
+  G.linkOpened = data ? data.result : null;
+}
+
 let cardCanvases = [];
 
 function layoutCards(setup) {
@@ -221,14 +303,21 @@ function onSetup(setup) {
   drawn.clear();
   $("csv-error").textContent = "";
   if (pendingConfig === 0) writeConfig(setup.config);
+  else updateVisibility(readConfig());
   $("data-info").textContent = `${setup.description}; ${setup.m_train} train, ` +
     `${setup.m_test} test; ${setup.task}` +
     (setup.task !== "regression" ? ` (${setup.classes.length} classes)` : "");
   const plane = Boolean(setup.extent);
   $("boundary").hidden = !plane;
   $("confusion").hidden = plane || setup.task === "regression";
-  $("decision-title").textContent = plane ? "Decision boundary (test points outlined)" :
-    "Confusion matrix (test set)";
+  $("decision-title").textContent = !plane ? "Confusion matrix (test set)"
+    : setup.task === "regression" ? "Output over the plane (orange < 0 < blue; test points outlined)"
+      : "Decision boundary (test points outlined)";
+  $("discretize").parentElement.hidden = !plane;
+  const [thin, thick] = NV.LINK_WIDTHS;
+  $("link-scale").textContent = `|w| = 0: ${thin} px, |w| = ${NV.LINK_SCALE / 2}: ` +
+    `${((thin + thick) / 2).toFixed(1)} px, |w| >= ${NV.LINK_SCALE}: ${thick} px ` +
+    "(links of layers with many links are drawn thinner)";
   const legend = $("curve-legend");
   legend.textContent = setup.variants.map((name, i) => `${name}: colour ${i + 1}`).length > 1
     ? `solid: train, dashed: test; ${setup.variants.map((n, i) => `${["blue", "red", "green", "purple"][i]} = ${n}`).join(", ")}`
@@ -238,11 +327,23 @@ function onSetup(setup) {
   $("unit-panel").hidden = true;
 }
 
+const SLOW_KEYS = ["train_acc", "test_acc", "symmetry", "flagged", "confusion", "meters"];
+
 function onFrame(message) {
   const setup = G.setup, frame = message.frame;
   if (!setup || frame.run_id !== setup.run_id) return;
   const t0 = performance.now();
   for (const p of message.curve) G.curve.push(p);
+  // a light frame leaves out what changes slowly (accuracy, symmetry, flagged units, meters,
+  // confusion): keep showing the last full frame's
+  const last = G.frame;
+  if (!frame.full && last && last.run_id === frame.run_id) {
+    frame.variants.forEach((v, i) => {
+      const before = last.variants[i];
+      if (!before) return;
+      for (const key of SLOW_KEYS) if (!(key in v) && key in before) v[key] = before[key];
+    });
+  }
   G.prevFrame = G.frame; G.frame = frame;
   const v = frame.variants[frame.focus];
   if (v.weights) v.w = v.weights.map(decodeFloats);
@@ -258,7 +359,7 @@ function onFrame(message) {
   $("net-title").textContent = setup.variants.length > 1
     ? `In focus: ${setup.variants[frame.focus]} (click a card below to change)` : "";
   drawNetwork(setup, v);
-  if (v.boundary) paintBoundary($("boundary"), v.boundary, setup, true);
+  if (v.boundary) paintBoundary($("boundary"), discrete(v.boundary, setup), setup, true);
   if (v.confusion) drawConfusion(setup, v.confusion);
   $("accuracy").textContent = `train loss ${fmt(v.train_loss)}, test loss ${fmt(v.test_loss)}` +
     (v.test_acc !== null ? `; accuracy train ${pct(v.train_acc)}, test ${pct(v.test_acc)}` : "");
@@ -393,9 +494,51 @@ function hookEvents() {
   });
   $("net").addEventListener("mouseleave", () => { tooltip.hidden = true; });
   $("net").addEventListener("click", (event) => {
+    const setup = G.setup, v = G.frame && G.frame.variants[G.frame.focus];
     const unit = event.target.closest(".unit");
-    if (unit) openHistory(+unit.dataset.layer, +unit.dataset.unit);
+    if (unit) {
+      const l = +unit.dataset.layer, j = +unit.dataset.unit;
+      openHistory(l, j);
+      if (l > 0 && setup && v && v.w) {
+        openEditor(event, `bias of ${setup.layers[l - 1].name}[${j}]:`, 2 * (l - 1) + 1, j,
+          v.w[2 * (l - 1) + 1][j]);
+      }
+      return;
+    }
+    const box = $("net").getBoundingClientRect();
+    const seg = nearestLink(event.clientX - box.left, event.clientY - box.top);
+    if (seg && setup && v && v.w) {
+      const [, , , , l, i, j] = seg;
+      const units = setup.layers[l - 1].units;
+      openEditor(event, `${linkText(l, i, j)}; new value:`, 2 * (l - 1), i * units + j,
+        v.w[2 * (l - 1)][i * units + j]);
+    }
   });
+  $("editor-set").addEventListener("click", submitEditor);
+  $("editor-value").addEventListener("keydown", (event) => {
+    if (event.key === "Enter") submitEditor();
+    if (event.key === "Escape") { $("editor").hidden = true; editing = null; }
+  });
+  $("editor-cancel").addEventListener("click", () => { $("editor").hidden = true; editing = null; });
+  $("speed").addEventListener("change", () => act("/api/speed",
+    { steps_per_frame: Number($("speed").value) }));
+  $("copy-link").addEventListener("click", copyLink);
+  $("discretize").addEventListener("change", () => {
+    const v = G.frame && G.frame.variants[G.frame.focus];
+    if (G.setup && v && v.boundary) paintBoundary($("boundary"), discrete(v.boundary, G.setup), G.setup, true);
+  });
+  for (const el of document.querySelectorAll("#features input")) el.addEventListener("change", applyConfig);
+  // the spiral lesson: the right features make a small network enough (150 epochs: every
+  // feature with 8 hidden units reaches about 96% test accuracy; x1, x2 with 16 + 16 about 74%)
+  const spiral = (features, hidden) => {
+    $("dataset").value = "spirals"; $("n_classes").value = "2"; $("noise").value = "0.05";
+    $("hidden").value = hidden; $("optimizer").value = "adam"; $("learning_rate").value = "0.03";
+    $("activation").value = "tanh";
+    for (const el of document.querySelectorAll("#features input")) el.checked = features(el.value);
+    applyConfig();
+  };
+  $("lesson-spiral").addEventListener("click", () => spiral(() => true, "8"));
+  $("lesson-spiral-raw").addEventListener("click", () => spiral((f) => f === "x1" || f === "x2", "16, 16"));
   $("play").addEventListener("click", () => act("/api/control",
     { action: G.frame && G.frame.playing ? "pause" : "play" }));
   $("step").addEventListener("click", () => act("/api/control", { action: "step" }));
@@ -414,4 +557,6 @@ function hookEvents() {
 
 hookEvents();
 connect();
+openLinkFromUrl();
+window.addEventListener("hashchange", openLinkFromUrl);  // a link pasted into an open page
 setInterval(updateRates, 500);

@@ -116,7 +116,8 @@ export function layout(net, links, setup) {
     for (let j = 0; j < n; j++) {
       const y = 24 + slot * (j + 0.5);
       const el = document.createElement("div");
-      el.className = l === 0 ? (setup.extent && n === 2 ? "unit input plane" : "unit input")
+      el.className = l === 0 ? (setup.extent && (n === 2 || setup.input_thumbs)
+        ? "unit input plane" : "unit input")
         : "unit";
       el.style.left = `${x - size / 2}px`; el.style.top = `${y - size / 2}px`;
       el.style.width = `${size}px`; el.style.height = `${size}px`;
@@ -153,6 +154,12 @@ export function layout(net, links, setup) {
   return { nodes, lines };
 }
 
+// Link width and depth of colour: |weight| on one absolute scale, the same for every layer and
+// every frame (so regularization's shrinking shows): 0 is the thinnest, LINK_SCALE and above
+// the thickest.
+export const LINK_SCALE = 2;
+export const LINK_WIDTHS = [0.6, 5.1];  // px at |w| = 0 and |w| >= LINK_SCALE (sparse layers)
+
 // Draws the links of `lines` on `canvas` from the weights v.w; returns how many it drew.
 export function drawLinks(canvas, lines, v) {
   const ctx = canvas.getContext("2d");
@@ -163,8 +170,7 @@ export function drawLinks(canvas, lines, v) {
   let drawn = 0;
   for (let l = 0; l < lines.length; l++) {
     const W = v.w[2 * l], flat = lines[l];
-    let max = 1e-12;
-    for (const w of W) if (Number.isFinite(w)) max = Math.max(max, Math.abs(w));
+    const max = LINK_SCALE;
     const dense = flat.length > MAX_LINKS;
     let floor = -1;  // dense layers: only the MAX_LINKS strongest links are drawn
     if (dense) floor = Float32Array.from(W, Math.abs).sort()[flat.length - MAX_LINKS];
@@ -172,7 +178,7 @@ export function drawLinks(canvas, lines, v) {
     for (let k = 0; k < flat.length; k++) {
       const w = W[k];
       if (!Number.isFinite(w) || Math.abs(w) < floor) continue;  // NaN/inf: not drawn
-      const level = Math.round(LEVELS * Math.abs(w) / max);
+      const level = Math.round(LEVELS * Math.min(1, Math.abs(w) / max));
       const key = (w >= 0 ? 1 : -1) * (level + 1);
       let path = buckets.get(key);
       if (!path) { path = new Path2D(); buckets.set(key, path); }
@@ -187,7 +193,7 @@ export function drawLinks(canvas, lines, v) {
       const alpha = (dense ? 0.12 : 0.25) + 0.75 * t;
       const c = key > 0 ? [8, 119, 189] : [245, 147, 34];
       ctx.strokeStyle = `rgb(${c.map((x) => Math.round(255 + (x - 255) * alpha)).join(",")})`;
-      ctx.lineWidth = (dense ? 0.5 : 0.6) + (dense ? 1.5 : 4.5) * t;
+      ctx.lineWidth = dense ? 0.5 + 1.5 * t : LINK_WIDTHS[0] + (LINK_WIDTHS[1] - LINK_WIDTHS[0]) * t;
       ctx.stroke(buckets.get(key));
     }
   }
@@ -242,7 +248,15 @@ export function drawNetwork(links, view, setup, v) {
       thumbs += 1;
     }
   }
-  if (setup.extent && nodes[0].length === 2) {  // the inputs: x1 and x2 over the plane
+  if (setup.input_thumbs) {  // the inputs: each feature over the plane (from the server)
+    const T = setup.thumb, bytes = decodeBytes(setup.input_thumbs.img);
+    nodes[0].forEach((node, f) => {
+      const off = f * T * T;
+      const image = imageOf(T, T, (i) => diverging(bytes[off + i] / 127.5 - 1));
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(image, node.x - node.size / 2, node.y - node.size / 2, node.size, node.size);
+    });
+  } else if (setup.extent && nodes[0].length === 2) {  // the inputs: x1 and x2 over the plane
     const T = setup.thumb;
     nodes[0].forEach((node, f) => {
       const image = imageOf(T, T, (i) => {
