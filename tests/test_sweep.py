@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
+from threadpoolctl import threadpool_limits
 
 import glassnet as gn
 from glassnet.sweep import expand_grid, run_sweep
@@ -61,7 +62,8 @@ def test_table_is_tidy_and_matches_single_fits(local_table: Any, data: Any) -> N
                           seed=0)
     model.compile(loss="sparse_categorical_crossentropy", optimizer=gn.optimizers.Adam(1e-2),
                   metrics=["accuracy"])
-    h = model.fit(X, y, epochs=2, seed=0, validation_data=(Xv, yv), verbose=0)
+    with threadpool_limits(limits=1, user_api="blas"):  # as a sweep's task computes
+        h = model.fit(X, y, epochs=2, seed=0, validation_data=(Xv, yv), verbose=0)
     for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
         assert row[key].tolist() == h.history[key]
 
@@ -158,7 +160,8 @@ def test_a_sweep_over_dropout_rates(data: Any) -> None:
                            gn.Dense(10, "softmax")], seed=1)
     model.compile(loss="sparse_categorical_crossentropy", optimizer="adam",
                   metrics=["accuracy"])
-    h = model.fit(X, y, epochs=2, seed=1, validation_data=(Xv, yv), verbose=0)
+    with threadpool_limits(limits=1, user_api="blas"):  # as a sweep's task computes
+        h = model.fit(X, y, epochs=2, seed=1, validation_data=(Xv, yv), verbose=0)
     run = table[table.dropout == 0.5]
     for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
         assert run[key].tolist() == h.history[key]
@@ -179,7 +182,8 @@ def test_a_sweep_over_the_penalty_picks_lambda_on_the_validation_set(data: Any) 
                            gn.Dense(10, "softmax", kernel_regularizer=penalty)], seed=0)
     model.compile(loss="sparse_categorical_crossentropy", optimizer="adam",
                   metrics=["accuracy"])
-    h = model.fit(X, y, epochs=3, seed=0, validation_data=(Xv, yv), verbose=0)
+    with threadpool_limits(limits=1, user_api="blas"):  # as a sweep's task computes
+        h = model.fit(X, y, epochs=3, seed=0, validation_data=(Xv, yv), verbose=0)
     run = table[table.l2 == 1e-2]
     for key in ("loss", "data_loss", "accuracy", "val_loss", "val_accuracy"):
         assert run[key].tolist() == h.history[key]

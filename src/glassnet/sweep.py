@@ -17,7 +17,8 @@ them picks the regularization on the validation set, as the courses do with ``la
 Runs of one architecture on one data set are trained together as a
 :class:`~glassnet.population.Population` (at most ``max_population`` members each, whatever
 their seeds, rates, penalties and dropout rates; runs without dropout apart); the populations
-are the tasks. Every member equals the network trained alone, so a run's rows
+are the tasks. Every member equals the network trained alone (with one BLAS thread, as
+below), so a run's rows
 do not depend on how runs are grouped or where a task runs: the same grid gives the same
 table, bit for bit, in one process, in a local process pool and on a ``dask.distributed``
 cluster.
@@ -28,6 +29,12 @@ With a ``dask.distributed.Client`` the data sets are scattered to the workers on
 every task refers to them; a worker lost in the middle of a sweep has its tasks run again
 elsewhere by Dask. Dask (the ``dask`` extra) and pandas are
 imported only when used.
+
+Every task computes with one BLAS thread, wherever it runs: a matrix product split over
+several threads may add its terms in another order, and its last bits then depend on the
+machine's thread count (a Dask worker runs one thread; this process, as many as the cores).
+One thread per task makes the table the same bit for bit everywhere; the parallelism is
+the tasks'.
 """
 
 from __future__ import annotations
@@ -230,6 +237,13 @@ def _build(task: dict[str, Any], run: dict[str, Any], n_in: int, n_out: int) -> 
 def _run_group(task: dict[str, Any], arrays: tuple[Any, ...]) -> dict[str, Any]:
     """One task: the runs of ``task`` trained as one population. Rows and (on request)
     each run's weights; runs in a worker process or a Dask worker."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):  # the same sums in any process
+        return _train_group(task, arrays)
+
+
+def _train_group(task: dict[str, Any], arrays: tuple[Any, ...]) -> dict[str, Any]:
     X, y = arrays[0], arrays[1]
     loss = losses.get(task["loss"])
     n_out = _n_outputs(loss, y)
