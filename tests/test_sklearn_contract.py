@@ -530,3 +530,19 @@ def test_poisson_loss_matches_scikit_learn() -> None:
     est.fit(X, y)
     assert est.out_activation_ == "exp" and est.loss_ == pytest.approx(ref.loss_, rel=1e-6)
     np.testing.assert_allclose(est.predict(X), ref.predict(X), rtol=1e-5)
+
+
+def test_non_finite_targets_are_refused_before_any_weight_moves() -> None:
+    """An object array of targets escapes scikit-learn's own finiteness check (its estimator
+    trains, then fails on non-finite weights); glassnet refuses it first."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    est = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, X[:, 0])
+    before = est.predict(X[:5])
+    for y in (np.array([np.inf], dtype=object), np.array([np.nan]), [[1.0, np.inf]]):
+        with pytest.raises(ValueError, match="Input y contains"):
+            est.partial_fit(np.ones((1, 3), dtype=np.float16), y)
+    np.testing.assert_array_equal(est.predict(X[:5]), before)

@@ -80,7 +80,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without scikit-l
 
 from . import activations, initializers, layers, losses, new_seed, optimizers, regularizers
 from .callbacks import Callback
-from .errors import ArgumentTypeError, ConfigError, GlassnetError, OutsideSubsetError
+from .errors import ArgumentTypeError, ConfigError, DataError, GlassnetError, OutsideSubsetError
 from .model import Sequential
 
 __all__ = ["MEMORY_BUDGET_BYTES", "MLPClassifier", "MLPRegressor"]
@@ -1064,6 +1064,10 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
                              y_numeric=True, dtype=(np.float64, np.float32), reset=reset)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        # scikit-learn skips the finiteness check for targets given as an object array and
+        # fails after training; refused here, before any weight moves
+        if not np.isfinite(y).all():
+            raise DataError("Input y contains NaN or infinity; expected finite targets")
         if self.loss == "poisson" and (np.any(y < 0) or np.sum(y) <= 0):
             raise ConfigError("y: loss='poisson' requires non-negative targets with a "
                               "positive sum")
