@@ -403,6 +403,138 @@ def case_backup_and_restore(rec: Record, tmp: Path) -> None:
     rec.archive("backup_at_end", backup.path)
 
 
+def case_losses(rec: Record, tmp: Path) -> None:
+    """Every loss once, each on a small network fitted for two epochs (SGD)."""
+    X, y = _data(64, 5, 3, 24, rec.dtype)
+    onehot = np.eye(3, dtype=rec.dtype)[y]
+    Xr, yr = _targets(64, 5, 25, rec.dtype)
+    positive = (np.abs(yr) + 0.1).astype(rec.dtype)
+    probs = (np.exp(onehot) / np.exp(onehot).sum(axis=1, keepdims=True)).astype(rec.dtype)
+    runs: list[tuple[str, Any, str, Any]] = [
+        ("categorical_crossentropy", gn.losses.CategoricalCrossentropy(), "softmax", onehot),
+        ("cce_logits", gn.losses.CategoricalCrossentropy(from_logits=True), "linear", onehot),
+        ("bce_logits", gn.losses.BinaryCrossentropy(from_logits=True), "linear",
+         (y == 1).astype(rec.dtype)[:, None]),
+        ("hinge", "hinge", "tanh", np.where(y == 1, 1.0, -1.0).astype(rec.dtype)[:, None]),
+        ("huber", gn.losses.Huber(delta=0.5), "linear", yr),
+        ("log_cosh", "log_cosh", "linear", yr),
+        ("msle", "msle", "softplus", positive),
+        ("mape", "mape", "softplus", positive),
+        ("poisson", "poisson", "softplus", positive),
+        ("kl_divergence", "kl_divergence", "softmax", probs),
+    ]
+    for name, loss, out_act, target in runs:
+        model = _mlp([D(8, "tanh", name="h"), D(target.shape[1], out_act, name="out")], 5, 26,
+                     rec.dtype, name)
+        model.compile(loss=loss, optimizer=opt.SGD(0.05))
+        xs = Xr if target is yr or target is positive else X
+        _fit(model, xs, target, epochs=2, batch_size=16)
+        rec.model(name, model)
+
+
+def case_layers_and_initializers(rec: Record, tmp: Path) -> None:
+    """Normalization (adapted), activation layers (ReLU, LeakyReLU, Softmax, Activation),
+    Reshape and Flatten, a nested Sequential, and each kernel initializer family."""
+    X, y = _data(96, 8, 3, 27, rec.dtype)
+    norm = gn.layers.Normalization(name="norm")
+    norm.adapt(X)
+    inner = gn.Sequential([D(8, kernel_initializer="he_normal", name="inner_dense"),
+                           gn.layers.LeakyReLU(0.1, name="inner_leaky")], seed=28,
+                          dtype=rec.dtype, name="inner")
+    model = _mlp([norm, gn.layers.Reshape((2, 4), name="reshape"),
+                  gn.layers.Flatten(name="flat"),
+                  D(10, kernel_initializer="lecun_normal", name="h1"), gn.layers.ReLU(name="relu"),
+                  inner,
+                  D(6, kernel_initializer="he_uniform", bias_initializer="ones", name="h2"),
+                  gn.layers.Activation("tanh", name="tanh"),
+                  D(6, kernel_initializer="glorot_normal", name="h3"),
+                  D(6, "sigmoid", kernel_initializer="lecun_uniform", name="h4"),
+                  D(6, kernel_initializer=gn.initializers.RandomNormal(0.0, 0.3), name="h5"),
+                  D(3, kernel_initializer="random_uniform", name="logits"),
+                  gn.layers.Softmax(name="softmax")], 8, 29, rec.dtype, "layers")
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=opt.Adam(0.01),
+                  metrics=["accuracy"])
+    rec.arrays("initial_weights", model.get_weights())
+    _fit(model, X, y, epochs=3, batch_size=16)
+    rec.model("model", model)
+    path = tmp / "layers.gn"
+    gn.save_model(model, path)
+    rec.archive("model_file", path)
+
+
+def case_more_schedules(rec: Record, tmp: Path) -> None:
+    """InverseTimeDecay and PolynomialDecay (with cycling) under SGD with momentum and
+    Adam."""
+    from glassnet import schedules as s
+
+    X, y = _data(96, 6, 3, 34, rec.dtype)
+    for name, optimizer in (
+            ("sgd_inverse", opt.SGD(s.InverseTimeDecay(0.2, decay_steps=4, decay_rate=0.5,
+                                                       staircase=True), momentum=0.9)),
+            ("adam_poly", opt.Adam(s.PolynomialDecay(0.02, decay_steps=10, end_learning_rate=0.001,
+                                                     power=2.0, cycle=True)))):
+        model = _mlp([D(8, "relu", name="h"), D(3, "softmax", name="out")], 6, 35, rec.dtype,
+                     name)
+        model.compile(loss="sparse_categorical_crossentropy", optimizer=optimizer)
+        _fit(model, X, y, epochs=3, batch_size=16)
+        rec.model(name, model)
+
+
+def case_callbacks(rec: Record, tmp: Path) -> None:
+    """Callbacks that steer training: ReduceLROnPlateau, LearningRateScheduler, EarlyStopping
+    restoring the best weights; ModelCheckpoint's best file."""
+    X, y = _data(120, 6, 3, 36, rec.dtype)
+
+    def make(name: str) -> gn.Sequential:
+        m = _mlp([D(10, "relu", name="h"), D(3, "softmax", name="out")], 6, 37, rec.dtype, name)
+        m.compile(loss="sparse_categorical_crossentropy", optimizer=opt.SGD(0.2, momentum=0.9),
+                  metrics=["accuracy"])
+        return m
+
+    model = make("plateau")
+    _fit(model, X, y, epochs=6, batch_size=12, validation_split=0.25, callbacks=[
+        gn.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=0.05)])
+    rec.model("plateau", model)
+    model = make("scheduler")
+    _fit(model, X, y, epochs=4, batch_size=12, callbacks=[
+        gn.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.5 if epoch % 2 else lr)])
+    rec.model("scheduler", model)
+    model = make("early")
+    best = tmp / "best.gn"
+    _fit(model, X, y, epochs=8, batch_size=12, validation_split=0.25, callbacks=[
+        gn.EarlyStopping(monitor="val_loss", patience=1, restore_best_weights=True),
+        gn.ModelCheckpoint(best, monitor="val_loss", save_best_only=True)])
+    rec.model("early", model)
+    rec.archive("best_file", best)
+
+
+def case_datasets_and_order(rec: Record, tmp: Path) -> None:
+    """fit on a Dataset (shuffled with a seed, batched, mapped), block shuffling, a separate
+    fit seed, initial_epoch, and fit split in two calls."""
+    X, y = _data(120, 6, 3, 38, rec.dtype)
+
+    def make(name: str) -> gn.Sequential:
+        m = _mlp([D(10, "relu", name="h"), D(3, "softmax", name="out")], 6, 39, rec.dtype, name)
+        m.compile(loss="sparse_categorical_crossentropy", optimizer=opt.RMSprop(0.01))
+        return m
+
+    ds = (gn.data.Dataset.from_tensor_slices((X, y)).shuffle(64, seed=3)
+          .map(lambda a, b: (a * 0.5, b)).batch(16))
+    model = make("dataset")
+    model.fit(ds, epochs=3, verbose=0)
+    rec.model("dataset", model)
+    model = make("block")
+    _fit(model, X, y, epochs=3, batch_size=8, shuffle="block", block_size=24, seed=5)
+    rec.model("block", model)
+    model = make("initial_epoch")
+    _fit(model, X, y, epochs=4, batch_size=16, initial_epoch=2)
+    rec.model("initial_epoch", model)
+    model = make("split")
+    _fit(model, X, y, epochs=2, batch_size=16)
+    _fit(model, X, y, epochs=2, batch_size=16)
+    rec.model("split", model)
+
+
 # -- populations -------------------------------------------------------------------------------
 
 def _population_members(rec: Record, n_in: int, classes: int, optimizer: Callable[[float], Any],
@@ -536,7 +668,9 @@ def cases() -> dict[str, Case]:
     for fn in (case_relu_softmax_sgd, case_tanh_sigmoid_momentum, case_nesterov_regression,
                case_adam_dropout_batchnorm, case_rmsprop_penalties, case_more_activations,
                case_schedules, case_sample_weight, case_wide_blas_paths,
-               case_save_load_continue, case_backup_and_restore,
+               case_save_load_continue, case_backup_and_restore, case_losses,
+               case_layers_and_initializers, case_more_schedules, case_callbacks,
+               case_datasets_and_order,
                case_population_sgd_momentum, case_population_adam_penalties_dropout,
                case_population_rmsprop_wide):
         for dtype in ("float32", "float64"):
@@ -658,8 +792,8 @@ def compare(golden: dict[str, Any], actual: dict[str, Any], bitwise: bool) -> li
         off = np.abs(a - g) > rtol * scale
         if off.any():
             i = int(np.argmax(off))
-            problems.append(f"{key}[{i}]: {a[i]!r} vs golden {g[i]!r} (rtol {rtol:g}, "
-                            f"scale {scale:.3g})")
+            problems.append(f"{key}[{i}]: {float(a[i])!r} vs golden {float(g[i])!r} "
+                            f"(rtol {rtol:g}, scale {scale:.3g})")
     return problems
 
 
