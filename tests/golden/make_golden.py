@@ -691,8 +691,13 @@ def run_case(name: str) -> dict[str, Any]:
     fn, dtype = cases()[name]
     rec = Record(dtype)
     reset_auto_names()
-    with tempfile.TemporaryDirectory() as tmp, _quiet_and_one_thread():
-        fn(rec, Path(tmp))
+    default_dtype = gn.get_default_dtype()
+    gn.set_default_dtype("float32")  # what the lab's models use: as on a fresh import
+    try:
+        with tempfile.TemporaryDirectory() as tmp, _quiet_and_one_thread():
+            fn(rec, Path(tmp))
+    finally:
+        gn.set_default_dtype(default_dtype)
     return {"dtype": dtype, "digest": rec.digest(), "summary": rec.summary,
             "values": len(rec.names)}
 
