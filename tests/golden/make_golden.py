@@ -18,10 +18,12 @@ From these a case keeps two things:
 
 - ``digest``: the SHA-256 of the exact bytes of every recorded value (each array's dtype,
   shape and little-endian bytes; each float's ``float.hex``; names and order included): one
-  changed bit anywhere changes it;
-- ``summary``: a few float64 numbers per recorded value (an array's sum, norm, min and max;
-  a history's curve; the lab's headline numbers), compared to a tolerance where the digest
-  cannot be (another CPU or BLAS build rounds differently; see ``fingerprint``).
+  changed bit anywhere changes it; ``parts`` keeps 64 bits of each value's own digest, so
+  that a failure names the values that changed;
+- ``summary``: a few float64 numbers per recorded value (an array's sum and norm; a
+  history's curves; the lab's headline numbers; counted fractions such as accuracies left
+  out), compared to a tolerance where the digest cannot be (another CPU or BLAS build
+  rounds differently; see ``fingerprint``).
 
 Every case runs under ``threadpoolctl.threadpool_limits(1, user_api="blas")``: with one BLAS
 thread the sums do not depend on the number of cores. The lab's timings (seconds, speed-ups)
@@ -35,6 +37,7 @@ import json
 import math
 import os
 import platform
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -64,6 +67,10 @@ RTOL = {"float32": 1e-5, "float64": 1e-10}
 
 #: Keys of the lab's results that hold timings (not results): left out everywhere.
 _TIMING_WORDS = ("second", "speedup", "time /", "blas_threads")
+#: Counted fractions (accuracies, shares of examples, rank statistics) stay in the digest but
+#: not in the summaries: on another machine one example whose margin is within rounding may
+#: flip and move them by a whole count, which no tolerance tells from a change of arithmetic.
+_DISCRETE = re.compile(r"acc|disagree|share|covered|only_one|rank_corr|error_rate")
 
 
 class Record:
@@ -74,6 +81,8 @@ class Record:
         self._hash = hashlib.sha256()
         self.summary: dict[str, list[float]] = {}
         self.names: list[str] = []
+        #: each value's own digest (64 bits of its SHA-256): says *which* value changed
+        self.parts: dict[str, str] = {}
 
     def _part(self, name: str, kind: str, payload: bytes) -> None:
         if name in self.names:
@@ -82,6 +91,7 @@ class Record:
         head = f"{name}\0{kind}\0{len(payload)}\0".encode()
         self._hash.update(head)
         self._hash.update(payload)
+        self.parts[name] = hashlib.sha256(head + payload).hexdigest()[:16]
 
     def array(self, name: str, a: Any, summarize: bool = True) -> None:
         arr = np.asarray(a)
@@ -91,8 +101,7 @@ class Record:
         self._part(name, f"array {arr.dtype.str[1:]} {arr.shape}", little.tobytes())
         if summarize and arr.dtype.kind == "f" and arr.size:
             x = arr.astype(np.float64).ravel()
-            self.summary[name] = [float(x.sum()), float(np.sqrt(x @ x)), float(x.min()),
-                                  float(x.max())]
+            self.summary[name] = [float(x.sum()), float(np.sqrt(x @ x))]
 
     def arrays(self, name: str, arrays: list[Any]) -> None:
         for i, a in enumerate(arrays):
@@ -104,7 +113,8 @@ class Record:
         for key in sorted(history.history):
             values = np.asarray(history.history[key], dtype=np.float64)
             self._part(f"{name}.{key}", "curve", values.astype("<f8").tobytes())
-            self.summary[f"{name}.{key}"] = [float(v) for v in values]
+            if not _DISCRETE.search(key):
+                self.summary[f"{name}.{key}"] = [float(v) for v in values]
 
     def tree(self, name: str, obj: Any, headline: bool = False) -> None:
         """Any nest of dicts, lists, numbers, strings and arrays (a lab result's parts),
@@ -112,9 +122,9 @@ class Record:
         canon = _canon(obj, self, name)
         self._part(name, "tree", json.dumps(canon, sort_keys=True).encode())
         if headline:
-            floats = [(path, v) for path, v in _scalars(obj, name)]
-            for path, v in floats:
-                self.summary[path] = [v]
+            for path, v in _scalars(obj, name):
+                if not _DISCRETE.search(path.removeprefix(name)):
+                    self.summary[path] = [v]
 
     def document(self, name: str, doc: Any) -> None:
         """A JSON document (a file's), canonical: sorted keys, floats as ``float.hex``."""
@@ -699,7 +709,7 @@ def run_case(name: str) -> dict[str, Any]:
     finally:
         gn.set_default_dtype(default_dtype)
     return {"dtype": dtype, "digest": rec.digest(), "summary": rec.summary,
-            "values": len(rec.names)}
+            "values": len(rec.names), "parts": rec.parts}
 
 
 def run_all() -> dict[str, dict[str, Any]]:
@@ -781,6 +791,14 @@ def compare(golden: dict[str, Any], actual: dict[str, Any], bitwise: bool) -> li
     if bitwise:
         if actual["digest"] != golden["digest"]:
             problems.append(f"digest {actual['digest']} != golden {golden['digest']}")
+            g_parts, a_parts = golden.get("parts", {}), actual.get("parts", {})
+            changed = [k for k in a_parts if k in g_parts and a_parts[k] != g_parts[k]]
+            missing = [k for k in g_parts if k not in a_parts]
+            new = [k for k in a_parts if k not in g_parts]
+            for label, keys in (("changed", changed), ("missing", missing), ("new", new)):
+                if keys:
+                    more = f" and {len(keys) - 6} more" if len(keys) > 6 else ""
+                    problems.append(f"{label}: {', '.join(keys[:6])}{more}")
         return problems
     rtol = RTOL[golden["dtype"]]
     g_sum, a_sum = golden["summary"], actual["summary"]
@@ -807,7 +825,11 @@ def write(path: Path = GOLDEN_PATH) -> dict[str, Any]:
            "about": "Regenerate only when a change of results is intended: python "
                     "tests/golden/make_golden.py (and explain it in the commit).",
            "rtol": RTOL, "fingerprint": fingerprint(), "cases": run_all()}
-    path.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n")
+    text = json.dumps(doc, indent=1, sort_keys=True)
+    # one line per list of numbers: a regenerated file's diff shows which values moved
+    text = re.sub(r"\[\n\s*([^\[\]{}]*?)\n\s*\]",
+                  lambda m: "[" + re.sub(r",\n\s*", ", ", m.group(1)) + "]", text)
+    path.write_text(text + "\n")
     return doc
 
 
