@@ -624,6 +624,32 @@ def case_population_rmsprop_wide(rec: Record, tmp: Path) -> None:
     rec.array("predict", pop.predict(X[:8]))
 
 
+def case_sweep(rec: Record, tmp: Path) -> None:
+    """A sweep in this process: two architectures, two rates, L2 penalties and dropout rates
+    (16 runs), trained as populations; the tidy table and every run's weights."""
+    from glassnet.sweep import run_sweep
+
+    X, y = _data(96, 6, 3, 60, rec.dtype)
+    Xv, yv = _data(32, 6, 3, 61, rec.dtype)
+    table, models = run_sweep(
+        {"hidden": [(8,), (6, 4)], "seed": [3], "learning_rate": [0.01, 0.03],
+         "l2": [0.0, 0.01], "dropout": [0.0, 0.2]},
+        data={"toy": (X, y, Xv, yv)}, epochs=2, batch_size=16, dtype=rec.dtype, processes=1,
+        return_models=True)
+    for column in table.columns:
+        values = table[column].to_numpy()
+        if values.dtype.kind == "f":
+            rec._part(f"table.{column}", "column", values.astype("<f8").tobytes())
+            if not _DISCRETE.search(str(column)):
+                rec.summary[f"table.{column}"] = [float(np.nansum(values)),
+                                                  float(np.sqrt(np.nansum(values**2)))]
+        else:
+            rec.tree(f"table.{column}", [v if isinstance(v, (int, float, str)) else str(v)
+                                         for v in values.tolist()])
+    for run in sorted(models):  # (their histories are the table's rows)
+        rec.arrays(f"run{run}.weights", models[run].get_weights())
+
+
 # -- the lab -----------------------------------------------------------------------------------
 
 #: The lab's experiments at small settings that still run every part of each one.
@@ -682,7 +708,7 @@ def cases() -> dict[str, Case]:
                case_layers_and_initializers, case_more_schedules, case_callbacks,
                case_datasets_and_order,
                case_population_sgd_momentum, case_population_adam_penalties_dropout,
-               case_population_rmsprop_wide):
+               case_population_rmsprop_wide, case_sweep):
         for dtype in ("float32", "float64"):
             out[f"{fn.__name__.removeprefix('case_')}_{dtype}"] = (fn, dtype)
     for name in LAB_SETTINGS:
