@@ -43,11 +43,13 @@ GOLDEN: dict[str, Any] = json.loads(mg.GOLDEN_PATH.read_text())
 FINGERPRINT = mg.fingerprint()
 BITWISE = FINGERPRINT == GOLDEN["fingerprint"]
 MODE = "bitwise" if BITWISE else "tolerance"
+_MADE_ON = GOLDEN.get("made_on", {}).get("cpu", "an unnamed CPU")
 _DIFFERS = sorted(k for k in set(FINGERPRINT) | set(GOLDEN["fingerprint"])
                   if FINGERPRINT.get(k) != GOLDEN["fingerprint"].get(k))
 WHY = ("this machine's fingerprint equals the golden file's" if BITWISE else
-       f"the fingerprint differs from the golden file's in {', '.join(_DIFFERS)}, so the "
-       "summaries are compared to a tolerance instead of the digests")
+       f"the fingerprint differs from the golden file's (made on {_MADE_ON}) in "
+       f"{', '.join(_DIFFERS)}, so the summaries are compared to a tolerance instead of the "
+       "digests")
 
 
 def test_the_golden_file_holds_every_case_and_nothing_else() -> None:

@@ -846,8 +846,22 @@ def compare(golden: dict[str, Any], actual: dict[str, Any], bitwise: bool) -> li
     return problems
 
 
+def cpu_model() -> str:
+    """The processor's name, for people reading the file (not part of the fingerprint: the
+    kernels OpenBLAS picked and NumPy's SIMD dispatch are what decide the rounding)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
 def write(path: Path = GOLDEN_PATH) -> dict[str, Any]:
     doc = {"format": FORMAT, "version": VERSION,
+           "made_on": {"cpu": cpu_model(), "cores": os.cpu_count()},
            "about": "Regenerate only when a change of results is intended: python "
                     "tests/golden/make_golden.py (and explain it in the commit).",
            "rtol": RTOL, "fingerprint": fingerprint(), "cases": run_all()}
