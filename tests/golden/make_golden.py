@@ -62,8 +62,14 @@ GOLDEN_PATH = Path(__file__).with_name("golden.json")
 FORMAT = "glassnet-golden"
 VERSION = 1
 
-#: Relative tolerance of the summaries by the case's working precision (see ``compare``).
+#: Relative tolerance of the summaries of curves and numbers (losses by epoch, the lab's
+#: headline numbers) by the case's working precision (see ``compare``).
 RTOL = {"float32": 1e-5, "float64": 1e-10}
+#: ... and of the arrays' sums and norms. Looser in float32: where rounding differs, a ReLU
+#: may take the other branch for one example at one step (its input within rounding of 0),
+#: which moves that unit's weights by about 1e-4 (seen once in 48 cases, under OpenBLAS'
+#: Sandybridge kernels: a bias array's sum moved by 1.3e-4); the loss curves barely move.
+ARRAY_RTOL = {"float32": 1e-3, "float64": 1e-10}
 
 #: Keys of the lab's results that hold timings (not results): left out everywhere.
 _TIMING_WORDS = ("second", "speedup", "time /", "blas_threads")
@@ -80,6 +86,7 @@ class Record:
         self.dtype = dtype
         self._hash = hashlib.sha256()
         self.summary: dict[str, list[float]] = {}
+        self.array_summary: dict[str, list[float]] = {}
         self.names: list[str] = []
         #: each value's own digest (64 bits of its SHA-256): says *which* value changed
         self.parts: dict[str, str] = {}
@@ -101,7 +108,7 @@ class Record:
         self._part(name, f"array {arr.dtype.str[1:]} {arr.shape}", little.tobytes())
         if summarize and arr.dtype.kind == "f" and arr.size:
             x = arr.astype(np.float64).ravel()
-            self.summary[name] = [float(x.sum()), float(np.sqrt(x @ x))]
+            self.array_summary[name] = [float(x.sum()), float(np.sqrt(x @ x))]
 
     def arrays(self, name: str, arrays: list[Any]) -> None:
         for i, a in enumerate(arrays):
@@ -624,6 +631,26 @@ def case_population_rmsprop_wide(rec: Record, tmp: Path) -> None:
     rec.array("predict", pop.predict(X[:8]))
 
 
+def case_population_sgd_wide(rec: Record, tmp: Path) -> None:
+    """Plain SGD members wide enough for the fused step (``W -= eta x.T @ grad_z`` as one
+    BLAS ``gemm`` per member), one member with an L2 penalty, a leaky ReLU hidden layer;
+    evaluate."""
+    from glassnet.population import Population
+
+    X, y = _data(96, 64, 10, 34, rec.dtype)
+    members = []
+    for k, (seed, lr, l2) in enumerate([(52, 0.05, 0.0), (53, 0.1, 0.0), (54, 0.05, 0.001)]):
+        reg = gn.regularizers.L2(l2) if l2 else None
+        model = _mlp([D(160, "leaky_relu", kernel_regularizer=reg, name="h"),
+                      D(10, "softmax", name="out")], 64, seed, rec.dtype, f"sgd_wide_{k}")
+        model.compile(loss="sparse_categorical_crossentropy", optimizer=opt.SGD(lr))
+        members.append(model)
+    pop = Population(members)
+    history = pop.fit(X, y, epochs=2, batch_size=32, seed=[1, 2, 3])
+    _record_population(rec, pop, history)
+    rec.tree("evaluate", pop.evaluate(X, y), headline=True)
+
+
 def case_sweep(rec: Record, tmp: Path) -> None:
     """A sweep in this process: two architectures, two rates, L2 penalties and dropout rates
     (16 runs), trained as populations; the tidy table and every run's weights."""
@@ -708,7 +735,7 @@ def cases() -> dict[str, Case]:
                case_layers_and_initializers, case_more_schedules, case_callbacks,
                case_datasets_and_order,
                case_population_sgd_momentum, case_population_adam_penalties_dropout,
-               case_population_rmsprop_wide, case_sweep):
+               case_population_rmsprop_wide, case_population_sgd_wide, case_sweep):
         for dtype in ("float32", "float64"):
             out[f"{fn.__name__.removeprefix('case_')}_{dtype}"] = (fn, dtype)
     for name in LAB_SETTINGS:
@@ -735,7 +762,7 @@ def run_case(name: str) -> dict[str, Any]:
     finally:
         gn.set_default_dtype(default_dtype)
     return {"dtype": dtype, "digest": rec.digest(), "summary": rec.summary,
-            "values": len(rec.names), "parts": rec.parts}
+            "array_summary": rec.array_summary, "values": len(rec.names), "parts": rec.parts}
 
 
 def run_all() -> dict[str, dict[str, Any]]:
@@ -808,10 +835,11 @@ def compare(golden: dict[str, Any], actual: dict[str, Any], bitwise: bool) -> li
 
     ``bitwise``: the digests must be equal. Otherwise every summary number ``a`` must lie
     within ``rtol * scale`` of its golden ``g``, with ``rtol`` by the case's dtype
-    (:data:`RTOL`) and ``scale`` the largest magnitude among the numbers of that value, or 1
-    if larger: an array's sum is held to a tolerance scaled by its norm, a loss curve by its
-    largest loss, and quantities that are rounding noise (a gradient that is zero but for
-    rounding) to an absolute ``rtol``.
+    (:data:`RTOL` for curves and numbers, :data:`ARRAY_RTOL` for arrays) and ``scale`` the
+    largest magnitude among the numbers of that value, or 1 if larger: an array's sum is
+    held to a tolerance scaled by its norm, a loss curve by its largest loss, and quantities
+    that are rounding noise (a gradient that is zero but for rounding) to an absolute
+    ``rtol``.
     """
     problems: list[str] = []
     if bitwise:
@@ -826,23 +854,24 @@ def compare(golden: dict[str, Any], actual: dict[str, Any], bitwise: bool) -> li
                     more = f" and {len(keys) - 6} more" if len(keys) > 6 else ""
                     problems.append(f"{label}: {', '.join(keys[:6])}{more}")
         return problems
-    rtol = RTOL[golden["dtype"]]
-    g_sum, a_sum = golden["summary"], actual["summary"]
-    if sorted(g_sum) != sorted(a_sum):
-        missing = sorted(set(g_sum) - set(a_sum))[:5]
-        extra = sorted(set(a_sum) - set(g_sum))[:5]
-        problems.append(f"recorded values differ: missing {missing}, new {extra}")
-    for key in sorted(set(g_sum) & set(a_sum)):
-        g, a = np.asarray(g_sum[key], dtype=np.float64), np.asarray(a_sum[key], np.float64)
-        if g.shape != a.shape:
-            problems.append(f"{key}: {a.size} numbers, golden {g.size}")
-            continue
-        scale = max(1.0, float(np.max(np.abs(g), initial=0.0)))
-        off = np.abs(a - g) > rtol * scale
-        if off.any():
-            i = int(np.argmax(off))
-            problems.append(f"{key}[{i}]: {float(a[i])!r} vs golden {float(g[i])!r} "
-                            f"(rtol {rtol:g}, scale {scale:.3g})")
+    for part, tolerances in (("summary", RTOL), ("array_summary", ARRAY_RTOL)):
+        rtol = tolerances[golden["dtype"]]
+        g_sum, a_sum = golden[part], actual[part]
+        if sorted(g_sum) != sorted(a_sum):
+            missing = sorted(set(g_sum) - set(a_sum))[:5]
+            extra = sorted(set(a_sum) - set(g_sum))[:5]
+            problems.append(f"recorded values differ: missing {missing}, new {extra}")
+        for key in sorted(set(g_sum) & set(a_sum)):
+            g, a = np.asarray(g_sum[key], dtype=np.float64), np.asarray(a_sum[key], np.float64)
+            if g.shape != a.shape:
+                problems.append(f"{key}: {a.size} numbers, golden {g.size}")
+                continue
+            scale = max(1.0, float(np.max(np.abs(g), initial=0.0)))
+            off = np.abs(a - g) > rtol * scale
+            if off.any():
+                i = int(np.argmax(off))
+                problems.append(f"{key}[{i}]: {float(a[i])!r} vs golden {float(g[i])!r} "
+                                f"(rtol {rtol:g}, scale {scale:.3g})")
     return problems
 
 
@@ -864,7 +893,8 @@ def write(path: Path = GOLDEN_PATH) -> dict[str, Any]:
            "made_on": {"cpu": cpu_model(), "cores": os.cpu_count()},
            "about": "Regenerate only when a change of results is intended: python "
                     "tests/golden/make_golden.py (and explain it in the commit).",
-           "rtol": RTOL, "fingerprint": fingerprint(), "cases": run_all()}
+           "rtol": {"values": RTOL, "arrays": ARRAY_RTOL}, "fingerprint": fingerprint(),
+           "cases": run_all()}
     text = json.dumps(doc, indent=1, sort_keys=True)
     # one line per list of numbers: a regenerated file's diff shows which values moved
     text = re.sub(r"\[\n\s*([^\[\]{}]*?)\n\s*\]",
