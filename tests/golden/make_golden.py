@@ -14,16 +14,16 @@ Each case trains (or runs) something small with fixed seeds and records, in orde
   document (canonical: sorted keys) and each array, read back with
   :func:`glassnet.io.read_archive`.
 
-From these a case keeps two things:
+From these a case keeps:
 
 - ``digest``: the SHA-256 of the exact bytes of every recorded value (each array's dtype,
   shape and little-endian bytes; each float's ``float.hex``; names and order included): one
   changed bit anywhere changes it; ``parts`` keeps 64 bits of each value's own digest, so
   that a failure names the values that changed;
-- ``summary``: a few float64 numbers per recorded value (an array's sum and norm; a
-  history's curves; the lab's headline numbers; counted fractions such as accuracies left
-  out), compared to a tolerance where the digest cannot be (another CPU or BLAS build
-  rounds differently; see ``fingerprint``).
+- ``summary`` (a history's curves, the lab's headline numbers; counted fractions such as
+  accuracies left out) and ``array_summary`` (each array's sum and norm): float64 numbers
+  compared to a tolerance where the digest cannot be (another CPU or BLAS build rounds
+  differently; see ``fingerprint`` and ``compare``).
 
 Every case runs under ``threadpoolctl.threadpool_limits(1, user_api="blas")``: with one BLAS
 thread the sums do not depend on the number of cores. The lab's timings (seconds, speed-ups)
