@@ -126,6 +126,18 @@ def test_absurd_units_are_refused_before_building(saved: Path, tmp_path: Path) -
         gn.load_model(_with_doc(saved, tmp_path / "deep.gn", doc))
 
 
+@pytest.mark.parametrize("entry", [None, 3, "Dense", [], {"class": "Sequential"},
+                                   {"class": "Sequential", "config": {"model": None}}])
+def test_layer_entries_of_any_json_type_are_a_model_file_error(
+        saved: Path, tmp_path: Path, entry: Any) -> None:
+    """A layer entry that is not a layer's dict (found by make fuzz: ``[null]`` escaped as an
+    AttributeError from the size check before building)."""
+    doc = _doc(saved)
+    doc["model"]["layers"] = [entry]
+    with pytest.raises(ModelFileError, match="odd.gn"):
+        gn.load_model(_with_doc(saved, tmp_path / "odd.gn", doc))
+
+
 def test_json_caps(saved: Path, tmp_path: Path) -> None:
     doc = _doc(saved)
     doc["model"]["name"] = json.loads("[" * 500 + "]" * 500)

@@ -21,7 +21,7 @@ scipy_sparse = pytest.importorskip("scipy.sparse")
 
 from sklearn import neural_network  # noqa: E402
 from sklearn.datasets import load_digits, make_multilabel_classification  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning, NotFittedError  # noqa: E402
 from sklearn.preprocessing import MinMaxScaler  # noqa: E402
 
 import glassnet as gn  # noqa: E402
@@ -546,3 +546,28 @@ def test_non_finite_targets_are_refused_before_any_weight_moves() -> None:
         with pytest.raises(ValueError, match="Input y contains"):
             est.partial_fit(np.ones((1, 3), dtype=np.float16), y)
     np.testing.assert_array_equal(est.predict(X[:5]), before)
+
+
+def test_a_call_that_fails_in_training_leaves_the_estimator_as_it_was() -> None:
+    """Values that overflow in training end in non-finite weights: scikit-learn's own MLP
+    raises and keeps the broken weights; glassnet raises and puts back the state from before
+    the call (found by make fuzz)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    est = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, X[:, 0])
+        before, n_iter, curve = est.predict(X[:5]), est.n_iter_, list(est.loss_curve_)
+        huge = np.array([[1e300, -0.13, 0.64]])
+        with pytest.raises(ValueError, match="non-finite parameter weights"):
+            est.partial_fit(huge, [1.0])
+        np.testing.assert_array_equal(est.predict(X[:5]), before)
+        assert est.n_iter_ == n_iter and est.loss_curve_ == curve
+        est.partial_fit(X, X[:, 0])  # and it trains on, its arrays still the network's own
+        assert est.coefs_[0] is est.model_.layers[0].W
+        fresh = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+        with pytest.raises(ValueError, match="non-finite parameter weights"):
+            fresh.fit(np.vstack([X, huge]), np.r_[X[:, 0], 1.0])
+    with pytest.raises(NotFittedError):
+        fresh.predict(X)  # a first fit that failed leaves it unfitted

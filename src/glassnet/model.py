@@ -1436,9 +1436,15 @@ def load_model(path: str | os.PathLike[str]) -> Sequential:
         raise MissingFileError(f"path: no model file at {path!r}")
     archive = read_archive(path, {MODEL_FORMAT: MODEL_VERSION,
                                   CHECKPOINT_FORMAT: CHECKPOINT_VERSION})
-    if archive.doc["format"] == CHECKPOINT_FORMAT:
-        return _checkpoint_from_archive(archive)[0]
-    return model_from_archive(archive, archive.arrays)
+    try:
+        if archive.doc["format"] == CHECKPOINT_FORMAT:
+            return _checkpoint_from_archive(archive)[0]
+        return model_from_archive(archive, archive.arrays)
+    except GlassnetError:
+        raise
+    except Exception as exc:  # a config shaped in a way no check above foresaw
+        raise ModelFileError(f"{path!r}: cannot be read ({type(exc).__name__}: "
+                             f"{str(exc)[:200]})") from exc
 
 
 def _check_declared_size(path: str, config: dict[str, Any], weights: list[Array]) -> None:
@@ -1494,7 +1500,8 @@ def _flat_entries(path: str, config: dict[str, Any], width_cap: int, held: int,
     for entry in config.get("layers") or []:
         params = entry.get("config") if isinstance(entry, dict) else None
         inner = params.get("model") if isinstance(params, dict) else None
-        if entry.get("class") == "Sequential" and isinstance(inner, dict) \
+        if isinstance(entry, dict) and entry.get("class") == "Sequential" \
+                and isinstance(inner, dict) \
                 and isinstance(inner.get("layers"), list):
             if depth >= _MAX_NESTING:
                 raise ModelFileError(f"{path!r}: models nest more than {_MAX_NESTING} deep")
