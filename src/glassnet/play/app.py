@@ -17,6 +17,7 @@ Routes (every one behind :class:`~glassnet.play.security.Guard`)::
     GET  /api/export/model    the network in focus, as a glassnet model file
     GET  /api/export/script   a Python script that replays the run bit for bit
     WS   /ws                  setup and frames; the page acknowledges each frame it drew
+                              ("ack") and says which views it shows ({"views": [...]})
 
 No request ever names a file: static files are looked up in a fixed table of package data.
 """
@@ -182,6 +183,17 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
             "content-disposition": 'attachment; filename="playground_run.py"'})
 
     clients = 0
+    # the views each open page shows (session.VIEWS; all until it says otherwise): frames
+    # carry the union, so a view no page shows is neither computed nor sent
+    watching: dict[int, frozenset[str]] = {}
+    views_lock = asyncio.Lock()
+
+    async def update_views(refresh: bool = True) -> None:
+        async with views_lock:  # one change at a time, in the order the pages sent them
+            union = frozenset(v for views in watching.values() for v in views) if watching \
+                else frozenset(session.VIEWS)
+            if union != worker.views:
+                await run_in_threadpool(worker.set_views, union, refresh)
 
     async def live(ws: WebSocket) -> None:
         nonlocal clients
@@ -190,6 +202,9 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
         acked = asyncio.Event()
         acked.set()
         closed = asyncio.Event()
+        me = id(ws)
+        watching[me] = frozenset(session.VIEWS)
+        notes: list[str] = []  # answers to a bad message, sent by the frame loop
 
         async def read() -> None:
             try:
@@ -197,6 +212,15 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
                     message = await ws.receive_text()
                     if message == "ack":
                         acked.set()
+                        continue
+                    try:
+                        views = session.parse_views(message)
+                    except GlassnetError as exc:  # refused; the page's views stay as they were
+                        if len(notes) < 4:
+                            notes.append(session.dumps({"type": "error", "error": str(exc)}))
+                        continue
+                    watching[me] = views
+                    await update_views()
             except (WebSocketDisconnect, RuntimeError, KeyError):
                 pass
             finally:
@@ -206,6 +230,8 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
         run_id, version, sent_curve = "", -1, 0
         try:
             while not closed.is_set():
+                while notes:
+                    await ws.send_text(notes.pop(0))
                 if not acked.is_set() or worker.frame_version == version:
                     await asyncio.sleep(0.004)
                     continue
@@ -223,6 +249,8 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
             pass
         finally:
             reader.cancel()
+            watching.pop(me, None)
+            await update_views(refresh=False)  # fewer pages: no view to bring up to date
             clients -= 1
             if clients == 0 and worker.playing:  # nobody watches: stop using the CPU
                 worker.pause_soon()

@@ -202,6 +202,9 @@ class Worker:
         self.curve: list[list[float | None]] = []
         self.stats = {"frames": 0, "steps": 0, "frame_seconds": 0.0}
         self.steps_per_frame = 0  # 0: as many as the frame's time allows
+        # the views some page shows (session.VIEWS): frames compute and carry only these
+        self.views: frozenset[str] = frozenset(session.VIEWS)
+        self._views_lock = threading.Lock()
         self._step_seconds = 1e-3
         self._last_frame = 0.0
         self._last_full = 0.0
@@ -308,17 +311,19 @@ class Worker:
 
     def _publish_frame(self, light: bool = False) -> None:
         """Publish a frame; ``light``: while playing, a light frame (what moves every frame)
-        unless the last full one is ``FULL_PERIOD`` old."""
+        unless the last full one is ``FULL_PERIOD`` old. It holds the parts of the views
+        some page shows (:attr:`views`), read once here."""
         run = self._run
         assert run is not None
         start = self._last_frame = time.perf_counter()
         full = not (light and self.playing and start - self._last_full < FULL_PERIOD)
         if full:
             self._last_full = start
+        views = self.views
         with np.errstate(all="ignore"):  # a diverged network is reported, not warned about
             frame = session.frame_for(run.models, run.data, self.focus, run.step,
                                       run.steps_per_epoch, run.m_train, run.cfg.batch_size,
-                                      full=full)
+                                      full=full, views=views)
         diverged = [run.variants[i].label for i, v in enumerate(frame["variants"])
                     if v["train_loss"] is None]
         if diverged and self.error is None:
@@ -400,6 +405,23 @@ class Worker:
                     "seed": self._config.seed}
         result: dict[str, Any] = self.call(act)
         return result
+
+    def set_views(self, views: frozenset[str], refresh: bool = True) -> None:
+        """The views some page shows (a subset of :data:`session.VIEWS`, checked here). A view
+        that was hidden and is shown again gets a full frame at once (``refresh``: computed
+        now, also while paused), so it never shows an old picture; hiding one needs no
+        frame."""
+        if not isinstance(views, frozenset) or not views <= frozenset(session.VIEWS):
+            raise ConfigError(f"views: expected a set of names from "
+                              f"{', '.join(session.VIEWS)}, got {views!r:.60}")
+        with self._views_lock:
+            shown = views - self.views
+            self.views = views
+        if shown and refresh:
+            def publish() -> None:
+                if self._run is not None and self.views >= shown:
+                    self._publish_frame()
+            self.call(publish)
 
     def set_speed(self, steps_per_frame: int) -> None:
         """Steps per frame while playing (0: as many as the frame's time allows)."""
