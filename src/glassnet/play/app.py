@@ -188,12 +188,19 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
     watching: dict[int, frozenset[str]] = {}
     views_lock = asyncio.Lock()
 
-    async def update_views(refresh: bool = True) -> None:
+    def union() -> frozenset[str]:
+        return frozenset(v for views in watching.values() for v in views) if watching \
+            else frozenset(session.VIEWS)
+
+    async def update_views(shown: frozenset[str] = frozenset()) -> None:
+        """The worker computes the union of the pages' views; a page that shows ``shown``
+        again gets a full frame at once (the worker publishes one now)."""
         async with views_lock:  # one change at a time, in the order the pages sent them
-            union = frozenset(v for views in watching.values() for v in views) if watching \
-                else frozenset(session.VIEWS)
-            if union != worker.views:
-                await run_in_threadpool(worker.set_views, union, refresh)
+            views = union()
+            if views != worker.views:  # a view added to the union: a full frame is published
+                await run_in_threadpool(worker.set_views, views)
+            elif shown:  # another page showed it all along: a full frame for this one
+                await run_in_threadpool(worker.refresh)
 
     async def live(ws: WebSocket) -> None:
         nonlocal clients
@@ -203,8 +210,11 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
         acked.set()
         closed = asyncio.Event()
         me = id(ws)
-        watching[me] = frozenset(session.VIEWS)
+        watching[me] = frozenset(session.VIEWS)  # every view until the page says otherwise
         notes: list[str] = []  # answers to a bad message, sent by the frame loop
+        # views this page shows again and has not had a full frame of since: a light frame
+        # holding them (weights without meters, no confusion matrix) is not sent to it
+        pending: set[str] = set()
 
         async def read() -> None:
             try:
@@ -219,8 +229,11 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
                         if len(notes) < 4:
                             notes.append(session.dumps({"type": "error", "error": str(exc)}))
                         continue
+                    shown = views - watching[me]
                     watching[me] = views
-                    await update_views()
+                    pending.intersection_update(views)
+                    pending.update(shown)
+                    await update_views(shown)
             except (WebSocketDisconnect, RuntimeError, KeyError):
                 pass
             finally:
@@ -229,17 +242,31 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
         reader = asyncio.create_task(read())
         run_id, version, sent_curve = "", -1, 0
         try:
+            await update_views()  # a new page shows everything: the worker computes it
             while not closed.is_set():
                 while notes:
                     await ws.send_text(notes.pop(0))
-                if not acked.is_set() or worker.frame_version == version:
+                latest = worker.latest
+                if not acked.is_set() or latest[0] == version:
                     await asyncio.sleep(0.004)
                     continue
                 if worker.run_id != run_id:
                     run_id, sent_curve = worker.run_id, 0
                     await ws.send_text(worker.setup_json)
-                version = worker.frame_version
-                frame, curve = worker.frame_json, worker.curve
+                    latest = worker.latest
+                if pending & latest[3] and not latest[2]:
+                    # a view shown again comes complete: the last full frame if it holds the
+                    # view and is newer than what the page has, else wait for the full frame
+                    # the worker is publishing (update_views asked for it)
+                    full = worker.last_full
+                    if full[0] > version and pending <= full[3]:
+                        latest = full
+                    else:
+                        await asyncio.sleep(0.004)
+                        continue
+                if latest[2]:
+                    pending.difference_update(latest[3])
+                version, frame, curve = latest[0], latest[1], worker.curve
                 new_points = curve[sent_curve:]
                 sent_curve = len(curve)
                 acked.clear()
@@ -249,9 +276,12 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
             pass
         finally:
             reader.cancel()
-            watching.pop(me, None)
-            await update_views(refresh=False)  # fewer pages: no view to bring up to date
             clients -= 1
+            watching.pop(me, None)
+            if not views_lock.locked():  # fewer pages: no view to bring up to date, no wait
+                worker.set_views(union(), refresh=False)
+            else:  # after the change in progress
+                asyncio.get_running_loop().create_task(update_views())
             if clients == 0 and worker.playing:  # nobody watches: stop using the CPU
                 worker.pause_soon()
 

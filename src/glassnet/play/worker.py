@@ -199,6 +199,10 @@ class Worker:
         self.setup_json = ""
         self.frame_json = ""
         self.frame_version = 0
+        # the last frame and the last full frame as (version, JSON, full, views), each
+        # replaced in one assignment: a sender reads a consistent tuple
+        self.latest: tuple[int, str, bool, frozenset[str]] = (0, "", True, frozenset())
+        self.last_full = self.latest
         self.curve: list[list[float | None]] = []
         self.stats = {"frames": 0, "steps": 0, "frame_seconds": 0.0}
         self.steps_per_frame = 0  # 0: as many as the frame's time allows
@@ -343,7 +347,12 @@ class Worker:
         if last is None or (last != run.step and run.step - last >= run.step / 1000):
             self.curve.append(point)
         frame["curve_len"] = len(self.curve)
-        self.frame_json = session.dumps(frame)
+        text = session.dumps(frame)
+        entry = (self.frame_version + 1, text, full, views)
+        if full:
+            self.last_full = entry
+        self.latest = entry
+        self.frame_json = text
         self.frame_version += 1
         took = time.perf_counter() - start
         self.stats["frame_seconds"] = 0.7 * self.stats["frame_seconds"] + 0.3 * took
@@ -418,10 +427,14 @@ class Worker:
             shown = views - self.views
             self.views = views
         if shown and refresh:
-            def publish() -> None:
-                if self._run is not None and self.views >= shown:
-                    self._publish_frame()
-            self.call(publish)
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Publish a full frame now (a page shows a view again), also while paused."""
+        def publish() -> None:
+            if self._run is not None:
+                self._publish_frame()
+        self.call(publish)
 
     def set_speed(self, steps_per_frame: int) -> None:
         """Steps per frame while playing (0: as many as the frame's time allows)."""
