@@ -212,6 +212,7 @@ class Worker:
         self._step_seconds = 1e-3
         self._last_frame = 0.0
         self._last_full = 0.0
+        self._frame_due = 0.0  # while playing: when the next frame is due (a fixed cadence)
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True,
                                         name="glassnet-play-controller")
@@ -276,7 +277,15 @@ class Worker:
                 self.playing = False
             self._publish_frame(light=True)
             return
-        deadline = self._last_frame + FRAME_PERIOD - self.stats["frame_seconds"]
+        # frames are due on a fixed cadence, so a late frame (the machine busy for a moment) is
+        # made up by the next ones instead of slowing every later frame; after a pause or
+        # more than a frame behind, the cadence starts afresh a period after the last frame
+        now = time.perf_counter()
+        due = self._frame_due + FRAME_PERIOD
+        if not now - FRAME_PERIOD <= due <= now + FRAME_PERIOD:
+            due = self._last_frame + FRAME_PERIOD
+        self._frame_due = due
+        deadline = due - self.stats["frame_seconds"]
         while True:
             left = deadline - time.perf_counter()
             n = max(1, min(10_000, int(left / max(self._step_seconds, 1e-6))))
