@@ -186,21 +186,19 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
     # the views each open page shows (session.VIEWS; all until it says otherwise): frames
     # carry the union, so a view no page shows is neither computed nor sent
     watching: dict[int, frozenset[str]] = {}
-    views_lock = asyncio.Lock()
 
     def union() -> frozenset[str]:
         return frozenset(v for views in watching.values() for v in views) if watching \
             else frozenset(session.VIEWS)
 
-    async def update_views(shown: frozenset[str] = frozenset()) -> None:
+    def update_views(shown: frozenset[str] = frozenset(), refresh: bool = True) -> None:
         """The worker computes the union of the pages' views; a page that shows ``shown``
-        again gets a full frame at once (the worker publishes one now)."""
-        async with views_lock:  # one change at a time, in the order the pages sent them
-            views = union()
-            if views != worker.views:  # a view added to the union: a full frame is published
-                await run_in_threadpool(worker.set_views, views)
-            elif shown:  # another page showed it all along: a full frame for this one
-                await run_in_threadpool(worker.refresh)
+        again gets a full frame at once (the worker publishes one next). Never waits."""
+        views = union()
+        if views != worker.views:  # a view added to the union: a full frame comes next
+            worker.set_views(views, refresh)
+        elif shown and refresh:  # another page showed it all along: a full frame for this one
+            worker.refresh_soon()
 
     async def live(ws: WebSocket) -> None:
         nonlocal clients
@@ -233,7 +231,7 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
                     watching[me] = views
                     pending.intersection_update(views)
                     pending.update(shown)
-                    await update_views(shown)
+                    update_views(shown)
             except (WebSocketDisconnect, RuntimeError, KeyError):
                 pass
             finally:
@@ -242,7 +240,7 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
         reader = asyncio.create_task(read())
         run_id, version, sent_curve = "", -1, 0
         try:
-            await update_views()  # a new page shows everything: the worker computes it
+            update_views()  # a new page shows everything: the worker computes it
             while not closed.is_set():
                 while notes:
                     await ws.send_text(notes.pop(0))
@@ -278,10 +276,7 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
             reader.cancel()
             clients -= 1
             watching.pop(me, None)
-            if not views_lock.locked():  # fewer pages: no view to bring up to date, no wait
-                worker.set_views(union(), refresh=False)
-            else:  # after the change in progress
-                asyncio.get_running_loop().create_task(update_views())
+            update_views(refresh=False)  # fewer pages: no view to bring up to date
             if clients == 0 and worker.playing:  # nobody watches: stop using the CPU
                 worker.pause_soon()
 

@@ -209,6 +209,7 @@ class Worker:
         # the views some page shows (session.VIEWS): frames compute and carry only these
         self.views: frozenset[str] = frozenset(session.VIEWS)
         self._views_lock = threading.Lock()
+        self._refresh_queued = False  # a full frame asked for and not yet published
         self._step_seconds = 1e-3
         self._last_frame = 0.0
         self._last_full = 0.0
@@ -426,9 +427,9 @@ class Worker:
 
     def set_views(self, views: frozenset[str], refresh: bool = True) -> None:
         """The views some page shows (a subset of :data:`session.VIEWS`, checked here). A view
-        that was hidden and is shown again gets a full frame at once (``refresh``: computed
-        now, also while paused), so it never shows an old picture; hiding one needs no
-        frame."""
+        that was hidden and is shown again gets a full frame at once (``refresh``: the
+        controller publishes one next, also while paused), so it never shows an old
+        picture; hiding one needs no frame. Never waits (safe from the event loop)."""
         if not isinstance(views, frozenset) or not views <= frozenset(session.VIEWS):
             raise ConfigError(f"views: expected a set of names from "
                               f"{', '.join(session.VIEWS)}, got {views!r:.60}")
@@ -436,14 +437,22 @@ class Worker:
             shown = views - self.views
             self.views = views
         if shown and refresh:
-            self.refresh()
+            self.refresh_soon()
 
-    def refresh(self) -> None:
-        """Publish a full frame now (a page shows a view again), also while paused."""
+    def refresh_soon(self) -> None:
+        """Ask the controller for a full frame next (a page shows a view again), also while
+        paused, without waiting; requests that come before it is published make one frame."""
+        with self._views_lock:
+            if self._refresh_queued:
+                return
+            self._refresh_queued = True
+
         def publish() -> None:
+            with self._views_lock:
+                self._refresh_queued = False
             if self._run is not None:
                 self._publish_frame()
-        self.call(publish)
+        self._queue.put((publish, Future()))
 
     def set_speed(self, steps_per_frame: int) -> None:
         """Steps per frame while playing (0: as many as the frame's time allows)."""
