@@ -237,3 +237,30 @@ def test_frame_for_computes_only_the_views_asked_for() -> None:
     frame = session.frame_for([model], data, 0, 0, 45, 1437, 32)
     v = frame["variants"][0]
     assert frame["views"] == list(VIEWS) and {"weights", "meters", "confusion"} <= set(v)
+
+
+def test_any_views_message_is_a_set_of_views_or_a_config_error() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    import glassnet as gn
+
+    json_values = st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
+        | st.sampled_from(VIEWS),
+        lambda inner: st.lists(inner, max_size=5)
+        | st.dictionaries(st.text(max_size=8) | st.just("views"), inner, max_size=3),
+        max_leaves=20)
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(st.text(max_size=1500) | json_values.map(lambda v: json.dumps({"views": v}))
+           | json_values.map(json.dumps))
+    def check(text: str) -> None:
+        try:
+            views = session.parse_views(text)
+        except gn.ConfigError as exc:
+            assert str(exc).startswith("views: ")
+        else:
+            assert views <= ALL
+
+    check()
