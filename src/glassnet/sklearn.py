@@ -179,14 +179,6 @@ def _as_list(value: Any, n: int, name: str) -> list[Any]:
     return [value] * n
 
 
-def _has_activation(name: str) -> bool:
-    try:
-        activations.get(name)
-    except GlassnetError:
-        return False
-    return True
-
-
 def _is_auto(value: Any) -> bool:
     return isinstance(value, str) and value == "auto"
 
@@ -1064,10 +1056,6 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         if not isinstance(self.loss, str) or self.loss not in ("squared_error", "poisson"):
             raise ConfigError(f"The 'loss' parameter of MLPRegressor must be one of "
                               f"'squared_error', 'poisson'. Got {self.loss!r} instead.")
-        if self.loss == "poisson" and not _has_activation("exponential"):
-            raise OutsideSubsetError(
-                "loss='poisson': this glassnet has no exponential output activation yet; "
-                "use loss='squared_error'")
         super()._check_params()
 
     def _validate_input(self, X: Any, y: Any, incremental: bool,
