@@ -33,12 +33,33 @@ from .tensor import Tensor, as_tensor
 
 Array = NDArray[Any]
 
-__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset"]
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "TensorSpec"]
 
 #: ``prefetch(AUTOTUNE)``, ``map(num_parallel_calls=AUTOTUNE)``: accepted, nothing to tune
 AUTOTUNE = -1
 INFINITE_CARDINALITY = -1
 UNKNOWN_CARDINALITY = -2
+
+
+class TensorSpec:
+    """The shape and dtype of one leaf of a dataset's elements (``Dataset.element_spec``):
+    ``None`` where the size varies (the batch dimension of a ``batch`` without
+    ``drop_remainder``). Compared by shape, dtype and name."""
+
+    def __init__(self, shape: Any, dtype: Any = np.float32, name: str | None = None) -> None:
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = np.dtype(dtype)
+        self.name = name
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, TensorSpec) and (self.shape, self.dtype, self.name)
+                == (other.shape, other.dtype, other.name))
+
+    def __hash__(self) -> int:
+        return hash((self.shape, self.dtype, self.name))
+
+    def __repr__(self) -> str:
+        return f"TensorSpec(shape={self.shape}, dtype=tf.{self.dtype.name}, name={self.name!r})"
 
 
 # -- element structures: an array, a tuple/list of structures, or a dict of them ------------
@@ -212,6 +233,33 @@ class Dataset(metaclass=_Meta):
         if n == UNKNOWN_CARDINALITY:
             raise TypeError("The dataset length is unknown.")
         return n
+
+    @property
+    def element_spec(self) -> Any:
+        """The structure of the elements with a :class:`TensorSpec` per leaf (read from the
+        first element: a ``map`` function runs once, as TensorFlow traces it)."""
+        first = next(iter(self._raw()), None)
+        if first is None:
+            raise ShapeError("element_spec: the dataset has no elements to read it from")
+        size = self._static_batch()
+
+        def spec(leaf: Any) -> TensorSpec:
+            arr = np.asarray(leaf)
+            shape = arr.shape if size == 0 else (None if size < 0 else size, *arr.shape[1:])
+            return TensorSpec(shape, arr.dtype)
+
+        return _map(spec, first)
+
+    def _static_batch(self) -> int:
+        """0: not batched; -1: batched, the size varies; else the fixed batch size."""
+        node: Dataset | None = self
+        while node is not None and not isinstance(node, (_Batch, _Unbatch)):
+            if isinstance(node, (_Zip, _Concatenate)):
+                return -1 if self.batched else 0
+            node = node._parent
+        if isinstance(node, _Batch):
+            return node.size if node.drop_remainder else -1
+        return 0
 
     @property
     def batched(self) -> bool:

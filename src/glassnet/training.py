@@ -426,6 +426,7 @@ def fit(
     _, optimizer = model._require_compiled()
     params = {
         "epochs": epochs, "steps": n_steps, "samples": m, "batch_size": batch_size,
+        "from_dataset": dataset is not None,
         "val_samples": 0 if x_val is None else x_val.shape[0], "seed": shuffle_seed,
         "model_seed": model.seed,
         # layers given a seed of their own (Dropout(seed=...)) draw from it instead
