@@ -44,3 +44,16 @@ def test_fit_on_a_dataset_says_the_batches_are_the_datasets(
     model.fit(tf.data.Dataset.from_tensor_slices((x, y)).batch(16), epochs=1, verbose=2)
     out = capsys.readouterr().out
     assert "The dataset's batches -> 4 steps" in out and "full batch" not in out
+
+
+def test_probing_a_dataset_with_hasattr_answers_false() -> None:
+    """Generic code probes objects with hasattr; a dataset answers False for names it lacks,
+    and asking for one directly still says it is outside the subset."""
+    ds = tf.data.Dataset.from_tensor_slices(np.zeros((4, 2)))
+    assert not hasattr(ds, "history") and not hasattr(ds, "to_numpy")
+    assert hasattr(ds, "element_spec") and hasattr(ds, "batch")
+    with pytest.raises(gn.OutsideSubsetError, match="Dataset.padded_batch is outside"):
+        _ = ds.padded_batch  # type: ignore[attr-defined]
+    # a dataset given where arrays are expected is named, not mistaken for a DataFrame
+    with pytest.raises(gn.GlassnetError):
+        tf.data.Dataset.from_tensor_slices(ds)

@@ -92,6 +92,29 @@ def test_tutorial_runs_on_glassnet(name: str, tmp_path_factory: pytest.TempPathF
     assert "@@RESULT" in out and isinstance(result["values"], dict)
 
 
+#: scripts on tf.data (no Keras run: TensorFlow is not installed): what real TensorFlow
+#: prints for the same cells, counts and shapes exactly, and that the model learns
+TF_DATA_EXPECT: dict[str, dict[str, Any]] = {
+    "load_numpy.py": {"n_train_elements": 6000, "first_example_shape": [28, 28],
+                      "n_train_batches": 94, "n_test_batches": 16,
+                      "batch_shape": [64, 28, 28], "batch_label_shape": [64],
+                      "predictions_shape": [1000, 10]},
+}
+TF_DATA_LEARNS = {"load_numpy.py": lambda v: v["test_acc"] > 0.5 and
+                  _last(v["history"], "sparse_categorical_accuracy") > 0.5}
+
+
+@pytest.mark.parametrize("name", sorted(TF_DATA_EXPECT))
+def test_tf_data_tutorial_values(name: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    result, out = run_glassnet(name, tmp_path_factory.getbasetemp())
+    v = result["values"]
+    got = {k: v.get(k) for k in TF_DATA_EXPECT[name]}
+    assert got == TF_DATA_EXPECT[name]
+    assert TF_DATA_LEARNS[name](v), v
+    # evaluate gives Keras' [loss, metric...] of Python floats
+    assert result["types"]["test_loss"] == result["types"]["test_acc"] == "float"
+
+
 def _last(history: Any, key: str) -> float:
     return float(history["history"][key][-1])
 

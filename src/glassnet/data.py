@@ -41,6 +41,12 @@ INFINITE_CARDINALITY = -1
 UNKNOWN_CARDINALITY = -2
 
 
+class OutsideAttributeError(OutsideSubsetError, AttributeError):
+    """A dataset's attribute outside the subset: an :class:`OutsideSubsetError` that is also
+    an ``AttributeError``, so ``hasattr(ds, name)`` and other probing answer False as they
+    would on TensorFlow's datasets."""
+
+
 class TensorSpec:
     """The shape and dtype of one leaf of a dataset's elements (``Dataset.element_spec``):
     ``None`` where the size varies (the batch dimension of a ``batch`` without
@@ -284,7 +290,7 @@ class Dataset(metaclass=_Meta):
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        raise OutsideSubsetError(
+        raise OutsideAttributeError(
             f"Dataset.{name} is outside glassnet's subset of tf.data (in-memory datasets: "
             f"batch, shuffle, repeat, take, skip, cache, prefetch, map, filter, unbatch)")
 
