@@ -55,5 +55,5 @@ def test_probing_a_dataset_with_hasattr_answers_false() -> None:
     with pytest.raises(gn.OutsideSubsetError, match="Dataset.padded_batch is outside"):
         _ = ds.padded_batch  # type: ignore[attr-defined]
     # a dataset given where arrays are expected is named, not mistaken for a DataFrame
-    with pytest.raises(gn.GlassnetError):
+    with pytest.raises(gn.ArgumentTypeError, match="tensors: .*got a Dataset"):
         tf.data.Dataset.from_tensor_slices(ds)

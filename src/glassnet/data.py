@@ -307,6 +307,9 @@ def _bool(value: Any, argument: str) -> bool:
 class _Slices(Dataset):
     def __init__(self, tensors: Any) -> None:
         super().__init__(None)
+        if isinstance(tensors, Dataset):
+            raise ArgumentTypeError("tensors: expected arrays, a tuple or a dict of arrays, "
+                                    "got a Dataset (to pair datasets use Dataset.zip)")
         if tensors is None or isinstance(tensors, (str, bytes)):
             raise ArgumentTypeError(f"tensors: expected arrays, a tuple or a dict of arrays, "
                                     f"got {tensors!r:.80}")
