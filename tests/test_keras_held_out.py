@@ -3,6 +3,8 @@ the Keras/tf surface, each closed or refused with a pointer to what to use inste
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -57,3 +59,61 @@ def test_probing_a_dataset_with_hasattr_answers_false() -> None:
     # a dataset given where arrays are expected is named, not mistaken for a DataFrame
     with pytest.raises(gn.ArgumentTypeError, match="tensors: .*got a Dataset"):
         tf.data.Dataset.from_tensor_slices(ds)
+
+
+def test_a_scalar_tensor_shows_its_value_as_tensorflow_does() -> None:
+    assert repr(tf.constant(3)) == "<Tensor: shape=(), dtype=int32, numpy=3>"
+    assert repr(tf.constant(0.5)) == "<Tensor: shape=(), dtype=float32, numpy=0.5>"
+    assert repr(tf.constant([1, 2])).endswith("numpy=array([1, 2], dtype=int32)>")
+
+
+# -------------------------------------- "Load a pandas DataFrame": the dict-input cells
+pd = pytest.importorskip("pandas")
+
+
+def _heart() -> Any:
+    rng = np.random.default_rng(3)
+    return pd.DataFrame({"age": rng.integers(29, 78, 20).astype(float),
+                         "chol": rng.normal(246, 51, 20), "thal": ["normal"] * 20})
+
+
+def test_input_takes_keras_name_and_dtype_and_refuses_strings() -> None:
+    inp = tf.keras.Input(shape=(2,), name="age", dtype=tf.float32)
+    assert inp.name == "age" and inp.dtype == np.float32
+    model = tf.keras.Sequential([inp, tf.keras.layers.Dense(1)])
+    assert model.predict(np.ones((3, 2)), verbose=0).shape == (3, 1)
+    with pytest.raises(gn.OutsideSubsetError, match="get_dummies"):
+        tf.keras.Input(shape=(1,), name="thal", dtype="string")
+    with pytest.raises(gn.ArgumentTypeError, match="dtype"):
+        tf.keras.Input(shape=(1,), dtype="no-such-dtype")
+
+
+def test_the_functional_dict_cells_are_outside_with_what_to_use_instead() -> None:
+    df = _heart()
+    numeric = df[["age", "chol"]]
+    inputs = {name: tf.keras.Input(shape=(1,), name=name, dtype=tf.float32)
+              for name, _ in numeric.items()}
+    # the notebook's stack_dict on symbolic inputs: tf.cast / tf.concat of an Input
+    with pytest.raises(gn.OutsideSubsetError, match="first in Sequential"):
+        tf.concat([tf.cast(inputs[k], tf.float32) for k in sorted(inputs)], axis=-1)
+    with pytest.raises(gn.OutsideSubsetError, match="functional graph"):
+        tf.keras.layers.Dense(10)(inputs["age"])
+    with pytest.raises(gn.OutsideSubsetError, match="Sequential"):
+        tf.keras.Model(inputs, inputs["age"])
+    with pytest.raises(gn.OutsideSubsetError, match="get_dummies"):
+        tf.keras.layers.StringLookup(output_mode="one_hot")
+    with pytest.raises(gn.OutsideSubsetError, match="column_stack"):
+        tf.keras.layers.Concatenate()
+    # a dict of columns given to a Sequential: named, the model untouched
+    model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    with pytest.raises(gn.OutsideSubsetError, match=r"X: a dict of named inputs.*df\["):
+        model.fit(dict(numeric), df["age"], epochs=1, verbose=0)
+    assert not model.built
+    ds = tf.data.Dataset.from_tensor_slices((dict(numeric), df["age"])).batch(4)
+    with pytest.raises(gn.OutsideSubsetError, match="batch 0 of the dataset.*dict"):
+        model.fit(ds, epochs=1, verbose=0)
+    # what the message says to use instead works
+    model.fit(tf.data.Dataset.from_tensor_slices((numeric, df["age"])).batch(4), epochs=1,
+              verbose=0)
+    assert model.built

@@ -28,6 +28,8 @@ class Tensor(np.ndarray):
 
     def __repr__(self) -> str:
         arr = self.view(np.ndarray)
+        if arr.ndim == 0:  # TensorFlow shows a scalar's value: numpy=0, numpy=0.5
+            return f"<Tensor: shape=(), dtype={arr.dtype}, numpy={arr}>"
         return f"<Tensor: shape={arr.shape}, dtype={arr.dtype}, numpy=\n{arr!r}>" \
             if arr.ndim > 1 else f"<Tensor: shape={arr.shape}, dtype={arr.dtype}, numpy={arr!r}>"
 

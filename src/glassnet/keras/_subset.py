@@ -37,6 +37,16 @@ HINTS = {
     "datasets": "load the arrays with NumPy or pandas (or glassnet.datasets) and pass them",
     "get_file": "download the file yourself and read it with NumPy or pandas",
 }
+_ENCODE = ("encode categories as numbers before the model: one-hot columns with "
+           "pandas.get_dummies(df[column]) (or NumPy), joined to the numeric features")
+_JOIN = ("functional graphs are outside; join the columns before the model (np.column_stack, "
+         "pandas.concat) and give a Sequential one array")
+HINTS.update({name: _ENCODE for name in (
+    "StringLookup", "IntegerLookup", "CategoryEncoding", "Hashing", "HashedCrossing",
+    "Discretization")})
+HINTS.update({name: _JOIN for name in (
+    "Concatenate", "concatenate", "Add", "add", "Multiply", "multiply", "Average")})
+HINTS["plot_model"] = "model.summary() lists the layers, their output shapes and parameters"
 HINTS.update({name: _CONV for name in (
     "Conv1D", "Conv2D", "Conv3D", "MaxPooling1D", "MaxPooling2D", "MaxPool2D",
     "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Conv2DTranspose",
