@@ -54,7 +54,7 @@ print(numeric_features.head())
 numeric_tensor = tf.convert_to_tensor(numeric_features)
 print(numeric_tensor)
 numeric_tensor_shape = tuple(numeric_tensor.shape)
-numeric_tensor_dtype = numeric_tensor.dtype.name
+numeric_tensor_is_float64 = numeric_tensor.dtype == tf.float64
 
 normalizer = tf.keras.layers.Normalization(axis=-1)
 normalizer.adapt(numeric_features)
