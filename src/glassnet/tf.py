@@ -36,7 +36,8 @@ int64 = np.int64
 bool = np.bool_  # noqa: A001 (TensorFlow's name)
 
 __all__ = [
-    "AUTOTUNE", "Tensor", "TensorSpec", "abs", "add", "add_n", "argmax", "argmin", "autograph", "cast",
+    "AUTOTUNE", "Tensor", "TensorSpec", "abs", "add", "add_n", "argmax", "argmin", "autograph",
+    "cast",
     "concat", "constant", "convert_to_tensor", "data", "divide", "exp", "expand_dims", "fill",
     "float16", "float32", "float64", "get_logger", "int32", "int64", "keras", "linspace",
     "log", "math", "matmul", "maximum", "minimum", "multiply", "nn", "one_hot", "ones",
