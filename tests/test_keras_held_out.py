@@ -32,6 +32,8 @@ def test_element_spec_gives_each_leaf_its_shape_and_dtype() -> None:
     assert d.map(lambda e: (e["a"] * 2, e["b"])).batch(2).element_spec == (
         tf.TensorSpec((None, 2), np.float64), tf.TensorSpec((None,), np.int64))
     assert tf.TensorSpec((2,)) != tf.TensorSpec((3,))
+    words = tf.data.Dataset.from_tensor_slices(np.array(["a", "b"], dtype=object))
+    assert repr(words.element_spec) == "TensorSpec(shape=(), dtype=tf.string, name=None)"
     with pytest.raises(ShapeError, match="element_spec"):
         _ = ds.take(0).element_spec
 

@@ -104,8 +104,8 @@ TF_DATA_EXPECT: dict[str, dict[str, Any]] = {
                        "dict_row_keys": ["age", "chol", "oldpeak", "thalach", "trestbps"]},
 }
 TF_DATA_LEARNS = {
-    "load_numpy.py": lambda v: v["test_acc"] > 0.5 and
-    _last(v["history"], "sparse_categorical_accuracy") > 0.5,
+    "load_numpy.py": lambda v: v["test_acc"] > 0.8 and
+    _last(v["history"], "sparse_categorical_accuracy") > 0.8,
     "load_pandas.py": lambda v: all(
         len(v[h]["history"]["loss"]) == 5 and
         v[h]["history"]["loss"][-1] < v[h]["history"]["loss"][0] and

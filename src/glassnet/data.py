@@ -65,7 +65,8 @@ class TensorSpec:
         return hash((self.shape, self.dtype, self.name))
 
     def __repr__(self) -> str:
-        return f"TensorSpec(shape={self.shape}, dtype=tf.{self.dtype.name}, name={self.name!r})"
+        dtype = "string" if self.dtype.kind in "OSU" else self.dtype.name  # TensorFlow's name
+        return f"TensorSpec(shape={self.shape}, dtype=tf.{dtype}, name={self.name!r})"
 
 
 # -- element structures: an array, a tuple/list of structures, or a dict of them ------------

@@ -1,9 +1,10 @@
 """TensorFlow's "Load NumPy data" tutorial (tensorflow.org/tutorials/load_data/numpy), cell by
 cell, with only the import line changed and an offline stand-in for the mnist.npz arrays of
-the same shapes: 28 x 28 images with values 0..1 and labels 0..9 (each digit class a noisy
-template, so there is something to learn); 6,000 training and 1,000 test examples (the file
-has 60,000 and 10,000) and 3 epochs (the notebook runs 10), so it runs in seconds. The arrays
-go into tf.data as the notebook's do."""
+the same shapes and types: 28 x 28 uint8 images with values 0..255 (the notebook does not
+scale them) and uint8 labels 0..9, each digit class its own scattered strokes among noise,
+so there is something to learn; 6,000 training and 1,000 test examples (the file has 60,000
+and 10,000) and 3 epochs (the notebook runs 10), so it runs in seconds. The arrays go into
+tf.data as the notebook's do."""
 
 import numpy as np
 
@@ -12,12 +13,12 @@ from glassnet import tf  # was: import tensorflow as tf
 
 def load_mnist_npz_standin(n_train=6000, n_test=1000, seed=7):
     rng = np.random.default_rng(seed)
-    templates = rng.random((10, 28, 28)) ** 3
+    strokes = rng.random((10, 28, 28)) < 0.15  # each digit class: its own set of pixels
 
     def draw(n):
         y = rng.integers(0, 10, size=n).astype(np.uint8)
-        x = 0.15 * templates[y] + rng.random((n, 28, 28)) * 0.8
-        return np.clip(x, 0, 1).astype(np.float32), y
+        on = (strokes[y] & (rng.random((n, 28, 28)) < 0.3)) | (rng.random((n, 28, 28)) < 0.1)
+        return (on * rng.integers(128, 256, size=(n, 28, 28))).astype(np.uint8), y
 
     return draw(n_train), draw(n_test)
 
