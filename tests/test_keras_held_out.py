@@ -119,3 +119,28 @@ def test_the_functional_dict_cells_are_outside_with_what_to_use_instead() -> Non
     model.fit(tf.data.Dataset.from_tensor_slices((numeric, df["age"])).batch(4), epochs=1,
               verbose=0)
     assert model.built
+
+
+def test_normalization_adapts_to_a_dataset_of_features_as_to_its_array() -> None:
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(3, 2, size=(37, 4)), rng.integers(0, 2, size=37)
+    ds = tf.data.Dataset.from_tensor_slices((x, y))
+    want = tf.keras.layers.Normalization(axis=-1)
+    want.adapt(x)
+    for source in (ds.map(lambda f, t: f), ds.batch(8).map(lambda f, t: f),
+                   tf.data.Dataset.from_tensor_slices(x).shuffle(50, seed=2).batch(5)):
+        norm = tf.keras.layers.Normalization(axis=-1)
+        norm.adapt(source)
+        np.testing.assert_allclose(norm.mean, want.mean, rtol=1e-12)
+        np.testing.assert_allclose(norm.variance, want.variance, rtol=1e-12)
+    one = tf.keras.layers.Normalization(axis=None)
+    one.adapt(tf.data.Dataset.from_tensor_slices(x[:, 0]).batch(10))
+    np.testing.assert_allclose(one.mean, [x[:, 0].mean()], rtol=1e-6)  # kept as float32
+    # (x, y) pairs: named, with the map that fixes it; nothing adapted
+    norm = tf.keras.layers.Normalization()
+    with pytest.raises(gn.ArgumentTypeError, match=r"ds.map\(lambda x, y: x\)"):
+        norm.adapt(ds.batch(8))
+    with pytest.raises(gn.NotReadyError, match="'Normalization' has no statistics yet"):
+        _ = norm.mean
+    with pytest.raises(ShapeError, match="empty dataset"):
+        norm.adapt(tf.data.Dataset.from_tensor_slices(x).take(0))

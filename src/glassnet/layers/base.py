@@ -288,8 +288,8 @@ class Layer(HasShapes):
     def _require_built(self) -> None:
         if not self.built:
             raise NotReadyError(
-                f"layer {self.name!r} has no weights yet: give the model an Input(shape=...) "
-                f"or call fit/predict/build first"
+                f"layer {self.name or self.kind!r} has no weights yet: give the model an "
+                f"Input(shape=...) or call fit/predict/build first"
             )
 
     # -- the rest of the protocol -------------------------------------------------------------
