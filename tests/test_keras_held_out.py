@@ -144,3 +144,23 @@ def test_normalization_adapts_to_a_dataset_of_features_as_to_its_array() -> None
         _ = norm.mean
     with pytest.raises(ShapeError, match="empty dataset"):
         norm.adapt(tf.data.Dataset.from_tensor_slices(x).take(0))
+
+
+def test_the_load_csv_tutorials_functional_cells_say_what_to_use_instead() -> None:
+    """"Load CSV data": titanic's named scalar inputs and string columns."""
+    with pytest.raises(gn.OutsideSubsetError, match=r"Input\(shape=\(1,\)\) for one feature"):
+        tf.keras.Input(shape=(), name="age", dtype=tf.float32)
+    with pytest.raises(gn.OutsideSubsetError, match="get_dummies"):
+        _ = tf.string
+    with pytest.raises(gn.OutsideSubsetError, match="read files with NumPy or pandas"):
+        _ = tf.io
+    # the Sequential part (abalone): a model of the numeric columns trains on them
+    rng = np.random.default_rng(1)
+    features, labels = rng.random((60, 7)), pd.Series(rng.integers(1, 29, 60))
+    normalize = tf.keras.layers.Normalization()
+    normalize.adapt(features)
+    model = tf.keras.Sequential([normalize, tf.keras.layers.Dense(8, activation="relu"),
+                                 tf.keras.layers.Dense(1)])
+    model.compile(loss=tf.keras.losses.MeanSquaredError(), optimizer=tf.keras.optimizers.Adam())
+    history = model.fit(features, labels, epochs=3, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]

@@ -46,6 +46,10 @@ HINTS.update({name: _ENCODE for name in (
     "Discretization")})
 HINTS.update({name: _JOIN for name in (
     "Concatenate", "concatenate", "Add", "add", "Multiply", "multiply", "Average")})
+HINTS.update({name: "glassnet's networks take numbers; " + _ENCODE for name in (
+    "string", "strings")})
+HINTS["io"] = ("read files with NumPy or pandas and pass the arrays "
+               "(tf.data.Dataset.from_tensor_slices)")
 HINTS["plot_model"] = "model.summary() lists the layers, their output shapes and parameters"
 HINTS.update({name: _CONV for name in (
     "Conv1D", "Conv2D", "Conv3D", "MaxPooling1D", "MaxPooling2D", "MaxPool2D",

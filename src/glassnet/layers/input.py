@@ -30,6 +30,12 @@ class Input:
     ``shape=(28, 28)`` means images, which a ``Flatten`` (or ``Reshape``) layer takes first."""
 
     def __init__(self, shape: Any, name: str | None = "input", dtype: Any = None) -> None:
+        if isinstance(shape, (tuple, list)) and len(shape) == 0:
+            raise OutsideSubsetError(
+                "Input(shape=()) (one scalar per example, a named input of a functional "
+                "graph) is outside glassnet's TensorFlow subset: Dense layers take examples as "
+                "rows; use Input(shape=(1,)) for one feature, or join the columns "
+                "(df[columns]) and use Input(shape=(n,))")
         self.shape = check_shape(shape)
         self.dtype = _input_dtype(dtype)
         self.name = name
