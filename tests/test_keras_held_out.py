@@ -102,6 +102,9 @@ def test_the_functional_dict_cells_are_outside_with_what_to_use_instead() -> Non
         tf.keras.layers.Dense(10)(inputs["age"])
     with pytest.raises(gn.OutsideSubsetError, match="Sequential"):
         tf.keras.Model(inputs, inputs["age"])
+    with pytest.raises(gn.OutsideSubsetError, match="subclassed models"):
+        class MyModel(tf.keras.Model):  # type: ignore[misc]  # the notebook's subclass
+            pass
     with pytest.raises(gn.OutsideSubsetError, match="get_dummies"):
         tf.keras.layers.StringLookup(output_mode="one_hot")
     with pytest.raises(gn.OutsideSubsetError, match="column_stack"):

@@ -26,8 +26,9 @@ HINTS = {
                     "parameter's gradient, gn.inspect.gradient_check checks them, fit trains",
     "Variable": "a model's weights are NumPy arrays: model.weights (live views), "
                 "get_weights/set_weights",
-    "Model": "functional graphs are outside; build the chain with Sequential([...]) (a "
-             "Sequential can hold another as a layer)",
+    "Model": "functional graphs and subclassed models (class MyModel(tf.keras.Model)) are "
+             "outside; build the chain with Sequential([...]) (a Sequential can hold another "
+             "as a layer) and give it one array of features",
     "TensorBoard": "fit returns a History (history.history, plot it with matplotlib); "
                    "gn.inspect.NeuronRecorder records every unit during training",
     "saved_model": "model.save(path) and glassnet.load_model(path) keep a model in one file",
