@@ -167,3 +167,52 @@ def test_the_load_csv_tutorials_functional_cells_say_what_to_use_instead() -> No
     model.compile(loss=tf.keras.losses.MeanSquaredError(), optimizer=tf.keras.optimizers.Adam())
     history = model.fit(features, labels, epochs=3, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+# ----------------------------------- "Classification on imbalanced data": Sequential cells
+def test_dense_bias_initializer_none_and_an_array_constant_as_keras_3() -> None:
+    """Keras 3: Dense(bias_initializer=None) draws the bias from glorot_uniform (add_weight's
+    default); Constant(np.log([pos / neg])) fills the bias with that array."""
+    bias = np.log([0.05])
+    model = tf.keras.Sequential([
+        tf.keras.layers.Dense(16, activation="relu", input_shape=(29,),
+                              bias_initializer=None),
+        tf.keras.layers.Dense(1, activation="sigmoid",
+                              bias_initializer=tf.keras.initializers.Constant(bias))])
+    b0 = model.layers[0].bias.numpy()
+    assert b0.std() > 0 and np.abs(b0).max() <= np.sqrt(6 / 32)  # glorot: n = 16 + 16
+    np.testing.assert_allclose(model.layers[1].bias.numpy(), bias.astype(np.float32))
+    np.testing.assert_array_equal(tf.keras.initializers.Constant([1.0, 2.0])(
+        (3, 2), np.random.default_rng(0)), [[1, 2]] * 3)
+    with pytest.raises(gn.ConfigError, match=r"value: an array of shape \(2,\) cannot fill"):
+        tf.keras.Sequential([tf.keras.layers.Dense(
+            3, input_shape=(2,), bias_initializer=tf.keras.initializers.Constant([1., 2.]))])
+    with pytest.raises(gn.ConfigError, match="value: expected finite"):
+        tf.keras.initializers.Constant([1.0, np.nan])
+    # the constant survives a save as JSON config
+    cfg = tf.keras.initializers.Constant(bias).get_config()
+    assert cfg == {"value": [float(bias[0])]}
+
+
+def test_kernel_and_bias_assign_write_the_live_weight_after_checking() -> None:
+    model = tf.keras.Sequential([tf.keras.layers.Dense(2, input_shape=(3,)),
+                                 tf.keras.layers.Dense(1)])
+    out = model.layers[-1].bias.assign([0.0])
+    assert model.layers[-1].b[0] == 0.0 and out.shape == (1,)
+    kernel = model.layers[0].kernel
+    kernel.assign(np.ones((3, 2)))
+    kernel.assign_add(np.full((3, 2), 2.0))
+    kernel.assign_sub(np.ones((3, 2)))
+    np.testing.assert_array_equal(model.get_weights()[0], np.full((3, 2), 2.0))
+    before = model.get_weights()
+    for bad, err in (([1.0, 2.0], ShapeError), ([[np.inf] * 2] * 3, gn.DataError),
+                     ("a", gn.DataError)):
+        with pytest.raises(err):
+            model.layers[0].kernel.assign(bad)
+    for a, b in zip(model.get_weights(), before):
+        np.testing.assert_array_equal(a, b)
+    # what NumPy computes from a weight is a plain Tensor, not a writable view
+    doubled = model.layers[0].kernel * 2
+    assert type(doubled) is tf.Tensor and not hasattr(doubled, "assign")
+    with pytest.raises(gn.NotReadyError):
+        _ = tf.keras.layers.Dense(2).kernel
