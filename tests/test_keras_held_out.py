@@ -3,6 +3,10 @@ the Keras/tf surface, each closed or refused with a pointer to what to use inste
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import subprocess
+import sys
 from typing import Any
 
 import numpy as np
@@ -216,3 +220,37 @@ def test_kernel_and_bias_assign_write_the_live_weight_after_checking() -> None:
     assert type(doubled) is tf.Tensor and not hasattr(doubled, "assign")
     with pytest.raises(gn.NotReadyError):
         _ = tf.keras.layers.Dense(2).kernel
+
+
+def test_metrics_names_is_keras_3s() -> None:
+    model = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=(3,))])
+    assert model.metrics_names == []
+    model.compile(optimizer="adam", loss="mse")
+    assert model.metrics_names == ["loss"]
+    model.compile(optimizer="adam", loss="mse", metrics=["mae", "mse"])
+    assert model.metrics_names == ["loss", "compile_metrics"]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("keras") is None
+                    or importlib.util.find_spec("torch") is None,
+                    reason="real Keras (with torch) is not installed")
+def test_metrics_names_and_the_none_bias_agree_with_real_keras() -> None:
+    code = (
+        "import keras, numpy as np\n"
+        "m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, "
+        "bias_initializer=None)])\n"
+        "a = list(m.metrics_names)\n"
+        "m.compile(optimizer='adam', loss='mse'); b = list(m.metrics_names)\n"
+        "m.compile(optimizer='adam', loss='mse', metrics=['mae']); c = list(m.metrics_names)\n"
+        "print(a, b, c, bool(np.any(m.layers[0].bias.numpy() != 0)))\n")
+    env = dict(os.environ, KERAS_BACKEND="torch")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=300).stdout.strip().splitlines()[-1]
+    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(
+        4, bias_initializer=None)])
+    a = list(model.metrics_names)
+    model.compile(optimizer="adam", loss="mse")
+    b = list(model.metrics_names)
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    c = list(model.metrics_names)
+    assert out == f"{a} {b} {c} {bool(np.any(model.layers[0].bias.numpy() != 0))}"

@@ -967,6 +967,16 @@ class Sequential(HasShapes):
         return [w for layer in self.layers for w in layer.weight_arrays()]
 
     @property
+    def metrics_names(self) -> list[str]:
+        """Keras 3's ``metrics_names``: ``[]`` before ``compile``, then ``["loss"]``, or
+        ``["loss", "compile_metrics"]`` when metrics were compiled (Keras 3 groups them under
+        one name). The names of the values ``evaluate`` returns are
+        ``["loss", *model.metric_names]``; ``evaluate(return_dict=True)`` pairs them."""
+        if self.loss is None or self.optimizer is None:
+            return []
+        return ["loss", "compile_metrics"] if self.metric_names else ["loss"]
+
+    @property
     def trainable_weights(self) -> list[Array]:
         """The live trainable arrays (what the optimizer updates), in ``gradients`` order."""
         self._require_built()
