@@ -254,3 +254,39 @@ def test_metrics_names_and_the_none_bias_agree_with_real_keras() -> None:
     model.compile(optimizer="adam", loss="mse", metrics=["mae"])
     c = list(model.metrics_names)
     assert out == f"{a} {b} {c} {bool(np.any(model.layers[0].bias.numpy() != 0))}"
+
+
+def test_sample_from_datasets_draws_by_weight_seeded_and_ends_as_tensorflow() -> None:
+    pos = tf.data.Dataset.from_tensor_slices(np.ones(5)).shuffle(5, seed=1).repeat()
+    neg = tf.data.Dataset.from_tensor_slices(np.zeros(50)).shuffle(50, seed=2).repeat()
+    mixed = tf.data.Dataset.sample_from_datasets([pos, neg], weights=[0.5, 0.5], seed=3)
+    assert int(mixed.cardinality()) == tf.data.INFINITE_CARDINALITY
+    draws = np.array([x for x in mixed.take(4000).as_numpy_iterator()])
+    assert abs(draws.mean() - 0.5) < 0.03  # balanced, though pos has 10x fewer rows
+    again = tf.data.Dataset.sample_from_datasets([pos, neg], weights=[0.5, 0.5], seed=3)
+    np.testing.assert_array_equal(draws[:200], list(again.take(200).as_numpy_iterator()))
+    # finite datasets: an exhausted one drops out, every element comes once
+    a = tf.data.Dataset.from_tensor_slices(np.arange(3))
+    b = tf.data.Dataset.from_tensor_slices(np.arange(10, 20))
+    got = list(tf.data.experimental.sample_from_datasets([a, b], seed=0).as_numpy_iterator())
+    assert sorted(got) == [0, 1, 2, *range(10, 20)]
+    assert [g for g in got if g < 10] == [0, 1, 2]
+    stopped = list(tf.data.Dataset.sample_from_datasets(
+        [a, b], seed=0, stop_on_empty_dataset=True).as_numpy_iterator())
+    assert len(stopped) < 13 and stopped == got[:len(stopped)]
+    # (x, y) pairs, batched, into fit with steps_per_epoch: the tutorial's oversampling
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(200, 4)), (rng.random(200) < 0.1).astype(int)
+    make = lambda f, t: tf.data.Dataset.from_tensor_slices((f, t)).shuffle(1000).repeat()  # noqa: E731
+    resampled = tf.data.Dataset.sample_from_datasets(
+        [make(x[y == 1], y[y == 1]), make(x[y == 0], y[y == 0])], weights=[0.5, 0.5])
+    model = tf.keras.Sequential([tf.keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(resampled.batch(32).prefetch(2), epochs=2, steps_per_epoch=5, verbose=0)
+    assert model.epochs_trained == 2
+    for bad, err in ((dict(datasets=[a], weights=[1, 2]), gn.ConfigError),
+                     (dict(datasets=[a, b], weights=[-1, 2]), gn.ConfigError),
+                     (dict(datasets=[a, b.batch(2)]), ShapeError),
+                     (dict(datasets=a), gn.ArgumentTypeError)):
+        with pytest.raises(err):
+            tf.data.Dataset.sample_from_datasets(**bad)

@@ -143,6 +143,36 @@ class Dataset(metaclass=_Meta):
                                     f"{type(datasets).__name__}")
         return _Zip(tuple(datasets))
 
+    @staticmethod
+    def sample_from_datasets(datasets: Any, weights: Any = None, seed: int | None = None,
+                             stop_on_empty_dataset: bool = False,
+                             rerandomize_each_iteration: Any = None) -> Dataset:
+        """Each element from one of ``datasets``, drawn at random with probabilities
+        ``weights`` (equal unless given; normalized). An exhausted dataset drops out of the
+        draw (the others' weights renormalized) unless ``stop_on_empty_dataset``, which ends
+        there. The draws come from ``seed`` (else glassnet's global seed), new each
+        iteration."""
+        if not isinstance(datasets, (tuple, list)) or not datasets \
+                or not all(isinstance(d, Dataset) for d in datasets):
+            raise ArgumentTypeError(f"datasets: expected a list of datasets, got "
+                                    f"{type(datasets).__name__}")
+        if weights is None:
+            w = np.full(len(datasets), 1.0 / len(datasets))
+        else:
+            try:
+                w = np.asarray(weights, dtype=np.float64).reshape(-1)
+            except (TypeError, ValueError):
+                raise ArgumentTypeError(f"weights: expected {len(datasets)} numbers, got "
+                                        f"{weights!r:.80}") from None
+            if w.shape != (len(datasets),) or not np.isfinite(w).all() or (w < 0).any() \
+                    or w.sum() <= 0:
+                raise ConfigError(f"weights: expected {len(datasets)} numbers >= 0, not all "
+                                  f"0, got {weights!r:.80}")
+        if len({d.batched for d in datasets}) > 1:
+            raise ShapeError("datasets: expected all batched or none batched")
+        return _Sample(tuple(datasets), w / w.sum(), check_seed(seed, "seed"),
+                       _bool(stop_on_empty_dataset, "stop_on_empty_dataset"))
+
     def concatenate(self, dataset: Dataset) -> Dataset:
         """This dataset's elements, then ``dataset``'s."""
         if not isinstance(dataset, Dataset):
@@ -261,7 +291,7 @@ class Dataset(metaclass=_Meta):
         """0: not batched; -1: batched, the size varies; else the fixed batch size."""
         node: Dataset | None = self
         while node is not None and not isinstance(node, (_Batch, _Unbatch)):
-            if isinstance(node, (_Zip, _Concatenate)):
+            if isinstance(node, (_Zip, _Concatenate, _Sample)):
                 return -1 if self.batched else 0
             node = node._parent
         if isinstance(node, _Batch):
@@ -634,6 +664,47 @@ class _Zip(Dataset):
         if finite:
             return min(finite)
         return UNKNOWN_CARDINALITY if UNKNOWN_CARDINALITY in counts else INFINITE_CARDINALITY
+
+
+class _Sample(Dataset):
+    def __init__(self, datasets: tuple[Dataset, ...], weights: Array, seed: int | None,
+                 stop: bool) -> None:
+        super().__init__(None)
+        self.datasets, self.weights, self.stop = datasets, weights, stop
+        self.seed = new_seed() if seed is None else seed
+        self.iterations = 0
+
+    @property
+    def batched(self) -> bool:
+        return self.datasets[0].batched
+
+    def _elements(self) -> Iterator[Any]:
+        rng = np.random.default_rng(np.random.SeedSequence(self.seed,
+                                                           spawn_key=(self.iterations,)))
+        self.iterations += 1
+        streams = [d._raw() for d in self.datasets]
+        live = np.ones(len(streams), dtype=bool)
+        while live.any():
+            p = np.where(live, self.weights, 0.0)
+            if p.sum() <= 0:  # only weight-0 datasets are left: nothing more is drawn
+                return
+            i = int(rng.choice(len(streams), p=p / p.sum()))
+            elem = next(streams[i], _END)
+            if elem is _END:
+                if self.stop:
+                    return
+                live[i] = False
+                continue
+            yield elem
+
+    def _count(self) -> int:
+        counts = [d._count() for d in self.datasets]
+        if all(c == INFINITE_CARDINALITY for c in counts):
+            return INFINITE_CARDINALITY
+        return UNKNOWN_CARDINALITY
+
+
+_END = object()
 
 
 class _Concatenate(Dataset):

@@ -371,7 +371,8 @@ data = _Namespace(
     experimental=_Namespace("tf.data.experimental", AUTOTUNE=gn.data.AUTOTUNE,
                             CsvDataset=_file_dataset("experimental.CsvDataset"),
                             make_csv_dataset=_file_dataset("experimental.make_csv_dataset"),
-                            cardinality=lambda ds: ds.cardinality()),
+                            cardinality=lambda ds: ds.cardinality(),
+                            sample_from_datasets=gn.data.Dataset.sample_from_datasets),
 )
 AUTOTUNE = gn.data.AUTOTUNE
 
