@@ -290,3 +290,22 @@ def test_sample_from_datasets_draws_by_weight_seeded_and_ends_as_tensorflow() ->
                      (dict(datasets=a), gn.ArgumentTypeError)):
         with pytest.raises(err):
             tf.data.Dataset.sample_from_datasets(**bad)
+
+
+def test_confusion_matrix_counts_label_prediction_pairs() -> None:
+    cm = tf.math.confusion_matrix([0, 1, 1, 2, 2, 2], [0, 1, 0, 2, 2, 1])
+    np.testing.assert_array_equal(cm, [[1, 0, 0], [1, 1, 0], [0, 1, 2]])
+    assert cm.dtype == np.int32 and hasattr(cm, "numpy")
+    w = tf.math.confusion_matrix([0, 1], [1, 1], num_classes=3, weights=[0.5, 2.0],
+                                 dtype=tf.float32)
+    np.testing.assert_array_equal(w, [[0, 0.5, 0], [0, 2, 0], [0, 0, 0]])
+    from sklearn.metrics import confusion_matrix as sk
+    rng = np.random.default_rng(0)
+    y, p = rng.integers(0, 4, 50), rng.integers(0, 4, 50)
+    np.testing.assert_array_equal(tf.math.confusion_matrix(y, p), sk(y, p, labels=range(4)))
+    with pytest.raises(gn.DataError, match="argmax the scores"):
+        tf.math.confusion_matrix([0, 1], [0.2, 0.9])
+    with pytest.raises(gn.DataError, match="num_classes=2"):
+        tf.math.confusion_matrix([0, 2], [0, 1], num_classes=2)
+    with pytest.raises(ShapeError, match="labels, predictions"):
+        tf.math.confusion_matrix([0, 1], [0])

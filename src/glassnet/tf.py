@@ -22,6 +22,8 @@ import numpy as np
 
 import glassnet as gn
 from glassnet import keras
+from glassnet._checks import check_int
+from glassnet.errors import DataError, ShapeError
 from glassnet.keras import activations as _act
 from glassnet.keras._subset import outside
 from glassnet.keras.tensor import Tensor, as_tensor
@@ -287,8 +289,39 @@ sigmoid = _act.sigmoid
 tanh = _act.tanh
 
 
+def confusion_matrix(labels: Any, predictions: Any, num_classes: Any = None,
+                     weights: Any = None, dtype: Any = np.int32) -> Tensor:
+    """``tf.math.confusion_matrix``: entry ``[i, j]`` counts (or sums ``weights`` of) the
+    examples of label ``i`` predicted ``j``; ``num_classes`` defaults to the largest class
+    seen plus one. Labels and predictions are class indices (``argmax`` the scores first)."""
+    y, p = np.asarray(labels).reshape(-1), np.asarray(predictions).reshape(-1)
+    if y.shape != p.shape:
+        raise ShapeError(f"labels, predictions: expected as many of each, got {y.size} and "
+                         f"{p.size}")
+    for name, a in (("labels", y), ("predictions", p)):
+        if a.dtype.kind not in "biu" and not (a.dtype.kind == "f" and (a == np.round(a)).all()):
+            raise DataError(f"{name}: expected class indices (whole numbers), got "
+                            f"{a.dtype} values; argmax the scores first")
+        if a.size and a.min() < 0:
+            raise DataError(f"{name}: expected class indices >= 0, got {a.min()}")
+    y, p = y.astype(np.int64), p.astype(np.int64)
+    seen = int(max(y.max(initial=-1), p.max(initial=-1))) + 1
+    n = seen if num_classes is None else int(
+        check_int(num_classes, "num_classes", minimum=1))  # type: ignore[arg-type]
+    if seen > n:
+        raise DataError(f"labels, predictions: a class index {seen - 1} is not below "
+                        f"num_classes={n}")
+    w = np.ones(y.size) if weights is None else np.asarray(weights, dtype=np.float64)
+    if w.shape != y.shape:
+        raise ShapeError(f"weights: expected one per example ({y.size}), got {w.shape}")
+    out = np.zeros((n, n), dtype=np.float64)
+    np.add.at(out, (y, p), w)
+    return as_tensor(out.astype(dtype))
+
+
 math = _Namespace(
-    "tf.math", abs=abs, add=add, add_n=add_n, argmax=argmax, argmin=argmin, ceil=ceil,
+    "tf.math", confusion_matrix=confusion_matrix,
+    abs=abs, add=add, add_n=add_n, argmax=argmax, argmin=argmin, ceil=ceil,
     cos=cos, divide=divide, equal=equal, exp=exp, floor=floor, greater=greater,
     greater_equal=greater_equal, less=less, less_equal=less_equal, log=log, log1p=log1p,
     maximum=maximum, minimum=minimum, multiply=multiply, negative=negative,
