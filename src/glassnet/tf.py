@@ -289,7 +289,7 @@ sigmoid = _act.sigmoid
 tanh = _act.tanh
 
 
-def confusion_matrix(labels: Any, predictions: Any, num_classes: Any = None,
+def _confusion_matrix(labels: Any, predictions: Any, num_classes: Any = None,
                      weights: Any = None, dtype: Any = np.int32) -> Tensor:
     """``tf.math.confusion_matrix``: entry ``[i, j]`` counts (or sums ``weights`` of) the
     examples of label ``i`` predicted ``j``; ``num_classes`` defaults to the largest class
@@ -320,7 +320,7 @@ def confusion_matrix(labels: Any, predictions: Any, num_classes: Any = None,
 
 
 math = _Namespace(
-    "tf.math", confusion_matrix=confusion_matrix,
+    "tf.math", confusion_matrix=_confusion_matrix,
     abs=abs, add=add, add_n=add_n, argmax=argmax, argmin=argmin, ceil=ceil,
     cos=cos, divide=divide, equal=equal, exp=exp, floor=floor, greater=greater,
     greater_equal=greater_equal, less=less, less_equal=less_equal, log=log, log1p=log1p,
