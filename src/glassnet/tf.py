@@ -22,8 +22,7 @@ import numpy as np
 
 import glassnet as gn
 from glassnet import keras
-from glassnet._checks import check_int
-from glassnet.errors import DataError, ShapeError
+from glassnet.errors import ArgumentTypeError, DataError, ShapeError
 from glassnet.keras import activations as _act
 from glassnet.keras._subset import outside
 from glassnet.keras.tensor import Tensor, as_tensor
@@ -306,8 +305,10 @@ def _confusion_matrix(labels: Any, predictions: Any, num_classes: Any = None,
             raise DataError(f"{name}: expected class indices >= 0, got {a.min()}")
     y, p = y.astype(np.int64), p.astype(np.int64)
     seen = int(max(y.max(initial=-1), p.max(initial=-1))) + 1
-    n = seen if num_classes is None else int(
-        check_int(num_classes, "num_classes", minimum=1))  # type: ignore[arg-type]
+    if num_classes is not None and (isinstance(num_classes, bool) or not isinstance(
+            num_classes, (int, np.integer)) or num_classes < 1):
+        raise ArgumentTypeError(f"num_classes: expected an int >= 1, got {num_classes!r}")
+    n = seen if num_classes is None else int(num_classes)
     if seen > n:
         raise DataError(f"labels, predictions: a class index {seen - 1} is not below "
                         f"num_classes={n}")
