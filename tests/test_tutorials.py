@@ -59,7 +59,7 @@ def run_glassnet(name: str, tmp: Path) -> tuple[dict[str, Any], str]:
 
 def test_there_are_tutorials() -> None:
     assert {"quickstart.py", "classification.py", "regression.py",
-            "sequential_guide.py"} <= set(SCRIPTS)
+            "sequential_guide.py", "load_numpy.py", "load_pandas.py"} <= set(SCRIPTS)
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
