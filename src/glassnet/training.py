@@ -413,7 +413,9 @@ def fit(
     history = History()
     cbs: list[Callback] = [history]
     if verbose:
-        cbs.append(ProgressBar(verbose))
+        bar = ProgressBar(verbose)
+        bar.from_dataset = dataset is not None  # its batches are the dataset's
+        cbs.append(bar)
     user_callbacks = _backups_after_states(list(callbacks or []))
     logs_lr = any(getattr(c, "logs_learning_rate", False) for c in user_callbacks)
     cbs += user_callbacks
@@ -426,7 +428,6 @@ def fit(
     _, optimizer = model._require_compiled()
     params = {
         "epochs": epochs, "steps": n_steps, "samples": m, "batch_size": batch_size,
-        "from_dataset": dataset is not None,
         "val_samples": 0 if x_val is None else x_val.shape[0], "seed": shuffle_seed,
         "model_seed": model.seed,
         # layers given a seed of their own (Dropout(seed=...)) draw from it instead
