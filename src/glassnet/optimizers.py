@@ -75,6 +75,30 @@ def _axpy(p: Array, alpha: float, x: Array, scratch: Array) -> None:
     p += scratch
 
 
+def axpy_members(p: Array, alpha: Any, x: Array, scratch: Array) -> None:
+    """``p += alpha x`` over arrays with a leading member axis ``(K, ...)``, ``alpha`` a number
+    or one per member (``(K,)``), as NumPy ufuncs: for each member the arithmetic of
+    :func:`_axpy`'s ufunc path (small arrays, where the engine takes that path too)."""
+    if np.ndim(alpha) == 0:
+        if alpha == 1.0:
+            p += x
+            return
+        np.multiply(x, p.dtype.type(alpha), out=scratch)
+    else:
+        alpha = np.asarray(alpha).astype(p.dtype)
+        np.multiply(x, alpha.reshape(alpha.shape + (1,) * (p.ndim - 1)), out=scratch)
+    p += scratch
+
+
+def axpy_each_member(p: Array, alpha: Any, x: Array, scratch: Array) -> None:
+    """``p += alpha x`` over arrays with a leading member axis, member by member through
+    :func:`_axpy` (BLAS ``axpy`` where the member's array is large): exactly the engine's step
+    for an array of that size."""
+    per_member = np.ndim(alpha) != 0
+    for k in range(p.shape[0]):
+        _axpy(p[k], float(alpha[k] if per_member else alpha), x[k], scratch[k])
+
+
 class LearningRate(float):
     """An optimizer's learning rate: a plain number (``float``) that also answers
     ``.numpy()`` (a NumPy float32, as a Keras optimizer's ``learning_rate.numpy()`` does)."""

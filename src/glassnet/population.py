@@ -743,25 +743,6 @@ class Population:
         return values, out
 
     # -- the optimizers' own arithmetic, over the member axis -----------------------------------
-    def _axpy(self, p: Array, alpha: Any, x: Array, scratch: Array) -> None:
-        """``p += alpha x`` on the small region ``(K, S)``: ``alpha`` a number or one per
-        member; the arithmetic of :func:`glassnet.optimizers._axpy`'s ufunc path."""
-        if np.ndim(alpha) == 0:
-            if alpha == 1.0:
-                p += x
-                return
-            np.multiply(x, self.dtype.type(alpha), out=scratch)
-        else:
-            np.multiply(x, np.asarray(alpha).astype(self.dtype)[:, None], out=scratch)
-        p += scratch
-
-    def _axpy_members(self, p: Array, alpha: Any, x: Array, scratch: Array) -> None:
-        """``p += alpha_k x`` on a big parameter ``(K, ...)``, member by member, exactly as
-        the engine's ``_axpy`` does for a parameter of that size."""
-        per_member = np.ndim(alpha) != 0
-        for k in range(self.K):
-            opt_mod._axpy(p[k], float(alpha[k] if per_member else alpha), x[k], scratch[k])
-
     def _apply(self, plain_sgd: bool, fused_sgd: list[tuple[int, Array, Array]]) -> None:
         """Every member's step through the optimizer's own :meth:`update_arrays`: once over
         the small parameters of all members, then per big parameter."""
@@ -787,12 +768,13 @@ class Population:
                     opt_mod._axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, 2 * i)[k])
         slots = [self._state[name] for name in opt.slot_names()]
         small = slice(0, self._n_small)
-        opt.update_arrays(P[:, small], G[:, small], tmp[:, small], lrs, self._axpy,
+        opt.update_arrays(P[:, small], G[:, small], tmp[:, small], lrs,
+                          opt_mod.axpy_members,
                           *[s[:, small] for s in slots])
         for i in self._big:
             if i not in done:
                 opt.update_arrays(self._view(P, i), self._view(G, i), self._view(tmp, i), lrs,
-                                  self._axpy_members, *[self._view(s, i) for s in slots])
+                                  opt_mod.axpy_each_member, *[self._view(s, i) for s in slots])
 
     # -- public API ----------------------------------------------------------------------------
     def _check_X(self, X: Any, argument: str = "X") -> Array:
