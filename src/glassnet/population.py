@@ -295,12 +295,9 @@ class Population:
         self.metric_names = [m.name for m in self.metrics]
         self.optimizer = m0.optimizer
         assert self.optimizer is not None
-        for m in models:
-            if m.optimizer.schedule is not None:
-                raise OutsideSubsetError(
-                    f"models: {m.name!r} follows a learning-rate schedule "
-                    f"({type(m.optimizer.schedule).__name__}); a population steps its members "
-                    "at fixed learning rates: fit scheduled models one by one")
+        #: each member's learning-rate schedule (None: a fixed rate); members may differ
+        self._schedules = [m.optimizer.schedule for m in models]
+        #: the rate of each member's next step (a scheduled member's follows its schedule)
         self.learning_rates = np.array([m.optimizer.learning_rate
                                         for m in models], dtype=np.float64)
         self.iterations = np.array([m.optimizer.iterations
@@ -748,7 +745,11 @@ class Population:
         the small parameters of all members, then per big parameter."""
         opt = self.optimizer
         self.iterations += 1
-        lrs = opt.step_size(self.learning_rates, int(self.iterations[0]))
+        t = int(self.iterations[0])
+        lrs = opt.step_size(self.learning_rates.copy(), t)
+        for k, schedule in enumerate(self._schedules):
+            if schedule is not None:  # the next step's rate, as the engine's learning_rate
+                self.learning_rates[k] = float(schedule(t))
         P, G = self.buffer, self.grad_buffer
         self._ensure_state()
         tmp = self._state["scratch"]
