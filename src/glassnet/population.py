@@ -17,7 +17,11 @@ state and the gradients have the same layout. Parameters small enough that the e
 optimizers update them with NumPy ufuncs come first in a row, so one ufunc pass covers every
 member's small parameters at once (per-member learning rates broadcast as a ``(K, 1)``
 column); parameters that the engine updates through BLAS ``axpy`` (see
-:mod:`glassnet.optimizers`) are updated member by member through the same routine.
+:mod:`glassnet.optimizers`) are updated member by member through the same routine. The update
+itself is the optimizer's own: :meth:`Optimizer.update_arrays` runs on the stacked arrays
+(:func:`glassnet.optimizers.axpy_members` for the small region,
+:func:`glassnet.optimizers.axpy_each_member` for each big parameter), and the optimizer's
+state is read and written through its public ``slot_names``/``slots``.
 
 Shuffling: ``fit(seed=s)`` with one int gives every member the same order (all members see
 the same batches, the side-by-side lesson); a list of K seeds gives each member its own
