@@ -414,7 +414,9 @@ class SGD(Optimizer):
 
     def _update_all(self, params: list[Array], grads: list[Array]) -> None:
         if self.momentum:
-            super()._update_all(params, grads)
+            lr, update = self._learning_rate, self.update_arrays
+            for p, g, tmp, v in zip(params, grads, self._scratch, self._velocity):
+                update(p, g, tmp, lr, _axpy, v)
             return
         # Plain SGD, p -= eta g, written out: this loop runs once per step for every
         # parameter, and on small networks its call overhead is a visible share of a step.
@@ -480,6 +482,11 @@ class RMSprop(Optimizer):
     def _update(self, i: int, p: Array, g: Array) -> None:
         self.update_arrays(p, g, self._scratch[i], self._learning_rate, _axpy, self._s[i])
 
+    def _update_all(self, params: list[Array], grads: list[Array]) -> None:
+        lr, update = self._learning_rate, self.update_arrays
+        for p, g, tmp, s in zip(params, grads, self._scratch, self._s):
+            update(p, g, tmp, lr, _axpy, s)
+
     def update_arrays(self, p: Array, g: Array, tmp: Array, lr: Any, axpy: Any,
                       *slots: Array) -> None:
         (s,) = slots
@@ -539,6 +546,11 @@ class Adam(Optimizer):
 
     def _update(self, i: int, p: Array, g: Array) -> None:
         self.update_arrays(p, g, self._scratch[i], self._lr_t, _axpy, self._m[i], self._v[i])
+
+    def _update_all(self, params: list[Array], grads: list[Array]) -> None:
+        lr, update = self._lr_t, self.update_arrays
+        for p, g, tmp, m, v in zip(params, grads, self._scratch, self._m, self._v):
+            update(p, g, tmp, lr, _axpy, m, v)
 
     def update_arrays(self, p: Array, g: Array, tmp: Array, lr: Any, axpy: Any,
                       *slots: Array) -> None:
