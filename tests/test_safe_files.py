@@ -120,6 +120,11 @@ def test_absurd_units_are_refused_before_building(saved: Path, tmp_path: Path) -
     doc["model"]["input_dim"] = 2**40
     with pytest.raises(ModelFileError, match="1,099,511,627,776 inputs"):
         gn.load_model(_with_doc(saved, tmp_path / "wide.gn", doc))
+    for dim in ([41539, 7], [None, 10**6], [2**30]):  # a list is a shape: its product counts
+        doc = _doc(saved)
+        doc["model"]["input_dim"] = dim
+        with pytest.raises(ModelFileError, match="inputs but the file holds"):
+            gn.load_model(_with_doc(saved, tmp_path / "shape.gn", doc))
     doc = _doc(saved)
     doc["model"]["layers"] = doc["model"]["layers"] * 200
     with pytest.raises(ModelFileError, match="400 layers"):

@@ -6,6 +6,7 @@ computes every parameter's gradient; one optimizer step moves all parameters at 
 
 from __future__ import annotations
 
+import math
 import os
 import warnings
 from collections.abc import Callable, Iterable
@@ -1459,8 +1460,7 @@ def _check_declared_size(path: str, config: dict[str, Any], weights: list[Array]
     if len(layers) > _FREE_LAYERS + len(weights):
         raise ModelFileError(f"{path!r}: the config lists {len(layers):,} layers for "
                              f"{len(weights)} weight arrays")
-    n = config.get("input_dim")
-    n = n if type(n) is int else None
+    n = _declared_width(config.get("input_dim"))
     kernels = 0
     for entry in layers:
         params = entry.get("config") if isinstance(entry, dict) else None
@@ -1479,6 +1479,17 @@ def _check_declared_size(path: str, config: dict[str, Any], weights: list[Array]
         n = units
 
 
+def _declared_width(value: Any) -> int | None:
+    """The input width a config's ``input_dim`` / ``input_shape`` can make ``build`` use, at
+    its largest: an int as it is, a list of ints (Keras' ``(None, n)`` or an example shape)
+    as the product of its ints; anything else None (``from_config`` explains)."""
+    if type(value) is int:
+        return value
+    if isinstance(value, list) and value and all(type(d) is int or d is None for d in value):
+        return math.prod(d for d in value if d is not None)  # exact, however large
+    return None
+
+
 #: How deep models may nest in a file (a model inside a model inside ...)
 _MAX_NESTING = 8
 
@@ -1487,12 +1498,8 @@ def _flat_entries(path: str, config: dict[str, Any], width_cap: int, held: int,
                   depth: int) -> list[Any]:
     """The config's layer entries with each nested model's entries in its place, every
     declared input width and shape checked against ``width_cap`` on the way."""
-    n = config.get("input_dim")
-    shape = config.get("input_shape")
-    sizes = [n] if type(n) is int else []
-    if isinstance(shape, list) and all(type(d) is int for d in shape):
-        sizes.append(int(np.prod(shape, dtype=np.float64)))
-    for size in sizes:
+    sizes = [_declared_width(config.get("input_dim")), _declared_width(config.get("input_shape"))]
+    for size in [s for s in sizes if s is not None]:
         if size > width_cap:
             raise ModelFileError(f"{path!r}: the config declares {size:,} inputs but the file "
                                  f"holds {held:,} weight values")

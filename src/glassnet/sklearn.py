@@ -623,15 +623,20 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
                 np.copyto(a, theta[lo:hi].reshape(a.shape), casting="unsafe")
             value = self._compute(x, t, w)
             grads = [layer.grads[0] for layer in dense] + [layer.grads[1] for layer in dense]
-            model._clear_caches()
+            # the layers' caches stay until the next call replaces them: freeing every
+            # full-batch array each call lets malloc hand the pages back and fault them in
+            # again (measured: 1.7x the time of scikit-learn's own L-BFGS on the digits)
             return value, np.concatenate([g.ravel() for g in grads]).astype(np.float64)
 
         theta0 = np.concatenate([a.ravel() for a in arrays]).astype(np.float64)
         options: dict[str, Any] = {"maxfun": int(self.max_fun), "maxiter": int(self.max_iter),
                                    "gtol": float(self.tol)}
-        with np.errstate(over="ignore", invalid="ignore"):
-            result = scipy.optimize.minimize(objective, theta0, method="L-BFGS-B", jac=True,
-                                             options=options)
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                result = scipy.optimize.minimize(objective, theta0, method="L-BFGS-B",
+                                                 jac=True, options=options)
+        finally:
+            model._clear_caches()  # no batch kept alive by the fitted estimator
         if result.status != 0:
             message = result.message
             if isinstance(message, bytes):
