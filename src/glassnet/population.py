@@ -299,8 +299,9 @@ class Population:
         self.metric_names = [m.name for m in self.metrics]
         self.optimizer = m0.optimizer
         assert self.optimizer is not None
-        #: each member's learning-rate schedule (None: a fixed rate); members may differ
-        self._schedules = [m.optimizer.schedule for m in models]
+        #: (member, its learning-rate schedule) for the members that follow one
+        self._schedules = [(k, m.optimizer.schedule) for k, m in enumerate(models)
+                           if m.optimizer.schedule is not None]
         #: the rate of each member's next step (a scheduled member's follows its schedule)
         self.learning_rates = np.array([m.optimizer.learning_rate
                                         for m in models], dtype=np.float64)
@@ -751,9 +752,8 @@ class Population:
         self.iterations += 1
         t = int(self.iterations[0])
         lrs = opt.step_size(self.learning_rates.copy(), t)
-        for k, schedule in enumerate(self._schedules):
-            if schedule is not None:  # the next step's rate, as the engine's learning_rate
-                self.learning_rates[k] = float(schedule(t))
+        for k, schedule in self._schedules:  # the next rate, as the engine's learning_rate
+            self.learning_rates[k] = float(schedule(t))
         P, G = self.buffer, self.grad_buffer
         self._ensure_state()
         tmp = self._state["scratch"]
