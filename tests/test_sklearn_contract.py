@@ -571,3 +571,22 @@ def test_a_call_that_fails_in_training_leaves_the_estimator_as_it_was() -> None:
             fresh.fit(np.vstack([X, huge]), np.r_[X[:, 0], 1.0])
     with pytest.raises(NotFittedError):
         fresh.predict(X)  # a first fit that failed leaves it unfitted
+
+
+@pytest.mark.parametrize("X", [np.array([["1.5", "2", "3"]] * 4),
+                               [["1.5", "2", "3"]] * 4,
+                               np.array([["2026-01-01"] * 3] * 4, dtype="datetime64[s]")])
+def test_strings_and_dates_are_not_numbers_in_predict(X: Any) -> None:
+    """scikit-learn's own MLP refuses them in predict (dtype="numeric"), where a float
+    conversion would take them; its fit converts them (and so does glassnet's)."""
+    y = [0.0, 1.0, 0.0, 1.0]
+    fitted = []
+    for cls in (MLPRegressor, neural_network.MLPRegressor):
+        est = cls(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fitted.append(est.fit(np.ones((4, 3)), y))
+    with pytest.raises((ValueError, TypeError)):
+        fitted[1].predict(X)
+    with pytest.raises(ValueError, match="X: expected numbers, got an array of dtype"):
+        fitted[0].predict(X)

@@ -180,6 +180,22 @@ def _as_list(value: Any, n: int, name: str) -> list[Any]:
     return [value] * n
 
 
+def _numeric(X: Any) -> Any:
+    """``X`` unchanged, unless it is an array (or list) of strings, bytes, dates or time
+    spans: scikit-learn's own MLP refuses those in ``predict`` (``dtype="numeric"``; its
+    ``fit`` converts them to floats, and so does glassnet's), where a conversion to float
+    would take ``"1.5"`` or a date as a number."""
+    if isinstance(X, (np.ndarray, list, tuple)):
+        try:
+            dtype = np.asarray(X).dtype
+        except (ValueError, TypeError):  # ragged: scikit-learn's validation names it
+            return X
+        if dtype.kind in "USMm":
+            raise DataError(f"X: expected numbers, got an array of dtype {dtype} (convert "
+                            "the features to numbers first)")
+    return X
+
+
 def _is_auto(value: Any) -> bool:
     return isinstance(value, str) and value == "auto"
 
@@ -851,7 +867,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
     def _forward(self, X: Any, check_input: bool = True) -> Array:
         check_is_fitted(self, "coefs_")
         if check_input:
-            X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False,
+            X = validate_data(self, _numeric(X), accept_sparse=["csr", "csc"], reset=False,
                               dtype=(np.float64, np.float32))
         self._sync_weights()
         model = self.model_
@@ -863,7 +879,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
         """The activations of hidden layer ``transform_layer`` (default: the last hidden
         layer), one row per example: ``(m, units)``."""
         check_is_fitted(self, "coefs_")
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False,
+        X = validate_data(self, _numeric(X), accept_sparse=["csr", "csc"], reset=False,
                           dtype=(np.float64, np.float32))
         self._sync_weights()
         target = self._transform_target()
@@ -914,7 +930,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     def _validate_input(self, X: Any, y: Any, incremental: bool,
                         reset: bool) -> tuple[Any, Array]:
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"],
+                             multi_output=True,
                              dtype=(np.float64, np.float32), reset=reset)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
@@ -1079,12 +1096,15 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def _validate_input(self, X: Any, y: Any, incremental: bool,
                         reset: bool) -> tuple[Any, Array]:
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"],
+                             multi_output=True,
                              y_numeric=True, dtype=(np.float64, np.float32), reset=reset)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         # scikit-learn skips the finiteness check for targets given as an object array and
         # fails after training; refused here, before any weight moves
+        if y.dtype.kind not in "biuf":
+            raise DataError(f"y: expected numeric targets for a regressor, got dtype {y.dtype}")
         if not np.isfinite(y).all():
             raise DataError("Input y contains NaN or infinity; expected finite targets")
         if self.loss == "poisson" and (np.any(y < 0) or np.sum(y) <= 0):
