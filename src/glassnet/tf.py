@@ -34,17 +34,21 @@ float32 = np.float32
 float64 = np.float64
 int32 = np.int32
 int64 = np.int64
+int8 = np.int8
+int16 = np.int16
+uint8 = np.uint8
+uint16 = np.uint16
 bool = np.bool_  # noqa: A001 (TensorFlow's name)
 
 __all__ = [
     "AUTOTUNE", "Tensor", "TensorSpec", "abs", "add", "add_n", "argmax", "argmin", "autograph",
-    "cast",
+    "broadcast_to", "cast",
     "concat", "constant", "convert_to_tensor", "data", "divide", "exp", "expand_dims", "fill",
-    "float16", "float32", "float64", "get_logger", "int32", "int64", "keras", "linspace",
+    "float16", "float32", "float64", "get_logger", "int8", "int16", "int32", "int64", "keras", "linspace",
     "log", "math", "matmul", "maximum", "minimum", "multiply", "nn", "one_hot", "ones",
-    "ones_like", "random", "range", "reduce_max", "reduce_mean", "reduce_min", "reduce_sum",
-    "reshape", "shape", "sigmoid", "sqrt", "square", "squeeze", "stack", "subtract", "tanh",
-    "transpose", "version", "zeros", "zeros_like",
+    "ones_like", "random", "range", "rank", "reduce_max", "reduce_mean", "reduce_min", "reduce_sum",
+    "reshape", "shape", "sigmoid", "size", "sqrt", "square", "squeeze", "stack", "subtract", "tanh",
+    "transpose", "uint8", "uint16", "version", "zeros", "zeros_like",
 ]
 
 
@@ -182,6 +186,25 @@ def shape(input: Any) -> Tensor:  # noqa: A002
     return as_tensor(np.asarray(np.shape(input), dtype=np.int32))
 
 
+def size(input: Any, out_type: Any = np.int32) -> Tensor:  # noqa: A002
+    """The number of elements, as a 0-d int32 tensor (``tf.size(x)``)."""
+    return as_tensor(np.asarray(np.size(input), dtype=out_type))
+
+
+def rank(input: Any) -> Tensor:  # noqa: A002
+    """The number of axes, as a 0-d int32 tensor (``tf.rank(x)``)."""
+    return as_tensor(np.asarray(np.ndim(input), dtype=np.int32))
+
+
+def broadcast_to(input: Any, shape: Any) -> Tensor:  # noqa: A002
+    """``input`` repeated along new or size-1 axes to ``shape`` (NumPy's broadcasting)."""
+    try:
+        return as_tensor(np.array(np.broadcast_to(_arg(input), tuple(np.asarray(shape)))))
+    except ValueError:
+        raise ShapeError(f"shape: cannot broadcast an input of shape {np.shape(input)} to "
+                         f"{tuple(np.asarray(shape))}") from None
+
+
 def one_hot(indices: Any, depth: int, dtype: Any = np.float32) -> Tensor:
     idx = np.asarray(indices).astype(np.int64)
     out = np.zeros(idx.shape + (int(depth),), dtype=dtype)
@@ -192,7 +215,10 @@ def one_hot(indices: Any, depth: int, dtype: Any = np.float32) -> Tensor:
 
 
 def convert_to_tensor(value: Any, dtype: Any = None) -> Tensor:
-    """``value`` as a :class:`Tensor` (NumPy arrays keep their dtype)."""
+    """``value`` as a :class:`Tensor`: NumPy arrays and scalars keep their dtype; Python
+    floats and ints (and lists of them) become float32 and int32, as in TensorFlow."""
+    if dtype is None and not isinstance(value, (np.ndarray, np.generic)):
+        return as_tensor(_tf_dtype(np.asarray(value), value))
     return as_tensor(value, dtype)
 
 
@@ -201,7 +227,12 @@ def cast(x: Any, dtype: Any) -> Tensor:
 
 
 def reshape(x: Any, shape: Any) -> Tensor:
-    return as_tensor(np.reshape(np.asarray(x), shape))
+    arr = np.asarray(x)
+    try:
+        return as_tensor(np.reshape(arr, tuple(np.asarray(shape).reshape(-1))))
+    except ValueError:
+        raise ShapeError(f"shape: cannot reshape {arr.size} values (shape {arr.shape}) to "
+                         f"{[int(n) for n in np.asarray(shape).reshape(-1)]}") from None
 
 
 # -- tf.math (also at the top level, as in TensorFlow) ---------------------------------------
