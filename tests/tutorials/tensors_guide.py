@@ -130,3 +130,7 @@ from_list = tf.convert_to_tensor([[1.0, 2.0], [3.0, 4.0]])
 from_list_dtype = from_list.dtype.name
 from_numpy = tf.convert_to_tensor(np.arange(6).reshape(2, 3))
 from_numpy_dtype = from_numpy.dtype.name
+
+dtype_names = {"rank_0": rank_0_dtype, "rank_1": rank_1_dtype, "rank_2": rank_2_dtype,
+               "u8": u8_dtype, "from_list": from_list_dtype, "from_numpy": from_numpy_dtype,
+               "bad_reshape_error": bad_reshape}
