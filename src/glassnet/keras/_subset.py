@@ -49,6 +49,12 @@ HINTS.update({name: _JOIN for name in (
     "Concatenate", "concatenate", "Add", "add", "Multiply", "multiply", "Average")})
 HINTS.update({name: "glassnet's networks take numbers; " + _ENCODE for name in (
     "string", "strings")})
+HINTS.update({name: "glassnet's tensors are dense NumPy arrays: pad the rows to one length "
+              "(a mask column if needed) or keep a Python list of arrays" for name in (
+                  "ragged", "RaggedTensor")})
+HINTS.update({name: "glassnet's tensors are dense NumPy arrays: build the dense array "
+              "(np.zeros, then set the nonzero entries) or use scipy.sparse outside the "
+              "model" for name in ("sparse", "SparseTensor")})
 HINTS["io"] = ("read files with NumPy or pandas and pass the arrays "
                "(tf.data.Dataset.from_tensor_slices)")
 HINTS["plot_model"] = "model.summary() lists the layers, their output shapes and parameters"
