@@ -67,3 +67,33 @@ def test_the_guides_other_tensors_are_outside(name: str, instead: str) -> None:
     """Each names what to use instead."""
     with pytest.raises(gn.OutsideSubsetError, match=f"tf.{name} is outside.*{instead}"):
         getattr(tf, name)
+
+
+def test_where_both_forms() -> None:
+    cond = tf.constant([[True, False], [False, True]])
+    assert tf.where(cond, 1, 0).numpy().tolist() == [[1, 0], [0, 1]]
+    coords = tf.where(cond)
+    assert coords.dtype == np.int64 and coords.numpy().tolist() == [[0, 0], [1, 1]]
+    with pytest.raises(gn.ArgumentTypeError, match="condition: expected booleans"):
+        tf.where(tf.constant([1, 0]), 1, 0)
+    with pytest.raises(gn.ArgumentTypeError, match="x, y: expected both"):
+        tf.where(cond, 1)
+
+
+def test_clip_tile_gather_eye_variance_linalg() -> None:
+    clipped = tf.clip_by_value(tf.constant([-1.0, 0.5, 5.0]), 0.0, 2.0)
+    assert clipped.dtype == np.float32 and clipped.numpy().tolist() == [0.0, 0.5, 2.0]
+    assert tf.tile(tf.constant([[1, 2]]), [2, 2]).numpy().tolist() == [[1, 2, 1, 2]] * 2
+    assert tf.gather(tf.constant([[1, 2], [3, 4]]), [1], axis=1).numpy().tolist() == [[2], [4]]
+    with pytest.raises(gn.DataError, match="indices: expected values below 3"):
+        tf.gather(tf.constant([1, 2, 3]), [5])
+    assert tf.eye(2, 3).numpy().tolist() == [[1, 0, 0], [0, 1, 0]]
+    assert float(tf.math.reduce_variance(tf.constant([1.0, 5.0]))) == 4.0
+    a = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    assert tf.linalg.matmul(a, tf.eye(2)).numpy().tolist() == a.numpy().tolist()
+    assert tf.is_tensor(a) and not tf.is_tensor(np.ones(2))
+
+
+def test_module_refusal_names_sequential() -> None:
+    with pytest.raises(gn.OutsideSubsetError, match="tf.Module is outside.*Sequential"):
+        tf.Module  # noqa: B018

@@ -17,7 +17,7 @@ import numpy as np
 __all__ = ["Tensor", "TensorShape", "Weight", "as_tensor"]
 
 
-class TensorShape(tuple):  # type: ignore[type-arg]
+class TensorShape(tuple[int, ...]):
     """A Tensor's ``.shape``: the tuple NumPy gives, which also answers TensorFlow's
     ``as_list()`` and ``rank``."""
 
@@ -31,13 +31,13 @@ class TensorShape(tuple):  # type: ignore[type-arg]
         return len(self)
 
 
-_ndarray_shape = np.ndarray.shape
+_ndarray_shape: Any = np.ndarray.shape
 
 
 class Tensor(np.ndarray):
     """A NumPy array that also answers ``.numpy()`` (the plain array, no copy)."""
 
-    @property  # type: ignore[override]
+    @property
     def shape(self) -> TensorShape:
         """NumPy's shape tuple, as a :class:`TensorShape` (it answers ``as_list()``)."""
         return TensorShape(_ndarray_shape.__get__(self))

@@ -32,6 +32,8 @@ HINTS = {
     "TensorBoard": "fit returns a History (history.history, plot it with matplotlib); "
                    "gn.inspect.NeuronRecorder records every unit during training",
     "saved_model": "model.save(path) and glassnet.load_model(path) keep a model in one file",
+    "Module": "build models from layers: Sequential([layers.Dense(...), ...]); a model's "
+              "weights are model.weights and its submodels model.layers",
     "function": "glassnet has no graph to compile: call the Python function directly",
     "train": "checkpoints are files: ModelCheckpoint, model.save and glassnet.load_model",
     "config": "glassnet runs on the CPU with NumPy; there is no device to configure",
