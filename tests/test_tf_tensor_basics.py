@@ -50,6 +50,9 @@ def test_convert_to_tensor_types_as_tensorflow() -> None:
     assert tf.convert_to_tensor(np.arange(3)).dtype == np.int64  # arrays keep their type
     assert tf.convert_to_tensor(np.float64(1.5)).dtype == np.float64
     assert tf.convert_to_tensor([1, 2], dtype=tf.float64).dtype == np.float64
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"a": [1.5, 2.5], "b": [3.0, 4.0]})
+    assert tf.convert_to_tensor(frame).dtype == np.float64  # a frame keeps its values' type
 
 
 def test_reshape_error_names_the_shape() -> None:

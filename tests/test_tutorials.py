@@ -246,7 +246,7 @@ def test_tutorial_numbers_agree_with_keras(name: str,
     if "tf.data" in (HERE / name).read_text(encoding="utf-8"):
         pytest.skip(f"{name} uses tf.data, which needs TensorFlow itself (not installed); "
                     f"its glassnet run is checked by test_tutorial_runs_on_glassnet")
-    if "tf.keras" not in (HERE / name).read_text(encoding="utf-8"):
+    if "keras" not in (HERE / name).read_text(encoding="utf-8"):
         pytest.skip(f"{name} uses only TensorFlow's tensor functions, which Keras does not "
                     f"have; test_tensor_guide_values checks what TensorFlow prints")
     tmp = tmp_path_factory.getbasetemp()

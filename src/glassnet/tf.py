@@ -264,9 +264,11 @@ def one_hot(indices: Any, depth: int, dtype: Any = np.float32) -> Tensor:
 
 
 def convert_to_tensor(value: Any, dtype: Any = None) -> Tensor:
-    """``value`` as a :class:`Tensor`: NumPy arrays and scalars keep their dtype; Python
-    floats and ints (and lists of them) become float32 and int32, as in TensorFlow."""
-    if dtype is None and not isinstance(value, (np.ndarray, np.generic)):
+    """``value`` as a :class:`Tensor`: NumPy arrays and scalars (and pandas frames) keep
+    their dtype; Python floats and ints (and lists of them) become float32 and int32, as in
+    TensorFlow."""
+    if dtype is None and isinstance(value, (int, float, list, tuple)) and \
+            not isinstance(value, np.generic):
         return as_tensor(_tf_dtype(np.asarray(value), value))
     return as_tensor(value, dtype)
 
