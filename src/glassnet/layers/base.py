@@ -282,8 +282,10 @@ class Layer(HasShapes):
             target[...] = arr
 
     def count_params(self) -> int:
-        """Trainable parameters (the non-trainable state is not counted here)."""
-        return int(sum(p.size for p in self.params))
+        """Every weight the layer holds, trainable or not (Keras' count: a
+        BatchNormalization of n units has 4n); the trainable ones alone are
+        ``sum(p.size for p in layer.params)``."""
+        return int(sum(w.size for w in self.weight_arrays()))
 
     def _require_built(self) -> None:
         if not self.built:
