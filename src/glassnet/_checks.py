@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import ArgumentTypeError, ConfigError, DataError, ShapeError
+from .errors import ArgumentTypeError, ConfigError, DataError, NotReadyError, ShapeError
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
 
@@ -53,6 +53,25 @@ def new_seed() -> int:
     else:
         seq = np.random.SeedSequence()
     return int(seq.generate_state(2, dtype=np.uint32).view(np.uint64)[0] % (2**63))
+
+
+def check_built(model: Any) -> None:
+    """NotReadyError unless ``model`` (a Sequential or anything with ``built``) has weights."""
+    if not model.built:
+        raise NotReadyError(
+            "the model has no weights yet: start it with Input(shape=(n,)), call "
+            "build(n), or call fit()"
+        )
+
+
+def check_compiled(model: Any) -> tuple[Any, Any]:
+    """``model``'s ``(loss, optimizer)``; NotReadyError naming the fix when it is not
+    compiled."""
+    if model.loss is None or model.optimizer is None:
+        raise NotReadyError(
+            "the model is not compiled: call model.compile(loss=..., optimizer=...)"
+        )
+    return model.loss, model.optimizer
 
 
 def by_name(items: Any, name: Any) -> Any:

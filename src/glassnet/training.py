@@ -27,7 +27,7 @@ from .callbacks import (
     History,
     LambdaCallback,
     ProgressBar,
-    _overrides,
+    overrides,
 )
 from .data import Dataset, batches_of, concat_batches, split_xy
 from .errors import ArgumentTypeError, ConfigError, OutsideSubsetError, ShapeError
@@ -245,7 +245,7 @@ def _check_batches(model: Sequential, m: int, batch_size: int | None) -> None:
 
 
 @contextmanager
-def _rollback_build(model: Sequential) -> Iterator[None]:
+def rollback_build(model: Sequential) -> Iterator[None]:
     """Inside: a ``fit``. If it raises on a model that was not built (a refused argument,
     labels that do not fit the built output), the model, its layers and its optimizer get
     back the attributes they had: a refused ``fit`` leaves an unbuilt model unbuilt.
@@ -440,7 +440,7 @@ def fit(
         # a callback of the user's own may add keys to the epoch logs
         "log_keys_open": any((type(c).__module__ != Callback.__module__
                               or isinstance(c, LambdaCallback))
-                             and _overrides(c, "on_epoch_end") for c in user_callbacks),
+                             and overrides(c, "on_epoch_end") for c in user_callbacks),
     }
     for callback in user_callbacks:
         callback.validate(params)  # before anything changes

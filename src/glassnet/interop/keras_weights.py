@@ -76,7 +76,7 @@ def _boundary(path: str, doing: str) -> Iterator[None]:
 
 def _layer_arrays(model: Sequential) -> list[tuple[str, str, list[Any]]]:
     """``(key, layer name, arrays)`` per layer in Keras' order and naming, checked."""
-    from ..model import check_finite_weights
+    from ..saving import check_finite_weights
 
     model._require_built()
     weights = model.get_weights()
