@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from glassnet import DataError
-from glassnet._checks import check_features
+from glassnet.checks import check_features
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -39,7 +39,7 @@ def test_opposite_infinities_in_one_row_are_found() -> None:
 def test_a_table_with_non_numeric_columns_names_them() -> None:
     """A pandas-like table (columns + dtypes, no pandas needed): the message names the
     columns of the wrong type."""
-    from glassnet._checks import bad_labels
+    from glassnet.checks import bad_labels
 
     class Table:
         columns = ["temp", "city", "minutes"]

@@ -26,13 +26,6 @@ from . import (
     regularizers,
     tensor,
 )
-from ._checks import (
-    get_default_dtype,
-    get_global_seed,
-    new_seed,
-    set_default_dtype,
-    set_global_seed,
-)
 from .callbacks import (
     BackupAndRestore,
     Callback,
@@ -41,6 +34,13 @@ from .callbacks import (
     LambdaCallback,
     ModelCheckpoint,
     TerminateOnNaN,
+)
+from .checks import (
+    get_default_dtype,
+    get_global_seed,
+    new_seed,
+    set_default_dtype,
+    set_global_seed,
 )
 from .errors import (
     ArgumentTypeError,

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._checks import check_bool, check_compiled, check_float, check_int
+from .checks import check_bool, check_compiled, check_float, check_int
 from .errors import ArgumentTypeError, ConfigError, GlassnetError
 from .io import check_path, temp_path
 from .saving import checkpoint_from_file, save_checkpoint
@@ -235,11 +235,11 @@ class EarlyStopping(Callback):
     ) -> None:
         self.monitor = _check_monitor(monitor)
         self.min_delta = abs(check_float(min_delta, "min_delta"))
-        self.patience = int(check_int(patience, "patience", minimum=0))  # type: ignore[arg-type]
+        self.patience = int(check_int(patience, "patience", minimum=0))
         self.mode = _improvement_mode(monitor, mode)
         self.restore_best_weights = check_bool(restore_best_weights, "restore_best_weights")
         self.baseline = check_float(baseline, "baseline", allow_none=True)
-        self.verbose = int(check_int(verbose, "verbose", minimum=0))  # type: ignore[arg-type]
+        self.verbose = int(check_int(verbose, "verbose", minimum=0))
         self.stopped_epoch: int | None = None
         self.best_epoch: int | None = None
 
@@ -359,7 +359,7 @@ class ModelCheckpoint(Callback):
             )
         self.filepath = os.fspath(filepath)
         self.monitor = _check_monitor(monitor)
-        self.verbose = int(check_int(verbose, "verbose", minimum=0))  # type: ignore[arg-type]
+        self.verbose = int(check_int(verbose, "verbose", minimum=0))
         self.save_best_only = check_bool(save_best_only, "save_best_only")
         self.save_weights_only = check_bool(save_weights_only, "save_weights_only")
         self.save_optimizer = check_bool(save_optimizer, "save_optimizer")
@@ -367,7 +367,7 @@ class ModelCheckpoint(Callback):
             raise ConfigError("save_optimizer and save_weights_only: a checkpoint with the "
                               "optimizer's state holds the whole model; choose one")
         if save_freq != "epoch":
-            save_freq = int(check_int(save_freq, "save_freq", minimum=1))  # type: ignore[arg-type]
+            save_freq = int(check_int(save_freq, "save_freq", minimum=1))
         self.save_freq: str | int = save_freq
         self.mode = _improvement_mode(monitor, mode)
         self.initial_value_threshold = check_float(initial_value_threshold,
@@ -822,7 +822,7 @@ class LearningRateScheduler(Callback):
                 f"schedule: expected a function schedule(epoch, lr) -> float, got "
                 f"{type(schedule).__name__}")
         self.schedule = schedule
-        self.verbose = int(check_int(verbose, "verbose", minimum=0))  # type: ignore[arg-type]
+        self.verbose = int(check_int(verbose, "verbose", minimum=0))
 
     def validate(self, params: dict[str, Any]) -> None:
         _check_settable(params, "LearningRateScheduler")
@@ -861,11 +861,11 @@ class ReduceLROnPlateau(Callback):
         self.monitor = _check_monitor(monitor)
         self.factor = check_float(factor, "factor", minimum=0.0, maximum=1.0,
                                   include_maximum=False)
-        self.patience = int(check_int(patience, "patience", minimum=0))  # type: ignore[arg-type]
-        self.verbose = int(check_int(verbose, "verbose", minimum=0))  # type: ignore[arg-type]
+        self.patience = int(check_int(patience, "patience", minimum=0))
+        self.verbose = int(check_int(verbose, "verbose", minimum=0))
         self.mode = _improvement_mode(monitor, mode)
         self.min_delta = abs(check_float(min_delta, "min_delta"))
-        self.cooldown = int(check_int(cooldown, "cooldown", minimum=0))  # type: ignore[arg-type]
+        self.cooldown = int(check_int(cooldown, "cooldown", minimum=0))
         self.min_lr = check_float(min_lr, "min_lr", minimum=0.0)
         self._reset()
 

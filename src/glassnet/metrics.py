@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import check_float, check_int
 from .activations import Sigmoid
+from .checks import check_float, check_int
 from .errors import ArgumentTypeError, ConfigError, OutsideSubsetError
 from .losses import (
     BinaryCrossentropy,

@@ -20,7 +20,8 @@ from . import losses as losses_mod
 from . import metrics as metrics_mod
 from . import optimizers as optimizers_mod
 from . import saving
-from ._checks import (
+from .callbacks import Callback, History
+from .checks import (
     by_name,
     check_built,
     check_compiled,
@@ -31,7 +32,6 @@ from ._checks import (
     new_seed,
     resolve_dtype,
 )
-from .callbacks import Callback, History
 from .errors import (
     ArgumentTypeError,
     ConfigError,
@@ -354,7 +354,7 @@ class Sequential(HasShapes):
         """Draw fresh initial weights (from ``seed``, or the model's own seed) and reset the
         optimizer's state. Statistics a ``Normalization`` layer learned with ``adapt`` stay."""
         if seed is not None:
-            self.seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
+            self.seed = int(check_int(seed, "seed", minimum=0))
         self._require_built()
         self._initialize()
 

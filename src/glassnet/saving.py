@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import check_built, check_compiled
+from .checks import check_built, check_compiled
 from .errors import DataError, GlassnetError, MissingFileError, ModelFileError
 from .io import Archive, check_path, read_archive, write_archive
 
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from .model import Sequential
 
 Array = NDArray[Any]
-M = TypeVar("M", bound="Sequential")
 
 __all__ = [
     "CHECKPOINT_FORMAT", "CHECKPOINT_VERSION", "MODEL_FORMAT", "MODEL_VERSION",
@@ -81,8 +80,8 @@ def check_finite_weights(model: Sequential, weights: list[Array], where: str) ->
             k += 1
 
 
-def model_from_file(path: str | os.PathLike[str], model_class: type[M],
-                    history_class: Callable[[], History]) -> M:
+def model_from_file(path: str | os.PathLike[str], model_class: type[Sequential],
+                    history_class: Callable[[], History]) -> Sequential:
     """Read a model written by :func:`save_model` (or a training checkpoint) as a
     ``model_class`` (``glassnet.load_model`` passes :class:`~glassnet.Sequential` and
     :class:`~glassnet.callbacks.History`); predictions are bit-identical. Every problem
@@ -160,7 +159,8 @@ def _flat_entries(path: str, config: dict[str, Any], width_cap: int, held: int,
     return out
 
 
-def model_from_archive(archive: Archive, weights: list[Array], model_class: type[M]) -> M:
+def model_from_archive(archive: Archive, weights: list[Array],
+                       model_class: type[Sequential]) -> Sequential:
     """Build the ``model_class`` an archive's ``"model"`` config describes and give it
     ``weights``."""
     path = archive.path
@@ -279,8 +279,8 @@ def save_checkpoint(model: Sequential, path: str | os.PathLike[str],
     write_archive(path, doc, arrays)
 
 
-def checkpoint_from_file(path: str | os.PathLike[str], model_class: type[M],
-                         history_class: Callable[[], History]) -> tuple[M, dict[str, Any]]:
+def checkpoint_from_file(path: str | os.PathLike[str], model_class: type[Sequential],
+                         history_class: Callable[[], History]) -> tuple[Sequential, dict[str, Any]]:
     """The ``model_class`` a checkpoint holds (weights, optimizer state,
     ``epochs_trained``, a ``history_class`` history) and its ``"training"`` entries. Every
     problem raises ModelFileError naming the file (``glassnet.read_checkpoint`` passes
@@ -319,8 +319,9 @@ def history_from_json(path: str, raw: Any, history_class: Callable[[], History])
     return history
 
 
-def checkpoint_from_archive(archive: Archive, model_class: type[M],
-                            history_class: Callable[[], History]) -> tuple[M, dict[str, Any]]:
+def checkpoint_from_archive(
+        archive: Archive, model_class: type[Sequential], history_class: Callable[[], History],
+) -> tuple[Sequential, dict[str, Any]]:
     """The model and ``"training"`` entries of a checkpoint archive already read."""
     path, doc = archive.path, archive.doc
     opt, info = doc.get("optimizer"), doc.get("training")

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import check_float, check_int, check_seed
 from .callbacks import (
     BackupAndRestore,
     Callback,
@@ -29,6 +28,7 @@ from .callbacks import (
     ProgressBar,
     overrides,
 )
+from .checks import check_float, check_int, check_seed
 from .data import Dataset, batches_of, concat_batches, split_xy
 from .errors import ArgumentTypeError, ConfigError, OutsideSubsetError, ShapeError
 from .losses import check_sample_weight
@@ -322,9 +322,9 @@ def fit(
     """
     model._require_compiled()
     model._sync_trainable()  # a layer.trainable changed since compile
-    epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
+    epochs = int(check_int(epochs, "epochs", minimum=1))
     if initial_epoch is not None:
-        initial_epoch = int(check_int(initial_epoch, "initial_epoch", minimum=0))  # type: ignore[arg-type]
+        initial_epoch = int(check_int(initial_epoch, "initial_epoch", minimum=0))
         if initial_epoch >= epochs:
             raise ConfigError(
                 f"initial_epoch: {initial_epoch} leaves nothing to train with epochs={epochs}; "

@@ -31,8 +31,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
-from .._checks import by_name, check_float
 from .._table import Display
+from ..checks import by_name, check_float
 from ..errors import ArgumentTypeError
 from ._units import readable, unit_plan, unit_views
 

@@ -6,7 +6,8 @@ argument, what was expected and what arrived.
 
 from __future__ import annotations
 
-from typing import Any
+import numbers
+from typing import Any, Literal, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -116,7 +117,14 @@ def resolve_dtype(dtype: Any, argument: str = "dtype") -> np.dtype[Any]:
     return dt
 
 
+@overload
+def check_int(value: Any, argument: str, minimum: int = 1,
+              allow_none: Literal[False] = False) -> int: ...
+@overload
+def check_int(value: Any, argument: str, minimum: int = 1, *, allow_none: bool) -> int | None: ...
 def check_int(value: Any, argument: str, minimum: int = 1, allow_none: bool = False) -> int | None:
+    """An integer (not a bool) of at least ``minimum``, or None when ``allow_none``:
+    ArgumentTypeError for the wrong type, ConfigError for a value below ``minimum``."""
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
@@ -127,6 +135,47 @@ def check_int(value: Any, argument: str, minimum: int = 1, allow_none: bool = Fa
     if value < minimum:
         raise ConfigError(f"{argument}: expected an integer >= {minimum}, got {value}")
     return int(value)
+
+
+def check_float_dtype(dtype: Any, argument: str = "dtype") -> np.dtype[Any]:
+    """Resolve ``dtype`` and insist that it is a floating dtype (float32, float64...)."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError as exc:
+        raise ConfigError(
+            f"{argument}: expected a floating dtype such as 'float32' or 'float64', got {dtype!r}"
+        ) from exc
+    if resolved.kind != "f":
+        raise ConfigError(
+            f"{argument}: expected a floating dtype such as 'float32' or 'float64', "
+            f"got {resolved.name}"
+        )
+    return resolved
+
+
+def as_generator(seed: object, argument: str = "seed") -> np.random.Generator:
+    """A ``numpy.random.Generator`` from an int seed, a Generator (used as is) or None.
+
+    None draws fresh entropy from the operating system (``default_rng()``); the global
+    ``np.random`` state is never touched.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None:
+        return np.random.default_rng()
+    number = check_rng_seed(seed, argument)
+    return np.random.default_rng(number)
+
+
+def check_rng_seed(seed: object, argument: str = "seed") -> int:
+    """A non-negative int seed for a generator (what :func:`as_generator` accepts besides a
+    Generator or None); the message names the three things it takes."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise ArgumentTypeError(
+            f"{argument}: expected an int, a numpy.random.Generator or None, "
+            f"got {type(seed).__name__} {seed!r}"
+        )
+    return check_int(seed, argument, minimum=0)
 
 
 def is_mapped(arr: Any) -> bool:
