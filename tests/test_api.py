@@ -34,9 +34,9 @@ def test_all_lists_exactly_the_public_names() -> None:
     assert isinstance(gn.__version__, str) and gn.__version__.count(".") >= 1
 
 
-@pytest.mark.parametrize("module", ["activations", "callbacks", "datasets", "errors",
+@pytest.mark.parametrize("module", ["activations", "callbacks", "checks", "datasets", "errors",
                                     "initializers", "layers", "losses", "metrics", "optimizers",
-                                    "reference"])
+                                    "reference", "saving"])
 def test_submodules_are_public_and_their_all_resolves(module: str) -> None:
     assert module in gn.__all__
     mod = getattr(gn, module)

@@ -14,6 +14,7 @@ The Keras-style API the courses teach::
 from . import (
     activations,
     callbacks,
+    checks,
     data,
     datasets,
     errors,
@@ -24,6 +25,7 @@ from . import (
     optimizers,
     reference,
     regularizers,
+    saving,
     tensor,
 )
 from .callbacks import (
@@ -108,6 +110,7 @@ __all__ = [
     "__version__",
     "activations",
     "callbacks",
+    "checks",
     "data",
     "datasets",
     "errors",
@@ -128,6 +131,7 @@ __all__ = [
     "register",
     "regularizers",
     "tensor",
+    "saving",
     "save_checkpoint",
     "save_model",
     "set_default_dtype",

@@ -1,7 +1,25 @@
-"""Input validation shared by the model, training and the instruments.
+"""glassnet's validation toolkit: the argument checks the model, the training loop, the
+instruments, the data sets, the estimators and the playground share.
 
-Each check raises an error from :mod:`glassnet.errors` whose message names the
-argument, what was expected and what arrived.
+Each check takes the value and the ``argument`` name the caller's user wrote, returns the
+value in its working type, and otherwise raises an error from :mod:`glassnet.errors` whose
+message names the argument, what was expected and what arrived (``ArgumentTypeError``, a
+``TypeError``, for the wrong kind of value; ``ConfigError``, a ``ValueError``, for a value
+out of range), so a bridge raising the peer's exception types gets them for free::
+
+    check_int(units, "units")                     # an int >= 1 (bools refused)
+    check_int(verbose, "verbose", minimum=0)
+    check_float(rate, "rate", minimum=0, maximum=1, include_maximum=False)
+    check_bool(shuffle, "shuffle")
+    check_seed(seed)                              # None or an int >= 0
+    as_generator(seed)                            # int / Generator / None -> Generator
+    check_float_dtype(dtype)                      # any floating NumPy dtype
+    resolve_dtype(dtype)                          # glassnet's float32 / float64
+    check_features(X, n_features, dtype)          # a 2-D finite array of examples
+    check_built(model); check_compiled(model)     # NotReadyError naming the fix
+
+Validate first, then change: every check is a pure function of its arguments (the global
+seed and default dtype aside), so a caller runs them all before touching its state.
 """
 
 from __future__ import annotations
@@ -13,6 +31,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import ArgumentTypeError, ConfigError, DataError, NotReadyError, ShapeError
+
+__all__ = [
+    "DTYPES", "as_generator", "bad_labels", "by_name", "check_bool", "check_built",
+    "check_compiled", "check_features", "check_float", "check_float_dtype", "check_int",
+    "check_output_kind", "check_rng_seed", "check_seed", "get_default_dtype",
+    "get_global_seed", "is_mapped", "new_seed", "resolve_dtype", "set_default_dtype",
+    "set_global_seed",
+]
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
 
