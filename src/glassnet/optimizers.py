@@ -62,7 +62,7 @@ FUSED_SGD_MIN_SIZE = 8192
 AXPY_MIN_SIZE = 8192  # below this, two ufunc passes cost no more than the ctypes call
 
 
-def _axpy(p: Array, alpha: float, x: Array, scratch: Array) -> None:
+def axpy(p: Array, alpha: float, x: Array, scratch: Array) -> None:
     """``p += alpha x`` in place: BLAS ``axpy`` for large contiguous float arrays of one
     dtype, otherwise ``scratch = alpha x; p += scratch`` with NumPy ufuncs (``scratch`` may
     be ``x`` itself, which is then overwritten)."""
@@ -382,16 +382,16 @@ class SGD(Optimizer):
     def _update(self, i: int, p: Array, g: Array) -> None:
         lr, tmp = self._learning_rate, self._scratch[i]
         if not self.momentum:
-            _axpy(p, -lr, g, tmp)  # p -= eta g
+            axpy(p, -lr, g, tmp)  # p -= eta g
             return
         v = self._velocity[i]
         v *= p.dtype.type(self.momentum)
-        _axpy(v, -lr, g, tmp)  # v = momentum v - eta g
+        axpy(v, -lr, g, tmp)  # v = momentum v - eta g
         if self.nesterov:
-            _axpy(p, -lr, g, tmp)  # p += momentum v - eta g
-            _axpy(p, self.momentum, v, tmp)
+            axpy(p, -lr, g, tmp)  # p += momentum v - eta g
+            axpy(p, self.momentum, v, tmp)
         else:
-            _axpy(p, 1.0, v, tmp)  # p += v
+            axpy(p, 1.0, v, tmp)  # p += v
 
     def get_config(self) -> dict[str, Any]:
         return {"learning_rate": self._lr_config(), "momentum": self.momentum,
@@ -429,11 +429,11 @@ class RMSprop(Optimizer):
         t = p.dtype.type
         s *= t(self.rho)
         np.multiply(g, g, out=tmp)
-        _axpy(s, 1.0 - self.rho, tmp, tmp)  # s = rho s + (1 - rho) g^2
+        axpy(s, 1.0 - self.rho, tmp, tmp)  # s = rho s + (1 - rho) g^2
         np.sqrt(s, out=tmp)
         tmp += t(self.epsilon)
         np.divide(g, tmp, out=tmp)
-        _axpy(p, -self._learning_rate, tmp, tmp)  # p -= eta g / (sqrt(s) + eps)
+        axpy(p, -self._learning_rate, tmp, tmp)  # p -= eta g / (sqrt(s) + eps)
 
     def get_config(self) -> dict[str, Any]:
         return {"learning_rate": self._lr_config(), "rho": self.rho,
@@ -483,14 +483,14 @@ class Adam(Optimizer):
         m, v, tmp = self._m[i], self._v[i], self._scratch[i]
         t = p.dtype.type
         m *= t(self.beta_1)
-        _axpy(m, 1.0 - self.beta_1, g, tmp)  # m = b1 m + (1 - b1) g
+        axpy(m, 1.0 - self.beta_1, g, tmp)  # m = b1 m + (1 - b1) g
         v *= t(self.beta_2)
         np.multiply(g, g, out=tmp)
-        _axpy(v, 1.0 - self.beta_2, tmp, tmp)  # v = b2 v + (1 - b2) g^2
+        axpy(v, 1.0 - self.beta_2, tmp, tmp)  # v = b2 v + (1 - b2) g^2
         np.sqrt(v, out=tmp)
         tmp += t(self.epsilon)
         np.divide(m, tmp, out=tmp)
-        _axpy(p, -self._lr_t, tmp, tmp)  # p -= eta_t m / (sqrt(v) + eps)
+        axpy(p, -self._lr_t, tmp, tmp)  # p -= eta_t m / (sqrt(v) + eps)
 
     def get_config(self) -> dict[str, Any]:
         return {"learning_rate": self._lr_config(), "beta_1": self.beta_1,

@@ -750,7 +750,7 @@ class Population:
     # -- the optimizers, vectorized over members ------------------------------------------------
     def _axpy(self, p: Array, alpha: Any, x: Array, scratch: Array) -> None:
         """``p += alpha x`` on the small region ``(K, S)``: ``alpha`` a number or ``(K, 1)``;
-        the arithmetic of :func:`glassnet.optimizers._axpy`'s ufunc path."""
+        the arithmetic of :func:`glassnet.optimizers.axpy`'s ufunc path."""
         if np.ndim(alpha) == 0 and alpha == 1.0:
             p += x
             return
@@ -760,11 +760,11 @@ class Population:
     def _axpy_big(self, i: int, buf: Array, alphas: Array, x_buf: Array,
                   scratch_buf: Array) -> None:
         """``p += alpha_k x`` for big parameter ``i``, member by member, exactly as the
-        engine's ``_axpy`` does for a parameter of that size."""
+        engine's ``axpy`` does for a parameter of that size."""
         p_all, x_all = self._view(buf, i), self._view(x_buf, i)
         s_all = self._view(scratch_buf, i)
         for k in range(self.K):
-            opt_mod._axpy(p_all[k], float(alphas[k]), x_all[k], s_all[k])
+            opt_mod.axpy(p_all[k], float(alphas[k]), x_all[k], s_all[k])
 
     def _scaled_small(self, s: Array, G: Array, num: Array, rho: float, eps: float) -> None:
         """On the small parameters: ``s = rho s + (1 - rho) g^2``, then the scratch buffer gets
@@ -782,7 +782,7 @@ class Population:
     def _scaled_big(self, i: int, s: Array, G: Array, num: Array, rho: float,
                     eps: float) -> None:
         """:meth:`_scaled_small` for big parameter ``i``, its sums member by member as the
-        engine's ``_axpy`` does for a parameter of that size."""
+        engine's ``axpy`` does for a parameter of that size."""
         dt, tmp = self.dtype.type, self._state["scratch"]
         sv, gv, tv = self._view(s, i), self._view(G, i), self._view(tmp, i)
         sv *= dt(rho)
@@ -811,12 +811,12 @@ class Population:
                 for k in range(K):
                     xk = xin if xin.ndim == 2 else xin[k]
                     if penalized[k]:  # as the engine: no fold, p += (-lr) g
-                        opt_mod._axpy(W[k], float(-lrs[k]), self.grads[2 * i][k],
+                        opt_mod.axpy(W[k], float(-lrs[k]), self.grads[2 * i][k],
                                       self._view(tmp, 2 * i)[k])
                     elif not _blas.gemm_at_b_acc(xk, gz[k], W[k], float(-lrs[k])):
                         g = self.grads[2 * i]
                         np.matmul(xk.T, gz[k], out=g[k])
-                        opt_mod._axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, 2 * i)[k])
+                        opt_mod.axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, 2 * i)[k])
             self._axpy(P[:, :S], col(-lrs), G[:, :S], tmp[:, :S])
             for i in self._big:
                 if i not in done:

@@ -28,7 +28,7 @@ from .callbacks import (
     ProgressBar,
     overrides,
 )
-from .checks import check_float, check_int, check_seed
+from .checks import check_compiled, check_float, check_int, check_seed
 from .data import Dataset, batches_of, concat_batches, split_xy
 from .errors import ArgumentTypeError, ConfigError, OutsideSubsetError, ShapeError
 from .losses import check_sample_weight
@@ -320,7 +320,7 @@ def fit(
     unweighted (Keras' ``metrics=``). ``validation_split`` holds out the last weights with
     their examples; ``validation_data=(X_val, y_val, w_val)`` weighs ``val_loss``.
     """
-    model._require_compiled()
+    check_compiled(model)
     model._sync_trainable()  # a layer.trainable changed since compile
     epochs = int(check_int(epochs, "epochs", minimum=1))
     if initial_epoch is not None:
@@ -423,7 +423,7 @@ def fit(
         log_keys += ["val_loss"] + [f"val_{name}" for name in model.metric_names]
     if logs_lr:
         log_keys.append("learning_rate")
-    _, optimizer = model._require_compiled()
+    _, optimizer = check_compiled(model)
     params = {
         "epochs": epochs, "steps": n_steps, "samples": m, "batch_size": batch_size,
         "val_samples": 0 if x_val is None else x_val.shape[0], "seed": shuffle_seed,
@@ -635,7 +635,7 @@ def evaluate(
 
     ``sample_weight`` weights each example's loss (``sum_i w_i l_i / m``, Keras' rule);
     the metrics stay unweighted."""
-    loss, _ = model._require_compiled()
+    loss, _ = check_compiled(model)
     if isinstance(X, Dataset):
         if y is not None:
             raise ConfigError("y: the dataset gives the targets; leave y as None")

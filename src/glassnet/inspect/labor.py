@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from .. import metrics as metrics_mod
 from .._table import Display
-from ..checks import bad_labels, check_int
+from ..checks import bad_labels, check_built, check_compiled, check_int
 from ..errors import ArgumentTypeError, ConfigError, DataError, ShapeError
 from ._units import readable
 
@@ -90,7 +90,7 @@ def _dense(model: Any, index: int) -> Any:
             f"layer: layer {index} ({layer.name!r}) is a {layer.kind} layer, which has no units "
             f"of its own; name a dense layer"
         )
-    model._require_built()
+    check_built(model)
     return layer
 
 
@@ -390,7 +390,7 @@ def ablation(model: Any, X: Any, y: Any, layer: Any = None) -> Ablation:
     below a few million numbers). The model is not modified.
     """
     model = readable(model)  # nested models' layers read in place
-    model._require_compiled()
+    check_compiled(model)
     x = model.check_X(X)
     t = model.prepare_targets(y, x.shape[0])
     accuracy = metrics_mod.get("accuracy", model.loss)

@@ -58,7 +58,7 @@ from ..checks import check_float, check_int
 from ..errors import ArgumentTypeError, ConfigError, GlassnetWarning, NotReadyError
 from ._units import UnitPlan, activation_name, unit_plan
 from .recorder import METRICS, NeuronRecorder
-from .symmetry import _duplicates, _groups
+from .symmetry import duplicate_groups, find_duplicates
 from .units import RELU_LIKE, UnitStatus
 
 __all__ = ["LiveView", "image_shape_for"]
@@ -239,7 +239,7 @@ def _symmetry(names: list[str], weights: list[Array]) -> list[dict[str, Any]]:
     out = []
     for name, W, b in zip(names, weights[0::2], weights[1::2]):
         V = np.vstack([np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)[None, :]])
-        k, groups = _groups(_duplicates(V, None, SYMMETRY_TOL)[2])
+        k, groups = duplicate_groups(find_duplicates(V, None, SYMMETRY_TOL)[2])
         out.append({"layer": name, "k": int(k), "n": int(V.shape[1]), "groups": groups})
     return out
 
