@@ -456,10 +456,15 @@ def test_fuzz_sklearn_estimators(data: st.DataObject) -> None:
                 raise PeerError(f"{type(exc).__name__}: {exc}") from exc
             raise
         else:
-            if LONG and reference_outcome() != "ok":  # counted, for the report
+            if LONG and (theirs := reference_outcome()) != "ok":  # counted, for the report
                 stats = _stats("sklearn")
                 stats["accepted_where_sklearn_refuses"] = \
                     stats.get("accepted_where_sklearn_refuses", 0) + 1
+                accepted = stats.setdefault("accepted_examples", [])
+                if len(accepted) < 10:
+                    accepted.append(f"{kind}.{call}: X {np.asarray(X).dtype} "
+                                    f"{np.shape(X)}, y {np.asarray(y).dtype} {np.shape(y)}; "
+                                    f"scikit-learn: {theirs}")
 
     # fit starts afresh (scikit-learn's own MLP too resets n_features_in_ before it refuses
     # labels), so only the calls that must not touch a fitted estimator are compared

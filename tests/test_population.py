@@ -376,3 +376,39 @@ def test_dropout_must_not_end_the_network() -> None:
     model.compile(loss="mse", optimizer="sgd")
     with pytest.raises(gn.ConfigError, match="last layer must be Dense"):
         Population([model])
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd", "rmsprop"])
+def test_members_with_learning_rate_schedules_equal_their_own_fits(digits: Any,
+                                                                    optimizer: str) -> None:
+    X, y = digits
+    schedules = [gn.optimizers.schedules.ExponentialDecay(0.05, decay_steps=5, decay_rate=0.5),
+                 gn.optimizers.schedules.PiecewiseConstantDecay([8], [0.02, 0.002]),
+                 None]
+
+    def make(k: int) -> gn.Sequential:
+        opt = gn.optimizers.get({"name": optimizer, "config": {
+            "learning_rate": 0.01 if schedules[k] is None else schedules[k].to_config()}})
+        model = _model(k + 1)
+        model.compile(loss="sparse_categorical_crossentropy", optimizer=opt)
+        return model
+
+    members = [make(k) for k in range(3)]
+    pop = Population(members)
+    pop.fit(X, y, epochs=2, batch_size=64, seed=4)
+    fixed = Population([_model(k + 1, optimizer=optimizer) for k in range(2)])
+    fixed.fit(X, y, epochs=2, batch_size=64, seed=4)
+    for k, model in enumerate(members):
+        model.fit(X, y, epochs=2, batch_size=64, seed=4, verbose=0)
+        assert pop[k].optimizer.iterations == model.optimizer.iterations == 20
+        assert pop.learning_rates[k] == float(model.optimizer.learning_rate)
+        if k < 2:  # the schedule was followed: not the fixed-rate run
+            assert pop[k].optimizer.schedule is not None
+            assert not np.allclose(pop[k].get_weights()[0], fixed[k].get_weights()[0])
+    assert _largest_difference(members, pop) <= 1e-12
+    # a member taken out continues on its schedule exactly as the model alone
+    alone, out = members[0], pop[0]
+    alone.fit(X, y, epochs=1, batch_size=64, seed=4, verbose=0)
+    out.fit(X, y, epochs=1, batch_size=64, seed=4, verbose=0)
+    for a, b in zip(alone.get_weights(), out.get_weights()):
+        np.testing.assert_allclose(b, a, rtol=0, atol=1e-12)

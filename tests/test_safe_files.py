@@ -120,10 +120,27 @@ def test_absurd_units_are_refused_before_building(saved: Path, tmp_path: Path) -
     doc["model"]["input_dim"] = 2**40
     with pytest.raises(ModelFileError, match="1,099,511,627,776 inputs"):
         gn.load_model(_with_doc(saved, tmp_path / "wide.gn", doc))
+    for dim in ([41539, 7], [None, 10**6], [2**30]):  # a list is a shape: its product counts
+        doc = _doc(saved)
+        doc["model"]["input_dim"] = dim
+        with pytest.raises(ModelFileError, match="inputs but the file holds"):
+            gn.load_model(_with_doc(saved, tmp_path / "shape.gn", doc))
     doc = _doc(saved)
     doc["model"]["layers"] = doc["model"]["layers"] * 200
     with pytest.raises(ModelFileError, match="400 layers"):
         gn.load_model(_with_doc(saved, tmp_path / "deep.gn", doc))
+
+
+@pytest.mark.parametrize("entry", [None, 3, "Dense", [], {"class": "Sequential"},
+                                   {"class": "Sequential", "config": {"model": None}}])
+def test_layer_entries_of_any_json_type_are_a_model_file_error(
+        saved: Path, tmp_path: Path, entry: Any) -> None:
+    """A layer entry that is not a layer's dict (found by make fuzz: ``[null]`` escaped as an
+    AttributeError from the size check before building)."""
+    doc = _doc(saved)
+    doc["model"]["layers"] = [entry]
+    with pytest.raises(ModelFileError, match="odd.gn"):
+        gn.load_model(_with_doc(saved, tmp_path / "odd.gn", doc))
 
 
 def test_json_caps(saved: Path, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 import glassnet as gn
 from glassnet import schedules
-from glassnet.errors import ArgumentTypeError, ConfigError, OutsideSubsetError
+from glassnet.errors import ArgumentTypeError, ConfigError
 from glassnet.keras import optimizers as kopt
 
 CASES: dict[str, tuple[str, dict[str, Any]]] = {
@@ -308,10 +308,14 @@ def test_a_backup_with_other_callbacks_is_refused(tmp_path: Path) -> None:
     assert model.optimizer.iterations == 0
 
 
-def test_populations_refuse_schedules() -> None:
+def test_populations_follow_schedules() -> None:
+    # (members against their own fits: tests/test_population.py)
     from glassnet.population import Population
 
     members = [_model(gn.optimizers.SGD(schedules.ExponentialDecay(0.1, 5, 0.5)))
                for _ in range(2)]
-    with pytest.raises(OutsideSubsetError, match="schedule"):
-        Population(members)
+    pop = Population(members)
+    np.testing.assert_array_equal(pop.learning_rates, [0.1, 0.1])
+    for _ in range(5):
+        pop._apply(True, [])  # five steps of the optimizer alone
+    np.testing.assert_allclose(pop.learning_rates, [0.05, 0.05], rtol=1e-15)

@@ -21,7 +21,7 @@ scipy_sparse = pytest.importorskip("scipy.sparse")
 
 from sklearn import neural_network  # noqa: E402
 from sklearn.datasets import load_digits, make_multilabel_classification  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning, NotFittedError  # noqa: E402
 from sklearn.preprocessing import MinMaxScaler  # noqa: E402
 
 import glassnet as gn  # noqa: E402
@@ -520,19 +520,73 @@ def test_sample_weight_in_partial_fit_and_early_stopping(data: dict[str, Any]) -
         MLPClassifier().fit(X, y, sample_weight=np.ones(3))
 
 
-def test_poisson_loss_matches_scikit_learn_or_says_what_is_missing() -> None:
+def test_poisson_loss_matches_scikit_learn() -> None:
     rng = np.random.default_rng(0)
     X = np.linspace(0, 1, 100).reshape(-1, 1)
     y = rng.poisson(np.exp(X[:, 0] + 1))
     est = MLPRegressor(loss="poisson", hidden_layer_sizes=(3,), solver="lbfgs", alpha=0.0,
                        max_iter=5, random_state=1)
-    try:
-        gn.activations.get("exponential")
-    except gn.GlassnetError:
-        with pytest.raises(NotImplementedError, match="poisson.*squared_error"):
-            est.fit(X, y)
-        return
     ref = theirs(est).fit(X, y)
     est.fit(X, y)
     assert est.out_activation_ == "exp" and est.loss_ == pytest.approx(ref.loss_, rel=1e-6)
     np.testing.assert_allclose(est.predict(X), ref.predict(X), rtol=1e-5)
+
+
+def test_non_finite_targets_are_refused_before_any_weight_moves() -> None:
+    """An object array of targets escapes scikit-learn's own finiteness check (its estimator
+    trains, then fails on non-finite weights); glassnet refuses it first."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    est = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, X[:, 0])
+    before = est.predict(X[:5])
+    for y in (np.array([np.inf], dtype=object), np.array([np.nan]), [[1.0, np.inf]]):
+        with pytest.raises(ValueError, match="Input y contains"):
+            est.partial_fit(np.ones((1, 3), dtype=np.float16), y)
+    np.testing.assert_array_equal(est.predict(X[:5]), before)
+
+
+def test_a_call_that_fails_in_training_leaves_the_estimator_as_it_was() -> None:
+    """Values that overflow in training end in non-finite weights: scikit-learn's own MLP
+    raises and keeps the broken weights; glassnet raises and puts back the state from before
+    the call (found by make fuzz)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    est = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, X[:, 0])
+        before, n_iter, curve = est.predict(X[:5]), est.n_iter_, list(est.loss_curve_)
+        huge = np.array([[1e300, -0.13, 0.64]])
+        with pytest.raises(ValueError, match="non-finite parameter weights"):
+            est.partial_fit(huge, [1.0])
+        np.testing.assert_array_equal(est.predict(X[:5]), before)
+        assert est.n_iter_ == n_iter and est.loss_curve_ == curve
+        est.partial_fit(X, X[:, 0])  # and it trains on, its arrays still the network's own
+        assert est.coefs_[0] is est.model_.layers[0].W
+        fresh = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+        with pytest.raises(ValueError, match="non-finite parameter weights"):
+            fresh.fit(np.vstack([X, huge]), np.r_[X[:, 0], 1.0])
+    with pytest.raises(NotFittedError):
+        fresh.predict(X)  # a first fit that failed leaves it unfitted
+
+
+@pytest.mark.parametrize("X", [np.array([["1.5", "2", "3"]] * 4),
+                               [["1.5", "2", "3"]] * 4,
+                               np.array([["2026-01-01"] * 3] * 4, dtype="datetime64[s]")])
+def test_strings_and_dates_are_not_numbers_in_predict(X: Any) -> None:
+    """scikit-learn's own MLP refuses them in predict (dtype="numeric"), where a float
+    conversion would take them; its fit converts them (and so does glassnet's)."""
+    y = [0.0, 1.0, 0.0, 1.0]
+    fitted = []
+    for cls in (MLPRegressor, neural_network.MLPRegressor):
+        est = cls(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fitted.append(est.fit(np.ones((4, 3)), y))
+    with pytest.raises((ValueError, TypeError)):
+        fitted[1].predict(X)
+    with pytest.raises(ValueError, match="X: expected numbers, got an array of dtype"):
+        fitted[0].predict(X)

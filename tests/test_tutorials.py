@@ -59,7 +59,7 @@ def run_glassnet(name: str, tmp: Path) -> tuple[dict[str, Any], str]:
 
 def test_there_are_tutorials() -> None:
     assert {"quickstart.py", "classification.py", "regression.py",
-            "sequential_guide.py"} <= set(SCRIPTS)
+            "sequential_guide.py", "load_numpy.py", "load_pandas.py"} <= set(SCRIPTS)
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
@@ -90,6 +90,48 @@ def test_tutorial_runs_on_glassnet(name: str, tmp_path_factory: pytest.TempPathF
     _needs(name)
     result, out = run_glassnet(name, tmp_path_factory.getbasetemp())  # ran to its end
     assert "@@RESULT" in out and isinstance(result["values"], dict)
+
+
+#: scripts on tf.data (no Keras run: TensorFlow is not installed): what real TensorFlow
+#: prints for the same cells, counts and shapes exactly, and that the model learns
+TF_DATA_EXPECT: dict[str, dict[str, Any]] = {
+    "load_numpy.py": {"n_train_elements": 6000, "first_example_shape": [28, 28],
+                      "n_train_batches": 94, "n_test_batches": 16,
+                      "batch_shape": [64, 28, 28], "batch_label_shape": [64],
+                      "predictions_shape": [1000, 10]},
+    "load_pandas.py": {"numeric_tensor_shape": [303, 5], "numeric_tensor_is_float64": True,
+                       "stacked_shape": [303, 5],
+                       "dict_row_keys": ["age", "chol", "oldpeak", "thalach", "trestbps"]},
+}
+TF_DATA_LEARNS = {
+    "load_numpy.py": lambda v: v["test_acc"] > 0.8 and
+    _last(v["history"], "sparse_categorical_accuracy") > 0.8,
+    "load_pandas.py": lambda v: all(
+        len(v[h]["history"]["loss"]) == 5 and
+        v[h]["history"]["loss"][-1] < v[h]["history"]["loss"][0] and
+        _last(v[h], "accuracy") > 0.65 for h in ("history_arrays", "history_dataset")),
+}
+
+
+def test_load_pandas_normalizes_as_keras_does(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keras' Normalization: (x - mean) / sqrt(variance), the variance over all rows."""
+    v = run_glassnet("load_pandas.py", tmp_path_factory.getbasetemp())[0]["values"]
+    x = np.asarray(v["numeric_tensor"])
+    np.testing.assert_allclose(v["normalized_first_three"],
+                               (x[:3] - x.mean(0)) / x.std(0), rtol=1e-5, atol=1e-6)
+    order = np.argsort(["age", "thalach", "trestbps", "chol", "oldpeak"])
+    np.testing.assert_allclose(v["dict_normalizer_mean"], x.mean(0)[order], rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", sorted(TF_DATA_EXPECT))
+def test_tf_data_tutorial_values(name: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    result, out = run_glassnet(name, tmp_path_factory.getbasetemp())
+    v = result["values"]
+    got = {k: v.get(k) for k in TF_DATA_EXPECT[name]}
+    assert got == TF_DATA_EXPECT[name]
+    assert TF_DATA_LEARNS[name](v), v
+    if "test_loss" in v:  # evaluate gives Keras' [loss, metric...] of Python floats
+        assert result["types"]["test_loss"] == result["types"]["test_acc"] == "float"
 
 
 def _last(history: Any, key: str) -> float:

@@ -673,6 +673,8 @@ class ProgressBar(Callback):
         self.file = file
         self.width = width
         self._bar: Any = None
+        #: set by fit: the batches come from a tf.data dataset (their size is its own)
+        self.from_dataset = False
         self._columns = 80
         self._live = False
         self._epoch_start = time.perf_counter()
@@ -704,7 +706,8 @@ class ProgressBar(Callback):
         self._columns = self.width or (min(columns, 100) if columns else 80)
         p = self.params
         val = f", validating on {p['val_samples']:,}" if p.get("val_samples") else ""
-        bs = "full batch" if p["batch_size"] is None else f"batch_size {p['batch_size']}"
+        bs = ("The dataset's batches" if self.from_dataset else "full batch"
+              if p["batch_size"] is None else f"batch_size {p['batch_size']}")
         self._say(
             f"Training on {p['samples']:,} samples{val}. {bs} -> {p['steps']:,} steps "
             f"(optimizer updates) per epoch; every unit sees all {p['samples']:,} samples "
@@ -713,7 +716,8 @@ class ProgressBar(Callback):
 
     def _samples(self, steps_done: int) -> int:
         p = self.params
-        per_step = p["samples"] if p["batch_size"] is None else p["batch_size"]
+        per_step = (math.ceil(p["samples"] / max(p["steps"], 1)) if self.from_dataset
+                    else p["samples"] if p["batch_size"] is None else p["batch_size"])
         return int(min(steps_done * per_step, p["samples"]))
 
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:

@@ -33,12 +33,40 @@ from .tensor import Tensor, as_tensor
 
 Array = NDArray[Any]
 
-__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset"]
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "TensorSpec"]
 
 #: ``prefetch(AUTOTUNE)``, ``map(num_parallel_calls=AUTOTUNE)``: accepted, nothing to tune
 AUTOTUNE = -1
 INFINITE_CARDINALITY = -1
 UNKNOWN_CARDINALITY = -2
+
+
+class OutsideAttributeError(OutsideSubsetError, AttributeError):
+    """A dataset's attribute outside the subset: an :class:`OutsideSubsetError` that is also
+    an ``AttributeError``, so ``hasattr(ds, name)`` and other probing answer False as they
+    would on TensorFlow's datasets."""
+
+
+class TensorSpec:
+    """The shape and dtype of one leaf of a dataset's elements (``Dataset.element_spec``):
+    ``None`` where the size varies (the batch dimension of a ``batch`` without
+    ``drop_remainder``). Compared by shape, dtype and name."""
+
+    def __init__(self, shape: Any, dtype: Any = np.float32, name: str | None = None) -> None:
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = np.dtype(dtype)
+        self.name = name
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, TensorSpec) and (self.shape, self.dtype, self.name)
+                == (other.shape, other.dtype, other.name))
+
+    def __hash__(self) -> int:
+        return hash((self.shape, self.dtype, self.name))
+
+    def __repr__(self) -> str:
+        dtype = "string" if self.dtype.kind in "OSU" else self.dtype.name  # TensorFlow's name
+        return f"TensorSpec(shape={self.shape}, dtype=tf.{dtype}, name={self.name!r})"
 
 
 # -- element structures: an array, a tuple/list of structures, or a dict of them ------------
@@ -114,6 +142,36 @@ class Dataset(metaclass=_Meta):
             raise ArgumentTypeError(f"datasets: expected a tuple of datasets, got "
                                     f"{type(datasets).__name__}")
         return _Zip(tuple(datasets))
+
+    @staticmethod
+    def sample_from_datasets(datasets: Any, weights: Any = None, seed: int | None = None,
+                             stop_on_empty_dataset: bool = False,
+                             rerandomize_each_iteration: Any = None) -> Dataset:
+        """Each element from one of ``datasets``, drawn at random with probabilities
+        ``weights`` (equal unless given; normalized). An exhausted dataset drops out of the
+        draw (the others' weights renormalized) unless ``stop_on_empty_dataset``, which ends
+        there. The draws come from ``seed`` (else glassnet's global seed), new each
+        iteration."""
+        if not isinstance(datasets, (tuple, list)) or not datasets \
+                or not all(isinstance(d, Dataset) for d in datasets):
+            raise ArgumentTypeError(f"datasets: expected a list of datasets, got "
+                                    f"{type(datasets).__name__}")
+        if weights is None:
+            w = np.full(len(datasets), 1.0 / len(datasets))
+        else:
+            try:
+                w = np.asarray(weights, dtype=np.float64).reshape(-1)
+            except (TypeError, ValueError):
+                raise ArgumentTypeError(f"weights: expected {len(datasets)} numbers, got "
+                                        f"{weights!r:.80}") from None
+            if w.shape != (len(datasets),) or not np.isfinite(w).all() or (w < 0).any() \
+                    or w.sum() <= 0:
+                raise ConfigError(f"weights: expected {len(datasets)} numbers >= 0, not all "
+                                  f"0, got {weights!r:.80}")
+        if len({d.batched for d in datasets}) > 1:
+            raise ShapeError("datasets: expected all batched or none batched")
+        return _Sample(tuple(datasets), w / w.sum(), check_seed(seed, "seed"),
+                       _bool(stop_on_empty_dataset, "stop_on_empty_dataset"))
 
     def concatenate(self, dataset: Dataset) -> Dataset:
         """This dataset's elements, then ``dataset``'s."""
@@ -214,6 +272,33 @@ class Dataset(metaclass=_Meta):
         return n
 
     @property
+    def element_spec(self) -> Any:
+        """The structure of the elements with a :class:`TensorSpec` per leaf (read from the
+        first element: a ``map`` function runs once, as TensorFlow traces it)."""
+        first = next(iter(self._raw()), None)
+        if first is None:
+            raise ShapeError("element_spec: the dataset has no elements to read it from")
+        size = self._static_batch()
+
+        def spec(leaf: Any) -> TensorSpec:
+            arr = np.asarray(leaf)
+            shape = arr.shape if size == 0 else (None if size < 0 else size, *arr.shape[1:])
+            return TensorSpec(shape, arr.dtype)
+
+        return _map(spec, first)
+
+    def _static_batch(self) -> int:
+        """0: not batched; -1: batched, the size varies; else the fixed batch size."""
+        node: Dataset | None = self
+        while node is not None and not isinstance(node, (_Batch, _Unbatch)):
+            if isinstance(node, (_Zip, _Concatenate, _Sample)):
+                return -1 if self.batched else 0
+            node = node._parent
+        if isinstance(node, _Batch):
+            return node.size if node.drop_remainder else -1
+        return 0
+
+    @property
     def batched(self) -> bool:
         """Whether the elements are batches (a ``batch`` with no ``unbatch`` after it)."""
         return self._parent.batched if self._parent is not None else False
@@ -236,7 +321,7 @@ class Dataset(metaclass=_Meta):
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        raise OutsideSubsetError(
+        raise OutsideAttributeError(
             f"Dataset.{name} is outside glassnet's subset of tf.data (in-memory datasets: "
             f"batch, shuffle, repeat, take, skip, cache, prefetch, map, filter, unbatch)")
 
@@ -253,6 +338,9 @@ def _bool(value: Any, argument: str) -> bool:
 class _Slices(Dataset):
     def __init__(self, tensors: Any) -> None:
         super().__init__(None)
+        if isinstance(tensors, Dataset):
+            raise ArgumentTypeError("tensors: expected arrays, a tuple or a dict of arrays, "
+                                    "got a Dataset (to pair datasets use Dataset.zip)")
         if tensors is None or isinstance(tensors, (str, bytes)):
             raise ArgumentTypeError(f"tensors: expected arrays, a tuple or a dict of arrays, "
                                     f"got {tensors!r:.80}")
@@ -576,6 +664,47 @@ class _Zip(Dataset):
         if finite:
             return min(finite)
         return UNKNOWN_CARDINALITY if UNKNOWN_CARDINALITY in counts else INFINITE_CARDINALITY
+
+
+class _Sample(Dataset):
+    def __init__(self, datasets: tuple[Dataset, ...], weights: Array, seed: int | None,
+                 stop: bool) -> None:
+        super().__init__(None)
+        self.datasets, self.weights, self.stop = datasets, weights, stop
+        self.seed = new_seed() if seed is None else seed
+        self.iterations = 0
+
+    @property
+    def batched(self) -> bool:
+        return self.datasets[0].batched
+
+    def _elements(self) -> Iterator[Any]:
+        rng = np.random.default_rng(np.random.SeedSequence(self.seed,
+                                                           spawn_key=(self.iterations,)))
+        self.iterations += 1
+        streams = [d._raw() for d in self.datasets]
+        live = np.ones(len(streams), dtype=bool)
+        while live.any():
+            p = np.where(live, self.weights, 0.0)
+            if p.sum() <= 0:  # only weight-0 datasets are left: nothing more is drawn
+                return
+            i = int(rng.choice(len(streams), p=p / p.sum()))
+            elem = next(streams[i], _END)
+            if elem is _END:
+                if self.stop:
+                    return
+                live[i] = False
+                continue
+            yield elem
+
+    def _count(self) -> int:
+        counts = [d._count() for d in self.datasets]
+        if all(c == INFINITE_CARDINALITY for c in counts):
+            return INFINITE_CARDINALITY
+        return UNKNOWN_CARDINALITY
+
+
+_END = object()
 
 
 class _Concatenate(Dataset):

@@ -124,23 +124,41 @@ class Ones(Initializer):
 
 @_registry.register("constant")
 class Constant(Initializer):
-    """Every entry ``value``."""
+    """Every entry ``value``; an array ``value`` (Keras' ``Constant(np.log([pos / neg]))``)
+    is broadcast to the weight's shape."""
 
     name = "constant"
 
-    def __init__(self, value: float = 0.0) -> None:
-        self.value = check_float(value, "value")  # finite: 10**400 and NaN are refused
+    def __init__(self, value: Any = 0.0) -> None:
+        if np.ndim(value) == 0:
+            self.value: Any = check_float(value, "value")  # finite: 10**400, NaN refused
+            return
+        try:
+            arr = np.array(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ConfigError(f"value: expected a number or an array of numbers, got "
+                              f"{value!r:.80}") from None
+        if not np.isfinite(arr).all():
+            raise ConfigError(f"value: expected finite numbers, got {value!r:.80}")
+        self.value = arr
 
     def __call__(
         self, shape, rng, dtype=np.float32
     ):
-        if abs(self.value) > float(np.finfo(dtype).max):
-            raise ConfigError(f"value: {self.value:g} is beyond the range of "
+        big = float(np.max(np.abs(self.value))) if np.size(self.value) else 0.0
+        if big > float(np.finfo(dtype).max):
+            raise ConfigError(f"value: {big:g} is beyond the range of "
                               f"{np.dtype(dtype).name}; the weights would be inf")
-        return np.full(shape, self.value, dtype=dtype)
+        if np.ndim(self.value) == 0:
+            return np.full(shape, self.value, dtype=dtype)
+        try:
+            return np.array(np.broadcast_to(self.value, shape), dtype=dtype)
+        except ValueError:
+            raise ConfigError(f"value: an array of shape {np.shape(self.value)} cannot fill "
+                              f"a weight of shape {tuple(shape)}") from None
 
     def get_config(self) -> dict[str, Any]:
-        return {"value": self.value}
+        return {"value": self.value if np.ndim(self.value) == 0 else self.value.tolist()}
 
     def __repr__(self) -> str:
         return f"Constant(value={self.value}): w = {self.value}"

@@ -7,7 +7,8 @@ An archive is a zip file (what ``numpy.savez`` writes) holding::
     w0.npy ... w{N-1}.npy   float32/float64 arrays, in the order they were given
 
 This module knows nothing of models: :mod:`glassnet.saving` composes model files, weights
-files and training checkpoints from :func:`write_archive` and :func:`read_archive`. The data loaders use :func:`read_npy_file` and :class:`NpzReader`.
+files and training checkpoints from :func:`write_archive` and :func:`read_archive`. The data
+loaders use :func:`read_npy_file` and :class:`NpzReader`.
 
 Reading never runs code and never trusts what a file declares:
 
@@ -40,6 +41,7 @@ the next save to the same path overwrites it and renames it away.
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import itertools
 import json
@@ -47,7 +49,7 @@ import os
 import re
 import warnings
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -134,6 +136,23 @@ def temp_path(path: str) -> str:
     return os.path.join(directory, f".{base}.glassnet-tmp")
 
 
+@contextlib.contextmanager
+def replacing(path: str) -> Iterator[str]:
+    """Write a file all at once: the block writes the temporary file this yields, which then
+    takes ``path``'s place; if the block raises, the temporary file is removed and ``path`` is
+    as it was."""
+    tmp = temp_path(path)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
 def write_archive(path: str | os.PathLike[str], doc: Mapping[str, Any],
                   arrays: Sequence[Array]) -> None:
     """Write ``doc`` (JSON-able, with ``"format"`` and ``"version"``) and ``arrays`` (finite
@@ -159,20 +178,12 @@ def write_archive(path: str | os.PathLike[str], doc: Mapping[str, Any],
     members: dict[str, Any] = {CONFIG_MEMBER: np.frombuffer(text.encode("utf-8"), np.uint8)}
     for i, a in enumerate(arrays):
         members[f"w{i}"] = np.ascontiguousarray(a)
-    tmp = temp_path(path)
-    try:
+    with replacing(path) as tmp:
         # "wb" truncates what a killed save left under the same name
         with open(tmp, "wb") as fh:
             np.savez(fh, allow_pickle=False, **members)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
     _fsync_directory(os.path.dirname(os.path.abspath(path)))
 
 

@@ -427,6 +427,12 @@ class Sequential(HasShapes):
         Examples are rows ``(m, n)``; a model whose first layer is ``Flatten`` (or
         ``Reshape``) takes examples of more dimensions, ``(m, 28, 28)``; a model of one input
         feature takes a 1-D ``X`` of ``m`` values as one column, as Keras does."""
+        if isinstance(X, dict):
+            raise OutsideSubsetError(
+                f"{argument}: a dict of named inputs (columns) feeds a functional "
+                f"tf.keras.Model, which is outside glassnet's TensorFlow subset; a Sequential "
+                f"takes one array of features: pass df[column_names] (a DataFrame) or "
+                f"np.column_stack of the columns (with tf.data, from_tensor_slices((df, y)))")
         if self._example_shape is not None or np.ndim(X) != 2:
             return self._check_examples(X, argument, keep_mapped)
         arr = check_features(X, self.input_dim, self.dtype, argument=argument,
@@ -947,6 +953,16 @@ class Sequential(HasShapes):
 
     def _weight_arrays(self) -> list[Array]:
         return [w for layer in self.layers for w in layer.weight_arrays()]
+
+    @property
+    def metrics_names(self) -> list[str]:
+        """Keras 3's ``metrics_names``: ``[]`` before ``compile``, then ``["loss"]``, or
+        ``["loss", "compile_metrics"]`` when metrics were compiled (Keras 3 groups them under
+        one name). The names of the values ``evaluate`` returns are
+        ``["loss", *model.metric_names]``; ``evaluate(return_dict=True)`` pairs them."""
+        if self.loss is None or self.optimizer is None:
+            return []
+        return ["loss", "compile_metrics"] if self.metric_names else ["loss"]
 
     @property
     def trainable_weights(self) -> list[Array]:

@@ -62,7 +62,7 @@ FUSED_SGD_MIN_SIZE = 8192
 AXPY_MIN_SIZE = 8192  # below this, two ufunc passes cost no more than the ctypes call
 
 
-def axpy(p: Array, alpha: float, x: Array, scratch: Array) -> None:
+def _axpy(p: Array, alpha: float, x: Array, scratch: Array) -> None:
     """``p += alpha x`` in place: BLAS ``axpy`` for large contiguous float arrays of one
     dtype, otherwise ``scratch = alpha x; p += scratch`` with NumPy ufuncs (``scratch`` may
     be ``x`` itself, which is then overwritten)."""
@@ -73,6 +73,30 @@ def axpy(p: Array, alpha: float, x: Array, scratch: Array) -> None:
         return
     np.multiply(x, p.dtype.type(alpha), out=scratch)
     p += scratch
+
+
+def axpy_members(p: Array, alpha: Any, x: Array, scratch: Array) -> None:
+    """``p += alpha x`` over arrays with a leading member axis ``(K, ...)``, ``alpha`` a number
+    or one per member (``(K,)``), as NumPy ufuncs: for each member the arithmetic of
+    :func:`_axpy`'s ufunc path (small arrays, where the engine takes that path too)."""
+    if np.ndim(alpha) == 0:
+        if alpha == 1.0:
+            p += x
+            return
+        np.multiply(x, p.dtype.type(alpha), out=scratch)
+    else:
+        alpha = np.asarray(alpha).astype(p.dtype)
+        np.multiply(x, alpha.reshape(alpha.shape + (1,) * (p.ndim - 1)), out=scratch)
+    p += scratch
+
+
+def axpy_each_member(p: Array, alpha: Any, x: Array, scratch: Array) -> None:
+    """``p += alpha x`` over arrays with a leading member axis, member by member through
+    :func:`_axpy` (BLAS ``axpy`` where the member's array is large): exactly the engine's step
+    for an array of that size."""
+    per_member = np.ndim(alpha) != 0
+    for k in range(p.shape[0]):
+        _axpy(p[k], float(alpha[k] if per_member else alpha), x[k], scratch[k])
 
 
 class LearningRate(float):
@@ -181,6 +205,28 @@ class Optimizer:
     def slot_names(self) -> list[str]:
         """Names of this optimizer's per-parameter state arrays (fixed by its settings)."""
         return []
+
+    def slots(self) -> dict[str, list[Array]]:
+        """The live per-parameter state arrays by name (not copies: writing into them changes
+        the optimizer's state); empty while the optimizer is not built."""
+        return self._slots() if self.built else {}
+
+    # -- the arithmetic of one step, written once -----------------------------------------------
+    def step_size(self, learning_rate: Any, t: int) -> Any:
+        """The step size of step ``t`` (from 1) for ``learning_rate``: a number, or an array
+        of per-member rates (a population); Adam folds its bias correction in here."""
+        return learning_rate
+
+    def update_arrays(self, p: Array, g: Array, tmp: Array, lr: Any, axpy: Any,
+                      *slots: Array) -> None:
+        """One step on the arrays ``p`` (in place) from gradient ``g``: ``tmp`` a scratch
+        array of ``p``'s shape, ``lr`` the step size (:meth:`step_size`), ``slots`` this
+        parameter's state arrays in :meth:`slot_names` order, ``axpy(p, alpha, x, scratch)``
+        the routine for ``p += alpha x``. The arrays may carry a leading member axis (a
+        population): ``lr`` is then an array with one rate per member and ``axpy`` broadcasts
+        it; every other operation is elementwise, so each member gets the very same
+        arithmetic as a single model."""
+        raise NotImplementedError
 
     @property
     def built(self) -> bool:
@@ -368,7 +414,9 @@ class SGD(Optimizer):
 
     def _update_all(self, params: list[Array], grads: list[Array]) -> None:
         if self.momentum:
-            super()._update_all(params, grads)
+            lr, update = self._learning_rate, self.update_arrays
+            for p, g, tmp, v in zip(params, grads, self._scratch, self._velocity):
+                update(p, g, tmp, lr, _axpy, v)
             return
         # Plain SGD, p -= eta g, written out: this loop runs once per step for every
         # parameter, and on small networks its call overhead is a visible share of a step.
@@ -380,11 +428,18 @@ class SGD(Optimizer):
             p += tmp
 
     def _update(self, i: int, p: Array, g: Array) -> None:
-        lr, tmp = self._learning_rate, self._scratch[i]
+        if not self.momentum:
+            _axpy(p, -self._learning_rate, g, self._scratch[i])  # p -= eta g
+            return
+        self.update_arrays(p, g, self._scratch[i], self._learning_rate, _axpy,
+                           self._velocity[i])
+
+    def update_arrays(self, p: Array, g: Array, tmp: Array, lr: Any, axpy: Any,
+                      *slots: Array) -> None:
         if not self.momentum:
             axpy(p, -lr, g, tmp)  # p -= eta g
             return
-        v = self._velocity[i]
+        (v,) = slots
         v *= p.dtype.type(self.momentum)
         axpy(v, -lr, g, tmp)  # v = momentum v - eta g
         if self.nesterov:
@@ -425,7 +480,16 @@ class RMSprop(Optimizer):
         return {"mean_square": self._s}
 
     def _update(self, i: int, p: Array, g: Array) -> None:
-        s, tmp = self._s[i], self._scratch[i]
+        self.update_arrays(p, g, self._scratch[i], self._learning_rate, _axpy, self._s[i])
+
+    def _update_all(self, params: list[Array], grads: list[Array]) -> None:
+        lr, update = self._learning_rate, self.update_arrays
+        for p, g, tmp, s in zip(params, grads, self._scratch, self._s):
+            update(p, g, tmp, lr, _axpy, s)
+
+    def update_arrays(self, p: Array, g: Array, tmp: Array, lr: Any, axpy: Any,
+                      *slots: Array) -> None:
+        (s,) = slots
         t = p.dtype.type
         s *= t(self.rho)
         np.multiply(g, g, out=tmp)
@@ -433,7 +497,7 @@ class RMSprop(Optimizer):
         np.sqrt(s, out=tmp)
         tmp += t(self.epsilon)
         np.divide(g, tmp, out=tmp)
-        axpy(p, -self._learning_rate, tmp, tmp)  # p -= eta g / (sqrt(s) + eps)
+        axpy(p, -lr, tmp, tmp)  # p -= eta g / (sqrt(s) + eps)
 
     def get_config(self) -> dict[str, Any]:
         return {"learning_rate": self._lr_config(), "rho": self.rho,
@@ -475,12 +539,22 @@ class Adam(Optimizer):
         return {"m": self._m, "v": self._v}
 
     def _prepare_step(self) -> None:
-        t = self.iterations
-        self._lr_t = (self._learning_rate * math.sqrt(1.0 - self.beta_2**t)
-                      / (1.0 - self.beta_1**t))
+        self._lr_t = self.step_size(self._learning_rate, self.iterations)
+
+    def step_size(self, learning_rate: Any, t: int) -> Any:
+        return learning_rate * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
 
     def _update(self, i: int, p: Array, g: Array) -> None:
-        m, v, tmp = self._m[i], self._v[i], self._scratch[i]
+        self.update_arrays(p, g, self._scratch[i], self._lr_t, _axpy, self._m[i], self._v[i])
+
+    def _update_all(self, params: list[Array], grads: list[Array]) -> None:
+        lr, update = self._lr_t, self.update_arrays
+        for p, g, tmp, m, v in zip(params, grads, self._scratch, self._m, self._v):
+            update(p, g, tmp, lr, _axpy, m, v)
+
+    def update_arrays(self, p: Array, g: Array, tmp: Array, lr: Any, axpy: Any,
+                      *slots: Array) -> None:
+        m, v = slots
         t = p.dtype.type
         m *= t(self.beta_1)
         axpy(m, 1.0 - self.beta_1, g, tmp)  # m = b1 m + (1 - b1) g
@@ -490,7 +564,7 @@ class Adam(Optimizer):
         np.sqrt(v, out=tmp)
         tmp += t(self.epsilon)
         np.divide(m, tmp, out=tmp)
-        axpy(p, -self._lr_t, tmp, tmp)  # p -= eta_t m / (sqrt(v) + eps)
+        axpy(p, -lr, tmp, tmp)  # p -= eta_t m / (sqrt(v) + eps)
 
     def get_config(self) -> dict[str, Any]:
         return {"learning_rate": self._lr_config(), "beta_1": self.beta_1,

@@ -17,7 +17,11 @@ state and the gradients have the same layout. Parameters small enough that the e
 optimizers update them with NumPy ufuncs come first in a row, so one ufunc pass covers every
 member's small parameters at once (per-member learning rates broadcast as a ``(K, 1)``
 column); parameters that the engine updates through BLAS ``axpy`` (see
-:mod:`glassnet.optimizers`) are updated member by member through the same routine.
+:mod:`glassnet.optimizers`) are updated member by member through the same routine. The update
+itself is the optimizer's own: :meth:`Optimizer.update_arrays` runs on the stacked arrays
+(:func:`glassnet.optimizers.axpy_members` for the small region,
+:func:`glassnet.optimizers.axpy_each_member` for each big parameter), and the optimizer's
+state is read and written through its public ``slot_names``/``slots``.
 
 Shuffling: ``fit(seed=s)`` with one int gives every member the same order (all members see
 the same batches, the side-by-side lesson); a list of K seeds gives each member its own
@@ -26,7 +30,6 @@ order, the one ``fit(seed=seeds[k])`` would draw alone.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -85,6 +88,11 @@ def _check_members(K: int, per_member: int | None, argument: str) -> None:
             f"{argument}: {K:,} members of {per_member:,} weights each make "
             f"{K * per_member:,} values, more than glassnet.population.MAX_VALUES "
             f"({MAX_VALUES:,}); use fewer members, or raise that budget")
+
+
+#: The keys of :meth:`Population.member_state`'s ``"state"`` by optimizer slot name: the names
+#: member states (in sweep results and the golden digest) have always carried.
+_MEMBER_STATE_KEYS = {"velocity": "_velocity", "mean_square": "_s", "m": "_m", "v": "_v"}
 
 
 class PopulationHistory:
@@ -291,12 +299,10 @@ class Population:
         self.metric_names = [m.name for m in self.metrics]
         self.optimizer = m0.optimizer
         assert self.optimizer is not None
-        for m in models:
-            if m.optimizer.schedule is not None:
-                raise OutsideSubsetError(
-                    f"models: {m.name!r} follows a learning-rate schedule "
-                    f"({type(m.optimizer.schedule).__name__}); a population steps its members "
-                    "at fixed learning rates: fit scheduled models one by one")
+        #: (member, its learning-rate schedule) for the members that follow one
+        self._schedules = [(k, m.optimizer.schedule) for k, m in enumerate(models)
+                           if m.optimizer.schedule is not None]
+        #: the rate of each member's next step (a scheduled member's follows its schedule)
         self.learning_rates = np.array([m.optimizer.learning_rate
                                         for m in models], dtype=np.float64)
         self.iterations = np.array([m.optimizer.iterations
@@ -488,30 +494,21 @@ class Population:
         off, size = self._offsets[i], self._sizes[i]
         return buf[:, off:off + size].reshape((self.K,) + self._shapes[i])
 
-    def _state_names(self) -> list[str]:
-        opt = self.optimizer
-        if isinstance(opt, opt_mod.Adam):
-            return ["_m", "_v"]
-        if isinstance(opt, opt_mod.RMSprop):
-            return ["_s"]
-        if isinstance(opt, opt_mod.SGD) and opt.momentum:
-            return ["_velocity"]
-        return []
-
     def _ensure_state(self) -> None:
+        """The optimizer's slots (by :meth:`Optimizer.slot_names`), one ``(K, P)`` buffer
+        each, and a scratch buffer."""
         if "scratch" not in self._state:
             self._state["scratch"] = np.empty((self.K, self._P), dtype=self.dtype)
-            for name in self._state_names():
+            for name in self.optimizer.slot_names():
                 self._state.setdefault(name, np.zeros((self.K, self._P), dtype=self.dtype))
 
     def _import_state(self, models: Sequence[Sequential]) -> None:
         self._ensure_state()
-        for name in self._state_names():
-            buf = self._state[name]
-            for k, model in enumerate(models):
-                arrays = getattr(model.optimizer, name, [])
+        for k, model in enumerate(models):
+            assert model.optimizer is not None
+            for name, arrays in model.optimizer.slots().items():
                 for i, arr in enumerate(arrays):
-                    self._view(buf, i)[k] = arr
+                    self._view(self._state[name], i)[k] = arr
 
     # -- members as ordinary models ------------------------------------------------------------
     def __len__(self) -> int:
@@ -540,9 +537,9 @@ class Population:
             "config": self._configs[k],
             "weights": [p[k].copy() for p in self.params],
             "iterations": int(self.iterations[k]),
-            "state": {name: [self._view(self._state[name], i)[k].copy()
-                             for i in range(len(self.params))]
-                      for name in self._state_names() if name in self._state},
+            "state": {_MEMBER_STATE_KEYS[name]: [self._view(self._state[name], i)[k].copy()
+                                                 for i in range(len(self.params))]
+                      for name in self.optimizer.slot_names() if name in self._state},
             "epochs_trained": self.epochs_trained,
         }
 
@@ -747,130 +744,42 @@ class Population:
         self._apply(plain_sgd, fused_sgd)
         return values, out
 
-    # -- the optimizers, vectorized over members ------------------------------------------------
-    def _axpy(self, p: Array, alpha: Any, x: Array, scratch: Array) -> None:
-        """``p += alpha x`` on the small region ``(K, S)``: ``alpha`` a number or ``(K, 1)``;
-        the arithmetic of :func:`glassnet.optimizers.axpy`'s ufunc path."""
-        if np.ndim(alpha) == 0 and alpha == 1.0:
-            p += x
-            return
-        np.multiply(x, alpha, out=scratch)
-        p += scratch
-
-    def _axpy_big(self, i: int, buf: Array, alphas: Array, x_buf: Array,
-                  scratch_buf: Array) -> None:
-        """``p += alpha_k x`` for big parameter ``i``, member by member, exactly as the
-        engine's ``axpy`` does for a parameter of that size."""
-        p_all, x_all = self._view(buf, i), self._view(x_buf, i)
-        s_all = self._view(scratch_buf, i)
-        for k in range(self.K):
-            opt_mod.axpy(p_all[k], float(alphas[k]), x_all[k], s_all[k])
-
-    def _scaled_small(self, s: Array, G: Array, num: Array, rho: float, eps: float) -> None:
-        """On the small parameters: ``s = rho s + (1 - rho) g^2``, then the scratch buffer gets
-        ``num / (sqrt(s) + eps)``, pass for pass as the engine's RMSprop and Adam (``num``
-        is the gradient for RMSprop, the first moment for Adam)."""
-        dt, small = self.dtype.type, slice(0, self._n_small)
-        ss, gs, ts = s[:, small], G[:, small], self._state["scratch"][:, small]
-        ss *= dt(rho)
-        np.multiply(gs, gs, out=ts)
-        self._axpy(ss, dt(1.0 - rho), ts, ts)
-        np.sqrt(ss, out=ts)
-        ts += dt(eps)
-        np.divide(num[:, small], ts, out=ts)
-
-    def _scaled_big(self, i: int, s: Array, G: Array, num: Array, rho: float,
-                    eps: float) -> None:
-        """:meth:`_scaled_small` for big parameter ``i``, its sums member by member as the
-        engine's ``axpy`` does for a parameter of that size."""
-        dt, tmp = self.dtype.type, self._state["scratch"]
-        sv, gv, tv = self._view(s, i), self._view(G, i), self._view(tmp, i)
-        sv *= dt(rho)
-        np.multiply(gv, gv, out=tv)
-        self._axpy_big(i, s, np.full(self.K, 1.0 - rho), tmp, tmp)
-        np.sqrt(sv, out=tv)
-        tv += dt(eps)
-        np.divide(self._view(num, i), tv, out=tv)
-
+    # -- the optimizers' own arithmetic, over the member axis -----------------------------------
     def _apply(self, plain_sgd: bool, fused_sgd: list[tuple[int, Array, Array]]) -> None:
+        """Every member's step through the optimizer's own :meth:`update_arrays`: once over
+        the small parameters of all members, then per big parameter."""
         opt = self.optimizer
         self.iterations += 1
         t = int(self.iterations[0])
-        K, S, dt = self.K, self._n_small, self.dtype.type
-        lrs = self.learning_rates
+        lrs = opt.step_size(self.learning_rates.copy(), t)
+        for k, schedule in self._schedules:  # the next rate, as the engine's learning_rate
+            self.learning_rates[k] = float(schedule(t))
         P, G = self.buffer, self.grad_buffer
-        col = (lambda a: a.astype(self.dtype)[:, None])  # noqa: E731
-        if plain_sgd:  # the engine: p += (-lr) g; a large W from its deferred product by gemm
-            self._ensure_state()
-            tmp = self._state["scratch"]
-            done = set()
-            for i, xin, gz in fused_sgd:
-                W = self.params[2 * i]
-                done.add(2 * i)
-                penalized = self._kernel_penalized[i]
-                for k in range(K):
-                    xk = xin if xin.ndim == 2 else xin[k]
-                    if penalized[k]:  # as the engine: no fold, p += (-lr) g
-                        opt_mod.axpy(W[k], float(-lrs[k]), self.grads[2 * i][k],
-                                      self._view(tmp, 2 * i)[k])
-                    elif not _blas.gemm_at_b_acc(xk, gz[k], W[k], float(-lrs[k])):
-                        g = self.grads[2 * i]
-                        np.matmul(xk.T, gz[k], out=g[k])
-                        opt_mod.axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, 2 * i)[k])
-            self._axpy(P[:, :S], col(-lrs), G[:, :S], tmp[:, :S])
-            for i in self._big:
-                if i not in done:
-                    self._axpy_big(i, P, -lrs, G, tmp)
-            return
         self._ensure_state()
-        st = self._state
-        tmp = st["scratch"]
-        small = slice(0, S)
-        if isinstance(opt, opt_mod.SGD):
-            v = st["_velocity"]
-            mom = opt.momentum
-            regions: list[tuple[Any, Any]] = [(small, None)] + [(None, i) for i in self._big]
-            for reg, big in regions:
-                if big is None:
-                    vs, gs, ps, ts = v[:, reg], G[:, reg], P[:, reg], tmp[:, reg]
-                    vs *= dt(mom)
-                    self._axpy(vs, col(-lrs), gs, ts)
-                    if opt.nesterov:
-                        self._axpy(ps, col(-lrs), gs, ts)
-                        self._axpy(ps, dt(mom), vs, ts)
-                    else:
-                        self._axpy(ps, 1.0, vs, ts)
-                else:
-                    self._view(v, big)[...] *= dt(mom)
-                    self._axpy_big(big, v, -lrs, G, tmp)
-                    if opt.nesterov:
-                        self._axpy_big(big, P, -lrs, G, tmp)
-                        self._axpy_big(big, P, np.full(K, mom), v, tmp)
-                    else:
-                        self._axpy_big(big, P, np.ones(K), v, tmp)
-            return
-        if isinstance(opt, opt_mod.RMSprop):
-            s = st["_s"]
-            self._scaled_small(s, G, G, opt.rho, opt.epsilon)
-            self._axpy(P[:, small], col(-lrs), tmp[:, small], tmp[:, small])
-            for i in self._big:
-                self._scaled_big(i, s, G, G, opt.rho, opt.epsilon)
-                self._axpy_big(i, P, -lrs, tmp, tmp)
-            return
-        assert isinstance(opt, opt_mod.Adam)
-        m_, v_ = st["_m"], st["_v"]
-        b1, b2, eps = opt.beta_1, opt.beta_2, opt.epsilon
-        lr_t = lrs * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
-        ms = m_[:, small]
-        ms *= dt(b1)
-        self._axpy(ms, dt(1.0 - b1), G[:, small], tmp[:, small])
-        self._scaled_small(v_, G, m_, b2, eps)
-        self._axpy(P[:, small], col(-lr_t), tmp[:, small], tmp[:, small])
+        tmp = self._state["scratch"]
+        done = set()
+        for i, xin, gz in fused_sgd:  # plain SGD: a large W from its deferred product by gemm
+            W = self.params[2 * i]
+            done.add(2 * i)
+            penalized = self._kernel_penalized[i]
+            for k in range(self.K):
+                xk = xin if xin.ndim == 2 else xin[k]
+                if penalized[k]:  # as the engine: no fold, p += (-lr) g
+                    opt_mod._axpy(W[k], float(-lrs[k]), self.grads[2 * i][k],
+                                  self._view(tmp, 2 * i)[k])
+                elif not _blas.gemm_at_b_acc(xk, gz[k], W[k], float(-lrs[k])):
+                    g = self.grads[2 * i]
+                    np.matmul(xk.T, gz[k], out=g[k])
+                    opt_mod._axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, 2 * i)[k])
+        slots = [self._state[name] for name in opt.slot_names()]
+        small = slice(0, self._n_small)
+        opt.update_arrays(P[:, small], G[:, small], tmp[:, small], lrs,
+                          opt_mod.axpy_members,
+                          *[s[:, small] for s in slots])
         for i in self._big:
-            self._view(m_, i)[...] *= dt(b1)
-            self._axpy_big(i, m_, np.full(K, 1.0 - b1), G, tmp)
-            self._scaled_big(i, v_, G, m_, b2, eps)
-            self._axpy_big(i, P, -lr_t, tmp, tmp)
+            if i not in done:
+                opt.update_arrays(self._view(P, i), self._view(G, i), self._view(tmp, i), lrs,
+                                  opt_mod.axpy_each_member, *[self._view(s, i) for s in slots])
 
     # -- public API ----------------------------------------------------------------------------
     def _check_X(self, X: Any, argument: str = "X") -> Array:
@@ -1149,9 +1058,8 @@ def restore_member(state: dict[str, Any]) -> Sequential:
     if state["iterations"]:
         opt.build(model._param_list)
         opt.iterations = int(state["iterations"])
-        opt._checked = model._param_list
-        for name, arrays in state["state"].items():
-            for dst, src in zip(getattr(opt, name), arrays):
+        for name, live in opt.slots().items():  # NaN kept, which set_state would refuse
+            for dst, src in zip(live, state["state"][_MEMBER_STATE_KEYS[name]]):
                 dst[...] = src
     model.epochs_trained = int(state["epochs_trained"])
     return model

@@ -15,6 +15,7 @@ naming the file.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -91,9 +92,15 @@ def model_from_file(path: str | os.PathLike[str], model_class: type[Sequential],
         raise MissingFileError(f"path: no model file at {path!r}")
     archive = read_archive(path, {MODEL_FORMAT: MODEL_VERSION,
                                   CHECKPOINT_FORMAT: CHECKPOINT_VERSION})
-    if archive.doc["format"] == CHECKPOINT_FORMAT:
-        return checkpoint_from_archive(archive, model_class, history_class)[0]
-    return model_from_archive(archive, archive.arrays, model_class)
+    try:
+        if archive.doc["format"] == CHECKPOINT_FORMAT:
+            return checkpoint_from_archive(archive, model_class, history_class)[0]
+        return model_from_archive(archive, archive.arrays, model_class)
+    except GlassnetError:
+        raise
+    except Exception as exc:  # a config shaped in a way no check above foresaw
+        raise ModelFileError(f"{path!r}: cannot be read ({type(exc).__name__}: "
+                             f"{str(exc)[:200]})") from exc
 
 
 def _check_declared_size(path: str, config: dict[str, Any], weights: list[Array]) -> None:
@@ -108,8 +115,7 @@ def _check_declared_size(path: str, config: dict[str, Any], weights: list[Array]
     if len(layers) > _FREE_LAYERS + len(weights):
         raise ModelFileError(f"{path!r}: the config lists {len(layers):,} layers for "
                              f"{len(weights)} weight arrays")
-    n = config.get("input_dim")
-    n = n if type(n) is int else None
+    n = _declared_width(config.get("input_dim"))
     kernels = 0
     for entry in layers:
         params = entry.get("config") if isinstance(entry, dict) else None
@@ -128,6 +134,17 @@ def _check_declared_size(path: str, config: dict[str, Any], weights: list[Array]
         n = units
 
 
+def _declared_width(value: Any) -> int | None:
+    """The input width a config's ``input_dim`` / ``input_shape`` can make ``build`` use, at
+    its largest: an int as it is, a list of ints (Keras' ``(None, n)`` or an example shape)
+    as the product of its ints; anything else None (``from_config`` explains)."""
+    if type(value) is int:
+        return value
+    if isinstance(value, list) and value and all(type(d) is int or d is None for d in value):
+        return math.prod(d for d in value if d is not None)  # exact, however large
+    return None
+
+
 #: How deep models may nest in a file (a model inside a model inside ...)
 _MAX_NESTING = 8
 
@@ -136,12 +153,8 @@ def _flat_entries(path: str, config: dict[str, Any], width_cap: int, held: int,
                   depth: int) -> list[Any]:
     """The config's layer entries with each nested model's entries in its place, every
     declared input width and shape checked against ``width_cap`` on the way."""
-    n = config.get("input_dim")
-    shape = config.get("input_shape")
-    sizes = [n] if type(n) is int else []
-    if isinstance(shape, list) and all(type(d) is int for d in shape):
-        sizes.append(int(np.prod(shape, dtype=np.float64)))
-    for size in sizes:
+    sizes = [_declared_width(config.get("input_dim")), _declared_width(config.get("input_shape"))]
+    for size in [s for s in sizes if s is not None]:
         if size > width_cap:
             raise ModelFileError(f"{path!r}: the config declares {size:,} inputs but the file "
                                  f"holds {held:,} weight values")
@@ -149,7 +162,8 @@ def _flat_entries(path: str, config: dict[str, Any], width_cap: int, held: int,
     for entry in config.get("layers") or []:
         params = entry.get("config") if isinstance(entry, dict) else None
         inner = params.get("model") if isinstance(params, dict) else None
-        if entry.get("class") == "Sequential" and isinstance(inner, dict) \
+        if isinstance(entry, dict) and entry.get("class") == "Sequential" \
+                and isinstance(inner, dict) \
                 and isinstance(inner.get("layers"), list):
             if depth >= _MAX_NESTING:
                 raise ModelFileError(f"{path!r}: models nest more than {_MAX_NESTING} deep")

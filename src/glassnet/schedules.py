@@ -95,54 +95,45 @@ _registry: Registry[LearningRateSchedule] = Registry("learning-rate schedule",
                                                      LearningRateSchedule)
 
 
+class _StepDecay(LearningRateSchedule):
+    """A decay driven by ``p = step / decay_steps`` (rounded down when ``staircase``)."""
+
+    def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float,
+                 staircase: bool = False, name: str | None = None) -> None:
+        self.initial_learning_rate = _rate(initial_learning_rate, "initial_learning_rate")
+        self.decay_steps = _steps(decay_steps, "decay_steps")
+        self.decay_rate = _rate(decay_rate, "decay_rate")
+        self.staircase = _bool(staircase, "staircase")
+        self.name = type(self).__name__ if name is None else str(name)
+
+    def _progress(self, t: NDArray[np.float64]) -> NDArray[np.float64]:
+        p = t / self.decay_steps
+        return np.floor(p) if self.staircase else p
+
+    def get_config(self) -> dict[str, Any]:
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                "staircase": self.staircase, "name": self.name}
+
+
 @_registry.register("ExponentialDecay", "exponential_decay")
-class ExponentialDecay(LearningRateSchedule):
+class ExponentialDecay(_StepDecay):
     """``lr0 * decay_rate ** (step / decay_steps)`` (the exponent rounded down when
     ``staircase``)."""
 
-    def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float,
-                 staircase: bool = False, name: str = "ExponentialDecay") -> None:
-        self.initial_learning_rate = _rate(initial_learning_rate, "initial_learning_rate")
-        self.decay_steps = _steps(decay_steps, "decay_steps")
-        self.decay_rate = _rate(decay_rate, "decay_rate")
-        self.staircase = _bool(staircase, "staircase")
-        self.name = str(name)
-
     def rate(self, t: NDArray[np.float64]) -> NDArray[np.float64]:
-        p = t / self.decay_steps
-        if self.staircase:
-            p = np.floor(p)
-        return np.asarray(self.initial_learning_rate * np.power(self.decay_rate, p))
-
-    def get_config(self) -> dict[str, Any]:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        return np.asarray(self.initial_learning_rate * np.power(self.decay_rate,
+                                                                self._progress(t)))
 
 
 @_registry.register("InverseTimeDecay", "inverse_time_decay")
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepDecay):
     """``lr0 / (1 + decay_rate * step / decay_steps)`` (the ratio rounded down when
     ``staircase``)."""
 
-    def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float,
-                 staircase: bool = False, name: str = "InverseTimeDecay") -> None:
-        self.initial_learning_rate = _rate(initial_learning_rate, "initial_learning_rate")
-        self.decay_steps = _steps(decay_steps, "decay_steps")
-        self.decay_rate = _rate(decay_rate, "decay_rate")
-        self.staircase = _bool(staircase, "staircase")
-        self.name = str(name)
-
     def rate(self, t: NDArray[np.float64]) -> NDArray[np.float64]:
-        p = t / self.decay_steps
-        if self.staircase:
-            p = np.floor(p)
-        return np.asarray(self.initial_learning_rate / (1.0 + self.decay_rate * p))
-
-    def get_config(self) -> dict[str, Any]:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        return np.asarray(self.initial_learning_rate / (1.0 + self.decay_rate
+                                                        * self._progress(t)))
 
 
 @_registry.register("PiecewiseConstantDecay", "piecewise_constant_decay")

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Tensor", "as_tensor"]
+__all__ = ["Tensor", "Weight", "as_tensor"]
 
 
 class Tensor(np.ndarray):
@@ -28,11 +28,54 @@ class Tensor(np.ndarray):
 
     def __repr__(self) -> str:
         arr = self.view(np.ndarray)
+        if arr.ndim == 0:  # TensorFlow shows a scalar's value: numpy=0, numpy=0.5
+            return f"<Tensor: shape=(), dtype={arr.dtype}, numpy={arr}>"
         return f"<Tensor: shape={arr.shape}, dtype={arr.dtype}, numpy=\n{arr!r}>" \
             if arr.ndim > 1 else f"<Tensor: shape={arr.shape}, dtype={arr.dtype}, numpy={arr!r}>"
 
     def __str__(self) -> str:
         return f"Tensor({self.view(np.ndarray)}, shape={self.shape}, dtype={self.dtype})"
+
+
+class Weight(Tensor):
+    """A live view of a layer's weight (``Dense.kernel``, ``Dense.bias``) that also answers
+    Keras' variable methods ``assign``, ``assign_add`` and ``assign_sub``: they write into the
+    weight in place (as ``layer.kernel[...] = value`` would), after checking the value: the
+    weight's shape exactly, finite numbers; a refused value writes nothing. What NumPy
+    computes from a Weight is a plain :class:`Tensor`."""
+
+    def __array_wrap__(self, arr: Any, context: Any = None,
+                       return_scalar: bool = False) -> Any:
+        out = super().__array_wrap__(arr, context, return_scalar)
+        return out.view(Tensor) if type(out) is Weight else out
+
+    def _checked(self, value: Any, argument: str) -> np.ndarray:
+        from .errors import DataError, ShapeError
+
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise DataError(f"{argument}: expected numbers, got {value!r:.80}") from None
+        if arr.shape != self.shape:
+            raise ShapeError(f"{argument}: expected the weight's shape {self.shape}, got "
+                             f"{arr.shape}")
+        if not np.isfinite(arr).all() or \
+                np.abs(arr).max(initial=0.0) > float(np.finfo(self.dtype).max):
+            raise DataError(f"{argument}: expected finite numbers within {self.dtype}")
+        return arr
+
+    def assign(self, value: Any) -> Weight:
+        """Write ``value`` into the weight (Keras' ``variable.assign``)."""
+        self[...] = self._checked(value, "value")
+        return self
+
+    def assign_add(self, delta: Any) -> Weight:
+        """Add ``delta`` to the weight in place."""
+        return self.assign(self.view(np.ndarray) + self._checked(delta, "delta"))
+
+    def assign_sub(self, delta: Any) -> Weight:
+        """Subtract ``delta`` from the weight in place."""
+        return self.assign(self.view(np.ndarray) - self._checked(delta, "delta"))
 
 
 def as_tensor(value: Any, dtype: Any = None) -> Tensor:

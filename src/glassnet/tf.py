@@ -22,6 +22,7 @@ import numpy as np
 
 import glassnet as gn
 from glassnet import keras
+from glassnet.errors import ArgumentTypeError, DataError, ShapeError
 from glassnet.keras import activations as _act
 from glassnet.keras._subset import outside
 from glassnet.keras.tensor import Tensor, as_tensor
@@ -36,7 +37,8 @@ int64 = np.int64
 bool = np.bool_  # noqa: A001 (TensorFlow's name)
 
 __all__ = [
-    "AUTOTUNE", "Tensor", "abs", "add", "add_n", "argmax", "argmin", "autograph", "cast",
+    "AUTOTUNE", "Tensor", "TensorSpec", "abs", "add", "add_n", "argmax", "argmin", "autograph",
+    "cast",
     "concat", "constant", "convert_to_tensor", "data", "divide", "exp", "expand_dims", "fill",
     "float16", "float32", "float64", "get_logger", "int32", "int64", "keras", "linspace",
     "log", "math", "matmul", "maximum", "minimum", "multiply", "nn", "one_hot", "ones",
@@ -286,8 +288,41 @@ sigmoid = _act.sigmoid
 tanh = _act.tanh
 
 
+def _confusion_matrix(labels: Any, predictions: Any, num_classes: Any = None,
+                     weights: Any = None, dtype: Any = np.int32) -> Tensor:
+    """``tf.math.confusion_matrix``: entry ``[i, j]`` counts (or sums ``weights`` of) the
+    examples of label ``i`` predicted ``j``; ``num_classes`` defaults to the largest class
+    seen plus one. Labels and predictions are class indices (``argmax`` the scores first)."""
+    y, p = np.asarray(labels).reshape(-1), np.asarray(predictions).reshape(-1)
+    if y.shape != p.shape:
+        raise ShapeError(f"labels, predictions: expected as many of each, got {y.size} and "
+                         f"{p.size}")
+    for name, a in (("labels", y), ("predictions", p)):
+        if a.dtype.kind not in "biu" and not (a.dtype.kind == "f" and (a == np.round(a)).all()):
+            raise DataError(f"{name}: expected class indices (whole numbers), got "
+                            f"{a.dtype} values; argmax the scores first")
+        if a.size and a.min() < 0:
+            raise DataError(f"{name}: expected class indices >= 0, got {a.min()}")
+    y, p = y.astype(np.int64), p.astype(np.int64)
+    seen = int(max(y.max(initial=-1), p.max(initial=-1))) + 1
+    if num_classes is not None and (isinstance(num_classes, bool) or not isinstance(
+            num_classes, (int, np.integer)) or num_classes < 1):
+        raise ArgumentTypeError(f"num_classes: expected an int >= 1, got {num_classes!r}")
+    n = seen if num_classes is None else int(num_classes)
+    if seen > n:
+        raise DataError(f"labels, predictions: a class index {seen - 1} is not below "
+                        f"num_classes={n}")
+    w = np.ones(y.size) if weights is None else np.asarray(weights, dtype=np.float64)
+    if w.shape != y.shape:
+        raise ShapeError(f"weights: expected one per example ({y.size}), got {w.shape}")
+    out = np.zeros((n, n), dtype=np.float64)
+    np.add.at(out, (y, p), w)
+    return as_tensor(out.astype(dtype))
+
+
 math = _Namespace(
-    "tf.math", abs=abs, add=add, add_n=add_n, argmax=argmax, argmin=argmin, ceil=ceil,
+    "tf.math", confusion_matrix=_confusion_matrix,
+    abs=abs, add=add, add_n=add_n, argmax=argmax, argmin=argmin, ceil=ceil,
     cos=cos, divide=divide, equal=equal, exp=exp, floor=floor, greater=greater,
     greater_equal=greater_equal, less=less, less_equal=less_equal, log=log, log1p=log1p,
     maximum=maximum, minimum=minimum, multiply=multiply, negative=negative,
@@ -360,6 +395,7 @@ def _file_dataset(name: str) -> Any:
     return refuse_file
 
 
+TensorSpec = gn.data.TensorSpec
 data = _Namespace(
     "tf.data", Dataset=gn.data.Dataset, AUTOTUNE=gn.data.AUTOTUNE,
     INFINITE_CARDINALITY=gn.data.INFINITE_CARDINALITY,
@@ -369,7 +405,8 @@ data = _Namespace(
     experimental=_Namespace("tf.data.experimental", AUTOTUNE=gn.data.AUTOTUNE,
                             CsvDataset=_file_dataset("experimental.CsvDataset"),
                             make_csv_dataset=_file_dataset("experimental.make_csv_dataset"),
-                            cardinality=lambda ds: ds.cardinality()),
+                            cardinality=lambda ds: ds.cardinality(),
+                            sample_from_datasets=gn.data.Dataset.sample_from_datasets),
 )
 AUTOTUNE = gn.data.AUTOTUNE
 

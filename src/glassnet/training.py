@@ -413,7 +413,9 @@ def fit(
     history = History()
     cbs: list[Callback] = [history]
     if verbose:
-        cbs.append(ProgressBar(verbose))
+        bar = ProgressBar(verbose)
+        bar.from_dataset = dataset is not None  # its batches are the dataset's
+        cbs.append(bar)
     user_callbacks = _backups_after_states(list(callbacks or []))
     logs_lr = any(getattr(c, "logs_learning_rate", False) for c in user_callbacks)
     cbs += user_callbacks

@@ -107,7 +107,7 @@ def save_keras_weights(model: Sequential, path: str | os.PathLike[str],
                        overwrite: bool = True) -> None:
     """Write ``model``'s weights to ``path`` in Keras 3's ``.weights.h5`` layout, atomically.
     ``overwrite=False`` refuses an existing file."""
-    from ..io import temp_path
+    from ..io import replacing
 
     path = os.fspath(path)
     layers = _layer_arrays(model)  # checked before anything touches the disk
@@ -115,24 +115,15 @@ def save_keras_weights(model: Sequential, path: str | os.PathLike[str],
         raise ModelFileError(f"{path!r}: the file exists and overwrite=False")
     h5py = optional("h5py", "save_weights to a .weights.h5 file needs h5py: "
                             "pip install 'glassnet[interop]' (or h5py alone)")
-    tmp = temp_path(path)
-    try:
-        with _boundary(path, "write"):
-            with h5py.File(tmp, "w") as f:
-                group = f.create_group("layers")
-                for key, name, arrays in layers:
-                    vars_ = group.create_group(key).create_group("vars")
-                    vars_.attrs["name"] = name
-                    for j, a in enumerate(arrays):
-                        vars_.create_dataset(str(j), data=np.asarray(a))
-                f.create_group("vars").attrs["name"] = str(model.name)
-            os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with _boundary(path, "write"), replacing(path) as tmp:
+        with h5py.File(tmp, "w") as f:
+            group = f.create_group("layers")
+            for key, name, arrays in layers:
+                vars_ = group.create_group(key).create_group("vars")
+                vars_.attrs["name"] = name
+                for j, a in enumerate(arrays):
+                    vars_.create_dataset(str(j), data=np.asarray(a))
+            f.create_group("vars").attrs["name"] = str(model.name)
 
 
 def load_keras_weights_file(model: Sequential, path: str | os.PathLike[str]) -> None:

@@ -26,8 +26,9 @@ HINTS = {
                     "parameter's gradient, gn.inspect.gradient_check checks them, fit trains",
     "Variable": "a model's weights are NumPy arrays: model.weights (live views), "
                 "get_weights/set_weights",
-    "Model": "functional graphs are outside; build the chain with Sequential([...]) (a "
-             "Sequential can hold another as a layer)",
+    "Model": "functional graphs and subclassed models (class MyModel(tf.keras.Model)) are "
+             "outside; build the chain with Sequential([...]) (a Sequential can hold another "
+             "as a layer) and give it one array of features",
     "TensorBoard": "fit returns a History (history.history, plot it with matplotlib); "
                    "gn.inspect.NeuronRecorder records every unit during training",
     "saved_model": "model.save(path) and glassnet.load_model(path) keep a model in one file",
@@ -37,6 +38,20 @@ HINTS = {
     "datasets": "load the arrays with NumPy or pandas (or glassnet.datasets) and pass them",
     "get_file": "download the file yourself and read it with NumPy or pandas",
 }
+_ENCODE = ("encode categories as numbers before the model: one-hot columns with "
+           "pandas.get_dummies(df[column]) (or NumPy), joined to the numeric features")
+_JOIN = ("functional graphs are outside; join the columns before the model (np.column_stack, "
+         "pandas.concat) and give a Sequential one array")
+HINTS.update({name: _ENCODE for name in (
+    "StringLookup", "IntegerLookup", "CategoryEncoding", "Hashing", "HashedCrossing",
+    "Discretization")})
+HINTS.update({name: _JOIN for name in (
+    "Concatenate", "concatenate", "Add", "add", "Multiply", "multiply", "Average")})
+HINTS.update({name: "glassnet's networks take numbers; " + _ENCODE for name in (
+    "string", "strings")})
+HINTS["io"] = ("read files with NumPy or pandas and pass the arrays "
+               "(tf.data.Dataset.from_tensor_slices)")
+HINTS["plot_model"] = "model.summary() lists the layers, their output shapes and parameters"
 HINTS.update({name: _CONV for name in (
     "Conv1D", "Conv2D", "Conv3D", "MaxPooling1D", "MaxPooling2D", "MaxPool2D",
     "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Conv2DTranspose",

@@ -282,14 +282,16 @@ class Layer(HasShapes):
             target[...] = arr
 
     def count_params(self) -> int:
-        """Trainable parameters (the non-trainable state is not counted here)."""
-        return int(sum(p.size for p in self.params))
+        """Every weight the layer holds, trainable or not (Keras' count: a
+        BatchNormalization of n units has 4n); the trainable ones alone are
+        ``sum(p.size for p in layer.params)``."""
+        return int(sum(w.size for w in self.weight_arrays()))
 
     def _require_built(self) -> None:
         if not self.built:
             raise NotReadyError(
-                f"layer {self.name!r} has no weights yet: give the model an Input(shape=...) "
-                f"or call fit/predict/build first"
+                f"layer {self.name or self.kind!r} has no weights yet: give the model an "
+                f"Input(shape=...) or call fit/predict/build first"
             )
 
     # -- the rest of the protocol -------------------------------------------------------------

@@ -33,7 +33,7 @@ import numpy as np
 from .. import activations, initializers, regularizers
 from ..checks import check_int
 from ..errors import NotReadyError
-from ..tensor import Tensor, as_tensor
+from ..tensor import Tensor, Weight
 from .base import Array, DeferredProduct, Layer
 from .input import declared_input_shape
 
@@ -62,8 +62,12 @@ class Dense(Layer):
         #: the model's input width, as if ``Input(shape=(n,))`` came first.
         self.declared_input_shape = declared_input_shape(input_shape, input_dim)
         self.activation = activations.get(activation)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
+        # None: Keras 3's own default for a weight, glorot_uniform (for the bias too: Keras
+        # 3's Dense(bias_initializer=None) starts with a random bias, and so does glassnet's)
+        self.kernel_initializer = initializers.get(
+            "glorot_uniform" if kernel_initializer is None else kernel_initializer)
+        self.bias_initializer = initializers.get(
+            "glorot_uniform" if bias_initializer is None else bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer, "kernel_regularizer")
         self.bias_regularizer = regularizers.get(bias_regularizer, "bias_regularizer")
         self.x: Array | None = None
@@ -80,13 +84,16 @@ class Dense(Layer):
 
     @property
     def kernel(self) -> Tensor:
-        """Keras' name for ``W`` (the live array, as a Tensor: ``layer.kernel.numpy()``)."""
-        return as_tensor(self.W)
+        """Keras' name for ``W`` (the live array, as a Tensor: ``layer.kernel.numpy()``;
+        ``layer.kernel.assign(value)`` writes it, see :class:`~glassnet.tensor.Weight`)."""
+        self._require_built()
+        return np.asarray(self.W).view(Weight)
 
     @property
     def bias(self) -> Tensor:
-        """Keras' name for ``b`` (the live array, as a Tensor)."""
-        return as_tensor(self.b)
+        """Keras' name for ``b`` (the live array, as a Tensor; ``assign`` writes it)."""
+        self._require_built()
+        return np.asarray(self.b).view(Weight)
 
     @property
     def W(self) -> Array:

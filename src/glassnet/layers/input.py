@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from ..checks import check_int
-from ..errors import ArgumentTypeError
+from ..errors import ArgumentTypeError, OutsideSubsetError
 
 
 def check_shape(shape: Any, argument: str = "shape") -> tuple[int, ...]:
@@ -27,9 +29,23 @@ class Input:
     """The model's input: ``shape=(n,)`` means examples are rows of ``n`` features;
     ``shape=(28, 28)`` means images, which a ``Flatten`` (or ``Reshape``) layer takes first."""
 
-    def __init__(self, shape: Any, name: str | None = "input") -> None:
+    def __init__(self, shape: Any, name: str | None = "input", dtype: Any = None) -> None:
+        if isinstance(shape, (tuple, list)) and len(shape) == 0:
+            raise OutsideSubsetError(
+                "Input(shape=()) (one scalar per example, a named input of a functional "
+                "graph) is outside glassnet's TensorFlow subset: Dense layers take examples as "
+                "rows; use Input(shape=(1,)) for one feature, or join the columns "
+                "(df[columns]) and use Input(shape=(n,))")
         self.shape = check_shape(shape)
+        self.dtype = _input_dtype(dtype)
         self.name = name
+
+    def __array__(self, *args: Any, **kwargs: Any) -> Any:
+        raise OutsideSubsetError(
+            f"{self!r} used as a value (a layer, tf.cast or tf.concat called on it) builds a "
+            f"functional graph, which is outside glassnet's TensorFlow subset: put the Input "
+            f"first in Sequential([Input(shape=...), Dense(...), ...]) and give the model one "
+            f"array of features (df[columns], not a dict of columns)")
 
     @property
     def n_features(self) -> int:
@@ -43,17 +59,37 @@ class Input:
         return f"Input(shape={self.shape})"
 
 
+def _input_dtype(dtype: Any) -> Any:
+    """Keras' ``Input(dtype=...)``: the dtype of the values given; the model computes in its
+    own dtype (Keras casts inputs to its layers' dtype too). Numbers only."""
+    if dtype is None:
+        return None
+    if dtype in ("string", str, bytes, object) or getattr(dtype, "name", None) == "string":
+        dtype = object
+    try:
+        dt = np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
+    except TypeError:
+        raise ArgumentTypeError(f"dtype: expected a NumPy dtype or its name such as "
+                                f"'float32', got {dtype!r}") from None
+    if dt.kind not in "biuf":
+        raise OutsideSubsetError(
+            f"Input(dtype={dtype!r}) is outside glassnet's TensorFlow subset: its networks "
+            f"take numbers; encode strings and categories as numbers first (one-hot columns "
+            f"with pandas.get_dummies, for example)")
+    return dt
+
+
 class InputLayer(Input):
     """Keras' ``InputLayer``: ``InputLayer(shape=(n,))`` or (Keras 2) ``input_shape=(n,)``."""
 
     def __init__(self, shape: Any = None, name: str | None = "input",
-                 input_shape: Any = None) -> None:
+                 input_shape: Any = None, dtype: Any = None) -> None:
         if shape is None:
             shape = input_shape
         if shape is None:
             raise ArgumentTypeError("shape: expected the shape of one example, a tuple such as "
                                     "(64,), got None")
-        super().__init__(shape, name=name)
+        super().__init__(shape, name=name, dtype=dtype)
 
 
 def declared_input_dim(input_shape: Any, input_dim: Any) -> int | None:

@@ -34,7 +34,7 @@ import numpy as np
 
 from .. import initializers
 from ..checks import check_bool, check_features, check_float
-from ..errors import ConfigError, DataError, NotReadyError, ShapeError
+from ..errors import ArgumentTypeError, ConfigError, DataError, NotReadyError, ShapeError
 from ..tensor import Tensor, as_tensor
 from .base import Array, Layer
 from .input import declared_input_shape
@@ -122,7 +122,13 @@ class Normalization(Layer):
         """Compute ``mean`` and ``variance`` of each feature of ``X`` (rows are examples).
 
         One-dimensional data (``adapt(np.array(df["Horsepower"]))``) is one feature: a column.
-        On data of the wrong width, or with NaN or inf, raises and changes nothing."""
+        On data of the wrong width, or with NaN or inf, raises and changes nothing. ``X`` may
+        be a ``tf.data`` dataset of features, batched or not (``ds.map(lambda x, y: x)``), as
+        in Keras: its elements are read once, in order."""
+        from ..data import Dataset
+
+        if isinstance(X, Dataset):
+            X = _dataset_features(X, self.name or self.kind)
         if np.ndim(X) == 1:
             X = np.asarray(X).reshape(-1, 1)
         arr = check_features(X, self.n_in if self.built else None, np.dtype(np.float64),
@@ -144,6 +150,12 @@ class Normalization(Layer):
         self.state[1][...] = var
         self._refresh()
         self.adapted = True
+
+    def _require_built(self) -> None:
+        if not self.built:
+            raise NotReadyError(
+                f"layer {self.name or self.kind!r} has no statistics yet: call adapt(X_train) "
+                f"on it first, or give mean= and variance=")
 
     def check_weights(self, weights: list[Any]) -> list[Array]:
         arrays = super().check_weights(weights)
@@ -333,3 +345,19 @@ class BatchNormalization(Layer):
             "name": self.name,
         }
 
+
+def _dataset_features(dataset: Any, layer: str) -> Array:
+    """The rows of a dataset of features, for ``adapt``: batches joined, elements stacked."""
+    parts = []
+    for elem in dataset.as_numpy_iterator():
+        if isinstance(elem, (tuple, dict)):
+            raise ArgumentTypeError(
+                f"X: layer {layer!r} adapts to features, but the dataset's elements are "
+                f"{type(elem).__name__}s; give it the features alone: "
+                f"ds.map(lambda x, y: x)")
+        parts.append(np.asarray(elem))
+    if not parts:
+        raise ShapeError(f"X: layer {layer!r} cannot adapt to an empty dataset")
+    if dataset.batched:
+        return np.concatenate(parts)
+    return np.stack(parts)

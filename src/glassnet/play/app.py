@@ -17,6 +17,7 @@ Routes (every one behind :class:`~glassnet.play.security.Guard`)::
     GET  /api/export/model    the network in focus, as a glassnet model file
     GET  /api/export/script   a Python script that replays the run bit for bit
     WS   /ws                  setup and frames; the page acknowledges each frame it drew
+                              ("ack") and says which views it shows ({"views": [...]})
 
 No request ever names a file: static files are looked up in a fixed table of package data.
 """
@@ -182,6 +183,22 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
             "content-disposition": 'attachment; filename="playground_run.py"'})
 
     clients = 0
+    # the views each open page shows (session.VIEWS; all until it says otherwise): frames
+    # carry the union, so a view no page shows is neither computed nor sent
+    watching: dict[int, frozenset[str]] = {}
+
+    def union() -> frozenset[str]:
+        return frozenset(v for views in watching.values() for v in views) if watching \
+            else frozenset(session.VIEWS)
+
+    def update_views(shown: frozenset[str] = frozenset(), refresh: bool = True) -> None:
+        """The worker computes the union of the pages' views; a page that shows ``shown``
+        again gets a full frame at once (the worker publishes one next). Never waits."""
+        views = union()
+        if views != worker.views:  # a view added to the union: a full frame comes next
+            worker.set_views(views, refresh)
+        elif shown and refresh:  # another page showed it all along: a full frame for this one
+            worker.refresh_soon()
 
     async def live(ws: WebSocket) -> None:
         nonlocal clients
@@ -190,6 +207,12 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
         acked = asyncio.Event()
         acked.set()
         closed = asyncio.Event()
+        me = id(ws)
+        watching[me] = frozenset(session.VIEWS)  # every view until the page says otherwise
+        notes: list[str] = []  # answers to a bad message, sent by the frame loop
+        # views this page shows again and has not had a full frame of since: a light frame
+        # holding them (weights without meters, no confusion matrix) is not sent to it
+        pending: set[str] = set()
 
         async def read() -> None:
             try:
@@ -197,6 +220,18 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
                     message = await ws.receive_text()
                     if message == "ack":
                         acked.set()
+                        continue
+                    try:
+                        views = session.parse_views(message)
+                    except GlassnetError as exc:  # refused; the page's views stay as they were
+                        if len(notes) < 4:
+                            notes.append(session.dumps({"type": "error", "error": str(exc)}))
+                        continue
+                    shown = views - watching[me]
+                    watching[me] = views
+                    pending.intersection_update(views)
+                    pending.update(shown)
+                    update_views(shown)
             except (WebSocketDisconnect, RuntimeError, KeyError):
                 pass
             finally:
@@ -205,15 +240,31 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
         reader = asyncio.create_task(read())
         run_id, version, sent_curve = "", -1, 0
         try:
+            update_views()  # a new page shows everything: the worker computes it
             while not closed.is_set():
-                if not acked.is_set() or worker.frame_version == version:
+                while notes:
+                    await ws.send_text(notes.pop(0))
+                latest = worker.latest
+                if not acked.is_set() or latest[0] == version:
                     await asyncio.sleep(0.004)
                     continue
                 if worker.run_id != run_id:
                     run_id, sent_curve = worker.run_id, 0
                     await ws.send_text(worker.setup_json)
-                version = worker.frame_version
-                frame, curve = worker.frame_json, worker.curve
+                    latest = worker.latest
+                if pending & latest[3] and not latest[2]:
+                    # a view shown again comes complete: the last full frame if it holds the
+                    # view and is newer than what the page has, else wait for the full frame
+                    # the worker is publishing (update_views asked for it)
+                    full = worker.last_full
+                    if full[0] > version and pending <= full[3]:
+                        latest = full
+                    else:
+                        await asyncio.sleep(0.004)
+                        continue
+                if latest[2]:
+                    pending.difference_update(latest[3])
+                version, frame, curve = latest[0], latest[1], worker.curve
                 new_points = curve[sent_curve:]
                 sent_curve = len(curve)
                 acked.clear()
@@ -224,6 +275,8 @@ def create_app(worker: Worker, *, token: str, hosts: set[str]) -> Guard:
         finally:
             reader.cancel()
             clients -= 1
+            watching.pop(me, None)
+            update_views(refresh=False)  # fewer pages: no view to bring up to date
             if clients == 0 and worker.playing:  # nobody watches: stop using the CPU
                 worker.pause_soon()
 

@@ -30,7 +30,7 @@ from . import features as feat
 Array = NDArray[Any]
 
 __all__ = ["CsvData", "PlayConfig", "PlayData", "build_data", "build_model", "export_script",
-           "frame_for", "parse_config", "setup_for", "variants"]
+           "frame_for", "parse_config", "parse_views", "setup_for", "variants"]
 
 TOYS = ("circles", "xor", "gaussians", "spirals", "moons")
 PLANE_SETS = (*TOYS, *feat.REGRESSION_SETS)   # 2-D points: features apply, a plane to draw
@@ -649,15 +649,51 @@ def unit_traces(model: gn.Sequential, X: Array) -> list[tuple[Any, Any]]:
 #: the keys a light frame leaves out (the page keeps showing the last full frame's)
 SLOW_KEYS = ("train_acc", "test_acc", "symmetry", "flagged", "confusion", "meters")
 
+#: The page's views whose per-frame parts are computed and sent only while a page shows them:
+#: ``network`` (the picture of the network in focus: its weights, unit meters and unit
+#: heatmaps), ``decision`` (its output over the plane, or its confusion matrix) and ``cards``
+#: (every network's output over the plane, side by side). Losses, accuracy, symmetry and
+#: flagged units are small and always sent (the loss curve and the cards' text read them).
+VIEWS = ("network", "decision", "cards")
+MAX_VIEWS_MESSAGE = 1024  # characters of a page's views message
+
+
+def parse_views(text: str) -> frozenset[str]:
+    """The views a page's message ``{"views": ["network", ...]}`` names; anything else is a
+    :class:`~glassnet.errors.ConfigError` naming what was expected (nothing is changed)."""
+    if len(text) > MAX_VIEWS_MESSAGE:
+        raise ConfigError(f"views: expected a message of at most {MAX_VIEWS_MESSAGE} "
+                          f"characters, got {len(text)}")
+    try:
+        raw = json.loads(text)
+    except (ValueError, RecursionError):
+        raise ConfigError("views: expected JSON {\"views\": [...]}, got text that is not "
+                          "JSON") from None
+    if not isinstance(raw, dict) or set(raw) != {"views"} or not isinstance(raw["views"], list):
+        raise ConfigError(f'views: expected {{"views": [...]}} with nothing else, got '
+                          f"{text!r:.60}")
+    names = raw["views"]
+    if len(names) > len(VIEWS) or not all(isinstance(v, str) and v in VIEWS for v in names) \
+            or len(set(names)) != len(names):
+        raise ConfigError(f"views: expected distinct names from {', '.join(VIEWS)}, "
+                          f"got {names!r:.60}")
+    return frozenset(names)
+
 
 def variant_frame(model: gn.Sequential, data: PlayData, extent: Any,
-                  detail: bool, full: bool = True) -> dict[str, Any]:
+                  detail: bool, full: bool = True, *, network: bool = True,
+                  boundary: bool = True, confusion: bool = True) -> dict[str, Any]:
     """What one network shows now: losses, symmetry, flagged units, the decision, and (for the
     network in focus, ``detail``) every weight, unit meters and unit thumbnails.
 
     A light frame (``full=False``, while playing, between full frames a few times a second)
     carries what moves every frame (losses, the decision over the plane, weights, thumbnails)
-    and leaves out :data:`SLOW_KEYS`: the page keeps the last full frame's."""
+    and leaves out :data:`SLOW_KEYS`: the page keeps the last full frame's.
+
+    ``network``, ``boundary``, ``confusion``: whether a page shows the parts they name (the
+    weights, meters and thumbnails; the output over the plane; the confusion matrix). What no
+    page shows is neither computed nor sent."""
+    detail_net = detail and network
     train = model.evaluate(data.X_train, data.y_train, return_dict=True)
     test = model.evaluate(data.X_test, data.y_test, return_dict=True)
     probe = probe_rows(data)
@@ -678,17 +714,17 @@ def variant_frame(model: gn.Sequential, data: PlayData, extent: Any,
             "flagged": [{"layer": s.layer, "unit": s.unit, "status": s.status,
                          "fraction": json_float(s.fraction), "text": str(s)} for s in flagged],
         })
-        if not data.plane:
+        if not data.plane and confusion:
             out["confusion"] = _confusion(test_out, data)
-    if data.plane:
+    if data.plane and boundary:
         out["boundary"] = _boundary(model.predict(data.inputs(grid_points(extent, GRID))), data)
-    if detail:
+    if detail_net:
         weights = model.get_weights()
         # exact float32 values, little-endian, base64: hover shows the true weight, and a
         # test can tell a moved weight from one that stayed
         out["weights"] = [base64.b64encode(np.ascontiguousarray(w, dtype="<f4").tobytes())
                           .decode("ascii") for w in weights]
-    if detail and full:
+    if detail_net and full:
         meters = []
         for layer, tr in unit_traces(model, probe):
             act = str(layer.activation.name)
@@ -708,7 +744,7 @@ def variant_frame(model: gn.Sequential, data: PlayData, extent: Any,
                 "saturation": None if sat is None else [json_float(v) for v in sat],
             })
         out["meters"] = meters
-    if detail:
+    if detail_net:
         if data.plane:
             thumbs = []
             for layer, tr in unit_traces(model, data.inputs(grid_points(extent, THUMB))):
@@ -764,8 +800,12 @@ def setup_for(cfg: PlayConfig, data: PlayData, models: list[gn.Sequential],
 
 def frame_for(models: list[gn.Sequential], data: PlayData, focus: int, step: int,
               steps_per_epoch: int, m_train: int, batch_size: int | None,
-              full: bool = True) -> dict[str, Any]:
+              full: bool = True, views: frozenset[str] | None = None) -> dict[str, Any]:
+    """One frame of every network; ``views`` (default: all of :data:`VIEWS`) are those some
+    page shows: the parts of the others are left out, and ``frame["views"]`` lists them."""
+    views = frozenset(VIEWS) if views is None else views
     extent = plane_extent(data) if data.plane else None
+    cards = "cards" in views and len(models) > 1
     epochs_done, in_epoch = divmod(step, steps_per_epoch)
     bs = m_train if batch_size is None else min(batch_size, m_train)
     samples = epochs_done * m_train + min(in_epoch * bs, m_train)
@@ -776,7 +816,11 @@ def frame_for(models: list[gn.Sequential], data: PlayData, focus: int, step: int
         "epoch": epochs_done + in_epoch / steps_per_epoch,
         "focus": focus,
         "full": full,
-        "variants": [variant_frame(mdl, data, extent, detail=(i == focus), full=full)
+        "views": [v for v in VIEWS if v in views],
+        "variants": [variant_frame(mdl, data, extent, detail=(i == focus), full=full,
+                                   network="network" in views,
+                                   boundary=cards or ("decision" in views and i == focus),
+                                   confusion="decision" in views and i == focus)
                      for i, mdl in enumerate(models)],
     }
 

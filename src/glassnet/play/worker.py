@@ -199,12 +199,21 @@ class Worker:
         self.setup_json = ""
         self.frame_json = ""
         self.frame_version = 0
+        # the last frame and the last full frame as (version, JSON, full, views), each
+        # replaced in one assignment: a sender reads a consistent tuple
+        self.latest: tuple[int, str, bool, frozenset[str]] = (0, "", True, frozenset())
+        self.last_full = self.latest
         self.curve: list[list[float | None]] = []
         self.stats = {"frames": 0, "steps": 0, "frame_seconds": 0.0}
         self.steps_per_frame = 0  # 0: as many as the frame's time allows
+        # the views some page shows (session.VIEWS): frames compute and carry only these
+        self.views: frozenset[str] = frozenset(session.VIEWS)
+        self._views_lock = threading.Lock()
+        self._refresh_queued = False  # a full frame asked for and not yet published
         self._step_seconds = 1e-3
         self._last_frame = 0.0
         self._last_full = 0.0
+        self._frame_due = 0.0  # while playing: when the next frame is due (a fixed cadence)
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True,
                                         name="glassnet-play-controller")
@@ -269,7 +278,15 @@ class Worker:
                 self.playing = False
             self._publish_frame(light=True)
             return
-        deadline = self._last_frame + FRAME_PERIOD - self.stats["frame_seconds"]
+        # frames are due on a fixed cadence, so a late frame (the machine busy for a moment) is
+        # made up by the next ones instead of slowing every later frame; after a pause or
+        # more than a frame behind, the cadence starts afresh a period after the last frame
+        now = time.perf_counter()
+        due = self._frame_due + FRAME_PERIOD
+        if not now - FRAME_PERIOD <= due <= now + FRAME_PERIOD:
+            due = self._last_frame + FRAME_PERIOD
+        self._frame_due = due
+        deadline = due - self.stats["frame_seconds"]
         while True:
             left = deadline - time.perf_counter()
             n = max(1, min(10_000, int(left / max(self._step_seconds, 1e-6))))
@@ -308,17 +325,19 @@ class Worker:
 
     def _publish_frame(self, light: bool = False) -> None:
         """Publish a frame; ``light``: while playing, a light frame (what moves every frame)
-        unless the last full one is ``FULL_PERIOD`` old."""
+        unless the last full one is ``FULL_PERIOD`` old. It holds the parts of the views
+        some page shows (:attr:`views`), read once here."""
         run = self._run
         assert run is not None
         start = self._last_frame = time.perf_counter()
         full = not (light and self.playing and start - self._last_full < FULL_PERIOD)
         if full:
             self._last_full = start
+        views = self.views
         with np.errstate(all="ignore"):  # a diverged network is reported, not warned about
             frame = session.frame_for(run.models, run.data, self.focus, run.step,
                                       run.steps_per_epoch, run.m_train, run.cfg.batch_size,
-                                      full=full)
+                                      full=full, views=views)
         diverged = [run.variants[i].label for i, v in enumerate(frame["variants"])
                     if v["train_loss"] is None]
         if diverged and self.error is None:
@@ -338,7 +357,12 @@ class Worker:
         if last is None or (last != run.step and run.step - last >= run.step / 1000):
             self.curve.append(point)
         frame["curve_len"] = len(self.curve)
-        self.frame_json = session.dumps(frame)
+        text = session.dumps(frame)
+        entry = (self.frame_version + 1, text, full, views)
+        if full:
+            self.last_full = entry
+        self.latest = entry
+        self.frame_json = text
         self.frame_version += 1
         took = time.perf_counter() - start
         self.stats["frame_seconds"] = 0.7 * self.stats["frame_seconds"] + 0.3 * took
@@ -400,6 +424,35 @@ class Worker:
                     "seed": self._config.seed}
         result: dict[str, Any] = self.call(act)
         return result
+
+    def set_views(self, views: frozenset[str], refresh: bool = True) -> None:
+        """The views some page shows (a subset of :data:`session.VIEWS`, checked here). A view
+        that was hidden and is shown again gets a full frame at once (``refresh``: the
+        controller publishes one next, also while paused), so it never shows an old
+        picture; hiding one needs no frame. Never waits (safe from the event loop)."""
+        if not isinstance(views, frozenset) or not views <= frozenset(session.VIEWS):
+            raise ConfigError(f"views: expected a set of names from "
+                              f"{', '.join(session.VIEWS)}, got {views!r:.60}")
+        with self._views_lock:
+            shown = views - self.views
+            self.views = views
+        if shown and refresh:
+            self.refresh_soon()
+
+    def refresh_soon(self) -> None:
+        """Ask the controller for a full frame next (a page shows a view again), also while
+        paused, without waiting; requests that come before it is published make one frame."""
+        with self._views_lock:
+            if self._refresh_queued:
+                return
+            self._refresh_queued = True
+
+        def publish() -> None:
+            with self._views_lock:
+                self._refresh_queued = False
+            if self._run is not None:
+                self._publish_frame()
+        self._queue.put((publish, Future()))
 
     def set_speed(self, steps_per_frame: int) -> None:
         """Steps per frame while playing (0: as many as the frame's time allows)."""

@@ -15,6 +15,9 @@ const TEXT_FIELDS = ["dataset", "activation", "initializer", "optimizer", "compa
 const G = window.glassnet = {
   setup: null, frame: null, prevFrame: null, curve: [], framesDrawn: 0, connected: false,
   drawTimes: [], error: null,
+  // what the page shows: the server views it asked for, the frame each panel was last drawn
+  // from (frameSeq counts the frames received), the sizes of the last frames received
+  views: null, viewsSent: 0, drawnFrom: {}, frameSeq: 0, frameBytes: [],
 };
 
 // the drawing module (its URL carries the token); window.glassnet exists before this wait
@@ -262,6 +265,7 @@ function layoutCards(setup) {
   const box = $("cards");
   while (box.firstChild) box.removeChild(box.firstChild);
   cardCanvases = [];
+  $("cards-panel").hidden = setup.variants.length < 2;
   if (setup.variants.length < 2) return;
   setup.variants.forEach((name, i) => {
     const card = document.createElement("div");
@@ -283,6 +287,7 @@ function layoutCards(setup) {
 }
 
 function drawCards(setup, frame) {
+  if (!frame.views.includes("cards")) return false;
   cardCanvases.forEach(({ card, canvas, text }, i) => {
     const v = frame.variants[i];
     card.classList.toggle("focus", i === frame.focus);
@@ -294,6 +299,101 @@ function drawCards(setup, frame) {
       `\ndistinct: ${sym}\ndead units: ${dead}`;
     text.style.whiteSpace = "pre-line";
   });
+  return true;
+}
+
+// ------------------------------------------------------------------ what the page shows
+
+// Each panel is shown when it is open (its heading folds it), on screen and the tab visible.
+// `server`: the server computes and sends that view's per-frame parts (session.VIEWS) only
+// while some page shows it; the others are drawn here only while shown.
+const PANELS = {
+  network: { target: "net", panel: "net-panel", server: true },
+  decision: { target: "decision-view", panel: "decision-panel", server: true },
+  cards: { target: "cards", panel: "cards-panel", server: true },
+  curve: { target: "curve", panel: "curve-panel" },
+  symmetry: { target: "symmetry", panel: "symmetry-panel" },
+  flagged: { target: "flagged", panel: "flagged-panel" },
+};
+const onScreen = {};  // panel -> intersecting the viewport (IntersectionObserver)
+for (const name of Object.keys(PANELS)) onScreen[name] = true;
+let socket = null;
+let viewsTimer = null;
+
+function isShown(name) {
+  const panel = $(PANELS[name].panel);
+  return document.visibilityState !== "hidden" && panel.open && !panel.hidden && onScreen[name];
+}
+
+function serverViews() {
+  return Object.keys(PANELS).filter((name) => PANELS[name].server && isShown(name));
+}
+
+function sendViews() {  // debounced: scrolling sends one message when it settles
+  clearTimeout(viewsTimer);
+  viewsTimer = setTimeout(() => {
+    const views = serverViews();
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    if (G.views && views.join() === G.views.join()) return;
+    socket.send(JSON.stringify({ views }));
+    G.views = views; G.viewsSent += 1;
+  }, 100);
+}
+
+// A panel that comes into view is drawn at once from the last frame where that frame holds
+// its parts; a server view that frame lacks comes in the full frame the server sends when
+// the page asks for it (sendViews), never from an older frame.
+function viewsChanged() {
+  const frame = G.frame, setup = G.setup;
+  if (setup && frame) {
+    for (const name of Object.keys(PANELS)) {
+      if (isShown(name) && G.drawnFrom[name] !== G.frameSeq) drawPanel(name, setup, frame);
+    }
+  }
+  sendViews();
+}
+
+function watchPanels() {
+  const observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) onScreen[entry.target.dataset.view] = entry.isIntersecting;
+    viewsChanged();
+  }, { rootMargin: "60px" });
+  for (const [name, { target, panel }] of Object.entries(PANELS)) {
+    $(target).dataset.view = name;
+    observer.observe($(target));
+    $(panel).addEventListener("toggle", () => {
+      if (name === "network" && $(panel).open && G.setup) layout(G.setup);  // it had no size
+      G.drawnFrom[name] = null;
+      viewsChanged();
+    });
+  }
+  document.addEventListener("visibilitychange", viewsChanged);
+}
+
+// Draws one panel from `frame` if it is shown and the frame holds its parts; returns whether
+// it drew (G.drawnFrom[name] records the frame).
+function drawPanel(name, setup, frame) {
+  if (!isShown(name)) return false;
+  const v = frame.variants[frame.focus];
+  let done = false;
+  if (name === "network") {
+    done = Boolean(v.w);
+    if (done) drawNetwork(setup, v);
+  } else if (name === "decision") {
+    if (v.boundary) paintBoundary($("boundary"), discrete(v.boundary, setup), setup, true);
+    if (v.confusion) drawConfusion(setup, v.confusion);
+    done = frame.views.includes("decision");
+  } else if (name === "cards") {
+    done = drawCards(setup, frame);
+  } else if (name === "curve") {
+    drawCurve(setup); done = true;
+  } else if (name === "symmetry") {
+    drawSymmetry(setup, frame); done = true;
+  } else if (name === "flagged") {
+    drawFlagged(setup, v); done = true;
+  }
+  if (done) G.drawnFrom[name] = G.frameSeq;
+  return done;
 }
 
 // ------------------------------------------------------------------ setup and frames
@@ -328,6 +428,7 @@ function onSetup(setup) {
 }
 
 const SLOW_KEYS = ["train_acc", "test_acc", "symmetry", "flagged", "confusion", "meters"];
+const KEY_VIEW = { confusion: "decision", meters: "network" };  // kept only while sent
 
 function onFrame(message) {
   const setup = G.setup, frame = message.frame;
@@ -341,10 +442,13 @@ function onFrame(message) {
     frame.variants.forEach((v, i) => {
       const before = last.variants[i];
       if (!before) return;
-      for (const key of SLOW_KEYS) if (!(key in v) && key in before) v[key] = before[key];
+      for (const key of SLOW_KEYS) {
+        if (KEY_VIEW[key] && !frame.views.includes(KEY_VIEW[key])) continue;  // not stale
+        if (!(key in v) && key in before) v[key] = before[key];
+      }
     });
   }
-  G.prevFrame = G.frame; G.frame = frame;
+  G.prevFrame = G.frame; G.frame = frame; G.frameSeq += 1;
   const v = frame.variants[frame.focus];
   if (v.weights) v.w = v.weights.map(decodeFloats);
   const bs = setup.batch_size === null ? setup.m_train : Math.min(setup.batch_size, setup.m_train);
@@ -358,15 +462,9 @@ function onFrame(message) {
   showError(frame.error || (G.error && !frame.error && G.error.startsWith("training") ? null : G.error));
   $("net-title").textContent = setup.variants.length > 1
     ? `In focus: ${setup.variants[frame.focus]} (click a card below to change)` : "";
-  drawNetwork(setup, v);
-  if (v.boundary) paintBoundary($("boundary"), discrete(v.boundary, setup), setup, true);
-  if (v.confusion) drawConfusion(setup, v.confusion);
   $("accuracy").textContent = `train loss ${fmt(v.train_loss)}, test loss ${fmt(v.test_loss)}` +
     (v.test_acc !== null ? `; accuracy train ${pct(v.train_acc)}, test ${pct(v.test_acc)}` : "");
-  drawCurve(setup);
-  drawSymmetry(setup, frame);
-  drawFlagged(setup, v);
-  drawCards(setup, frame);
+  for (const name of Object.keys(PANELS)) drawPanel(name, setup, frame);  // what is shown
   G.framesDrawn += 1;
   const now = performance.now();
   G.drawTimes.push(now);
@@ -393,11 +491,18 @@ function updateRates() {
 }
 
 function connect() {
-  const ws = new WebSocket(`ws://${location.host}/ws?token=${encodeURIComponent(TOKEN)}`);
-  ws.onopen = () => { G.connected = true; };
+  const ws = socket = new WebSocket(`ws://${location.host}/ws?token=${encodeURIComponent(TOKEN)}`);
+  ws.onopen = () => {
+    G.connected = true;
+    G.views = Object.keys(PANELS).filter((name) => PANELS[name].server);  // the server's default
+    sendViews();
+  };
   ws.onmessage = (event) => {
     const message = JSON.parse(event.data);
     if (message.type === "setup") { onSetup(message); return; }
+    if (message.type === "error") { showError(message.error); return; }
+    G.frameBytes.push(event.data.length);
+    if (G.frameBytes.length > 50) G.frameBytes.shift();
     try { onFrame(message); } finally { ws.send("ack"); }
   };
   ws.onclose = () => {
@@ -524,8 +629,7 @@ function hookEvents() {
     { steps_per_frame: Number($("speed").value) }));
   $("copy-link").addEventListener("click", copyLink);
   $("discretize").addEventListener("change", () => {
-    const v = G.frame && G.frame.variants[G.frame.focus];
-    if (G.setup && v && v.boundary) paintBoundary($("boundary"), discrete(v.boundary, G.setup), G.setup, true);
+    if (G.setup && G.frame) drawPanel("decision", G.setup, G.frame);
   });
   for (const el of document.querySelectorAll("#features input")) el.addEventListener("change", applyConfig);
   // the spiral lesson: the right features make a small network enough (150 epochs: every
@@ -552,10 +656,13 @@ function hookEvents() {
     const file = event.target.files[0];
     if (file) uploadCsv(file);
   });
-  window.addEventListener("resize", () => { if (G.setup) { layout(G.setup); if (G.frame) drawNetwork(G.setup, G.frame.variants[G.frame.focus]); } });
+  window.addEventListener("resize", () => {
+    if (G.setup) { layout(G.setup); if (G.frame) drawPanel("network", G.setup, G.frame); }
+  });
 }
 
 hookEvents();
+watchPanels();
 connect();
 openLinkFromUrl();
 window.addEventListener("hashchange", openLinkFromUrl);  // a link pasted into an open page
