@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._checks import check_int
+from ..checks import check_int
 from ..datasets import Standardizer, load_coffee
 from ..inspect.labor import (
     ablation,
@@ -358,13 +358,13 @@ def run_labor(
     Takes a few seconds at the defaults.
     """
     start = time.perf_counter()
-    epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
-    seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
-    hidden = int(check_int(hidden, "hidden", minimum=2))  # type: ignore[arg-type]
-    hidden2 = int(check_int(hidden2, "hidden2", minimum=1))  # type: ignore[arg-type]
-    top_k = int(check_int(top_k, "top_k", minimum=1))  # type: ignore[arg-type]
-    coffee_epochs = int(check_int(coffee_epochs, "coffee_epochs", minimum=1))  # type: ignore[arg-type]
-    resolution = int(check_int(resolution, "resolution", minimum=2))  # type: ignore[arg-type]
+    epochs = int(check_int(epochs, "epochs", minimum=1))
+    seed = int(check_int(seed, "seed", minimum=0))
+    hidden = int(check_int(hidden, "hidden", minimum=2))
+    hidden2 = int(check_int(hidden2, "hidden2", minimum=1))
+    top_k = int(check_int(top_k, "top_k", minimum=1))
+    coffee_epochs = int(check_int(coffee_epochs, "coffee_epochs", minimum=1))
+    resolution = int(check_int(resolution, "resolution", minimum=2))
     learning_rate = check_learning_rate(learning_rate)
 
     run = _train_digits(epochs, seed, hidden, hidden2, batch_size, learning_rate, test_size)

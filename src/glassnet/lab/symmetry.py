@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._checks import check_int
 from ..callbacks import Callback
+from ..checks import check_int
 from ..datasets import make_circles
 from ..errors import ConfigError
 from ..initializers import Constant, RandomNormal, Zeros
@@ -432,10 +432,10 @@ def _check_symmetry_args(
     Returns ``(iterations, seed, records, sgd_batch_size, keys)`` as plain ints and the list
     of initialization names to run.
     """
-    iterations = int(check_int(iterations, "iterations"))  # type: ignore[arg-type]
-    seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
-    records = int(check_int(records, "records"))  # type: ignore[arg-type]
-    sgd_batch_size = int(check_int(sgd_batch_size, "sgd_batch_size"))  # type: ignore[arg-type]
+    iterations = int(check_int(iterations, "iterations"))
+    seed = int(check_int(seed, "seed", minimum=0))
+    records = int(check_int(records, "records"))
+    sgd_batch_size = int(check_int(sgd_batch_size, "sgd_batch_size"))
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
             or not learning_rate > 0:
         raise ConfigError(f"learning_rate: expected a number > 0, got {learning_rate!r}")
