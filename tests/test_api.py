@@ -34,9 +34,9 @@ def test_all_lists_exactly_the_public_names() -> None:
     assert isinstance(gn.__version__, str) and gn.__version__.count(".") >= 1
 
 
-@pytest.mark.parametrize("module", ["activations", "callbacks", "datasets", "errors",
+@pytest.mark.parametrize("module", ["activations", "callbacks", "checks", "datasets", "errors",
                                     "initializers", "layers", "losses", "metrics", "optimizers",
-                                    "reference"])
+                                    "reference", "saving"])
 def test_submodules_are_public_and_their_all_resolves(module: str) -> None:
     assert module in gn.__all__
     mod = getattr(gn, module)
@@ -118,8 +118,8 @@ def test_loss_names_give_the_default_objects(name: str, cls: type) -> None:
 
 ENGINE = {"model", "layers", "training", "tensor", "data", "losses", "activations",
           "initializers", "optimizers",
-          "callbacks", "errors", "io", "metrics", "datasets", "reference", "_checks",
-          "_registry"}
+          "callbacks", "errors", "io", "saving", "metrics", "datasets", "reference",
+          "_checks", "checks", "_registry"}
 INSTRUMENTS_UP = {"inspect", "lab", "report", "cli", "play"}
 BRIDGE = {"keras", "tf"}
 #: the bridges to other libraries: they use the model's public API, and nothing uses them
@@ -220,6 +220,63 @@ def test_import_direction() -> None:
     assert not problems, "\n".join(problems)
 
 
+def _runtime_imports(path: Path, source: str | None = None) -> set[str]:
+    """The glassnet modules ``path`` imports when it runs (lazy imports inside functions
+    included; imports under ``if TYPE_CHECKING:`` left out), each cut to a module file."""
+    text = path.read_text(encoding="utf-8") if source is None else source
+    tree = ast.parse(text)
+    typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
+                   and "TYPE_CHECKING" in ast.unparse(block.test)
+                   for n in ast.walk(block)}
+    lines = {n.lineno for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+             and id(n) not in typing_only}
+    modules = {_module_name(p) for p in PACKAGE_DIR.rglob("*.py")}
+    out = set()
+    for line, target in _imports(path, text):
+        while target not in modules and "." in target:
+            target = target.rsplit(".", 1)[0]
+        if line in lines and target in modules and target != "glassnet":
+            out.add(target)
+    return out
+
+
+#: the training core: the model, its loop, the callbacks and the files they write
+CORE = ["model", "training", "callbacks", "saving", "io", "data", "losses", "optimizers",
+        "metrics", "checks"]
+
+
+def test_the_training_core_imports_in_one_direction() -> None:
+    """No circle among the core modules, lazy imports counted: saving sits beside io and
+    below callbacks (it builds the model class its caller names), the callbacks call it, the
+    loop calls the callbacks, and the model calls the loop."""
+    graph = {f"glassnet.{m}": _runtime_imports(PACKAGE_DIR / f"{m}.py") & {
+        f"glassnet.{c}" for c in CORE} for m in CORE}
+    order: list[str] = []
+    visiting: list[str] = []
+
+    def visit(node: str) -> None:
+        assert node not in visiting, f"import circle: {' -> '.join(visiting + [node])}"
+        if node in order:
+            return
+        visiting.append(node)
+        for target in sorted(graph[node]):
+            visit(target)
+        visiting.pop()
+        order.append(node)
+
+    for node in sorted(graph):
+        visit(node)
+    assert order.index("glassnet.saving") < order.index("glassnet.callbacks") \
+        < order.index("glassnet.training") < order.index("glassnet.model")
+    assert "glassnet.model" not in graph["glassnet.saving"] | graph["glassnet.callbacks"]
+
+
+def test_the_circle_checker_counts_lazy_imports_not_typing_ones() -> None:
+    source = ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .model import A\n"
+              "def f():\n    from .training import fit\n")
+    assert _runtime_imports(PACKAGE_DIR / "callbacks.py", source) == {"glassnet.training"}
+
+
 def test_the_import_checker_resolves_relative_and_lazy_imports() -> None:
     source = "def f():\n    from ..lab import base\n    from . import flow\n"
     found = [t for _, t in _imports(PACKAGE_DIR / "inspect" / "units.py", source)]
@@ -256,10 +313,12 @@ def test_the_import_checker_resolves_relative_and_lazy_imports() -> None:
     ("glassnet.interop.torch", "torch", False),
     ("glassnet.interop.keras", "glassnet.interop._common", False),
     ("glassnet.sklearn", "glassnet.model", False),
-    ("glassnet.sklearn", "glassnet._checks", True),
+    ("glassnet.sklearn", "glassnet.checks", False),
+    ("glassnet.sklearn", "glassnet._registry", True),
     ("glassnet.model", "glassnet.keras", True),
     ("glassnet.layers.dense", "glassnet.tf", True),
-    ("glassnet.keras.backend", "glassnet._checks", True),
+    ("glassnet.keras.backend", "glassnet.checks", False),
+    ("glassnet.keras.backend", "glassnet._table", True),
     ("glassnet.tf", "glassnet.optimizers._blas", True),
     ("glassnet.keras.layers", "glassnet.lab", True),
     ("glassnet.tf", "glassnet.keras._subset", False),

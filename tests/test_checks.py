@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from glassnet import DataError
-from glassnet._checks import check_features
+from glassnet.checks import check_features
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -39,7 +39,7 @@ def test_opposite_infinities_in_one_row_are_found() -> None:
 def test_a_table_with_non_numeric_columns_names_them() -> None:
     """A pandas-like table (columns + dtypes, no pandas needed): the message names the
     columns of the wrong type."""
-    from glassnet._checks import bad_labels
+    from glassnet.checks import bad_labels
 
     class Table:
         columns = ["temp", "city", "minutes"]
@@ -53,3 +53,50 @@ def test_a_table_with_non_numeric_columns_names_them() -> None:
     assert "temp" not in str(info.value) and "minutes" not in str(info.value)
     assert bad_labels(np.array([0.0, np.nan, 2.0])) == "NaN at index 1 (1 in all)"
     assert bad_labels(np.array([0.0, 2.5])).startswith("non-integer values such as 2.5")
+
+
+# ----------------------------------------------------------------------------- the public toolkit
+
+
+def test_the_toolkit_is_public_and_its_all_resolves() -> None:
+    import glassnet as gn
+    from glassnet import checks
+
+    assert gn.checks is checks
+    for name in checks.__all__:
+        assert callable(getattr(checks, name)) or name == "DTYPES"
+
+
+def test_checks_name_the_argument_and_the_kind_of_error() -> None:
+    from glassnet import ArgumentTypeError, ConfigError
+    from glassnet.checks import as_generator, check_float_dtype, check_int, check_rng_seed
+
+    assert check_int(np.int64(3), "units") == 3 and type(check_int(3, "units")) is int
+    with pytest.raises(ArgumentTypeError, match=r"units: expected an integer >= 1, got True"):
+        check_int(True, "units")
+    with pytest.raises(ConfigError, match=r"units: expected an integer >= 1, got 0"):
+        check_int(0, "units")
+    assert check_float_dtype("float64") == np.float64
+    with pytest.raises(ConfigError, match=r"dtype: expected a floating dtype .* got int32"):
+        check_float_dtype("int32")
+    with pytest.raises(ArgumentTypeError, match=r"seed: expected an int, a numpy.random"):
+        check_rng_seed("3")
+    with pytest.raises(ConfigError, match=r"seed: expected an integer >= 0, got -1"):
+        as_generator(-1)
+    rng = np.random.default_rng(0)
+    assert as_generator(rng) is rng
+    np.testing.assert_array_equal(as_generator(5).random(3), np.random.default_rng(5).random(3))
+
+
+def test_check_built_and_check_compiled_say_what_to_do() -> None:
+    import glassnet as gn
+    from glassnet import NotReadyError
+    from glassnet.checks import check_built, check_compiled
+
+    model = gn.Sequential([gn.layers.Dense(2)])
+    with pytest.raises(NotReadyError, match="no weights yet"):
+        check_built(model)
+    with pytest.raises(NotReadyError, match=r"not compiled: call model.compile"):
+        check_compiled(model)
+    model.compile(loss="mse", optimizer="sgd")
+    assert check_compiled(model) == (model.loss, model.optimizer)

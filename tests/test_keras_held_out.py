@@ -309,3 +309,18 @@ def test_confusion_matrix_counts_label_prediction_pairs() -> None:
         tf.math.confusion_matrix([0, 2], [0, 1], num_classes=2)
     with pytest.raises(ShapeError, match="labels, predictions"):
         tf.math.confusion_matrix([0, 1], [0])
+
+
+def test_count_params_counts_every_weight_as_keras_does() -> None:
+    """Keras counts trainable and non-trainable weights alike (a BatchNormalization of n
+    units holds 4n: gamma, beta and the moving mean and variance)."""
+    model = gn.Sequential([gn.layers.Input((4,)), gn.layers.Dense(5),
+                           gn.layers.BatchNormalization(), gn.layers.Dense(1)])
+    assert model.layers[1].count_params() == 4 * 5
+    assert model.count_params() == (4 * 5 + 5) + 4 * 5 + (5 + 1)
+    assert sum(w.size for w in model.trainable_weights) == model.count_params() - 2 * 5
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    theirs = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5),
+                               keras.layers.BatchNormalization(), keras.layers.Dense(1)])
+    assert theirs.count_params() == model.count_params()

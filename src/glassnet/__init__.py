@@ -14,6 +14,7 @@ The Keras-style API the courses teach::
 from . import (
     activations,
     callbacks,
+    checks,
     data,
     datasets,
     errors,
@@ -24,14 +25,8 @@ from . import (
     optimizers,
     reference,
     regularizers,
+    saving,
     tensor,
-)
-from ._checks import (
-    get_default_dtype,
-    get_global_seed,
-    new_seed,
-    set_default_dtype,
-    set_global_seed,
 )
 from .callbacks import (
     BackupAndRestore,
@@ -41,6 +36,13 @@ from .callbacks import (
     LambdaCallback,
     ModelCheckpoint,
     TerminateOnNaN,
+)
+from .checks import (
+    get_default_dtype,
+    get_global_seed,
+    new_seed,
+    set_default_dtype,
+    set_global_seed,
 )
 from .errors import (
     ArgumentTypeError,
@@ -108,6 +110,7 @@ __all__ = [
     "__version__",
     "activations",
     "callbacks",
+    "checks",
     "data",
     "datasets",
     "errors",
@@ -128,6 +131,7 @@ __all__ = [
     "register",
     "regularizers",
     "tensor",
+    "saving",
     "save_checkpoint",
     "save_model",
     "set_default_dtype",

@@ -25,8 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._checks import check_bool, check_float, check_int
+from .checks import check_bool, check_compiled, check_float, check_int
 from .errors import ArgumentTypeError, ConfigError, GlassnetError
+from .io import check_path, temp_path
+from .saving import checkpoint_from_file, save_checkpoint
 
 if TYPE_CHECKING:
     from .model import Sequential
@@ -84,7 +86,7 @@ class Callback:
         pass
 
 
-def _overrides(callback: Callback, hook: str) -> bool:
+def overrides(callback: Callback, hook: str) -> bool:
     """True when ``callback`` does something in ``hook``: a subclass method, or a function
     set on the instance (as :class:`LambdaCallback` does), unless the callback says that,
     as it is set up, the hook does nothing (``_skips_hook(hook)``: the recorder's per-step
@@ -108,10 +110,10 @@ class CallbackList(Callback):
         made and again once every callback has got ready (``on_train_begin``), so a hook a
         callback sets on itself in ``set_model``, ``set_params`` or ``on_train_begin`` is
         called too."""
-        self._batch_begin = [c for c in self.callbacks if _overrides(c, "on_batch_begin")]
-        self._batch_end = [c for c in self.callbacks if _overrides(c, "on_batch_end")]
-        self._epoch_begin = [c for c in self.callbacks if _overrides(c, "on_epoch_begin")]
-        self._epoch_end = [c for c in self.callbacks if _overrides(c, "on_epoch_end")]
+        self._batch_begin = [c for c in self.callbacks if overrides(c, "on_batch_begin")]
+        self._batch_end = [c for c in self.callbacks if overrides(c, "on_batch_end")]
+        self._epoch_begin = [c for c in self.callbacks if overrides(c, "on_epoch_begin")]
+        self._epoch_end = [c for c in self.callbacks if overrides(c, "on_epoch_end")]
 
     def set_model(self, model: Sequential) -> None:
         for c in self.callbacks:
@@ -233,11 +235,11 @@ class EarlyStopping(Callback):
     ) -> None:
         self.monitor = _check_monitor(monitor)
         self.min_delta = abs(check_float(min_delta, "min_delta"))
-        self.patience = int(check_int(patience, "patience", minimum=0))  # type: ignore[arg-type]
+        self.patience = int(check_int(patience, "patience", minimum=0))
         self.mode = _improvement_mode(monitor, mode)
         self.restore_best_weights = check_bool(restore_best_weights, "restore_best_weights")
         self.baseline = check_float(baseline, "baseline", allow_none=True)
-        self.verbose = int(check_int(verbose, "verbose", minimum=0))  # type: ignore[arg-type]
+        self.verbose = int(check_int(verbose, "verbose", minimum=0))
         self.stopped_epoch: int | None = None
         self.best_epoch: int | None = None
 
@@ -357,7 +359,7 @@ class ModelCheckpoint(Callback):
             )
         self.filepath = os.fspath(filepath)
         self.monitor = _check_monitor(monitor)
-        self.verbose = int(check_int(verbose, "verbose", minimum=0))  # type: ignore[arg-type]
+        self.verbose = int(check_int(verbose, "verbose", minimum=0))
         self.save_best_only = check_bool(save_best_only, "save_best_only")
         self.save_weights_only = check_bool(save_weights_only, "save_weights_only")
         self.save_optimizer = check_bool(save_optimizer, "save_optimizer")
@@ -365,7 +367,7 @@ class ModelCheckpoint(Callback):
             raise ConfigError("save_optimizer and save_weights_only: a checkpoint with the "
                               "optimizer's state holds the whole model; choose one")
         if save_freq != "epoch":
-            save_freq = int(check_int(save_freq, "save_freq", minimum=1))  # type: ignore[arg-type]
+            save_freq = int(check_int(save_freq, "save_freq", minimum=1))
         self.save_freq: str | int = save_freq
         self.mode = _improvement_mode(monitor, mode)
         self.initial_value_threshold = check_float(initial_value_threshold,
@@ -476,8 +478,6 @@ class ModelCheckpoint(Callback):
         if self.save_weights_only:
             self.model.save_weights(path)
         elif self.save_optimizer:
-            from .model import save_checkpoint
-
             save_checkpoint(self.model, path)
         else:
             self.model.save(path)
@@ -521,8 +521,6 @@ class BackupAndRestore(Callback):
     FILENAME = "backup.gnc"
 
     def __init__(self, backup_dir: str | os.PathLike[str], delete_checkpoint: bool = True) -> None:
-        from .io import check_path
-
         self.backup_dir = check_path(backup_dir, "backup_dir")
         self.delete_checkpoint = check_bool(delete_checkpoint, "delete_checkpoint")
         self.restored_epoch: int | None = None
@@ -553,9 +551,7 @@ class BackupAndRestore(Callback):
         self._siblings = [c for c in (callbacks or []) if c is not self]
         if not os.path.exists(self.path):
             return None
-        from .model import read_checkpoint
-
-        saved, info = read_checkpoint(self.path)
+        saved, info = checkpoint_from_file(self.path, type(model), History)
         fit_info = info.get("fit")
         mine = self._fit_signature(params)
         def run(config: dict[str, Any]) -> dict[str, Any]:
@@ -589,7 +585,7 @@ class BackupAndRestore(Callback):
             raise ConfigError(
                 f"backup_dir: {self.path!r} was written by a fit with other callbacks; this "
                 f"fit has {[type(c).__name__ for c in stateful]}. Delete it to start afresh.")
-        (_, optimizer), (_, source) = model._require_compiled(), saved._require_compiled()
+        (_, optimizer), (_, source) = check_compiled(model), check_compiled(saved)
         history = saved.history if saved.history is not None else History()
         backups = [c.get_state() for c in stateful]
         try:
@@ -616,16 +612,12 @@ class BackupAndRestore(Callback):
         """Remove the temporary file a save killed half-way left (``.backup.gnc.glassnet-
         tmp``, the only name glassnet writes there besides the backup): the backup itself
         is always whole, since each save is renamed over it in one step."""
-        from .io import temp_path
-
         try:
             os.unlink(temp_path(self.path))
         except FileNotFoundError:
             pass
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
-        from .model import save_checkpoint
-
         states = [{"class": type(c).__name__, "state": c.get_state()}
                   for c in getattr(self, "_siblings", []) if hasattr(c, "get_state")]
         save_checkpoint(self.model, self.path, {"fit": {
@@ -834,7 +826,7 @@ class LearningRateScheduler(Callback):
                 f"schedule: expected a function schedule(epoch, lr) -> float, got "
                 f"{type(schedule).__name__}")
         self.schedule = schedule
-        self.verbose = int(check_int(verbose, "verbose", minimum=0))  # type: ignore[arg-type]
+        self.verbose = int(check_int(verbose, "verbose", minimum=0))
 
     def validate(self, params: dict[str, Any]) -> None:
         _check_settable(params, "LearningRateScheduler")
@@ -873,11 +865,11 @@ class ReduceLROnPlateau(Callback):
         self.monitor = _check_monitor(monitor)
         self.factor = check_float(factor, "factor", minimum=0.0, maximum=1.0,
                                   include_maximum=False)
-        self.patience = int(check_int(patience, "patience", minimum=0))  # type: ignore[arg-type]
-        self.verbose = int(check_int(verbose, "verbose", minimum=0))  # type: ignore[arg-type]
+        self.patience = int(check_int(patience, "patience", minimum=0))
+        self.verbose = int(check_int(verbose, "verbose", minimum=0))
         self.mode = _improvement_mode(monitor, mode)
         self.min_delta = abs(check_float(min_delta, "min_delta"))
-        self.cooldown = int(check_int(cooldown, "cooldown", minimum=0))  # type: ignore[arg-type]
+        self.cooldown = int(check_int(cooldown, "cooldown", minimum=0))
         self.min_lr = check_float(min_lr, "min_lr", minimum=0.0)
         self._reset()
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import check_int, check_seed, new_seed
+from .checks import check_int, check_seed, new_seed
 from .errors import ArgumentTypeError, ConfigError, OutsideSubsetError, ShapeError
 from .tensor import Tensor, as_tensor
 
@@ -185,30 +185,30 @@ class Dataset(metaclass=_Meta):
               num_parallel_calls: Any = None, deterministic: Any = None) -> Dataset:
         """Consecutive elements stacked into batches of ``batch_size`` (the last one shorter
         unless ``drop_remainder``)."""
-        return _Batch(self, int(check_int(batch_size, "batch_size", minimum=1)),  # type: ignore[arg-type]
+        return _Batch(self, int(check_int(batch_size, "batch_size", minimum=1)),
                       _bool(drop_remainder, "drop_remainder"))
 
     def shuffle(self, buffer_size: int, seed: int | None = None,
                 reshuffle_each_iteration: bool = True) -> Dataset:
         """Elements in random order, drawn through a buffer of ``buffer_size`` (a buffer as
         large as the dataset gives a uniform permutation)."""
-        return _Shuffle(self, int(check_int(buffer_size, "buffer_size", minimum=1)),  # type: ignore[arg-type]
+        return _Shuffle(self, int(check_int(buffer_size, "buffer_size", minimum=1)),
                         check_seed(seed, "seed"),
                         _bool(reshuffle_each_iteration, "reshuffle_each_iteration"))
 
     def repeat(self, count: int | None = None) -> Dataset:
         """The dataset ``count`` times (``None`` or -1: forever), each pass a new iteration."""
         if count is not None and count != -1:
-            count = int(check_int(count, "count", minimum=0))  # type: ignore[arg-type]
+            count = int(check_int(count, "count", minimum=0))
         return _Repeat(self, None if count == -1 else count)
 
     def take(self, count: int) -> Dataset:
         """The first ``count`` elements (-1: all)."""
-        return _Take(self, int(check_int(count, "count", minimum=-1)))  # type: ignore[arg-type]
+        return _Take(self, int(check_int(count, "count", minimum=-1)))
 
     def skip(self, count: int) -> Dataset:
         """All but the first ``count`` elements."""
-        return _Skip(self, int(check_int(count, "count", minimum=0)))  # type: ignore[arg-type]
+        return _Skip(self, int(check_int(count, "count", minimum=0)))
 
     def cache(self, filename: str = "") -> Dataset:
         """The first iteration's elements kept in memory and given again after (a shuffle

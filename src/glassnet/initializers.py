@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from ._checks import check_float
 from ._registry import Registry
+from .checks import check_float
 from .errors import ConfigError
 
 __all__ = [

@@ -6,9 +6,9 @@ An archive is a zip file (what ``numpy.savez`` writes) holding::
                        "n_arrays": N, ...}
     w0.npy ... w{N-1}.npy   float32/float64 arrays, in the order they were given
 
-This module knows nothing of models: :mod:`glassnet.model` composes ``save_model`` and
-``load_model`` (and the training checkpoint) from :func:`write_archive` and
-:func:`read_archive`. The data loaders use :func:`read_npy_file` and :class:`NpzReader`.
+This module knows nothing of models: :mod:`glassnet.saving` composes model files, weights
+files and training checkpoints from :func:`write_archive` and :func:`read_archive`. The data
+loaders use :func:`read_npy_file` and :class:`NpzReader`.
 
 Reading never runs code and never trusts what a file declares:
 

@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import bad_labels, check_float
 from ._registry import Registry
 from .activations import Sigmoid, Softmax
+from .checks import bad_labels, check_float
 from .errors import DataError, ShapeError
 from .tensor import Tensor, as_tensor
 

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import check_float, check_int
 from .activations import Sigmoid
+from .checks import check_float, check_int
 from .errors import ArgumentTypeError, ConfigError, OutsideSubsetError
 from .losses import (
     BinaryCrossentropy,
@@ -109,10 +109,10 @@ def _auto_named(metric: Metric, name: str | None) -> None:
         n = _auto_names.get(base, 0)
         _auto_names[base] = n + 1
         name = base if n == 0 else f"{base}_{n}"
-    _named(metric, name)
+    set_name(metric, name)
 
 
-def _named(metric: Metric, name: str | None) -> None:
+def set_name(metric: Metric, name: str | None) -> None:
     if name is not None:
         if not isinstance(name, str) or not name.strip():
             raise ArgumentTypeError(f"name: expected a non-empty string, got {name!r}")
@@ -127,7 +127,7 @@ class BinaryAccuracy(Metric):
     def __init__(self, threshold: float = 0.5, name: str | None = None,
                  dtype: Any = None) -> None:
         self.threshold = check_float(threshold, "threshold")
-        _named(self, name)
+        set_name(self, name)
 
     def get_config(self) -> dict[str, Any]:
         return {"threshold": self.threshold} if self.threshold != 0.5 else {}
@@ -142,7 +142,7 @@ class CategoricalAccuracy(Metric):
     name = "accuracy"
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
-        _named(self, name)
+        set_name(self, name)
 
     def __call__(self, y: Array, out: Array) -> float:
         return float(np.mean(out.argmax(axis=1) == y.argmax(axis=1)))
@@ -154,7 +154,7 @@ class SparseCategoricalAccuracy(Metric):
     name = "accuracy"
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
-        _named(self, name)
+        set_name(self, name)
 
     def __call__(self, y: Array, out: Array) -> float:
         return float(np.mean(out.argmax(axis=1) == y))
@@ -169,7 +169,7 @@ class Accuracy(Metric):
     name = "accuracy"
 
     def __init__(self, name: str | None = None) -> None:
-        _named(self, name)
+        set_name(self, name)
 
     def __call__(self, y: Array, out: Array) -> float:
         if out.ndim == 2 and out.shape[1] == 1:
@@ -186,7 +186,7 @@ class MeanSquaredErrorMetric(Metric):
     name = "mean_squared_error"
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
-        _named(self, name)
+        set_name(self, name)
 
     def __call__(self, y: Array, out: Array) -> float:
         return float(np.mean(np.square(out - y, dtype=np.float64)))
@@ -198,7 +198,7 @@ class MeanAbsoluteError(Metric):
     name = "mean_absolute_error"
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
-        _named(self, name)
+        set_name(self, name)
 
     def __call__(self, y: Array, out: Array) -> float:
         return float(np.mean(np.abs(out - y), dtype=np.float64))
@@ -211,7 +211,7 @@ class RootMeanSquaredError(_Stateful):
     name = "root_mean_squared_error"
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
-        _named(self, name)
+        set_name(self, name)
 
     def stats(self, y: Array, out: Array) -> Array:
         d = np.square(out - y, dtype=np.float64)
@@ -237,7 +237,7 @@ class _CrossentropyMetric(Metric):
         self.from_logits = bool(from_logits)
         self._loss = self.loss_class(from_logits=self.from_logits)
         self.name = self._loss.name
-        _named(self, name)
+        set_name(self, name)
 
     def __call__(self, y: Array, out: Array) -> float:
         if self.from_logits:

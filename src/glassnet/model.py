@@ -6,12 +6,11 @@ computes every parameter's gradient; one optimizer step moves all parameters at 
 
 from __future__ import annotations
 
-import math
 import os
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import Any, Literal, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,8 +19,12 @@ from . import layers as layers_mod
 from . import losses as losses_mod
 from . import metrics as metrics_mod
 from . import optimizers as optimizers_mod
-from ._checks import (
+from . import saving
+from .callbacks import Callback, History
+from .checks import (
     by_name,
+    check_built,
+    check_compiled,
     check_features,
     check_int,
     check_output_kind,
@@ -32,7 +35,6 @@ from ._checks import (
 from .errors import (
     ArgumentTypeError,
     ConfigError,
-    DataError,
     GlassnetError,
     GlassnetWarning,
     LayerProtocolError,
@@ -42,13 +44,11 @@ from .errors import (
     OutsideSubsetError,
     ShapeError,
 )
-from .io import Archive, check_path, read_archive, write_archive
+from .io import check_path
 from .layers import Input, Layer
 from .layers.shapes import HasShapes, SymbolicTensor
 from .tensor import Tensor, as_tensor
-
-if TYPE_CHECKING:
-    from .callbacks import Callback, History
+from .training import evaluate, fit, rollback_build
 
 Array = NDArray[Any]
 
@@ -354,16 +354,12 @@ class Sequential(HasShapes):
         """Draw fresh initial weights (from ``seed``, or the model's own seed) and reset the
         optimizer's state. Statistics a ``Normalization`` layer learned with ``adapt`` stay."""
         if seed is not None:
-            self.seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
+            self.seed = int(check_int(seed, "seed", minimum=0))
         self._require_built()
         self._initialize()
 
     def _require_built(self) -> None:
-        if not self.built:
-            raise NotReadyError(
-                "the model has no weights yet: start it with Input(shape=(n,)), call "
-                "build(n), or call fit()"
-            )
+        check_built(self)
 
     def _ensure_built(self, n_features: int) -> None:
         if not self.layers:
@@ -414,11 +410,7 @@ class Sequential(HasShapes):
             warnings.warn(problem, GlassnetWarning, stacklevel=4)
 
     def _require_compiled(self) -> tuple[losses_mod.Loss, optimizers_mod.Optimizer]:
-        if self.loss is None or self.optimizer is None:
-            raise NotReadyError(
-                "the model is not compiled: call model.compile(loss=..., optimizer=...)"
-            )
-        return self.loss, self.optimizer
+        return check_compiled(self)
 
     # -- forward and backward -----------------------------------------------------------------
     @property
@@ -826,8 +818,6 @@ class Sequential(HasShapes):
         unpacks as in Keras); ``return_dict=True`` gives ``{"loss": ..., "accuracy": ...}``.
         ``sample_weight`` weights each example's loss (``sum_i w_i l_i / m``); metrics stay
         unweighted, as Keras' ``metrics=`` are."""
-        from .training import evaluate
-
         if not isinstance(return_dict, bool):
             raise ArgumentTypeError(
                 f"return_dict: expected True or False, got {return_dict!r}")
@@ -893,9 +883,7 @@ class Sequential(HasShapes):
         """Train; see :func:`glassnet.training.fit`. ``seed`` gives the shuffling order its
         own seed (default: the model's); ``initial_epoch`` resumes at that global epoch;
         ``sample_weight`` / ``class_weight`` weight each example's loss as in Keras."""
-        from .training import _rollback_build, fit
-
-        with _rollback_build(self):  # a refused fit leaves an unbuilt model unbuilt
+        with rollback_build(self):  # a refused fit leaves an unbuilt model unbuilt
             return fit(self, X, y, epochs=epochs, batch_size=batch_size,
                        validation_split=validation_split, validation_data=validation_data,
                        shuffle=shuffle, seed=seed, callbacks=callbacks, verbose=verbose,
@@ -1132,7 +1120,7 @@ class Sequential(HasShapes):
                 f"not a Keras {suffix} file: TensorFlow cannot load it, glassnet.load_model "
                 f"can. Name it '{stem}.npz' to say what it is.",
                 GlassnetWarning, stacklevel=2)
-        save_model(self, path)
+        saving.save_model(self, path)
 
     def save_weights(self, filepath: str | os.PathLike[str], overwrite: bool = True) -> None:
         """Write the weights alone. A name ending ``.weights.h5`` gets Keras 3's HDF5 layout
@@ -1149,13 +1137,7 @@ class Sequential(HasShapes):
         if is_keras_weights_path(filepath):
             save_keras_weights(self, filepath, overwrite=overwrite)
             return
-        self._require_built()
-        weights = self.get_weights()
-        check_finite_weights(self, weights, f"save_weights({os.fspath(filepath)!r})")
-        if not overwrite and os.path.exists(filepath):
-            raise ModelFileError(f"{os.fspath(filepath)!r}: the file exists and overwrite=False")
-        write_archive(filepath, {"format": WEIGHTS_FORMAT, "version": WEIGHTS_VERSION,
-                                 "shapes": [list(w.shape) for w in weights]}, weights)
+        saving.save_weights(self, filepath, overwrite)
 
     def load_weights(self, filepath: str | os.PathLike[str], skip_mismatch: bool = False,
                      **kwargs: Any) -> None:
@@ -1184,15 +1166,7 @@ class Sequential(HasShapes):
         if is_hdf5_file(path) or (zipfile.is_zipfile(path) and path.endswith(".keras")):
             load_keras_weights_file(self, path)
             return
-        archive = read_archive(path, {WEIGHTS_FORMAT: WEIGHTS_VERSION,
-                                      MODEL_FORMAT: MODEL_VERSION,
-                                      CHECKPOINT_FORMAT: CHECKPOINT_VERSION})
-        weights = list(archive.arrays)
-        if archive.doc["format"] == CHECKPOINT_FORMAT:
-            n = (archive.doc.get("optimizer") or {}).get("n_weights")
-            if not isinstance(n, int) or not _is_int(n) or n > len(weights):
-                raise ModelFileError(f"{path!r}: the checkpoint's optimizer part is malformed")
-            weights = weights[:n]
+        weights = saving.read_weights(path)
         try:
             self.set_weights(weights)
         except GlassnetError as exc:
@@ -1391,22 +1365,6 @@ class NestedModel(Layer):
 layers_mod.register(NestedModel, "Sequential")
 
 
-# -- model files: io reads and writes archives; the model gives them meaning ------------------
-#
-# A model file is an archive (glassnet.io) whose document is {"format": "glassnet-model",
-# "version": 1, "model": <Sequential.get_config()>} and whose arrays are get_weights().
-
-MODEL_FORMAT = "glassnet-model"
-MODEL_VERSION = 1
-#: ``save_weights`` to a name that is not ``*.weights.h5``: {"format", "version", "shapes"}
-#: and the arrays of get_weights()
-WEIGHTS_FORMAT = "glassnet-weights"
-WEIGHTS_VERSION = 1
-#: Widths up to this need no weights in the file to back them (a model of Dropout layers).
-_FREE_WIDTH = 1024
-_FREE_LAYERS = 256
-
-
 def check_targets(loss: losses_mod.Loss, y: Any, m: int, n_outputs: int, dtype: np.dtype[Any],
                   argument: str = "y") -> Array:
     """``y`` checked against ``m`` examples and prepared for ``loss`` (the body of
@@ -1421,272 +1379,19 @@ def check_targets(loss: losses_mod.Loss, y: Any, m: int, n_outputs: int, dtype: 
     return loss.prepare_targets(arr, n_outputs, dtype)
 
 
-def save_model(model: Sequential, path: str | os.PathLike[str]) -> None:
-    """Write ``model`` (config + weights) to ``path`` atomically; no pickle.
+# -- files: glassnet.saving writes and reads them; what load_model builds is a Sequential ------
 
-    Weights that are not finite are refused (DataError naming the layer) and nothing is
-    written, so every file ``save_model`` writes can be loaded."""
-    path = check_path(path)
-    model._require_built()
-    weights = model.get_weights()
-    check_finite_weights(model, weights, f"save_model({path!r})")
-    write_archive(path, {"format": MODEL_FORMAT, "version": MODEL_VERSION,
-                         "model": model.get_config()}, weights)
-
-
-def check_finite_weights(model: Sequential, weights: list[Array], where: str) -> None:
-    """DataError naming the first layer whose weights hold NaN or infinite values."""
-    k = 0
-    for layer in model.layers:
-        for _ in layer.weight_arrays():
-            if not np.isfinite(weights[k]).all():
-                raise DataError(f"{where}: layer {layer.name!r} has NaN or infinite weights "
-                                f"(array {k}); a model file keeps finite weights only")
-            k += 1
+save_model = saving.save_model
+save_checkpoint = saving.save_checkpoint
 
 
 def load_model(path: str | os.PathLike[str]) -> Sequential:
     """Read a model written by :func:`save_model` (or a training checkpoint); predictions
     are bit-identical. Every problem with the file raises ModelFileError naming it."""
-    path = check_path(path)
-    if not os.path.exists(path):
-        raise MissingFileError(f"path: no model file at {path!r}")
-    archive = read_archive(path, {MODEL_FORMAT: MODEL_VERSION,
-                                  CHECKPOINT_FORMAT: CHECKPOINT_VERSION})
-    try:
-        if archive.doc["format"] == CHECKPOINT_FORMAT:
-            return _checkpoint_from_archive(archive)[0]
-        return model_from_archive(archive, archive.arrays)
-    except GlassnetError:
-        raise
-    except Exception as exc:  # a config shaped in a way no check above foresaw
-        raise ModelFileError(f"{path!r}: cannot be read ({type(exc).__name__}: "
-                             f"{str(exc)[:200]})") from exc
-
-
-def _check_declared_size(path: str, config: dict[str, Any], weights: list[Array]) -> None:
-    """Refuse, before anything is built, an architecture the file's weights cannot back:
-    every width must be backed by weights in the file (or be small), and the Dense kernels
-    alone (``n_in x units``) must not outnumber the weight values the file holds."""
-    held = sum(int(w.size) for w in weights)
-    width_cap = max(held, _FREE_WIDTH)
-    if not isinstance(config.get("layers"), list):
-        return  # from_config explains
-    layers = _flat_entries(path, config, width_cap, held, 0)
-    if len(layers) > _FREE_LAYERS + len(weights):
-        raise ModelFileError(f"{path!r}: the config lists {len(layers):,} layers for "
-                             f"{len(weights)} weight arrays")
-    n = _declared_width(config.get("input_dim"))
-    kernels = 0
-    for entry in layers:
-        params = entry.get("config") if isinstance(entry, dict) else None
-        units = params.get("units") if isinstance(params, dict) else None
-        if type(units) is not int or units < 1:
-            continue
-        if units > width_cap:
-            raise ModelFileError(f"{path!r}: the config declares a layer of {units:,} units "
-                                 f"but the file holds {held:,} weight values")
-        if n is not None:
-            kernels += n * units
-            if kernels > held:
-                raise ModelFileError(
-                    f"{path!r}: the config declares at least {kernels:,} weights but the file "
-                    f"holds {held:,} weight values")
-        n = units
-
-
-def _declared_width(value: Any) -> int | None:
-    """The input width a config's ``input_dim`` / ``input_shape`` can make ``build`` use, at
-    its largest: an int as it is, a list of ints (Keras' ``(None, n)`` or an example shape)
-    as the product of its ints; anything else None (``from_config`` explains)."""
-    if type(value) is int:
-        return value
-    if isinstance(value, list) and value and all(type(d) is int or d is None for d in value):
-        return math.prod(d for d in value if d is not None)  # exact, however large
-    return None
-
-
-#: How deep models may nest in a file (a model inside a model inside ...)
-_MAX_NESTING = 8
-
-
-def _flat_entries(path: str, config: dict[str, Any], width_cap: int, held: int,
-                  depth: int) -> list[Any]:
-    """The config's layer entries with each nested model's entries in its place, every
-    declared input width and shape checked against ``width_cap`` on the way."""
-    sizes = [_declared_width(config.get("input_dim")), _declared_width(config.get("input_shape"))]
-    for size in [s for s in sizes if s is not None]:
-        if size > width_cap:
-            raise ModelFileError(f"{path!r}: the config declares {size:,} inputs but the file "
-                                 f"holds {held:,} weight values")
-    out: list[Any] = []
-    for entry in config.get("layers") or []:
-        params = entry.get("config") if isinstance(entry, dict) else None
-        inner = params.get("model") if isinstance(params, dict) else None
-        if isinstance(entry, dict) and entry.get("class") == "Sequential" \
-                and isinstance(inner, dict) \
-                and isinstance(inner.get("layers"), list):
-            if depth >= _MAX_NESTING:
-                raise ModelFileError(f"{path!r}: models nest more than {_MAX_NESTING} deep")
-            out += _flat_entries(path, inner, width_cap, held, depth + 1)
-        else:
-            out.append(entry)
-    return out
-
-
-def model_from_archive(archive: Archive, weights: list[Array]) -> Sequential:
-    """Build the model an archive's ``"model"`` config describes and give it ``weights``."""
-    path = archive.path
-    config = archive.doc.get("model")
-    if not isinstance(config, dict):
-        raise ModelFileError(f"{path!r}: the config has no model description")
-    _check_declared_size(path, config, weights)
-    try:
-        model = Sequential.from_config(config)
-    except GlassnetError as exc:
-        raise ModelFileError(f"{path!r}: bad model config: {exc}") from exc
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError) as exc:
-        raise ModelFileError(
-            f"{path!r}: bad model config ({type(exc).__name__}: {exc})") from exc
-    n = len(model.weights) if model.built else 0
-    if not model.built or len(weights) < n:
-        missing = [f"w{i}" for i in range(len(weights), n)]
-        raise ModelFileError(f"{path!r}: weights missing: {', '.join(missing) or 'all'}")
-    if len(weights) > n:
-        raise ModelFileError(f"{path!r}: {len(weights)} weight arrays for a model of {n}")
-    try:
-        model.set_weights(weights)
-    except GlassnetError as exc:
-        raise ModelFileError(f"{path!r}: weights do not fit the architecture: {exc}") from exc
-    return model
-
-
-# -- training checkpoints --------------------------------------------------------------------
-#
-# A checkpoint is an archive whose document is {"format": "glassnet-checkpoint", "version": 1,
-# "model": <config>, "optimizer": {"iterations": t, "slots": [names]}, "training": {"epoch":
-# global epoch of the next fit, "step": t, "model_seed": s, "history": {...}, ...}} and whose
-# arrays are get_weights() followed by each optimizer slot's arrays (one per trainable array).
-# Randomness is a pure function of the seeds and (epoch, step), so nothing else is needed to
-# continue exactly.
-
-CHECKPOINT_FORMAT = "glassnet-checkpoint"
-CHECKPOINT_VERSION = 1
-
-
-def _history_json(history: History | None) -> dict[str, Any]:
-    if history is None:
-        return {"epoch": [], "history": {}, "params": {}}
-
-    def value(v: Any) -> Any:
-        v = float(v)
-        return v if np.isfinite(v) else None  # JSON has no NaN
-
-    params = {k: v for k, v in history.params.items()
-              if isinstance(v, (int, float, str, bool, list, dict, type(None)))}
-    return {"epoch": [int(e) for e in history.epoch],
-            "history": {k: [value(v) for v in vs] for k, vs in history.history.items()},
-            "params": params}
-
-
-def save_checkpoint(model: Sequential, path: str | os.PathLike[str],
-                    training: dict[str, Any] | None = None) -> None:
-    """Write a training checkpoint: config, weights, the optimizer's state, the global epoch
-    and step, the seeds and the history so far, in one file written atomically.
-
-    ``load_model(path)`` gives back a model that continues training exactly as this one
-    would (``fit`` picks up the global epoch, the optimizer its moments and step count).
-    ``training`` adds JSON-able entries to the file's ``"training"`` part."""
-    model._require_built()
-    _, optimizer = model._require_compiled()
-    weights = model.get_weights()
-    path = check_path(path)
-    where = f"save_checkpoint({path!r})"
-    check_finite_weights(model, weights, where)
-    state = optimizer.get_state()
-    arrays = list(weights)
-    names = list(state["slots"])
-    for name in names:
-        arrays += state["slots"][name]
-    info: dict[str, Any] = {"epoch": int(model.epochs_trained), "step": state["iterations"],
-                            "model_seed": int(model.seed),
-                            "history": _history_json(model.history)}
-    info.update(training or {})
-    doc = {"format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION,
-           "model": model.get_config(),
-           "optimizer": {"iterations": state["iterations"], "slots": names,
-                         "n_weights": len(weights)},
-           "training": info}
-    write_archive(path, doc, arrays)
+    return saving.model_from_file(path, Sequential, History)
 
 
 def read_checkpoint(path: str | os.PathLike[str]) -> tuple[Sequential, dict[str, Any]]:
     """The model a checkpoint holds (weights, optimizer state, ``epochs_trained``, history)
     and its ``"training"`` entries. Every problem raises ModelFileError naming the file."""
-    path = check_path(path)
-    if not os.path.exists(path):
-        raise MissingFileError(f"path: no checkpoint file at {path!r}")
-    return _checkpoint_from_archive(read_archive(path, {CHECKPOINT_FORMAT: CHECKPOINT_VERSION}))
-
-
-def _is_int(v: Any, minimum: int = 0) -> bool:
-    return type(v) is int and v >= minimum
-
-
-def _history_from_json(path: str, raw: Any) -> History:
-    from .callbacks import History
-
-    bad = ModelFileError(f"{path!r}: the checkpoint's history is malformed")
-    if not isinstance(raw, dict) or set(raw) != {"epoch", "history", "params"}:
-        raise bad
-    epochs, logs, params = raw["epoch"], raw["history"], raw["params"]
-    if not isinstance(epochs, list) or not all(_is_int(e) for e in epochs) \
-            or not isinstance(logs, dict) or not isinstance(params, dict):
-        raise bad
-    history = History()
-    for key, values in logs.items():
-        if not isinstance(values, list) or not all(
-                v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
-                for v in values):
-            raise bad
-        history.history[key] = [float("nan") if v is None else float(v) for v in values]
-    history.epoch = list(epochs)
-    history.params = dict(params)
-    return history
-
-
-def _checkpoint_from_archive(archive: Archive) -> tuple[Sequential, dict[str, Any]]:
-    path, doc = archive.path, archive.doc
-    opt, info = doc.get("optimizer"), doc.get("training")
-    if not isinstance(opt, dict) or not isinstance(info, dict):
-        raise ModelFileError(f"{path!r}: a checkpoint needs 'optimizer' and 'training' parts")
-    names, t = opt.get("slots"), opt.get("iterations")
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names) \
-            or len(set(names)) != len(names) or not _is_int(t):
-        raise ModelFileError(f"{path!r}: the checkpoint's optimizer part is malformed")
-    if not _is_int(info.get("epoch")) or info.get("step") != t:
-        raise ModelFileError(f"{path!r}: the checkpoint's epoch/step are malformed")
-    config = doc.get("model")
-    if not isinstance(config, dict) or not isinstance(config.get("compile"), dict):
-        raise ModelFileError(f"{path!r}: a checkpoint holds a compiled model")
-    # the weights come first; each optimizer slot holds one array per trainable array
-    n_weights: Any = opt.get("n_weights")
-    if not _is_int(n_weights) or n_weights > len(archive.arrays):
-        raise ModelFileError(f"{path!r}: the checkpoint's optimizer part is malformed")
-    model = model_from_archive(archive, archive.arrays[:n_weights])
-    _, optimizer = model._require_compiled()
-    params = model.trainable_weights
-    slot_arrays = archive.arrays[len(model.weights):]
-    k = len(names)
-    if len(slot_arrays) != k * len(params):
-        raise ModelFileError(f"{path!r}: {len(slot_arrays)} optimizer arrays for {k} slots of "
-                             f"{len(params)} trainable arrays")
-    slots = {name: slot_arrays[j * len(params):(j + 1) * len(params)]
-             for j, name in enumerate(names)}
-    try:
-        optimizer.set_state({"iterations": t, "slots": slots}, params)
-    except GlassnetError as exc:
-        raise ModelFileError(f"{path!r}: the optimizer state does not fit: {exc}") from exc
-    model.epochs_trained = info["epoch"]
-    model.history = _history_from_json(path, info.get("history"))
-    return model, info
+    return saving.checkpoint_from_file(path, Sequential, History)

@@ -34,8 +34,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _blas, schedules
-from ._checks import check_float
 from ._registry import Registry
+from .checks import check_float
 from .errors import ArgumentTypeError, ConfigError, DataError, NotReadyError, ShapeError
 from .schedules import LearningRateSchedule
 

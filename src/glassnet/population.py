@@ -41,8 +41,8 @@ from . import _blas, regularizers
 from . import activations as acts
 from . import losses as losses_mod
 from . import optimizers as opt_mod
-from ._checks import check_features, check_int
 from .callbacks import Callback, CallbackList, History
+from .checks import check_features, check_int
 from .errors import ArgumentTypeError, ConfigError, NotReadyError, OutsideSubsetError
 from .layers import Dense, Dropout
 from .layers.core import dropout_mask
@@ -871,7 +871,7 @@ class Population:
                 raise OutsideSubsetError(
                     f"{name}: a population trains its members without per-example weights; "
                     f"fit each member as a Sequential (model.fit({name}=...)) instead")
-        epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
+        epochs = int(check_int(epochs, "epochs", minimum=1))
         batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
         if not (isinstance(verbose, (int, np.integer)) and verbose in (0, 1, 2)):
             raise ConfigError(f"verbose: expected 0, 1 or 2, got {verbose!r}")

@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import check_float
 from ._registry import Registry
+from .checks import check_float
 
 Array = NDArray[Any]
 

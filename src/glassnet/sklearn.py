@@ -81,6 +81,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without scikit-l
 
 from . import activations, initializers, layers, losses, new_seed, optimizers, regularizers
 from .callbacks import Callback
+from .checks import check_bool, check_float, check_int
 from .errors import ArgumentTypeError, ConfigError, DataError, GlassnetError, OutsideSubsetError
 from .model import Sequential
 
@@ -325,29 +326,31 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
         return [int(s) for s in listed]
 
     def _check_params(self) -> None:
-        """Validate every hyperparameter (at fit time, as scikit-learn does)."""
+        """Validate every hyperparameter (at fit time, as scikit-learn does): glassnet's
+        checks (:mod:`glassnet.checks`) decide, the messages are scikit-learn's."""
         def number(name: str, low: float, high: float | None = None, *,
                    low_open: bool = False, high_open: bool = False) -> None:
             value = getattr(self, name)
-            ok = (isinstance(value, (int, float, np.integer, np.floating))
-                  and not isinstance(value, bool) and np.isfinite(value)
-                  and (value > low if low_open else value >= low)
-                  and (high is None or (value < high if high_open else value <= high)))
-            if not ok:
+            try:
+                check_float(value, name, minimum=low, maximum=high,
+                            include_minimum=not low_open, include_maximum=not high_open)
+            except GlassnetError:
                 upper = "inf)" if high is None else f"{high}{')' if high_open else ']'}"
                 interval = f"{'(' if low_open else '['}{low}, {upper}"
                 raise ConfigError(f"The '{name}' parameter of {type(self).__name__} must be "
-                                  f"a float in the range {interval}. Got {value!r} instead.")
+                                  f"a float in the range {interval}. Got {value!r} instead."
+                                  ) from None
 
         def integer(name: str, low: int, allow_inf: bool = False) -> None:
             value = getattr(self, name)
             if allow_inf and isinstance(value, (float, np.floating)) and value == np.inf:
                 return
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
-                    or value < low:
+            try:
+                check_int(value, name, minimum=low)
+            except GlassnetError:
                 extra = " or inf" if allow_inf else ""
                 raise ConfigError(f"The '{name}' parameter of {type(self).__name__} must be "
-                                  f"an int >= {low}{extra}. Got {value!r} instead.")
+                                  f"an int >= {low}{extra}. Got {value!r} instead.") from None
 
         def option(name: str, choices: tuple[str, ...]) -> None:
             value = getattr(self, name)
@@ -381,10 +384,12 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
             raise ConfigError(f"dtype: expected None (follow X), 'float32' or 'float64', got "
                               f"{self.dtype!r}")
         for name in ("shuffle", "warm_start", "early_stopping", "nesterovs_momentum"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
+            try:
+                check_bool(getattr(self, name), name)
+            except GlassnetError:
                 raise ConfigError(f"The '{name}' parameter of {type(self).__name__} must be "
                                   f"an instance of 'bool'. Got {getattr(self, name)!r} "
-                                  "instead.")
+                                  "instead.") from None
         if not isinstance(self.verbose, (bool, np.bool_, int, np.integer)):
             raise ConfigError(f"verbose: expected a bool or an int, got {self.verbose!r}")
         if self.callbacks is not None and (
@@ -405,9 +410,10 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
                     raise ConfigError(f"activation: {exc}") from None
         rates = _as_list(self.dropout, len(sizes), "dropout")
         for rate in rates:
-            if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) \
-                    or not 0.0 <= rate < 1.0:
-                raise ConfigError(f"dropout: expected a rate in [0, 1), got {rate!r}")
+            try:
+                check_float(rate, "dropout", minimum=0.0, maximum=1.0, include_maximum=False)
+            except GlassnetError:
+                raise ConfigError(f"dropout: expected a rate in [0, 1), got {rate!r}") from None
         if self.solver == "lbfgs" and any(rate > 0 for rate in rates):
             raise OutsideSubsetError(
                 "dropout with solver='lbfgs': L-BFGS needs one deterministic objective; use "

@@ -51,8 +51,8 @@ from typing import Any
 import numpy as np
 
 from . import activations, initializers, losses, regularizers
-from ._checks import bad_labels, check_int
 from .callbacks import History
+from .checks import bad_labels, check_int
 from .errors import ArgumentTypeError, ConfigError, DataError, GlassnetError, ShapeError
 from .layers import Dense, Dropout, Input
 from .model import Sequential
@@ -350,16 +350,16 @@ def run_sweep(
     from . import optimizers
 
     opt_cfg = optimizers.get(optimizer).to_config()
-    epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
+    epochs = int(check_int(epochs, "epochs", minimum=1))
     batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
-    max_population = int(check_int(max_population, "max_population",  # type: ignore[arg-type]
+    max_population = int(check_int(max_population, "max_population",
                                    minimum=1))
     if client is not None and processes is not None:
         raise ConfigError("processes and client: give one, not both")
     if client is not None:
         _check_client(client)
     elif processes is not None:
-        processes = int(check_int(processes, "processes", minimum=1))  # type: ignore[arg-type]
+        processes = int(check_int(processes, "processes", minimum=1))
     # build one model per architecture and data set now, so a bad setting fails here
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for run in runs:

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import check_float, check_int, check_seed
 from .callbacks import (
     BackupAndRestore,
     Callback,
@@ -27,8 +26,9 @@ from .callbacks import (
     History,
     LambdaCallback,
     ProgressBar,
-    _overrides,
+    overrides,
 )
+from .checks import check_compiled, check_float, check_int, check_seed
 from .data import Dataset, batches_of, concat_batches, split_xy
 from .errors import ArgumentTypeError, ConfigError, OutsideSubsetError, ShapeError
 from .losses import check_sample_weight
@@ -245,7 +245,7 @@ def _check_batches(model: Sequential, m: int, batch_size: int | None) -> None:
 
 
 @contextmanager
-def _rollback_build(model: Sequential) -> Iterator[None]:
+def rollback_build(model: Sequential) -> Iterator[None]:
     """Inside: a ``fit``. If it raises on a model that was not built (a refused argument,
     labels that do not fit the built output), the model, its layers and its optimizer get
     back the attributes they had: a refused ``fit`` leaves an unbuilt model unbuilt.
@@ -320,11 +320,11 @@ def fit(
     unweighted (Keras' ``metrics=``). ``validation_split`` holds out the last weights with
     their examples; ``validation_data=(X_val, y_val, w_val)`` weighs ``val_loss``.
     """
-    model._require_compiled()
+    check_compiled(model)
     model._sync_trainable()  # a layer.trainable changed since compile
-    epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
+    epochs = int(check_int(epochs, "epochs", minimum=1))
     if initial_epoch is not None:
-        initial_epoch = int(check_int(initial_epoch, "initial_epoch", minimum=0))  # type: ignore[arg-type]
+        initial_epoch = int(check_int(initial_epoch, "initial_epoch", minimum=0))
         if initial_epoch >= epochs:
             raise ConfigError(
                 f"initial_epoch: {initial_epoch} leaves nothing to train with epochs={epochs}; "
@@ -425,7 +425,7 @@ def fit(
         log_keys += ["val_loss"] + [f"val_{name}" for name in model.metric_names]
     if logs_lr:
         log_keys.append("learning_rate")
-    _, optimizer = model._require_compiled()
+    _, optimizer = check_compiled(model)
     params = {
         "epochs": epochs, "steps": n_steps, "samples": m, "batch_size": batch_size,
         "val_samples": 0 if x_val is None else x_val.shape[0], "seed": shuffle_seed,
@@ -442,7 +442,7 @@ def fit(
         # a callback of the user's own may add keys to the epoch logs
         "log_keys_open": any((type(c).__module__ != Callback.__module__
                               or isinstance(c, LambdaCallback))
-                             and _overrides(c, "on_epoch_end") for c in user_callbacks),
+                             and overrides(c, "on_epoch_end") for c in user_callbacks),
     }
     for callback in user_callbacks:
         callback.validate(params)  # before anything changes
@@ -637,7 +637,7 @@ def evaluate(
 
     ``sample_weight`` weights each example's loss (``sum_i w_i l_i / m``, Keras' rule);
     the metrics stay unweighted."""
-    loss, _ = model._require_compiled()
+    loss, _ = check_compiled(model)
     if isinstance(X, Dataset):
         if y is not None:
             raise ConfigError("y: the dataset gives the targets; leave y as None")

@@ -13,6 +13,7 @@ import json
 import os
 import runpy
 import sys
+import traceback
 import types
 from typing import Any
 
@@ -61,6 +62,18 @@ def dump(g: dict[str, Any]) -> None:
     print("@@RESULT " + json.dumps({"values": values, "types": types_}))
 
 
+#: functions that build a model from a file: a model they compile keeps the file's weights
+_LOADERS = {"load_model", "load_model_from_hdf5", "compile_from_config", "model_from_archive",
+            "model_from_file", "checkpoint_from_archive", "checkpoint_from_file",
+            "read_checkpoint"}
+
+
+def _loading() -> bool:
+    """True inside a loader (a model read from a file is neither recorded nor given the
+    recorded initial weights: it keeps what the file holds, in both runs)."""
+    return any(frame.name in _LOADERS for frame in traceback.extract_stack())
+
+
 def run_glassnet(script: str, weights_out: str) -> None:
     import warnings
 
@@ -70,16 +83,16 @@ def run_glassnet(script: str, weights_out: str) -> None:
     warnings.filterwarnings("ignore", message=r"save: .* will hold glassnet's own format")
     gn.set_global_seed(0)
     recorded: dict[str, np.ndarray] = {}
-    seen: list[int] = []
+    seen: list[Any] = []
     original_fit = gn.Sequential.fit
 
     original_compile = gn.Sequential.compile
 
     def record(model: Any) -> None:
-        if id(model) in seen:
+        if any(m is model for m in seen) or _loading():
             return
         k = len(seen)
-        seen.append(id(model))
+        seen.append(model)  # the model itself: a collected model's id may come again
         dense = [layer for layer in model.flattened().layers if layer.has_units]
         for i, layer in enumerate(dense):
             recorded[f"m{k}_{i}_W"] = layer.W.copy()
@@ -145,7 +158,7 @@ def run_keras(script: str, weights_in: str) -> None:
                 "regularizers", "metrics", "utils"):
         sys.modules[f"glassnet.keras.{sub}"] = getattr(keras, sub)
     weights = dict(np.load(weights_in))
-    seen: list[int] = []
+    seen: list[Any] = []
 
     def dense_layers(layers: list[Any]) -> list[Any]:
         out = []
@@ -157,10 +170,10 @@ def run_keras(script: str, weights_in: str) -> None:
         return out
 
     def copy(model: Any) -> None:
-        if id(model) in seen:
+        if any(m is model for m in seen) or _loading():
             return
         k = len(seen)
-        seen.append(id(model))
+        seen.append(model)  # the model itself: a collected model's id may come again
         for i, layer in enumerate(dense_layers(model.layers)):
             layer.kernel.assign(weights[f"m{k}_{i}_W"])
             layer.bias.assign(weights[f"m{k}_{i}_b"])

@@ -62,15 +62,15 @@ def run_glassnet(script: str, weights_out: str) -> None:
 
     gn.set_global_seed(0)
     recorded: dict[str, np.ndarray] = {}
-    seen: list[int] = []
+    seen: list[Any] = []
     original_fit = gn.Sequential.fit
 
     class Record(gn.Callback):
         def on_train_begin(self, logs: Any = None) -> None:
-            if id(self.model) in seen:
+            if any(m is self.model for m in seen):
                 return
             k = len(seen)
-            seen.append(id(self.model))
+            seen.append(self.model)  # the model itself: an id may be reused
             dense = [layer for layer in self.model.layers if layer.has_units]
             for i, layer in enumerate(dense):
                 recorded[f"m{k}_{i}_W"] = layer.params[0].copy()
@@ -100,14 +100,14 @@ def run_keras(script: str, weights_in: str) -> None:
     sys.modules["glassnet"] = fake
     sys.modules["glassnet.keras"] = keras
     weights = dict(np.load(weights_in))
-    seen: list[int] = []
+    seen: list[Any] = []
 
     class Copy(keras.callbacks.Callback):
         def on_train_begin(self, logs: Any = None) -> None:
-            if id(self.model) in seen:
+            if any(m is self.model for m in seen):
                 return
             k = len(seen)
-            seen.append(id(self.model))
+            seen.append(self.model)  # the model itself: an id may be reused
             dense = [layer for layer in self.model.layers
                      if isinstance(layer, keras.layers.Dense)]
             for i, layer in enumerate(dense):

@@ -3,16 +3,15 @@
 Both work offline. :class:`Dataset` bundles the arrays with the names a learner needs
 to read them (feature names, class names, how a row becomes an image).
 
-The small argument checks shared by the whole ``glassnet.datasets`` package live at the
-bottom of this file (``_check_*`` and ``_as_generator``); every one of them raises an error
-that names the argument, what was expected and what arrived.
+The argument checks of the whole ``glassnet.datasets`` package are glassnet's public
+validation toolkit (:mod:`glassnet.checks`); every one of them raises an error that names the
+argument, what was expected and what arrived.
 """
 
 from __future__ import annotations
 
 import gzip
 import importlib.util
-import numbers
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, overload
@@ -20,8 +19,8 @@ from typing import Any, Literal, overload
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from .._checks import check_bool, check_float, check_int
-from ..errors import ArgumentTypeError, ConfigError, ShapeError
+from ..checks import as_generator, check_bool, check_float_dtype, check_int
+from ..errors import ConfigError, ShapeError
 
 __all__ = ["Dataset", "load_coffee", "load_digits"]
 
@@ -104,7 +103,7 @@ class Dataset:
             raise ConfigError(
                 "Dataset.image: this data set has no image_shape (rows are not images)"
             )
-        index = _check_int(i, "i")
+        index = check_int(i, "i", minimum=-(2**63))
         m = self.X.shape[0]
         if not -m <= index < m:
             raise ConfigError(f"Dataset.image: i must be in [{-m}, {m - 1}], got {index}")
@@ -174,12 +173,12 @@ def load_digits(
     A :class:`Dataset` or ``(X, y)`` with ``X`` of shape ``(m, 64)`` and ``y`` int64 class
     labels of shape ``(m,)``.
     """
-    n_class = _check_int(n_class, "n_class")
+    n_class = check_int(n_class, "n_class", minimum=-(2**63))
     if not 2 <= n_class <= 10:
         raise ConfigError(f"load_digits: n_class must be between 2 and 10, got {n_class}")
-    float_dtype = _check_float_dtype(dtype, "dtype")
-    _check_bool(return_X_y, "return_X_y")
-    _check_bool(scaled, "scaled")
+    float_dtype = check_float_dtype(dtype, "dtype")
+    check_bool(return_X_y, "return_X_y")
+    check_bool(scaled, "scaled")
 
     data, target = _digits_table(n_class)
     if scaled:
@@ -296,10 +295,10 @@ def load_coffee(
     ``[temperature, duration]``, shape ``(m, 2)``; ``y`` holds 0.0/1.0 labels of shape ``(m,)``
     in the same floating dtype as ``X``.
     """
-    n_samples = _check_positive_int(n_samples, "n_samples")
-    float_dtype = _check_float_dtype(dtype, "dtype")
-    _check_bool(return_X_y, "return_X_y")
-    rng = _as_generator(seed, "seed")
+    n_samples = check_int(n_samples, "n_samples")
+    float_dtype = check_float_dtype(dtype, "dtype")
+    check_bool(return_X_y, "return_X_y")
+    rng = as_generator(seed, "seed")
 
     u = rng.random(n_samples * 2).reshape(-1, 2)
     duration = u[:, 1] * 4 + 11.5
@@ -326,64 +325,3 @@ def load_coffee(
             "175 < t < 260, 12 < d < 15 and d <= -3/85 t + 21."
         ),
     )
-
-
-# --------------------------------------------------------------------------- shared checks
-
-
-def _check_int(value: object, argument: str) -> int:
-    """``value`` as an int; bools and non-integers raise ArgumentTypeError."""
-    return int(check_int(value, argument, minimum=-(2**63)))  # type: ignore[arg-type]
-
-
-def _check_positive_int(value: object, argument: str) -> int:
-    """``value`` as an int greater than zero."""
-    return int(check_int(value, argument, minimum=1))  # type: ignore[arg-type]
-
-
-def _check_non_negative(value: object, argument: str) -> float:
-    """``value`` as a finite float >= 0."""
-    return check_float(value, argument, minimum=0.0)
-
-
-def _check_bool(value: object, argument: str) -> bool:
-    return check_bool(value, argument)
-
-
-def _check_float_dtype(dtype: DTypeLike, argument: str) -> np.dtype[Any]:
-    """Resolve ``dtype`` and insist that it is a floating dtype (float32, float64...)."""
-    try:
-        resolved = np.dtype(dtype)
-    except TypeError as exc:
-        raise ConfigError(
-            f"{argument}: expected a floating dtype such as 'float32' or 'float64', got {dtype!r}"
-        ) from exc
-    if resolved.kind != "f":
-        raise ConfigError(
-            f"{argument}: expected a floating dtype such as 'float32' or 'float64', "
-            f"got {resolved.name}"
-        )
-    return resolved
-
-
-def _as_generator(seed: object, argument: str = "seed") -> np.random.Generator:
-    """A ``numpy.random.Generator`` from an int seed, a Generator (used as is) or None.
-
-    None draws fresh entropy from the operating system (``default_rng()``); the global
-    ``np.random`` state is never touched.
-    """
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None:
-        return np.random.default_rng()
-    number = _check_seed_int(seed, argument)
-    return np.random.default_rng(number)
-
-
-def _check_seed_int(seed: object, argument: str) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise ArgumentTypeError(
-            f"{argument}: expected an int, a numpy.random.Generator or None, "
-            f"got {type(seed).__name__} {seed!r}"
-        )
-    return int(check_int(seed, argument, minimum=0))  # type: ignore[arg-type]

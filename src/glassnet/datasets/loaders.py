@@ -17,9 +17,9 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from ..checks import check_float_dtype, check_int
 from ..errors import ArgumentTypeError, ConfigError, DataError, MissingFileError, ShapeError
 from ..io import NPY_MAGIC, NpzReader, read_magic, read_npy_file
-from .builtin import _check_float_dtype, _check_int
 
 __all__ = ["load_arrays", "load_csv"]
 
@@ -158,13 +158,13 @@ def load_csv(
     a cell while reading.
     """
     file = _check_path(path)
-    float_dtype = _check_float_dtype(dtype, "dtype")
+    float_dtype = check_float_dtype(dtype, "dtype")
     if not isinstance(delimiter, str) or len(delimiter) != 1:
         raise ConfigError(f"delimiter: expected a single character, got {delimiter!r}")
     if not (isinstance(header, bool) or (isinstance(header, str) and header == "infer")):
         raise ConfigError(f"header: expected 'infer', True or False, got {header!r}")
     if not isinstance(label_column, str):
-        label_column = _check_int(label_column, "label_column")
+        label_column = check_int(label_column, "label_column", minimum=-(2**63))
     try:
         with open(file, newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle, delimiter=delimiter, strict=True)

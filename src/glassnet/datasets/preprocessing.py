@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ..checks import as_generator, check_bool
 from ..errors import ArgumentTypeError, ConfigError, DataError, NotReadyError, ShapeError
-from .builtin import Seed, _as_generator, _check_bool
+from .builtin import Seed
 
 __all__ = ["Standardizer", "train_test_split"]
 
@@ -112,8 +113,8 @@ def train_test_split(
     if m < 2:
         raise DataError(f"X: need at least 2 examples to split, got {m}")
     n_test = _n_test(test_size, m)
-    shuffle = _check_bool(shuffle, "shuffle")
-    stratify = _check_bool(stratify, "stratify")
+    shuffle = check_bool(shuffle, "shuffle")
+    stratify = check_bool(stratify, "stratify")
 
     if not shuffle:
         if stratify:
@@ -121,7 +122,7 @@ def train_test_split(
         n_train = m - n_test
         return X_arr[:n_train], X_arr[n_train:], y_arr[:n_train], y_arr[n_train:]
 
-    rng = _as_generator(seed, "seed")
+    rng = as_generator(seed, "seed")
     if stratify:
         _, inverse = np.unique(y_arr, axis=0, return_inverse=True)
         inverse = inverse.reshape(-1)

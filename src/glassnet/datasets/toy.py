@@ -21,15 +21,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
+from ..checks import as_generator, check_float, check_float_dtype, check_int, check_rng_seed
 from ..errors import ArgumentTypeError, ConfigError, ShapeError
-from .builtin import (
-    Seed,
-    _as_generator,
-    _check_float_dtype,
-    _check_non_negative,
-    _check_positive_int,
-    _check_seed_int,
-)
+from .builtin import Seed
 
 __all__ = ["make_circles", "make_gaussians", "make_moons", "make_spirals", "make_xor"]
 
@@ -44,8 +38,8 @@ def _sklearn_seed(seed: object, argument: str = "seed") -> int:
     which keeps scikit-learn away from the global ``np.random`` state.
     """
     if isinstance(seed, np.random.Generator) or seed is None:
-        return int(_as_generator(seed, argument).integers(0, 2**32 - 1))
-    return _check_seed_int(seed, argument)
+        return int(as_generator(seed, argument).integers(0, 2**32 - 1))
+    return check_rng_seed(seed, argument)
 
 
 def _finish(X: NDArray[Any], y: NDArray[Any], dtype: np.dtype[Any]) -> XY:
@@ -68,12 +62,12 @@ def make_circles(
     ``make_circles(n_samples=300, noise=0.05, random_state=1)``. Gaussian noise with standard
     deviation ``noise`` is added to each coordinate.
     """
-    n_samples = _check_positive_int(n_samples, "n_samples")
-    noise = _check_non_negative(noise, "noise")
-    factor_value = _check_non_negative(factor, "factor")
+    n_samples = check_int(n_samples, "n_samples")
+    noise = check_float(noise, "noise", minimum=0.0)
+    factor_value = check_float(factor, "factor", minimum=0.0)
     if not 0 <= factor_value < 1:
         raise ConfigError(f"make_circles: factor must be in [0, 1), got {factor!r}")
-    float_dtype = _check_float_dtype(dtype, "dtype")
+    float_dtype = check_float_dtype(dtype, "dtype")
     # The same draws from the same legacy generator as scikit-learn's function: evenly
     # spaced angles on each circle (outer first), one shuffle of the rows, then the noise.
     draws = np.random.RandomState(_sklearn_seed(seed))
@@ -106,9 +100,9 @@ def make_moons(
     """
     from sklearn.datasets import make_moons as _sk_make_moons
 
-    n_samples = _check_positive_int(n_samples, "n_samples")
-    noise = _check_non_negative(noise, "noise")
-    float_dtype = _check_float_dtype(dtype, "dtype")
+    n_samples = check_int(n_samples, "n_samples")
+    noise = check_float(noise, "noise", minimum=0.0)
+    float_dtype = check_float_dtype(dtype, "dtype")
     X, y = _sk_make_moons(n_samples, noise=noise, random_state=_sklearn_seed(seed))
     return _finish(X, y, float_dtype)
 
@@ -136,10 +130,10 @@ def make_xor(
     line separates the classes: a network needs a hidden layer. The ``n_samples`` points are
     spread as evenly as possible over the four clusters and returned in random order.
     """
-    n_samples = _check_positive_int(n_samples, "n_samples")
-    noise = _check_non_negative(noise, "noise")
-    float_dtype = _check_float_dtype(dtype, "dtype")
-    rng = _as_generator(seed, "seed")
+    n_samples = check_int(n_samples, "n_samples")
+    noise = check_float(noise, "noise", minimum=0.0)
+    float_dtype = check_float_dtype(dtype, "dtype")
+    rng = as_generator(seed, "seed")
 
     centers = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
     labels = np.array([0, 0, 1, 1])
@@ -166,12 +160,12 @@ def make_gaussians(
     ``n_samples`` points are spread as evenly as possible over the classes and returned in
     random order.
     """
-    n_samples = _check_positive_int(n_samples, "n_samples")
-    float_dtype = _check_float_dtype(dtype, "dtype")
-    rng = _as_generator(seed, "seed")
+    n_samples = check_int(n_samples, "n_samples")
+    float_dtype = check_float_dtype(dtype, "dtype")
+    rng = as_generator(seed, "seed")
 
     if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
-        n_centers = _check_positive_int(centers, "centers")
+        n_centers = check_int(centers, "centers")
         angles = 2 * np.pi * np.arange(n_centers) / n_centers
         center_array = 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
     else:
@@ -190,7 +184,7 @@ def make_gaussians(
     n_centers = center_array.shape[0]
 
     if isinstance(std, numbers.Real):
-        std_array = np.full(n_centers, _check_non_negative(std, "std"))
+        std_array = np.full(n_centers, check_float(std, "std", minimum=0.0))
     else:
         try:
             std_array = np.asarray(std, dtype=np.float64)
@@ -231,12 +225,12 @@ def make_spirals(
     so every arm starts at the origin and winds ``turns`` times around it, the arms rotated
     by ``1/K`` of a turn from each other. The points are returned in random order.
     """
-    n_samples = _check_positive_int(n_samples, "n_samples")
-    n_classes = _check_positive_int(n_classes, "n_classes")
-    noise = _check_non_negative(noise, "noise")
-    turns_value = _check_non_negative(turns, "turns")
-    float_dtype = _check_float_dtype(dtype, "dtype")
-    rng = _as_generator(seed, "seed")
+    n_samples = check_int(n_samples, "n_samples")
+    n_classes = check_int(n_classes, "n_classes")
+    noise = check_float(noise, "noise", minimum=0.0)
+    turns_value = check_float(turns, "turns", minimum=0.0)
+    float_dtype = check_float_dtype(dtype, "dtype")
+    rng = as_generator(seed, "seed")
 
     counts = _split_counts(n_samples, n_classes)
     t = np.concatenate([np.linspace(0.0, 1.0, int(c)) for c in counts])

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._checks import check_int
 from .._table import Display
+from ..checks import check_int
 from ..errors import ArgumentTypeError, ConfigError
 from ..training import steps_per_epoch
 from ._units import activation_name, readable, unit_views
@@ -215,9 +215,9 @@ def fit_schedule(
     ``fit_schedule(200_000, 32)`` gives 6,250 steps per epoch: the ``6250/6250`` of Keras'
     progress line counts steps, and each step uses 32 samples.
     """
-    n_samples = int(check_int(n_samples, "n_samples", minimum=1))  # type: ignore[arg-type]
+    n_samples = int(check_int(n_samples, "n_samples", minimum=1))
     bs = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
-    epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
+    epochs = int(check_int(epochs, "epochs", minimum=1))
     if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
             or not 0.0 <= validation_split < 1.0:
         raise ConfigError(

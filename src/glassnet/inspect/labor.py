@@ -28,8 +28,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import metrics as metrics_mod
-from .._checks import bad_labels, check_int
 from .._table import Display
+from ..checks import bad_labels, check_built, check_compiled, check_int
 from ..errors import ArgumentTypeError, ConfigError, DataError, ShapeError
 from ._units import readable
 
@@ -90,7 +90,7 @@ def _dense(model: Any, index: int) -> Any:
             f"layer: layer {index} ({layer.name!r}) is a {layer.kind} layer, which has no units "
             f"of its own; name a dense layer"
         )
-    model._require_built()
+    check_built(model)
     return layer
 
 
@@ -283,7 +283,7 @@ def selectivity(
     m = A.shape[0]
     labels = _labels(y, m)
     k = int(labels.max()) + 1 if n_classes is None else int(
-        check_int(n_classes, "n_classes", minimum=2)  # type: ignore[arg-type]
+        check_int(n_classes, "n_classes", minimum=2)
     )
     if labels.max() >= k:
         raise DataError(f"y: labels must be below n_classes={k}, got {labels.max()}")
@@ -390,7 +390,7 @@ def ablation(model: Any, X: Any, y: Any, layer: Any = None) -> Ablation:
     below a few million numbers). The model is not modified.
     """
     model = readable(model)  # nested models' layers read in place
-    model._require_compiled()
+    check_compiled(model)
     x = model.check_X(X)
     t = model.prepare_targets(y, x.shape[0])
     accuracy = metrics_mod.get("accuracy", model.loss)
@@ -533,10 +533,10 @@ def top_examples(model: Any, X: Any, layer: Any, unit: int, k: int = 9) -> NDArr
     model = readable(model)  # nested models' layers read in place
     index = resolve_layer(model, layer)
     n_units = model.layers[index].output_dim
-    unit = int(check_int(unit, "unit", minimum=0))  # type: ignore[arg-type]
+    unit = int(check_int(unit, "unit", minimum=0))
     if unit >= n_units:
         raise ConfigError(f"unit: layer {index} has units 0..{n_units - 1}, got {unit}")
-    k = int(check_int(k, "k", minimum=1))  # type: ignore[arg-type]
+    k = int(check_int(k, "k", minimum=1))
     a = layer_activations(model, X, index)[:, unit]
     order = np.lexsort((np.arange(a.size), -a))
     return order[:k].astype(np.int64)
@@ -589,7 +589,7 @@ def activation_map(
     """
     model = readable(model)  # nested models' layers read in place
     index = resolve_layer(model, layer)
-    resolution = int(check_int(resolution, "resolution", minimum=2))  # type: ignore[arg-type]
+    resolution = int(check_int(resolution, "resolution", minimum=2))
     for name, lim in (("xlim", xlim), ("ylim", ylim)):
         if not isinstance(lim, (tuple, list)) or len(lim) != 2 or not lim[0] < lim[1]:
             raise ConfigError(f"{name}: expected (low, high) with low < high, got {lim!r}")
@@ -608,7 +608,7 @@ def activation_map(
     if unit is None:
         return xx, yy, A
     n_units = A.shape[2]
-    unit = int(check_int(unit, "unit", minimum=0))  # type: ignore[arg-type]
+    unit = int(check_int(unit, "unit", minimum=0))
     if unit >= n_units:
         raise ConfigError(f"unit: layer {index} has units 0..{n_units - 1}, got {unit}")
     return xx, yy, np.array(A[:, :, unit], copy=True)

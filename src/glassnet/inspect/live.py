@@ -53,12 +53,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._checks import check_float, check_int
 from ..callbacks import Callback
+from ..checks import check_float, check_int
 from ..errors import ArgumentTypeError, ConfigError, GlassnetWarning, NotReadyError
 from ._units import UnitPlan, activation_name, unit_plan
 from .recorder import METRICS, NeuronRecorder
-from .symmetry import _duplicates, _groups
+from .symmetry import duplicate_groups, find_duplicates
 from .units import RELU_LIKE, UnitStatus
 
 __all__ = ["LiveView", "image_shape_for"]
@@ -239,7 +239,7 @@ def _symmetry(names: list[str], weights: list[Array]) -> list[dict[str, Any]]:
     out = []
     for name, W, b in zip(names, weights[0::2], weights[1::2]):
         V = np.vstack([np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)[None, :]])
-        k, groups = _groups(_duplicates(V, None, SYMMETRY_TOL)[2])
+        k, groups = duplicate_groups(find_duplicates(V, None, SYMMETRY_TOL)[2])
         out.append({"layer": name, "k": int(k), "n": int(V.shape[1]), "groups": groups})
     return out
 
@@ -335,14 +335,14 @@ class LiveView(Callback):
     ) -> None:
         if data is not None and probe is not None:
             raise ConfigError("data and probe: give one, not both")
-        self.max_probe = int(check_int(max_probe, "max_probe", minimum=1))  # type: ignore[arg-type]
-        self.seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
+        self.max_probe = int(check_int(max_probe, "max_probe", minimum=1))
+        self.seed = int(check_int(seed, "seed", minimum=0))
         self.updates_per_second = check_float(updates_per_second, "updates_per_second",
                                               minimum=0.0, include_minimum=False)
         self.snapshots_per_second = check_float(snapshots_per_second, "snapshots_per_second",
                                                 minimum=0.0, include_minimum=False)
-        self.max_units = int(check_int(max_units, "max_units", minimum=1))  # type: ignore[arg-type]
-        self.max_inputs = int(check_int(max_inputs, "max_inputs", minimum=1))  # type: ignore[arg-type]
+        self.max_units = int(check_int(max_units, "max_units", minimum=1))
+        self.max_inputs = int(check_int(max_inputs, "max_inputs", minimum=1))
         if image_shape is not None:
             if (not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2
                     or not all(isinstance(s, (int, np.integer)) and s > 0 for s in image_shape)):

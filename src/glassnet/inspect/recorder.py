@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._checks import check_int
 from ..callbacks import Callback
+from ..checks import check_int
 from ..errors import ArgumentTypeError, ConfigError, NotReadyError
 from ._units import UnitPlan, activation_name, readable, unit_plan
 
@@ -106,9 +106,9 @@ class NeuronRecorder(Callback):
             )
         if probe is not None and data is not None:
             raise ConfigError("probe and data: give one, not both")
-        self.max_probe = int(check_int(max_probe, "max_probe", minimum=1))  # type: ignore[arg-type]
-        self.seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
-        self.every_epochs = int(check_int(every_epochs, "every_epochs", minimum=1))  # type: ignore[arg-type]
+        self.max_probe = int(check_int(max_probe, "max_probe", minimum=1))
+        self.seed = int(check_int(seed, "seed", minimum=0))
+        self.every_epochs = int(check_int(every_epochs, "every_epochs", minimum=1))
         self.every_steps = check_int(every_steps, "every_steps", minimum=1, allow_none=True)
         if not isinstance(include_initial, bool):
             raise ArgumentTypeError(

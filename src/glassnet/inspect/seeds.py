@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 
 from .. import metrics as metrics_mod
 from .._table import Display
+from ..checks import check_built, check_compiled
 from ..errors import ArgumentTypeError, ConfigError, ShapeError
 from ..model import Sequential
 from .labor import (
@@ -60,7 +61,7 @@ def _check_model(model: Any, argument: str = "model") -> Sequential:
         raise ArgumentTypeError(
             f"{argument}: expected a glassnet Sequential, got {type(model).__name__}"
         )
-    model._require_built()
+    check_built(model)
     for layer in model.layers:
         # Relabelling units moves a unit's incoming and outgoing weights together; layers
         # without units of their own (dropout, normalization) have no such weights.
@@ -489,7 +490,7 @@ def compare_seeds(models: Sequence[Any], X: Any, y: Any) -> SeedComparison:
     accs = np.empty(n)
     preds = []
     for i, m in enumerate(ms):
-        loss, _ = m._require_compiled()
+        loss, _ = check_compiled(m)
         t = m.prepare_targets(y, x.shape[0])
         out = m.predict(x, batch_size=None)
         losses[i] = m.loss_value_prepared(x, t)

@@ -31,8 +31,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
-from .._checks import by_name, check_float
 from .._table import Display
+from ..checks import by_name, check_float
 from ..errors import ArgumentTypeError
 from ._units import readable, unit_plan, unit_views
 
@@ -195,7 +195,7 @@ class SymmetryReport(Display):
 _SMALL_GRAPH = 256  # units: below, counts in float32 products stay exact
 
 
-def _groups(dup: NDArray[np.bool_]) -> tuple[int, list[list[int]]]:
+def duplicate_groups(dup: NDArray[np.bool_]) -> tuple[int, list[list[int]]]:
     """Connected components of the boolean relation ``dup``: (count, groups of size >= 2).
 
     Layers of course size (up to ``_SMALL_GRAPH`` units) take the transitive closure by
@@ -248,7 +248,7 @@ def _unit_layers(model: Any, X: Any, tol: float) -> tuple[float, Any, list[tuple
     return tol, traces, layers
 
 
-def _duplicates(V: Array, A: Array | None, tol: float) -> tuple[float, Array, Array]:
+def find_duplicates(V: Array, A: Array | None, tol: float) -> tuple[float, Array, Array]:
     """The weight scale, the pairwise gaps of the ``[W; b]`` columns, and which pairs of
     units are copies (weights and, given ``A``, activations within tolerance)."""
     scale = max(1.0, float(np.abs(V).max()) if V.size else 0.0)
@@ -264,7 +264,8 @@ def distinct_units(model: Any, X: Any = None, *, tol: float = 1e-6) -> dict[str,
     """``{layer: k distinct units}``, as :func:`symmetry` counts them, without its
     similarity matrices: cheap enough to measure every few steps during training."""
     tol, _, layers = _unit_layers(model, X, tol)
-    return {str(layer.name): _groups(_duplicates(V, A, tol)[2])[0] for layer, V, A in layers}
+    return {str(layer.name): duplicate_groups(find_duplicates(V, A, tol)[2])[0]
+            for layer, V, A in layers}
 
 
 def symmetry(model: Any, X: Any = None, *, tol: float = 1e-6) -> SymmetryReport:
@@ -280,14 +281,14 @@ def symmetry(model: Any, X: Any = None, *, tol: float = 1e-6) -> SymmetryReport:
     out: list[LayerSymmetry] = []
     for layer, V, A in layers:
         n = V.shape[1]
-        scale, gap, dup = _duplicates(V, A, tol)
+        scale, gap, dup = find_duplicates(V, A, tol)
         a_sim = a_corr = None
         dead: list[int] = []
         if A is not None:
             dead = [int(j) for j in np.flatnonzero(~np.any(A != 0, axis=0))]
             a_sim = _cosine(A)
             a_corr = _correlation(A)
-        k, groups = _groups(dup)
+        k, groups = duplicate_groups(dup)
         closest: tuple[int, int] | None = None
         closest_gap = float("nan")
         if n > 1:

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import check_float
 from .._table import Display, Text, format_table
+from ..checks import check_float
 from ..errors import ArgumentTypeError
 from ._units import activation_name, readable, unit_plan, unit_views
 from .recorder import NeuronRecorder, saturated_mask

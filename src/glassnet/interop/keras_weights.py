@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..checks import check_built
 from ..errors import GlassnetError, ModelFileError, OutsideSubsetError
 from ._common import optional
 
@@ -76,9 +77,9 @@ def _boundary(path: str, doing: str) -> Iterator[None]:
 
 def _layer_arrays(model: Sequential) -> list[tuple[str, str, list[Any]]]:
     """``(key, layer name, arrays)`` per layer in Keras' order and naming, checked."""
-    from ..model import check_finite_weights
+    from ..saving import check_finite_weights
 
-    model._require_built()
+    check_built(model)
     weights = model.get_weights()
     check_finite_weights(model, weights, f"save_weights({model.name!r})")
     out: list[tuple[str, str, list[Any]]] = []

@@ -45,14 +45,14 @@ class CategoricalAccuracy(_m.CategoricalAccuracy):
     """Keras' ``CategoricalAccuracy(name="categorical_accuracy")``: argmax against argmax."""
 
     def __init__(self, name: str = "categorical_accuracy", dtype: Any = None) -> None:
-        _m._named(self, name)
+        _m.set_name(self, name)
 
 
 class SparseCategoricalAccuracy(_m.SparseCategoricalAccuracy):
     """Keras' ``SparseCategoricalAccuracy(name="sparse_categorical_accuracy")``."""
 
     def __init__(self, name: str = "sparse_categorical_accuracy", dtype: Any = None) -> None:
-        _m._named(self, name)
+        _m.set_name(self, name)
 
 
 _outside = outside("tf.keras.metrics")

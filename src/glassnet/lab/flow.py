@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._checks import check_int
 from ..callbacks import Callback
+from ..checks import check_int
 from ..datasets import Standardizer, load_coffee
 from ..errors import ConfigError
 from ..inspect import data_flow, fit_schedule
@@ -112,9 +112,9 @@ def run_flow(
     Returns an :class:`ExperimentResult` named ``"flow"``.
     """
     start = time.perf_counter()
-    n_examples = int(check_int(n_examples, "n_examples", minimum=2))  # type: ignore[arg-type]
-    epochs = int(check_int(epochs, "epochs"))  # type: ignore[arg-type]
-    seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
+    n_examples = int(check_int(n_examples, "n_examples", minimum=2))
+    epochs = int(check_int(epochs, "epochs"))
+    seed = int(check_int(seed, "seed", minimum=0))
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
             or not learning_rate > 0:
         raise ConfigError(f"learning_rate: expected a number > 0, got {learning_rate!r}")

@@ -21,12 +21,13 @@ moderate, several units share a preferred class, some are dead or redundant.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .._checks import check_int
+from ..checks import check_int
 from ..datasets import Standardizer, load_coffee
 from ..inspect.labor import (
     ablation,
@@ -108,6 +109,220 @@ def _coffee(seed: int, epochs: int, learning_rate: float, resolution: int) -> di
     }
 
 
+@dataclass
+class _DigitsRun:
+    """The trained digits network, its split and its train/test evaluations."""
+
+    model: Sequential
+    X_train: NDArray[Any]
+    X_test: NDArray[Any]
+    y_train: NDArray[Any]
+    y_test: NDArray[Any]
+    test: dict[str, float]
+    train: dict[str, float]
+    names: list[str]
+
+
+def _train_digits(epochs: int, seed: int, hidden: int, hidden2: int, batch_size: int,
+                  learning_rate: float, test_size: float) -> _DigitsRun:
+    """Split the digits, train the ``[64, hidden, hidden2, 10]`` network, evaluate it."""
+    X_train, X_test, y_train, y_test = digits_split(seed, test_size)
+    model = digits_model(hidden, hidden2, seed, learning_rate)
+    model.fit(X_train, y_train, epochs=epochs, batch_size=batch_size, seed=seed, verbose=0)
+    test = model.evaluate(X_test, y_test, return_dict=True)
+    train = model.evaluate(X_train, y_train, return_dict=True)
+    names = [str(layer.name) for layer in model.layers]
+    return _DigitsRun(model, X_train, X_test, y_train, y_test, test, train, names)
+
+
+@dataclass
+class _UnitReadings:
+    """What the instruments read off both hidden layers of the digits network."""
+
+    images: NDArray[Any]
+    sel: list[Any]
+    abl: Any
+    red: list[Any]
+    dead: list[NDArray[np.int64]]
+    top: NDArray[Any]
+
+
+def _read_units(run: _DigitsRun, hidden: int, threshold: float, top_k: int) -> _UnitReadings:
+    """Read every unit: L1 weight images, selectivity and redundancy of L1 and L2, ablation,
+    dead units (z <= 0 on every training example), and each L1 unit's top test digits."""
+    model, X_test, y_test = run.model, run.X_test, run.y_test
+    images = unit_images(model, 0, (8, 8), order="C")
+    sel = [selectivity(model, X_test, y_test, i, n_classes=10) for i in (0, 1)]
+    abl = ablation(model, X_test, y_test)
+    red = [redundancy(model, X_test, i, threshold=threshold) for i in (0, 1)]
+    dead_by_name = dead_units(model, run.X_train)  # z <= 0 on every training example
+    dead = [np.asarray(dead_by_name.get(name, []), dtype=np.int64) for name in run.names[:2]]
+    top = np.stack([top_examples(model, X_test, 0, j, k=top_k) for j in range(hidden)])
+    return _UnitReadings(images, sel, abl, red, dead, top)
+
+
+@dataclass
+class _FirstLayer:
+    """Statistics of the first hidden layer's live units (see :func:`_first_layer`)."""
+
+    s1: Any
+    inc1: NDArray[Any]
+    drop1: NDArray[Any]
+    live: NDArray[np.bool_]
+    alive1: NDArray[Any]
+    live_sel: NDArray[Any]
+    live_inc: NDArray[Any]
+    pref_counts: NDArray[Any]
+    cluster_of: NDArray[Any]
+    median_inc: float
+    top_unit: int
+    ratio: float
+    negligible: int
+    sel_vs_importance: float
+
+
+def _first_layer(run: _DigitsRun, read: _UnitReadings, hidden: int) -> _FirstLayer:
+    """Summarize L1: which units are live, their selectivity and importance (loss increase
+    when silenced), copy groups, and how selectivity ranks against importance."""
+    s1 = read.sel[0]
+    inc1, drop1 = read.abl.for_layer(run.names[0])
+    # Live: active on some training example and on some test example (the statistics below
+    # are over the test set, where a unit that never fires has no preferred class).
+    live = s1.active.copy()
+    live[read.dead[0]] = False
+    alive1 = np.flatnonzero(live)
+    live_sel = s1.index[alive1] if alive1.size else np.zeros(1)
+    live_inc = inc1[alive1] if alive1.size else np.zeros(1)
+    pref_counts = np.bincount(s1.preferred[alive1], minlength=10)
+    cluster_of = np.full(hidden, -1)
+    for c, group in enumerate(read.red[0].clusters):
+        cluster_of[group] = c
+    median_inc = float(np.median(live_inc))
+    top_unit = int(np.argmax(inc1))
+    ratio = float(inc1.max() / median_inc) if median_inc > 0 else float("inf")
+    negligible = int(np.sum(np.abs(live_inc) < 0.01 * run.test["loss"]))
+    # Is a more selective unit a more important one? Spearman rank correlation over the live
+    # L1 units (Morcos et al. 2018 found little relation in larger networks).
+    if alive1.size >= 3:
+        ranks_s = np.argsort(np.argsort(live_sel)).astype(np.float64)
+        ranks_i = np.argsort(np.argsort(live_inc)).astype(np.float64)
+        sel_vs_importance = float(np.corrcoef(ranks_s, ranks_i)[0, 1])
+    else:
+        sel_vs_importance = float("nan")
+    return _FirstLayer(s1, inc1, drop1, live, alive1, live_sel, live_inc, pref_counts,
+                       cluster_of, median_inc, top_unit, ratio, negligible, sel_vs_importance)
+
+
+def _labor_numbers(run: _DigitsRun, read: _UnitReadings, l1: _FirstLayer,
+                   coffee: dict[str, Any], hidden: int, hidden2: int,
+                   threshold: float) -> dict[str, Any]:
+    """The experiment's numbers: accuracy, selectivity, ablation, dead and redundant units of
+    the digits network, and what each coffee unit flags."""
+    sel, red, dead, alive1, live_sel = read.sel, read.red, read.dead, l1.alive1, l1.live_sel
+    return {
+        "test_accuracy": float(run.test["accuracy"]),
+        "test_loss": float(run.test["loss"]),
+        "train_accuracy": float(run.train["accuracy"]),
+        "units": hidden,
+        "units_layer2": hidden2,
+        "live_units": int(alive1.size),
+        "preferred_classes": int((l1.pref_counts > 0).sum()),
+        "shared_classes": int((l1.pref_counts >= 2).sum()),
+        "max_units_per_class": int(l1.pref_counts.max()) if alive1.size else 0,
+        "selectivity_mean": float(live_sel.mean()),
+        "selectivity_median": float(np.median(live_sel)),
+        "selectivity_min": float(live_sel.min()),
+        "selectivity_max": float(live_sel.max()),
+        "selective_units": int((live_sel > SELECTIVE).sum()),
+        "selectivity_mean_layer2": float(sel[1].index[sel[1].active].mean())
+        if sel[1].active.any() else 0.0,
+        "ablation_min": float(l1.live_inc.min()),
+        "ablation_max": float(l1.inc1.max()),
+        "ablation_median": l1.median_inc,
+        "ablation_top_unit": l1.top_unit,
+        "ablation_top_over_median": l1.ratio,
+        "ablation_max_accuracy_drop": float(l1.drop1.max()),
+        "negligible_units": l1.negligible,
+        "selectivity_importance_rank_correlation": l1.sel_vs_importance,
+        "ablation_max_layer2": float(read.abl.for_layer(run.names[1])[0].max()),
+        "dead_units": int(dead[0].size),
+        "silent_on_test": int(hidden - dead[0].size - alive1.size),
+        "dead_units_layer2": int(dead[1].size),
+        "redundancy_threshold": float(threshold),
+        "redundant_clusters": len(red[0].clusters),
+        "redundant_units": int(sum(len(c) for c in red[0].clusters)),
+        "redundant_clusters_layer2": len(red[1].clusters),
+        "max_abs_correlation": red[0].max_abs_correlation(),
+        "distinct_units": red[0].n_distinct,
+        "coffee_accuracy": coffee["accuracy"],
+        "coffee_flag_share": [float(v) for v in coffee["flag_share"]],
+        "coffee_only_one_unit": coffee["only_one"],
+        "coffee_covered": coffee["covered"],
+        "coffee_unit_flags": coffee["descriptions"],
+    }
+
+
+def _labor_tables(run: _DigitsRun, read: _UnitReadings, l1: _FirstLayer,
+                  coffee: dict[str, Any], hidden: int) -> dict[str, list[dict[str, Any]]]:
+    """The report's tables: every L1 unit, the 10 most important units, the coffee units."""
+    unit_rows = [
+        {"unit": j, "preferred": int(l1.s1.preferred[j]) if l1.live[j] else "-",
+         "selectivity": float(l1.s1.index[j]), "loss_increase": float(l1.inc1[j]),
+         "accuracy_drop": float(l1.drop1[j]),
+         "dead": "yes" if j in read.dead[0] else ("silent on test" if not l1.live[j] else ""),
+         "copy_group": int(l1.cluster_of[j]) if l1.cluster_of[j] >= 0 else ""}
+        for j in range(hidden)
+    ]
+    ranking = read.abl.ranking()[:10]
+    coffee_rows = [
+        {"unit": j, "outgoing_weight": float(coffee["w_out"][j]),
+         "flags": coffee["descriptions"][j],
+         "bad_roasts_flagged": float(coffee["flag_share"][j]),
+         "good_roasts_flagged": float(coffee["good_flagged"][j])}
+        for j in range(3)
+    ]
+    return {
+        f"First-layer units of the {run.model!r} on {run.X_test.shape[0]} test digits "
+        f"(selectivity 0 = same for every class, 1 = one class only)": unit_rows,
+        "The 10 most important units of both hidden layers (test-loss increase when "
+        "silenced)": ranking,
+        f"Coffee: what each of the 3 units flags ({coffee['n_bad']} bad roasts, "
+        f"{coffee['n_good']} good)": coffee_rows,
+    }
+
+
+def _labor_data(run: _DigitsRun, read: _UnitReadings, l1: _FirstLayer,
+                coffee: dict[str, Any]) -> dict[str, Any]:
+    """The arrays the figures draw: weight images, class responses, ablation, correlations,
+    top digits, and the coffee units' activation maps."""
+    return {
+        "weight_images": read.images,
+        "preferred": l1.s1.preferred,
+        "selectivity": l1.s1.index,
+        "class_response": l1.s1.response,
+        "class_means_layer2": read.sel[1].response,
+        "loss_increase": l1.inc1,
+        "accuracy_drop": l1.drop1,
+        "loss_increase_layer2": read.abl.for_layer(run.names[1])[0],
+        "base_loss": read.abl.base_loss,
+        "dead": read.dead[0],
+        "live": l1.live,
+        "dead_layer2": read.dead[1],
+        "clusters": read.red[0].clusters,
+        "correlation": read.red[0].correlation,
+        "top_examples": read.top,
+        "test_images": run.X_test.reshape(-1, 8, 8),
+        "test_labels": run.y_test,
+        "coffee_xx": coffee["xx"],
+        "coffee_yy": coffee["yy"],
+        "coffee_maps": coffee["maps"],
+        "coffee_X": coffee["X"],
+        "coffee_y": coffee["y"],
+        "coffee_w_out": coffee["w_out"],
+        "coffee_descriptions": coffee["descriptions"],
+    }
+
+
 def run_labor(
     *,
     epochs: int = 60,
@@ -143,117 +358,20 @@ def run_labor(
     Takes a few seconds at the defaults.
     """
     start = time.perf_counter()
-    epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
-    seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
-    hidden = int(check_int(hidden, "hidden", minimum=2))  # type: ignore[arg-type]
-    hidden2 = int(check_int(hidden2, "hidden2", minimum=1))  # type: ignore[arg-type]
-    top_k = int(check_int(top_k, "top_k", minimum=1))  # type: ignore[arg-type]
-    coffee_epochs = int(check_int(coffee_epochs, "coffee_epochs", minimum=1))  # type: ignore[arg-type]
-    resolution = int(check_int(resolution, "resolution", minimum=2))  # type: ignore[arg-type]
+    epochs = int(check_int(epochs, "epochs", minimum=1))
+    seed = int(check_int(seed, "seed", minimum=0))
+    hidden = int(check_int(hidden, "hidden", minimum=2))
+    hidden2 = int(check_int(hidden2, "hidden2", minimum=1))
+    top_k = int(check_int(top_k, "top_k", minimum=1))
+    coffee_epochs = int(check_int(coffee_epochs, "coffee_epochs", minimum=1))
+    resolution = int(check_int(resolution, "resolution", minimum=2))
     learning_rate = check_learning_rate(learning_rate)
 
-    # -- digits ------------------------------------------------------------------------------
-    X_train, X_test, y_train, y_test = digits_split(seed, test_size)
-    model = digits_model(hidden, hidden2, seed, learning_rate)
-    model.fit(X_train, y_train, epochs=epochs, batch_size=batch_size, seed=seed, verbose=0)
-    test = model.evaluate(X_test, y_test, return_dict=True)
-    train = model.evaluate(X_train, y_train, return_dict=True)
-    names = [str(layer.name) for layer in model.layers]
-
-    images = unit_images(model, 0, (8, 8), order="C")
-    sel = [selectivity(model, X_test, y_test, i, n_classes=10) for i in (0, 1)]
-    abl = ablation(model, X_test, y_test)
-    red = [redundancy(model, X_test, i, threshold=threshold) for i in (0, 1)]
-    dead_by_name = dead_units(model, X_train)  # z <= 0 on every training example
-    dead = [np.asarray(dead_by_name.get(name, []), dtype=np.int64) for name in names[:2]]
-    top = np.stack([top_examples(model, X_test, 0, j, k=top_k) for j in range(hidden)])
-
-    s1 = sel[0]
-    inc1, drop1 = abl.for_layer(names[0])
-    # Live: active on some training example and on some test example (the statistics below
-    # are over the test set, where a unit that never fires has no preferred class).
-    live = s1.active.copy()
-    live[dead[0]] = False
-    alive1 = np.flatnonzero(live)
-    live_sel = s1.index[alive1] if alive1.size else np.zeros(1)
-    live_inc = inc1[alive1] if alive1.size else np.zeros(1)
-    pref_counts = np.bincount(s1.preferred[alive1], minlength=10)
-    cluster_of = np.full(hidden, -1)
-    for c, group in enumerate(red[0].clusters):
-        cluster_of[group] = c
-    median_inc = float(np.median(live_inc))
-    top_unit = int(np.argmax(inc1))
-    ratio = float(inc1.max() / median_inc) if median_inc > 0 else float("inf")
-    negligible = int(np.sum(np.abs(live_inc) < 0.01 * test["loss"]))
-    # Is a more selective unit a more important one? Spearman rank correlation over the live
-    # L1 units (Morcos et al. 2018 found little relation in larger networks).
-    if alive1.size >= 3:
-        ranks_s = np.argsort(np.argsort(live_sel)).astype(np.float64)
-        ranks_i = np.argsort(np.argsort(live_inc)).astype(np.float64)
-        sel_vs_importance = float(np.corrcoef(ranks_s, ranks_i)[0, 1])
-    else:
-        sel_vs_importance = float("nan")
-
+    run = _train_digits(epochs, seed, hidden, hidden2, batch_size, learning_rate, test_size)
+    read = _read_units(run, hidden, threshold, top_k)
+    l1 = _first_layer(run, read, hidden)
     coffee = _coffee(seed, coffee_epochs, float(coffee_learning_rate), resolution)
-
-    numbers: dict[str, Any] = {
-        "test_accuracy": float(test["accuracy"]),
-        "test_loss": float(test["loss"]),
-        "train_accuracy": float(train["accuracy"]),
-        "units": hidden,
-        "units_layer2": hidden2,
-        "live_units": int(alive1.size),
-        "preferred_classes": int((pref_counts > 0).sum()),
-        "shared_classes": int((pref_counts >= 2).sum()),
-        "max_units_per_class": int(pref_counts.max()) if alive1.size else 0,
-        "selectivity_mean": float(live_sel.mean()),
-        "selectivity_median": float(np.median(live_sel)),
-        "selectivity_min": float(live_sel.min()),
-        "selectivity_max": float(live_sel.max()),
-        "selective_units": int((live_sel > SELECTIVE).sum()),
-        "selectivity_mean_layer2": float(sel[1].index[sel[1].active].mean())
-        if sel[1].active.any() else 0.0,
-        "ablation_min": float(live_inc.min()),
-        "ablation_max": float(inc1.max()),
-        "ablation_median": median_inc,
-        "ablation_top_unit": top_unit,
-        "ablation_top_over_median": ratio,
-        "ablation_max_accuracy_drop": float(drop1.max()),
-        "negligible_units": negligible,
-        "selectivity_importance_rank_correlation": sel_vs_importance,
-        "ablation_max_layer2": float(abl.for_layer(names[1])[0].max()),
-        "dead_units": int(dead[0].size),
-        "silent_on_test": int(hidden - dead[0].size - alive1.size),
-        "dead_units_layer2": int(dead[1].size),
-        "redundancy_threshold": float(threshold),
-        "redundant_clusters": len(red[0].clusters),
-        "redundant_units": int(sum(len(c) for c in red[0].clusters)),
-        "redundant_clusters_layer2": len(red[1].clusters),
-        "max_abs_correlation": red[0].max_abs_correlation(),
-        "distinct_units": red[0].n_distinct,
-        "coffee_accuracy": coffee["accuracy"],
-        "coffee_flag_share": [float(v) for v in coffee["flag_share"]],
-        "coffee_only_one_unit": coffee["only_one"],
-        "coffee_covered": coffee["covered"],
-        "coffee_unit_flags": coffee["descriptions"],
-    }
-
-    unit_rows = [
-        {"unit": j, "preferred": int(s1.preferred[j]) if live[j] else "-",
-         "selectivity": float(s1.index[j]), "loss_increase": float(inc1[j]),
-         "accuracy_drop": float(drop1[j]),
-         "dead": "yes" if j in dead[0] else ("silent on test" if not live[j] else ""),
-         "copy_group": int(cluster_of[j]) if cluster_of[j] >= 0 else ""}
-        for j in range(hidden)
-    ]
-    ranking = abl.ranking()[:10]
-    coffee_rows = [
-        {"unit": j, "outgoing_weight": float(coffee["w_out"][j]),
-         "flags": coffee["descriptions"][j],
-         "bad_roasts_flagged": float(coffee["flag_share"][j]),
-         "good_roasts_flagged": float(coffee["good_flagged"][j])}
-        for j in range(3)
-    ]
+    numbers = _labor_numbers(run, read, l1, coffee, hidden, hidden2, threshold)
     return ExperimentResult(
         name="labor",
         question=QUESTION,
@@ -261,40 +379,8 @@ def run_labor(
         answer=_answer(numbers),
         notes=further_reading(numbers),
         numbers=numbers,
-        tables={
-            f"First-layer units of the {model!r} on {X_test.shape[0]} test digits "
-            f"(selectivity 0 = same for every class, 1 = one class only)": unit_rows,
-            "The 10 most important units of both hidden layers (test-loss increase when "
-            "silenced)": ranking,
-            f"Coffee: what each of the 3 units flags ({coffee['n_bad']} bad roasts, "
-            f"{coffee['n_good']} good)": coffee_rows,
-        },
-        data={
-            "weight_images": images,
-            "preferred": s1.preferred,
-            "selectivity": s1.index,
-            "class_response": s1.response,
-            "class_means_layer2": sel[1].response,
-            "loss_increase": inc1,
-            "accuracy_drop": drop1,
-            "loss_increase_layer2": abl.for_layer(names[1])[0],
-            "base_loss": abl.base_loss,
-            "dead": dead[0],
-            "live": live,
-            "dead_layer2": dead[1],
-            "clusters": red[0].clusters,
-            "correlation": red[0].correlation,
-            "top_examples": top,
-            "test_images": X_test.reshape(-1, 8, 8),
-            "test_labels": y_test,
-            "coffee_xx": coffee["xx"],
-            "coffee_yy": coffee["yy"],
-            "coffee_maps": coffee["maps"],
-            "coffee_X": coffee["X"],
-            "coffee_y": coffee["y"],
-            "coffee_w_out": coffee["w_out"],
-            "coffee_descriptions": coffee["descriptions"],
-        },
+        tables=_labor_tables(run, read, l1, coffee, hidden),
+        data=_labor_data(run, read, l1, coffee),
         params={"epochs": epochs, "seed": seed, "hidden": hidden, "hidden2": hidden2,
                 "batch_size": batch_size, "learning_rate": learning_rate,
                 "test_size": test_size, "threshold": threshold, "top_k": top_k,

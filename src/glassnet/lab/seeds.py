@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import check_int
+from ..checks import check_int
 from ..inspect.labor import predicted_classes
 from ..inspect.seeds import (
     align,
@@ -74,11 +74,11 @@ def run_seeds(
     Takes a few seconds at the defaults.
     """
     start = time.perf_counter()
-    n_seeds = int(check_int(n_seeds, "n_seeds", minimum=2))  # type: ignore[arg-type]
-    epochs = int(check_int(epochs, "epochs", minimum=1))  # type: ignore[arg-type]
-    seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
-    hidden = int(check_int(hidden, "hidden", minimum=2))  # type: ignore[arg-type]
-    hidden2 = int(check_int(hidden2, "hidden2", minimum=2))  # type: ignore[arg-type]
+    n_seeds = int(check_int(n_seeds, "n_seeds", minimum=2))
+    epochs = int(check_int(epochs, "epochs", minimum=1))
+    seed = int(check_int(seed, "seed", minimum=0))
+    hidden = int(check_int(hidden, "hidden", minimum=2))
+    hidden2 = int(check_int(hidden2, "hidden2", minimum=2))
     lr = check_learning_rate(learning_rate)
     X_train, X_test, y_train, y_test = digits_split(seed, test_size)
 

@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._checks import check_int
 from ..callbacks import Callback
+from ..checks import check_int
 from ..datasets import make_circles
 from ..errors import ConfigError
 from ..initializers import Constant, RandomNormal, Zeros
@@ -423,6 +423,220 @@ def _answer(numbers: dict[str, Any]) -> str:
     return head + (": " + "; ".join(pieces) if pieces else "") + "."
 
 
+def _check_symmetry_args(
+    iterations: Any, seed: Any, records: Any, sgd_batch_size: Any, learning_rate: Any,
+    tol: Any, dtype: Any, inits: Any,
+) -> tuple[int, int, int, int, list[str]]:
+    """Validate :func:`run_symmetry`'s arguments (a ConfigError naming the bad one).
+
+    Returns ``(iterations, seed, records, sgd_batch_size, keys)`` as plain ints and the list
+    of initialization names to run.
+    """
+    iterations = int(check_int(iterations, "iterations"))
+    seed = int(check_int(seed, "seed", minimum=0))
+    records = int(check_int(records, "records"))
+    sgd_batch_size = int(check_int(sgd_batch_size, "sgd_batch_size"))
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
+            or not learning_rate > 0:
+        raise ConfigError(f"learning_rate: expected a number > 0, got {learning_rate!r}")
+    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol >= 0:
+        raise ConfigError(f"tol: expected a number >= 0, got {tol!r}")
+    if dtype not in ("float32", "float64"):
+        raise ConfigError(f"dtype: expected 'float32' or 'float64', got {dtype!r}")
+    keys = list(INITS) if inits is None else list(inits)
+    unknown = [k for k in keys if k not in INITS]
+    if unknown or not keys:
+        raise ConfigError(f"inits: expected names from {', '.join(INITS)}, got {inits!r}")
+    return iterations, seed, records, sgd_batch_size, keys
+
+
+def _train_symmetry(
+    keys: list[str],
+    replays: list[str],
+    data_sets: tuple[NDArray[Any], ...],
+    common: dict[str, Any],
+    sgd_batch_size: int | None,
+    progress: Callable[[str], None] | None,
+    map_jobs: Callable[[Callable[[Any], Any], list[Any]], Any] | None,
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]], dict[str, Any]]:
+    """Train every initialization (and the course's draws, and the SGD check if asked).
+
+    Every initialization and the course's own draws train together as one population (one
+    population of 8 costs 2/3 of two of 4: a step's fixed cost is paid once); the SGD check
+    (``sgd_batch_size`` not None) is a second job, which ``map_jobs`` may run beside it.
+    Returns ``(runs, course, sgd)``: each run's measurements by initialization name, the
+    course-draw replays by name, and the SGD check's measurements (empty when not run).
+    """
+    iterations = common["iterations"]
+    specs: list[tuple[str, Any, list[Any] | None]] = [(key, INITS[key][1], None)
+                                                      for key in keys]
+    specs += [(key, INITS[key][1], course_weights(key)) for key in replays]
+    groups = [specs]
+    jobs: list[tuple[Any, ...]] = [(group, data_sets, common, None) for group in groups]
+    if sgd_batch_size is not None:
+        jobs.append(([("constant", INITS["constant"][1], None)], data_sets, common,
+                     sgd_batch_size))
+    if progress is not None:
+        progress(f"symmetry: {len(specs)} networks "
+                 f"({', '.join(INITS[k][0] for k in keys)}"
+                 f"{', and the course draws' if replays else ''}) as one population, "
+                 f"{iterations:,} steps")
+        if sgd_batch_size is not None:
+            progress(f"symmetry: {INITS['constant'][0]}, shuffled mini-batch SGD (batches of "
+                     f"{sgd_batch_size}), about {iterations:,} steps")
+    outcomes = list((map_jobs or _map_here)(_symmetry_job, jobs))
+    results = [r for outcome in outcomes[:len(groups)] for r in outcome]
+    runs: dict[str, dict[str, Any]] = dict(zip(keys, results[:len(keys)]))
+    course: dict[str, dict[str, Any]] = dict(zip(replays, results[len(keys):]))
+    sgd: dict[str, Any] = outcomes[-1][0] if sgd_batch_size is not None else {}
+    return runs, course, sgd
+
+
+def _distinct(r: dict[str, Any], layer: str) -> str:
+    """A layer's distinct units as ``"start -> end of n"``."""
+    return f"{r['k_start'][layer]} -> {r['k_end'][layer]} of {r['n_units'][layer]}"
+
+
+def _init_table(runs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The report's main table: one row per initialization (accuracy, cost, distinct units)."""
+    return [{
+        "init": r["label"],
+        "train acc": _pct(r["train_acc"]),
+        "test acc": _pct(r["test_acc"]),
+        "first cost": r["first_cost"],
+        "first cost (course formula)": r["first_cost_course"],
+        "final cost": r["final_cost"],
+        "L1 distinct (start -> end)": _distinct(r, "L1"),
+        "L2 distinct (start -> end)": _distinct(r, "L2"),
+        "||grad W1|| at start": r["grad_W_start"]["L1"],
+    } for r in runs.values()]
+
+
+def _published_table(runs: dict[str, dict[str, Any]],
+                     course: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The course's published accuracies beside those measured from both sets of draws."""
+    published_rows = []
+    for k, p in PUBLISHED.items():
+        row = {"init": INITS[k][0], "reference train/test":
+               f"{_pct(p['train_acc'])} / {_pct(p['test_acc'])}"}
+        for label, source in (("course's draws", course), ("glassnet's draws", runs)):
+            r = source.get(k)
+            row[f"measured, {label}"] = (f"{_pct(r['train_acc'])} / {_pct(r['test_acc'])}"
+                                         if r is not None else "-")
+        row["note"] = p["note"] or "-"
+        published_rows.append(row)
+    return published_rows
+
+
+_SCALAR_KEYS = ("label", "train_acc", "test_acc", "first_cost", "first_cost_course",
+                "cost_at_1000", "final_cost", "weight_grads_zero_at_start",
+                "weight_grads_zero_throughout", "max_weight_grad_norm",
+                "output_bias_grad_start", "k_start", "k_end", "n_units", "grad_W_start",
+                "grad_b_start", "groups_end", "seconds")
+
+
+def _scalars(r: dict[str, Any]) -> dict[str, Any]:
+    """A run's scalar measurements, non-finite floats as strings (for JSON)."""
+    return {s: (str(r[s]) if isinstance(r[s], float) and not math.isfinite(r[s])
+                else r[s]) for s in _SCALAR_KEYS}
+
+
+def _symmetry_numbers(
+    runs: dict[str, dict[str, Any]], course: dict[str, dict[str, Any]], sgd: dict[str, Any],
+    y: NDArray[Any], iterations: int, learning_rate: float,
+) -> dict[str, Any]:
+    """The experiment's numbers: every run's scalars, chance accuracy, the SGD check, and
+    whether the course's published figures were reproduced exactly."""
+    numbers: dict[str, Any] = {
+        "iterations": iterations,
+        "learning_rate": learning_rate,
+        "inits": {k: _scalars(r) for k, r in runs.items()},
+        "course_draws": {k: _scalars(r) for k, r in course.items()},
+        "published": PUBLISHED,
+    }
+    numbers["chance_accuracy"] = float(max(np.mean(y == 1), np.mean(y != 1)))
+    if sgd:
+        he = runs["he"]
+        numbers["sgd_check"] = {
+            "constant_sgd": {"label": f"{INITS['constant'][0]}, shuffled mini-batch SGD",
+                             "batch_size": sgd["batch_size"],
+                             "steps": int(sgd["k_epochs"][-1]),
+                             "k_end": sgd["k_end"], "k_min": {
+                                 name: int(np.min(v)) for name, v in sgd["k_curves"].items()},
+                             "k_max": {name: int(np.max(v))
+                                       for name, v in sgd["k_curves"].items()},
+                             "n_units": sgd["n_units"], "train_acc": sgd["train_acc"],
+                             "test_acc": sgd["test_acc"]},
+            "he_gd": {"label": f"{INITS['he'][0]}, deterministic full-batch gradient descent",
+                      "steps": iterations, "k_end": he["k_end"],
+                      "k_min": {name: int(np.min(v)) for name, v in he["k_curves"].items()},
+                      "n_units": he["n_units"], "train_acc": he["train_acc"],
+                      "test_acc": he["test_acc"]},
+        }
+    numbers["reproduced_exactly"] = bool(course) and iterations == REFERENCE_ITERATIONS and all(
+        max(abs(r["train_acc"] - PUBLISHED[k]["train_acc"]),
+            abs(r["test_acc"] - PUBLISHED[k]["test_acc"])) < 0.005
+        for k, r in course.items())
+    return numbers
+
+
+def _symmetry_data(
+    runs: dict[str, dict[str, Any]], course: dict[str, dict[str, Any]], sgd: dict[str, Any],
+    numbers: dict[str, Any], train: tuple[NDArray[Any], NDArray[Any]],
+    test: tuple[NDArray[Any], NDArray[Any]],
+) -> dict[str, Any]:
+    """The curves and weights the figures draw (loss, distinct units, gradient norms)."""
+    data = {
+        "labels": {k: r["label"] for k, r in runs.items()},
+        "loss": {k: r["loss"] for k, r in runs.items()},
+        "course_loss": {k: r["loss"] for k, r in course.items()},
+        "k_epochs": {k: r["k_epochs"] for k, r in runs.items()},
+        "k_curves": {k: r["k_curves"] for k, r in runs.items()},
+        "n_units": {k: r["n_units"] for k, r in runs.items()},
+        "record_epochs": {k: r["record_epochs"] for k, r in runs.items()},
+        "grad_curves": {k: r["grad_curves"] for k, r in runs.items()},
+        "W1_start": {k: r["W1_start"] for k, r in runs.items()},
+        "W1_end": {k: r["W1_end"] for k, r in runs.items()},
+        "train": train,
+        "test": test,
+    }
+    if sgd:
+        data["sgd_check"] = {
+            "constant_sgd": {"steps": sgd["k_epochs"], "k": sgd["k_curves"],
+                             "label": numbers["sgd_check"]["constant_sgd"]["label"]},
+            "constant_gd": {"steps": runs["constant"]["k_epochs"],
+                            "k": runs["constant"]["k_curves"],
+                            "label": f"{INITS['constant'][0]}, full-batch gradient descent"},
+            "he_gd": {"steps": runs["he"]["k_epochs"], "k": runs["he"]["k_curves"],
+                      "label": numbers["sgd_check"]["he_gd"]["label"]},
+        }
+    return data
+
+
+def _sgd_table(sgd: dict[str, Any], runs: dict[str, dict[str, Any]],
+               iterations: int) -> dict[str, list[dict[str, Any]]]:
+    """The SGD check's table: constant init with shuffled SGD vs full-batch GD, and He."""
+    return {
+        "Does symmetry breaking rely on stochastic gradient descent? (distinct units, "
+        "start -> end)": [
+            {"initialization": INITS["constant"][0], "training": f"shuffled mini-batch "
+             f"SGD, batches of {sgd['batch_size']}",
+             "steps": int(sgd["k_epochs"][-1]),
+             "L1 distinct": _distinct(sgd, "L1"), "L2 distinct": _distinct(sgd, "L2"),
+             "train acc": _pct(sgd["train_acc"])},
+            {"initialization": INITS["constant"][0], "training": "full-batch gradient "
+             "descent (deterministic)", "steps": iterations,
+             "L1 distinct": _distinct(runs["constant"], "L1"),
+             "L2 distinct": _distinct(runs["constant"], "L2"),
+             "train acc": _pct(runs["constant"]["train_acc"])},
+            {"initialization": INITS["he"][0], "training": "full-batch gradient descent "
+             "(deterministic)", "steps": iterations,
+             "L1 distinct": _distinct(runs["he"], "L1"),
+             "L2 distinct": _distinct(runs["he"], "L2"),
+             "train acc": _pct(runs["he"]["train_acc"])},
+        ]}
+
+
 def run_symmetry(
     *,
     iterations: int = 15_000,
@@ -471,164 +685,19 @@ def run_symmetry(
     Returns an :class:`ExperimentResult` named ``"symmetry"``.
     """
     start = time.perf_counter()
-    iterations = int(check_int(iterations, "iterations"))  # type: ignore[arg-type]
-    seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
-    records = int(check_int(records, "records"))  # type: ignore[arg-type]
-    sgd_batch_size = int(check_int(sgd_batch_size, "sgd_batch_size"))  # type: ignore[arg-type]
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
-            or not learning_rate > 0:
-        raise ConfigError(f"learning_rate: expected a number > 0, got {learning_rate!r}")
-    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol >= 0:
-        raise ConfigError(f"tol: expected a number >= 0, got {tol!r}")
-    if dtype not in ("float32", "float64"):
-        raise ConfigError(f"dtype: expected 'float32' or 'float64', got {dtype!r}")
-    keys = list(INITS) if inits is None else list(inits)
-    unknown = [k for k in keys if k not in INITS]
-    if unknown or not keys:
-        raise ConfigError(f"inits: expected names from {', '.join(INITS)}, got {inits!r}")
+    iterations, seed, records, sgd_batch_size, keys = _check_symmetry_args(
+        iterations, seed, records, sgd_batch_size, learning_rate, tol, dtype, inits)
     every = max(1, iterations // records)
-
     X, y = make_circles(300, noise=0.05, seed=1, dtype=dtype)
     X_test, y_test = make_circles(100, noise=0.05, seed=2, dtype=dtype)
-    data_sets = (X, y, X_test, y_test)
     replays = [k for k in keys if k in COURSE_DRAWS] if replay_course else []
     do_sgd = bool(sgd_check) and "constant" in keys and "he" in keys
-    # every initialization (and the course's own draws) trained together as one population
-    # (one population of 8 costs 2/3 of two of 4: a step's fixed cost is paid once); the
-    # SGD check is a second job, which map_jobs may run beside it
-    specs: list[tuple[str, Any, list[Any] | None]] = [(key, INITS[key][1], None)
-                                                      for key in keys]
-    specs += [(key, INITS[key][1], course_weights(key)) for key in replays]
-    groups = [specs]
     common = {"iterations": iterations, "seed": seed, "learning_rate": float(learning_rate),
               "every": every, "tol": tol, "dtype": dtype}
-    jobs: list[tuple[Any, ...]] = [(group, data_sets, common, None) for group in groups]
-    if do_sgd:
-        jobs.append(([("constant", INITS["constant"][1], None)], data_sets, common,
-                     sgd_batch_size))
-    if progress is not None:
-        progress(f"symmetry: {len(specs)} networks "
-                 f"({', '.join(INITS[k][0] for k in keys)}"
-                 f"{', and the course draws' if replays else ''}) as one population, "
-                 f"{iterations:,} steps")
-        if do_sgd:
-            progress(f"symmetry: {INITS['constant'][0]}, shuffled mini-batch SGD (batches of "
-                     f"{sgd_batch_size}), about {iterations:,} steps")
-    outcomes = list((map_jobs or _map_here)(_symmetry_job, jobs))
-    results = [r for outcome in outcomes[:len(groups)] for r in outcome]
-    runs: dict[str, dict[str, Any]] = dict(zip(keys, results[:len(keys)]))
-    course: dict[str, dict[str, Any]] = dict(zip(replays, results[len(keys):]))
-    sgd: dict[str, Any] = outcomes[-1][0] if do_sgd else {}
-
-    def distinct(r: dict[str, Any], layer: str) -> str:
-        return f"{r['k_start'][layer]} -> {r['k_end'][layer]} of {r['n_units'][layer]}"
-
-    table = [{
-        "init": r["label"],
-        "train acc": _pct(r["train_acc"]),
-        "test acc": _pct(r["test_acc"]),
-        "first cost": r["first_cost"],
-        "first cost (course formula)": r["first_cost_course"],
-        "final cost": r["final_cost"],
-        "L1 distinct (start -> end)": distinct(r, "L1"),
-        "L2 distinct (start -> end)": distinct(r, "L2"),
-        "||grad W1|| at start": r["grad_W_start"]["L1"],
-    } for r in runs.values()]
-    published_rows = []
-    for k, p in PUBLISHED.items():
-        row = {"init": INITS[k][0], "reference train/test":
-               f"{_pct(p['train_acc'])} / {_pct(p['test_acc'])}"}
-        for label, source in (("course's draws", course), ("glassnet's draws", runs)):
-            r = source.get(k)
-            row[f"measured, {label}"] = (f"{_pct(r['train_acc'])} / {_pct(r['test_acc'])}"
-                                         if r is not None else "-")
-        row["note"] = p["note"] or "-"
-        published_rows.append(row)
-    scalar_keys = ("label", "train_acc", "test_acc", "first_cost", "first_cost_course",
-                   "cost_at_1000", "final_cost", "weight_grads_zero_at_start",
-                   "weight_grads_zero_throughout", "max_weight_grad_norm",
-                   "output_bias_grad_start", "k_start", "k_end", "n_units", "grad_W_start",
-                   "grad_b_start", "groups_end", "seconds")
-
-    def scalars(r: dict[str, Any]) -> dict[str, Any]:
-        return {s: (str(r[s]) if isinstance(r[s], float) and not math.isfinite(r[s])
-                    else r[s]) for s in scalar_keys}
-
-    numbers: dict[str, Any] = {
-        "iterations": iterations,
-        "learning_rate": float(learning_rate),
-        "inits": {k: scalars(r) for k, r in runs.items()},
-        "course_draws": {k: scalars(r) for k, r in course.items()},
-        "published": PUBLISHED,
-    }
-    numbers["chance_accuracy"] = float(max(np.mean(y == 1), np.mean(y != 1)))
-    if sgd:
-        he = runs["he"]
-        numbers["sgd_check"] = {
-            "constant_sgd": {"label": f"{INITS['constant'][0]}, shuffled mini-batch SGD",
-                             "batch_size": sgd["batch_size"],
-                             "steps": int(sgd["k_epochs"][-1]),
-                             "k_end": sgd["k_end"], "k_min": {
-                                 name: int(np.min(v)) for name, v in sgd["k_curves"].items()},
-                             "k_max": {name: int(np.max(v))
-                                       for name, v in sgd["k_curves"].items()},
-                             "n_units": sgd["n_units"], "train_acc": sgd["train_acc"],
-                             "test_acc": sgd["test_acc"]},
-            "he_gd": {"label": f"{INITS['he'][0]}, deterministic full-batch gradient descent",
-                      "steps": iterations, "k_end": he["k_end"],
-                      "k_min": {name: int(np.min(v)) for name, v in he["k_curves"].items()},
-                      "n_units": he["n_units"], "train_acc": he["train_acc"],
-                      "test_acc": he["test_acc"]},
-        }
-    numbers["reproduced_exactly"] = bool(course) and iterations == REFERENCE_ITERATIONS and all(
-        max(abs(r["train_acc"] - PUBLISHED[k]["train_acc"]),
-            abs(r["test_acc"] - PUBLISHED[k]["test_acc"])) < 0.005
-        for k, r in course.items())
-    data = {
-        "labels": {k: r["label"] for k, r in runs.items()},
-        "loss": {k: r["loss"] for k, r in runs.items()},
-        "course_loss": {k: r["loss"] for k, r in course.items()},
-        "k_epochs": {k: r["k_epochs"] for k, r in runs.items()},
-        "k_curves": {k: r["k_curves"] for k, r in runs.items()},
-        "n_units": {k: r["n_units"] for k, r in runs.items()},
-        "record_epochs": {k: r["record_epochs"] for k, r in runs.items()},
-        "grad_curves": {k: r["grad_curves"] for k, r in runs.items()},
-        "W1_start": {k: r["W1_start"] for k, r in runs.items()},
-        "W1_end": {k: r["W1_end"] for k, r in runs.items()},
-        "train": (X, y),
-        "test": (X_test, y_test),
-    }
-    if sgd:
-        data["sgd_check"] = {
-            "constant_sgd": {"steps": sgd["k_epochs"], "k": sgd["k_curves"],
-                             "label": numbers["sgd_check"]["constant_sgd"]["label"]},
-            "constant_gd": {"steps": runs["constant"]["k_epochs"],
-                            "k": runs["constant"]["k_curves"],
-                            "label": f"{INITS['constant'][0]}, full-batch gradient descent"},
-            "he_gd": {"steps": runs["he"]["k_epochs"], "k": runs["he"]["k_curves"],
-                      "label": numbers["sgd_check"]["he_gd"]["label"]},
-        }
-        tables_extra = {
-            "Does symmetry breaking rely on stochastic gradient descent? (distinct units, "
-            "start -> end)": [
-                {"initialization": INITS["constant"][0], "training": f"shuffled mini-batch "
-                 f"SGD, batches of {sgd['batch_size']}",
-                 "steps": int(sgd["k_epochs"][-1]),
-                 "L1 distinct": distinct(sgd, "L1"), "L2 distinct": distinct(sgd, "L2"),
-                 "train acc": _pct(sgd["train_acc"])},
-                {"initialization": INITS["constant"][0], "training": "full-batch gradient "
-                 "descent (deterministic)", "steps": iterations,
-                 "L1 distinct": distinct(runs["constant"], "L1"),
-                 "L2 distinct": distinct(runs["constant"], "L2"),
-                 "train acc": _pct(runs["constant"]["train_acc"])},
-                {"initialization": INITS["he"][0], "training": "full-batch gradient descent "
-                 "(deterministic)", "steps": iterations,
-                 "L1 distinct": distinct(runs["he"], "L1"),
-                 "L2 distinct": distinct(runs["he"], "L2"),
-                 "train acc": _pct(runs["he"]["train_acc"])},
-            ]}
-    else:
-        tables_extra = {}
+    runs, course, sgd = _train_symmetry(
+        keys, replays, (X, y, X_test, y_test), common,
+        sgd_batch_size if do_sgd else None, progress, map_jobs)
+    numbers = _symmetry_numbers(runs, course, sgd, y, iterations, float(learning_rate))
     return ExperimentResult(
         name="symmetry",
         question=QUESTION,
@@ -637,13 +706,13 @@ def run_symmetry(
         tables={
             f"Initializations of the [2, 10, 5, 1] ReLU-ReLU-sigmoid network on make_circles "
             f"(300 train / 100 test), {iterations:,} full-batch steps, learning rate "
-            f"{learning_rate:g}, glassnet's draws (seed {seed})": table,
+            f"{learning_rate:g}, glassnet's draws (seed {seed})": _init_table(runs),
             "Reference figures (Deep Learning Specialization, 'Initialization') vs measured":
-                published_rows,
-            **tables_extra,
+                _published_table(runs, course),
+            **(_sgd_table(sgd, runs, iterations) if sgd else {}),
         },
         answer=_answer(numbers),
-        data=data,
+        data=_symmetry_data(runs, course, sgd, numbers, (X, y), (X_test, y_test)),
         params={"iterations": iterations, "seed": seed, "learning_rate": float(learning_rate),
                 "inits": keys, "replay_course": replay_course, "record_every": every,
                 "tol": tol, "dtype": dtype, "sgd_check": bool(sgd),

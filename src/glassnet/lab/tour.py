@@ -27,7 +27,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._checks import check_int
+from ..checks import check_int
 from ..errors import ArgumentTypeError, ConfigError
 from .base import ExperimentResult
 
@@ -149,7 +149,7 @@ def _cores() -> int:
 def _check_workers(workers: Any) -> int:
     if workers is None:
         return max(1, min(_cores(), len(TOUR)))
-    return int(check_int(workers, "workers", minimum=1))  # type: ignore[arg-type]
+    return int(check_int(workers, "workers", minimum=1))
 
 
 def run_tour(
@@ -214,7 +214,7 @@ def _tour(
 ) -> tuple[list[ExperimentResult], list[list[Any] | None]]:
     if not isinstance(quick, bool):
         raise ArgumentTypeError(f"quick: expected True or False, got {quick!r}")
-    seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
+    seed = int(check_int(seed, "seed", minimum=0))
     n_workers = _check_workers(workers)
     stages = list(TOUR)
     if experiments is not None:

@@ -53,8 +53,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._checks import check_int
 from ..callbacks import Callback
+from ..checks import check_int
 from ..datasets import Standardizer, load_coffee
 from ..errors import ConfigError
 from ..layers import Dense, Input
@@ -341,17 +341,17 @@ def run_unitwise(
     Returns an :class:`ExperimentResult` named ``"unitwise"``.
     """
     t0 = time.perf_counter()
-    budget = int(check_int(budget, "budget", minimum=2))  # type: ignore[arg-type]
+    budget = int(check_int(budget, "budget", minimum=2))
     learning_rate = check_learning_rate(learning_rate)
-    steps_per_visit = int(check_int(steps_per_visit, "steps_per_visit"))  # type: ignore[arg-type]
-    hidden = int(check_int(hidden, "hidden"))  # type: ignore[arg-type]
-    n_examples = int(check_int(n_examples, "n_examples", minimum=2))  # type: ignore[arg-type]
-    starts = int(check_int(starts, "starts"))  # type: ignore[arg-type]
-    seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
+    steps_per_visit = int(check_int(steps_per_visit, "steps_per_visit"))
+    hidden = int(check_int(hidden, "hidden"))
+    n_examples = int(check_int(n_examples, "n_examples", minimum=2))
+    starts = int(check_int(starts, "starts"))
+    seed = int(check_int(seed, "seed", minimum=0))
     if not isinstance(visit_lengths, (tuple, list)) or not visit_lengths:
         raise ConfigError(f"visit_lengths: expected a non-empty tuple of integers >= 1, got "
                           f"{visit_lengths!r}")
-    lengths = [int(check_int(k, "visit_lengths")) for k in visit_lengths]  # type: ignore[arg-type]
+    lengths = [int(check_int(k, "visit_lengths")) for k in visit_lengths]
 
     X, y = _data(n_examples)
     runs = _three_ways(seed, hidden, learning_rate, X, y, budget, steps_per_visit)

@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import reference
-from .._checks import check_int
+from ..checks import check_int
 from ..datasets import Standardizer, load_coffee
 from ..errors import ConfigError
 from ..layers import Dense, Input
@@ -215,12 +215,12 @@ def run_vectorize(
     Returns an :class:`ExperimentResult` named ``"vectorize"``.
     """
     start = time.perf_counter()
-    m = int(check_int(m, "m"))  # type: ignore[arg-type]
-    n_in = int(check_int(n_in, "n_in"))  # type: ignore[arg-type]
-    units = int(check_int(units, "units"))  # type: ignore[arg-type]
-    dot_n = int(check_int(dot_n, "dot_n"))  # type: ignore[arg-type]
-    seed = int(check_int(seed, "seed", minimum=0))  # type: ignore[arg-type]
-    repeats = int(check_int(repeats, "repeats"))  # type: ignore[arg-type]
+    m = int(check_int(m, "m"))
+    n_in = int(check_int(n_in, "n_in"))
+    units = int(check_int(units, "units"))
+    dot_n = int(check_int(dot_n, "dot_n"))
+    seed = int(check_int(seed, "seed", minimum=0))
+    repeats = int(check_int(repeats, "repeats"))
     if activation not in _ACTIVATIONS:
         raise ConfigError(
             f"activation: expected one of {', '.join(_ACTIVATIONS)}, got {activation!r}"

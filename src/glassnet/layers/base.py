@@ -156,7 +156,7 @@ class Layer(HasShapes):
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
-        from .._checks import check_bool
+        from ..checks import check_bool
 
         self._trainable = check_bool(value, "trainable")
 
@@ -282,8 +282,10 @@ class Layer(HasShapes):
             target[...] = arr
 
     def count_params(self) -> int:
-        """Trainable parameters (the non-trainable state is not counted here)."""
-        return int(sum(p.size for p in self.params))
+        """Every weight the layer holds, trainable or not (Keras' count: a
+        BatchNormalization of n units has 4n); the trainable ones alone are
+        ``sum(p.size for p in layer.params)``."""
+        return int(sum(w.size for w in self.weight_arrays()))
 
     def _require_built(self) -> None:
         if not self.built:
@@ -348,7 +350,7 @@ class Layer(HasShapes):
         A layer with weights that is not built yet is built for ``X``'s width, its weights
         drawn from a fresh seed (derived from the global seed when one is set:
         ``glassnet.set_global_seed``, ``tf.random.set_seed``)."""
-        from .._checks import check_features, new_seed
+        from ..checks import check_features, new_seed
 
         if np.ndim(x) > 2 and not isinstance(x, (str, bytes)):
             raise OutsideSubsetError(

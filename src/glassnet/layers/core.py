@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .. import activations
-from .._checks import check_float, check_seed
+from ..checks import check_float, check_seed
 from ..errors import ConfigError, NotReadyError
 from .base import Array, Layer
 

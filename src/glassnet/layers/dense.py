@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from .. import activations, initializers, regularizers
-from .._checks import check_int
+from ..checks import check_int
 from ..errors import NotReadyError
 from ..tensor import Tensor, Weight
 from .base import Array, DeferredProduct, Layer
@@ -76,7 +76,7 @@ class Dense(Layer):
 
     @property
     def output_dim(self) -> int:
-        return int(self.units)  # type: ignore[arg-type]
+        return int(self.units)
 
     @property
     def weight_names(self) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import check_int
+from ..checks import check_int
 from ..errors import ArgumentTypeError, OutsideSubsetError
 
 
@@ -21,7 +21,7 @@ def check_shape(shape: Any, argument: str = "shape") -> tuple[int, ...]:
             f"{argument}: expected the shape of one example, a tuple such as (64,) or "
             f"(28, 28), got {shape!r}"
         )
-    return tuple(int(check_int(d, f"{argument}[{i}]", minimum=1))  # type: ignore[arg-type]
+    return tuple(int(check_int(d, f"{argument}[{i}]", minimum=1))
                  for i, d in enumerate(shape))
 
 
@@ -114,5 +114,5 @@ def declared_input_shape(input_shape: Any, input_dim: Any) -> tuple[int, ...] | 
             f"input_shape and input_dim: give one, not both (got {input_shape!r}, {input_dim!r})"
         )
     if input_dim is not None:
-        return (int(check_int(input_dim, "input_dim", minimum=1)),)  # type: ignore[arg-type]
+        return (int(check_int(input_dim, "input_dim", minimum=1)),)
     return check_shape(input_shape, "input_shape")

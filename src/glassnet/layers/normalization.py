@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from .. import initializers
-from .._checks import check_bool, check_features, check_float
+from ..checks import check_bool, check_features, check_float
 from ..errors import ArgumentTypeError, ConfigError, DataError, NotReadyError, ShapeError
 from ..tensor import Tensor, as_tensor
 from .base import Array, Layer

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import check_int
+from ..checks import check_int
 from ..errors import ArgumentTypeError, ConfigError, NotReadyError, ShapeError
 from ..tensor import Tensor, as_tensor
 from .base import Array, Layer
@@ -92,7 +92,7 @@ class _ShapeLayer(Layer):
 
     def __call__(self, x: Any, training: bool = False) -> Tensor:
         """Apply the layer on its own to a batch ``x`` of examples (``(m, *shape)``)."""
-        from .._checks import check_features
+        from ..checks import check_features
 
         arr = np.asarray(x)
         if arr.ndim < 2:
@@ -149,7 +149,7 @@ class Reshape(_ShapeLayer):
             if d == -1 and not isinstance(d, bool):
                 dims.append(-1)
             else:
-                dims.append(int(check_int(d, f"target_shape[{i}]", minimum=1)))  # type: ignore[arg-type]
+                dims.append(int(check_int(d, f"target_shape[{i}]", minimum=1)))
         if dims.count(-1) > 1:
             raise ConfigError(f"target_shape: at most one -1 (inferred), got {target_shape!r}")
         self.target_shape = tuple(dims)

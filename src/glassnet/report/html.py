@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import check_int
+from ..checks import check_int
 from ..errors import ArgumentTypeError, ConfigError
 from ..lab import ExperimentResult
 from .plots import DPI, captions_for, close_figure, figures_for, png_bytes
@@ -196,8 +196,8 @@ def render_figures(result: ExperimentResult, part: int = 0, parts: int = 1,
     """An experiment's pictures as ``(key, caption, PNG bytes)``, in order: share ``part``
     of ``parts`` consecutive shares (so ``parts`` processes can share one experiment's
     pictures; the shares put together in order are all of them, in order)."""
-    parts = int(check_int(parts, "parts", minimum=1))  # type: ignore[arg-type]
-    part = int(check_int(part, "part", minimum=0))  # type: ignore[arg-type]
+    parts = int(check_int(parts, "parts", minimum=1))
+    part = int(check_int(part, "part", minimum=0))
     if part >= parts:
         raise ConfigError(f"part: expected 0 to {parts - 1} (parts={parts}), got {part}")
     figures = figures_for(result)

@@ -1,17 +1,44 @@
-"""Input validation shared by the model, training and the instruments.
+"""glassnet's validation toolkit: the argument checks the model, the training loop, the
+instruments, the data sets, the estimators and the playground share.
 
-Each check raises an error from :mod:`glassnet.errors` whose message names the
-argument, what was expected and what arrived.
+Each check takes the value and the ``argument`` name the caller's user wrote, returns the
+value in its working type, and otherwise raises an error from :mod:`glassnet.errors` whose
+message names the argument, what was expected and what arrived (``ArgumentTypeError``, a
+``TypeError``, for the wrong kind of value; ``ConfigError``, a ``ValueError``, for a value
+out of range), so a bridge raising the peer's exception types gets them for free::
+
+    check_int(units, "units")                     # an int >= 1 (bools refused)
+    check_int(verbose, "verbose", minimum=0)
+    check_float(rate, "rate", minimum=0, maximum=1, include_maximum=False)
+    check_bool(shuffle, "shuffle")
+    check_seed(seed)                              # None or an int >= 0
+    as_generator(seed)                            # int / Generator / None -> Generator
+    check_float_dtype(dtype)                      # any floating NumPy dtype
+    resolve_dtype(dtype)                          # glassnet's float32 / float64
+    check_features(X, n_features, dtype)          # a 2-D finite array of examples
+    check_built(model); check_compiled(model)     # NotReadyError naming the fix
+
+Validate first, then change: every check is a pure function of its arguments (the global
+seed and default dtype aside), so a caller runs them all before touching its state.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import numbers
+from typing import Any, Literal, overload
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import ArgumentTypeError, ConfigError, DataError, ShapeError
+from .errors import ArgumentTypeError, ConfigError, DataError, NotReadyError, ShapeError
+
+__all__ = [
+    "DTYPES", "as_generator", "bad_labels", "by_name", "check_bool", "check_built",
+    "check_compiled", "check_features", "check_float", "check_float_dtype", "check_int",
+    "check_output_kind", "check_rng_seed", "check_seed", "get_default_dtype",
+    "get_global_seed", "is_mapped", "new_seed", "resolve_dtype", "set_default_dtype",
+    "set_global_seed",
+]
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
 
@@ -53,6 +80,25 @@ def new_seed() -> int:
     else:
         seq = np.random.SeedSequence()
     return int(seq.generate_state(2, dtype=np.uint32).view(np.uint64)[0] % (2**63))
+
+
+def check_built(model: Any) -> None:
+    """NotReadyError unless ``model`` (a Sequential or anything with ``built``) has weights."""
+    if not model.built:
+        raise NotReadyError(
+            "the model has no weights yet: start it with Input(shape=(n,)), call "
+            "build(n), or call fit()"
+        )
+
+
+def check_compiled(model: Any) -> tuple[Any, Any]:
+    """``model``'s ``(loss, optimizer)``; NotReadyError naming the fix when it is not
+    compiled."""
+    if model.loss is None or model.optimizer is None:
+        raise NotReadyError(
+            "the model is not compiled: call model.compile(loss=..., optimizer=...)"
+        )
+    return model.loss, model.optimizer
 
 
 def by_name(items: Any, name: Any) -> Any:
@@ -97,7 +143,14 @@ def resolve_dtype(dtype: Any, argument: str = "dtype") -> np.dtype[Any]:
     return dt
 
 
+@overload
+def check_int(value: Any, argument: str, minimum: int = 1,
+              allow_none: Literal[False] = False) -> int: ...
+@overload
+def check_int(value: Any, argument: str, minimum: int = 1, *, allow_none: bool) -> int | None: ...
 def check_int(value: Any, argument: str, minimum: int = 1, allow_none: bool = False) -> int | None:
+    """An integer (not a bool) of at least ``minimum``, or None when ``allow_none``:
+    ArgumentTypeError for the wrong type, ConfigError for a value below ``minimum``."""
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
@@ -108,6 +161,47 @@ def check_int(value: Any, argument: str, minimum: int = 1, allow_none: bool = Fa
     if value < minimum:
         raise ConfigError(f"{argument}: expected an integer >= {minimum}, got {value}")
     return int(value)
+
+
+def check_float_dtype(dtype: Any, argument: str = "dtype") -> np.dtype[Any]:
+    """Resolve ``dtype`` and insist that it is a floating dtype (float32, float64...)."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError as exc:
+        raise ConfigError(
+            f"{argument}: expected a floating dtype such as 'float32' or 'float64', got {dtype!r}"
+        ) from exc
+    if resolved.kind != "f":
+        raise ConfigError(
+            f"{argument}: expected a floating dtype such as 'float32' or 'float64', "
+            f"got {resolved.name}"
+        )
+    return resolved
+
+
+def as_generator(seed: object, argument: str = "seed") -> np.random.Generator:
+    """A ``numpy.random.Generator`` from an int seed, a Generator (used as is) or None.
+
+    None draws fresh entropy from the operating system (``default_rng()``); the global
+    ``np.random`` state is never touched.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None:
+        return np.random.default_rng()
+    number = check_rng_seed(seed, argument)
+    return np.random.default_rng(number)
+
+
+def check_rng_seed(seed: object, argument: str = "seed") -> int:
+    """A non-negative int seed for a generator (what :func:`as_generator` accepts besides a
+    Generator or None); the message names the three things it takes."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise ArgumentTypeError(
+            f"{argument}: expected an int, a numpy.random.Generator or None, "
+            f"got {type(seed).__name__} {seed!r}"
+        )
+    return check_int(seed, argument, minimum=0)
 
 
 def is_mapped(arr: Any) -> bool:
