@@ -134,6 +134,39 @@ def test_tf_data_tutorial_values(name: str, tmp_path_factory: pytest.TempPathFac
         assert result["types"]["test_loss"] == result["types"]["test_acc"] == "float"
 
 
+#: tensors_guide.py: what TensorFlow 2 prints for the same cells of its tensor guide
+TENSOR_GUIDE_EXPECT: dict[str, Any] = {
+    "dtype_names": {"rank_0": "int32", "rank_1": "float32", "rank_2": "float16",
+                    "u8": "uint8", "from_list": "float32", "from_numpy": "int64",
+                    "bad_reshape_error": "ShapeError"},
+    "rank_2_numpy": [[1, 2], [3, 4], [5, 6]], "added": [[2, 3], [4, 5]],
+    "multiplied": [[1, 2], [3, 4]], "matmul": [[3, 3], [7, 7]], "added_op": [[2, 3], [4, 5]],
+    "matmul_op": [[3, 3], [7, 7]], "largest": 10.0, "largest_index": [1, 0],
+    "converted_sum": 6.0, "reduce_max_list": 3, "reduce_max_array": 3.0,
+    "rank_4_ndim": 4, "rank_4_shape": [3, 2, 4, 5], "rank_4_size": 120, "rank_4_tf_rank": 4,
+    "rank_4_tf_shape": [3, 2, 4, 5], "rank_4_shape_as_list": [3, 2, 4, 5],
+    "first": 0, "last": 34, "before_4": [0, 1, 1, 2], "from_2_before_7": [1, 2, 3, 5, 8],
+    "every_other": [0, 1, 3, 8, 21], "reversed_": [34, 21, 13, 8, 5, 3, 2, 1, 1, 0],
+    "item_1_1": 4.0, "second_row": [3, 4], "second_column": [2, 4, 6], "last_row": [5, 6],
+    "first_item_last_column": 2.0, "skip_first_row": [[3, 4], [5, 6]],
+    "rank_3_slice": [[4, 9], [14, 19], [24, 29]], "x_shape": [3, 1], "reshaped_shape": [1, 3],
+    "merged_first": [list(range(10)), list(range(10, 20)), list(range(20, 30))],
+    "u8_values": [2, 3, 4], "same_1": [2, 4, 6], "same_2": [2, 4, 6],
+    "same_3": [2, 4, 6], "outer": [[1, 2, 3, 4], [2, 4, 6, 8], [3, 6, 9, 12]],
+    "outer_stretched": [[1, 2, 3, 4], [2, 4, 6, 8], [3, 6, 9, 12]],
+    "broadcast_to": [[1, 2, 3]] * 3,
+}
+
+
+def test_tensor_guide_values(tmp_path_factory: pytest.TempPathFactory) -> None:
+    result, _ = run_glassnet("tensors_guide.py", tmp_path_factory.getbasetemp())
+    v = result["values"]
+    assert {k: v.get(k) for k in TENSOR_GUIDE_EXPECT} == TENSOR_GUIDE_EXPECT
+    assert v["flat"] == list(range(30))
+    np.testing.assert_allclose(v["softmaxed"], [[0.26894143, 0.7310586],
+                                                [0.9998766, 1.2339458e-04]], rtol=1e-5)
+
+
 def _last(history: Any, key: str) -> float:
     return float(history["history"][key][-1])
 
@@ -213,6 +246,9 @@ def test_tutorial_numbers_agree_with_keras(name: str,
     if "tf.data" in (HERE / name).read_text(encoding="utf-8"):
         pytest.skip(f"{name} uses tf.data, which needs TensorFlow itself (not installed); "
                     f"its glassnet run is checked by test_tutorial_runs_on_glassnet")
+    if "keras" not in (HERE / name).read_text(encoding="utf-8"):
+        pytest.skip(f"{name} uses only TensorFlow's tensor functions, which Keras does not "
+                    f"have; test_tensor_guide_values checks what TensorFlow prints")
     tmp = tmp_path_factory.getbasetemp()
     ours, _ = run_glassnet(name, tmp)
     theirs, _ = _run("keras", name, tmp)

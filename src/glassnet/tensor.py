@@ -14,11 +14,43 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Tensor", "Weight", "as_tensor"]
+__all__ = ["Tensor", "TensorShape", "Weight", "as_tensor"]
+
+
+class TensorShape(tuple[int, ...]):
+    """A Tensor's ``.shape``: the tuple NumPy gives, which also answers TensorFlow's
+    ``as_list()`` and ``rank``."""
+
+    def as_list(self) -> list[int]:
+        """The sizes as a list of ints (``tf.zeros([3, 2]).shape.as_list() == [3, 2]``)."""
+        return [int(n) for n in self]
+
+    @property
+    def rank(self) -> int:
+        """The number of axes."""
+        return len(self)
+
+
+_ndarray_shape: Any = np.ndarray.shape
 
 
 class Tensor(np.ndarray):
     """A NumPy array that also answers ``.numpy()`` (the plain array, no copy)."""
+
+    @property
+    def shape(self) -> TensorShape:
+        """NumPy's shape tuple, as a :class:`TensorShape` (it answers ``as_list()``)."""
+        return TensorShape(_ndarray_shape.__get__(self))
+
+    @shape.setter
+    def shape(self, value: Any) -> None:
+        _ndarray_shape.__set__(self, value)
+
+    def __getitem__(self, key: Any) -> Any:
+        """NumPy's indexing; one element is a 0-d Tensor (``x[0].numpy()``), as in
+        TensorFlow, not a bare NumPy scalar."""
+        out = super().__getitem__(key)
+        return out if isinstance(out, np.ndarray) else np.asarray(out).view(Tensor)
 
     def numpy(self) -> Any:
         """The plain array (a view, no copy); a 0-d Tensor gives a NumPy scalar, as

@@ -15,6 +15,7 @@ outside the covered surface raises :class:`glassnet.OutsideSubsetError` saying s
 
 from __future__ import annotations
 
+import builtins
 import logging
 from typing import Any
 
@@ -34,17 +35,24 @@ float32 = np.float32
 float64 = np.float64
 int32 = np.int32
 int64 = np.int64
+int8 = np.int8
+int16 = np.int16
+uint8 = np.uint8
+uint16 = np.uint16
 bool = np.bool_  # noqa: A001 (TensorFlow's name)
 
 __all__ = [
     "AUTOTUNE", "Tensor", "TensorSpec", "abs", "add", "add_n", "argmax", "argmin", "autograph",
-    "cast",
+    "broadcast_to", "cast", "clip_by_value", "eye", "gather", "is_tensor", "linalg", "tile",
+    "where",
     "concat", "constant", "convert_to_tensor", "data", "divide", "exp", "expand_dims", "fill",
-    "float16", "float32", "float64", "get_logger", "int32", "int64", "keras", "linspace",
+    "float16", "float32", "float64", "get_logger", "int8", "int16", "int32", "int64", "keras",
+    "linspace",
     "log", "math", "matmul", "maximum", "minimum", "multiply", "nn", "one_hot", "ones",
-    "ones_like", "random", "range", "reduce_max", "reduce_mean", "reduce_min", "reduce_sum",
-    "reshape", "shape", "sigmoid", "sqrt", "square", "squeeze", "stack", "subtract", "tanh",
-    "transpose", "version", "zeros", "zeros_like",
+    "ones_like", "random", "range", "rank", "reduce_max", "reduce_mean", "reduce_min",
+    "reduce_sum",
+    "reshape", "shape", "sigmoid", "size", "sqrt", "square", "squeeze", "stack", "subtract", "tanh",
+    "transpose", "uint8", "uint16", "version", "zeros", "zeros_like",
 ]
 
 
@@ -182,6 +190,70 @@ def shape(input: Any) -> Tensor:  # noqa: A002
     return as_tensor(np.asarray(np.shape(input), dtype=np.int32))
 
 
+def size(input: Any, out_type: Any = np.int32) -> Tensor:  # noqa: A002
+    """The number of elements, as a 0-d int32 tensor (``tf.size(x)``)."""
+    return as_tensor(np.asarray(np.size(input), dtype=out_type))
+
+
+def rank(input: Any) -> Tensor:  # noqa: A002
+    """The number of axes, as a 0-d int32 tensor (``tf.rank(x)``)."""
+    return as_tensor(np.asarray(np.ndim(input), dtype=np.int32))
+
+
+def broadcast_to(input: Any, shape: Any) -> Tensor:  # noqa: A002
+    """``input`` repeated along new or size-1 axes to ``shape`` (NumPy's broadcasting)."""
+    try:
+        return as_tensor(np.array(np.broadcast_to(_arg(input), tuple(np.asarray(shape)))))
+    except ValueError:
+        raise ShapeError(f"shape: cannot broadcast an input of shape {np.shape(input)} to "
+                         f"{tuple(np.asarray(shape))}") from None
+
+
+def is_tensor(x: Any) -> builtins.bool:
+    """Whether ``x`` is a glassnet :class:`Tensor` (NumPy arrays are not, as in TensorFlow)."""
+    return isinstance(x, Tensor)
+
+
+def where(condition: Any, x: Any = None, y: Any = None) -> Tensor:
+    """``x`` where ``condition`` holds, else ``y``; with ``condition`` alone, the int64
+    coordinates of its true entries, one row each (TensorFlow's two forms)."""
+    cond = np.asarray(condition)
+    if cond.dtype != np.bool_:
+        raise gn.ArgumentTypeError(f"condition: expected booleans, got {cond.dtype}")
+    if x is None and y is None:
+        return as_tensor(np.argwhere(cond).astype(np.int64))
+    if x is None or y is None:
+        raise gn.ArgumentTypeError("x, y: expected both or neither, got one")
+    return as_tensor(np.where(cond, _arg(x), _arg(y)))
+
+
+def clip_by_value(t: Any, clip_value_min: Any, clip_value_max: Any) -> Tensor:
+    """``t`` with every value limited to ``[clip_value_min, clip_value_max]``."""
+    arr = _arg(t)
+    return as_tensor(np.clip(arr, clip_value_min, clip_value_max).astype(arr.dtype))
+
+
+def tile(input: Any, multiples: Any) -> Tensor:  # noqa: A002
+    """``input`` repeated ``multiples[i]`` times along axis ``i``."""
+    return as_tensor(np.tile(_arg(input), tuple(int(m) for m in np.asarray(multiples))))
+
+
+def gather(params: Any, indices: Any, axis: int = 0) -> Tensor:
+    """The slices of ``params`` at ``indices`` along ``axis``."""
+    arr = _arg(params)
+    idx = np.asarray(indices)
+    if idx.size and (idx.min() < -arr.shape[axis] or idx.max() >= arr.shape[axis]):
+        raise gn.DataError(f"indices: expected values below {arr.shape[axis]} (axis {axis}), "
+                           f"got {idx.max()}")
+    return as_tensor(np.take(arr, idx, axis=axis))
+
+
+def eye(num_rows: int, num_columns: Any = None, dtype: Any = np.float32) -> Tensor:
+    """The identity matrix (float32 unless ``dtype``)."""
+    return as_tensor(np.eye(int(num_rows), None if num_columns is None else int(num_columns),
+                            dtype=dtype))
+
+
 def one_hot(indices: Any, depth: int, dtype: Any = np.float32) -> Tensor:
     idx = np.asarray(indices).astype(np.int64)
     out = np.zeros(idx.shape + (int(depth),), dtype=dtype)
@@ -192,7 +264,12 @@ def one_hot(indices: Any, depth: int, dtype: Any = np.float32) -> Tensor:
 
 
 def convert_to_tensor(value: Any, dtype: Any = None) -> Tensor:
-    """``value`` as a :class:`Tensor` (NumPy arrays keep their dtype)."""
+    """``value`` as a :class:`Tensor`: NumPy arrays and scalars (and pandas frames) keep
+    their dtype; Python floats and ints (and lists of them) become float32 and int32, as in
+    TensorFlow."""
+    if dtype is None and isinstance(value, (int, float, list, tuple)) and \
+            not isinstance(value, np.generic):
+        return as_tensor(_tf_dtype(np.asarray(value), value))
     return as_tensor(value, dtype)
 
 
@@ -201,7 +278,12 @@ def cast(x: Any, dtype: Any) -> Tensor:
 
 
 def reshape(x: Any, shape: Any) -> Tensor:
-    return as_tensor(np.reshape(np.asarray(x), shape))
+    arr = np.asarray(x)
+    try:
+        return as_tensor(np.reshape(arr, tuple(np.asarray(shape).reshape(-1))))
+    except ValueError:
+        raise ShapeError(f"shape: cannot reshape {arr.size} values (shape {arr.shape}) to "
+                         f"{[int(n) for n in np.asarray(shape).reshape(-1)]}") from None
 
 
 # -- tf.math (also at the top level, as in TensorFlow) ---------------------------------------
@@ -232,7 +314,7 @@ def _reduction(f: Any, name: str) -> Any:
     def op(input_tensor: Any, axis: Any = None, keepdims: Any = False) -> Tensor:
         arr = _arg(input_tensor)
         return as_tensor(np.asarray(f(arr, axis=axis, keepdims=keepdims)).astype(arr.dtype)
-                         if name != "reduce_std" else
+                         if name not in ("reduce_std", "reduce_variance") else
                          f(arr, axis=axis, keepdims=keepdims))
 
     op.__name__ = name
@@ -268,6 +350,7 @@ reduce_max = _reduction(np.max, "reduce_max")
 reduce_min = _reduction(np.min, "reduce_min")
 reduce_prod = _reduction(np.prod, "reduce_prod")
 reduce_std = _reduction(np.std, "reduce_std")
+reduce_variance = _reduction(np.var, "reduce_variance")
 pow = _binary(np.power, "pow")  # noqa: A001
 round = _unary(np.round, "round")  # noqa: A001
 floor = _unary(np.floor, "floor")
@@ -328,9 +411,11 @@ math = _Namespace(
     maximum=maximum, minimum=minimum, multiply=multiply, negative=negative,
     not_equal=not_equal, pow=pow, reciprocal=reciprocal, reduce_max=reduce_max,
     reduce_mean=reduce_mean, reduce_min=reduce_min, reduce_prod=reduce_prod,
-    reduce_std=reduce_std, reduce_sum=reduce_sum, round=round, sigmoid=sigmoid, sign=sign,
+    reduce_std=reduce_std, reduce_sum=reduce_sum, reduce_variance=reduce_variance,
+    round=round, sigmoid=sigmoid, sign=sign,
     sin=sin, softmax=_act.softmax, sqrt=sqrt, square=square, subtract=subtract, tanh=tanh,
 )
+linalg = _Namespace("tf.linalg", matmul=matmul, eye=eye, transpose=transpose)
 # The same objects as keras.activations: callable on arrays (tf.nn.softmax(z, axis=-1),
 # tf.nn.leaky_relu(z, alpha=0.2)) and usable as a layer's activation (Dense(activation=tf.nn.relu))
 nn = _Namespace("tf.nn", softmax=_act.softmax, relu=_act.relu, sigmoid=sigmoid, tanh=tanh,

@@ -32,6 +32,8 @@ HINTS = {
     "TensorBoard": "fit returns a History (history.history, plot it with matplotlib); "
                    "gn.inspect.NeuronRecorder records every unit during training",
     "saved_model": "model.save(path) and glassnet.load_model(path) keep a model in one file",
+    "Module": "build models from layers: Sequential([layers.Dense(...), ...]); a model's "
+              "weights are model.weights and its submodels model.layers",
     "function": "glassnet has no graph to compile: call the Python function directly",
     "train": "checkpoints are files: ModelCheckpoint, model.save and glassnet.load_model",
     "config": "glassnet runs on the CPU with NumPy; there is no device to configure",
@@ -49,6 +51,12 @@ HINTS.update({name: _JOIN for name in (
     "Concatenate", "concatenate", "Add", "add", "Multiply", "multiply", "Average")})
 HINTS.update({name: "glassnet's networks take numbers; " + _ENCODE for name in (
     "string", "strings")})
+HINTS.update({name: "glassnet's tensors are dense NumPy arrays: pad the rows to one length "
+              "(a mask column if needed) or keep a Python list of arrays" for name in (
+                  "ragged", "RaggedTensor")})
+HINTS.update({name: "glassnet's tensors are dense NumPy arrays: build the dense array "
+              "(np.zeros, then set the nonzero entries) or use scipy.sparse outside the "
+              "model" for name in ("sparse", "SparseTensor")})
 HINTS["io"] = ("read files with NumPy or pandas and pass the arrays "
                "(tf.data.Dataset.from_tensor_slices)")
 HINTS["plot_model"] = "model.summary() lists the layers, their output shapes and parameters"
