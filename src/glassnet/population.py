@@ -30,6 +30,7 @@ order, the one ``fit(seed=seeds[k])`` would draw alone.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -44,8 +45,7 @@ from . import optimizers as opt_mod
 from .callbacks import Callback, CallbackList, History
 from .checks import check_features, check_int
 from .errors import ArgumentTypeError, ConfigError, NotReadyError, OutsideSubsetError
-from .layers import Dense, Dropout
-from .layers.core import dropout_mask
+from .layers import Dense, Dropout, Layer
 from .model import LayerTrace, Sequential, check_targets, step_generator
 from .optimizers import FUSED_SGD_MIN_SIZE
 from .training import (
@@ -62,8 +62,6 @@ Array = NDArray[Any]
 __all__ = ["MAX_MEMBERS", "MAX_VALUES", "MemberView", "Population", "PopulationHistory",
            "restore_member"]
 
-#: activations that act element by element (so they run on stacked arrays unchanged)
-_ELEMENTWISE = (acts.Linear, acts.ReLU, acts.Sigmoid, acts.Tanh, acts.LeakyReLU)
 _OPTIMIZERS = (opt_mod.SGD, opt_mod.RMSprop, opt_mod.Adam)
 
 #: The most members one population may hold. A budget checked before anything is built or
@@ -316,10 +314,10 @@ class Population:
         self.activations = [layer.activation for layer in dense]
         self.layer_names = [str(layer.name) for layer in dense]
         self.units = [layer.output_dim for layer in dense]
-        self._dropouts(models)
         self.fused = m0._fused
         self._regularizers(models)
         self._layout(models)
+        self._build_layers(models)
         self.history: PopulationHistory | None = None
 
     # -- construction --------------------------------------------------------------------------
@@ -370,45 +368,56 @@ class Population:
             members.append(Sequential.from_config(c))
         return cls(members)
 
-    def _dropouts(self, models: Sequence[Sequential]) -> None:
-        """The dropout layers before each Dense layer: ``(model layer index, each member's
-        rate, each member's seed for its masks)``, the seed being the layer's own or the
-        model's, as :meth:`Sequential.step_rng` takes it."""
-        self._drops: list[list[tuple[int, list[float], list[int]]]] = [
-            [] for _ in self.units]
-        dense_i = 0
+    def _build_layers(self, models: Sequence[Sequential]) -> None:
+        """The population's layers: one object per layer of the members' architecture (a
+        shallow copy of member 0's), computing over the member axis with the layer's own
+        code. A Dense layer's ``params``/``grads`` are the stacked ``(K, ...)`` views and its
+        regularizers the members' penalties (:class:`~glassnet.regularizers.MemberPenalties`);
+        a Dropout layer holds each member's rate and draws each member's masks from the
+        generator its model would use (the layer's own seed or the model's, see
+        :meth:`Sequential.step_rng`)."""
+        self._layers: list[Layer] = []
+        #: the Dense layers in order; the Dropout layers with their model index and seeds
+        self._dense: list[Dense] = []
+        self._dropouts: list[tuple[Dropout, int, list[int]]] = []
+        p = 0
         for index, layer in enumerate(models[0].layers):
-            if type(layer) is Dense:
-                dense_i += 1
-                continue
-            rates = [float(m.layers[index].rate) for m in models]  # type: ignore[attr-defined]
-            seeds = []
-            for m in models:
-                own = getattr(m.layers[index], "seed", None)
-                seeds.append(own if isinstance(own, int) else int(m.seed))
-            self._drops[dense_i].append((index, rates, seeds))
-        self._any_dropout = any(self._drops)
-        self._no_masks: list[list[Array]] = [[] for _ in self.units]  # never written to
+            own = copy.copy(layer)
+            if isinstance(own, Dense):
+                own.params = [self.params[p], self.params[p + 1]]
+                own.grads = [self.grads[p], self.grads[p + 1]]
+                own.kernel_regularizer, own.bias_regularizer = (  # type: ignore[assignment]
+                    self._stacked_penalty(models, index, attr, self.params[p + j].shape[1:])
+                    for j, attr in enumerate(("kernel_regularizer", "bias_regularizer")))
+                own.x = own.z = own.a = own.operands = None
+                self._dense.append(own)
+                p += 2
+            elif isinstance(own, Dropout):
+                own.member_rates = [float(m.layers[index].rate)  # type: ignore[attr-defined]
+                                    for m in models]
+                own.member_rngs = []
+                own.mask = None
+                seeds = []
+                for m in models:
+                    seed = getattr(m.layers[index], "seed", None)
+                    seeds.append(seed if isinstance(seed, int) else int(m.seed))
+                self._dropouts.append((own, index, seeds))
+            self._layers.append(own)
+        #: per layer: does a layer before it have weights (so its input gradient is needed)?
+        self._grad_in = [any(bool(earlier.params) for earlier in self._layers[:j])
+                         for j in range(len(self._layers))]
 
-    def _drop(self, a: Array, index: int, rates: list[float], seeds: list[int],
-              step: int, masks: list[Array]) -> Array:
-        """Dropout in training, each member with its own mask: the draws
-        :class:`~glassnet.layers.Dropout` makes for that member at global step ``step``
-        (a member at rate 0 keeps ``a``, as the layer does)."""
-        shape = a.shape[-2:]
-        mask = np.ones((self.K,) + shape, dtype=self.dtype)
-        for k in range(self.K):  # one generator per member: its own stream of masks
-            if rates[k] != 0.0:
-                mask[k] = dropout_mask(step_generator(seeds[k], index, step), shape,
-                                       self.dtype, rates[k])
-        masks.append(mask)
-        return a * mask
+    def _stacked_penalty(self, models: Sequence[Sequential], index: int, attr: str,
+                         shape: tuple[int, ...]) -> regularizers.MemberPenalties | None:
+        """The members' penalties of one parameter, or None where no member has one."""
+        stacked = regularizers.MemberPenalties(
+            [getattr(m.layers[index], attr) for m in models], shape, self.dtype)
+        return stacked if stacked.active else None
 
     def _regularizers(self, models: Sequence[Sequential]) -> None:
         """Each member's penalties (members may differ, e.g. a sweep over ``l2``): the
-        regularizer objects, for the penalty values, and per parameter ``2 l2`` and ``l1``
-        as ``(K, 1, 1)`` columns in the model's dtype, for the gradients."""
-        t = self.dtype.type
+        regularizer objects, for the penalty values, and which members penalize each
+        layer's kernel (their W is never folded into a gemm)."""
         self._member_regs = [[(getattr(layer, "kernel_regularizer", None),
                                getattr(layer, "bias_regularizer", None))
                               for layer in model.layers if type(layer) is Dense]
@@ -416,39 +425,11 @@ class Population:
         self.regularized = [bool(model._regularized) for model in models]
         self._any_regularized = any(self.regularized)
         self.last_penalties = np.zeros(self.K)
-        #: parameter index -> [(factor column, members that have the term, "l2" or "l1")]
-        self._reg_terms: dict[int, list[tuple[Array, Array, str]]] = {}
-        for i in range(len(self.units)):
-            for j in (0, 1):
-                regs = [member[i][j] for member in self._member_regs]
-                for term in ("l2", "l1"):
-                    factors = [getattr(r, term) if r is not None else 0.0 for r in regs]
-                    has = np.array([f != 0 for f in factors])
-                    if has.any():
-                        col = np.array([t(2.0 * f) if term == "l2" else t(f)
-                                        for f in factors], dtype=self.dtype)
-                        shape = (self.K,) + (1,) * (2 - j)
-                        self._reg_terms.setdefault(2 * i + j, []).append(
-                            (col.reshape(shape), has.reshape(shape), term))
-        #: per layer, the members that penalize its kernel: their W is never folded into a
-        #: gemm; and whether some, and all, do
         self._kernel_penalized = [np.array([member[i][0] is not None
                                             for member in self._member_regs])
                                   for i in range(len(self.units))]
         self._penalized_kernels = [(bool(p.any()), bool(p.all()))
                                    for p in self._kernel_penalized]
-
-    def _add_penalty_gradient(self, index: int) -> None:
-        """``grad += dR/dp`` for parameter ``index``, member by member as the engine does
-        (``grad += t(2 l2) * p``, then ``grad += t(l1) * sign(p)``; a member without the term
-        is left alone)."""
-        p, grad = self.params[index], self.grads[index]
-        for col, has, term in self._reg_terms.get(index, ()):
-            delta = col * (p if term == "l2" else np.sign(p))
-            if has.all():
-                grad += delta
-            else:
-                np.add(grad, delta, out=grad, where=has)
 
     def _penalties(self) -> Array:
         """Each member's penalty at the current weights, ``(K,)``, computed as the engine
@@ -563,53 +544,29 @@ class Population:
 
     # -- the vectorized step -------------------------------------------------------------------
     def _forward(self, x: Array, cache: bool, need_output: bool = True) -> Array:
-        """Stacked forward pass: ``x`` is ``(m, n)`` (shared) or ``(K, m, n)``; ``cache``: the
-        training pass (dropout masks drawn, everything kept for the backward pass).
-
-        Every layer's output is a ``(K, m, units)`` view of a batch-major ``(m, K, units)``
-        buffer (see :func:`_batch_major`): the per-member products are the same BLAS calls,
-        and the element-wise passes and the bias sums run over long contiguous rows."""
-        a = x
-        n = len(self.units)
-        if cache:
-            self._xs: list[Array] = []
-            self._zs: list[Array] = []
-            self._as: list[Array] = []
-            self._masks: list[list[Array]] = self._no_masks if not self._any_dropout \
-                else [[] for _ in range(n)]
+        """Stacked forward pass through the layers' own code: ``x`` is ``(m, n)`` (shared)
+        or ``(K, m, n)``; ``cache``: the training pass (each member's dropout masks of this
+        step drawn, every layer keeping what its backward pass needs); ``need_output=False``
+        stops the last layer at its pre-activation (a fused loss needs no more)."""
+        if cache and self._dropouts:
             step = int(self.iterations[0])  # the step about to be taken, as the engine's
-        for i in range(n):
-            if cache and self._drops[i]:  # training: each member's masks for this step
-                for index, rates, seeds in self._drops[i]:
-                    a = self._drop(a, index, rates, seeds, step, self._masks[i])
-            W, b = self.params[2 * i], self.params[2 * i + 1]
-            z = _batch_major(a.shape[-2], self.K, self.units[i], self.dtype)
-            if self.units[i] == 1:
-                # a matrix-vector product: BLAS may round a strided matrix differently
-                a = _member_contiguous(a)
-            np.matmul(a, W, out=z)
-            zt = z.transpose(1, 0, 2)
-            zt += b  # (m, K, units) += (K, units): the engine's z += b, element by element
-            if cache:
-                self._xs.append(a)
-                self._zs.append(z)
-            if i == n - 1 and not need_output:
-                a = z
+            for drop, index, seeds in self._dropouts:
+                drop.member_rngs = [step_generator(seed, index, step) if rate != 0.0 else None
+                                    for seed, rate in zip(seeds, drop.member_rates or ())]
+        a = x
+        last = self._layers[-1]
+        for layer in self._layers:
+            if layer is last and not need_output:
+                a = self._dense[-1].forward(a, cache, cache, activate=False)
             else:
-                a = self._act_forward(self.activations[i], z)
-            if cache:
-                self._as.append(a)
+                a = layer.forward(a, cache, cache)
         return a
 
-    def _act_forward(self, act: acts.Activation, z: Array) -> Array:
-        if isinstance(act, _ELEMENTWISE) or isinstance(act, acts.Softmax):
-            return act.forward(z)
-        return np.stack([act.forward(z[k]) for k in range(z.shape[0])])
-
-    def _act_backward(self, act: acts.Activation, g: Array, z: Array, a: Array) -> Array:
-        if isinstance(act, _ELEMENTWISE):
-            return act.backward(g, z, a)
-        return np.stack([act.backward(g[k], z[k], a[k]) for k in range(g.shape[0])])
+    def _release_batches(self) -> None:
+        """Let go of the last training batch the layers keep (no gradient computed)."""
+        for layer in self._layers:
+            layer.deferred = []
+            layer.clear_cache()
 
     def _loss_value_and_grad(self, t: Array, z: Array, out: Array | None,
                              need_grad: bool = True) -> tuple[Array, Array | None]:
@@ -695,49 +652,41 @@ class Population:
                     need_grads: bool = False) -> tuple[Array, Array]:
         """One optimizer step of every member; returns (loss values (K,), penalties included,
         and the outputs). ``last_penalties`` keeps the penalty part."""
-        n = len(self.units)
         out = self._forward(x, cache=True, need_output=need_output or not self.fused)
-        z_last = self._zs[-1]
-        values, grad = self._loss_value_and_grad(t, z_last, out)
+        last = self._dense[-1]
+        assert last.z is not None
+        values, grad = self._loss_value_and_grad(t, last.z, out)
         assert grad is not None
-        if not (self.fused or self.loss.from_logits):
-            grad = self._act_backward(self.activations[-1], grad, z_last, self._as[-1])
         opt = self.optimizer
         plain_sgd = isinstance(opt, opt_mod.SGD) and not opt.momentum
         fused_sgd: list[tuple[int, Array, Array]] = []
-        for i in range(n - 1, -1, -1):
-            W = self.params[2 * i]
-            gW, gb = self.grads[2 * i], self.grads[2 * i + 1]
-            xin = self._xs[i]
-            if 1 in W.shape[1:]:
-                # matrix-vector products: BLAS may round a strided (batch-major) operand
-                # differently, so this layer's products see each member's rows contiguous
-                grad, xin = _member_contiguous(grad), _member_contiguous(xin)
-            grad_x = None
-            if i > 0:
-                grad_x = _batch_major(grad.shape[1], self.K, W.shape[1], self.dtype)
-                np.matmul(grad, W.transpose(0, 2, 1), out=grad_x)
-            _bias_sum(grad, gb)
-            if 2 * i + 1 in self._reg_terms:
-                self._add_penalty_gradient(2 * i + 1)
-            some_penalized, all_penalized = self._penalized_kernels[i]
-            folds = plain_sgd and not all_penalized and self._sizes[2 * i] >= FUSED_SGD_MIN_SIZE \
-                and _blas.available(self.dtype)
-            if folds:  # members without a kernel penalty fold their step into a gemm
-                fused_sgd.append((i, xin, grad))
-            if not folds or need_grads or some_penalized:
-                if xin.ndim == 2:
-                    np.matmul(xin.T, grad, out=gW)
+        fused = self.fused or self.loss.from_logits
+        layers = self._layers
+        i = len(self._dense)
+        for j in range(len(layers) - 1, -1, -1):
+            layer = layers[j]
+            need_input_grad = self._grad_in[j]
+            if not isinstance(layer, Dense):
+                grad = layer.backward(grad, need_input_grad)
+            else:
+                i -= 1
+                all_penalized = self._penalized_kernels[i][1]
+                # plain SGD: members without a kernel penalty fold their step into a gemm
+                folds = plain_sgd and not all_penalized and \
+                    self._sizes[2 * i] >= FUSED_SGD_MIN_SIZE and _blas.available(self.dtype)
+                # the kernel gradient is deferred unless callbacks read it; it is computed
+                # anyway for penalized members, and the gemm's operands are kept
+                defer = folds and not need_grads
+                layer.keep_operands = folds
+                if layer is last and fused:
+                    grad = layer.backward_from_preactivation(grad, need_input_grad, defer)
                 else:
-                    np.matmul(xin.transpose(0, 2, 1), grad, out=gW)
-                if some_penalized:
-                    self._add_penalty_gradient(2 * i)
-            if i > 0:
-                assert grad_x is not None
-                for mask in reversed(self._masks[i]):  # back through the dropout layers
-                    grad_x *= mask
-                grad = self._act_backward(self.activations[i - 1], grad_x, self._zs[i - 1],
-                                          self._as[i - 1])
+                    grad = layer.backward(grad, need_input_grad, defer)
+                if folds:
+                    assert layer.operands is not None
+                    fused_sgd.append((i, *layer.operands))
+            if grad is None:
+                break
         if self._any_regularized:  # at the weights before the step, as the engine
             self.last_penalties = self._penalties()
             values = values + self.last_penalties
@@ -818,13 +767,13 @@ class Population:
             z = self._forward(xb, cache=False, need_output=False)
             out = None
             if not (self.fused or self.loss.from_logits):
-                out = self._act_forward(self.activations[-1], z.copy())
+                out = self.activations[-1].forward(z.copy())
             values, _ = self._loss_value_and_grad(tb, z, out, need_grad=False)
             if self._any_regularized:
                 values = values + self._penalties()
             total += values * xb.shape[0]
             if self.metrics:
-                outs.append(self._act_forward(self.activations[-1], z) if out is None else out)
+                outs.append(self.activations[-1].forward(z) if out is None else out)
         results = [{"loss": float(total[k] / m)} for k in range(self.K)]
         if self.metrics:
             allout = np.concatenate(outs, axis=1) if len(outs) > 1 else outs[0]
@@ -1000,50 +949,15 @@ class Population:
             cbl.on_train_end({"interrupted": False})
         if show:
             show.close()
-        self._xs = self._zs = self._as = []
+        self._release_batches()
         self.history = PopulationHistory(histories, time.perf_counter() - start_time)
         return self.history
-
-
-def _batch_major(m: int, K: int, n: int, dtype: np.dtype[Any]) -> Array:
-    """A new ``(K, m, n)`` array laid out as ``(m, K, n)`` in memory (its ``base``).
-
-    NumPy's ``matmul`` writes each member's ``(m, n)`` block through BLAS with a row stride
-    of ``K n`` (the same call as for a contiguous block), and the passes that follow
-    (``z += b``, activations, the bias gradient's sum over the batch) run over rows of
-    ``K n`` contiguous elements instead of ``n``: for course-sized layers that is what a
-    population step's element-wise time was spent on.
-
-    A one-unit layer keeps the plain ``(K, m, 1)`` layout: there its products are
-    matrix-vector products, which BLAS may round differently for a strided vector."""
-    if n == 1:
-        return np.empty((K, m, 1), dtype=dtype)
-    return np.empty((m, K, n), dtype=dtype).transpose(1, 0, 2)
-
-
-def _member_contiguous(a: Array) -> Array:
-    """``a`` with each member's block contiguous (a copy only for a batch-major array)."""
-    return a if a.flags.c_contiguous else np.ascontiguousarray(a)
 
 
 def _per_member(v: Array, m: int, K: int) -> Array:
     """Per-row values in batch-major order ``(m K,)`` as a contiguous ``(K, m)`` array, so
     that each member's sum runs over contiguous values, as the engine's does."""
     return np.ascontiguousarray(v.reshape(m, K).T)
-
-
-def _bias_sum(grad: Array, out: Array) -> None:
-    """``out[k] = grad[k].sum(axis=0)`` with the engine's rounding, for every member.
-
-    The engine sums a ``(m, n)`` gradient over its rows one row after another when
-    ``n > 1`` (NumPy reduces a non-contiguous axis sequentially) and pairwise when
-    ``n == 1`` (a contiguous column). A batch-major ``(m, K n)`` buffer summed over its rows
-    repeats the first for every member in one pass; the second is kept as it is."""
-    batch_major = grad.transpose(1, 0, 2)
-    if grad.shape[2] > 1 and batch_major.flags.c_contiguous:
-        np.add.reduce(batch_major, axis=0, out=out)
-    else:
-        np.add.reduce(np.ascontiguousarray(grad), axis=1, out=out)
 
 
 def restore_member(state: dict[str, Any]) -> Sequential:
