@@ -1,0 +1,205 @@
+"""A population steps its members through the layers' own code (one engine over a member
+axis): every activation, the shared layer arithmetic and the per-member penalties, each
+member bit for bit the model trained alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+import glassnet as gn
+from glassnet import activations, regularizers
+from glassnet.layers import Dense
+from glassnet.layers.members import batch_major
+from glassnet.population import Population
+
+
+@pytest.fixture(scope="module")
+def digits() -> tuple[np.ndarray, np.ndarray]:
+    X, y = load_digits(return_X_y=True)
+    return X[:256] / 16.0, y[:256]
+
+
+def _assert_members_equal(alone: list[gn.Sequential], pop: Population) -> None:
+    for k, model in enumerate(alone):
+        for a, b in zip(model.get_weights(), pop[k].get_weights()):
+            np.testing.assert_array_equal(b, a)
+
+
+HIDDEN = [name for name in activations.names() if name not in ("softmax",)]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("hidden", sorted(set(HIDDEN) - {"identity", "none", "logistic",
+                                                         "leakyrelu", "swish"}))
+def test_every_activation_trains_members_bit_for_bit(digits: Any, dtype: str,
+                                                     hidden: str) -> None:
+    """Each activation runs over the stacked (K, m, units) arrays in one call (no member
+    loop): the members still equal their own fits exactly."""
+    X, y = digits
+
+    def member(seed: int) -> gn.Sequential:
+        model = gn.Sequential([gn.Input((64,)), gn.Dense(12, hidden), gn.Dense(7, hidden),
+                               gn.Dense(10, "softmax")], seed=seed, dtype=dtype)
+        model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+        return model
+
+    alone = [member(s) for s in (1, 2, 3)]
+    pop = Population([member(s) for s in (1, 2, 3)])
+    hist = pop.fit(X, y, epochs=1, batch_size=32, seed=[4, 5, 6])
+    for k, model in enumerate(alone):
+        model.fit(X, y, epochs=1, batch_size=32, seed=4 + k, verbose=0)
+        assert hist[k].history == model.history.history
+    _assert_members_equal(alone, pop)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_softmax_output_without_a_fused_loss_is_bit_for_bit(digits: Any, dtype: str) -> None:
+    """Softmax's backward (its Jacobian, a sum over each example's units) over a batch-major
+    (K, m, units) stack, as under a mean squared error (nothing fused)."""
+    X, y = digits
+    Y = np.eye(10)[y]
+
+    def member(seed: int) -> gn.Sequential:
+        model = gn.Sequential([gn.Input((64,)), gn.Dense(20, "elu"),
+                               gn.Dense(10, "softmax")], seed=seed, dtype=dtype)
+        model.compile(loss="mse", optimizer="sgd", metrics=["accuracy"])
+        return model
+
+    alone = [member(s) for s in (7, 8)]
+    pop = Population([member(s) for s in (7, 8)])
+    hist = pop.fit(X, Y, epochs=2, batch_size=16, seed=3)
+    for k, model in enumerate(alone):
+        model.fit(X, Y, epochs=2, batch_size=16, seed=3, verbose=0)
+        assert hist[k].history == model.history.history
+    _assert_members_equal(alone, pop)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_softmax_backward_over_leading_axes_equals_each_member(dtype: Any) -> None:
+    rng = np.random.default_rng(0)
+    soft = activations.Softmax()
+    z = batch_major(9, 3, 5, dtype)
+    z[...] = rng.normal(size=z.shape)
+    g = rng.normal(size=z.shape).astype(dtype)
+    a = soft.forward(z.copy())
+    stacked = soft.backward(g.copy(), z, a)
+    assert stacked.shape == z.shape
+    for k in range(3):
+        np.testing.assert_array_equal(a[k], soft.forward(z[k].copy()))
+        np.testing.assert_array_equal(stacked[k],
+                                      soft.backward(g[k].copy(), z[k], a[k].copy()))
+
+
+def _stacked_dense(K: int, n: int, units: int, activation: str, kernel: Any, bias: Any,
+                   rng: np.random.Generator) -> tuple[Dense, list[Dense]]:
+    """A Dense layer over the member axis and its K single twins with the same weights."""
+    singles = []
+    for k in range(K):
+        layer = Dense(units, activation, kernel_regularizer=kernel[k],
+                      bias_regularizer=bias[k])
+        layer.build(n, rng, np.dtype(np.float64))
+        layer.params[1][...] = rng.normal(size=units)
+        singles.append(layer)
+    stacked = Dense(units, activation)
+    stacked.build(n, rng, np.dtype(np.float64))
+    W = np.stack([s.params[0] for s in singles])
+    b = np.stack([s.params[1] for s in singles])
+    stacked.params = [W, b]
+    stacked.grads = [np.zeros_like(W), np.zeros_like(b)]
+    stacked.kernel_regularizer = regularizers.MemberPenalties(  # type: ignore[assignment]
+        list(kernel), W.shape[1:], np.float64)
+    stacked.bias_regularizer = regularizers.MemberPenalties(  # type: ignore[assignment]
+        list(bias), b.shape[1:], np.float64)
+    return stacked, singles
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["shared-x", "own-x"])
+@pytest.mark.parametrize("units", [1, 4])
+def test_stacked_dense_equals_each_member_and_finite_differences(shared: bool,
+                                                                   units: int) -> None:
+    """The Dense code over a member axis: forward and every gradient equal each member's
+    layer alone bit for bit (penalties differing per member, one member without any), and
+    the stacked gradients match central differences of the members' summed objective."""
+    rng = np.random.default_rng(1)
+    K, m, n = 3, 6, 5
+    kernel = [regularizers.l1_l2(0.01, 0.03), None, regularizers.l2(0.2)]
+    bias = [None, regularizers.l1(0.05), regularizers.l2(0.1)]
+    stacked, singles = _stacked_dense(K, n, units, "tanh", kernel, bias, rng)
+    x = rng.normal(size=(m, n)) if shared else rng.normal(size=(K, m, n))
+    upstream = rng.normal(size=(K, m, units))
+    a = stacked.forward(x, training=True, cache=True)
+    grad_x = stacked.backward(upstream.copy())
+    assert grad_x is not None
+    for k, layer in enumerate(singles):
+        xk = x if shared else x[k]
+        np.testing.assert_array_equal(a[k], layer.forward(xk, training=True, cache=True))
+        gxk = layer.backward(upstream[k].copy())
+        assert gxk is not None
+        if not shared:
+            np.testing.assert_array_equal(grad_x[k], gxk)
+        np.testing.assert_array_equal(stacked.grads[0][k], layer.grads[0])
+        np.testing.assert_array_equal(stacked.grads[1][k], layer.grads[1])
+
+    def objective() -> float:
+        total = float(np.sum(stacked.forward(x) * upstream))
+        for k in range(K):
+            total += regularizers.layer_penalty(kernel[k], bias[k], stacked.params[0][k],
+                                                stacked.params[1][k])
+        return total
+
+    eps = 1e-6
+    for p, g in zip(stacked.params, stacked.grads):
+        numeric = np.zeros_like(p)
+        for i in np.ndindex(p.shape):
+            keep = p[i]
+            p[i] = keep + eps
+            up = objective()
+            p[i] = keep - eps
+            down = objective()
+            p[i] = keep
+            numeric[i] = (up - down) / (2 * eps)
+        np.testing.assert_allclose(g, numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_member_penalties_leave_unpenalized_members_untouched() -> None:
+    """A member without a term is left exactly as it was (no ``+ 0`` turning -0.0 or nan),
+    and each penalized member gets its own factor."""
+    W = np.array([[[-0.0, 2.0]], [[np.nan, -1.0]], [[3.0, -0.5]]])
+    regs = [None, regularizers.l1(0.5), regularizers.l1_l2(0.25, 2.0)]
+    grad = np.array([[[-0.0, 1.0]], [[1.0, 1.0]], [[1.0, 1.0]]])
+    penalties = regularizers.MemberPenalties(regs, W.shape[1:], np.float64)
+    penalties.add_gradient(W, grad)
+    assert np.signbit(grad[0, 0, 0]) and grad[0, 0, 1] == 1.0
+    np.testing.assert_array_equal(grad[1], [[np.nan, 0.5]])
+    np.testing.assert_array_equal(grad[2], [[1.0 + 12.0 + 0.25, 1.0 - 2.0 - 0.25]])
+    assert regularizers.MemberPenalties([None, None], (2,), np.float64).active is False
+
+
+def test_dropout_on_the_input_of_shared_batches_stays_bit_for_bit(digits: Any) -> None:
+    """A Dropout first (on the shared batch, so the members' inputs split there) followed
+    by a large layer whose plain SGD steps fold into a gemm, with a recorder reading every
+    member's gradients (the folded layer's gradient is computed for it)."""
+    X, y = digits
+
+    def member(seed: int) -> gn.Sequential:
+        model = gn.Sequential([gn.Input((64,)), gn.layers.Dropout(0.1 * seed),
+                               gn.Dense(160, "relu"), gn.Dense(10, "softmax")],
+                              seed=seed, dtype="float32")
+        model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
+        return model
+
+    alone = [member(s) for s in (0, 1, 2)]
+    pop = Population([member(s) for s in (0, 1, 2)])
+    recs = [gn.inspect.NeuronRecorder(probe=X[:40], every_steps=3) for _ in range(3)]
+    pop.fit(X, y, epochs=1, batch_size=32, seed=9, callbacks=[[r] for r in recs])
+    for k, model in enumerate(alone):
+        rec = gn.inspect.NeuronRecorder(probe=X[:40], every_steps=3)
+        model.fit(X, y, epochs=1, batch_size=32, seed=9, verbose=0, callbacks=[rec])
+        for layer, metrics in rec.history.items():
+            for metric, values in metrics.items():
+                np.testing.assert_array_equal(recs[k].history[layer][metric], values)
+    _assert_members_equal(alone, pop)
