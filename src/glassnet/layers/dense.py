@@ -39,27 +39,6 @@ from .base import Array, DeferredProduct, Layer
 from .input import declared_input_shape
 
 
-def affine(x: Array, W: Array, b: Array) -> tuple[Array, Array]:
-    """``z = x @ W + b`` and the ``x`` it was computed from, over an optional member axis.
-
-    A single model: ``x (m, n)`` (or a SciPy sparse batch), ``W (n, u)``, ``b (u,)``. A
-    population: ``x (m, n)`` shared or ``(K, m, n)``, ``W (K, n, u)``, ``b (K, u)``; ``z``
-    is then a batch-major ``(K, m, u)`` stack, and a one-wide product's ``x`` is made
-    member-contiguous (see :mod:`~glassnet.layers.members`); the returned ``x`` is the one a
-    backward pass should use (a one-unit layer's products are matrix-vector ones)."""
-    if W.ndim == 2:
-        z = x @ W
-        z += b
-        return z, x
-    z = members.batch_major(x.shape[-2], W.shape[0], W.shape[2], W.dtype)
-    if W.shape[2] == 1:
-        x = members.member_contiguous(x)
-    np.matmul(x, W, out=z)
-    zt = z.transpose(1, 0, 2)
-    zt += b  # (m, K, u) += (K, u): the single model's z += b, element by element
-    return z, x
-
-
 class Dense(Layer):
     """A fully connected layer ``a = g(x @ W + b)``."""
 
@@ -154,13 +133,28 @@ class Dense(Layer):
 
     # -- forward ----------------------------------------------------------------------------
     def preactivation(self, x: Array, training: bool = False) -> Array:
-        return affine(x, *self.params)[0]
+        return self.forward(x, training, activate=False)
 
     def forward(self, x: Array, training: bool = False, cache: bool = False,
                 activate: bool = True) -> Array:
-        """``a = g(x @ W + b)``; ``activate=False`` stops at ``z`` (a population whose fused
-        loss needs no output skips the last activation)."""
-        z, x = affine(x, *self.params)
+        """``a = g(x @ W + b)``; ``activate=False`` stops at ``z``.
+
+        A single model: ``x (m, n)`` (or a SciPy sparse batch), ``W (n, u)``, ``b (u,)``. A
+        population: ``x (m, n)`` shared or ``(K, m, n)``, ``W (K, n, u)``, ``b (K, u)``; ``z``
+        is then a batch-major ``(K, m, u)`` stack, and a one-unit layer's ``x`` is made
+        member-contiguous (its products are matrix-vector ones; see
+        :mod:`~glassnet.layers.members`)."""
+        W, b = self.params
+        if W.ndim == 2:
+            z = x @ W
+            z += b
+        else:
+            z = members.batch_major(x.shape[-2], W.shape[0], W.shape[2], W.dtype)
+            if W.shape[2] == 1:
+                x = members.member_contiguous(x)
+            np.matmul(x, W, out=z)
+            zt = z.transpose(1, 0, 2)
+            zt += b  # (m, K, u) += (K, u): the single model's z += b, element by element
         a = self.activation.forward(z) if activate else z
         if cache:
             self.x, self.z, self.a = x, z, a
@@ -212,14 +206,14 @@ class Dense(Layer):
         if self.bias_regularizer is not None:
             self.bias_regularizer.add_gradient(b, grads[1])
         dense = isinstance(x, np.ndarray)
-        if self.keep_operands:
+        if stacked and self.keep_operands:
             self.operands = (x, grad_z)
         if defer and dense and self.kernel_regularizer is None:
             self.deferred = [(0, DeferredProduct(x, grad_z, grads[0]))]
         else:
             self.deferred = []
             if dense:
-                np.matmul(members.swap_last(x), grad_z, out=grads[0])
+                np.matmul(x.transpose(0, 2, 1) if x.ndim == 3 else x.T, grad_z, out=grads[0])
             else:  # a SciPy sparse batch (first layer): a sparse product, nothing densified
                 grads[0][...] = x.T @ grad_z
             if self.kernel_regularizer is not None:

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 Array = NDArray[Any]
 
-__all__ = ["batch_major", "bias_sum", "member_contiguous", "swap_last"]
+__all__ = ["batch_major", "bias_sum", "member_contiguous"]
 
 
 def batch_major(m: int, K: int, n: int, dtype: Any) -> Array:
@@ -50,12 +50,6 @@ def member_contiguous(a: Any) -> Any:
     """``a`` with each member's block contiguous (a copy only for a batch-major array)."""
     return a if not isinstance(a, np.ndarray) or a.flags.c_contiguous \
         else np.ascontiguousarray(a)
-
-
-def swap_last(a: Any) -> Any:
-    """``a`` with its last two axes swapped: ``a.T`` for a matrix (also a SciPy sparse one),
-    each member's transpose for a ``(K, m, n)`` stack."""
-    return a.T if a.ndim == 2 else a.transpose(0, 2, 1)
 
 
 def bias_sum(grad: Array, out: Array) -> None:
