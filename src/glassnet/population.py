@@ -45,7 +45,7 @@ from . import optimizers as opt_mod
 from .callbacks import Callback, CallbackList, History
 from .checks import check_features, check_int
 from .errors import ArgumentTypeError, ConfigError, NotReadyError, OutsideSubsetError
-from .layers import Dense, Dropout, Layer
+from .layers import BatchNormalization, Dense, Dropout, Layer
 from .model import LayerTrace, Sequential, check_targets, step_generator
 from .optimizers import FUSED_SGD_MIN_SIZE
 from .training import (
@@ -63,6 +63,8 @@ __all__ = ["MAX_MEMBERS", "MAX_VALUES", "MemberView", "Population", "PopulationH
            "restore_member"]
 
 _OPTIMIZERS = (opt_mod.SGD, opt_mod.RMSprop, opt_mod.Adam)
+#: the layers a population holds (each computing over the member axis in its own code)
+_LAYERS = (Dense, Dropout, BatchNormalization)
 
 #: The most members one population may hold. A budget checked before anything is built or
 #: allocated (a million members would take minutes before an error); raise it by assigning
@@ -117,51 +119,11 @@ class PopulationHistory:
         return f"PopulationHistory(members={len(self.histories)}, epochs={n}, keys=[{keys}])"
 
 
-class _LayerView:
-    """Dense layer ``i`` of one member, seen through the stacked arrays (views, no copies),
-    with the read side of the layer protocol the instruments use."""
-
-    has_units = True
-    kind = "Dense"
-    state: list[Array] = []
-
-    def __init__(self, pop: Population, i: int, k: int) -> None:
-        self.name = pop.layer_names[i]
-        self.activation = pop.activations[i]
-        self.output_activation = self.activation
-        self.units = pop.units[i]
-        self.params = [pop.params[2 * i][k], pop.params[2 * i + 1][k]]
-        self.grads = [pop.grads[2 * i][k], pop.grads[2 * i + 1][k]]
-
-    def preactivation(self, x: Array, training: bool = False) -> Array:
-        z = x @ self.params[0]
-        z += self.params[1]
-        return z
-
-    def forward(self, x: Array, training: bool = False, cache: bool = False) -> Array:
-        return self.activation.forward(self.preactivation(x))
-
-    def trace_mask(self) -> Array | None:
-        return None
-
-    @property
-    def W(self) -> Array:
-        return self.params[0]
-
-    @property
-    def b(self) -> Array:
-        return self.params[1]
-
-    @property
-    def output_dim(self) -> int:
-        return self.units
-
-
 class MemberView:
-    """Member ``k`` of a population during ``fit``, as callbacks see it: ``layers`` (with
-    ``name``, ``activation``, ``params`` and ``grads`` that are views of the stacked arrays),
-    ``seed``, ``check_X``. Reading it copies nothing; it is not a model to train or change
-    (``Population[k]`` gives that)."""
+    """Member ``k`` of a population during ``fit``, as callbacks see it: ``layers`` (the
+    population's layer objects seen through member ``k``'s slices: ``params``, ``grads`` and
+    ``state`` are views of the stacked arrays), ``seed``, ``check_X``. Reading it copies
+    nothing; it is not a model to train or change (``Population[k]`` gives that)."""
 
     def __init__(self, pop: Population, k: int) -> None:
         self.population = pop
@@ -169,7 +131,7 @@ class MemberView:
         self.seed = pop.seeds[k]
         self.name = pop.names[k]
         self.dtype = pop.dtype
-        self.layers = [_LayerView(pop, i, k) for i in range(len(pop.units))]
+        self.layers = [pop._member_layer(layer, k) for layer in pop._layers]
         self.stop_training = False
         self.history: History | None = None
 
@@ -177,14 +139,22 @@ class MemberView:
         return self.population._check_X(X, argument)
 
     def trace(self, X: Any, training: bool = False) -> list[LayerTrace]:
-        """As :meth:`Sequential.trace`: every layer's ``x``, ``z``, ``a``, ``W``, ``b``."""
+        """As :meth:`Sequential.trace` at inference: every layer's ``x``, ``z``, ``a``, ``W``,
+        ``b`` for member ``k``."""
         a = np.asarray(self.check_X(X), dtype=self.dtype)
         out = []
         for layer in self.layers:
-            z = layer.preactivation(a)
-            a_next = layer.activation.forward(z.copy())
-            out.append(LayerTrace(layer.name, a, z, a_next, layer.params[0].copy(),
-                                  layer.params[1].copy(), "Dense", None))
+            act = layer.output_activation
+            if act is not None:
+                z = layer.preactivation(a)
+                a_next = act.forward(z.copy())
+            else:
+                a_next = z = layer.forward(a)
+            params = layer.params if layer.has_units else []
+            out.append(LayerTrace(str(layer.name), a, z, a_next,
+                                  params[0].copy() if params else None,
+                                  params[1].copy() if len(params) > 1 else None,
+                                  layer.kind, None))
             a = a_next
         return out
 
@@ -246,11 +216,16 @@ class Population:
             if model.loss is None or model.optimizer is None:
                 raise NotReadyError(f"models[{k}] is not compiled: call compile() on every member")
             for layer in model.layers:
-                if type(layer) not in (Dense, Dropout):
+                if type(layer) not in _LAYERS:
                     raise ConfigError(
-                        f"models[{k}]: a population holds Dense and Dropout layers only, "
-                        f"found {type(layer).__name__} {layer.name!r}"
+                        f"models[{k}]: a population holds Dense, Dropout and "
+                        f"BatchNormalization layers only, found {type(layer).__name__} "
+                        f"{layer.name!r}"
                     )
+                if not layer.trainable:
+                    raise ConfigError(
+                        f"models[{k}]: layer {layer.name!r} is frozen (trainable=False); a "
+                        "population trains every layer of its members: fit that member alone")
             if type(model.layers[-1]) is not Dense:
                 raise ConfigError(
                     f"models[{k}]: a population's last layer must be Dense, found "
@@ -380,18 +355,24 @@ class Population:
         #: the Dense layers in order; the Dropout layers with their model index and seeds
         self._dense: list[Dense] = []
         self._dropouts: list[tuple[Dropout, int, list[int]]] = []
+        #: the parameter index of each Dense layer's W
+        self._dense_at: list[int] = []
         p = 0
         for index, layer in enumerate(models[0].layers):
             own = copy.copy(layer)
+            n = len(layer.params)
+            own.params = self.params[p:p + n]
+            own.grads = self.grads[p:p + n]
+            # each member's non-trainable arrays (moving statistics), stacked
+            own.state = [np.stack([m.layers[index].state[j] for m in models])
+                         for j in range(len(layer.state))]
+            own.clear_cache()
             if isinstance(own, Dense):
-                own.params = [self.params[p], self.params[p + 1]]
-                own.grads = [self.grads[p], self.grads[p + 1]]
                 own.kernel_regularizer, own.bias_regularizer = (  # type: ignore[assignment]
                     self._stacked_penalty(models, index, attr, self.params[p + j].shape[1:])
                     for j, attr in enumerate(("kernel_regularizer", "bias_regularizer")))
-                own.x = own.z = own.a = own.operands = None
                 self._dense.append(own)
-                p += 2
+                self._dense_at.append(p)
             elif isinstance(own, Dropout):
                 own.member_rates = [float(m.layers[index].rate)  # type: ignore[attr-defined]
                                     for m in models]
@@ -403,9 +384,30 @@ class Population:
                     seeds.append(seed if isinstance(seed, int) else int(m.seed))
                 self._dropouts.append((own, index, seeds))
             self._layers.append(own)
+            p += n
+        self._stepping = [layer for layer in self._layers
+                          if type(layer).finish_step is not Layer.finish_step]
         #: per layer: does a layer before it have weights (so its input gradient is needed)?
         self._grad_in = [any(bool(earlier.params) for earlier in self._layers[:j])
                          for j in range(len(self._layers))]
+
+    def _member_layer(self, layer: Layer, k: int) -> Layer:
+        """``layer`` as member ``k`` has it: a copy of the population's layer object whose
+        ``params``, ``grads`` and ``state`` are member ``k``'s slices (views), computing with
+        the layer's single-model code (what a callback reads and traces)."""
+        view = copy.copy(layer)
+        view.params = [p[k] for p in layer.params]
+        view.grads = [g[k] for g in layer._grads]
+        view.state = [s[k] for s in layer.state]
+        if isinstance(view, Dense):
+            view.kernel_regularizer, view.bias_regularizer = \
+                self._member_regs[k][self._dense.index(layer)]  # type: ignore[arg-type]
+            view.keep_operands = False
+        elif isinstance(view, Dropout):
+            view.rate = (view.member_rates or [view.rate] * self.K)[k]
+            view.member_rates = None
+        view.clear_cache()
+        return view
 
     def _stacked_penalty(self, models: Sequence[Sequential], index: int, attr: str,
                          shape: tuple[int, ...]) -> regularizers.MemberPenalties | None:
@@ -439,8 +441,8 @@ class Population:
             if not self.regularized[k]:
                 continue
             out[k] = float(sum(
-                regularizers.layer_penalty(kernel, bias, self.params[2 * i][k],
-                                           self.params[2 * i + 1][k])
+                regularizers.layer_penalty(kernel, bias, self._dense[i].params[0][k],
+                                           self._dense[i].params[1][k])
                 for i, (kernel, bias) in enumerate(regs)
                 if kernel is not None or bias is not None))
         return out
@@ -512,9 +514,11 @@ class Population:
 
     def member_state(self, k: int) -> dict[str, Any]:
         """Member ``k`` as plain data (copies): its configuration, weights, optimizer step
-        count and state arrays (by the optimizer's attribute name) and epochs trained; what
-        :func:`restore_member` makes a model of, in this process or another."""
-        return {
+        count and state arrays (by the optimizer's attribute name) and epochs trained, and,
+        where its layers have some, their non-trainable arrays (``"layer_states"``: a batch
+        normalization's moving statistics, in layer order); what :func:`restore_member`
+        makes a model of, in this process or another."""
+        state = {
             "config": self._configs[k],
             "weights": [p[k].copy() for p in self.params],
             "iterations": int(self.iterations[k]),
@@ -523,6 +527,10 @@ class Population:
                       for name in self.optimizer.slot_names() if name in self._state},
             "epochs_trained": self.epochs_trained,
         }
+        layer_states = [s[k].copy() for layer in self._layers for s in layer.state]
+        if layer_states:
+            state["layer_states"] = layer_states
+        return state
 
     def models(self) -> list[Sequential]:
         """Every member as an ordinary ``Sequential`` model (copies)."""
@@ -673,7 +681,8 @@ class Population:
                 all_penalized = self._penalized_kernels[i][1]
                 # plain SGD: members without a kernel penalty fold their step into a gemm
                 folds = plain_sgd and not all_penalized and \
-                    self._sizes[2 * i] >= FUSED_SGD_MIN_SIZE and _blas.available(self.dtype)
+                    self._sizes[self._dense_at[i]] >= FUSED_SGD_MIN_SIZE and \
+                    _blas.available(self.dtype)
                 # the kernel gradient is deferred unless callbacks read it; it is computed
                 # anyway for penalized members, and the gemm's operands are kept
                 defer = folds and not need_grads
@@ -691,6 +700,8 @@ class Population:
             self.last_penalties = self._penalties()
             values = values + self.last_penalties
         self._apply(plain_sgd, fused_sgd)
+        for stepping in self._stepping:  # e.g. moving statistics, after the step
+            stepping.finish_step()
         return values, out
 
     # -- the optimizers' own arithmetic, over the member axis -----------------------------------
@@ -708,18 +719,19 @@ class Population:
         tmp = self._state["scratch"]
         done = set()
         for i, xin, gz in fused_sgd:  # plain SGD: a large W from its deferred product by gemm
-            W = self.params[2 * i]
-            done.add(2 * i)
+            at = self._dense_at[i]
+            W = self.params[at]
+            done.add(at)
             penalized = self._kernel_penalized[i]
             for k in range(self.K):
                 xk = xin if xin.ndim == 2 else xin[k]
                 if penalized[k]:  # as the engine: no fold, p += (-lr) g
-                    opt_mod._axpy(W[k], float(-lrs[k]), self.grads[2 * i][k],
-                                  self._view(tmp, 2 * i)[k])
+                    opt_mod._axpy(W[k], float(-lrs[k]), self.grads[at][k],
+                                  self._view(tmp, at)[k])
                 elif not _blas.gemm_at_b_acc(xk, gz[k], W[k], float(-lrs[k])):
-                    g = self.grads[2 * i]
+                    g = self.grads[at]
                     np.matmul(xk.T, gz[k], out=g[k])
-                    opt_mod._axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, 2 * i)[k])
+                    opt_mod._axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, at)[k])
         slots = [self._state[name] for name in opt.slot_names()]
         small = slice(0, self._n_small)
         opt.update_arrays(P[:, small], G[:, small], tmp[:, small], lrs,
@@ -966,6 +978,9 @@ def restore_member(state: dict[str, Any]) -> Sequential:
     would refuse), optimizer state (so ``fit`` continues exactly) and epochs trained."""
     model = Sequential.from_config(state["config"])
     for dst, src in zip(model._param_list, state["weights"]):
+        dst[...] = src
+    layer_states = [s for layer in model.layers for s in layer.state]
+    for dst, src in zip(layer_states, state.get("layer_states", ())):
         dst[...] = src
     opt = model.optimizer
     assert opt is not None
