@@ -203,3 +203,104 @@ def test_dropout_on_the_input_of_shared_batches_stays_bit_for_bit(digits: Any) -
             for metric, values in metrics.items():
                 np.testing.assert_array_equal(recs[k].history[layer][metric], values)
     _assert_members_equal(alone, pop)
+
+
+def _bn_member(seed: int, dtype: str, optimizer: str = "adam", first: bool = False,
+               momentum: float = 0.9) -> gn.Sequential:
+    layers: list[Any] = [gn.Input((64,))]
+    if first:  # on the shared input: each member's own statistics of the same rows
+        layers.append(gn.layers.BatchNormalization(momentum=momentum))
+    layers += [gn.Dense(24, "relu"), gn.layers.BatchNormalization(momentum=momentum),
+               gn.Dense(12, "tanh"), gn.layers.Dropout(0.1 * (seed % 3)),
+               gn.layers.BatchNormalization(momentum=momentum, center=False),
+               gn.Dense(10, "softmax")]
+    model = gn.Sequential(layers, seed=seed, dtype=dtype)
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=optimizer,
+                  metrics=["accuracy"])
+    return model
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("shared", [True, False], ids=["shared-batches", "own-orders"])
+@pytest.mark.parametrize("first", [False, True], ids=["after-dense", "on-input"])
+def test_batch_normalization_trains_each_member_bit_for_bit(
+        digits: Any, dtype: str, shared: bool, first: bool) -> None:
+    """BatchNormalization in a population: batch statistics over each member's own rows,
+    moving statistics per member; every member equals its own fit bit for bit (weights,
+    moving statistics, history with validation at the moving statistics), and
+    ``member_state``/``pop[k]`` give the member back with its moving statistics."""
+    X, y = digits
+    seeds = [1, 2, 3]
+    alone = [_bn_member(s, dtype, first=first) for s in seeds]
+    pop = Population([_bn_member(s, dtype, first=first) for s in seeds])
+    orders = 5 if shared else [5, 6, 7]
+    hist = pop.fit(X, y, epochs=2, batch_size=32, seed=orders,
+                   validation_data=(X[:64], y[:64]))
+    for k, model in enumerate(alone):
+        model.fit(X, y, epochs=2, batch_size=32, seed=5 if shared else 5 + k, verbose=0,
+                  validation_data=(X[:64], y[:64]))
+        assert hist[k].history == model.history.history
+        member = pop[k]
+        for a, b in zip(model.get_weights(), member.get_weights()):  # moving stats included
+            np.testing.assert_array_equal(b, a)
+        moving = [layer.moving_mean for layer in model.layers
+                  if isinstance(layer, gn.layers.BatchNormalization)]
+        assert all(np.any(m != 0) for m in moving)  # the statistics did move
+        np.testing.assert_array_equal(member.predict(X[:50]), model.predict(X[:50]))
+        np.testing.assert_array_equal(pop.predict(X[:50])[k], model.predict(X[:50]))
+        # and the member goes on training alone exactly as the model does
+        member.fit(X, y, epochs=1, batch_size=32, seed=9, verbose=0)
+        model.fit(X, y, epochs=1, batch_size=32, seed=9, verbose=0)
+        for a, b in zip(model.get_weights(), member.get_weights()):
+            np.testing.assert_array_equal(b, a)
+
+
+def test_population_keeps_members_moving_statistics_they_bring(digits: Any) -> None:
+    """Members that trained before joining bring their moving statistics (different per
+    member) into the population and out again."""
+    X, y = digits
+    models = [_bn_member(s, "float64", optimizer="sgd") for s in (4, 5)]
+    for k, model in enumerate(models):
+        model.fit(X, y, epochs=1, batch_size=64, seed=k, verbose=0)
+    pop = Population(models)
+    for k, model in enumerate(models):
+        state = pop.member_state(k)
+        expected = [s for layer in model.layers for s in layer.state]
+        assert len(state["layer_states"]) == len(expected) == 4
+        for a, b in zip(expected, state["layer_states"]):
+            np.testing.assert_array_equal(b, a)
+    np.testing.assert_array_equal(pop.predict(X[:20])[1], models[1].predict(X[:20]))
+
+
+def test_batch_normalization_over_the_member_axis_has_checked_gradients() -> None:
+    """The layer's own backward on a stacked (K, m, n) batch against central differences
+    (float64), in training (batch statistics) and at inference (moving statistics)."""
+    rng = np.random.default_rng(3)
+    K, m, n = 2, 5, 3
+    layer = gn.layers.BatchNormalization()
+    layer.build(n, rng, np.dtype(np.float64))
+    layer.params = [rng.normal(size=(K, n)), rng.normal(size=(K, n))]
+    layer.grads = [np.zeros((K, n)), np.zeros((K, n))]
+    layer.state = [rng.normal(size=(K, n)), rng.uniform(0.5, 2.0, size=(K, n))]
+    x = rng.normal(size=(K, m, n))
+    upstream = rng.normal(size=(K, m, n))
+    for training in (True, False):
+        layer.forward(x, training=training, cache=True)
+        grad_x = layer.backward(upstream.copy())
+        assert grad_x is not None
+
+        def objective(training: bool = training) -> float:
+            return float(np.sum(layer.forward(x, training=training) * upstream))
+
+        eps = 1e-6
+        for p, g in [(x, grad_x)] + list(zip(layer.params, layer.grads)):
+            numeric = np.zeros_like(p)
+            for i in np.ndindex(p.shape):
+                keep = p[i]
+                p[i] = keep + eps
+                up = objective()
+                p[i] = keep - eps
+                down = objective()
+                p[i] = keep
+                numeric[i] = (up - down) / (2 * eps)
+            np.testing.assert_allclose(g, numeric, rtol=1e-6, atol=1e-8)
