@@ -304,3 +304,97 @@ def test_batch_normalization_over_the_member_axis_has_checked_gradients() -> Non
                 p[i] = keep
                 numeric[i] = (up - down) / (2 * eps)
             np.testing.assert_allclose(g, numeric, rtol=1e-6, atol=1e-8)
+
+
+@gn.register
+class MemberTestScale(gn.layers.Layer):
+    """A user's layer that knows only 2-D arrays: ``a = x * s + t`` with trainable
+    per-feature ``s``, ``t``, an L2 penalty on ``s`` and, in training, multiplicative noise
+    drawn from the generator the model hands it each step."""
+
+    stochastic = True
+
+    def __init__(self, l2: float = 0.0, noise: float = 0.0, name: str | None = None) -> None:
+        super().__init__(name)
+        self.l2, self.noise = float(l2), float(noise)
+        self.rng: np.random.Generator | None = None
+
+    def build(self, n_in: int, rng: np.random.Generator, dtype: Any) -> None:
+        super().build(n_in, rng, dtype)
+        self.params = [rng.uniform(0.5, 1.5, size=n_in).astype(dtype),
+                       rng.normal(size=n_in).astype(dtype)]
+        self.grads = [np.zeros_like(p) for p in self.params]
+
+    def forward(self, x: Any, training: bool = False, cache: bool = False) -> Any:
+        assert x.ndim == 2  # this layer was written for one model
+        scale = self.params[0]
+        if training and self.noise and self.rng is not None:
+            noise = self.noise * self.rng.standard_normal(x.shape[1])
+            scale = scale * (1.0 + noise).astype(x.dtype)
+        if cache:
+            self.x, self.scale = x, scale
+        return x * scale + self.params[1]
+
+    def backward(self, grad_a: Any, need_input_grad: bool = True, defer: bool = False) -> Any:
+        assert grad_a.ndim == 2
+        np.sum(grad_a * self.x * (self.scale / self.params[0]), axis=0, out=self._grads[0])
+        np.sum(grad_a, axis=0, out=self._grads[1])
+        if self.l2:
+            self._grads[0] += 2.0 * self.l2 * self.params[0]
+        return grad_a * self.scale if need_input_grad else None
+
+    @property
+    def regularized(self) -> bool:
+        return self.l2 != 0.0
+
+    def regularization_loss(self) -> float:
+        return self.l2 * float(np.sum(self.params[0] ** 2))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"l2": self.l2, "noise": self.noise, "name": self.name}
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("shared", [True, False], ids=["shared-batches", "own-orders"])
+def test_a_users_2d_layer_runs_through_the_member_loop_bit_for_bit(
+        digits: Any, dtype: str, shared: bool) -> None:
+    """A user's own layer written for 2-D arrays (with weights, a penalty and per-step
+    randomness), Normalization adapted differently per member, Flatten and the activation
+    layers: every member equals its own fit bit for bit, and ``pop[k]`` gives it back."""
+    X, y = digits
+
+    def member(seed: int) -> gn.Sequential:
+        norm = gn.layers.Normalization()
+        norm.adapt(X[seed * 20: seed * 20 + 60])  # each member its own statistics
+        model = gn.Sequential([
+            gn.Input((64,)), norm, MemberTestScale(noise=0.1), gn.layers.Flatten(),
+            gn.Dense(20), gn.layers.LeakyReLU(0.2),
+            MemberTestScale(l2=0.01, noise=0.05), gn.layers.ReLU(),
+            gn.Dense(10, "softmax")], seed=seed, dtype=dtype)
+        model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+        return model
+
+    seeds = [1, 2, 3]
+    alone = [member(s) for s in seeds]
+    pop = Population([member(s) for s in seeds])
+    assert type(pop._layers[0]).__name__ == "MemberLoop"
+    orders = 4 if shared else [4, 5, 6]
+    hist = pop.fit(X, y, epochs=2, batch_size=32, seed=orders,
+                   validation_data=(X[:40], y[:40]))
+    for k, model in enumerate(alone):
+        model.fit(X, y, epochs=2, batch_size=32, seed=4 if shared else 4 + k, verbose=0,
+                  validation_data=(X[:40], y[:40]))
+        assert hist[k].history == model.history.history
+        assert "data_loss" in hist[k].history  # the layer's penalty, as alone
+        member_k = pop[k]
+        for a, b in zip(model.get_weights(), member_k.get_weights()):
+            np.testing.assert_array_equal(b, a)
+        np.testing.assert_array_equal(pop.predict(X[:30])[k], model.predict(X[:30]))
+
+
+def test_models_used_as_layers_are_refused() -> None:
+    inner = gn.Sequential([gn.Input((4,)), gn.Dense(3)], seed=0)
+    model = gn.Sequential([gn.Input((4,)), inner, gn.Dense(2)], seed=0)
+    model.compile(loss="mse", optimizer="sgd")
+    with pytest.raises(gn.errors.ConfigError, match="model used as a layer"):
+        Population([model])

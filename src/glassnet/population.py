@@ -45,8 +45,9 @@ from . import optimizers as opt_mod
 from .callbacks import Callback, CallbackList, History
 from .checks import check_features, check_int
 from .errors import ArgumentTypeError, ConfigError, NotReadyError, OutsideSubsetError
-from .layers import BatchNormalization, Dense, Dropout, Layer
-from .model import LayerTrace, Sequential, check_targets, step_generator
+from .layers import Activation, BatchNormalization, Dense, Dropout, Layer, LeakyReLU, ReLU, Softmax
+from .layers.members import MemberLoop
+from .model import LayerTrace, NestedModel, Sequential, check_targets, step_generator
 from .optimizers import FUSED_SGD_MIN_SIZE
 from .training import (
     batches,
@@ -63,8 +64,9 @@ __all__ = ["MAX_MEMBERS", "MAX_VALUES", "MemberView", "Population", "PopulationH
            "restore_member"]
 
 _OPTIMIZERS = (opt_mod.SGD, opt_mod.RMSprop, opt_mod.Adam)
-#: the layers a population holds (each computing over the member axis in its own code)
-_LAYERS = (Dense, Dropout, BatchNormalization)
+#: the layers whose own code computes over the member axis; any other layer (a user's own,
+#: Normalization, Flatten, ...) runs in a population through MemberLoop, member by member
+_MEMBER_AXIS = (Dense, Dropout, BatchNormalization, Activation, ReLU, LeakyReLU, Softmax)
 
 #: The most members one population may hold. A budget checked before anything is built or
 #: allocated (a million members would take minutes before an error); raise it by assigning
@@ -216,12 +218,10 @@ class Population:
             if model.loss is None or model.optimizer is None:
                 raise NotReadyError(f"models[{k}] is not compiled: call compile() on every member")
             for layer in model.layers:
-                if type(layer) not in _LAYERS:
+                if isinstance(layer, NestedModel):
                     raise ConfigError(
-                        f"models[{k}]: a population holds Dense, Dropout and "
-                        f"BatchNormalization layers only, found {type(layer).__name__} "
-                        f"{layer.name!r}"
-                    )
+                        f"models[{k}]: a population cannot hold a model used as a layer "
+                        f"({layer.name!r}); flatten it into one Sequential (model.flattened())")
                 if not layer.trainable:
                     raise ConfigError(
                         f"models[{k}]: layer {layer.name!r} is frozen (trainable=False); a "
@@ -352,37 +352,42 @@ class Population:
         generator its model would use (the layer's own seed or the model's, see
         :meth:`Sequential.step_rng`)."""
         self._layers: list[Layer] = []
-        #: the Dense layers in order; the Dropout layers with their model index and seeds
+        #: the Dense layers in order
         self._dense: list[Dense] = []
-        self._dropouts: list[tuple[Dropout, int, list[int]]] = []
         #: the parameter index of each Dense layer's W
         self._dense_at: list[int] = []
+        #: the stochastic layers with their model index and each member's seed for them
+        self._stochastic: list[tuple[Layer, int, list[int]]] = []
         p = 0
         for index, layer in enumerate(models[0].layers):
-            own = copy.copy(layer)
             n = len(layer.params)
-            own.params = self.params[p:p + n]
-            own.grads = self.grads[p:p + n]
+            params, grads = self.params[p:p + n], self.grads[p:p + n]
             # each member's non-trainable arrays (moving statistics), stacked
-            own.state = [np.stack([m.layers[index].state[j] for m in models])
-                         for j in range(len(layer.state))]
-            own.clear_cache()
+            state = [np.stack([m.layers[index].state[j] for m in models])
+                     for j in range(len(layer.state))]
+            own: Layer
+            if type(layer) in _MEMBER_AXIS:
+                own = _with_arrays(copy.copy(layer), params, grads, state)
+            else:  # code for 2-D arrays only: a loop over the members' own layers
+                own = _with_arrays(MemberLoop([
+                    _with_arrays(copy.copy(m.layers[index]), [q[k] for q in params],
+                                 [g[k] for g in grads], [s[k] for s in state])
+                    for k, m in enumerate(models)]), params, grads, state)
             if isinstance(own, Dense):
                 own.kernel_regularizer, own.bias_regularizer = (  # type: ignore[assignment]
-                    self._stacked_penalty(models, index, attr, self.params[p + j].shape[1:])
+                    self._stacked_penalty(models, index, attr, params[j].shape[1:])
                     for j, attr in enumerate(("kernel_regularizer", "bias_regularizer")))
                 self._dense.append(own)
                 self._dense_at.append(p)
             elif isinstance(own, Dropout):
                 own.member_rates = [float(m.layers[index].rate)  # type: ignore[attr-defined]
                                     for m in models]
-                own.member_rngs = []
-                own.mask = None
+            if own.stochastic:  # the seed Sequential.step_rng takes: the layer's or the model's
                 seeds = []
                 for m in models:
                     seed = getattr(m.layers[index], "seed", None)
                     seeds.append(seed if isinstance(seed, int) else int(m.seed))
-                self._dropouts.append((own, index, seeds))
+                self._stochastic.append((own, index, seeds))
             self._layers.append(own)
             p += n
         self._stepping = [layer for layer in self._layers
@@ -390,15 +395,20 @@ class Population:
         #: per layer: does a layer before it have weights (so its input gradient is needed)?
         self._grad_in = [any(bool(earlier.params) for earlier in self._layers[:j])
                          for j in range(len(self._layers))]
+        #: each member's layers that add a penalty, as its model has them
+        self._regularized_views = [
+            [view for view in (self._member_layer(layer, k) for layer in self._layers)
+             if view.regularized] if self.regularized[k] else []
+            for k in range(self.K)]
 
     def _member_layer(self, layer: Layer, k: int) -> Layer:
         """``layer`` as member ``k`` has it: a copy of the population's layer object whose
         ``params``, ``grads`` and ``state`` are member ``k``'s slices (views), computing with
         the layer's single-model code (what a callback reads and traces)."""
-        view = copy.copy(layer)
-        view.params = [p[k] for p in layer.params]
-        view.grads = [g[k] for g in layer._grads]
-        view.state = [s[k] for s in layer.state]
+        if isinstance(layer, MemberLoop):
+            return layer.members[k]
+        view = _with_arrays(copy.copy(layer), [p[k] for p in layer.params],
+                            [g[k] for g in layer._grads], [s[k] for s in layer.state])
         if isinstance(view, Dense):
             view.kernel_regularizer, view.bias_regularizer = \
                 self._member_regs[k][self._dense.index(layer)]  # type: ignore[arg-type]
@@ -406,7 +416,6 @@ class Population:
         elif isinstance(view, Dropout):
             view.rate = (view.member_rates or [view.rate] * self.K)[k]
             view.member_rates = None
-        view.clear_cache()
         return view
 
     def _stacked_penalty(self, models: Sequence[Sequential], index: int, attr: str,
@@ -437,14 +446,9 @@ class Population:
         """Each member's penalty at the current weights, ``(K,)``, computed as the engine
         computes ``model.regularization_loss()`` (the same calls on the same numbers)."""
         out = np.zeros(self.K)
-        for k, regs in enumerate(self._member_regs):
-            if not self.regularized[k]:
-                continue
-            out[k] = float(sum(
-                regularizers.layer_penalty(kernel, bias, self._dense[i].params[0][k],
-                                           self._dense[i].params[1][k])
-                for i, (kernel, bias) in enumerate(regs)
-                if kernel is not None or bias is not None))
+        for k, views in enumerate(self._regularized_views):
+            if views:
+                out[k] = float(sum(view.regularization_loss() for view in views))
         return out
 
     def _layout(self, models: Sequence[Sequential]) -> None:
@@ -556,11 +560,15 @@ class Population:
         or ``(K, m, n)``; ``cache``: the training pass (each member's dropout masks of this
         step drawn, every layer keeping what its backward pass needs); ``need_output=False``
         stops the last layer at its pre-activation (a fused loss needs no more)."""
-        if cache and self._dropouts:
+        if cache and self._stochastic:
             step = int(self.iterations[0])  # the step about to be taken, as the engine's
-            for drop, index, seeds in self._dropouts:
-                drop.member_rngs = [step_generator(seed, index, step) if rate != 0.0 else None
-                                    for seed, rate in zip(seeds, drop.member_rates or ())]
+            for layer, index, seeds in self._stochastic:
+                if isinstance(layer, Dropout):  # no generator for a member at rate 0
+                    layer.member_rngs = [
+                        step_generator(seed, index, step) if rate != 0.0 else None
+                        for seed, rate in zip(seeds, layer.member_rates or ())]
+                elif isinstance(layer, MemberLoop):
+                    layer.set_rngs([step_generator(seed, index, step) for seed in seeds])
         a = x
         last = self._layers[-1]
         for layer in self._layers:
@@ -992,6 +1000,16 @@ def restore_member(state: dict[str, Any]) -> Sequential:
                 dst[...] = src
     model.epochs_trained = int(state["epochs_trained"])
     return model
+
+
+def _with_arrays(layer: Layer, params: list[Array], grads: list[Array],
+                 state: list[Array]) -> Layer:
+    """``layer`` computing on the given arrays (views of the population's), no batch kept."""
+    layer.params = list(params)
+    layer.grads = list(grads)
+    layer.state = list(state)
+    layer.clear_cache()
+    return layer
 
 
 def _check_steering(views: list[MemberView]) -> None:

@@ -17,6 +17,9 @@ code, not a second copy of the maths):
   member's block contiguous, since BLAS may round a strided vector differently;
 - :func:`bias_sum`: ``grad_b = grad_z`` summed over the batch, rounded as the single
   model's ``grad_z.sum(axis=0)`` rounds it.
+
+A layer whose code knows only 2-D arrays runs in a population through :class:`MemberLoop`,
+which loops over the members.
 """
 
 from __future__ import annotations
@@ -24,11 +27,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-Array = NDArray[Any]
+from .base import Array, Layer
 
-__all__ = ["batch_major", "bias_sum", "member_contiguous"]
+__all__ = ["MemberLoop", "batch_major", "bias_sum", "member_contiguous"]
 
 
 def batch_major(m: int, K: int, n: int, dtype: Any) -> Array:
@@ -69,3 +71,69 @@ def bias_sum(grad: Array, out: Array) -> None:
         np.add.reduce(batch_first, axis=0, out=out)
     else:
         np.add.reduce(np.ascontiguousarray(grad), axis=1, out=out)
+
+
+class MemberLoop(Layer):
+    """The fallback for a layer whose code knows only a single model's 2-D arrays (a
+    user's own :class:`Layer` subclass, ``Normalization``, ``Flatten``, ...): it holds one
+    layer object per member and **loops over the members**, calling each one's own
+    ``forward``/``backward`` on that member's ``(m, n)`` rows (made contiguous, as its model
+    alone would see them) and stacking the results into ``(K, m, u)``.
+
+    Each member's layer is a copy of that member's layer whose ``params``, ``grads`` and
+    ``state`` are member ``k``'s slices of the population's stacked arrays, so the layer
+    must read its weights from ``params`` and write its gradients into ``grads`` (the
+    arrays, in place), as the layer protocol asks. A stochastic layer gets each member's
+    generator before each training step (``rngs``, set by the population). This costs one
+    Python call per member and step: layers written over the member axis (Dense, Dropout,
+    BatchNormalization, the activation layers) do not need it."""
+
+    def __init__(self, layers: list[Layer]) -> None:
+        first = layers[0]
+        super().__init__(first.name)
+        self.members = layers
+        self.stochastic = first.stochastic
+        self.has_units = first.has_units
+        self.built = True
+        self.n_in = first.n_in
+
+    @property
+    def kind(self) -> str:
+        return self.members[0].kind
+
+    @property
+    def output_dim(self) -> int:
+        return int(self.members[0].output_dim)
+
+    def set_rngs(self, rngs: list[Any]) -> None:
+        """Each member's generator of the coming training step (a stochastic layer)."""
+        for layer, rng in zip(self.members, rngs):
+            layer.rng = rng  # type: ignore[attr-defined]
+
+    def forward(self, x: Array, training: bool = False, cache: bool = False) -> Array:
+        shared = x.ndim == 2
+        return np.stack([layer.forward(x if shared else np.ascontiguousarray(x[k]), training,
+                                       cache)
+                         for k, layer in enumerate(self.members)])
+
+    def backward(self, grad_a: Array, need_input_grad: bool = True,
+                 defer: bool = False) -> Array | None:
+        grads = [layer.backward(np.ascontiguousarray(grad_a[k]), need_input_grad)
+                 for k, layer in enumerate(self.members)]
+        if not need_input_grad:
+            return None
+        return np.stack(grads)  # type: ignore[arg-type]
+
+    def finish_step(self) -> None:
+        for layer in self.members:
+            layer.finish_step()
+
+    def clear_cache(self) -> None:
+        for layer in self.members:
+            layer.clear_cache()
+
+    def trace_mask(self) -> Array | None:
+        return None
+
+    def get_config(self) -> dict[str, Any]:
+        return self.members[0].get_config()
