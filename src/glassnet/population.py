@@ -7,10 +7,15 @@ calls BLAS once per member slice, without going back to Python), one pass of eac
 operation over every member's parameters at once.
 
 Each member is exactly the network it would be trained alone by :meth:`Sequential.fit`: the
-population repeats the engine's arithmetic operation by operation, in the same order and
-with the same roundings (the same BLAS calls per member, the same NumPy ufuncs element by
-element, the same fused loss gradients), so a member equals its single-model twin to the last
-bit in practice (the tests ask for 1e-12 in float64 and float32 rounding in float32).
+population steps its members through the same layer code the single model runs, written
+once over arrays with a leading member axis (see :mod:`glassnet.layers.members`): one layer
+object per layer of the architecture, whose ``params`` and ``grads`` are the stacked
+``(K, ...)`` views, calls the same BLAS routine per member and the same NumPy ufuncs element by
+element, so a member equals its single-model twin bit for bit in our tests. Dense, Dropout
+(each member its own rate and masks), BatchNormalization (each member its own batch and
+moving statistics) and the activation layers compute over the member axis in their own code;
+any other layer (a user's own written for 2-D arrays, Normalization, Flatten) runs through
+:class:`~glassnet.layers.members.MemberLoop`, one call per member.
 
 Layout. Every member's parameters live in one row of a ``(K, P)`` buffer; the optimizer
 state and the gradients have the same layout. Parameters small enough that the engine's
@@ -189,8 +194,9 @@ def _describe(model: Sequential) -> dict[str, Any]:
 
 
 class Population:
-    """K compiled ``Sequential`` models of one architecture (Dense layers, with Dropout layers
-    anywhere before the last Dense), stacked and trained together.
+    """K compiled ``Sequential`` models of one architecture ending in a Dense layer, stacked
+    and trained together (any layer before it, see the module docstring; a model used as a
+    layer and frozen layers are refused).
 
     ``Population(models)`` copies the members' current weights (the models themselves are
     left as they are). Members may differ in seed, initializers, learning rate, kernel and
