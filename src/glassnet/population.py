@@ -373,6 +373,8 @@ class Population:
                                     for m in models], dtype=np.int64)
         #: during ``fit``, the members that stopped (their step is skipped); None: none did
         self._frozen: Array | None = None
+        #: whether every member has taken the same number of steps (one step size for all)
+        self._one_count = len(set(self.iterations.tolist())) == 1
         dense = [layer for layer in m0.layers if type(layer) is Dense]
         self.activations = [layer.activation for layer in dense]
         self.layer_names = [str(layer.name) for layer in dense]
@@ -812,14 +814,14 @@ class Population:
         the small parameters of all members, then per big parameter."""
         opt = self.optimizer
         frozen = self._frozen
-        if frozen is None:
+        if frozen is None and self._one_count:  # every member takes its step t
             self.iterations += 1
-        else:  # a stopped member's count, rate and schedule stay where it stopped
-            self.iterations[~frozen] += 1
-        lrs = self._step_sizes()
-        for k, schedule in self._schedules:  # the next rate, as the engine's learning_rate
-            if frozen is None or not frozen[k]:
-                self.learning_rates[k] = float(schedule(int(self.iterations[k])))
+            t = int(self.iterations[0])
+            lrs = opt.step_size(self.learning_rates.copy(), t)
+            for k, schedule in self._schedules:  # the next rate, as the engine's learning_rate
+                self.learning_rates[k] = float(schedule(t))
+        else:
+            lrs = self._count_steps()
         P, G = self.buffer, self.grad_buffer
         self._ensure_state()
         kept = None if frozen is None else self._keep_frozen()
@@ -852,20 +854,22 @@ class Population:
         if kept is not None:
             self._put_back_frozen(kept)
 
-    def _step_sizes(self) -> Array:
-        """Each member's step size for the step just counted (:meth:`Optimizer.step_size` at
-        the member's own step count: members may have taken different numbers of steps)."""
-        opt, ts = self.optimizer, self.iterations
-        t0 = int(ts[0])
-        if self._frozen is None and (ts == t0).all():  # one count for all: one call
-            return opt.step_size(self.learning_rates.copy(), t0)
+    def _count_steps(self) -> Array:
+        """Count the step of every running member (a stopped member's count, rate and
+        schedule stay where it stopped) and return each member's step size: the
+        optimizer's :meth:`Optimizer.step_size` at the member's own count (members may have
+        taken different numbers of steps), one call per distinct count."""
+        opt, frozen = self.optimizer, self._frozen
+        running = np.ones(self.K, dtype=bool) if frozen is None else ~frozen
+        self.iterations[running] += 1
+        ts = self.iterations
         lrs = self.learning_rates.copy()
-        live = ts if self._frozen is None else ts[~self._frozen]
-        for t in np.unique(live):  # a stopped member's step size is never used
-            sel = ts == t
-            if self._frozen is not None:
-                sel &= ~self._frozen
+        for t in np.unique(ts[running]):  # a stopped member's step size is never used
+            sel = running & (ts == t)
             lrs[sel] = opt.step_size(self.learning_rates[sel], int(t))
+        for k, schedule in self._schedules:  # the next rate, as the engine's learning_rate
+            if running[k]:
+                self.learning_rates[k] = float(schedule(int(ts[k])))
         return lrs
 
     # -- per-member stopping --------------------------------------------------------------------
@@ -1084,6 +1088,7 @@ class Population:
             views[k]._open = False
 
         self._frozen = None
+        self._one_count = len(set(self.iterations.tolist())) == 1
         start_time = time.perf_counter()
         show = verbose and _progress(epochs * n_steps, K)
         try:
@@ -1187,6 +1192,7 @@ class Population:
                     cbls[k].on_train_end({"interrupted": False})
         finally:
             self._frozen = None
+            self._one_count = len(set(self.iterations.tolist())) == 1
             for view in views:
                 view._open = False
             if show:
