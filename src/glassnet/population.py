@@ -373,7 +373,8 @@ class Population:
                                     for m in models], dtype=np.int64)
         #: during ``fit``, the members that stopped (their step is skipped); None: none did
         self._frozen: Array | None = None
-        #: whether every member has taken the same number of steps (one step size for all)
+        #: whether every running member has taken the same number of steps (then one step
+        #: size serves all)
         self._one_count = len(set(self.iterations.tolist())) == 1
         dense = [layer for layer in m0.layers if type(layer) is Dense]
         self.activations = [layer.activation for layer in dense]
@@ -814,12 +815,17 @@ class Population:
         the small parameters of all members, then per big parameter."""
         opt = self.optimizer
         frozen = self._frozen
-        if frozen is None and self._one_count:  # every member takes its step t
-            self.iterations += 1
-            t = int(self.iterations[0])
+        if self._one_count:  # every running member takes its step t
+            if frozen is None:
+                self.iterations += 1
+                t = int(self.iterations[0])
+            else:  # a stopped member's count, rate and schedule stay where it stopped
+                self.iterations[self._running_idx] += 1
+                t = int(self.iterations[self._running_idx[0]])
             lrs = opt.step_size(self.learning_rates.copy(), t)
             for k, schedule in self._schedules:  # the next rate, as the engine's learning_rate
-                self.learning_rates[k] = float(schedule(t))
+                if frozen is None or not frozen[k]:
+                    self.learning_rates[k] = float(schedule(t))
         else:
             lrs = self._count_steps()
         P, G = self.buffer, self.grad_buffer
@@ -903,6 +909,8 @@ class Population:
             self._frozen = np.zeros(self.K, dtype=bool)
         self._frozen[k] = True
         self._frozen_idx = np.flatnonzero(self._frozen)
+        self._running_idx = np.flatnonzero(~self._frozen)
+        self._one_count = len(set(self.iterations[self._running_idx].tolist())) <= 1
 
     # -- public API ----------------------------------------------------------------------------
     def _check_X(self, X: Any, argument: str = "X") -> Array:
