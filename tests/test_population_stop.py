@@ -4,6 +4,8 @@ frozen while the others go on exactly as if it had never stopped."""
 
 from __future__ import annotations
 
+import os
+import warnings
 from typing import Any
 
 import numpy as np
@@ -323,3 +325,74 @@ def test_terminate_on_nan_stops_only_the_member_that_diverged(digits: Any) -> No
     for a, b in zip(alone.get_weights(), pop.get_weights(0)):
         np.testing.assert_array_equal(a, b)
 
+
+
+TRIALS = int(os.environ.get("GLASSNET_POP_STOP_FUZZ", "40"))
+
+
+@pytest.mark.parametrize("trial", range(TRIALS))
+def test_random_stops_equal_the_members_own_fits(trial: int) -> None:
+    """Random populations (shapes, optimizers, dropout, schedules, orders), each member with
+    a random stop (none, after step n, at the end of epoch e), then a second fit without
+    stopping: every member equals its model alone through both fits, to the last bit.
+    ``GLASSNET_POP_STOP_FUZZ=N`` runs N trials."""
+    rng = np.random.default_rng(7000 + trial)
+    dtype = str(rng.choice(["float64", "float32"]))
+    n_in = int(rng.choice([2, 7, 64]))
+    hidden = [int(rng.choice([1, 9, 130])) for _ in range(int(rng.integers(0, 3)))]
+    m = int(rng.choice([17, 64, 203]))
+    batch_size = int(rng.choice([3, 16, 32, 500]))
+    K = int(rng.choice([1, 2, 3, 5]))
+    kind = str(rng.choice(["sgd", "momentum", "adam", "rmsprop"]))
+    orders = str(rng.choice(["own", "shared", "model"]))
+    dropout = bool(rng.integers(0, 2))
+    scheduled = bool(rng.integers(0, 2))
+    epochs = int(rng.choice([1, 2, 3]))
+    X = rng.standard_normal((m, n_in))
+    y = rng.integers(0, 3, m)
+    steps = -(-m // batch_size)
+    stops = [None if rng.random() < 0.3 else
+             ("step", int(rng.integers(1, epochs * steps + 1))) if rng.random() < 0.5 else
+             ("epoch", int(rng.integers(0, epochs))) for _ in range(K)]
+
+    def member(k: int) -> gn.Sequential:
+        layers: list[Any] = [gn.Input((n_in,))]
+        for units in hidden:
+            layers.append(gn.Dense(units, "tanh"))
+            if dropout:
+                layers.append(gn.layers.Dropout([0.0, 0.2, 0.5][k % 3]))
+        layers.append(gn.Dense(3, "softmax"))
+        model = gn.Sequential(layers, seed=100 + k, dtype=dtype)
+        lr: Any = 0.01 * (1 + k % 3)
+        if scheduled and k % 2 == 0:
+            lr = gn.optimizers.schedules.ExponentialDecay(lr, decay_steps=3, decay_rate=0.7)
+        opt = {"sgd": lambda: gn.optimizers.SGD(lr),
+               "momentum": lambda: gn.optimizers.SGD(lr, momentum=0.9),
+               "adam": lambda: gn.optimizers.Adam(lr),
+               "rmsprop": lambda: gn.optimizers.RMSprop(lr)}[kind]()
+        model.compile(loss="sparse_categorical_crossentropy", optimizer=opt,
+                      metrics=["accuracy"])
+        return model
+
+    def callback(k: int) -> list[gn.callbacks.Callback]:
+        stop = stops[k]
+        if stop is None:
+            return []
+        return [StopAtStep(stop[1]) if stop[0] == "step" else StopAtEpoch(stop[1])]
+
+    seeds: Any = {"own": [11 + k for k in range(K)], "shared": 11, "model": None}[orders]
+    kwargs = {"batch_size": batch_size, "validation_data": (X[:9], y[:9])}
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        pop = Population([member(k) for k in range(K)])
+        first = pop.fit(X, y, epochs=epochs, seed=seeds,
+                        callbacks=[callback(k) for k in range(K)], **kwargs)
+        second = pop.fit(X, y, epochs=2, seed=seeds, **kwargs)
+        for k in range(K):
+            alone = member(k)
+            own = seeds[k] if orders == "own" else seeds
+            h1 = alone.fit(X, y, epochs=epochs, seed=own, callbacks=callback(k), verbose=0,
+                           **kwargs)
+            assert first[k].history == h1.history, (k, stops[k])
+            h2 = alone.fit(X, y, epochs=2, seed=own, verbose=0, **kwargs)
+            _assert_member_is(pop, k, alone, second[k], h2)
