@@ -396,3 +396,18 @@ def test_random_stops_equal_the_members_own_fits(trial: int) -> None:
             assert first[k].history == h1.history, (k, stops[k])
             h2 = alone.fit(X, y, epochs=2, seed=own, verbose=0, **kwargs)
             _assert_member_is(pop, k, alone, second[k], h2)
+
+
+def test_population_history_stacks_members_that_stopped_apart(digits: Any) -> None:
+    X, y = digits
+    pop = Population([_net(k) for k in range(3)])
+    ph = pop.fit(X, y, epochs=3, batch_size=64, seed=1,
+                 callbacks=[[StopAtEpoch(0)], [StopAtStep(4)], []])
+    loss = ph.stacked("loss")
+    assert loss.shape == (3, 3)
+    np.testing.assert_array_equal(loss[0], [ph[0].history["loss"][0], np.nan, np.nan])
+    assert np.isnan(loss[1]).all()  # stopped in its first epoch: nothing recorded
+    np.testing.assert_array_equal(loss[2], ph[2].history["loss"])
+    assert repr(ph) == "PopulationHistory(members=3, epochs=0..3, keys=[loss, accuracy])"
+    with pytest.raises(gn.ConfigError, match="'val_loss' is not logged"):
+        ph.stacked("val_loss")

@@ -130,13 +130,27 @@ class PopulationHistory:
         return len(self.histories)
 
     def stacked(self, key: str = "loss") -> NDArray[np.float64]:
-        """``(K, epochs)`` array of one logged quantity."""
-        return np.array([h.history[key] for h in self.histories], dtype=np.float64)
+        """``(K, epochs)`` array of one logged quantity; a member that stopped early has NaN
+        for the epochs it did not train (``epochs``: the longest history)."""
+        if any(key not in h.history and h.epoch for h in self.histories):
+            raise ConfigError(f"key: {key!r} is not logged; the histories have "
+                              f"{', '.join(self._keys()) or 'nothing'}")
+        n = max((len(h.epoch) for h in self.histories), default=0)
+        out = np.full((len(self.histories), n), np.nan)
+        for k, h in enumerate(self.histories):
+            values = h.history.get(key, [])
+            out[k, :len(values)] = values
+        return out
+
+    def _keys(self) -> list[str]:
+        return list(dict.fromkeys(key for h in self.histories for key in h.history))
 
     def __repr__(self) -> str:
-        keys = ", ".join(self.histories[0].history) if self.histories else ""
-        n = len(self.histories[0].epoch) if self.histories else 0
-        return f"PopulationHistory(members={len(self.histories)}, epochs={n}, keys=[{keys}])"
+        lengths = sorted({len(h.epoch) for h in self.histories})
+        n = (str(lengths[0]) if len(lengths) == 1
+             else f"{lengths[0]}..{lengths[-1]}" if lengths else "0")
+        return (f"PopulationHistory(members={len(self.histories)}, epochs={n}, "
+                f"keys=[{', '.join(self._keys())}])")
 
 
 class _LayerView:
