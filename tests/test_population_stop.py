@@ -411,3 +411,53 @@ def test_population_history_stacks_members_that_stopped_apart(digits: Any) -> No
     assert repr(ph) == "PopulationHistory(members=3, epochs=0..3, keys=[loss, accuracy])"
     with pytest.raises(gn.ConfigError, match="'val_loss' is not logged"):
         ph.stacked("val_loss")
+
+
+def test_fit_compacts_once_half_the_members_stopped(digits: Any) -> None:
+    """At an epoch end where half the stacked members have stopped, the running ones go on
+    in a smaller population (their views follow them); afterwards every member is back in
+    its place, each still equal to its own fit."""
+    X, y = digits
+    where: list[tuple[int, int]] = []
+
+    class Where(gn.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            where.append((epoch, self.model.population.K))
+
+    stops: list[Any] = [lambda: StopAtEpoch(0), lambda: StopAtEpoch(0), lambda: StopAtEpoch(1),
+                        lambda: StopAtEpoch(9)]
+    pop = Population([_net(k) for k in range(4)])
+    callbacks = [[make()] for make in stops]
+    callbacks[3].append(Where())
+    ph = pop.fit(X, y, epochs=4, batch_size=64, seed=[1, 2, 3, 4], callbacks=callbacks)
+    assert where == [(0, 4), (1, 2), (2, 1), (3, 1)]  # 4 rows, then 2, then 1
+    assert pop.K == 4 and pop.epochs_trained.tolist() == [1, 1, 2, 4]
+    for k, make in enumerate(stops):
+        alone = _net(k)
+        h = alone.fit(X, y, epochs=4, batch_size=64, seed=1 + k, callbacks=[make()], verbose=0)
+        _assert_member_is(pop, k, alone, ph[k], h)
+    view = callbacks[3][0].model
+    assert view.population is pop and view.get_weights()[0].shape == (64, 130)
+
+
+def test_a_failing_callback_after_a_compaction_leaves_every_member_in_place(
+        digits: Any) -> None:
+    X, y = digits
+
+    class Boom(gn.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            if epoch == 2:
+                raise RuntimeError("boom")
+
+    pop = Population([_net(k) for k in range(2)])
+    with pytest.raises(RuntimeError, match="boom"):
+        pop.fit(X, y, epochs=4, batch_size=64, seed=1,
+                callbacks=[[StopAtEpoch(0)], [Boom()]])
+    assert pop.K == 2 and pop.epochs_trained.tolist() == [1, 3]
+    assert pop.iterations.tolist() == [10, 30]
+    alone = _net(0)
+    alone.fit(X, y, epochs=4, batch_size=64, seed=1, callbacks=[StopAtEpoch(0)], verbose=0)
+    for a, b in zip(alone.get_weights(), pop.get_weights(0)):
+        np.testing.assert_array_equal(a, b)
+    pop.fit(X, y, epochs=1, batch_size=64, seed=1)  # and it trains on
+    assert pop.iterations.tolist() == [20, 40]

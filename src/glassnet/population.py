@@ -215,27 +215,37 @@ class MemberView:
         self.stop_training = False
         self.history: History | None = None
         self._open = False  # writable (set_weights) while the member's fit runs
+        self._row = k  # its row in ``population`` (after a compaction in fit, a new one)
+
+    def _point(self, pop: Population, row: int) -> None:
+        """See the member at row ``row`` of ``pop`` (the population it now trains in); the
+        layer views are updated in place."""
+        self.population, self._row = pop, row
+        for i, layer in enumerate(self.layers):
+            layer.params[:] = [pop.params[2 * i][row], pop.params[2 * i + 1][row]]
+            layer.grads[:] = [pop.grads[2 * i][row], pop.grads[2 * i + 1][row]]
 
     @property
     def epochs_trained(self) -> int:
-        return int(self.population.epochs_trained[self.index])
+        return int(self.population.epochs_trained[self._row])
 
     def get_weights(self) -> list[Array]:
         """Copies of the member's weights, ``[W1, b1, W2, b2, ...]`` (``get_weights()`` of
         the model alone)."""
-        return self.population.get_weights(self.index)
+        return self.population.get_weights(self._row)
 
     def set_weights(self, weights: list[Any]) -> None:
         """Set the member's weights from a list in :meth:`get_weights` order; the whole list
         is checked (count, shapes, finite real numbers that fit the dtype) before anything
         is written."""
         pop, k = self.population, self.index
+        row = self._row
         if not self._open:
             raise NotReadyError(
                 f"set_weights: member {k}'s fit is not running; a member view is written "
                 "only by that member's callbacks during fit (use Population[k] for a model "
                 "of your own)")
-        targets = [p[k] for p in pop.params]
+        targets = [p[row] for p in pop.params]
         if not isinstance(weights, (list, tuple)) or len(weights) != len(targets):
             got = len(weights) if isinstance(weights, (list, tuple)) else type(weights).__name__
             raise ShapeError(f"weights: expected a list of {len(targets)} arrays, got {got}")
@@ -893,17 +903,21 @@ class Population:
         return lrs
 
     # -- per-member stopping --------------------------------------------------------------------
-    # A stopped member is masked, not dropped: its rows stay in the stacked arrays and go
-    # through the forward and backward passes with the others, and only its update is undone
-    # (its weights and optimizer slots are copied aside before the step and written back after
-    # it; its step count, rate and schedule are not advanced; its dropout masks are not drawn;
-    # its metrics are not computed). Compacting the arrays (dropping stopped members) would
-    # save their forward/backward time, but it rebuilds every per-member structure (the
-    # buffers, the optimizer slots, the dropout, penalty and schedule tables) at each stop,
-    # changes the batch layout under the members that go on, and leaves the callbacks of the
-    # running members holding views of arrays that no longer train. Masking keeps every
-    # running member's arrays, layout and arithmetic exactly as they were, costs nothing while
-    # no member has stopped, and per step costs a copy of the stopped members' rows.
+    # Both, each where it is cheap. A member that stops is first masked: its rows stay in the
+    # stacked arrays and go through the forward and backward passes with the others, and only
+    # its update is undone (its weights and optimizer slots are copied aside before the step
+    # and written back after it; its step count, rate and schedule are not advanced; its
+    # dropout masks and metrics are not computed). That is exact at any step, even in
+    # mid-epoch, costs nothing while no member has stopped and per step a copy of the stopped
+    # rows, but a stopped member still costs its forward and backward passes. So at an epoch
+    # end where at least half of the stacked members have stopped, fit compacts: it goes on
+    # with a new population of the running members (built from their member_state, the
+    # round trip Population[k] relies on, so every per-member table is rebuilt by the
+    # constructor, not copied field by field here), and at the end puts every member back
+    # into this population. A rebuild costs about one epoch of the members rebuilt on the
+    # digits benchmark, so compacting at half at most doubles the wasted work and happens
+    # at most log2(K) times. Each member's arithmetic does not depend on K or on its row
+    # (every member equals its own Sequential.fit), so neither changes a bit.
     def _keep_frozen(self) -> list[Array]:
         """Copies of the stopped members' rows of the weights and of each optimizer slot."""
         assert self._frozen is not None
@@ -1099,12 +1113,18 @@ class Population:
                 views[k].history = histories[k]
                 cbls.append(cbl)
         #: the members still training in this fit (a member whose callback set stop_training
-        #: leaves it, as its own fit would end there, and is frozen: see _keep_frozen)
+        #: leaves it, as its own fit would end there)
         running = list(range(K))
+        #: the population that steps: this one, or after a compaction (see _compact) a new
+        #: one of the members that were running then; ``pos[k]``: member k's row in it
+        stack = self
+        pos = np.arange(K)
+        rows = np.arange(K)  # the members in the stack, by row
+        parked: dict[int, dict[str, Any]] = {}  # stopped members compacted out, as states
 
         def stop(k: int) -> None:
             running.remove(k)
-            self._freeze(k)
+            stack._freeze(int(pos[k]))
             if cbls:
                 cbls[k].on_train_end({"interrupted": False})
             views[k]._open = False
@@ -1126,15 +1146,15 @@ class Population:
             for epoch in range(epochs):
                 # the orders each member's Sequential.fit draws for its global epoch (one per
                 # distinct seed and epoch; a stopped member is given a running one's batches)
-                draws = [(seeds[k], int(self.epochs_trained[k])) for k in running]
+                draws = [(seeds[k], int(stack.epochs_trained[pos[k]])) for k in running]
                 shared = len(set(draws)) == 1 or not shuffle or n_steps <= 1  # one for all
                 orders: dict[tuple[int, int], Array | None] = {
                     d: epoch_order(epoch_rng(*d), m, shuffle, block_size, n_steps)
                     if shuffle and n_steps > 1 else None for d in dict.fromkeys(draws)}
                 if not shared:  # each member's own order (never None: shuffled, several steps)
                     own = dict(zip(running, draws))
-                    order_arr = np.stack([orders[own.get(k, draws[0])]  # type: ignore[misc]
-                                          for k in range(K)])
+                    order_arr = np.stack([orders[own.get(int(k), draws[0])]  # type: ignore[misc]
+                                          for k in rows])
                 order0 = orders[draws[0]]
                 total = np.zeros(K)
                 penalty_total = np.zeros(K)
@@ -1143,12 +1163,12 @@ class Population:
                 for k in running:
                     if cbls and epoch_begin[k]:
                         cbls[k].on_epoch_begin(epoch, {})
-                for step, rows in enumerate(batches(m, batch_size)):
+                for step, batch in enumerate(batches(m, batch_size)):
                     if shared:
-                        idx: Any = rows if order0 is None else order0[rows]
+                        idx: Any = batch if order0 is None else order0[batch]
                         xb = np.asarray(x[idx], dtype=dtype)
                     else:
-                        idx = order_arr[:, rows]
+                        idx = order_arr[:, batch]
                         xb = _gather(x, idx, dtype)
                     tb = t[idx]
                     nb = xb.shape[-2]
@@ -1156,26 +1176,32 @@ class Population:
                         for k in running:
                             if batch_hooks[k]:
                                 cbls[k].on_batch_begin(step, {"size": nb})
-                    values, out = self._train_step(xb, tb, need_output=bool(self.metrics),
-                                                   need_grads=bool(cbls))
-                    total += values * nb
-                    if self._any_regularized:
-                        penalty_total += self.last_penalties * nb
+                    values, out = stack._train_step(xb, tb, need_output=bool(self.metrics),
+                                                    need_grads=bool(cbls))
+                    if stack is self:
+                        total += values * nb
+                        if self._any_regularized:
+                            penalty_total += self.last_penalties * nb
+                    else:  # a compacted stack: its rows are members ``rows``
+                        total[rows] += values * nb
+                        if self._any_regularized:
+                            penalty_total[rows] += stack.last_penalties * nb
                     seen += nb
                     if self.metrics:
                         for k in running:
-                            for j, metric in enumerate(self.metrics):
-                                metric_sums[k, j] += metric(tb if shared else tb[k],
-                                                            out[k]) * nb
+                            j = pos[k]
+                            for i, metric in enumerate(self.metrics):
+                                metric_sums[k, i] += metric(tb if shared else tb[j],
+                                                            out[j]) * nb
                     if any_batch_hooks:
                         for k in running:
                             if not batch_hooks[k]:
                                 continue
                             blogs: dict[str, Any] = {
-                                "batch_loss": float(values[k]), "size": nb, "seen": seen,
-                                "loss": total[k] / seen}
-                            for j, metric in enumerate(self.metrics):
-                                blogs[metric.name] = metric_sums[k, j] / seen
+                                "batch_loss": float(values[pos[k]]), "size": nb,
+                                "seen": seen, "loss": total[k] / seen}
+                            for i, metric in enumerate(self.metrics):
+                                blogs[metric.name] = metric_sums[k, i] / seen
                             cbls[k].on_batch_end(step, blogs)
                     if show:
                         show.update(1)
@@ -1189,17 +1215,17 @@ class Population:
                             break
                 if not running:
                     break
-                val = self._evaluate(x_val, t_val) \
+                val = stack._evaluate(x_val, t_val) \
                     if x_val is not None and t_val is not None else None
-                self.epochs_trained[running] += 1  # before the callbacks, as Sequential.fit
+                stack.epochs_trained[pos[running]] += 1  # before the callbacks, as fit's
                 for k in running:
                     logs: dict[str, Any] = {"loss": total[k] / seen}
                     if self.regularized[k]:  # the loss includes the penalties (as in Keras)
                         logs["data_loss"] = (total[k] - penalty_total[k]) / seen
-                    for j, metric in enumerate(self.metrics):
-                        logs[metric.name] = metric_sums[k, j] / seen
+                    for i, metric in enumerate(self.metrics):
+                        logs[metric.name] = metric_sums[k, i] / seen
                     if val is not None:
-                        for key, value in val[k].items():
+                        for key, value in val[pos[k]].items():
                             logs[f"val_{key}"] = value
                     histories[k].on_epoch_end(epoch, logs)
                     if cbls:
@@ -1209,14 +1235,22 @@ class Population:
                         stop(k)
                     if not running:
                         break
+                    if 2 * (len(rows) - len(running)) >= len(rows) and epoch + 1 < epochs:
+                        stack = _compact(stack, rows, pos, running, parked, views)
+                        rows = np.array(running)
+                        pos[rows] = np.arange(len(rows))
             for k in list(running):
                 if cbls:
                     cbls[k].on_train_end({"interrupted": False})
         finally:
+            stack._frozen = None
+            if stack is not self:  # every member back into this population, in its place
+                _gather_back(self, stack, pos, rows, parked)
             self._frozen = None
             self._one_count = len(set(self.iterations.tolist())) == 1
             for view in views:
                 view._open = False
+                view._point(self, view.index)
             if show:
                 show.close()
         self._xs = self._zs = self._as = []
@@ -1282,6 +1316,34 @@ def restore_member(state: dict[str, Any]) -> Sequential:
                 dst[...] = src
     model.epochs_trained = int(state["epochs_trained"])
     return model
+
+
+def _compact(stack: Population, rows: Array, pos: Array, running: list[int],
+             parked: dict[int, dict[str, Any]], views: list[MemberView]) -> Population:
+    """A new population of the members still running (in their order), for ``fit`` to go on
+    with once at least half of ``stack``'s rows are stopped members; the stopped members
+    leave as their :meth:`Population.member_state` in ``parked``, and the running members'
+    views are pointed at their new rows."""
+    still = set(running)
+    for k in rows.tolist():
+        if k not in still:
+            parked[k] = stack.member_state(int(pos[k]))
+    new = Population([restore_member(stack.member_state(int(pos[k]))) for k in running])
+    for j, k in enumerate(running):
+        views[k]._point(new, j)
+    return new
+
+
+def _gather_back(pop: Population, stack: Population, pos: Array, rows: Array,
+                 parked: dict[int, dict[str, Any]]) -> None:
+    """After a ``fit`` that compacted: every member, parked or in ``stack``, back into
+    ``pop`` in its place (``pop`` is rebuilt from their states, as ``Population(models)``
+    would build it)."""
+    states = dict(parked)
+    for k in rows.tolist():
+        states[k] = stack.member_state(int(pos[k]))
+    fresh = Population([restore_member(states[k]) for k in range(pop.K)])
+    vars(pop).update(vars(fresh))
 
 
 def _gather(x: Array, idx: Array, dtype: np.dtype[Any]) -> Array:
