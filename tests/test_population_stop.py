@@ -461,3 +461,18 @@ def test_a_failing_callback_after_a_compaction_leaves_every_member_in_place(
         np.testing.assert_array_equal(a, b)
     pop.fit(X, y, epochs=1, batch_size=64, seed=1)  # and it trains on
     assert pop.iterations.tolist() == [20, 40]
+
+
+def test_an_error_after_a_compaction_keeps_the_last_history(digits: Any) -> None:
+    X, y = digits
+    pop = Population([_net(k) for k in range(2)])
+    first = pop.fit(X, y, epochs=1, batch_size=128, seed=1)
+
+    class Boom(gn.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            if epoch == 1:
+                raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        pop.fit(X, y, epochs=3, batch_size=128, seed=1, callbacks=[[StopAtEpoch(0)], [Boom()]])
+    assert pop.history is first

@@ -1244,13 +1244,15 @@ class Population:
                     cbls[k].on_train_end({"interrupted": False})
         finally:
             stack._frozen = None
-            if stack is not self:  # every member back into this population, in its place
+            compacted = stack is not self
+            if compacted:  # every member back into this population, in its place
                 _gather_back(self, stack, pos, rows, parked)
             self._frozen = None
             self._one_count = len(set(self.iterations.tolist())) == 1
             for view in views:
                 view._open = False
-                view._point(self, view.index)
+                if compacted:
+                    view._point(self, view.index)
             if show:
                 show.close()
         self._xs = self._zs = self._as = []
@@ -1343,7 +1345,9 @@ def _gather_back(pop: Population, stack: Population, pos: Array, rows: Array,
     for k in rows.tolist():
         states[k] = stack.member_state(int(pos[k]))
     fresh = Population([restore_member(states[k]) for k in range(pop.K)])
+    history = pop.history  # (fit sets the new one; after an error the last one stays)
     vars(pop).update(vars(fresh))
+    pop.history = history
 
 
 def _gather(x: Array, idx: Array, dtype: np.dtype[Any]) -> Array:
