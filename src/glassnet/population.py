@@ -30,6 +30,7 @@ order, the one ``fit(seed=seeds[k])`` would draw alone.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -60,7 +61,7 @@ from .training import (
 Array = NDArray[Any]
 
 __all__ = ["MAX_MEMBERS", "MAX_VALUES", "MemberView", "Population", "PopulationHistory",
-           "restore_member"]
+           "load_population", "restore_member"]
 
 #: activations that act element by element (so they run on stacked arrays unchanged)
 _ELEMENTWISE = (acts.Linear, acts.ReLU, acts.Sigmoid, acts.Tanh, acts.LeakyReLU)
@@ -556,6 +557,21 @@ class Population:
         if k is None:
             return [p.copy() for p in self.params]
         return [p[k].copy() for p in self.params]
+
+    # -- checkpoints (the format: glassnet.population_saving) ------------------------------------
+    def save(self, path: str | os.PathLike[str], training: dict[str, Any] | None = None) -> None:
+        """Write every member (config, stacked weights, optimizer state, step count, learning
+        rate, global epoch, seeds, history) to ``path`` atomically: a population checkpoint,
+        in the archive format of a model checkpoint. :func:`load_population` reads it back,
+        in this process or another, and ``fit`` then continues bit for bit."""
+        from .population_saving import save_population
+
+        save_population(self, path, training)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Population:
+        """The population :meth:`save` wrote to ``path`` (see :func:`load_population`)."""
+        return load_population(path)
 
     def __repr__(self) -> str:
         arch = "-".join(str(n) for n in [self.input_dim] + self.units)
@@ -1086,3 +1102,13 @@ def _progress(total: int, K: int) -> Any:
     from tqdm.auto import tqdm
 
     return tqdm(total=total, desc=f"{K} members", unit="step", leave=False)
+
+
+def load_population(path: str | os.PathLike[str]) -> Population:
+    """The population :meth:`Population.save` wrote to ``path`` (a model checkpoint of
+    :func:`glassnet.save_checkpoint` gives a population of one member), ready to go on
+    training exactly where it stopped. Every problem with the file is a ModelFileError
+    naming it; the format is described in :mod:`glassnet.population_saving`."""
+    from .population_saving import load_population as load
+
+    return load(path)

@@ -1,0 +1,270 @@
+"""Population checkpoints: K members in one file, in the container of a model checkpoint.
+
+A population checkpoint is an archive of :mod:`glassnet.io` (the same zip of one JSON
+document and float arrays that a single model's checkpoint is, read by the same safe reader
+and written atomically by the same writer) whose document is::
+
+    {"format": "glassnet-population", "version": 1,
+     "members": K,
+     "models": [config, ...],          # the members' distinct configs, without seed and name
+     "member": [                       # one entry per member, as a model checkpoint's parts
+        {"model": index into "models", "seed": s, "name": n,
+         "optimizer": {"iterations": t, "learning_rate": lr},
+         "training": {"epoch": e, "step": t, "history": {...} or null}}, ...],
+     "optimizer": {"slots": [names], "n_weights": n},
+     "training": {"seconds": ..., and the caller's entries}}
+
+and whose arrays are the members' weights stacked on a leading member axis (``n`` arrays of
+shape ``(K, ...)``, :meth:`Population.get_weights` order), then for each optimizer slot (in
+``"slots"`` order) one stacked ``(K, ...)`` array per trainable array. A model checkpoint
+(:func:`glassnet.save_checkpoint`) holds the same parts for one member with its arrays
+unstacked; :func:`load_population` reads one as a population of one member, and
+:func:`glassnet.load_model` refuses a population file with a ModelFileError that names
+:func:`load_population`. Members' configs are stored once per distinct config (a population
+made by ``Population.from_model`` differs only in seeds), so the document stays small.
+
+Everything a member's next step depends on is in the file: weights, optimizer slots and step
+count, learning rate (a scheduled one follows from the step count), global epoch (the next
+shuffling order), seeds (dropout masks are a pure function of seed and step). A population
+loaded in a fresh process therefore trains on bit for bit as the one saved would have. Every
+failure reading the file is a ModelFileError (or MissingFileError) naming it; memory stays
+bounded by the file's size (the archive reader checks every array against the bytes that
+hold it, each member's config is checked against that member's weights before it is built,
+and the member count against :data:`glassnet.population.MAX_MEMBERS`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .callbacks import History
+from .checks import check_compiled
+from .errors import DataError, GlassnetError, MissingFileError, ModelFileError
+from .io import MAX_JSON_BYTES, Archive, check_path, read_archive, write_archive
+from .saving import (
+    CHECKPOINT_FORMAT,
+    CHECKPOINT_VERSION,
+    POPULATION_FORMAT,
+    POPULATION_VERSION,
+    checkpoint_from_archive,
+    history_from_json,
+    history_json,
+    is_count,
+    model_from_archive,
+)
+
+if TYPE_CHECKING:
+    from .population import Population
+
+Array = NDArray[Any]
+
+__all__ = ["POPULATION_FORMAT", "POPULATION_VERSION", "load_population",
+           "population_from_file", "save_population"]
+
+
+def _member_key(config: dict[str, Any]) -> str:
+    return json.dumps(config, sort_keys=True, separators=(",", ":"))
+
+
+def save_population(pop: Population, path: str | os.PathLike[str],
+                    training: dict[str, Any] | None = None) -> None:
+    """Write ``pop`` (every member's config, weights, optimizer state, step count, learning
+    rate, global epoch, seeds and history) to ``path`` atomically, in the format of the
+    module docstring. Weights or optimizer state that are not finite are refused (DataError
+    naming the member) and nothing is written. ``training`` adds JSON-able entries to the
+    file's ``"training"`` part (what :func:`population_from_file` gives back)."""
+    from .population import _MEMBER_STATE_KEYS
+
+    path = check_path(path)
+    K = pop.K
+    states = [pop.member_state(k) for k in range(K)]
+    where = f"Population.save({path!r})"
+    for k, state in enumerate(states):
+        for i, w in enumerate(state["weights"]):
+            if not np.isfinite(w).all():
+                raise DataError(f"{where}: member {k} has NaN or infinite weights (array {i}); "
+                                "a checkpoint keeps finite weights only")
+    # the optimizer's slots, by their public names, in one order for every member
+    names = [name for name, key in _MEMBER_STATE_KEYS.items()
+             if any(key in s["state"] for s in states)]
+    n_weights = len(states[0]["weights"])
+    arrays = [np.stack([s["weights"][i] for s in states]) for i in range(n_weights)]
+    for name in names:
+        key = _MEMBER_STATE_KEYS[name]
+        if not all(key in s["state"] for s in states):
+            raise DataError(f"{where}: only some members keep the optimizer slot {name!r}")
+        n_slots = len(states[0]["state"][key])
+        arrays += [np.stack([s["state"][key][i] for s in states]) for i in range(n_slots)]
+    for j, a in enumerate(arrays[n_weights:]):
+        if not np.isfinite(a).all():
+            bad = int(np.flatnonzero(~np.isfinite(a.reshape(K, -1)).all(axis=1))[0])
+            raise DataError(f"{where}: member {bad} has NaN or infinite optimizer state "
+                            f"(slot array {j}); nothing was written")
+    configs: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    members = []
+    history = getattr(pop, "history", None)
+    rates = getattr(pop, "learning_rates", None)
+    for k, state in enumerate(states):
+        config = {key: v for key, v in state["config"].items() if key not in ("seed", "name")}
+        key = _member_key(config)
+        if key not in index:
+            index[key] = len(configs)
+            configs.append(config)
+        t = int(state["iterations"])
+        lr = float(rates[k]) if rates is not None else None
+        members.append({
+            "model": index[key], "seed": state["config"].get("seed"),
+            "name": state["config"].get("name"),
+            "optimizer": {"iterations": t, "learning_rate": lr},
+            "training": {"epoch": int(state["epochs_trained"]), "step": t,
+                         "history": None if history is None
+                         else history_json(history.histories[k])}})
+    info: dict[str, Any] = {"seconds": float(history.seconds) if history is not None else 0.0}
+    info.update(training or {})
+    doc = {"format": POPULATION_FORMAT, "version": POPULATION_VERSION, "members": K,
+           "models": configs, "member": members,
+           "optimizer": {"slots": names, "n_weights": n_weights},
+           "training": info}
+    try:
+        size = len(json.dumps(doc, allow_nan=False, separators=(",", ":")))
+    except (TypeError, ValueError) as exc:
+        raise ModelFileError(f"{where}: the document is not plain JSON: {exc}") from exc
+    size += 72 * len(arrays) + 64  # the checksums and count write_archive adds
+    if size > MAX_JSON_BYTES:
+        raise ModelFileError(
+            f"{where}: the members' configs and histories take {size:,} bytes of JSON, more "
+            f"than a glassnet file holds ({MAX_JSON_BYTES:,}); save fewer members per file")
+    write_archive(path, doc, arrays)
+
+
+def population_from_file(path: str | os.PathLike[str]) -> tuple[Population, dict[str, Any]]:
+    """The population a population checkpoint holds (or a population of one member from a
+    model checkpoint) and the file's ``"training"`` entries. Every problem raises
+    ModelFileError naming the file."""
+    path = check_path(path)
+    if not os.path.exists(path):
+        raise MissingFileError(f"path: no population checkpoint at {path!r}")
+    archive = read_archive(path, {POPULATION_FORMAT: POPULATION_VERSION,
+                                  CHECKPOINT_FORMAT: CHECKPOINT_VERSION})
+    try:
+        if archive.doc["format"] == CHECKPOINT_FORMAT:
+            return _from_model_checkpoint(archive)
+        return _from_archive(archive)
+    except GlassnetError:
+        raise
+    except Exception as exc:  # a document shaped in a way no check foresaw
+        raise ModelFileError(f"{path!r}: cannot be read ({type(exc).__name__}: "
+                             f"{str(exc)[:200]})") from exc
+
+
+def load_population(path: str | os.PathLike[str]) -> Population:
+    """The population :meth:`Population.save` wrote to ``path`` (a model checkpoint gives a
+    population of one member), ready to train on exactly where it stopped."""
+    return population_from_file(path)[0]
+
+
+def _assemble(path: str, models: list[Any], histories: list[History | None],
+              seconds: float) -> Population:
+    from .population import Population, PopulationHistory
+
+    try:
+        pop = Population(models)
+    except GlassnetError as exc:
+        raise ModelFileError(f"{path!r}: the members do not form a population: {exc}") from exc
+    if all(h is not None for h in histories):
+        pop.history = PopulationHistory(histories, seconds)  # type: ignore[arg-type]
+    return pop
+
+
+def _from_model_checkpoint(archive: Archive) -> tuple[Population, dict[str, Any]]:
+    from .model import Sequential
+
+    model, info = checkpoint_from_archive(archive, Sequential, History)
+    return _assemble(archive.path, [model], [model.history], 0.0), info
+
+
+def _from_archive(archive: Archive) -> tuple[Population, dict[str, Any]]:
+    from . import population as pop_mod
+    from .model import Sequential
+
+    path, doc, arrays = archive.path, archive.doc, archive.arrays
+    K, configs, members = doc.get("members"), doc.get("models"), doc.get("member")
+    opt, info = doc.get("optimizer"), doc.get("training")
+    if not is_count(K, 1) or K > pop_mod.MAX_MEMBERS:
+        raise ModelFileError(f"{path!r}: 'members' is {str(K)[:20]!r}; expected a count "
+                             f"from 1 to {pop_mod.MAX_MEMBERS:,}")
+    if not isinstance(configs, list) or not configs or len(configs) > K \
+            or not all(isinstance(c, dict) for c in configs):
+        raise ModelFileError(f"{path!r}: 'models' is not a list of 1 to {K} model configs")
+    if not isinstance(members, list) or len(members) != K:
+        raise ModelFileError(f"{path!r}: 'member' does not list {K} members")
+    if not isinstance(opt, dict) or not isinstance(info, dict):
+        raise ModelFileError(f"{path!r}: a population checkpoint needs 'optimizer' and "
+                             "'training' parts")
+    names, n_weights = opt.get("slots"), opt.get("n_weights")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names) \
+            or len(set(names)) != len(names) or not is_count(n_weights, 1) \
+            or n_weights > len(arrays):
+        raise ModelFileError(f"{path!r}: the checkpoint's optimizer part is malformed")
+    seconds = info.get("seconds", 0.0)
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+        raise ModelFileError(f"{path!r}: the checkpoint's training part is malformed")
+    for i, a in enumerate(arrays):
+        if a.ndim < 1 or a.shape[0] != K:
+            raise ModelFileError(f"{path!r}: array w{i} has shape {a.shape}; every array of a "
+                                 f"population of {K} members has a leading axis of {K}")
+    models: list[Sequential] = []
+    histories: list[History | None] = []
+    n_trainable: int | None = None
+    for k, entry in enumerate(members):
+        where = f"{path!r}: member {k}"
+        if not isinstance(entry, dict) or set(entry) != {"model", "seed", "name", "optimizer",
+                                                         "training"}:
+            raise ModelFileError(f"{where}: malformed entry")
+        c, m_opt, m_info = entry["model"], entry["optimizer"], entry["training"]
+        if not is_count(c) or c >= len(configs):
+            raise ModelFileError(f"{where}: 'model' is not an index into 'models'")
+        if not isinstance(m_opt, dict) or set(m_opt) != {"iterations", "learning_rate"} \
+                or not isinstance(m_info, dict) or set(m_info) != {"epoch", "step", "history"}:
+            raise ModelFileError(f"{where}: malformed optimizer or training part")
+        t, lr = m_opt["iterations"], m_opt["learning_rate"]
+        if not is_count(t) or m_info["step"] != t or not is_count(m_info["epoch"]):
+            raise ModelFileError(f"{where}: the step count or epoch is malformed")
+        config = dict(configs[c], seed=entry["seed"], name=entry["name"])
+        if not isinstance(config.get("compile"), dict):
+            raise ModelFileError(f"{where}: a population checkpoint holds compiled models")
+        weights = [a[k] for a in arrays[:n_weights]]
+        model = model_from_archive(Archive(path, {"model": config}, []), weights, Sequential)
+        _, optimizer = check_compiled(model)
+        params = model.trainable_weights
+        if n_trainable is None:
+            n_trainable = len(params)
+            if len(arrays) != n_weights + len(names) * n_trainable:
+                raise ModelFileError(
+                    f"{path!r}: {len(arrays) - n_weights} optimizer arrays for "
+                    f"{len(names)} slots of {n_trainable} trainable arrays")
+        elif len(params) != n_trainable:
+            raise ModelFileError(f"{where}: {len(params)} trainable arrays, member 0 has "
+                                 f"{n_trainable}")
+        slot_arrays = arrays[n_weights:]
+        slots = {name: [a[k] for a in slot_arrays[j * n_trainable:(j + 1) * n_trainable]]
+                 for j, name in enumerate(names)}
+        try:
+            optimizer.set_state({"iterations": t, "slots": slots}, params)
+            if optimizer.schedule is None and lr is not None:
+                optimizer.learning_rate = lr
+        except GlassnetError as exc:
+            raise ModelFileError(f"{where}: the optimizer state does not fit: {exc}") from exc
+        model.epochs_trained = m_info["epoch"]
+        raw = m_info["history"]
+        history = None if raw is None else history_from_json(path, raw, History)
+        model.history = history
+        models.append(model)
+        histories.append(history)
+    return _assemble(path, models, histories, float(seconds)), info
