@@ -194,10 +194,11 @@ def _from_archive(archive: Archive) -> tuple[Population, dict[str, Any]]:
     from .model import Sequential
 
     path, doc, arrays = archive.path, archive.doc, archive.arrays
-    K, configs, members = doc.get("members"), doc.get("models"), doc.get("member")
+    K: Any = doc.get("members")
+    configs, members = doc.get("models"), doc.get("member")
     opt, info = doc.get("optimizer"), doc.get("training")
     if not is_count(K, 1) or K > pop_mod.MAX_MEMBERS:
-        raise ModelFileError(f"{path!r}: 'members' is {str(K)[:20]!r}; expected a count "
+        raise ModelFileError(f"{path!r}: 'members' is {K!r:.20}; expected a count "
                              f"from 1 to {pop_mod.MAX_MEMBERS:,}")
     if not isinstance(configs, list) or not configs or len(configs) > K \
             or not all(isinstance(c, dict) for c in configs):
@@ -207,7 +208,8 @@ def _from_archive(archive: Archive) -> tuple[Population, dict[str, Any]]:
     if not isinstance(opt, dict) or not isinstance(info, dict):
         raise ModelFileError(f"{path!r}: a population checkpoint needs 'optimizer' and "
                              "'training' parts")
-    names, n_weights = opt.get("slots"), opt.get("n_weights")
+    names = opt.get("slots")
+    n_weights: Any = opt.get("n_weights")
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names) \
             or len(set(names)) != len(names) or not is_count(n_weights, 1) \
             or n_weights > len(arrays):
@@ -236,11 +238,16 @@ def _from_archive(archive: Archive) -> tuple[Population, dict[str, Any]]:
         t, lr = m_opt["iterations"], m_opt["learning_rate"]
         if not is_count(t) or m_info["step"] != t or not is_count(m_info["epoch"]):
             raise ModelFileError(f"{where}: the step count or epoch is malformed")
+        if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))):
+            raise ModelFileError(f"{where}: the learning rate {str(lr)[:30]!r} is not a number")
         config = dict(configs[c], seed=entry["seed"], name=entry["name"])
         if not isinstance(config.get("compile"), dict):
             raise ModelFileError(f"{where}: a population checkpoint holds compiled models")
         weights = [a[k] for a in arrays[:n_weights]]
-        model = model_from_archive(Archive(path, {"model": config}, []), weights, Sequential)
+        try:
+            model = model_from_archive(Archive(path, {"model": config}, []), weights, Sequential)
+        except ModelFileError as exc:
+            raise ModelFileError(f"{where}: {str(exc).removeprefix(f'{path!r}: ')}") from exc
         _, optimizer = check_compiled(model)
         params = model.trainable_weights
         if n_trainable is None:
