@@ -275,3 +275,142 @@ def _from_archive(archive: Archive) -> tuple[Population, dict[str, Any]]:
         models.append(model)
         histories.append(history)
     return _assemble(path, models, histories, float(seconds)), info
+
+
+# -- backup and restore during a population's fit ---------------------------------------------
+
+#: The file :func:`fit_with_backup` keeps in its ``backup_dir``.
+BACKUP_FILENAME = "backup.gnp"
+
+
+def _fit_signature(epochs: int, X: Any, fit_kwargs: dict[str, Any]) -> dict[str, Any]:
+    """What a backup must agree on with the fit that resumes it (as the single model's
+    BackupAndRestore: epochs, batch size, samples, shuffling seed and mode)."""
+    try:
+        samples: Any = int(np.shape(X)[0])
+    except (TypeError, ValueError, IndexError):
+        samples = None
+    seed = fit_kwargs.get("seed")
+    if isinstance(seed, np.ndarray):
+        seed = seed.tolist()
+    elif isinstance(seed, (list, tuple)):
+        seed = [int(s) if isinstance(s, (int, np.integer)) else str(s) for s in seed]
+    elif isinstance(seed, np.integer):
+        seed = int(seed)
+    return {"epochs": epochs, "batch_size": fit_kwargs.get("batch_size", 32),
+            "samples": samples, "seed": seed, "shuffle": fit_kwargs.get("shuffle", True),
+            "block_size": fit_kwargs.get("block_size")}
+
+
+def _comparable(config: dict[str, Any]) -> dict[str, Any]:
+    """A member's config as a backup must match it: the name plays no part, nor a learning
+    rate set by hand (a schedule does)."""
+    out = {k: v for k, v in config.items() if k != "name"}
+    opt = (out.get("compile") or {}).get("optimizer") or {}
+    cfg = dict(opt.get("config") or {})
+    if not isinstance(cfg.get("learning_rate"), dict):
+        cfg.pop("learning_rate", None)
+    if "compile" in out:
+        out["compile"] = {**out["compile"], "optimizer": {**opt, "config": cfg}}
+    return out
+
+
+def _combine(parts: list[Any], epochs: int) -> Any:
+    """One PopulationHistory of the epochs of several fits, as one fit would have given."""
+    from .population import PopulationHistory
+
+    histories = []
+    for k in range(len(parts[0])):
+        h = History()
+        h.params = dict(parts[0][k].params, epochs=epochs)
+        for part in parts:
+            for key, values in part[k].history.items():
+                h.history.setdefault(key, []).extend(values)
+        h.epoch = list(range(sum(len(part[k].epoch) for part in parts)))
+        histories.append(h)
+    return PopulationHistory(histories, sum(part.seconds for part in parts))
+
+
+def fit_with_backup(pop: Population, X: Any, y: Any, *,
+                    backup_dir: str | os.PathLike[str], epochs: int = 1,
+                    delete_checkpoint: bool = True, **fit_kwargs: Any) -> Any:
+    """``pop.fit(X, y, epochs=epochs, **fit_kwargs)`` that survives a crash: the population
+    counterpart of :class:`glassnet.callbacks.BackupAndRestore` (Keras' ``backup_dir`` and
+    ``delete_checkpoint``).
+
+    After every epoch the whole population (:meth:`Population.save`, with the history so far
+    and this fit's settings) is written atomically to ``backup_dir/backup.gnp``. When it
+    starts and a backup is there, ``pop`` is put back to it and training continues with the
+    next epoch: the final population and history are bit for bit those of one
+    uninterrupted ``pop.fit`` (a process killed at any moment, even during a save, loses at
+    most the epoch under way). A save killed half-way leaves ``.backup.gnp.glassnet-tmp``,
+    removed before the first epoch. When the fit completes the backup is deleted
+    (``delete_checkpoint=False`` keeps it).
+
+    The backup must come from the same members (configs, seeds) and the same settings
+    (epochs, batch size, samples, shuffling seed and mode); otherwise a ConfigError before
+    anything changes. Per-member ``callbacks`` are refused: the epochs run as one ``fit``
+    each, so a callback would see each epoch as a whole fit."""
+    from .checks import check_bool, check_int
+    from .errors import ConfigError
+    from .io import temp_path
+    from .population import Population
+
+    if not isinstance(pop, Population):
+        from .errors import ArgumentTypeError
+
+        raise ArgumentTypeError(f"pop: expected a Population, got {type(pop).__name__}")
+    directory = check_path(backup_dir, "backup_dir")
+    epochs = int(check_int(epochs, "epochs", minimum=1))
+    delete_checkpoint = check_bool(delete_checkpoint, "delete_checkpoint")
+    if fit_kwargs.get("callbacks") is not None:
+        raise ConfigError("callbacks: fit_with_backup runs each epoch as one fit, so a "
+                          "member's callbacks would see every epoch as a whole fit; use "
+                          "Population.fit for callbacks")
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        raise ConfigError(f"backup_dir: {directory!r} exists and is not a directory")
+    parent = os.path.dirname(os.path.abspath(directory))
+    if not os.path.isdir(parent):
+        raise ConfigError(f"backup_dir: the directory {parent!r} does not exist")
+    path = os.path.join(directory, BACKUP_FILENAME)
+    signature = _fit_signature(epochs, X, fit_kwargs)
+    parts: list[Any] = []
+    before: dict[str, Any] | None = None
+    if os.path.exists(path):
+        saved, info = population_from_file(path)
+        fit_info = info.get("fit")
+        if saved.K != pop.K or [_comparable(saved.member_state(k)["config"])
+                                for k in range(saved.K)] != \
+                [_comparable(pop.member_state(k)["config"]) for k in range(pop.K)]:
+            raise ConfigError(f"backup_dir: {path!r} was written by another population "
+                              "(members' architecture, compile settings or seeds differ)")
+        if not isinstance(fit_info, dict) or fit_info.get("signature") != signature:
+            got = fit_info.get("signature") if isinstance(fit_info, dict) else None
+            raise ConfigError(f"backup_dir: {path!r} was written by a fit with other settings "
+                              f"({got}); this fit has {signature}. Delete it to start afresh.")
+        done = fit_info.get("epoch")
+        if type(done) is not int or not 0 < done <= epochs or saved.history is None \
+                or any(len(h.epoch) != done for h in saved.history.histories):
+            raise ConfigError(f"backup_dir: {path!r} holds a bad epoch {done!r}")
+        before = dict(vars(pop))
+        vars(pop).clear()
+        vars(pop).update(vars(saved))  # the population becomes the one saved
+        parts.append(saved.history)
+    os.makedirs(directory, exist_ok=True)
+    if os.path.exists(temp_path(path)):  # what a save killed half-way left
+        os.unlink(temp_path(path))
+    done = len(parts[0].histories[0].epoch) if parts else 0
+    for epoch in range(done, epochs):
+        try:
+            parts.append(pop.fit(X, y, epochs=1, **fit_kwargs))
+        except GlassnetError:
+            if before is not None and epoch == done:  # refused: put pop back as it was
+                vars(pop).clear()
+                vars(pop).update(before)
+            raise
+        pop.history = _combine(parts, epochs)
+        pop.save(path, training={"fit": {"signature": signature, "epoch": epoch + 1}})
+    pop.history = _combine(parts, epochs)
+    if delete_checkpoint and os.path.exists(path):
+        os.unlink(path)
+    return pop.history
