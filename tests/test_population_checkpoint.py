@@ -21,7 +21,7 @@ import glassnet.population as population
 from glassnet.errors import DataError, GlassnetError, MissingFileError, ModelFileError
 from glassnet.io import read_archive, temp_path, write_archive
 from glassnet.population import Population, load_population
-from glassnet.population_saving import population_from_file
+from glassnet.population_saving import fit_with_backup, population_from_file
 from glassnet.saving import POPULATION_FORMAT
 
 OPTIMIZERS = {
@@ -404,3 +404,100 @@ def test_every_failure_on_a_random_document_edit_is_a_glassnet_error(tmp_path: P
             except GlassnetError as exc:
                 assert isinstance(exc, ModelFileError), (where, value, exc)
                 assert "edited.gnp" in str(exc)
+
+
+# ----------------------------------------------------------------------------- fit_with_backup
+
+
+def _fit_kwargs() -> dict[str, Any]:
+    X, y = _data()
+    return {"batch_size": 8, "seed": [7, 8, 9], "validation_data": (X[:9], y[:9])}
+
+
+def test_fit_with_backup_equals_fit_and_resumes_after_a_crash(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    X, y = _data()
+    whole = _population("adam", "float32")
+    full = whole.fit(X, y, epochs=5, **_fit_kwargs())
+    backed = _population("adam", "float32")
+    history = fit_with_backup(backed, X, y, backup_dir=tmp_path / "bk", epochs=5,
+                              **_fit_kwargs())
+    _assert_same(whole, backed, names=False)
+    for k in range(3):
+        assert history[k].history == full[k].history and history[k].epoch == full[k].epoch
+        assert history[k].params == full[k].params
+    assert os.listdir(tmp_path / "bk") == []  # deleted once the fit completed
+    # a crash in the fourth epoch: the backup holds three, and a new process goes on from it
+    fit = Population.fit
+    calls = []
+
+    def crashing(self: Population, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(Population, "fit", crashing)
+    with pytest.raises(KeyboardInterrupt):
+        fit_with_backup(_population("adam", "float32"), X, y, backup_dir=tmp_path / "bk",
+                        epochs=5, **_fit_kwargs())
+    monkeypatch.setattr(Population, "fit", fit)
+    saved = load_population(tmp_path / "bk" / "backup.gnp")
+    assert saved.history is not None and len(saved.history[0].epoch) == 3
+    (tmp_path / "bk" / ".backup.gnp.glassnet-tmp").write_bytes(b"half a save")
+    resumed = _population("adam", "float32")
+    history = fit_with_backup(resumed, X, y, backup_dir=tmp_path / "bk", epochs=5,
+                              delete_checkpoint=False, **_fit_kwargs())
+    _assert_same(whole, resumed, names=False)
+    for k in range(3):
+        assert history[k].history == full[k].history and history[k].epoch == full[k].epoch
+    assert os.listdir(tmp_path / "bk") == ["backup.gnp"]  # kept; the debris removed
+    # a backup of the whole fit: nothing left to train, the history is the fit's
+    again = _population("adam", "float32")
+    history = fit_with_backup(again, X, y, backup_dir=tmp_path / "bk", epochs=5,
+                              **_fit_kwargs())
+    _assert_same(whole, again, names=False)
+    assert history[1].history == full[1].history
+    assert not (tmp_path / "bk" / "backup.gnp").exists()
+
+
+def test_fit_with_backup_refuses_another_fit_or_population_unchanged(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    X, y = _data()
+    pop = _population("sgd")
+    fit_with_backup(pop, X, y, backup_dir=tmp_path / "bk", epochs=2, delete_checkpoint=False,
+                    **_fit_kwargs())
+    for other, kwargs, message in [
+            (_population("sgd"), dict(_fit_kwargs(), batch_size=9), "other settings"),
+            (_population("sgd"), dict(_fit_kwargs(), seed=1), "other settings"),
+            (_population("momentum"), _fit_kwargs(), "another population"),
+            (_population("sgd", K=2), _fit_kwargs() | {"seed": [7, 8]}, "another population"),
+    ]:
+        before = [w.tobytes() for w in other.get_weights()]
+        with pytest.raises(gn.errors.ConfigError, match=message):
+            fit_with_backup(other, X, y, backup_dir=tmp_path / "bk", epochs=2, **kwargs)
+        assert [w.tobytes() for w in other.get_weights()] == before
+        assert not np.asarray(other.epochs_trained).any()
+    # a backup of one epoch of two, then a fit that refuses its arguments: pop is put back
+    fit = Population.fit
+    monkeypatch.setattr(Population, "fit", lambda self, *a, **k: (
+        fit(self, *a, **k) if not np.asarray(self.epochs_trained).any() else 1 / 0))
+    with pytest.raises(ZeroDivisionError):
+        fit_with_backup(_population("sgd"), X, y, backup_dir=tmp_path / "half", epochs=2,
+                        **_fit_kwargs())
+    monkeypatch.setattr(Population, "fit", fit)
+    fresh = _population("sgd")
+    before = [w.tobytes() for w in fresh.get_weights()]
+    with pytest.raises(gn.errors.ShapeError):  # refused by fit itself
+        fit_with_backup(fresh, X, y, backup_dir=tmp_path / "half", epochs=2,
+                        **dict(_fit_kwargs(), validation_data=(X[:9], y[:8])))
+    assert not np.asarray(fresh.epochs_trained).any() and fresh.history is None
+    assert [w.tobytes() for w in fresh.get_weights()] == before
+    assert (tmp_path / "half" / "backup.gnp").exists()
+    with pytest.raises(gn.errors.ConfigError, match="callbacks"):
+        fit_with_backup(fresh, X, y, backup_dir=tmp_path / "x", callbacks=[[], [], []])
+    (tmp_path / "file").write_text("")
+    with pytest.raises(gn.errors.ConfigError, match="not a directory"):
+        fit_with_backup(fresh, X, y, backup_dir=tmp_path / "file")
+    with pytest.raises(gn.errors.ArgumentTypeError, match="pop"):
+        fit_with_backup(fresh[0], X, y, backup_dir=tmp_path / "y")  # type: ignore[arg-type]
