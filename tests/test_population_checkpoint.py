@@ -20,8 +20,12 @@ import glassnet as gn
 import glassnet.population as population
 from glassnet.errors import DataError, GlassnetError, MissingFileError, ModelFileError
 from glassnet.io import read_archive, temp_path, write_archive
-from glassnet.population import Population, load_population
-from glassnet.population_saving import fit_with_backup, population_from_file
+from glassnet.population import (
+    Population,
+    fit_with_backup,
+    load_population,
+    population_from_file,
+)
 from glassnet.saving import POPULATION_FORMAT
 
 OPTIMIZERS = {

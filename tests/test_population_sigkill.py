@@ -30,7 +30,7 @@ _CHILD = textwrap.dedent("""
     import numpy as np
     import glassnet as gn
     from glassnet.population import Population
-    from glassnet.population_saving import fit_with_backup
+    from glassnet.population import fit_with_backup
 
     backup, out, reference = sys.argv[1:4]
     save = np.savez

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import _blas, regularizers
+from . import _blas, population_saving, regularizers
 from . import activations as acts
 from . import losses as losses_mod
 from . import optimizers as opt_mod
@@ -61,7 +61,7 @@ from .training import (
 Array = NDArray[Any]
 
 __all__ = ["MAX_MEMBERS", "MAX_VALUES", "MemberView", "Population", "PopulationHistory",
-           "load_population", "restore_member"]
+           "fit_with_backup", "load_population", "population_from_file", "restore_member"]
 
 #: activations that act element by element (so they run on stacked arrays unchanged)
 _ELEMENTWISE = (acts.Linear, acts.ReLU, acts.Sigmoid, acts.Tanh, acts.LeakyReLU)
@@ -564,9 +564,7 @@ class Population:
         rate, global epoch, seeds, history) to ``path`` atomically: a population checkpoint,
         in the archive format of a model checkpoint. :func:`load_population` reads it back,
         in this process or another, and ``fit`` then continues bit for bit."""
-        from .population_saving import save_population
-
-        save_population(self, path, training)
+        population_saving.save_population(self, path, training, slot_keys=_MEMBER_STATE_KEYS)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Population:
@@ -1109,6 +1107,25 @@ def load_population(path: str | os.PathLike[str]) -> Population:
     :func:`glassnet.save_checkpoint` gives a population of one member), ready to go on
     training exactly where it stopped. Every problem with the file is a ModelFileError
     naming it; the format is described in :mod:`glassnet.population_saving`."""
-    from .population_saving import load_population as load
+    return population_from_file(path)[0]
 
-    return load(path)
+
+def population_from_file(path: str | os.PathLike[str]) -> tuple[Population, dict[str, Any]]:
+    """:func:`load_population`'s population and the file's ``"training"`` entries."""
+    return population_saving.population_from_file(path, Population, PopulationHistory,
+                                                  MAX_MEMBERS)
+
+
+def fit_with_backup(pop: Population, X: Any, y: Any, *, backup_dir: str | os.PathLike[str],
+                    epochs: int = 1, delete_checkpoint: bool = True,
+                    **fit_kwargs: Any) -> PopulationHistory:
+    """``pop.fit(X, y, epochs=epochs, **fit_kwargs)`` that saves the population after every
+    epoch to ``backup_dir/backup.gnp`` and, started again after a crash, resumes from it bit
+    for bit: the population counterpart of :class:`glassnet.callbacks.BackupAndRestore`
+    (see :func:`glassnet.population_saving.fit_with_backup`)."""
+    if not isinstance(pop, Population):
+        raise ArgumentTypeError(f"pop: expected a Population, got {type(pop).__name__}")
+    history: PopulationHistory = population_saving.fit_with_backup(
+        pop, X, y, backup_dir=backup_dir, epochs=epochs, delete_checkpoint=delete_checkpoint,
+        load=population_from_file, history_class=PopulationHistory, **fit_kwargs)
+    return history

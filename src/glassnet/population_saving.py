@@ -18,7 +18,7 @@ and whose arrays are the members' weights stacked on a leading member axis (``n`
 shape ``(K, ...)``, :meth:`Population.get_weights` order), then for each optimizer slot (in
 ``"slots"`` order) one stacked ``(K, ...)`` array per trainable array. A model checkpoint
 (:func:`glassnet.save_checkpoint`) holds the same parts for one member with its arrays
-unstacked; :func:`load_population` reads one as a population of one member, and
+unstacked; :func:`glassnet.population.load_population` reads one as a population of one member, and
 :func:`glassnet.load_model` refuses a population file with a ModelFileError that names
 :func:`load_population`. Members' configs are stored once per distinct config (a population
 made by ``Population.from_model`` differs only in seeds), so the document stays small.
@@ -37,15 +37,16 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .callbacks import History
-from .checks import check_compiled
-from .errors import DataError, GlassnetError, MissingFileError, ModelFileError
-from .io import MAX_JSON_BYTES, Archive, check_path, read_archive, write_archive
+from .checks import check_bool, check_compiled, check_int
+from .errors import ConfigError, DataError, GlassnetError, MissingFileError, ModelFileError
+from .io import MAX_JSON_BYTES, Archive, check_path, read_archive, temp_path, write_archive
 from .saving import (
     CHECKPOINT_FORMAT,
     CHECKPOINT_VERSION,
@@ -59,11 +60,12 @@ from .saving import (
 )
 
 if TYPE_CHECKING:
-    from .population import Population
+    from .model import Sequential
+    from .population import Population, PopulationHistory
 
 Array = NDArray[Any]
 
-__all__ = ["POPULATION_FORMAT", "POPULATION_VERSION", "load_population",
+__all__ = ["BACKUP_FILENAME", "POPULATION_FORMAT", "POPULATION_VERSION", "fit_with_backup",
            "population_from_file", "save_population"]
 
 
@@ -72,14 +74,15 @@ def _member_key(config: dict[str, Any]) -> str:
 
 
 def save_population(pop: Population, path: str | os.PathLike[str],
-                    training: dict[str, Any] | None = None) -> None:
+                    training: dict[str, Any] | None = None, *,
+                    slot_keys: Mapping[str, str]) -> None:
     """Write ``pop`` (every member's config, weights, optimizer state, step count, learning
     rate, global epoch, seeds and history) to ``path`` atomically, in the format of the
     module docstring. Weights or optimizer state that are not finite are refused (DataError
     naming the member) and nothing is written. ``training`` adds JSON-able entries to the
-    file's ``"training"`` part (what :func:`population_from_file` gives back)."""
-    from .population import _MEMBER_STATE_KEYS
-
+    file's ``"training"`` part (what :func:`population_from_file` gives back).
+    ``slot_keys``: the key of each optimizer slot (by name) in ``pop.member_state(k)["state"]``.
+    """
     path = check_path(path)
     K = pop.K
     states = [pop.member_state(k) for k in range(K)]
@@ -90,12 +93,12 @@ def save_population(pop: Population, path: str | os.PathLike[str],
                 raise DataError(f"{where}: member {k} has NaN or infinite weights (array {i}); "
                                 "a checkpoint keeps finite weights only")
     # the optimizer's slots, by their public names, in one order for every member
-    names = [name for name, key in _MEMBER_STATE_KEYS.items()
+    names = [name for name, key in slot_keys.items()
              if any(key in s["state"] for s in states)]
     n_weights = len(states[0]["weights"])
     arrays = [np.stack([s["weights"][i] for s in states]) for i in range(n_weights)]
     for name in names:
-        key = _MEMBER_STATE_KEYS[name]
+        key = slot_keys[name]
         if not all(key in s["state"] for s in states):
             raise DataError(f"{where}: only some members keep the optimizer slot {name!r}")
         n_slots = len(states[0]["state"][key])
@@ -143,10 +146,14 @@ def save_population(pop: Population, path: str | os.PathLike[str],
     write_archive(path, doc, arrays)
 
 
-def population_from_file(path: str | os.PathLike[str]) -> tuple[Population, dict[str, Any]]:
-    """The population a population checkpoint holds (or a population of one member from a
-    model checkpoint) and the file's ``"training"`` entries. Every problem raises
-    ModelFileError naming the file."""
+def population_from_file(path: str | os.PathLike[str], population_class: type[Population],
+                         history_class: type[PopulationHistory], max_members: int,
+                         ) -> tuple[Population, dict[str, Any]]:
+    """The ``population_class`` a population checkpoint holds (or a population of one member
+    from a model checkpoint), its history a ``history_class``, and the file's ``"training"``
+    entries. Every problem raises ModelFileError naming the file (a file of more than
+    ``max_members`` members too). :func:`glassnet.population.load_population` calls this."""
+    kinds = (population_class, history_class)
     path = check_path(path)
     if not os.path.exists(path):
         raise MissingFileError(f"path: no population checkpoint at {path!r}")
@@ -154,8 +161,8 @@ def population_from_file(path: str | os.PathLike[str]) -> tuple[Population, dict
                                   CHECKPOINT_FORMAT: CHECKPOINT_VERSION})
     try:
         if archive.doc["format"] == CHECKPOINT_FORMAT:
-            return _from_model_checkpoint(archive)
-        return _from_archive(archive)
+            return _from_model_checkpoint(archive, kinds)
+        return _from_archive(archive, kinds, max_members)
     except GlassnetError:
         raise
     except Exception as exc:  # a document shaped in a way no check foresaw
@@ -163,43 +170,37 @@ def population_from_file(path: str | os.PathLike[str]) -> tuple[Population, dict
                              f"{str(exc)[:200]})") from exc
 
 
-def load_population(path: str | os.PathLike[str]) -> Population:
-    """The population :meth:`Population.save` wrote to ``path`` (a model checkpoint gives a
-    population of one member), ready to train on exactly where it stopped."""
-    return population_from_file(path)[0]
-
-
-def _assemble(path: str, models: list[Any], histories: list[History | None],
-              seconds: float) -> Population:
-    from .population import Population, PopulationHistory
-
+def _assemble(path: str, kinds: tuple[Any, Any], models: list[Any],
+              histories: list[History | None], seconds: float) -> Population:
+    population_class, history_class = kinds
     try:
-        pop = Population(models)
+        pop: Population = population_class(models)
     except GlassnetError as exc:
         raise ModelFileError(f"{path!r}: the members do not form a population: {exc}") from exc
     if all(h is not None for h in histories):
-        pop.history = PopulationHistory(histories, seconds)  # type: ignore[arg-type]
+        pop.history = history_class(histories, seconds)
     return pop
 
 
-def _from_model_checkpoint(archive: Archive) -> tuple[Population, dict[str, Any]]:
+def _from_model_checkpoint(archive: Archive, kinds: tuple[Any, Any]
+                           ) -> tuple[Population, dict[str, Any]]:
     from .model import Sequential
 
     model, info = checkpoint_from_archive(archive, Sequential, History)
-    return _assemble(archive.path, [model], [model.history], 0.0), info
+    return _assemble(archive.path, kinds, [model], [model.history], 0.0), info
 
 
-def _from_archive(archive: Archive) -> tuple[Population, dict[str, Any]]:
-    from . import population as pop_mod
+def _from_archive(archive: Archive, kinds: tuple[Any, Any], max_members: int,
+                  ) -> tuple[Population, dict[str, Any]]:
     from .model import Sequential
 
     path, doc, arrays = archive.path, archive.doc, archive.arrays
     K: Any = doc.get("members")
     configs, members = doc.get("models"), doc.get("member")
     opt, info = doc.get("optimizer"), doc.get("training")
-    if not is_count(K, 1) or K > pop_mod.MAX_MEMBERS:
+    if not is_count(K, 1) or K > max_members:
         raise ModelFileError(f"{path!r}: 'members' is {K!r:.20}; expected a count "
-                             f"from 1 to {pop_mod.MAX_MEMBERS:,}")
+                             f"from 1 to {max_members:,}")
     if not isinstance(configs, list) or not configs or len(configs) > K \
             or not all(isinstance(c, dict) for c in configs):
         raise ModelFileError(f"{path!r}: 'models' is not a list of 1 to {K} model configs")
@@ -274,7 +275,7 @@ def _from_archive(archive: Archive) -> tuple[Population, dict[str, Any]]:
         model.history = history
         models.append(model)
         histories.append(history)
-    return _assemble(path, models, histories, float(seconds)), info
+    return _assemble(path, kinds, models, histories, float(seconds)), info
 
 
 # -- backup and restore during a population's fit ---------------------------------------------
@@ -315,10 +316,8 @@ def _comparable(config: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _combine(parts: list[Any], epochs: int) -> Any:
+def _combine(parts: list[Any], epochs: int, history_class: type[PopulationHistory]) -> Any:
     """One PopulationHistory of the epochs of several fits, as one fit would have given."""
-    from .population import PopulationHistory
-
     histories = []
     for k in range(len(parts[0])):
         h = History()
@@ -328,12 +327,14 @@ def _combine(parts: list[Any], epochs: int) -> Any:
                 h.history.setdefault(key, []).extend(values)
         h.epoch = list(range(sum(len(part[k].epoch) for part in parts)))
         histories.append(h)
-    return PopulationHistory(histories, sum(part.seconds for part in parts))
+    return history_class(histories, sum(part.seconds for part in parts))
 
 
 def fit_with_backup(pop: Population, X: Any, y: Any, *,
                     backup_dir: str | os.PathLike[str], epochs: int = 1,
-                    delete_checkpoint: bool = True, **fit_kwargs: Any) -> Any:
+                    delete_checkpoint: bool = True,
+                    load: Callable[[str], tuple[Population, dict[str, Any]]],
+                    history_class: type[PopulationHistory], **fit_kwargs: Any) -> Any:
     """``pop.fit(X, y, epochs=epochs, **fit_kwargs)`` that survives a crash: the population
     counterpart of :class:`glassnet.callbacks.BackupAndRestore` (Keras' ``backup_dir`` and
     ``delete_checkpoint``).
@@ -350,16 +351,9 @@ def fit_with_backup(pop: Population, X: Any, y: Any, *,
     The backup must come from the same members (configs, seeds) and the same settings
     (epochs, batch size, samples, shuffling seed and mode); otherwise a ConfigError before
     anything changes. Per-member ``callbacks`` are refused: the epochs run as one ``fit``
-    each, so a callback would see each epoch as a whole fit."""
-    from .checks import check_bool, check_int
-    from .errors import ConfigError
-    from .io import temp_path
-    from .population import Population
-
-    if not isinstance(pop, Population):
-        from .errors import ArgumentTypeError
-
-        raise ArgumentTypeError(f"pop: expected a Population, got {type(pop).__name__}")
+    each, so a callback would see each epoch as a whole fit.
+    (:func:`glassnet.population.fit_with_backup` calls this with ``load``, the reader of a
+    population checkpoint, and ``history_class``.)"""
     directory = check_path(backup_dir, "backup_dir")
     epochs = int(check_int(epochs, "epochs", minimum=1))
     delete_checkpoint = check_bool(delete_checkpoint, "delete_checkpoint")
@@ -377,7 +371,7 @@ def fit_with_backup(pop: Population, X: Any, y: Any, *,
     parts: list[Any] = []
     before: dict[str, Any] | None = None
     if os.path.exists(path):
-        saved, info = population_from_file(path)
+        saved, info = load(path)
         fit_info = info.get("fit")
         if saved.K != pop.K or [_comparable(saved.member_state(k)["config"])
                                 for k in range(saved.K)] != \
@@ -408,9 +402,9 @@ def fit_with_backup(pop: Population, X: Any, y: Any, *,
                 vars(pop).clear()
                 vars(pop).update(before)
             raise
-        pop.history = _combine(parts, epochs)
+        pop.history = _combine(parts, epochs, history_class)
         pop.save(path, training={"fit": {"signature": signature, "epoch": epoch + 1}})
-    pop.history = _combine(parts, epochs)
+    pop.history = _combine(parts, epochs, history_class)
     if delete_checkpoint and os.path.exists(path):
         os.unlink(path)
     return pop.history
