@@ -505,3 +505,23 @@ def test_fit_with_backup_refuses_another_fit_or_population_unchanged(
         fit_with_backup(fresh, X, y, backup_dir=tmp_path / "file")
     with pytest.raises(gn.errors.ArgumentTypeError, match="pop"):
         fit_with_backup(fresh[0], X, y, backup_dir=tmp_path / "y")  # type: ignore[arg-type]
+
+
+def test_members_stopped_at_different_epochs_round_trip(tmp_path: Path) -> None:
+    """Per-member early stopping leaves members at different epochs and step counts: the file
+    keeps each member's own, and training on continues exactly (runs once populations stop
+    members one by one; skipped before)."""
+    X, y = _data()
+    pop = _population("adam")
+    if np.ndim(pop.epochs_trained) == 0:
+        pytest.skip("this glassnet's populations train their members in lockstep")
+    stop = gn.callbacks.EarlyStopping(monitor="loss", patience=0, min_delta=10.0)
+    pop.fit(X, y, epochs=3, batch_size=8, callbacks=[[stop], [], []])
+    assert list(pop.epochs_trained) == [2, 3, 3]
+    pop.save(tmp_path / "p.gnp")
+    loaded = load_population(tmp_path / "p.gnp")
+    _assert_same(pop, loaded)
+    assert [len(h.epoch) for h in loaded.history.histories] == [2, 3, 3]  # type: ignore[union-attr]
+    pop.fit(X, y, epochs=2, batch_size=8)
+    loaded.fit(X, y, epochs=2, batch_size=8)
+    _assert_same(pop, loaded)
