@@ -212,7 +212,6 @@ def _flow_data(flow: DataFlow, runs: dict[str, dict[str, Any]],
 
 
 def run_flow(
-
     *,
     n_examples: int = 100,
     epochs: int = 50,

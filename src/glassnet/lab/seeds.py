@@ -256,7 +256,6 @@ def _seeds_data(runs: _SeedRuns) -> dict[str, Any]:
 
 
 def run_seeds(
-
     *,
     n_seeds: int = 5,
     epochs: int = 40,

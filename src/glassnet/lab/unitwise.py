@@ -450,7 +450,6 @@ LAYERWISE_NOTE = (
 
 
 def run_unitwise(
-
     *,
     budget: int = 3000,
     learning_rate: float = 1.0,

@@ -302,7 +302,6 @@ def _vectorize_numbers(t: _Timings, step: dict[str, Any], m: int, n_in: int, uni
 
 
 def run_vectorize(
-
     *,
     m: int = 1000,
     n_in: int = 64,
