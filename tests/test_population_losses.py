@@ -124,3 +124,67 @@ def test_shared_batches_with_a_loss_of_its_own_targets(data: dict[str, Any]) -> 
         assert ph[k].history == model.history.history
         assert all(_bits(a) == _bits(b)
                    for a, b in zip(model.get_weights(), pop[k].get_weights()))
+
+
+class _FirstOutputMean(gn.metrics.Metric):
+    """A user's metric that knows one model's arrays only (``out[:, 0]``): a population calls
+    it member by member."""
+
+    name = "first_output_mean"
+
+    def __call__(self, y: np.ndarray, out: np.ndarray) -> float:
+        assert out.ndim == 2
+        return float(np.mean(out[:, 0] * (1 + np.arange(out.shape[0]) % 3)))
+
+
+M = gn.metrics
+#: (id, loss, output activation, targets, units, metrics)
+METRIC_CASES = [
+    ("scce", "sparse_categorical_crossentropy", "softmax", "labels", 10,
+     ["accuracy", "sparse_categorical_accuracy", "sparse_categorical_crossentropy"]),
+    ("scce-logits", L.SparseCategoricalCrossentropy(from_logits=True), "linear", "labels", 10,
+     ["acc", M.SparseCategoricalCrossentropyMetric(from_logits=True), _FirstOutputMean()]),
+    ("cce", "categorical_crossentropy", "softmax", "onehot", 10,
+     ["accuracy", "categorical_accuracy", "categorical_crossentropy", "mse", "mae"]),
+    ("cce-logits", L.CategoricalCrossentropy(from_logits=True), "linear", "dist", 10,
+     [M.CategoricalCrossentropyMetric(from_logits=True), "accuracy"]),
+    ("bce", "binary_crossentropy", "sigmoid", "multi_label", 3,
+     ["accuracy", "binary_accuracy", M.BinaryAccuracy(threshold=0.3, name="acc_0.3"),
+      "binary_crossentropy", "mae"]),
+    ("bce-one-unit", "binary_crossentropy", "sigmoid", "binary", 1,
+     ["accuracy", "binary_crossentropy", "mean_squared_error"]),
+    ("bce-logits", L.BinaryCrossentropy(from_logits=True), "linear", "multi_label", 3,
+     [M.BinaryCrossentropyMetric(from_logits=True), "accuracy"]),
+    ("mse", "mse", "linear", "real", 3, ["mse", "mae", _FirstOutputMean()]),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("shared", [True, False], ids=["shared-batches", "own-orders"])
+@pytest.mark.parametrize("case", METRIC_CASES, ids=[c[0] for c in METRIC_CASES])
+def test_metrics_of_each_member_equal_its_own_fit(data: dict[str, Any], case: Any,
+                                                  shared: bool, dtype: str) -> None:
+    """Each metric over the member axis (the metric object's own code; a user's 2-D metric
+    member by member) gives every member its own fit's history and evaluation, bit for bit."""
+    _, loss, activation, targets, units, metrics = case
+    X, Y = data["X"], data[targets]
+
+    def member(seed: int) -> gn.Sequential:
+        model = gn.Sequential([gn.Input((64,)), gn.Dense(12, "tanh"),
+                               gn.Dense(units, activation)], seed=seed, dtype=dtype)
+        model.compile(loss=loss, optimizer="adam", metrics=list(metrics))
+        return model
+
+    seeds = [1, 2, 3]
+    alone = [member(s) for s in seeds]
+    pop = Population([member(s) for s in seeds])
+    order = 5 if shared else [5, 6, 7]
+    ph = pop.fit(X, Y, epochs=2, batch_size=40, seed=order, validation_data=(X[:50], Y[:50]))
+    evaluated = pop.evaluate(X[50:120], Y[50:120], batch_size=30)
+    for k, model in enumerate(alone):
+        model.fit(X, Y, epochs=2, batch_size=40, verbose=0, seed=order if shared else order[k],
+                  validation_data=(X[:50], Y[:50]))
+        assert ph[k].history == model.history.history
+        assert len(ph[k].history) == 2 * (1 + len(metrics))  # every metric, and val_ too
+        assert evaluated[k] == model.evaluate(X[50:120], Y[50:120], batch_size=30,
+                                              return_dict=True)

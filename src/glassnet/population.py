@@ -763,9 +763,11 @@ class Population:
         results = [{"loss": float(total[k] / m)} for k in range(self.K)]
         if self.metrics:
             allout = np.concatenate(outs, axis=1) if len(outs) > 1 else outs[0]
-            for k in range(self.K):
-                for metric in self.metrics:
-                    results[k][metric.name] = metric(t, allout[k])
+            tk = np.broadcast_to(t, (self.K,) + t.shape)  # shared: a view, no copy
+            for metric in self.metrics:
+                values = metric.member_values(tk, allout)
+                for k in range(self.K):
+                    results[k][metric.name] = float(values[k])
         return results
 
     def fit(
@@ -899,9 +901,10 @@ class Population:
                 if self._any_regularized:
                     penalty_total += self.last_penalties * nb
                 seen += nb
-                for k in range(K):
+                if self.metrics:  # each metric over the member axis (targets per member)
+                    tk = np.broadcast_to(tb, (K,) + tb.shape) if shared else tb
                     for j, metric in enumerate(self.metrics):
-                        metric_sums[k, j] += metric(tb if shared else tb[k], out[k]) * nb
+                        metric_sums[:, j] += metric.member_values(tk, out) * nb
                 if batch_hooks:
                     for k, cbl in enumerate(cbls):
                         if not cbl.wants_batch_logs:
