@@ -119,13 +119,12 @@ def _label_rows(z: Array, y: Array) -> tuple[Array, Array, bool | None]:
     if z.ndim == 2:
         return np.ascontiguousarray(z), y, None
     P, m, k = z.shape
-    zb = z.transpose(1, 0, 2)
-    if zb.flags.c_contiguous and not z.flags.c_contiguous:
-        if y.ndim == 1:
-            return zb.reshape(m * P, k), np.repeat(y, P), True
-        return zb.reshape(m * P, k), y.T.reshape(-1), True
+    if not z.flags.c_contiguous:
+        zb = z.transpose(1, 0, 2)
+        if zb.flags.c_contiguous:
+            return zb.reshape(m * P, k), (y.repeat(P) if y.ndim == 1 else y.T.reshape(-1)), True
     rows = np.ascontiguousarray(z).reshape(P * m, k)
-    return rows, (np.tile(y, P) if y.ndim == 1 else y.reshape(-1)), False
+    return rows, (y[None].repeat(P, axis=0).reshape(-1) if y.ndim == 1 else y.reshape(-1)), False
 
 
 def _member_rows(v: Array, layout: bool, m: int) -> Array:
@@ -146,14 +145,15 @@ def _from_rows(rows: Array, layout: bool | None, m: int) -> Array:
 
 def _pick(y_hat: Array, y: Array) -> Array:
     """``y_hat[i, y_i]`` for every example (of every member: ``(P, m)`` for a stack)."""
+    return y_hat[_label_index(y_hat, y)]
+
+
+def _label_index(y_hat: Array, y: Array) -> tuple[Array, ...]:
+    """The index of every example's labelled output in ``y_hat`` (``(m, K)``, or a stack
+    ``(P, m, K)`` with labels shared ``(m,)`` or per member ``(P, m)``)."""
     if y_hat.ndim == 2:
-        return y_hat[np.arange(y.shape[0]), y]
-    return np.take_along_axis(y_hat, _label_index(y), axis=-1)[..., 0]
-
-
-def _label_index(y: Array) -> Array:
-    """Labels (shared ``(m,)`` or per member ``(P, m)``) as a ``(P or 1, m, 1)`` index."""
-    return y[None, :, None] if y.ndim == 1 else y[..., None]
+        return np.arange(y.shape[0]), y
+    return np.arange(y_hat.shape[0])[:, None], np.arange(y_hat.shape[1]), y
 
 
 def _outputs(a: Array) -> int:
@@ -453,13 +453,10 @@ class SparseCategoricalCrossentropy(Loss):
     def gradient(self, y: Array, y_hat: Array) -> Array:
         m = y_hat.shape[-2]
         grad = np.zeros_like(y_hat)
-        picked = _pick(y_hat, y)
+        at_y = _label_index(y_hat, y)
+        picked = y_hat[at_y]
         p = np.clip(picked, EPSILON, 1.0 - EPSILON)
-        at_y = np.where(p == picked, -1.0 / (p * m), 0.0)
-        if y_hat.ndim == 2:
-            grad[np.arange(m), y] = at_y
-        else:
-            np.put_along_axis(grad, _label_index(y), at_y[..., None], axis=-1)
+        grad[at_y] = np.where(p == picked, -1.0 / (p * m), 0.0)
         return grad
 
     def per_example(self, y: Array, y_hat: Array) -> Array:
