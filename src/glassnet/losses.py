@@ -476,13 +476,15 @@ class SparseCategoricalCrossentropy(Loss):
         # is 3x faster than z.max(axis=1) on short rows.) A stack of members is one matrix of
         # the rows of every (member, example), in the order they lie in memory (a batch-major
         # population's logits are not copied); each member's value sums its own rows.
-        m = z.shape[-2]
         if z.ndim == 2:  # one model: no stack to lay out (the hot path of every fit)
-            rows, labels, layout = np.ascontiguousarray(z), y, None
+            rows = np.ascontiguousarray(z)  # the flat views below need C order
+            labels, layout = y, None
+            m, k = rows.shape
+            starts = np.arange(0, m * k, k)
         else:
-            rows, labels, layout = _label_rows(z, y)  # the flat views below need C order
-        k = rows.shape[1]
-        starts = np.arange(0, rows.shape[0] * k, k)
+            rows, labels, layout = _label_rows(z, y)
+            m, k = z.shape[1], z.shape[2]
+            starts = np.arange(0, rows.size, k)
         with np.errstate(over="ignore"):  # a gap beyond the dtype's range: exp(-inf) = 0
             e = rows - rows.ravel()[starts + rows.argmax(axis=1)][:, None]
         at_y = starts + labels
