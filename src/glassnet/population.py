@@ -30,6 +30,7 @@ order, the one ``fit(seed=seeds[k])`` would draw alone.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -37,7 +38,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import _blas, regularizers
+from . import _blas, population_saving, regularizers
 from . import activations as acts
 from . import losses as losses_mod
 from . import optimizers as opt_mod
@@ -60,7 +61,7 @@ from .training import (
 Array = NDArray[Any]
 
 __all__ = ["MAX_MEMBERS", "MAX_VALUES", "MemberView", "Population", "PopulationHistory",
-           "restore_member"]
+           "fit_with_backup", "load_population", "population_from_file", "restore_member"]
 
 #: activations that act element by element (so they run on stacked arrays unchanged)
 _ELEMENTWISE = (acts.Linear, acts.ReLU, acts.Sigmoid, acts.Tanh, acts.LeakyReLU)
@@ -557,6 +558,19 @@ class Population:
             return [p.copy() for p in self.params]
         return [p[k].copy() for p in self.params]
 
+    # -- checkpoints (the format: glassnet.population_saving) ------------------------------------
+    def save(self, path: str | os.PathLike[str], training: dict[str, Any] | None = None) -> None:
+        """Write every member (config, stacked weights, optimizer state, step count, learning
+        rate, global epoch, seeds, history) to ``path`` atomically: a population checkpoint,
+        in the archive format of a model checkpoint. :func:`load_population` reads it back,
+        in this process or another, and ``fit`` then continues bit for bit."""
+        population_saving.save_population(self, path, training, slot_keys=_MEMBER_STATE_KEYS)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Population:
+        """The population :meth:`save` wrote to ``path`` (see :func:`load_population`)."""
+        return load_population(path)
+
     def __repr__(self) -> str:
         arch = "-".join(str(n) for n in [self.input_dim] + self.units)
         return f"Population({self.K} x {arch}, dtype={self.dtype.name})"
@@ -1018,3 +1032,32 @@ def _progress(total: int, K: int) -> Any:
     from tqdm.auto import tqdm
 
     return tqdm(total=total, desc=f"{K} members", unit="step", leave=False)
+
+
+def load_population(path: str | os.PathLike[str]) -> Population:
+    """The population :meth:`Population.save` wrote to ``path`` (a model checkpoint of
+    :func:`glassnet.save_checkpoint` gives a population of one member), ready to go on
+    training exactly where it stopped. Every problem with the file is a ModelFileError
+    naming it; the format is described in :mod:`glassnet.population_saving`."""
+    return population_from_file(path)[0]
+
+
+def population_from_file(path: str | os.PathLike[str]) -> tuple[Population, dict[str, Any]]:
+    """:func:`load_population`'s population and the file's ``"training"`` entries."""
+    return population_saving.population_from_file(path, Population, PopulationHistory,
+                                                  MAX_MEMBERS)
+
+
+def fit_with_backup(pop: Population, X: Any, y: Any, *, backup_dir: str | os.PathLike[str],
+                    epochs: int = 1, delete_checkpoint: bool = True,
+                    **fit_kwargs: Any) -> PopulationHistory:
+    """``pop.fit(X, y, epochs=epochs, **fit_kwargs)`` that saves the population after every
+    epoch to ``backup_dir/backup.gnp`` and, started again after a crash, resumes from it bit
+    for bit: the population counterpart of :class:`glassnet.callbacks.BackupAndRestore`
+    (see :func:`glassnet.population_saving.fit_with_backup`)."""
+    if not isinstance(pop, Population):
+        raise ArgumentTypeError(f"pop: expected a Population, got {type(pop).__name__}")
+    history: PopulationHistory = population_saving.fit_with_backup(
+        pop, X, y, backup_dir=backup_dir, epochs=epochs, delete_checkpoint=delete_checkpoint,
+        load=population_from_file, history_class=PopulationHistory, **fit_kwargs)
+    return history
