@@ -30,6 +30,7 @@ order, the one ``fit(seed=seeds[k])`` would draw alone.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -37,7 +38,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import _blas, regularizers
+from . import _blas, population_saving, regularizers
 from . import activations as acts
 from . import losses as losses_mod
 from . import optimizers as opt_mod
@@ -77,7 +78,7 @@ from .training import (
 Array = NDArray[Any]
 
 __all__ = ["MAX_MEMBERS", "MAX_VALUES", "MemberView", "Population", "PopulationHistory",
-           "restore_member"]
+           "fit_with_backup", "load_population", "population_from_file", "restore_member"]
 
 #: activations that act element by element (so they run on stacked arrays unchanged)
 _ELEMENTWISE = (acts.Linear, acts.ReLU, acts.Sigmoid, acts.Tanh, acts.LeakyReLU)
@@ -646,6 +647,19 @@ class Population:
             return [p.copy() for p in self.params]
         return [p[k].copy() for p in self.params]
 
+    # -- checkpoints (the format: glassnet.population_saving) ------------------------------------
+    def save(self, path: str | os.PathLike[str], training: dict[str, Any] | None = None) -> None:
+        """Write every member (config, stacked weights, optimizer state, step count, learning
+        rate, global epoch, seeds, history) to ``path`` atomically: a population checkpoint,
+        in the archive format of a model checkpoint. :func:`load_population` reads it back,
+        in this process or another, and ``fit`` then continues bit for bit."""
+        population_saving.save_population(self, path, training, slot_keys=_MEMBER_STATE_KEYS)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Population:
+        """The population :meth:`save` wrote to ``path`` (see :func:`load_population`)."""
+        return load_population(path)
+
     def __repr__(self) -> str:
         arch = "-".join(str(n) for n in [self.input_dim] + self.units)
         return f"Population({self.K} x {arch}, dtype={self.dtype.name})"
@@ -702,83 +716,18 @@ class Population:
 
     def _loss_value_and_grad(self, t: Array, z: Array, out: Array | None,
                              need_grad: bool = True) -> tuple[Array, Array | None]:
-        """Per-member loss values ``(K,)`` and ``dL/dz`` (fused) or ``dL/dout`` (stacked)."""
+        """Per-member loss values ``(K,)`` and ``dL/dz`` (fused) or ``dL/dout``: the loss's own
+        functions over the member axis (targets ``t`` shared or per member), as the engine
+        calls them for one model (see :meth:`Sequential.compute_gradients`)."""
         loss = self.loss
-        K, m = z.shape[0], z.shape[1]
-        c = z.shape[2]
-        shared = t.ndim == (1 if isinstance(loss, losses_mod.SparseCategoricalCrossentropy)
-                            else 2)
-        fused = self.fused or loss.from_logits
-        if fused and isinstance(loss, losses_mod.SparseCategoricalCrossentropy):
-            # the engine's own computation on the rows of every (member, example), in
-            # batch-major order (m, K); values summed per member as the engine sums them
-            zb = z.transpose(1, 0, 2)
-            if not zb.flags.c_contiguous:
-                zb = np.ascontiguousarray(zb)
-            z2 = zb.reshape(m * K, c)
-            starts = np.arange(0, K * m * c, c)
-            e = z2 - z2.ravel()[starts + z2.argmax(axis=1)][:, None]
-            labels = np.repeat(t, K) if shared else t.T.reshape(-1)
-            at_y = starts + labels
-            e_y = e.ravel()[at_y]
-            np.exp(e, out=e)
-            s = e.sum(axis=1)
-            values = ((_per_member(np.log(s), m, K).sum(axis=1, dtype=np.float64)
-                       - _per_member(e_y, m, K).sum(axis=1, dtype=np.float64)) / m)
-            if not need_grad:
-                return values, None
-            s *= m
-            e /= s[:, None]
-            e.ravel()[at_y] -= e.dtype.type(1.0 / m)
-            return values, e.reshape(m, K, c).transpose(1, 0, 2)
-        if fused and type(loss) is losses_mod.CategoricalCrossentropy:
-            tb = np.broadcast_to(t, z.shape)
-            zmax = z.max(axis=2, keepdims=True)
-            ex = np.exp(z - zmax)
-            lse = np.log(ex.sum(axis=2, keepdims=True)) + zmax
-            values = (np.sum(np.ascontiguousarray(lse[:, :, 0] * tb.sum(axis=2)), axis=1,
-                             dtype=np.float64)
-                      - np.sum(np.ascontiguousarray(tb * z), axis=(1, 2), dtype=np.float64)) / m
-            if not need_grad:
-                return values, None
-            grad = acts.Softmax().forward(z)
-            grad *= tb.sum(axis=2, keepdims=True)
-            grad -= tb
-            grad *= grad.dtype.type(1.0 / m)
-            return values, grad
-        if fused and type(loss) is losses_mod.BinaryCrossentropy:
-            per = np.maximum(z, 0.0) - z * t + np.log1p(np.exp(-np.abs(z)))
-            values = np.mean(np.ascontiguousarray(per), axis=(1, 2), dtype=np.float64)
-            if not need_grad:
-                return values, None
-            grad = acts.Sigmoid().forward(z)
-            grad -= t
-            grad *= grad.dtype.type(1.0 / (m * c))
-            return values, grad
-        if not fused and type(loss) is losses_mod.MeanSquaredError:
-            assert out is not None
-            d = out - t
-            values = np.mean(np.ascontiguousarray(np.square(d, dtype=np.float64)), axis=(1, 2))
-            if not need_grad:
-                return values, None
-            d *= d.dtype.type(2.0 / (m * c))
-            return values, d
-        # any other loss: the engine's own functions, member by member
-        vals, grads = [], []
-        for k in range(K):
-            tk = t if shared else t[k]
-            if fused:
-                v, g = loss.logits_value_and_grad(tk, z[k], need_grad=need_grad)
-            elif need_grad:
-                assert out is not None
-                v, g = loss.value_and_grad(tk, out[k])
-            else:
-                assert out is not None
-                v, g = loss.value(tk, out[k]), None
-            vals.append(v)
-            grads.append(g)
-        values = np.array(vals, dtype=np.float64)
-        return values, (np.stack([g for g in grads if g is not None]) if need_grad else None)
+        if self.fused:  # the output activation's pair with the loss: from the logits z
+            return loss.logits_value_and_grad(t, z, need_grad=need_grad)
+        assert out is not None
+        if need_grad:
+            return loss.value_and_grad(t, out)
+        if loss.from_logits:
+            return loss.logits_value_and_grad(t, out, need_grad=False)
+        return loss.value(t, out), None
 
     def _train_step(self, x: Array, t: Array, need_output: bool,
                     need_grads: bool = False) -> tuple[Array, Array]:
@@ -789,7 +738,7 @@ class Population:
         z_last = self._zs[-1]
         values, grad = self._loss_value_and_grad(t, z_last, out)
         assert grad is not None
-        if not (self.fused or self.loss.from_logits):
+        if not self.fused:
             grad = self._act_backward(self.activations[-1], grad, z_last, self._as[-1])
         opt = self.optimizer
         plain_sgd = isinstance(opt, opt_mod.SGD) and not opt.momentum
@@ -976,7 +925,7 @@ class Population:
             tb = t[start:start + bs]
             z = self._forward(xb, cache=False, need_output=False)
             out = None
-            if not (self.fused or self.loss.from_logits):
+            if not self.fused:
                 out = self._act_forward(self.activations[-1], z.copy())
             values, _ = self._loss_value_and_grad(tb, z, out, need_grad=False)
             if self._any_regularized:
@@ -987,9 +936,11 @@ class Population:
         results = [{"loss": float(total[k] / m)} for k in range(self.K)]
         if self.metrics:
             allout = np.concatenate(outs, axis=1) if len(outs) > 1 else outs[0]
-            for k in range(self.K):
-                for metric in self.metrics:
-                    results[k][metric.name] = metric(t, allout[k])
+            tk = np.broadcast_to(t, (self.K,) + t.shape)  # shared: a view, no copy
+            for metric in self.metrics:
+                values = metric.member_values(tk, allout)
+                for k in range(self.K):
+                    results[k][metric.name] = float(values[k])
         return results
 
     def fit(
@@ -1187,12 +1138,10 @@ class Population:
                         if self._any_regularized:
                             penalty_total[rows] += stack.last_penalties * nb
                     seen += nb
-                    if self.metrics:
-                        for k in running:
-                            j = pos[k]
-                            for i, metric in enumerate(self.metrics):
-                                metric_sums[k, i] += metric(tb if shared else tb[j],
-                                                            out[j]) * nb
+                    if self.metrics:  # each metric over the member axis (targets per member)
+                        tk = np.broadcast_to(tb, (len(rows),) + tb.shape) if shared else tb
+                        for i, metric in enumerate(self.metrics):
+                            metric_sums[rows, i] += metric.member_values(tk, out) * nb
                     if any_batch_hooks:
                         for k in running:
                             if not batch_hooks[k]:
@@ -1281,12 +1230,6 @@ def _member_contiguous(a: Array) -> Array:
     return a if a.flags.c_contiguous else np.ascontiguousarray(a)
 
 
-def _per_member(v: Array, m: int, K: int) -> Array:
-    """Per-row values in batch-major order ``(m K,)`` as a contiguous ``(K, m)`` array, so
-    that each member's sum runs over contiguous values, as the engine's does."""
-    return np.ascontiguousarray(v.reshape(m, K).T)
-
-
 def _bias_sum(grad: Array, out: Array) -> None:
     """``out[k] = grad[k].sum(axis=0)`` with the engine's rounding, for every member.
 
@@ -1361,3 +1304,32 @@ def _progress(total: int, K: int) -> Any:
     from tqdm.auto import tqdm
 
     return tqdm(total=total, desc=f"{K} members", unit="step", leave=False)
+
+
+def load_population(path: str | os.PathLike[str]) -> Population:
+    """The population :meth:`Population.save` wrote to ``path`` (a model checkpoint of
+    :func:`glassnet.save_checkpoint` gives a population of one member), ready to go on
+    training exactly where it stopped. Every problem with the file is a ModelFileError
+    naming it; the format is described in :mod:`glassnet.population_saving`."""
+    return population_from_file(path)[0]
+
+
+def population_from_file(path: str | os.PathLike[str]) -> tuple[Population, dict[str, Any]]:
+    """:func:`load_population`'s population and the file's ``"training"`` entries."""
+    return population_saving.population_from_file(path, Population, PopulationHistory,
+                                                  MAX_MEMBERS)
+
+
+def fit_with_backup(pop: Population, X: Any, y: Any, *, backup_dir: str | os.PathLike[str],
+                    epochs: int = 1, delete_checkpoint: bool = True,
+                    **fit_kwargs: Any) -> PopulationHistory:
+    """``pop.fit(X, y, epochs=epochs, **fit_kwargs)`` that saves the population after every
+    epoch to ``backup_dir/backup.gnp`` and, started again after a crash, resumes from it bit
+    for bit: the population counterpart of :class:`glassnet.callbacks.BackupAndRestore`
+    (see :func:`glassnet.population_saving.fit_with_backup`)."""
+    if not isinstance(pop, Population):
+        raise ArgumentTypeError(f"pop: expected a Population, got {type(pop).__name__}")
+    history: PopulationHistory = population_saving.fit_with_backup(
+        pop, X, y, backup_dir=backup_dir, epochs=epochs, delete_checkpoint=delete_checkpoint,
+        load=population_from_file, history_class=PopulationHistory, **fit_kwargs)
+    return history
