@@ -338,3 +338,13 @@ def test_importing_glassnet_and_its_packages_does_not_load_matplotlib() -> None:
         assert not loaded, loaded
     """)
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_no_import_cycles_among_glassnet_modules() -> None:
+    """No circle of imports (lazy ones included) among the modules: ``python -m
+    benchmarks.imports`` finds none (the last, model -> interop.keras_weights ->
+    interop.keras -> model, went when the Keras weight reader moved to keras_files)."""
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-m", "benchmarks.imports", str(root / "src")],
+                         cwd=root, capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "cycles (SCCs with >1 module): 0" in out, out[:2000]

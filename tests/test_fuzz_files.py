@@ -1,4 +1,5 @@
-"""Hypothesis-driven mutation of valid model files, checkpoints, CSV, .npy and .npz files.
+"""Hypothesis-driven mutation of valid model files, checkpoints, population checkpoints, CSV,
+.npy and .npz files.
 
 Every mutated file must either load or raise a glassnet error: never another exception,
 never code from the file (some seeds carry pickle payloads that create a marker file if
@@ -34,6 +35,7 @@ from hypothesis import strategies as st
 import glassnet as gn
 from glassnet.datasets import load_arrays, load_csv
 from glassnet.errors import GlassnetError
+from glassnet.population import Population, load_population
 
 EXAMPLES = int(os.environ.get("GLASSNET_FUZZ_EXAMPLES", "120"))
 LONG = "GLASSNET_FUZZ_EXAMPLES" in os.environ
@@ -98,6 +100,16 @@ def _corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     seeds: dict[str, list[bytes]] = {"model": [(root / "m.gn").read_bytes()]}
     gn.save_checkpoint(model, root / "c.gnc")
     seeds["checkpoint"] = [(root / "c.gnc").read_bytes()]
+    members = [gn.Sequential([gn.layers.Input(shape=(4,)), gn.layers.Dense(3, "tanh"),
+                              gn.layers.Dropout(0.1 * (k + 1)), gn.layers.Dense(2)], seed=k)
+               for k in range(3)]
+    for member in members:
+        member.compile(loss=gn.losses.SparseCategoricalCrossentropy(from_logits=True),
+                       optimizer="adam")
+    pop = Population(members)
+    pop.fit(X, np.arange(24) % 2, epochs=1, batch_size=12)
+    pop.save(root / "p.gnp")
+    seeds["population"] = [(root / "p.gnp").read_bytes()]
     evil = _npy(np.array([_Payload(str(marker))], dtype=object), allow_pickle=True)
     seeds["model"].append(_zip(_members(seeds["model"][0])[:1] + [("w0.npy", evil)]))
     buf = pyio.BytesIO()
@@ -304,6 +316,15 @@ def test_fuzz_checkpoints(data: st.DataObject) -> None:
     structured = data.draw(st.booleans())
     kind, mutated = data.draw(_zip_mutation(blob) if structured else _bytes_mutation(blob))
     _run("checkpoint", kind, mutated, gn.load_model, ".gnc")
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_population_checkpoints(data: st.DataObject) -> None:
+    blob = CORPUS["seeds"]["population"][0]
+    structured = data.draw(st.booleans())
+    kind, mutated = data.draw(_zip_mutation(blob) if structured else _bytes_mutation(blob))
+    _run("population", kind, mutated, load_population, ".gnp")
 
 
 @FUZZ

@@ -220,15 +220,6 @@ def test_members_of_different_architectures_are_refused() -> None:
         Population(_model(1))  # type: ignore[arg-type]
 
 
-def test_members_at_different_epochs_are_refused() -> None:
-    # the next epoch's order is drawn from (seed, global epoch): a member one epoch ahead
-    # would not continue as its own fit does
-    ahead = _model(2)
-    ahead.epochs_trained = 1
-    with pytest.raises(gn.ConfigError, match=r"same number of epochs.*\[0, 1\]"):
-        Population([_model(1), ahead])
-
-
 def test_bad_fit_arguments_fail_before_any_training(digits: Any) -> None:
     X, y = digits
     pop = Population([_model(s) for s in (1, 2)])
@@ -272,12 +263,11 @@ def test_recorders_read_members_during_population_training(digits: Any) -> None:
                                               err_msg=f"{layer} {metric}")
 
 
-def test_callbacks_that_steer_are_refused(digits: Any) -> None:
+def test_callbacks_come_one_list_per_member(digits: Any) -> None:
+    # (members stopping on their own: tests/test_population_stop.py)
     X, y = digits
     pop = Population([_model(1)])
     stop = gn.EarlyStopping(monitor="loss", patience=0, min_delta=10.0)
-    with pytest.raises(gn.ConfigError, match="lockstep"):
-        pop.fit(X, y, epochs=3, seed=1, callbacks=[[stop]])
     with pytest.raises(gn.ArgumentTypeError, match="one list of Callback objects per member"):
         pop.fit(X, y, callbacks=[stop])  # type: ignore[list-item]
 

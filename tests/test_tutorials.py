@@ -11,14 +11,7 @@ drop out with their own random streams). A script without an entry is still run 
 
 from __future__ import annotations
 
-import ast
 import importlib.util
-import io
-import json
-import os
-import subprocess
-import sys
-import tokenize
 from pathlib import Path
 from typing import Any
 
@@ -26,26 +19,22 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from tutorial_harness import (
+    HERE,
+    Check,
+    assert_only_import_lines_name_glassnet,
+    check_problems,
+    run_driver,
+)
 
-HERE = Path(__file__).resolve().parent / "tutorials"
 SCRIPTS = sorted(p.name for p in HERE.glob("*.py") if not p.name.startswith("_"))
-SRC = str(Path(gn.__file__).resolve().parent.parent)
 HAS_KERAS = importlib.util.find_spec("keras") is not None and importlib.util.find_spec(
     "torch") is not None
 
 
 def _run(mode: str, name: str, tmp: Path) -> tuple[dict[str, Any], str]:
-    env = dict(os.environ, PYTHONPATH=SRC, KERAS_BACKEND="torch", MPLBACKEND="Agg")
-    weights = tmp / f"{Path(name).stem}_weights.npz"
-    workdir = tmp / mode
-    workdir.mkdir(exist_ok=True)
-    proc = subprocess.run([sys.executable, str(HERE / "_drivers.py"), mode, str(HERE / name),
-                           str(weights)], cwd=workdir, env=env, capture_output=True, text=True,
-                          timeout=900)
-    assert proc.returncode == 0, (f"{name} under {mode} failed:\n{proc.stdout[-3000:]}\n"
-                                  f"{proc.stderr[-5000:]}")
-    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("@@RESULT ")][-1]
-    return json.loads(line[len("@@RESULT "):]), proc.stdout
+    result, out = run_driver("_drivers.py", mode, name, tmp, tmp / mode)
+    return result, out
 
 
 _cache: dict[str, tuple[dict[str, Any], str]] = {}
@@ -64,16 +53,7 @@ def test_there_are_tutorials() -> None:
 
 @pytest.mark.parametrize("name", SCRIPTS)
 def test_only_the_import_lines_point_at_glassnet(name: str) -> None:
-    source = (HERE / name).read_text(encoding="utf-8")
-    import_lines: set[int] = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("glassnet"):
-            import_lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
-        elif isinstance(node, ast.Import):
-            assert not any(a.name.startswith("glassnet") for a in node.names), name
-    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-        if tok.type == tokenize.NAME and tok.string in ("glassnet", "gn"):
-            assert tok.start[0] in import_lines, f"{name}:{tok.start[0]}: {tok.line}"
+    assert_only_import_lines_name_glassnet(name)
 
 
 def _needs(name: str) -> None:
@@ -172,7 +152,7 @@ def _last(history: Any, key: str) -> float:
 
 
 # name -> [(what, getter, how)]; how: "equal", ("rtol", r), ("atol", a)
-CHECKS: dict[str, list[tuple[str, Any, Any]]] = {
+CHECKS: dict[str, list[Check]] = {
     "quickstart.py": [
         ("predictions_shape", lambda v: v["predictions_shape"], "equal"),
         ("softmax_sum", lambda v: v["softmax_sum"], ("atol", 1e-5)),
@@ -252,17 +232,7 @@ def test_tutorial_numbers_agree_with_keras(name: str,
     tmp = tmp_path_factory.getbasetemp()
     ours, _ = run_glassnet(name, tmp)
     theirs, _ = _run("keras", name, tmp)
-    problems = []
-    for what, get, how in CHECKS.get(name, []):
-        a, b = get(ours["values"]), get(theirs["values"])
-        if how == "equal":
-            ok = json.loads(json.dumps(a)) == json.loads(json.dumps(b))
-        else:
-            kind, tol = how
-            ok = np.allclose(a, b, rtol=tol if kind == "rtol" else 0,
-                             atol=tol if kind == "atol" else 0)
-        if not ok:
-            problems.append(f"{what}: glassnet {a} vs Keras {b} ({how})")
+    problems = check_problems(CHECKS.get(name, []), ours["values"], theirs["values"])
     for key in TYPED.get(name, []):
         if ours["types"][key] != theirs["types"][key]:
             problems.append(f"type of {key}: glassnet {ours['types'][key]} vs Keras "

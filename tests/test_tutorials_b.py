@@ -12,25 +12,21 @@ must hold within one run (a restored model scores what the saved one did) exactl
 
 from __future__ import annotations
 
-import ast
 import importlib.util
-import io
-import json
-import os
-import subprocess
-import sys
-import tokenize
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 import glassnet as gn
+from tutorial_harness import (
+    Check,
+    assert_only_import_lines_name_glassnet,
+    check_problems,
+    run_driver,
+)
 
-HERE = Path(__file__).resolve().parent / "tutorials"
 SCRIPTS = ["overfit_underfit.py", "save_load.py"]
-SRC = str(Path(gn.__file__).resolve().parent.parent)
 HAS_KERAS = all(importlib.util.find_spec(m) is not None for m in ("keras", "torch", "h5py"))
 
 
@@ -44,18 +40,9 @@ def _needs(name: str) -> None:
 
 
 def _run(mode: str, name: str, tmp: Path) -> dict[str, Any]:
-    env = dict(os.environ, PYTHONPATH=SRC, KERAS_BACKEND="torch", MPLBACKEND="Agg")
-    weights = tmp / f"{Path(name).stem}_weights.npz"
-    workdir = tmp / f"{Path(name).stem}_{mode}"
-    workdir.mkdir(exist_ok=True)
-    proc = subprocess.run([sys.executable, str(HERE / "_drivers_b.py"), mode, str(HERE / name),
-                           str(weights)], cwd=workdir, env=env, capture_output=True, text=True,
-                          timeout=900)
-    assert proc.returncode == 0, (f"{name} under {mode} failed:\n{proc.stdout[-3000:]}\n"
-                                  f"{proc.stderr[-5000:]}")
-    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("@@RESULT ")][-1]
-    values: dict[str, Any] = json.loads(line[len("@@RESULT "):])
-    values["_stdout"] = proc.stdout
+    values, out = run_driver("_drivers_b.py", mode, name, tmp,
+                             tmp / f"{Path(name).stem}_{mode}")
+    values["_stdout"] = out
     return values
 
 
@@ -70,16 +57,7 @@ def run_glassnet(name: str, tmp: Path) -> dict[str, Any]:
 
 @pytest.mark.parametrize("name", SCRIPTS)
 def test_only_the_import_lines_point_at_glassnet(name: str) -> None:
-    source = (HERE / name).read_text(encoding="utf-8")
-    import_lines: set[int] = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("glassnet"):
-            import_lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
-        elif isinstance(node, ast.Import):
-            assert not any(a.name.startswith("glassnet") for a in node.names), name
-    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-        if tok.type == tokenize.NAME and tok.string in ("glassnet", "gn"):
-            assert tok.start[0] in import_lines, f"{name}:{tok.start[0]}: {tok.line}"
+    assert_only_import_lines_name_glassnet(name)
 
 
 def _final(v: dict[str, Any], group: str, model: str, key: str) -> float:
@@ -124,7 +102,7 @@ def test_tutorial_runs_on_glassnet(name: str, tmp_path_factory: pytest.TempPathF
 
 
 # name -> [(what, getter, how)]; how: "equal", ("rtol", r), ("atol", a)
-CHECKS: dict[str, list[tuple[str, Any, Any]]] = {
+CHECKS: dict[str, list[Check]] = {
     "overfit_underfit.py": [
         ("history keys", lambda v: v["history_keys"], "equal"),
         ("epochs run", lambda v: v["epochs_run"], "equal"),
@@ -175,14 +153,5 @@ def test_tutorial_numbers_agree_with_keras(name: str,
     problems = []
     if name == "save_load.py":
         problems += [f"Keras run: {p}" for p in _same_run(theirs)]
-    for what, get, how in CHECKS[name]:
-        a, b = get(ours), get(theirs)
-        if how == "equal":
-            ok = json.loads(json.dumps(a)) == json.loads(json.dumps(b))
-        else:
-            kind, tol = how
-            ok = bool(np.allclose(a, b, rtol=tol if kind == "rtol" else 0,
-                                  atol=tol if kind == "atol" else 0))
-        if not ok:
-            problems.append(f"{what}: glassnet {a} vs Keras {b} ({how})")
+    problems += check_problems(CHECKS[name], ours, theirs)
     assert not problems, "\n".join(problems)

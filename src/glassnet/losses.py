@@ -15,6 +15,17 @@ layer's pre-activation)::
 These never overflow and never take ``log(0)``. The engine uses them when
 ``from_logits=True`` (the output layer is linear) and also when the output layer's
 activation is the matching sigmoid/softmax, so that pair is always exact and stable.
+
+A leading member axis. ``value``, ``gradient``, ``value_and_grad`` and
+``logits_value_and_grad`` also take the stacked outputs of a population, ``(P, m, K)`` for
+``P`` members, with targets shared by every member (shaped as for one model) or one set per
+member (``(P, m)`` labels, ``(P, m, K)`` otherwise). The value is then a float64 array of
+``P`` values, the gradient ``(P, m, K)``, and member ``p``'s value and gradient are bit for bit
+those of the one-model call on its ``(m, K)`` block: the arithmetic is the same code, element
+by element, and each member's sums run over its own values in the same order (a member's
+block is made contiguous before it is summed, see :func:`_total`). The outputs may be a
+batch-major view (an ``(m, P, K)`` buffer seen as ``(P, m, K)``, the population's layout);
+the gradient then comes back in that layout too.
 """
 
 from __future__ import annotations
@@ -31,6 +42,9 @@ from .errors import DataError, ShapeError
 from .tensor import Tensor, as_tensor
 
 Array = NDArray[Any]
+#: A loss value: a float for one model's ``(m, K)`` outputs, a float64 array of shape ``(P,)``
+#: (one value per member) for stacked ``(P, m, K)`` outputs.
+Value = Any
 
 __all__ = [
     "BinaryCrossentropy",
@@ -56,11 +70,96 @@ EPSILON = 1e-7  # clipping of probabilities in the non-fused cross-entropies (as
 
 
 def _logsumexp(z: Array) -> Array:
-    zmax = z.max(axis=1, keepdims=True)
+    zmax = z.max(axis=-1, keepdims=True)
     with np.errstate(over="ignore"):  # a gap beyond the dtype's range: exp(-inf) = 0
         out = np.exp(z - zmax)
-    s = out.sum(axis=1, keepdims=True)
+    s = out.sum(axis=-1, keepdims=True)
     return np.log(s) + zmax
+
+
+# -- one model or a stack of members: the reductions over "all of a model's values" -----------
+
+
+def _total(a: Array, stacked: bool, dtype: Any = None) -> Any:
+    """The sum of one model's values (``stacked`` false: a NumPy scalar), or each member's sum
+    over its own block of a stacked ``(P, ...)`` array (shape ``(P,)``).
+
+    A member's block is made contiguous first: NumPy then sums it exactly as it sums the
+    one-model array (the same pairwise summation over the same sequence, the same casting
+    chunks), so member ``p``'s sum equals the one-model sum bit for bit."""
+    if not stacked:
+        return a.sum(dtype=dtype)
+    a = np.ascontiguousarray(a)
+    return a.sum(axis=tuple(range(1, a.ndim)), dtype=dtype)
+
+
+def _mean(a: Array, stacked: bool, dtype: Any = None) -> Any:
+    """The mean of one model's values (a NumPy scalar), or each member's (``(P,)``): as
+    :func:`_total`."""
+    if not stacked:
+        return a.mean(dtype=dtype)
+    a = np.ascontiguousarray(a)
+    return a.mean(axis=tuple(range(1, a.ndim)), dtype=dtype)
+
+
+def _scalar(v: Any, stacked: bool) -> Value:
+    """A Python float for one model, the ``(P,)`` float64 array of a stack."""
+    return np.asarray(v, dtype=np.float64) if stacked else float(v)
+
+
+def _label_rows(z: Array, y: Array) -> tuple[Array, Array, bool | None]:
+    """Logits and integer labels as rows: ``(rows (R, K) in C order, labels (R,), layout)``.
+
+    One model (``z`` 2-D): ``z`` itself (C order), ``y``, layout ``None``. A stack
+    ``(P, m, K)``: the rows of every (member, example) as one ``(P m, K)`` matrix, in the
+    order they lie in memory, without a copy where they already lie in rows: member-major
+    ``(P, m)`` for a C-ordered ``z`` (layout ``False``), batch-major ``(m, P)`` for a view of
+    an ``(m, P, K)`` buffer (layout ``True``); the labels (shared ``(m,)`` or per member
+    ``(P, m)``) follow the same order."""
+    if z.ndim == 2:
+        return np.ascontiguousarray(z), y, None
+    P, m, k = z.shape
+    if not z.flags.c_contiguous:
+        zb = z.transpose(1, 0, 2)
+        if zb.flags.c_contiguous:
+            return zb.reshape(m * P, k), (y.repeat(P) if y.ndim == 1 else y.T.reshape(-1)), True
+    rows = np.ascontiguousarray(z).reshape(P * m, k)
+    return rows, (y[None].repeat(P, axis=0).reshape(-1) if y.ndim == 1 else y.reshape(-1)), False
+
+
+def _member_rows(v: Array, layout: bool, m: int) -> Array:
+    """Per-row values of a stack (rows as :func:`_label_rows` lays them out) as a contiguous
+    ``(P, m)`` array: each member's values in one row, to be summed as one model's are."""
+    return np.ascontiguousarray(v.reshape(m, -1).T) if layout else v.reshape(-1, m)
+
+
+def _from_rows(rows: Array, layout: bool | None, m: int) -> Array:
+    """Rows laid out by :func:`_label_rows` back in the shape (and layout) of the logits."""
+    if layout is None:
+        return rows
+    k = rows.shape[1]
+    if layout:
+        return rows.reshape(m, -1, k).transpose(1, 0, 2)
+    return rows.reshape(-1, m, k)
+
+
+def _pick(y_hat: Array, y: Array) -> Array:
+    """``y_hat[i, y_i]`` for every example (of every member: ``(P, m)`` for a stack)."""
+    return y_hat[_label_index(y_hat, y)]
+
+
+def _label_index(y_hat: Array, y: Array) -> tuple[Array, ...]:
+    """The index of every example's labelled output in ``y_hat`` (``(m, K)``, or a stack
+    ``(P, m, K)`` with labels shared ``(m,)`` or per member ``(P, m)``)."""
+    if y_hat.ndim == 2:
+        return np.arange(y.shape[0]), y
+    return np.arange(y_hat.shape[0])[:, None], np.arange(y_hat.shape[1]), y
+
+
+def _outputs(a: Array) -> int:
+    """The number of values a model's loss averages over: ``m K`` for ``(m, K)`` (or each
+    member's ``(m, K)`` block of a stack)."""
+    return a.shape[-2] * a.shape[-1]
 
 
 class Loss:
@@ -98,14 +197,17 @@ class Loss:
             value = self.value(y, y_pred)
         return as_tensor(np.asarray(value, dtype=y_pred.dtype))
 
-    def value(self, y: Array, y_hat: Array) -> float:
+    def value(self, y: Array, y_hat: Array) -> Value:
+        """The loss of outputs ``y_hat`` ``(m, K)`` (a float), or of each member's block of
+        stacked outputs ``(P, m, K)`` (a ``(P,)`` float64 array; see the module's notes)."""
         raise NotImplementedError
 
     def gradient(self, y: Array, y_hat: Array) -> Array:
+        """``dL/dy_hat``, shaped as ``y_hat`` (member by member for a stack)."""
         raise NotImplementedError
 
-    def value_and_grad(self, y: Array, y_hat: Array) -> tuple[float, Array]:
-        """Value and ``dL/dy_hat`` for the model output ``y_hat``."""
+    def value_and_grad(self, y: Array, y_hat: Array) -> tuple[Value, Array]:
+        """Value and ``dL/dy_hat`` for the model output ``y_hat`` (or a stack of them)."""
         if self.from_logits:
             value, grad = self.logits_value_and_grad(y, y_hat)
             assert grad is not None
@@ -114,7 +216,8 @@ class Loss:
 
     def logits_value_and_grad(
         self, y: Array, z: Array, need_grad: bool = True
-    ) -> tuple[float, Array | None]:
+    ) -> tuple[Value, Array | None]:
+        """Value and ``dL/dz`` from the logits ``z`` (``(m, K)``, or a stack ``(P, m, K)``)."""
         raise NotImplementedError(f"{type(self).__name__} has no logits form")
 
     # -- per-example weights (fit(sample_weight=...), class_weight) ------------------------
@@ -191,17 +294,26 @@ class MeanSquaredError(Loss):
     def __init__(self) -> None:
         super().__init__(from_logits=False)
 
-    def value(self, y: Array, y_hat: Array) -> float:
+    def value(self, y: Array, y_hat: Array) -> Value:
         d = y_hat - y
-        return float(np.mean(np.square(d, dtype=np.float64)))
+        stacked = d.ndim == 3
+        return _scalar(_mean(np.square(d, dtype=np.float64), stacked), stacked)
 
     def gradient(self, y: Array, y_hat: Array) -> Array:
         grad = y_hat - y
-        grad *= grad.dtype.type(2.0 / grad.size)
+        grad *= grad.dtype.type(2.0 / _outputs(grad))
         return grad
 
+    def value_and_grad(self, y: Array, y_hat: Array) -> tuple[Value, Array]:
+        # one difference for both (d^2 in float64 for the value, 2 d / (m K) for the gradient)
+        d = y_hat - y
+        stacked = d.ndim == 3
+        value = _scalar(_mean(np.square(d, dtype=np.float64), stacked), stacked)
+        d *= d.dtype.type(2.0 / _outputs(d))
+        return value, d
+
     def per_example(self, y: Array, y_hat: Array) -> Array:
-        return np.mean(np.square(y_hat - y, dtype=np.float64), axis=1)
+        return np.mean(np.square(y_hat - y, dtype=np.float64), axis=-1)
 
     def get_config(self) -> dict[str, Any]:
         return {}
@@ -219,35 +331,37 @@ class BinaryCrossentropy(Loss):
     name = "binary_crossentropy"
     fused_activation = "sigmoid"
 
-    def value(self, y: Array, y_hat: Array) -> float:
+    def value(self, y: Array, y_hat: Array) -> Value:
         p = np.clip(y_hat, EPSILON, 1.0 - EPSILON).astype(np.float64)
-        return float(-np.mean(y * np.log(p) + (1.0 - y) * np.log1p(-p)))
+        stacked = p.ndim == 3
+        return _scalar(-_mean(y * np.log(p) + (1.0 - y) * np.log1p(-p), stacked), stacked)
 
     def gradient(self, y: Array, y_hat: Array) -> Array:
         p = np.clip(y_hat, EPSILON, 1.0 - EPSILON)
         grad = (p - y) / (p * (1.0 - p))
-        grad *= grad.dtype.type(1.0 / grad.size)
+        grad *= grad.dtype.type(1.0 / _outputs(grad))
         grad[p != y_hat] = 0.0  # the clipped value does not move with y_hat
         return grad
 
     def per_example(self, y: Array, y_hat: Array) -> Array:
         p = np.clip(y_hat, EPSILON, 1.0 - EPSILON).astype(np.float64)
-        return -np.mean(y * np.log(p) + (1.0 - y) * np.log1p(-p), axis=1)
+        return -np.mean(y * np.log(p) + (1.0 - y) * np.log1p(-p), axis=-1)
 
     def per_example_logits(self, y: Array, z: Array) -> Array:
         per = np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
-        return np.asarray(np.mean(per, axis=1, dtype=np.float64))
+        return np.asarray(np.mean(per, axis=-1, dtype=np.float64))
 
     def logits_value_and_grad(
         self, y: Array, z: Array, need_grad: bool = True
-    ) -> tuple[float, Array | None]:
+    ) -> tuple[Value, Array | None]:
         per = np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
-        value = float(np.mean(per, dtype=np.float64))
+        stacked = z.ndim == 3
+        value = _scalar(_mean(per, stacked, np.float64), stacked)
         if not need_grad:
             return value, None
         grad = Sigmoid().forward(z)
         grad -= y
-        grad *= grad.dtype.type(1.0 / grad.size)
+        grad *= grad.dtype.type(1.0 / _outputs(grad))
         return value, grad
 
     def prepare_targets(self, y: Any, n_outputs: int, dtype: Any) -> Array:
@@ -270,36 +384,38 @@ class CategoricalCrossentropy(Loss):
     name = "categorical_crossentropy"
     fused_activation = "softmax"
 
-    def value(self, y: Array, y_hat: Array) -> float:
+    def value(self, y: Array, y_hat: Array) -> Value:
         p = np.clip(y_hat, EPSILON, 1.0 - EPSILON).astype(np.float64)
-        return float(-np.sum(y * np.log(p)) / y.shape[0])
+        stacked = p.ndim == 3
+        return _scalar(-_total(y * np.log(p), stacked) / p.shape[-2], stacked)
 
     def gradient(self, y: Array, y_hat: Array) -> Array:
         p = np.clip(y_hat, EPSILON, 1.0 - EPSILON)
         grad = -y / p
-        grad *= grad.dtype.type(1.0 / y.shape[0])
+        grad *= grad.dtype.type(1.0 / y_hat.shape[-2])
         grad[p != y_hat] = 0.0  # the clipped value does not move with y_hat
         return grad
 
     def per_example(self, y: Array, y_hat: Array) -> Array:
         p = np.clip(y_hat, EPSILON, 1.0 - EPSILON).astype(np.float64)
-        return -np.sum(y * np.log(p), axis=1)
+        return -np.sum(y * np.log(p), axis=-1)
 
     def per_example_logits(self, y: Array, z: Array) -> Array:
         lse = _logsumexp(z.astype(np.float64))
-        return lse[:, 0] * y.sum(axis=1) - np.sum(y * z, axis=1, dtype=np.float64)
+        return lse[..., 0] * y.sum(axis=-1) - np.sum(y * z, axis=-1, dtype=np.float64)
 
     def logits_value_and_grad(
         self, y: Array, z: Array, need_grad: bool = True
-    ) -> tuple[float, Array | None]:
-        m = z.shape[0]
+    ) -> tuple[Value, Array | None]:
+        m = z.shape[-2]
+        stacked = z.ndim == 3
         lse = _logsumexp(z)
-        value = float((np.sum(lse[:, 0] * y.sum(axis=1), dtype=np.float64)
-                       - np.sum(y * z, dtype=np.float64)) / m)
+        value = _scalar((_total(lse[..., 0] * y.sum(axis=-1), stacked, np.float64)
+                         - _total(y * z, stacked, np.float64)) / m, stacked)
         if not need_grad:
             return value, None
         grad = Softmax().forward(z)
-        grad *= y.sum(axis=1, keepdims=True)
+        grad *= y.sum(axis=-1, keepdims=True)
         grad -= y
         grad *= grad.dtype.type(1.0 / m)
         return value, grad
@@ -329,23 +445,22 @@ class SparseCategoricalCrossentropy(Loss):
     name = "sparse_categorical_crossentropy"
     fused_activation = "softmax"
 
-    def value(self, y: Array, y_hat: Array) -> float:
-        rows = np.arange(y.shape[0])
-        p = np.clip(y_hat[rows, y], EPSILON, 1.0 - EPSILON).astype(np.float64)
-        return float(-np.mean(np.log(p)))
+    def value(self, y: Array, y_hat: Array) -> Value:
+        p = np.clip(_pick(y_hat, y), EPSILON, 1.0 - EPSILON).astype(np.float64)
+        stacked = y_hat.ndim == 3
+        return _scalar(-_mean(np.log(p), stacked), stacked)
 
     def gradient(self, y: Array, y_hat: Array) -> Array:
-        m = y.shape[0]
-        rows = np.arange(m)
+        m = y_hat.shape[-2]
         grad = np.zeros_like(y_hat)
-        picked = y_hat[rows, y]
+        at_y = _label_index(y_hat, y)
+        picked = y_hat[at_y]
         p = np.clip(picked, EPSILON, 1.0 - EPSILON)
-        grad[rows, y] = np.where(p == picked, -1.0 / (p * m), 0.0)
+        grad[at_y] = np.where(p == picked, -1.0 / (p * m), 0.0)
         return grad
 
     def per_example(self, y: Array, y_hat: Array) -> Array:
-        rows = np.arange(y.shape[0])
-        p = np.clip(y_hat[rows, y], EPSILON, 1.0 - EPSILON).astype(np.float64)
+        p = np.clip(_pick(y_hat, y), EPSILON, 1.0 - EPSILON).astype(np.float64)
         return -np.log(p)
 
     def per_example_logits(self, y: Array, z: Array) -> Array:
@@ -354,27 +469,40 @@ class SparseCategoricalCrossentropy(Loss):
 
     def logits_value_and_grad(
         self, y: Array, z: Array, need_grad: bool = True
-    ) -> tuple[float, Array | None]:
+    ) -> tuple[Value, Array | None]:
         # With e = z - max_k z (row by row) and s = sum_k exp(e_k):
         #   L_i = log s_i - e_i[y_i]            dL/dz_i = (exp(e_i) / s_i - onehot(y_i)) / m
         # Rows are addressed in the flat view: row i starts at i * K. (argmax + a flat pick
-        # is 3x faster than z.max(axis=1) on short rows.)
-        z = np.ascontiguousarray(z)  # the flat views below need C order
-        m, k = z.shape
-        starts = np.arange(0, m * k, k)
+        # is 3x faster than z.max(axis=1) on short rows.) A stack of members is one matrix of
+        # the rows of every (member, example), in the order they lie in memory (a batch-major
+        # population's logits are not copied); each member's value sums its own rows.
+        if z.ndim == 2:  # one model: no stack to lay out (the hot path of every fit)
+            rows = np.ascontiguousarray(z)  # the flat views below need C order
+            labels, layout = y, None
+            m, k = rows.shape
+            starts = np.arange(0, m * k, k)
+        else:
+            rows, labels, layout = _label_rows(z, y)
+            m, k = z.shape[1], z.shape[2]
+            starts = np.arange(0, rows.size, k)
         with np.errstate(over="ignore"):  # a gap beyond the dtype's range: exp(-inf) = 0
-            e = z - z.ravel()[starts + z.argmax(axis=1)][:, None]
-        at_y = starts + y
+            e = rows - rows.ravel()[starts + rows.argmax(axis=1)][:, None]
+        at_y = starts + labels
         e_y = e.ravel()[at_y]
         np.exp(e, out=e)
         s = e.sum(axis=1)
-        value = float((np.log(s).sum(dtype=np.float64) - e_y.sum(dtype=np.float64)) / m)
+        value: Value
+        if layout is None:
+            value = float((np.log(s).sum(dtype=np.float64) - e_y.sum(dtype=np.float64)) / m)
+        else:  # each member's rows summed on their own, contiguous
+            value = ((_member_rows(np.log(s), layout, m).sum(axis=1, dtype=np.float64)
+                      - _member_rows(e_y, layout, m).sum(axis=1, dtype=np.float64)) / m)
         if not need_grad:
             return value, None
         s *= m
         e /= s[:, None]
         e.ravel()[at_y] -= e.dtype.type(1.0 / m)
-        return value, e
+        return value, e if layout is None else _from_rows(e, layout, m)
 
     def prepare_targets(self, y: Any, n_outputs: int, dtype: Any) -> Array:
         arr = np.asarray(y)
@@ -424,14 +552,15 @@ class ElementwiseLoss(Loss):
 
     def per_example(self, y: Array, y_hat: Array) -> Array:
         e = self.element(y, y_hat)
-        return np.asarray(e.mean(axis=1) if self.reduce == "mean" else e.sum(axis=1))
+        return np.asarray(e.mean(axis=-1) if self.reduce == "mean" else e.sum(axis=-1))
 
-    def value(self, y: Array, y_hat: Array) -> float:
-        return float(np.mean(self.per_example(y, y_hat)))
+    def value(self, y: Array, y_hat: Array) -> Value:
+        stacked = y_hat.ndim == 3
+        return _scalar(_mean(self.per_example(y, y_hat), stacked), stacked)
 
     def gradient(self, y: Array, y_hat: Array) -> Array:
         grad = self.element_grad(y, y_hat)
-        scale = grad.size if self.reduce == "mean" else grad.shape[0]
+        scale = _outputs(grad) if self.reduce == "mean" else grad.shape[-2]
         grad *= grad.dtype.type(1.0 / scale)
         return grad
 

@@ -3,6 +3,13 @@ and absolute errors, RMSE, cross-entropies, precision, recall and AUC (Keras' de
 
 A metric is called as ``metric(y, out)`` with the targets as prepared by the loss and the
 model's output (probabilities, or logits when the loss says ``from_logits``).
+
+A population's members: :meth:`Metric.member_values` takes stacked outputs ``(P, m, K)`` of
+``P`` members and their targets (``(P, m)`` labels or ``(P, m, K)``; shared targets as a
+broadcast view) and gives each member's value, bit for bit the value of ``metric(y[p],
+out[p])``. The mean metrics compute it over the member axis at once (each member's sums over
+its own values, contiguous, as the losses do); a metric that knows only one model's arrays is
+called member by member.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from .losses import (
     CategoricalCrossentropy,
     Loss,
     SparseCategoricalCrossentropy,
+    Value,
 )
 
 Array = NDArray[Any]
@@ -45,9 +53,22 @@ class Metric:
     name = "metric"
     #: True for metrics whose epoch value is not the mean of their batch values
     stateful = False
+    #: True where ``__call__`` also takes stacked outputs ``(P, m, K)`` with per-member
+    #: targets and returns the ``(P,)`` float64 values (see :meth:`member_values`)
+    member_axis = False
 
     def __call__(self, y: Array, out: Array) -> float:
         raise NotImplementedError
+
+    def member_values(self, y: Array, out: Array) -> Array:
+        """Each member's value ``(P,)`` (float64) for stacked outputs ``out`` ``(P, m, K)``
+        and per-member targets ``y`` (``(P, m)`` labels or ``(P, m, K)``; pass shared targets
+        as ``np.broadcast_to(y, ...)``): bit for bit ``self(y[p], out[p])`` for each ``p``.
+        Over the member axis at once where the metric can (``member_axis``), else member by
+        member (a metric written for one model's arrays)."""
+        if self.member_axis:
+            return np.asarray(self(y, out), dtype=np.float64)
+        return np.array([self(y[p], out[p]) for p in range(out.shape[0])], dtype=np.float64)
 
     def accumulate(self, state: Any, y: Array, out: Array) -> Any:
         """``state`` plus the batch ``(y, out)``."""
@@ -68,6 +89,16 @@ class Metric:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def _mean(a: Array, out: Array, dtype: Any = None) -> Value:
+    """The mean of one model's values (a float) or, for stacked outputs ``out``
+    ``(P, m, K)``, each member's mean over its own block of ``a`` (``(P, ...)``, made
+    contiguous so that its sum runs as the one-model sum does)."""
+    if out.ndim < 3:
+        return float(np.mean(a, dtype=dtype))
+    a = np.ascontiguousarray(a)
+    return np.mean(a, axis=tuple(range(1, a.ndim)), dtype=dtype)
 
 
 class _Stateful(Metric):
@@ -132,8 +163,10 @@ class BinaryAccuracy(Metric):
     def get_config(self) -> dict[str, Any]:
         return {"threshold": self.threshold} if self.threshold != 0.5 else {}
 
-    def __call__(self, y: Array, out: Array) -> float:
-        return float(np.mean((out > self.threshold) == (y > 0.5)))
+    member_axis = True
+
+    def __call__(self, y: Array, out: Array) -> Value:
+        return _mean((out > self.threshold) == (y > 0.5), out)
 
 
 class CategoricalAccuracy(Metric):
@@ -144,8 +177,10 @@ class CategoricalAccuracy(Metric):
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         set_name(self, name)
 
-    def __call__(self, y: Array, out: Array) -> float:
-        return float(np.mean(out.argmax(axis=1) == y.argmax(axis=1)))
+    member_axis = True
+
+    def __call__(self, y: Array, out: Array) -> Value:
+        return _mean(out.argmax(axis=-1) == y.argmax(axis=-1), out)
 
 
 class SparseCategoricalAccuracy(Metric):
@@ -156,8 +191,10 @@ class SparseCategoricalAccuracy(Metric):
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         set_name(self, name)
 
-    def __call__(self, y: Array, out: Array) -> float:
-        return float(np.mean(out.argmax(axis=1) == y))
+    member_axis = True
+
+    def __call__(self, y: Array, out: Array) -> Value:
+        return _mean(out.argmax(axis=-1) == y, out)
 
 
 class Accuracy(Metric):
@@ -171,13 +208,16 @@ class Accuracy(Metric):
     def __init__(self, name: str | None = None) -> None:
         set_name(self, name)
 
-    def __call__(self, y: Array, out: Array) -> float:
-        if out.ndim == 2 and out.shape[1] == 1:
-            t = y if y.ndim == 2 else y[:, None]
-            return float(np.mean((out > 0.5) == (t > 0.5)))
-        if y.ndim == 1:
-            return float(np.mean(out.argmax(axis=1) == y))
-        return float(np.mean(out.argmax(axis=1) == y.argmax(axis=1)))
+    member_axis = True
+
+    def __call__(self, y: Array, out: Array) -> Value:
+        labels = y.ndim == out.ndim - 1  # integer labels, one per example
+        if out.ndim in (2, 3) and out.shape[-1] == 1:
+            t = y[..., None] if labels else y
+            return _mean((out > 0.5) == (t > 0.5), out)
+        if labels:
+            return _mean(out.argmax(axis=-1) == y, out)
+        return _mean(out.argmax(axis=-1) == y.argmax(axis=-1), out)
 
 
 class MeanSquaredErrorMetric(Metric):
@@ -188,8 +228,10 @@ class MeanSquaredErrorMetric(Metric):
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         set_name(self, name)
 
-    def __call__(self, y: Array, out: Array) -> float:
-        return float(np.mean(np.square(out - y, dtype=np.float64)))
+    member_axis = True
+
+    def __call__(self, y: Array, out: Array) -> Value:
+        return _mean(np.square(out - y, dtype=np.float64), out)
 
 
 class MeanAbsoluteError(Metric):
@@ -200,8 +242,10 @@ class MeanAbsoluteError(Metric):
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         set_name(self, name)
 
-    def __call__(self, y: Array, out: Array) -> float:
-        return float(np.mean(np.abs(out - y), dtype=np.float64))
+    member_axis = True
+
+    def __call__(self, y: Array, out: Array) -> Value:
+        return _mean(np.abs(out - y), out, np.float64)
 
 
 class RootMeanSquaredError(_Stateful):
@@ -226,6 +270,7 @@ class _CrossentropyMetric(Metric):
     (probabilities, or logits with ``from_logits=True``), as Keras' metric of that name."""
 
     loss_class: type[Loss] = Loss
+    member_axis = True
 
     def __init__(self, name: str | None = None, dtype: Any = None, from_logits: bool = False,
                  label_smoothing: float = 0.0) -> None:
@@ -239,10 +284,11 @@ class _CrossentropyMetric(Metric):
         self.name = self._loss.name
         set_name(self, name)
 
-    def __call__(self, y: Array, out: Array) -> float:
+    def __call__(self, y: Array, out: Array) -> Value:
+        # the loss's own functions, for one model's outputs or a stack of members'
         if self.from_logits:
-            return float(self._loss.logits_value_and_grad(y, out, need_grad=False)[0])
-        return float(self._loss.value(y, out))
+            return self._loss.logits_value_and_grad(y, out, need_grad=False)[0]
+        return self._loss.value(y, out)
 
     def get_config(self) -> dict[str, Any]:
         return {"from_logits": self.from_logits} if self.from_logits else {}

@@ -36,6 +36,7 @@ order, the one ``fit(seed=seeds[k])`` would draw alone.
 from __future__ import annotations
 
 import copy
+import os
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -43,13 +44,29 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import _blas, regularizers
-from . import activations as acts
+from . import _blas, population_saving, regularizers
 from . import losses as losses_mod
 from . import optimizers as opt_mod
-from .callbacks import Callback, CallbackList, History
+from .callbacks import (
+    BackupAndRestore,
+    Callback,
+    CallbackList,
+    History,
+    LambdaCallback,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+    overrides,
+)
 from .checks import check_features, check_int
-from .errors import ArgumentTypeError, ConfigError, NotReadyError, OutsideSubsetError
+from .errors import (
+    ArgumentTypeError,
+    ConfigError,
+    DataError,
+    NotReadyError,
+    OutsideSubsetError,
+    ShapeError,
+)
 from .layers import Activation, BatchNormalization, Dense, Dropout, Layer, LeakyReLU, ReLU, Softmax
 from .layers.members import MemberLoop
 from .model import LayerTrace, NestedModel, Sequential, check_targets, step_generator
@@ -66,12 +83,15 @@ from .training import (
 Array = NDArray[Any]
 
 __all__ = ["MAX_MEMBERS", "MAX_VALUES", "MemberView", "Population", "PopulationHistory",
-           "restore_member"]
+           "fit_with_backup", "load_population", "population_from_file", "restore_member"]
 
 _OPTIMIZERS = (opt_mod.SGD, opt_mod.RMSprop, opt_mod.Adam)
 #: the layers whose own code computes over the member axis; any other layer (a user's own,
 #: Normalization, Flatten, ...) runs in a population through MemberLoop, member by member
 _MEMBER_AXIS = (Dense, Dropout, BatchNormalization, Activation, ReLU, LeakyReLU, Softmax)
+#: callbacks that need a model of their own (an optimizer to steer, a model to save): a
+#: member view has none, so ``Population.fit`` refuses them before any step
+_MEMBER_REFUSED = (LearningRateScheduler, ReduceLROnPlateau, ModelCheckpoint, BackupAndRestore)
 
 #: The most members one population may hold. A budget checked before anything is built or
 #: allocated (a million members would take minutes before an error); raise it by assigning
@@ -117,20 +137,41 @@ class PopulationHistory:
         return len(self.histories)
 
     def stacked(self, key: str = "loss") -> NDArray[np.float64]:
-        """``(K, epochs)`` array of one logged quantity."""
-        return np.array([h.history[key] for h in self.histories], dtype=np.float64)
+        """``(K, epochs)`` array of one logged quantity; a member that stopped early has NaN
+        for the epochs it did not train (``epochs``: the longest history)."""
+        if any(key not in h.history and h.epoch for h in self.histories):
+            raise ConfigError(f"key: {key!r} is not logged; the histories have "
+                              f"{', '.join(self._keys()) or 'nothing'}")
+        n = max((len(h.epoch) for h in self.histories), default=0)
+        out = np.full((len(self.histories), n), np.nan)
+        for k, h in enumerate(self.histories):
+            values = h.history.get(key, [])
+            out[k, :len(values)] = values
+        return out
+
+    def _keys(self) -> list[str]:
+        return list(dict.fromkeys(key for h in self.histories for key in h.history))
 
     def __repr__(self) -> str:
-        keys = ", ".join(self.histories[0].history) if self.histories else ""
-        n = len(self.histories[0].epoch) if self.histories else 0
-        return f"PopulationHistory(members={len(self.histories)}, epochs={n}, keys=[{keys}])"
+        lengths = sorted({len(h.epoch) for h in self.histories})
+        n = (str(lengths[0]) if len(lengths) == 1
+             else f"{lengths[0]}..{lengths[-1]}" if lengths else "0")
+        return (f"PopulationHistory(members={len(self.histories)}, epochs={n}, "
+                f"keys=[{', '.join(self._keys())}])")
 
 
 class MemberView:
     """Member ``k`` of a population during ``fit``, as callbacks see it: ``layers`` (the
     population's layer objects seen through member ``k``'s slices: ``params``, ``grads`` and
-    ``state`` are views of the stacked arrays), ``seed``, ``check_X``. Reading it copies
-    nothing; it is not a model to train or change (``Population[k]`` gives that)."""
+    ``state`` are views of the stacked arrays),
+    ``seed``, ``epochs_trained``, ``check_X``, ``get_weights``. Reading it copies nothing; it
+    is not a model to train (``Population[k]`` gives that).
+
+    A callback steers its member as it would steer the model alone: ``stop_training = True``
+    ends this member's fit (the others go on), and ``set_weights`` (checked as
+    ``Sequential.set_weights`` checks) puts weights back, as ``EarlyStopping``'s
+    ``restore_best_weights`` does. Only while that member trains: once its fit has ended
+    the view is read-only."""
 
     def __init__(self, pop: Population, k: int) -> None:
         self.population = pop
@@ -141,6 +182,54 @@ class MemberView:
         self.layers = [pop._member_layer(layer, k) for layer in pop._layers]
         self.stop_training = False
         self.history: History | None = None
+        self._open = False  # writable (set_weights) while the member's fit runs
+        self._row = k  # its row in ``population`` (after a compaction in fit, a new one)
+
+    def _point(self, pop: Population, row: int) -> None:
+        """See the member at row ``row`` of ``pop`` (the population it now trains in); the
+        layer views are updated in place."""
+        self.population, self._row = pop, row
+        self.layers[:] = [pop._member_layer(layer, row) for layer in pop._layers]
+
+    @property
+    def epochs_trained(self) -> int:
+        return int(self.population.epochs_trained[self._row])
+
+    def get_weights(self) -> list[Array]:
+        """Copies of the member's weights, ``[W1, b1, W2, b2, ...]`` (``get_weights()`` of
+        the model alone)."""
+        return self.population.get_weights(self._row)
+
+    def set_weights(self, weights: list[Any]) -> None:
+        """Set the member's weights from a list in :meth:`get_weights` order; the whole list
+        is checked (count, shapes, finite real numbers that fit the dtype) before anything
+        is written."""
+        pop, k = self.population, self.index
+        row = self._row
+        if not self._open:
+            raise NotReadyError(
+                f"set_weights: member {k}'s fit is not running; a member view is written "
+                "only by that member's callbacks during fit (use Population[k] for a model "
+                "of your own)")
+        targets = [p[row] for p in pop.params]
+        if not isinstance(weights, (list, tuple)) or len(weights) != len(targets):
+            got = len(weights) if isinstance(weights, (list, tuple)) else type(weights).__name__
+            raise ShapeError(f"weights: expected a list of {len(targets)} arrays, got {got}")
+        checked = []
+        for i, (target, new) in enumerate(zip(targets, weights)):
+            arr = np.asarray(new)
+            if arr.shape != target.shape:
+                raise ShapeError(f"weights[{i}]: expected shape {target.shape}, got {arr.shape}")
+            if arr.dtype.kind not in "biuf":
+                raise DataError(f"weights[{i}]: expected real numbers, got dtype {arr.dtype}")
+            with np.errstate(over="ignore"):
+                cast = arr.astype(target.dtype)
+            if not (np.isfinite(arr).all() and np.isfinite(cast).all()):
+                raise DataError(f"weights[{i}]: expected finite numbers that fit "
+                                f"{target.dtype}, found NaN, inf or an overflow")
+            checked.append(cast)
+        for target, arr in zip(targets, checked):
+            target[...] = arr
 
     def check_X(self, X: Any, argument: str = "X") -> Array:
         return self.population._check_X(X, argument)
@@ -257,14 +346,10 @@ class Population:
         self.dtype = m0.dtype
         self.input_dim = int(m0.input_dim)
         self.seeds = [m.seed for m in models]
-        #: Epochs the members have completed (their global epoch): the next fit's data order
-        #: continues from it, as Sequential.fit's does.
-        epochs_done = sorted({int(m.epochs_trained) for m in models})
-        if len(epochs_done) != 1:
-            raise ConfigError(
-                "models: every member must have trained the same number of epochs (the next "
-                f"epoch's shuffling order depends on it), got {epochs_done}")
-        self.epochs_trained = epochs_done[0]
+        #: Epochs each member has completed (its global epoch), ``(K,)``: member ``k``'s next
+        #: data order continues from ``epochs_trained[k]``, as ``Sequential.fit``'s does.
+        #: Members may differ (one stopped early in an earlier fit, or came from elsewhere).
+        self.epochs_trained = np.array([int(m.epochs_trained) for m in models], dtype=np.int64)
         self.names = [m.name for m in models]
         self._configs = [m.get_config() for m in models]
         self.loss: losses_mod.Loss = m0.loss
@@ -284,13 +369,15 @@ class Population:
         #: the rate of each member's next step (a scheduled member's follows its schedule)
         self.learning_rates = np.array([m.optimizer.learning_rate
                                         for m in models], dtype=np.float64)
+        #: each member's optimizer steps so far (members may differ, as epochs_trained): its
+        #: next step's dropout masks, Adam bias correction and schedule follow its own count
         self.iterations = np.array([m.optimizer.iterations
                                     for m in models], dtype=np.int64)
-        if len(set(self.iterations.tolist())) != 1:
-            raise ConfigError(
-                "models: every member's optimizer must have taken the same number of steps, got "
-                f"{sorted(set(self.iterations.tolist()))}"
-            )
+        #: during ``fit``, the members that stopped (their step is skipped); None: none did
+        self._frozen: Array | None = None
+        #: whether every running member has taken the same number of steps (then one step
+        #: size serves all)
+        self._one_count = len(set(self.iterations.tolist())) == 1
         dense = [layer for layer in m0.layers if type(layer) is Dense]
         self.activations = [layer.activation for layer in dense]
         self.layer_names = [str(layer.name) for layer in dense]
@@ -479,8 +566,7 @@ class Population:
             for i, p in enumerate(model._param_list):
                 self.params[i][k] = p
         self._state: dict[str, Array] = {}
-        opt = self.optimizer
-        if opt.iterations:
+        if self.iterations.any():
             self._import_state(models)
 
     def _view(self, buf: Array, i: int) -> Array:
@@ -535,7 +621,7 @@ class Population:
             "state": {_MEMBER_STATE_KEYS[name]: [self._view(self._state[name], i)[k].copy()
                                                  for i in range(len(self.params))]
                       for name in self.optimizer.slot_names() if name in self._state},
-            "epochs_trained": self.epochs_trained,
+            "epochs_trained": int(self.epochs_trained[k]),
         }
         layer_states = [s[k].copy() for layer in self._layers for s in layer.state]
         if layer_states:
@@ -556,6 +642,19 @@ class Population:
             return [p.copy() for p in self.params]
         return [p[k].copy() for p in self.params]
 
+    # -- checkpoints (the format: glassnet.population_saving) ------------------------------------
+    def save(self, path: str | os.PathLike[str], training: dict[str, Any] | None = None) -> None:
+        """Write every member (config, stacked weights, optimizer state, step count, learning
+        rate, global epoch, seeds, history) to ``path`` atomically: a population checkpoint,
+        in the archive format of a model checkpoint. :func:`load_population` reads it back,
+        in this process or another, and ``fit`` then continues bit for bit."""
+        population_saving.save_population(self, path, training, slot_keys=_MEMBER_STATE_KEYS)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Population:
+        """The population :meth:`save` wrote to ``path`` (see :func:`load_population`)."""
+        return load_population(path)
+
     def __repr__(self) -> str:
         arch = "-".join(str(n) for n in [self.input_dim] + self.units)
         return f"Population({self.K} x {arch}, dtype={self.dtype.name})"
@@ -567,14 +666,19 @@ class Population:
         step drawn, every layer keeping what its backward pass needs); ``need_output=False``
         stops the last layer at its pre-activation (a fused loss needs no more)."""
         if cache and self._stochastic:
-            step = int(self.iterations[0])  # the step about to be taken, as the engine's
+            # each member's step about to be taken, as the engine's; a stopped member's
+            # step is not taken: no draws are spent on it
+            steps = self.iterations.tolist()
+            frozen = self._frozen
             for layer, index, seeds in self._stochastic:
+                rngs = [None if frozen is not None and frozen[k] else
+                        step_generator(seed, index, int(steps[k]))
+                        for k, seed in enumerate(seeds)]
                 if isinstance(layer, Dropout):  # no generator for a member at rate 0
-                    layer.member_rngs = [
-                        step_generator(seed, index, step) if rate != 0.0 else None
-                        for seed, rate in zip(seeds, layer.member_rates or ())]
+                    layer.member_rngs = [rng if rate != 0.0 else None
+                                         for rng, rate in zip(rngs, layer.member_rates or ())]
                 elif isinstance(layer, MemberLoop):
-                    layer.set_rngs([step_generator(seed, index, step) for seed in seeds])
+                    layer.set_rngs(rngs)
         a = x
         last = self._layers[-1]
         for layer in self._layers:
@@ -592,83 +696,18 @@ class Population:
 
     def _loss_value_and_grad(self, t: Array, z: Array, out: Array | None,
                              need_grad: bool = True) -> tuple[Array, Array | None]:
-        """Per-member loss values ``(K,)`` and ``dL/dz`` (fused) or ``dL/dout`` (stacked)."""
+        """Per-member loss values ``(K,)`` and ``dL/dz`` (fused) or ``dL/dout``: the loss's own
+        functions over the member axis (targets ``t`` shared or per member), as the engine
+        calls them for one model (see :meth:`Sequential.compute_gradients`)."""
         loss = self.loss
-        K, m = z.shape[0], z.shape[1]
-        c = z.shape[2]
-        shared = t.ndim == (1 if isinstance(loss, losses_mod.SparseCategoricalCrossentropy)
-                            else 2)
-        fused = self.fused or loss.from_logits
-        if fused and isinstance(loss, losses_mod.SparseCategoricalCrossentropy):
-            # the engine's own computation on the rows of every (member, example), in
-            # batch-major order (m, K); values summed per member as the engine sums them
-            zb = z.transpose(1, 0, 2)
-            if not zb.flags.c_contiguous:
-                zb = np.ascontiguousarray(zb)
-            z2 = zb.reshape(m * K, c)
-            starts = np.arange(0, K * m * c, c)
-            e = z2 - z2.ravel()[starts + z2.argmax(axis=1)][:, None]
-            labels = np.repeat(t, K) if shared else t.T.reshape(-1)
-            at_y = starts + labels
-            e_y = e.ravel()[at_y]
-            np.exp(e, out=e)
-            s = e.sum(axis=1)
-            values = ((_per_member(np.log(s), m, K).sum(axis=1, dtype=np.float64)
-                       - _per_member(e_y, m, K).sum(axis=1, dtype=np.float64)) / m)
-            if not need_grad:
-                return values, None
-            s *= m
-            e /= s[:, None]
-            e.ravel()[at_y] -= e.dtype.type(1.0 / m)
-            return values, e.reshape(m, K, c).transpose(1, 0, 2)
-        if fused and type(loss) is losses_mod.CategoricalCrossentropy:
-            tb = np.broadcast_to(t, z.shape)
-            zmax = z.max(axis=2, keepdims=True)
-            ex = np.exp(z - zmax)
-            lse = np.log(ex.sum(axis=2, keepdims=True)) + zmax
-            values = (np.sum(np.ascontiguousarray(lse[:, :, 0] * tb.sum(axis=2)), axis=1,
-                             dtype=np.float64)
-                      - np.sum(np.ascontiguousarray(tb * z), axis=(1, 2), dtype=np.float64)) / m
-            if not need_grad:
-                return values, None
-            grad = acts.Softmax().forward(z)
-            grad *= tb.sum(axis=2, keepdims=True)
-            grad -= tb
-            grad *= grad.dtype.type(1.0 / m)
-            return values, grad
-        if fused and type(loss) is losses_mod.BinaryCrossentropy:
-            per = np.maximum(z, 0.0) - z * t + np.log1p(np.exp(-np.abs(z)))
-            values = np.mean(np.ascontiguousarray(per), axis=(1, 2), dtype=np.float64)
-            if not need_grad:
-                return values, None
-            grad = acts.Sigmoid().forward(z)
-            grad -= t
-            grad *= grad.dtype.type(1.0 / (m * c))
-            return values, grad
-        if not fused and type(loss) is losses_mod.MeanSquaredError:
-            assert out is not None
-            d = out - t
-            values = np.mean(np.ascontiguousarray(np.square(d, dtype=np.float64)), axis=(1, 2))
-            if not need_grad:
-                return values, None
-            d *= d.dtype.type(2.0 / (m * c))
-            return values, d
-        # any other loss: the engine's own functions, member by member
-        vals, grads = [], []
-        for k in range(K):
-            tk = t if shared else t[k]
-            if fused:
-                v, g = loss.logits_value_and_grad(tk, z[k], need_grad=need_grad)
-            elif need_grad:
-                assert out is not None
-                v, g = loss.value_and_grad(tk, out[k])
-            else:
-                assert out is not None
-                v, g = loss.value(tk, out[k]), None
-            vals.append(v)
-            grads.append(g)
-        values = np.array(vals, dtype=np.float64)
-        return values, (np.stack([g for g in grads if g is not None]) if need_grad else None)
+        if self.fused:  # the output activation's pair with the loss: from the logits z
+            return loss.logits_value_and_grad(t, z, need_grad=need_grad)
+        assert out is not None
+        if need_grad:
+            return loss.value_and_grad(t, out)
+        if loss.from_logits:
+            return loss.logits_value_and_grad(t, out, need_grad=False)
+        return loss.value(t, out), None
 
     def _train_step(self, x: Array, t: Array, need_output: bool,
                     need_grads: bool = False) -> tuple[Array, Array]:
@@ -682,7 +721,7 @@ class Population:
         opt = self.optimizer
         plain_sgd = isinstance(opt, opt_mod.SGD) and not opt.momentum
         fused_sgd: list[tuple[int, Array, Array]] = []
-        fused = self.fused or self.loss.from_logits
+        fused = self.fused
         layers = self._layers
         i = len(self._dense)
         for j in range(len(layers) - 1, -1, -1):
@@ -723,13 +762,23 @@ class Population:
         """Every member's step through the optimizer's own :meth:`update_arrays`: once over
         the small parameters of all members, then per big parameter."""
         opt = self.optimizer
-        self.iterations += 1
-        t = int(self.iterations[0])
-        lrs = opt.step_size(self.learning_rates.copy(), t)
-        for k, schedule in self._schedules:  # the next rate, as the engine's learning_rate
-            self.learning_rates[k] = float(schedule(t))
+        frozen = self._frozen
+        if self._one_count:  # every running member takes its step t
+            if frozen is None:
+                self.iterations += 1
+                t = int(self.iterations[0])
+            else:  # a stopped member's count, rate and schedule stay where it stopped
+                self.iterations[self._running_idx] += 1
+                t = int(self.iterations[self._running_idx[0]])
+            lrs = opt.step_size(self.learning_rates.copy(), t)
+            for k, schedule in self._schedules:  # the next rate, as the engine's learning_rate
+                if frozen is None or not frozen[k]:
+                    self.learning_rates[k] = float(schedule(t))
+        else:
+            lrs = self._count_steps()
         P, G = self.buffer, self.grad_buffer
         self._ensure_state()
+        kept = None if frozen is None else self._keep_frozen()
         tmp = self._state["scratch"]
         done = set()
         for i, xin, gz in fused_sgd:  # plain SGD: a large W from its deferred product by gemm
@@ -738,6 +787,8 @@ class Population:
             done.add(at)
             penalized = self._kernel_penalized[i]
             for k in range(self.K):
+                if frozen is not None and frozen[k]:
+                    continue
                 xk = xin if xin.ndim == 2 else xin[k]
                 if penalized[k]:  # as the engine: no fold, p += (-lr) g
                     opt_mod._axpy(W[k], float(-lrs[k]), self.grads[at][k],
@@ -755,6 +806,64 @@ class Population:
             if i not in done:
                 opt.update_arrays(self._view(P, i), self._view(G, i), self._view(tmp, i), lrs,
                                   opt_mod.axpy_each_member, *[self._view(s, i) for s in slots])
+        if kept is not None:
+            self._put_back_frozen(kept)
+
+    def _count_steps(self) -> Array:
+        """Count the step of every running member (a stopped member's count, rate and
+        schedule stay where it stopped) and return each member's step size: the
+        optimizer's :meth:`Optimizer.step_size` at the member's own count (members may have
+        taken different numbers of steps), one call per distinct count."""
+        opt, frozen = self.optimizer, self._frozen
+        running = np.ones(self.K, dtype=bool) if frozen is None else ~frozen
+        self.iterations[running] += 1
+        ts = self.iterations
+        lrs = self.learning_rates.copy()
+        for t in np.unique(ts[running]):  # a stopped member's step size is never used
+            sel = running & (ts == t)
+            lrs[sel] = opt.step_size(self.learning_rates[sel], int(t))
+        for k, schedule in self._schedules:  # the next rate, as the engine's learning_rate
+            if running[k]:
+                self.learning_rates[k] = float(schedule(int(ts[k])))
+        return lrs
+
+    # -- per-member stopping --------------------------------------------------------------------
+    # Both, each where it is cheap. A member that stops is first masked: its rows stay in the
+    # stacked arrays and go through the forward and backward passes with the others, and only
+    # its update is undone (its weights and optimizer slots are copied aside before the step
+    # and written back after it; its step count, rate and schedule are not advanced; its
+    # dropout masks and metrics are not computed). That is exact at any step, even in
+    # mid-epoch, costs nothing while no member has stopped and per step a copy of the stopped
+    # rows, but a stopped member still costs its forward and backward passes. So at an epoch
+    # end where at least half of the stacked members have stopped, fit compacts: it goes on
+    # with a new population of the running members (built from their member_state, the
+    # round trip Population[k] relies on, so every per-member table is rebuilt by the
+    # constructor, not copied field by field here), and at the end puts every member back
+    # into this population. A rebuild costs about one epoch of the members rebuilt on the
+    # digits benchmark, so compacting at half at most doubles the wasted work and happens
+    # at most log2(K) times. Each member's arithmetic does not depend on K or on its row
+    # (every member equals its own Sequential.fit), so neither changes a bit.
+    def _keep_frozen(self) -> list[Array]:
+        """Copies of the stopped members' rows of the weights and of each optimizer slot."""
+        assert self._frozen is not None
+        idx = self._frozen_idx
+        return [self.buffer[idx]] + [self._state[name][idx]
+                                     for name in self.optimizer.slot_names()]
+
+    def _put_back_frozen(self, kept: list[Array]) -> None:
+        idx = self._frozen_idx
+        self.buffer[idx] = kept[0]
+        for name, rows in zip(self.optimizer.slot_names(), kept[1:]):
+            self._state[name][idx] = rows
+
+    def _freeze(self, k: int) -> None:
+        """Member ``k`` stops: from the next step on, its step is not taken."""
+        if self._frozen is None:
+            self._frozen = np.zeros(self.K, dtype=bool)
+        self._frozen[k] = True
+        self._frozen_idx = np.flatnonzero(self._frozen)
+        self._running_idx = np.flatnonzero(~self._frozen)
+        self._one_count = len(set(self.iterations[self._running_idx].tolist())) <= 1
 
     # -- public API ----------------------------------------------------------------------------
     def _check_X(self, X: Any, argument: str = "X") -> Array:
@@ -792,7 +901,7 @@ class Population:
             tb = t[start:start + bs]
             z = self._forward(xb, cache=False, need_output=False)
             out = None
-            if not (self.fused or self.loss.from_logits):
+            if not self.fused:
                 out = self.activations[-1].forward(z.copy())
             values, _ = self._loss_value_and_grad(tb, z, out, need_grad=False)
             if self._any_regularized:
@@ -803,9 +912,11 @@ class Population:
         results = [{"loss": float(total[k] / m)} for k in range(self.K)]
         if self.metrics:
             allout = np.concatenate(outs, axis=1) if len(outs) > 1 else outs[0]
-            for k in range(self.K):
-                for metric in self.metrics:
-                    results[k][metric.name] = metric(t, allout[k])
+            tk = np.broadcast_to(t, (self.K,) + t.shape)  # shared: a view, no copy
+            for metric in self.metrics:
+                values = metric.member_values(tk, allout)
+                for k in range(self.K):
+                    results[k][metric.name] = float(values[k])
         return results
 
     def fit(
@@ -836,10 +947,19 @@ class Population:
         :class:`PopulationHistory`; member ``k``'s history equals the one ``fit`` gives alone.
 
         ``callbacks``: one list per member (``callbacks[k]``), e.g. a
-        :class:`~glassnet.inspect.NeuronRecorder` for each. They see member ``k`` as a
+        :class:`~glassnet.inspect.NeuronRecorder` or an
+        :class:`~glassnet.callbacks.EarlyStopping` for each. They see member ``k`` as a
         :class:`MemberView` of the stacked arrays (nothing is unstacked) and get the member's
-        own logs. They may read, not steer: the members train in lockstep, so a callback that
-        sets ``stop_training`` raises an error.
+        own logs. Per-member early stopping: when member ``k``'s callback sets
+        ``stop_training``, member ``k``'s fit ends where ``Sequential.fit`` would end it (after
+        that epoch, or after that step, the unfinished epoch unrecorded): its weights,
+        optimizer state, step count, schedule and ``epochs_trained[k]`` stay as they are, its
+        callbacks get ``on_train_end`` then (``restore_best_weights`` puts its best weights
+        back), and the other members train on exactly as they would have. ``fit`` returns
+        when every member has stopped. As in Keras, stopping lasts one ``fit``: the next call
+        trains every member again, each from its own epoch and step count. Callbacks that
+        need a model of their own (``LearningRateScheduler``, ``ReduceLROnPlateau``,
+        ``ModelCheckpoint``, ``BackupAndRestore``) are refused.
         """
         for name, given in (("sample_weight", sample_weight), ("class_weight", class_weight)):
             if given is not None:
@@ -881,109 +1001,190 @@ class Population:
                                                  self._prepare_targets)
         m = x.shape[0]
         n_steps = steps_per_epoch(m, batch_size)
-        shared = len(set(seeds)) == 1 or not shuffle or n_steps <= 1  # one order for all
-        order_seeds = seeds[:1] if shared else seeds
         histories = []
         for k in range(K):
+            keys = (["loss"] + (["data_loss"] if self.regularized[k] else [])
+                    + list(self.metric_names))
+            if x_val is not None:
+                keys += ["val_loss"] + [f"val_{name}" for name in self.metric_names]
             h = History()
             h.params = {"epochs": epochs, "steps": n_steps, "samples": m,
                         "batch_size": batch_size,
                         "val_samples": 0 if x_val is None else x_val.shape[0],
-                        "seed": seeds[k], "shuffle": shuffle, "metrics": list(self.metric_names)}
+                        "seed": seeds[k], "shuffle": shuffle, "metrics": list(self.metric_names),
+                        "global_epoch": int(self.epochs_trained[k]),
+                        "initial_step": int(self.iterations[k]), "log_keys": keys,
+                        "log_keys_open": callbacks is not None and any(
+                            (type(c).__module__ != Callback.__module__
+                             or isinstance(c, LambdaCallback))
+                            and overrides(c, "on_epoch_end") for c in callbacks[k])}
             histories.append(h)
+        if callbacks is not None:
+            for k in range(K):
+                for callback in callbacks[k]:
+                    if isinstance(callback, _MEMBER_REFUSED):
+                        raise OutsideSubsetError(
+                            f"callbacks[{k}]: {type(callback).__name__} needs a model of its "
+                            "own (an optimizer to steer, or a model to save), and a member "
+                            "view has neither; give the members a learning-rate schedule, "
+                            "save the population after fit, or fit that member alone")
+                    callback.validate(histories[k].params)  # before anything changes
         dtype = self.dtype
         views = [MemberView(self, k) for k in range(K)]
         cbls: list[CallbackList] = []
         if callbacks is not None:
             for k in range(K):
                 cbl = CallbackList(list(callbacks[k]))
-                cbl.set_model(views[k])  # type: ignore[arg-type]  # a read-only member view
+                cbl.set_model(views[k])  # type: ignore[arg-type]  # a member view
                 cbl.set_params(histories[k].params)
                 views[k].history = histories[k]
                 cbls.append(cbl)
-        for cbl in cbls:
-            cbl.on_train_begin({})
-        # only the hooks some callback has are called (as CallbackList does for one model),
-        # known once the callbacks got ready
-        batch_hooks = [c for c in cbls if c.wants_batch_logs]
-        epoch_begin = [c for c in cbls if c._epoch_begin]
+        #: the members still training in this fit (a member whose callback set stop_training
+        #: leaves it, as its own fit would end there)
+        running = list(range(K))
+        #: the population that steps: this one, or after a compaction (see _compact) a new
+        #: one of the members that were running then; ``pos[k]``: member k's row in it
+        stack = self
+        pos = np.arange(K)
+        rows = np.arange(K)  # the members in the stack, by row
+        parked: dict[int, dict[str, Any]] = {}  # stopped members compacted out, as states
+
+        def stop(k: int) -> None:
+            running.remove(k)
+            stack._freeze(int(pos[k]))
+            if cbls:
+                cbls[k].on_train_end({"interrupted": False})
+            views[k]._open = False
+
+        self._frozen = None
+        self._one_count = len(set(self.iterations.tolist())) == 1
         start_time = time.perf_counter()
         show = verbose and _progress(epochs * n_steps, K)
-        for epoch in range(epochs):
-            # the orders Sequential.fit draws for this global epoch
-            global_epoch = self.epochs_trained
-            orders = [epoch_order(epoch_rng(s, global_epoch), m, shuffle, block_size, n_steps)
-                      if shuffle and n_steps > 1 else None for s in order_seeds]
-            total = np.zeros(K)
-            penalty_total = np.zeros(K)
-            seen = 0
-            metric_sums = np.zeros((K, len(self.metrics)))
-            if not shared:  # each member's own order (never None: shuffled, several steps)
-                order_arr = np.stack(orders)  # type: ignore[arg-type]
-            for cbl in epoch_begin:
-                cbl.on_epoch_begin(epoch, {})
-            for step, rows in enumerate(batches(m, batch_size)):
-                if shared:
-                    idx: Any = rows if orders[0] is None else orders[0][rows]
-                    xb = np.asarray(x[idx], dtype=dtype)
-                else:
-                    idx = order_arr[:, rows]
-                    xb = _gather(x, idx, dtype)
-                tb = t[idx]
-                nb = xb.shape[-2]
-                for cbl in batch_hooks:
-                    cbl.on_batch_begin(step, {"size": nb})
-                values, out = self._train_step(xb, tb, need_output=bool(self.metrics),
-                                               need_grads=bool(cbls))
-                total += values * nb
-                if self._any_regularized:
-                    penalty_total += self.last_penalties * nb
-                seen += nb
-                for k in range(K):
-                    for j, metric in enumerate(self.metrics):
-                        metric_sums[k, j] += metric(tb if shared else tb[k], out[k]) * nb
-                if batch_hooks:
-                    for k, cbl in enumerate(cbls):
-                        if not cbl.wants_batch_logs:
-                            continue
-                        blogs: dict[str, Any] = {
-                            "batch_loss": float(values[k]), "size": nb, "seen": seen,
-                            "loss": total[k] / seen}
-                        for j, metric in enumerate(self.metrics):
-                            blogs[metric.name] = metric_sums[k, j] / seen
-                        cbl.on_batch_end(step, blogs)
-                    _check_steering(views)
-                if show:
-                    show.update(1)
-            val = self._evaluate(x_val, t_val) \
-                if x_val is not None and t_val is not None else None
-            for k, h in enumerate(histories):
-                logs: dict[str, Any] = {"loss": total[k] / seen}
-                if self.regularized[k]:  # the loss includes the penalties (as in Keras)
-                    logs["data_loss"] = (total[k] - penalty_total[k]) / seen
-                for j, metric in enumerate(self.metrics):
-                    logs[metric.name] = metric_sums[k, j] / seen
-                if val is not None:
-                    for key, value in val[k].items():
-                        logs[f"val_{key}"] = value
-                h.on_epoch_end(epoch, logs)
+        try:
+            for view in views:
+                view._open = True
+            for cbl in cbls:
+                cbl.on_train_begin({})
+            # only the hooks some callback has are called (as CallbackList does for one
+            # model), known once the callbacks got ready
+            batch_hooks = [bool(c.wants_batch_logs) for c in cbls]
+            any_batch_hooks = any(batch_hooks)
+            epoch_begin = [bool(c._epoch_begin) for c in cbls]
+            for epoch in range(epochs):
+                # the orders each member's Sequential.fit draws for its global epoch (one per
+                # distinct seed and epoch; a stopped member is given a running one's batches)
+                draws = [(seeds[k], int(stack.epochs_trained[pos[k]])) for k in running]
+                shared = len(set(draws)) == 1 or not shuffle or n_steps <= 1  # one for all
+                orders: dict[tuple[int, int], Array | None] = {
+                    d: epoch_order(epoch_rng(*d), m, shuffle, block_size, n_steps)
+                    if shuffle and n_steps > 1 else None for d in dict.fromkeys(draws)}
+                if not shared:  # each member's own order (never None: shuffled, several steps)
+                    own = dict(zip(running, draws))
+                    order_arr = np.stack([orders[own.get(int(k), draws[0])]  # type: ignore[misc]
+                                          for k in rows])
+                order0 = orders[draws[0]]
+                total = np.zeros(K)
+                penalty_total = np.zeros(K)
+                seen = 0
+                metric_sums = np.zeros((K, len(self.metrics)))
+                for k in running:
+                    if cbls and epoch_begin[k]:
+                        cbls[k].on_epoch_begin(epoch, {})
+                for step, batch in enumerate(batches(m, batch_size)):
+                    if shared:
+                        idx: Any = batch if order0 is None else order0[batch]
+                        xb = np.asarray(x[idx], dtype=dtype)
+                    else:
+                        idx = order_arr[:, batch]
+                        xb = _gather(x, idx, dtype)
+                    tb = t[idx]
+                    nb = xb.shape[-2]
+                    if any_batch_hooks:
+                        for k in running:
+                            if batch_hooks[k]:
+                                cbls[k].on_batch_begin(step, {"size": nb})
+                    values, out = stack._train_step(xb, tb, need_output=bool(self.metrics),
+                                                    need_grads=bool(cbls))
+                    if stack is self:
+                        total += values * nb
+                        if self._any_regularized:
+                            penalty_total += self.last_penalties * nb
+                    else:  # a compacted stack: its rows are members ``rows``
+                        total[rows] += values * nb
+                        if self._any_regularized:
+                            penalty_total[rows] += stack.last_penalties * nb
+                    seen += nb
+                    if self.metrics:  # each metric over the member axis (targets per member)
+                        tk = np.broadcast_to(tb, (len(rows),) + tb.shape) if shared else tb
+                        for i, metric in enumerate(self.metrics):
+                            metric_sums[rows, i] += metric.member_values(tk, out) * nb
+                    if any_batch_hooks:
+                        for k in running:
+                            if not batch_hooks[k]:
+                                continue
+                            blogs: dict[str, Any] = {
+                                "batch_loss": float(values[pos[k]]), "size": nb,
+                                "seen": seen, "loss": total[k] / seen}
+                            for i, metric in enumerate(self.metrics):
+                                blogs[metric.name] = metric_sums[k, i] / seen
+                            cbls[k].on_batch_end(step, blogs)
+                    if show:
+                        show.update(1)
+                    if cbls and seen < m:
+                        # a member asked to stop in mid-epoch: its fit ends after this step,
+                        # the epoch unrecorded (as Sequential.fit's); at the last step it
+                        # completes the epoch first
+                        for k in [k for k in running if views[k].stop_training]:
+                            stop(k)
+                        if not running:
+                            break
+                if not running:
+                    break
+                val = stack._evaluate(x_val, t_val) \
+                    if x_val is not None and t_val is not None else None
+                stack.epochs_trained[pos[running]] += 1  # before the callbacks, as fit's
+                for k in running:
+                    logs: dict[str, Any] = {"loss": total[k] / seen}
+                    if self.regularized[k]:  # the loss includes the penalties (as in Keras)
+                        logs["data_loss"] = (total[k] - penalty_total[k]) / seen
+                    for i, metric in enumerate(self.metrics):
+                        logs[metric.name] = metric_sums[k, i] / seen
+                    if val is not None:
+                        for key, value in val[pos[k]].items():
+                            logs[f"val_{key}"] = value
+                    histories[k].on_epoch_end(epoch, logs)
+                    if cbls:
+                        cbls[k].on_epoch_end(epoch, dict(logs))
                 if cbls:
-                    cbls[k].on_epoch_end(epoch, dict(logs))
-            self.epochs_trained = global_epoch + 1
-            _check_steering(views)
-        for cbl in cbls:
-            cbl.on_train_end({"interrupted": False})
-        if show:
-            show.close()
+                    for k in [k for k in running if views[k].stop_training]:
+                        stop(k)
+                    if not running:
+                        break
+                    if 2 * (len(rows) - len(running)) >= len(rows) and epoch + 1 < epochs:
+                        stack = _compact(stack, rows, pos, running, parked, views)
+                        rows = np.array(running)
+                        pos[rows] = np.arange(len(rows))
+            for k in list(running):
+                if cbls:
+                    cbls[k].on_train_end({"interrupted": False})
+        finally:
+            stack._frozen = None
+            compacted = stack is not self
+            if compacted:  # every member back into this population, in its place
+                _gather_back(self, stack, pos, rows, parked)
+            self._frozen = None
+            self._one_count = len(set(self.iterations.tolist())) == 1
+            for view in views:
+                view._open = False
+                if compacted:
+                    view._point(self, view.index)
+            if show:
+                show.close()
         self._release_batches()
         self.history = PopulationHistory(histories, time.perf_counter() - start_time)
         return self.history
 
 
-def _per_member(v: Array, m: int, K: int) -> Array:
-    """Per-row values in batch-major order ``(m K,)`` as a contiguous ``(K, m)`` array, so
-    that each member's sum runs over contiguous values, as the engine's does."""
-    return np.ascontiguousarray(v.reshape(m, K).T)
 
 
 def restore_member(state: dict[str, Any]) -> Sequential:
@@ -1018,14 +1219,34 @@ def _with_arrays(layer: Layer, params: list[Array], grads: list[Array],
     return layer
 
 
-def _check_steering(views: list[MemberView]) -> None:
-    for view in views:
-        if view.stop_training:
-            raise ConfigError(
-                f"callbacks: a callback of member {view.index} asked to stop training; the "
-                "members of a population train in lockstep, so callbacks may only read them "
-                "(train that member alone to stop it early)"
-            )
+def _compact(stack: Population, rows: Array, pos: Array, running: list[int],
+             parked: dict[int, dict[str, Any]], views: list[MemberView]) -> Population:
+    """A new population of the members still running (in their order), for ``fit`` to go on
+    with once at least half of ``stack``'s rows are stopped members; the stopped members
+    leave as their :meth:`Population.member_state` in ``parked``, and the running members'
+    views are pointed at their new rows."""
+    still = set(running)
+    for k in rows.tolist():
+        if k not in still:
+            parked[k] = stack.member_state(int(pos[k]))
+    new = Population([restore_member(stack.member_state(int(pos[k]))) for k in running])
+    for j, k in enumerate(running):
+        views[k]._point(new, j)
+    return new
+
+
+def _gather_back(pop: Population, stack: Population, pos: Array, rows: Array,
+                 parked: dict[int, dict[str, Any]]) -> None:
+    """After a ``fit`` that compacted: every member, parked or in ``stack``, back into
+    ``pop`` in its place (``pop`` is rebuilt from their states, as ``Population(models)``
+    would build it)."""
+    states = dict(parked)
+    for k in rows.tolist():
+        states[k] = stack.member_state(int(pos[k]))
+    fresh = Population([restore_member(states[k]) for k in range(pop.K)])
+    history = pop.history  # (fit sets the new one; after an error the last one stays)
+    vars(pop).update(vars(fresh))
+    pop.history = history
 
 
 def _gather(x: Array, idx: Array, dtype: np.dtype[Any]) -> Array:
@@ -1039,3 +1260,32 @@ def _progress(total: int, K: int) -> Any:
     from tqdm.auto import tqdm
 
     return tqdm(total=total, desc=f"{K} members", unit="step", leave=False)
+
+
+def load_population(path: str | os.PathLike[str]) -> Population:
+    """The population :meth:`Population.save` wrote to ``path`` (a model checkpoint of
+    :func:`glassnet.save_checkpoint` gives a population of one member), ready to go on
+    training exactly where it stopped. Every problem with the file is a ModelFileError
+    naming it; the format is described in :mod:`glassnet.population_saving`."""
+    return population_from_file(path)[0]
+
+
+def population_from_file(path: str | os.PathLike[str]) -> tuple[Population, dict[str, Any]]:
+    """:func:`load_population`'s population and the file's ``"training"`` entries."""
+    return population_saving.population_from_file(path, Population, PopulationHistory,
+                                                  MAX_MEMBERS)
+
+
+def fit_with_backup(pop: Population, X: Any, y: Any, *, backup_dir: str | os.PathLike[str],
+                    epochs: int = 1, delete_checkpoint: bool = True,
+                    **fit_kwargs: Any) -> PopulationHistory:
+    """``pop.fit(X, y, epochs=epochs, **fit_kwargs)`` that saves the population after every
+    epoch to ``backup_dir/backup.gnp`` and, started again after a crash, resumes from it bit
+    for bit: the population counterpart of :class:`glassnet.callbacks.BackupAndRestore`
+    (see :func:`glassnet.population_saving.fit_with_backup`)."""
+    if not isinstance(pop, Population):
+        raise ArgumentTypeError(f"pop: expected a Population, got {type(pop).__name__}")
+    history: PopulationHistory = population_saving.fit_with_backup(
+        pop, X, y, backup_dir=backup_dir, epochs=epochs, delete_checkpoint=delete_checkpoint,
+        load=population_from_file, history_class=PopulationHistory, **fit_kwargs)
+    return history

@@ -35,6 +35,7 @@ Array = NDArray[Any]
 
 __all__ = [
     "CHECKPOINT_FORMAT", "CHECKPOINT_VERSION", "MODEL_FORMAT", "MODEL_VERSION",
+    "POPULATION_FORMAT", "POPULATION_VERSION",
     "WEIGHTS_FORMAT", "WEIGHTS_VERSION", "check_finite_weights", "checkpoint_from_archive",
     "checkpoint_from_file", "history_from_json", "history_json", "model_from_archive",
     "model_from_file", "read_weights", "save_checkpoint", "save_model", "save_weights",
@@ -55,6 +56,20 @@ WEIGHTS_VERSION = 1
 #: Widths up to this need no weights in the file to back them (a model of Dropout layers).
 _FREE_WIDTH = 1024
 _FREE_LAYERS = 256
+#: A population checkpoint (:mod:`glassnet.population_saving`): K members' checkpoints in one
+#: archive, the arrays stacked on a leading member axis.
+POPULATION_FORMAT = "glassnet-population"
+POPULATION_VERSION = 1
+
+
+def refuse_population(archive: Archive) -> None:
+    """A ModelFileError, naming the reader to use, for a population checkpoint handed to a
+    reader of one model."""
+    if archive.doc.get("format") == POPULATION_FORMAT:
+        raise ModelFileError(
+            f"{archive.path!r} holds a population ({archive.doc.get('members')!r:.20} members), "
+            "not one model: read it with glassnet.population.load_population(path) "
+            "(and take member k as population[k])")
 
 
 def save_model(model: Sequential, path: str | os.PathLike[str]) -> None:
@@ -91,7 +106,9 @@ def model_from_file(path: str | os.PathLike[str], model_class: type[Sequential],
     if not os.path.exists(path):
         raise MissingFileError(f"path: no model file at {path!r}")
     archive = read_archive(path, {MODEL_FORMAT: MODEL_VERSION,
-                                  CHECKPOINT_FORMAT: CHECKPOINT_VERSION})
+                                  CHECKPOINT_FORMAT: CHECKPOINT_VERSION,
+                                  POPULATION_FORMAT: POPULATION_VERSION})
+    refuse_population(archive)
     try:
         if archive.doc["format"] == CHECKPOINT_FORMAT:
             return checkpoint_from_archive(archive, model_class, history_class)[0]
@@ -223,7 +240,9 @@ def read_weights(path: str) -> list[Array]:
     slots left out); every problem with the file is a ModelFileError naming it."""
     archive = read_archive(path, {WEIGHTS_FORMAT: WEIGHTS_VERSION,
                                   MODEL_FORMAT: MODEL_VERSION,
-                                  CHECKPOINT_FORMAT: CHECKPOINT_VERSION})
+                                  CHECKPOINT_FORMAT: CHECKPOINT_VERSION,
+                                  POPULATION_FORMAT: POPULATION_VERSION})
+    refuse_population(archive)
     weights = list(archive.arrays)
     if archive.doc["format"] == CHECKPOINT_FORMAT:
         n = (archive.doc.get("optimizer") or {}).get("n_weights")
@@ -302,7 +321,9 @@ def checkpoint_from_file(path: str | os.PathLike[str], model_class: type[Sequent
     path = check_path(path)
     if not os.path.exists(path):
         raise MissingFileError(f"path: no checkpoint file at {path!r}")
-    archive = read_archive(path, {CHECKPOINT_FORMAT: CHECKPOINT_VERSION})
+    archive = read_archive(path, {CHECKPOINT_FORMAT: CHECKPOINT_VERSION,
+                                  POPULATION_FORMAT: POPULATION_VERSION})
+    refuse_population(archive)
     return checkpoint_from_archive(archive, model_class, history_class)
 
 

@@ -12,12 +12,12 @@ import functools
 import json
 import os
 import runpy
-import sys
 import traceback
 import types
 from typing import Any
 
 import numpy as np
+from _driver_common import fit_with_first_callback, glassnet_is_keras, keras_tf, main, script_values
 
 
 def plain(v: Any, depth: int = 0) -> Any:
@@ -51,14 +51,9 @@ def type_name(v: Any) -> str:
 
 
 def dump(g: dict[str, Any]) -> None:
-    values, types_ = {}, {}
-    for name, v in g.items():
-        if name.startswith("_") or isinstance(v, (types.ModuleType, types.FunctionType, type)):
-            continue
-        p = plain(v)
-        if p is not None:
-            values[name] = p
-            types_[name] = type_name(v)
+    found = script_values(g, plain)
+    values = {name: p for name, (p, _) in found.items()}
+    types_ = {name: type_name(v) for name, (_, v) in found.items()}
     print("@@RESULT " + json.dumps({"values": values, "types": types_}))
 
 
@@ -84,8 +79,6 @@ def run_glassnet(script: str, weights_out: str) -> None:
     gn.set_global_seed(0)
     recorded: dict[str, np.ndarray] = {}
     seen: list[Any] = []
-    original_fit = gn.Sequential.fit
-
     original_compile = gn.Sequential.compile
 
     def record(model: Any) -> None:
@@ -102,16 +95,13 @@ def run_glassnet(script: str, weights_out: str) -> None:
         def on_train_begin(self, logs: Any = None) -> None:
             record(self.model)
 
-    def fit(self: Any, *args: Any, callbacks: Any = None, **kwargs: Any) -> Any:
-        return original_fit(self, *args, callbacks=[Record(), *(callbacks or [])], **kwargs)
-
     def compile(self: Any, *args: Any, **kwargs: Any) -> Any:
         out = original_compile(self, *args, **kwargs)
         if self.built:  # the weights at compile time, else at the first fit
             record(self)
         return out
 
-    gn.Sequential.fit = fit  # type: ignore[method-assign]
+    fit_with_first_callback(gn.Sequential, Record)
     gn.Sequential.compile = compile  # type: ignore[method-assign]
     g = runpy.run_path(script, run_name="__main__")
     np.savez(weights_out, **recorded)
@@ -122,11 +112,8 @@ def _keras_tf() -> types.ModuleType:
     """``tf`` as a script uses it, for real Keras (TensorFlow itself is not installed)."""
     import keras
 
-    tf = types.ModuleType("tf")
+    tf = keras_tf(keras)
     ops = keras.ops
-    tf.keras = keras  # type: ignore[attr-defined]
-    tf.__version__ = keras.__version__
-    tf.version = types.SimpleNamespace(VERSION=keras.__version__)  # type: ignore[attr-defined]
     tf.nn = types.SimpleNamespace(softmax=ops.softmax, sigmoid=ops.sigmoid,  # type: ignore[attr-defined]
                                   relu=ops.relu)
     tf.random = types.SimpleNamespace(set_seed=keras.utils.set_random_seed)  # type: ignore[attr-defined]
@@ -148,15 +135,9 @@ def run_keras(script: str, weights_in: str) -> None:
     # TensorFlow's tensors answer .numpy() whether or not they took part in a gradient
     torch.Tensor.numpy = lambda self, *a, **k: numpy_of(self.detach().cpu(), *a, **k)  # type: ignore[method-assign]
     keras.utils.set_random_seed(0)
-    tf = _keras_tf()
-    fake = types.ModuleType("glassnet")
-    fake.tf = tf  # type: ignore[attr-defined]
-    fake.keras = keras  # type: ignore[attr-defined]
-    sys.modules["glassnet"] = fake
-    sys.modules["glassnet.keras"] = keras
-    for sub in ("layers", "models", "losses", "optimizers", "callbacks", "activations",
-                "regularizers", "metrics", "utils"):
-        sys.modules[f"glassnet.keras.{sub}"] = getattr(keras, sub)
+    glassnet_is_keras(keras, _keras_tf(), ("layers", "models", "losses", "optimizers",
+                                           "callbacks", "activations", "regularizers",
+                                           "metrics", "utils"))
     weights = dict(np.load(weights_in))
     seen: list[Any] = []
 
@@ -196,17 +177,10 @@ def run_keras(script: str, weights_in: str) -> None:
         return out
 
     Trainer.compile = compile  # type: ignore[method-assign]
-    original_fit = keras.Model.fit
-
-    @functools.wraps(original_fit)
-    def fit(self: Any, *args: Any, callbacks: Any = None, **kwargs: Any) -> Any:
-        return original_fit(self, *args, callbacks=[Copy(), *(callbacks or [])], **kwargs)
-
-    keras.Model.fit = fit  # type: ignore[method-assign]
+    fit_with_first_callback(keras.Model, Copy)
     g = runpy.run_path(script, run_name="__main__")
     dump(g)
 
 
 if __name__ == "__main__":
-    mode, script, weights = sys.argv[1:4]
-    (run_glassnet if mode == "glassnet" else run_keras)(script, weights)
+    main(run_glassnet, run_keras)

@@ -14,11 +14,10 @@ from __future__ import annotations
 import json
 import os
 import runpy
-import sys
-import types
 from typing import Any
 
 import numpy as np
+from _driver_common import fit_with_first_callback, glassnet_is_keras, keras_tf, main, script_values
 
 
 def plain(v: Any, depth: int = 0) -> Any:
@@ -47,13 +46,7 @@ def plain(v: Any, depth: int = 0) -> Any:
 
 
 def dump(g: dict[str, Any]) -> None:
-    values = {}
-    for name, v in g.items():
-        if name.startswith("_") or isinstance(v, (types.ModuleType, types.FunctionType, type)):
-            continue
-        p = plain(v)
-        if p is not None:
-            values[name] = p
+    values = {name: p for name, (p, _) in script_values(g, plain).items()}
     print("@@RESULT " + json.dumps(values))
 
 
@@ -63,8 +56,6 @@ def run_glassnet(script: str, weights_out: str) -> None:
     gn.set_global_seed(0)
     recorded: dict[str, np.ndarray] = {}
     seen: list[Any] = []
-    original_fit = gn.Sequential.fit
-
     class Record(gn.Callback):
         def on_train_begin(self, logs: Any = None) -> None:
             if any(m is self.model for m in seen):
@@ -76,10 +67,7 @@ def run_glassnet(script: str, weights_out: str) -> None:
                 recorded[f"m{k}_{i}_W"] = layer.params[0].copy()
                 recorded[f"m{k}_{i}_b"] = layer.params[1].copy()
 
-    def fit(self: Any, *args: Any, callbacks: Any = None, **kwargs: Any) -> Any:
-        return original_fit(self, *args, callbacks=[Record(), *(callbacks or [])], **kwargs)
-
-    gn.Sequential.fit = fit  # type: ignore[method-assign]
+    fit_with_first_callback(gn.Sequential, Record)
     g = runpy.run_path(script, run_name="__main__")
     np.savez(weights_out, **recorded)
     dump(g)
@@ -90,15 +78,7 @@ def run_keras(script: str, weights_in: str) -> None:
     import keras
 
     keras.utils.set_random_seed(0)
-    tf = types.ModuleType("tf")
-    tf.keras = keras  # type: ignore[attr-defined]
-    tf.__version__ = keras.__version__  # type: ignore[attr-defined]
-    tf.version = types.SimpleNamespace(VERSION=keras.__version__)  # type: ignore[attr-defined]
-    fake = types.ModuleType("glassnet")
-    fake.tf = tf  # type: ignore[attr-defined]
-    fake.keras = keras  # type: ignore[attr-defined]
-    sys.modules["glassnet"] = fake
-    sys.modules["glassnet.keras"] = keras
+    glassnet_is_keras(keras, keras_tf(keras))
     weights = dict(np.load(weights_in))
     seen: list[Any] = []
 
@@ -114,16 +94,10 @@ def run_keras(script: str, weights_in: str) -> None:
                 layer.kernel.assign(weights[f"m{k}_{i}_W"])
                 layer.bias.assign(weights[f"m{k}_{i}_b"])
 
-    original_fit = keras.Model.fit
-
-    def fit(self: Any, *args: Any, callbacks: Any = None, **kwargs: Any) -> Any:
-        return original_fit(self, *args, callbacks=[Copy(), *(callbacks or [])], **kwargs)
-
-    keras.Model.fit = fit  # type: ignore[method-assign]
+    fit_with_first_callback(keras.Model, Copy)
     g = runpy.run_path(script, run_name="__main__")
     dump(g)
 
 
 if __name__ == "__main__":
-    mode, script, weights = sys.argv[1:4]
-    (run_glassnet if mode == "glassnet" else run_keras)(script, weights)
+    main(run_glassnet, run_keras)

@@ -24,13 +24,7 @@ that is how the arrays are matched to the layers, here and in :func:`load_keras_
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
-import re
-import zipfile
-import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,214 +32,32 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import layers as gn_layers
+from .. import regularizers
 from ..errors import (
-    ArgumentTypeError,
     ConfigError,
     GlassnetError,
-    MissingFileError,
     ModelFileError,
-    OutsideSubsetError,
 )
-from ..io import MAX_JSON_BYTES, parse_json
 from ..model import Sequential
-from ._common import optional
+from .keras_files import (
+    MAX_EXPANSION,
+    KerasArrays,
+    Plan,
+    check_path,
+    file_boundary,
+    load_keras_weights,
+    load_plans,
+    read_archive,
+    snake_case,
+)
 
 __all__ = ["file_boundary", "from_keras", "load_keras_weights"]
 
 Array = NDArray[Any]
 
-#: A .keras archive may not expand its members to more than this many times its own size
-#: (Keras stores them uncompressed; the bound turns a zip bomb into a clear error).
-MAX_EXPANSION = 16
 
 _KERAS_ACTIVATIONS = {"linear": "linear", "relu": "relu", "sigmoid": "sigmoid",
                       "tanh": "tanh", "softmax": "softmax", "leaky_relu": "leaky_relu"}
-
-
-def _h5py() -> Any:
-    return optional("h5py", "glassnet.interop's Keras reader needs h5py: "
-                            "pip install 'glassnet[interop]' (or h5py alone)")
-
-
-def _snake(name: str) -> str:
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-# -------------------------------------------------------------------------------- the file
-
-#: glassnet errors a reader lets through with their own type (the file's name added)
-_KEEP = (ModelFileError, MissingFileError, ConfigError, OutsideSubsetError)
-
-
-@contextlib.contextmanager
-def file_boundary(label: str) -> Iterator[None]:
-    """The error boundary of a reader of outside files: inside it, whatever h5py, zipfile,
-    json or NumPy raise (``OSError``, ``KeyError``, ``OverflowError``, ``RecursionError``,
-    ``MemoryError``, ...) leaves as a :class:`~glassnet.ModelFileError` naming ``label`` (the
-    file). ``ModelFileError``, ``MissingFileError``, ``ConfigError`` and
-    ``OutsideSubsetError`` keep their type (``label`` is added to a message that lacks it);
-    other glassnet errors (a ``ShapeError`` or ``DataError`` from ``set_weights``) become
-    ``ModelFileError``. ``ImportError`` (a missing optional library) passes unchanged::
-
-        with file_boundary(str(path)):
-            ... every h5py / zip / json call that reads the file ...
-    """
-    try:
-        yield
-    except ImportError:
-        raise
-    except _KEEP as exc:
-        if label in str(exc):
-            raise
-        raise type(exc)(f"{label}: {exc}") from exc
-    except GlassnetError as exc:
-        raise ModelFileError(f"{label}: {exc}") from exc
-    except Exception as exc:  # what the file made h5py / zipfile / json / numpy raise
-        detail = str(exc)[:200]
-        raise ModelFileError(f"{label}: cannot be read ({type(exc).__name__}"
-                             f"{': ' + detail if detail else ''})") from exc
-
-
-def _read_archive(path: Path) -> tuple[dict[str, Any], bytes]:
-    """``config.json`` (parsed) and the bytes of ``model.weights.h5`` from a .keras file."""
-    size = path.stat().st_size
-    budget = MAX_EXPANSION * size + 2**20
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            for needed in ("config.json", "model.weights.h5"):
-                if needed not in names:
-                    raise ModelFileError(f"{path}: not a Keras 3 .keras file (no {needed} in "
-                                         f"the archive; it has {sorted(names)[:10]})")
-
-            def member(name: str, limit: int) -> bytes:
-                nonlocal budget
-                chunks, total = [], 0
-                with archive.open(name) as f:
-                    while chunk := f.read(2**20):
-                        total += len(chunk)
-                        if total > min(limit, budget):
-                            raise ModelFileError(
-                                f"{path}: {name} expands to more than "
-                                f"{min(limit, budget):,} bytes, far beyond the archive's "
-                                f"{size:,}; refusing to read it")
-                        chunks.append(chunk)
-                budget -= total
-                return b"".join(chunks)
-
-            config_bytes = member("config.json", MAX_JSON_BYTES)
-            weights = member("model.weights.h5", budget)
-    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
-        raise ModelFileError(f"{path}: not a readable .keras archive ({exc})") from exc
-    config = parse_json(config_bytes, f"{path}: config.json", ModelFileError)
-    if not isinstance(config, dict):
-        raise ModelFileError(f"{path}: config.json holds {type(config).__name__}, "
-                             f"expected an object")
-    return config, weights
-
-
-class _Arrays:
-    """The layer arrays of a Keras weights file, read with checks (see the module doc)."""
-
-    def __init__(self, source: bytes | Path, label: str) -> None:
-        h5py = _h5py()
-        self.label = label
-        self.h5py = h5py
-        if isinstance(source, Path):
-            self.budget = MAX_EXPANSION * source.stat().st_size + 2**20
-            with open(source, "rb") as f:
-                data = f.read()
-        else:
-            data = source
-            self.budget = MAX_EXPANSION * len(data) + 2**20
-        try:
-            self.file = h5py.File(io.BytesIO(data), "r")
-        except Exception as exc:  # h5py raises OSError and friends for a damaged file
-            raise ModelFileError(f"{label}: not a readable HDF5 weights file ({exc})") from exc
-
-    def close(self) -> None:
-        self.file.close()
-
-    def _child(self, group: Any, key: str, where: str) -> Any:
-        link = group.get(key, getlink=True)
-        if link is None:
-            return None
-        if not isinstance(link, self.h5py.HardLink):
-            raise ModelFileError(f"{self.label}: {where}/{key} is a {type(link).__name__}; "
-                                 f"only plain (hard-linked) groups and datasets are read")
-        return group[key]
-
-    def count(self, key: str) -> int:
-        """How many arrays ``layers/<key>/vars`` holds (0 if there is no such group)."""
-        group = self.file
-        for part in ("layers", key, "vars"):
-            group = self._child(group, part, f"layers/{key}/vars")
-            if group is None or not isinstance(group, self.h5py.Group):
-                return 0
-        return len(group)
-
-    def layer_vars(self, key: str, shapes: list[tuple[int, ...]],
-                   dtype: Any = None) -> list[Array]:
-        """The arrays ``layers/<key>/vars/0..`` with the given shapes (exactly that many),
-        finite, and (given ``dtype``) converted to it: a value beyond its range is refused."""
-        where = f"layers/{key}/vars"
-        group = self.file
-        for part in ("layers", key, "vars"):
-            group = self._child(group, part, where)
-            if group is None or not isinstance(group, self.h5py.Group):
-                if not shapes:
-                    return []
-                raise ModelFileError(f"{self.label}: no group {where} for a layer with "
-                                     f"{len(shapes)} weight arrays")
-        found = sorted(group.keys(), key=lambda k: int(k) if k.isdigit() else -1)
-        if found != [str(i) for i in range(len(shapes))]:
-            raise ModelFileError(f"{self.label}: {where} holds {found}, expected "
-                                 f"{len(shapes)} arrays 0..{len(shapes) - 1}")
-        out = []
-        for i, shape in enumerate(shapes):
-            ds = self._child(group, str(i), where)
-            if not isinstance(ds, self.h5py.Dataset):
-                raise ModelFileError(f"{self.label}: {where}/{i} is not a dataset")
-            if ds.external or ds.is_virtual:
-                raise ModelFileError(f"{self.label}: {where}/{i} keeps its data outside the "
-                                     f"file; refusing to read it")
-            if ds.dtype.kind not in "fiu" or ds.dtype.itemsize not in (1, 2, 4, 8):
-                raise ModelFileError(f"{self.label}: {where}/{i} holds {ds.dtype}, expected "
-                                     f"numbers")
-            if tuple(ds.shape) != tuple(shape):
-                raise ModelFileError(f"{self.label}: {where}/{i} has shape {ds.shape}, "
-                                     f"expected {tuple(shape)}")
-            nbytes = int(np.prod(shape, dtype=np.int64)) * ds.dtype.itemsize
-            if nbytes > self.budget:
-                raise ModelFileError(f"{self.label}: {where}/{i} would take {nbytes:,} bytes, "
-                                     f"more than the file can hold; refusing to read it")
-            self.budget -= nbytes
-            try:
-                a = np.asarray(ds[()])
-            except Exception as exc:
-                raise ModelFileError(f"{self.label}: {where}/{i} cannot be read "
-                                     f"({exc})") from exc
-            out.append(_checked_values(a, dtype, f"{self.label}: {where}/{i}"))
-        return out
-
-
-def _checked_values(a: Array, dtype: Any, where: str) -> Array:
-    """``a`` finite and, given ``dtype``, converted to it without overflow."""
-    if a.dtype.kind == "f" and not np.isfinite(a).all():
-        raise ModelFileError(f"{where} holds NaN or infinite values")
-    if dtype is None:
-        return a
-    with np.errstate(over="ignore", invalid="ignore"):
-        converted = a.astype(dtype)
-    if not np.isfinite(converted).all():
-        biggest = float(np.max(np.abs(a.astype(np.float64))))
-        raise ModelFileError(f"{where} holds values up to {biggest:.3g}, beyond the range of "
-                             f"the model's {np.dtype(dtype).name}")
-    return converted
-
-
-# -------------------------------------------------------------------------------- the layers
 
 
 def _option(cfg: dict[str, Any], layer: str, key: str, allowed: Any) -> None:
@@ -269,12 +81,9 @@ def _activation(name: Any, layer: str) -> Any:
 def _regularizer(cfg: Any, layer: str, key: str) -> Any:
     if cfg is None:
         return None
-    import glassnet
-
-    regularizers = getattr(glassnet, "regularizers", None)
     kind = cfg.get("class_name") if isinstance(cfg, dict) else cfg
     params = cfg.get("config", {}) if isinstance(cfg, dict) else {}
-    if regularizers is None or kind not in ("L1", "L2", "L1L2"):
+    if kind not in ("L1", "L2", "L1L2"):
         raise ConfigError(f"layer {layer!r}: option {key}={kind!r} is not supported by "
                           f"glassnet (expected None, L1, L2 or L1L2)")
     if kind == "L1":
@@ -291,19 +100,7 @@ def _glassnet_layer(kind: str, name: str) -> Any:
     return cls
 
 
-class _Plan:
-    """One Keras layer as a glassnet layer, and how to turn its Keras arrays into glassnet's."""
-
-    def __init__(self, layer: Any, key: str, shapes: Any, convert: Any) -> None:
-        self.layer = layer
-        self.units: int | None = getattr(layer, "units", None)  # the width it gives, if new
-        self.optional_bias = False  # True: the file may hold the kernel alone (zero bias)
-        self.key = key  # the Keras HDF5 group name
-        self.shapes = shapes  # function n_in -> Keras array shapes
-        self.convert = convert  # function (keras arrays) -> glassnet arrays
-
-
-def _plan(entry: Any, key: str, dtype: str) -> _Plan:
+def _plan(entry: Any, key: str, dtype: str) -> Plan:
     if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
         raise ModelFileError(f"config.json: a layer entry is not an object: {entry!r:.200}")
     kind = entry.get("class_name")
@@ -335,28 +132,28 @@ def _plan(entry: Any, key: str, dtype: str) -> _Plan:
         def dense_convert(arrays: list[Array]) -> list[Array]:
             return arrays if use_bias else [arrays[0], np.zeros(units, arrays[0].dtype)]
 
-        return _Plan(layer, key, dense_shapes, dense_convert)
+        return Plan(layer, key, dense_shapes, dense_convert)
     if kind == "Dropout":
         _option(cfg, name, "noise_shape", None)
-        return _Plan(_glassnet_layer("Dropout", name)(float(cfg.get("rate", 0.0)), name=name),
+        return Plan(_glassnet_layer("Dropout", name)(float(cfg.get("rate", 0.0)), name=name),
                      key, lambda n: [], lambda a: a)
     if kind == "Activation":
         act = _activation(cfg.get("activation"), name)
-        return _Plan(_glassnet_layer("Activation", name)(act, name=name), key,
+        return Plan(_glassnet_layer("Activation", name)(act, name=name), key,
                      lambda n: [], lambda a: a)
     if kind == "ReLU":
         for option, default in (("max_value", None), ("negative_slope", (0.0, 0)),
                                 ("threshold", (0.0, 0))):
             _option(cfg, name, option, default)
-        return _Plan(_glassnet_layer("ReLU", name)(name=name), key, lambda n: [],
+        return Plan(_glassnet_layer("ReLU", name)(name=name), key, lambda n: [],
                      lambda a: a)
     if kind == "LeakyReLU":
         slope = float(cfg.get("negative_slope", 0.3))
-        return _Plan(_glassnet_layer("LeakyReLU", name)(negative_slope=slope, name=name),
+        return Plan(_glassnet_layer("LeakyReLU", name)(negative_slope=slope, name=name),
                      key, lambda n: [], lambda a: a)
     if kind == "Softmax":
         _option(cfg, name, "axis", (-1, [-1]))
-        return _Plan(_glassnet_layer("Softmax", name)(name=name), key, lambda n: [],
+        return Plan(_glassnet_layer("Softmax", name)(name=name), key, lambda n: [],
                      lambda a: a)
     if kind == "Normalization":
         _option(cfg, name, "axis", ([-1], -1))
@@ -364,7 +161,7 @@ def _plan(entry: Any, key: str, dtype: str) -> _Plan:
         if cfg.get("mean") is not None or cfg.get("variance") is not None:
             raise ConfigError(f"layer {name!r}: mean and variance given in the config are not "
                               f"supported (only adapted ones, stored as weights)")
-        return _Plan(_glassnet_layer("Normalization", name)(name=name), key,
+        return Plan(_glassnet_layer("Normalization", name)(name=name), key,
                      lambda n: [(n,), (n,), ()], lambda a: a[:2])
     if kind == "BatchNormalization":
         _option(cfg, name, "axis", (-1, [-1]))
@@ -378,13 +175,13 @@ def _plan(entry: Any, key: str, dtype: str) -> _Plan:
             return [(n,)] * (2 + int(center) + int(scale))
 
         # Keras' order is glassnet's: [gamma if scale] [beta if center] moving_mean, moving_var
-        return _Plan(layer, key, bn_shapes, lambda a: a)
+        return Plan(layer, key, bn_shapes, lambda a: a)
     raise ConfigError(f"layer {name!r}: {kind} layers are not supported by glassnet (it reads "
                       f"Dense, Dropout, Activation, ReLU, LeakyReLU, Softmax, Normalization "
                       f"and BatchNormalization)")
 
 
-def _plans(config: dict[str, Any], label: str) -> tuple[int, str, str, list[_Plan]]:
+def _plans(config: dict[str, Any], label: str) -> tuple[int, str, str, list[Plan]]:
     if config.get("class_name") != "Sequential":
         raise ConfigError(f"{label}: a {config.get('class_name')!r} model; glassnet reads "
                           f"Sequential models only")
@@ -403,7 +200,7 @@ def _plans(config: dict[str, Any], label: str) -> tuple[int, str, str, list[_Pla
     counts: dict[str, int] = {}
     plans = []
     for entry in entries:  # every layer and option is checked before the input's shape
-        base = _snake(str(entry.get("class_name", "layer")) if isinstance(entry, dict)
+        base = snake_case(str(entry.get("class_name", "layer")) if isinstance(entry, dict)
                       else "layer")
         i = counts.get(base, 0)
         counts[base] = i + 1
@@ -432,36 +229,6 @@ def _plans(config: dict[str, Any], label: str) -> tuple[int, str, str, list[_Pla
     return n_in, dtype, str(body.get("name", "sequential")), plans
 
 
-def _load(model: Sequential, plans: list[_Plan], arrays: _Arrays) -> None:
-    weights: list[Array] = []
-    n = int(model.input_dim or 0)
-    for plan, layer in zip(plans, model.layers):
-        shapes = plan.shapes(n)
-        if plan.optional_bias and arrays.count(plan.key) == 1:  # a Dense with use_bias=False
-            found = arrays.layer_vars(plan.key, shapes[:1], model.dtype)
-            found.append(np.zeros(shapes[1], dtype=found[0].dtype))
-        else:
-            found = arrays.layer_vars(plan.key, shapes, model.dtype)
-        weights += [np.asarray(a, dtype=model.dtype) for a in plan.convert(found)]
-        n = layer.output_dim
-    model.set_weights(weights)
-
-
-def _check_path(path: Any) -> Path:
-    """``path`` as a Path to a regular file (bytes paths are decoded as the OS does)."""
-    if isinstance(path, bytes):
-        path = os.fsdecode(path)
-    if not isinstance(path, (str, os.PathLike)):
-        raise ArgumentTypeError(f"path: expected a file path (str or os.PathLike), got "
-                                f"{type(path).__name__}")
-    p = Path(path)
-    if not p.exists():
-        raise MissingFileError(f"path: no file at {str(p)!r}")
-    if not p.is_file():
-        raise ModelFileError(f"path: {str(p)!r} is not a regular file")
-    return p
-
-
 def from_keras(path: str | os.PathLike[str], *, seed: int | None = None) -> Sequential:
     """The glassnet model of a Keras 3 ``.keras`` file (a ``Sequential`` model of layers
     glassnet has), with its weights; ``predict`` gives what Keras' ``predict`` gives.
@@ -472,13 +239,13 @@ def from_keras(path: str | os.PathLike[str], *, seed: int | None = None) -> Sequ
     if isinstance(path, (str, os.PathLike)) and Path(path).name.endswith(".weights.h5"):
         raise ConfigError(f"path: {Path(path).name} holds weights without the architecture; "
                           f"build the glassnet model and call load_keras_weights(model, path)")
-    p = _check_path(path)
+    p = check_path(path)
     with file_boundary(str(p)):
         return _from_keras(p, seed)
 
 
 def _from_keras(p: Path, seed: int | None) -> Sequential:
-    config, weights = _read_archive(p)
+    config, weights = read_archive(p)
     n_in, dtype, name, plans = _plans(config, str(p))
     # The weights the config asks for must fit in what the file can hold, before any is made.
     need, n = 0, n_in
@@ -491,50 +258,9 @@ def _from_keras(p: Path, seed: int | None) -> Sequential:
                              f"the file of {p.stat().st_size:,} bytes can hold")
     model = Sequential([gn_layers.Input(shape=(n_in,))] + [plan.layer for plan in plans],
                        seed=seed, dtype=dtype, name=name)
-    arrays = _Arrays(weights, f"{p}:model.weights.h5")
+    arrays = KerasArrays(weights, f"{p}:model.weights.h5")
     try:
-        _load(model, plans, arrays)
+        load_plans(model, plans, arrays)
     finally:
         arrays.close()
     return model
-
-
-def load_keras_weights(model: Sequential, path: str | os.PathLike[str]) -> None:
-    """Set ``model``'s weights from a Keras ``.weights.h5`` (or ``.keras``) file saved from a
-    Keras model with the same layers in the same order (a Dense layer for each Dense, a
-    BatchNormalization for each BatchNormalization, ...). Nothing changes if it fails."""
-    p = _check_path(path)
-    if not model.built:
-        raise ConfigError("model: build it first (Input(shape=...)), so its shapes are known")
-    with file_boundary(str(p)):
-        source: bytes | Path = p
-        if zipfile.is_zipfile(p):
-            _, source = _read_archive(p)
-        counts: dict[str, int] = {}
-        plans = []
-        for layer in model.layers:
-            kind = type(layer).__name__
-            base = _snake(kind)
-            i = counts.get(base, 0)
-            counts[base] = i + 1
-            key = base if i == 0 else f"{base}_{i}"
-            plans.append(_plan_for_glassnet_layer(layer, kind, key))
-        arrays = _Arrays(source, str(p))
-        try:
-            _load(model, plans, arrays)
-        finally:
-            arrays.close()
-
-
-def _plan_for_glassnet_layer(layer: Any, kind: str, key: str) -> _Plan:
-    if kind == "Dense":
-        units = layer.output_dim
-        plan = _Plan(layer, key, lambda n: [(n, units), (units,)], lambda a: a)
-        plan.optional_bias = True
-        return plan
-    if kind == "Normalization":
-        return _Plan(layer, key, lambda n: [(n,), (n,), ()], lambda a: a[:2])
-    if kind == "BatchNormalization":
-        count = len(layer.get_weights())
-        return _Plan(layer, key, lambda n: [(n,)] * count, lambda a: a)
-    return _Plan(layer, key, lambda n: [], lambda a: a)

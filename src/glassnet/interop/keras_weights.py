@@ -21,7 +21,6 @@ no links followed, nothing run) inside the same kind of boundary.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -31,6 +30,7 @@ import numpy as np
 from ..checks import check_built
 from ..errors import GlassnetError, ModelFileError, OutsideSubsetError
 from ._common import optional
+from .keras_files import load_keras_weights, snake_case
 
 if TYPE_CHECKING:
     from ..model import Sequential
@@ -54,13 +54,6 @@ def is_hdf5_file(path: str | os.PathLike[str]) -> bool:
             return f.read(8) == HDF5_MAGIC
     except OSError:
         return False
-
-
-def _snake(name: str) -> str:
-    """Keras' layer keys: ``Dense`` -> ``dense``, ``BatchNormalization`` ->
-    ``batch_normalization``, ``ReLU`` -> ``re_lu``."""
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 @contextmanager
@@ -96,7 +89,7 @@ def _layer_arrays(model: Sequential) -> list[tuple[str, str, list[Any]]]:
         k += n
         if layer.kind == "Normalization":  # Keras keeps the count of adapted examples too
             arrays.append(np.array(0, dtype=np.int32))
-        base = _snake(layer.kind)
+        base = snake_case(layer.kind)
         i = counts.get(base, 0)
         counts[base] = i + 1
         out.append((base if i == 0 else f"{base}_{i}", str(layer.name), arrays))
@@ -130,8 +123,6 @@ def load_keras_weights_file(model: Sequential, path: str | os.PathLike[str]) -> 
     """Set ``model``'s weights from a Keras ``.weights.h5`` (or ``.keras``) file of a model
     with the same layers; shapes, dtypes (numbers only) and finite values are checked before
     any weight changes. Every failure is a glassnet error naming the file."""
-    from .keras import load_keras_weights
-
     path = os.fspath(path)
     with _boundary(path, "read"):
         load_keras_weights(model, path)

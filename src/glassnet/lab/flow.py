@@ -28,7 +28,7 @@ from ..callbacks import Callback
 from ..checks import check_int
 from ..datasets import Standardizer, load_coffee
 from ..errors import ConfigError
-from ..inspect import data_flow, fit_schedule
+from ..inspect import DataFlow, FitSchedule, data_flow, fit_schedule
 from ..layers import Dense, Input
 from ..model import Sequential
 from ..optimizers import SGD
@@ -88,6 +88,129 @@ def _label(batch_size: int | None, m: int) -> str:
     return f"mini-batch ({batch_size})"
 
 
+def _coffee_model(seed: int, learning_rate: float) -> Sequential:
+    """The course's coffee network, 2-3-1 sigmoid, plain SGD; the same start for one seed."""
+    model = Sequential([Input(shape=(2,)), Dense(3, activation="sigmoid", name="L1"),
+                        Dense(1, activation="sigmoid", name="L2")], seed=seed)
+    model.compile(loss="binary_crossentropy", optimizer=SGD(learning_rate=learning_rate))
+    return model
+
+
+def _trace(model: Sequential, X: NDArray[Any]
+           ) -> tuple[DataFlow, list[dict[str, Any]], dict[str, list[int]]]:
+    """One forward pass, traced: the flow, its table rows, and the examples each unit saw."""
+    flow = data_flow(model, X)
+    flow_rows = [{
+        "layer": f"{r['layer']} ({r['activation']})",
+        "input (m, n_in)": str(r["input"]),
+        "W (n_in, units)": str(r["W"]),
+        "output (m, units)": str(r["output"]),
+        "multiply-adds": r["multiply_adds"],
+        "examples per unit": ", ".join(str(int(c)) for c in layer.examples_per_unit),
+    } for r, layer in zip(flow.rows(), flow.layers)]
+    trace_counts = {layer.name: [int(c) for c in layer.examples_per_unit]
+                    for layer in flow.layers}
+    return flow, flow_rows, trace_counts
+
+
+def _train_with_batch_size(model: Sequential, X: NDArray[Any], y: NDArray[Any],
+                           bs: int | None, epochs: int, seed: int) -> dict[str, Any]:
+    """Fit ``model`` with batch size ``bs`` (``None``: the full batch) while a callback
+    counts every step: batches, updates, the examples each unit saw, and the losses."""
+    n_examples = X.shape[0]
+    x = model.check_X(X)
+    t = model.prepare_targets(y, x.shape[0])
+    counter = _StepCounter(x, t)
+    history = model.fit(X, y, epochs=epochs, batch_size=bs, seed=seed,
+                        callbacks=[counter], verbose=0)
+    schedule = fit_schedule(n_examples, bs, epochs)
+    per_epoch = counter.unit_examples_per_epoch
+    unit_counts = {name: sorted({int(c) for e in per_epoch for c in e[name]})
+                   for name in per_epoch[0]}
+    n_first = counter.steps_in_epoch[0]
+    first_epoch_batches = [rows[0] for rows in counter.rows_per_step[:n_first]]
+    p = model.predict(X, batch_size=None)[:, 0]
+    return {
+        "batch_size": bs,
+        "steps_per_epoch": sorted(set(counter.steps_in_epoch)),
+        "predicted_steps_per_epoch": schedule.steps_per_epoch,
+        "batch_sizes_epoch1": first_epoch_batches,
+        "updates": len(counter.full_loss),
+        "predicted_updates": schedule.total_updates,
+        "unit_examples_per_epoch": unit_counts,
+        "start_loss": float(counter.start_loss),
+        "final_loss": float(counter.full_loss[-1]),
+        "final_accuracy": float(np.mean((p > 0.5) == (y == 1))),
+        "epoch_mean_batch_loss": np.asarray(history.history["loss"], dtype=np.float64),
+        "epoch_loss": np.asarray([counter.start_loss] + counter.epoch_full_loss),
+        "step_loss": np.asarray([counter.start_loss] + counter.full_loss),
+        "step_batch_loss": np.asarray(counter.batch_loss),
+    }
+
+
+def _run_rows(runs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """One table row per batch size: steps, batches, examples per unit, losses, accuracy."""
+    run_rows = []
+    for label, r in runs.items():
+        sizes_text = _batches_text(r["batch_sizes_epoch1"])
+        run_rows.append({
+            "training": label,
+            "steps per epoch": ", ".join(str(s) for s in r["steps_per_epoch"]),
+            "batches in epoch 1": sizes_text,
+            "examples per unit per epoch": ", ".join(
+                str(c) for c in sorted({c for v in r["unit_examples_per_epoch"].values()
+                                        for c in v})),
+            "updates in all": r["updates"],
+            "loss at start": r["start_loss"],
+            "loss after training": r["final_loss"],
+            "accuracy": r["final_accuracy"],
+        })
+    return run_rows
+
+
+def _flow_numbers(flow: DataFlow, trace_counts: dict[str, list[int]],
+                  runs: dict[str, dict[str, Any]], big: FitSchedule, big_batch: int,
+                  n_examples: int, epochs: int, learning_rate: float) -> dict[str, Any]:
+    """The experiment's numbers: who saw which examples in the trace and in training, each
+    run's counts (without its curves), and the large fit's schedule."""
+    all_trace = all(c == n_examples for counts in trace_counts.values() for c in counts)
+    all_train = all(v == [n_examples] for r in runs.values()
+                    for v in r["unit_examples_per_epoch"].values())
+    return {
+        "n_examples": n_examples,
+        "epochs": epochs,
+        "learning_rate": float(learning_rate),
+        "trace_examples_per_unit": trace_counts,
+        "every_unit_saw_every_example": bool(all_trace),
+        "every_unit_saw_every_example_each_epoch": bool(all_train),
+        "total_multiply_adds": flow.total_multiply_adds,
+        "runs": {label: {k: v for k, v in r.items() if not isinstance(v, np.ndarray)}
+                 for label, r in runs.items()},
+        "big_samples": big.n_train,
+        "big_batch": big_batch,
+        "big_steps_per_epoch": big.steps_per_epoch,
+        "big_sentence": big.sentence,
+    }
+
+
+def _flow_data(flow: DataFlow, runs: dict[str, dict[str, Any]],
+               big: FitSchedule) -> dict[str, Any]:
+    """What the figures draw: every run's loss curves, the traced layers, the two schedules."""
+    return {
+        "epoch_loss": {k: r["epoch_loss"] for k, r in runs.items()},
+        "epoch_mean_batch_loss": {k: r["epoch_mean_batch_loss"] for k, r in runs.items()},
+        "step_loss": {k: r["step_loss"] for k, r in runs.items()},
+        "step_batch_loss": {k: r["step_batch_loss"] for k, r in runs.items()},
+        "layers": [{"name": layer.name, "activation": layer.activation,
+                    "input_shape": layer.input_shape, "W_shape": layer.W_shape,
+                    "output_shape": layer.output_shape,
+                    "examples_per_unit": layer.examples_per_unit.copy()}
+                   for layer in flow.layers],
+        "flow_table": flow.table(),
+        "big_schedule": big.table(),
+    }
+
+
 def run_flow(
     *,
     n_examples: int = 100,
@@ -124,96 +247,14 @@ def run_flow(
 
     X_raw, y = load_coffee(n_examples)
     X = Standardizer().fit_transform(X_raw)
-
-    def build() -> Sequential:
-        model = Sequential([Input(shape=(2,)), Dense(3, activation="sigmoid", name="L1"),
-                            Dense(1, activation="sigmoid", name="L2")], seed=seed)
-        model.compile(loss="binary_crossentropy", optimizer=SGD(learning_rate=learning_rate))
-        return model
-
-    # -- 1. one forward pass, traced ------------------------------------------------------
-    probe_model = build()
-    flow = data_flow(probe_model, X)
-    flow_rows = [{
-        "layer": f"{r['layer']} ({r['activation']})",
-        "input (m, n_in)": str(r["input"]),
-        "W (n_in, units)": str(r["W"]),
-        "output (m, units)": str(r["output"]),
-        "multiply-adds": r["multiply_adds"],
-        "examples per unit": ", ".join(str(int(c)) for c in layer.examples_per_unit),
-    } for r, layer in zip(flow.rows(), flow.layers)]
-    trace_counts = {layer.name: [int(c) for c in layer.examples_per_unit]
-                    for layer in flow.layers}
-
-    # -- 2. the same start, three batch sizes ------------------------------------------------
-    runs: dict[str, dict[str, Any]] = {}
-    for bs in sizes:
-        model = build()
-        x = model.check_X(X)
-        t = model.prepare_targets(y, x.shape[0])
-        counter = _StepCounter(x, t)
-        history = model.fit(X, y, epochs=epochs, batch_size=bs, seed=seed,
-                            callbacks=[counter], verbose=0)
-        schedule = fit_schedule(n_examples, bs, epochs)
-        per_epoch = counter.unit_examples_per_epoch
-        unit_counts = {name: sorted({int(c) for e in per_epoch for c in e[name]})
-                       for name in per_epoch[0]}
-        n_first = counter.steps_in_epoch[0]
-        first_epoch_batches = [rows[0] for rows in counter.rows_per_step[:n_first]]
-        p = model.predict(X, batch_size=None)[:, 0]
-        label = _label(bs, n_examples)
-        runs[label] = {
-            "batch_size": bs,
-            "steps_per_epoch": sorted(set(counter.steps_in_epoch)),
-            "predicted_steps_per_epoch": schedule.steps_per_epoch,
-            "batch_sizes_epoch1": first_epoch_batches,
-            "updates": len(counter.full_loss),
-            "predicted_updates": schedule.total_updates,
-            "unit_examples_per_epoch": unit_counts,
-            "start_loss": float(counter.start_loss),
-            "final_loss": float(counter.full_loss[-1]),
-            "final_accuracy": float(np.mean((p > 0.5) == (y == 1))),
-            "epoch_mean_batch_loss": np.asarray(history.history["loss"], dtype=np.float64),
-            "epoch_loss": np.asarray([counter.start_loss] + counter.epoch_full_loss),
-            "step_loss": np.asarray([counter.start_loss] + counter.full_loss),
-            "step_batch_loss": np.asarray(counter.batch_loss),
-        }
-
-    run_rows = []
-    for label, r in runs.items():
-        sizes_text = _batches_text(r["batch_sizes_epoch1"])
-        run_rows.append({
-            "training": label,
-            "steps per epoch": ", ".join(str(s) for s in r["steps_per_epoch"]),
-            "batches in epoch 1": sizes_text,
-            "examples per unit per epoch": ", ".join(
-                str(c) for c in sorted({c for v in r["unit_examples_per_epoch"].values()
-                                        for c in v})),
-            "updates in all": r["updates"],
-            "loss at start": r["start_loss"],
-            "loss after training": r["final_loss"],
-            "accuracy": r["final_accuracy"],
-        })
-
+    # 1. one forward pass, traced; 2. the same start, trained with each batch size
+    flow, flow_rows, trace_counts = _trace(_coffee_model(seed, learning_rate), X)
+    runs = {_label(bs, n_examples): _train_with_batch_size(_coffee_model(seed, learning_rate),
+                                                           X, y, bs, epochs, seed)
+            for bs in sizes}
     big = fit_schedule(big_samples, big_batch)
-    all_trace = all(c == n_examples for counts in trace_counts.values() for c in counts)
-    all_train = all(v == [n_examples] for r in runs.values()
-                    for v in r["unit_examples_per_epoch"].values())
-    numbers: dict[str, Any] = {
-        "n_examples": n_examples,
-        "epochs": epochs,
-        "learning_rate": float(learning_rate),
-        "trace_examples_per_unit": trace_counts,
-        "every_unit_saw_every_example": bool(all_trace),
-        "every_unit_saw_every_example_each_epoch": bool(all_train),
-        "total_multiply_adds": flow.total_multiply_adds,
-        "runs": {label: {k: v for k, v in r.items() if not isinstance(v, np.ndarray)}
-                 for label, r in runs.items()},
-        "big_samples": big.n_train,
-        "big_batch": big_batch,
-        "big_steps_per_epoch": big.steps_per_epoch,
-        "big_sentence": big.sentence,
-    }
+    numbers = _flow_numbers(flow, trace_counts, runs, big, big_batch, n_examples, epochs,
+                            learning_rate)
     return ExperimentResult(
         name="flow",
         question=QUESTION,
@@ -224,22 +265,10 @@ def run_flow(
             f"One forward pass of {n_examples} coffee roasts through the 2-3-1 sigmoid network":
                 flow_rows,
             f"Training from the same start for {epochs} epochs (SGD, learning rate "
-            f"{learning_rate:g}); counted by a callback after every step": run_rows,
+            f"{learning_rate:g}); counted by a callback after every step": _run_rows(runs),
             f"Fit schedule for {big_samples:,} samples in batches of {big_batch}": big.rows(),
         },
-        data={
-            "epoch_loss": {k: r["epoch_loss"] for k, r in runs.items()},
-            "epoch_mean_batch_loss": {k: r["epoch_mean_batch_loss"] for k, r in runs.items()},
-            "step_loss": {k: r["step_loss"] for k, r in runs.items()},
-            "step_batch_loss": {k: r["step_batch_loss"] for k, r in runs.items()},
-            "layers": [{"name": layer.name, "activation": layer.activation,
-                        "input_shape": layer.input_shape, "W_shape": layer.W_shape,
-                        "output_shape": layer.output_shape,
-                        "examples_per_unit": layer.examples_per_unit.copy()}
-                       for layer in flow.layers],
-            "flow_table": flow.table(),
-            "big_schedule": big.table(),
-        },
+        data=_flow_data(flow, runs, big),
         params={"n_examples": n_examples, "epochs": epochs, "batch_sizes": list(sizes),
                 "learning_rate": float(learning_rate), "seed": seed,
                 "big_samples": big_samples, "big_batch": big_batch},

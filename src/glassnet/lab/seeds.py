@@ -18,13 +18,17 @@ held-out test set with :mod:`glassnet.inspect.seeds`:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..checks import check_int
 from ..inspect.labor import predicted_classes
 from ..inspect.seeds import (
+    SeedComparison,
     align,
     compare_seeds,
     permute_units,
@@ -44,6 +48,211 @@ QUESTION = ("If training is deterministic, wouldn't the minimum be the same? "
 #: A permuted copy "computes the same function" when no output moves by more than this
 #: (float32 rounding of a reordered sum is ~1e-6 on logits of size ~10).
 SAME_FUNCTION_TOL = 1e-4
+
+
+@dataclass
+class _SeedRuns:
+    """The networks trained from ``seeds`` on one digits split, and their comparison."""
+
+    build: Callable[[int], Sequential]
+    fit_kwargs: dict[str, Any]
+    seeds: list[int]
+    X_train: NDArray[Any]
+    X_test: NDArray[Any]
+    y_train: NDArray[Any]
+    y_test: NDArray[Any]
+    models: list[Sequential]
+    cmp: SeedComparison
+    out0: NDArray[Any]  # the first seed's outputs on the test set
+
+
+def _train_runs(n_seeds: int, epochs: int, seed: int, hidden: int, hidden2: int,
+                batch_size: int, lr: float, test_size: float) -> _SeedRuns:
+    """Split the digits, train one network per seed ``seed, seed + 1, ...`` and compare them
+    on the test set (:func:`~glassnet.inspect.seeds.compare_seeds`)."""
+    X_train, X_test, y_train, y_test = digits_split(seed, test_size)
+
+    def build(model_seed: int) -> Sequential:
+        return digits_model(hidden, hidden2, model_seed, lr, name=f"seed_{model_seed}")
+
+    fit_kwargs: dict[str, Any] = {"epochs": epochs, "batch_size": batch_size}
+    seeds = [seed + i for i in range(n_seeds)]
+    models = train_seeds(build, X_train, y_train, seeds, fit_kwargs=fit_kwargs)
+    cmp = compare_seeds(models, X_test, y_test)
+    out0 = models[0].predict(X_test)
+    return _SeedRuns(build, fit_kwargs, seeds, X_train, X_test, y_train, y_test, models, cmp,
+                     out0)
+
+
+@dataclass
+class _Determinism:
+    """The first seed trained again, and its start trained with another shuffling order."""
+
+    shuffle_seed: int
+    same: bool
+    rerun_diff: float
+    reshuffle_dist: float
+    reshuffle_acc: float
+    reshuffle_dis: float
+
+
+def _determinism(runs: _SeedRuns) -> _Determinism:
+    """The same seed again; the same start with another shuffling order (both trained together
+    as a population: each member is exactly its fit alone)."""
+    base, seeds, X_test = runs.models[0], runs.seeds, runs.X_test
+    shuffle_seed = seeds[0] + 1000
+    pair = Population([runs.build(seeds[0]), runs.build(seeds[0])])
+    pair.fit(runs.X_train, runs.y_train, seed=[seeds[0], shuffle_seed], **runs.fit_kwargs)
+    again, reshuffled = pair.models()
+    same = all(np.array_equal(p, q) for p, q in zip(base.get_weights(), again.get_weights()))
+    rerun_diff = max(float(np.max(np.abs(p - q)))
+                     for p, q in zip(base.get_weights(), again.get_weights()))
+    reshuffle_dist = weight_distance(base, reshuffled)
+    reshuffle_acc = float(reshuffled.evaluate(X_test, runs.y_test,
+                                              return_dict=True)["accuracy"])
+    reshuffle_dis = float(np.mean(
+        predicted_classes(base, runs.out0)
+        != predicted_classes(reshuffled, reshuffled.predict(X_test))
+    ))
+    return _Determinism(shuffle_seed, same, rerun_diff, reshuffle_dist, reshuffle_acc,
+                        reshuffle_dis)
+
+
+@dataclass
+class _Relabelling:
+    """A copy of the first network with its hidden units permuted, and its realignment."""
+
+    diff: float        # largest |output difference|
+    rel: float         # the same, relative to the largest output
+    dist: float        # weight distance to the original
+    recovered: bool    # alignment found the exact permutation back
+    dist_after: float  # weight distance after alignment
+
+
+def _relabelling(runs: _SeedRuns, seed: int) -> _Relabelling:
+    """Permute every hidden layer's units at random (by ``seed``): the copy computes the same
+    function, and :func:`~glassnet.inspect.seeds.align` recovers the permutation."""
+    base, X_test, out0 = runs.models[0], runs.X_test, runs.out0
+    rng = np.random.default_rng(seed)
+    permuted = base
+    perms = []
+    for i in range(len(base.layers) - 1):
+        perm = rng.permutation(base.layers[i].output_dim)
+        perms.append(perm)
+        permuted = permute_units(permuted, i, perm)
+    perm_diff = float(np.max(np.abs(permuted.predict(X_test) - out0)))
+    perm_rel = perm_diff / float(np.max(np.abs(out0)))
+    perm_dist = weight_distance(base, permuted)
+    realigned, matchings = align(base, permuted, X_test)
+    recovered = all(np.array_equal(match.perm, np.argsort(p))
+                    for match, p in zip(matchings, perms))
+    perm_dist_after = weight_distance(base, realigned)
+    return _Relabelling(perm_diff, perm_rel, perm_dist, recovered, perm_dist_after)
+
+
+def _seeds_numbers(runs: _SeedRuns, det: _Determinism, rel: _Relabelling) -> dict[str, Any]:
+    """The experiment's numbers: the spread over seeds, the layers compared across seeds, the
+    weight distances (with two references for their size), determinism and relabelling."""
+    models, seeds, cmp, build = runs.models, runs.seeds, runs.cmp, runs.build
+    # References for "how large is a weight distance": a trained model's own size (its
+    # distance from all-zero weights) and the distance between two untrained starts.
+    weight_norm = float(np.mean([np.sqrt(sum(float(np.sum(np.square(w.astype(np.float64))))
+                                             for w in m.get_weights())) for m in models]))
+    start_distance = weight_distance(build(seeds[0]), build(seeds[1]))
+
+    acc = cmp.spread("accuracy")
+    loss = cmp.spread("loss")
+    layer_summary = cmp.layer_summary()
+    names = cmp.layers
+    before, after = cmp.mean_distance_before, cmp.mean_distance_after
+    return {
+        "n_seeds": len(seeds),
+        "seeds": seeds,
+        "accuracy_mean": acc["mean"], "accuracy_std": acc["std"],
+        "accuracy_min": acc["min"], "accuracy_max": acc["max"],
+        "loss_mean": loss["mean"], "loss_std": loss["std"],
+        "loss_min": loss["min"], "loss_max": loss["max"],
+        "error_rate_mean": 1.0 - acc["mean"],
+        "disagreement_mean": cmp.mean_disagreement,
+        "disagreement_max": float(cmp.disagreement.max()),
+        "layers": names,
+        "matched_correlation": [layer_summary[k]["matched_correlation"] for k in names],
+        "best_correlation": [layer_summary[k]["best_correlation"] for k in names],
+        "cka": [layer_summary[k]["cka"] for k in names],
+        "distance_before": before,
+        "distance_after": after,
+        "distance_reduction": 1.0 - after / before if before > 0 else 0.0,
+        "weight_norm_mean": weight_norm,
+        "start_distance": start_distance,
+        "deterministic": bool(det.same),
+        "rerun_max_abs_diff": det.rerun_diff,
+        "reshuffle_distance": det.reshuffle_dist,
+        "reshuffle_accuracy": det.reshuffle_acc,
+        "reshuffle_disagreement": det.reshuffle_dis,
+        "permutation_max_abs_diff": rel.diff,
+        "permutation_max_rel_diff": rel.rel,
+        "permutation_same_function": bool(rel.diff <= SAME_FUNCTION_TOL),
+        "permutation_distance": rel.dist,
+        "permutation_recovered": bool(rel.recovered),
+        "permutation_distance_after_align": rel.dist_after,
+    }
+
+
+def _seeds_tables(runs: _SeedRuns, det: _Determinism, rel: _Relabelling, hidden: int,
+                  hidden2: int) -> dict[str, list[dict[str, Any]]]:
+    """The report's tables: every seed, the hidden layers, every pair of seeds, and the checks
+    of determinism and relabelling."""
+    seeds, cmp, names = runs.seeds, runs.cmp, runs.cmp.layers
+    n = len(seeds)
+    pair_rows = [
+        {"pair": f"{seeds[i]} vs {seeds[j]}", "disagreement": float(cmp.disagreement[i, j]),
+         "distance_before": float(cmp.weight_distance_before[i, j]),
+         "distance_after": float(cmp.weight_distance_after[i, j]),
+         **{f"cka_{k}": float(cmp.cka[k][i, j]) for k in names}}
+        for i in range(n) for j in range(i + 1, n)
+    ]
+    proof_rows: list[dict[str, Any]] = [
+        {"check": f"seed {seeds[0]} trained twice", "result":
+            "bit-identical weights" if det.same else "DIFFERENT weights",
+         "number": det.rerun_diff, "meaning": "largest |weight difference|"},
+        {"check": f"seed {seeds[0]} start, shuffling seed {det.shuffle_seed}", "result":
+            f"accuracy {det.reshuffle_acc:.4f}", "number": det.reshuffle_dist,
+         "meaning": "weight distance to the first run"},
+        {"check": "hidden units permuted (both layers)", "result":
+            "same function" if rel.diff <= SAME_FUNCTION_TOL else "DIFFERENT function",
+         "number": rel.diff, "meaning": "largest |output difference|"},
+        {"check": "permuted copy: weights", "result": f"distance {rel.dist:.4g}",
+         "number": rel.dist_after, "meaning": "weight distance after alignment"},
+        {"check": "permuted copy: matching", "result":
+            "exact permutation recovered" if rel.recovered else "NOT recovered",
+         "number": float(rel.recovered), "meaning": "1 = recovered"},
+    ]
+    return {
+        f"{n} seeds of the 64-{hidden}-{hidden2}-10 network, "
+        f"{runs.X_test.shape[0]} test digits": cmp.seed_rows(),
+        "Hidden layers across seeds (means over pairs; matched = one-to-one by activation "
+        "correlation, CKA = whole layer)": cmp.layer_rows(),
+        "Pairs of seeds": pair_rows,
+        "Determinism and relabelling": proof_rows,
+    }
+
+
+def _seeds_data(runs: _SeedRuns) -> dict[str, Any]:
+    """The arrays the figures draw: losses, accuracies, disagreement, CKA, matched units and
+    weight distances."""
+    cmp = runs.cmp
+    return {
+        "seeds": runs.seeds,
+        "losses": cmp.losses,
+        "accuracies": cmp.accuracies,
+        "disagreement": cmp.disagreement,
+        "layers": cmp.layers,
+        "cka": cmp.cka,
+        "matched": cmp.matched_correlation,
+        "matched_example": cmp.matched_example,
+        "distance_before": cmp.weight_distance_before,
+        "distance_after": cmp.weight_distance_after,
+    }
 
 
 def run_seeds(
@@ -80,141 +289,19 @@ def run_seeds(
     hidden = int(check_int(hidden, "hidden", minimum=2))
     hidden2 = int(check_int(hidden2, "hidden2", minimum=2))
     lr = check_learning_rate(learning_rate)
-    X_train, X_test, y_train, y_test = digits_split(seed, test_size)
 
-    def build(model_seed: int) -> Sequential:
-        return digits_model(hidden, hidden2, model_seed, lr, name=f"seed_{model_seed}")
-
-    fit_kwargs: dict[str, Any] = {"epochs": epochs, "batch_size": batch_size}
-    seeds = [seed + i for i in range(n_seeds)]
-    models = train_seeds(build, X_train, y_train, seeds, fit_kwargs=fit_kwargs)
-    cmp = compare_seeds(models, X_test, y_test)
-    base = models[0]
-    out0 = base.predict(X_test)
-
-    # -- determinism: the same seed again; the same start with another shuffling order ------
-    # (both trained together as a population: each member is exactly its fit alone)
-    shuffle_seed = seeds[0] + 1000
-    pair = Population([build(seeds[0]), build(seeds[0])])
-    pair.fit(X_train, y_train, seed=[seeds[0], shuffle_seed], **fit_kwargs)
-    again, reshuffled = pair.models()
-    same = all(np.array_equal(p, q) for p, q in zip(base.get_weights(), again.get_weights()))
-    rerun_diff = max(float(np.max(np.abs(p - q)))
-                     for p, q in zip(base.get_weights(), again.get_weights()))
-    reshuffle_dist = weight_distance(base, reshuffled)
-    reshuffle_acc = float(reshuffled.evaluate(X_test, y_test, return_dict=True)["accuracy"])
-    reshuffle_dis = float(np.mean(
-        predicted_classes(base, out0) != predicted_classes(reshuffled, reshuffled.predict(X_test))
-    ))
-
-    # -- relabelling: a permuted copy computes the same function -----------------------------
-    rng = np.random.default_rng(seed)
-    permuted = base
-    perms = []
-    for i in range(len(base.layers) - 1):
-        perm = rng.permutation(base.layers[i].output_dim)
-        perms.append(perm)
-        permuted = permute_units(permuted, i, perm)
-    perm_diff = float(np.max(np.abs(permuted.predict(X_test) - out0)))
-    perm_rel = perm_diff / float(np.max(np.abs(out0)))
-    perm_dist = weight_distance(base, permuted)
-    realigned, matchings = align(base, permuted, X_test)
-    recovered = all(np.array_equal(match.perm, np.argsort(p))
-                    for match, p in zip(matchings, perms))
-    perm_dist_after = weight_distance(base, realigned)
-
-    # References for "how large is a weight distance": a trained model's own size (its
-    # distance from all-zero weights) and the distance between two untrained starts.
-    weight_norm = float(np.mean([np.sqrt(sum(float(np.sum(np.square(w.astype(np.float64))))
-                                             for w in m.get_weights())) for m in models]))
-    start_distance = weight_distance(build(seeds[0]), build(seeds[1]))
-
-    acc = cmp.spread("accuracy")
-    loss = cmp.spread("loss")
-    layer_summary = cmp.layer_summary()
-    names = cmp.layers
-    before, after = cmp.mean_distance_before, cmp.mean_distance_after
-    numbers: dict[str, Any] = {
-        "n_seeds": n_seeds,
-        "seeds": seeds,
-        "accuracy_mean": acc["mean"], "accuracy_std": acc["std"],
-        "accuracy_min": acc["min"], "accuracy_max": acc["max"],
-        "loss_mean": loss["mean"], "loss_std": loss["std"],
-        "loss_min": loss["min"], "loss_max": loss["max"],
-        "error_rate_mean": 1.0 - acc["mean"],
-        "disagreement_mean": cmp.mean_disagreement,
-        "disagreement_max": float(cmp.disagreement.max()),
-        "layers": names,
-        "matched_correlation": [layer_summary[k]["matched_correlation"] for k in names],
-        "best_correlation": [layer_summary[k]["best_correlation"] for k in names],
-        "cka": [layer_summary[k]["cka"] for k in names],
-        "distance_before": before,
-        "distance_after": after,
-        "distance_reduction": 1.0 - after / before if before > 0 else 0.0,
-        "weight_norm_mean": weight_norm,
-        "start_distance": start_distance,
-        "deterministic": bool(same),
-        "rerun_max_abs_diff": rerun_diff,
-        "reshuffle_distance": reshuffle_dist,
-        "reshuffle_accuracy": reshuffle_acc,
-        "reshuffle_disagreement": reshuffle_dis,
-        "permutation_max_abs_diff": perm_diff,
-        "permutation_max_rel_diff": perm_rel,
-        "permutation_same_function": bool(perm_diff <= SAME_FUNCTION_TOL),
-        "permutation_distance": perm_dist,
-        "permutation_recovered": bool(recovered),
-        "permutation_distance_after_align": perm_dist_after,
-    }
-    n = n_seeds
-    pair_rows = [
-        {"pair": f"{seeds[i]} vs {seeds[j]}", "disagreement": float(cmp.disagreement[i, j]),
-         "distance_before": float(cmp.weight_distance_before[i, j]),
-         "distance_after": float(cmp.weight_distance_after[i, j]),
-         **{f"cka_{k}": float(cmp.cka[k][i, j]) for k in names}}
-        for i in range(n) for j in range(i + 1, n)
-    ]
-    proof_rows: list[dict[str, Any]] = [
-        {"check": f"seed {seeds[0]} trained twice", "result":
-            "bit-identical weights" if same else "DIFFERENT weights",
-         "number": rerun_diff, "meaning": "largest |weight difference|"},
-        {"check": f"seed {seeds[0]} start, shuffling seed {shuffle_seed}", "result":
-            f"accuracy {reshuffle_acc:.4f}", "number": reshuffle_dist,
-         "meaning": "weight distance to the first run"},
-        {"check": "hidden units permuted (both layers)", "result":
-            "same function" if perm_diff <= SAME_FUNCTION_TOL else "DIFFERENT function",
-         "number": perm_diff, "meaning": "largest |output difference|"},
-        {"check": "permuted copy: weights", "result": f"distance {perm_dist:.4g}",
-         "number": perm_dist_after, "meaning": "weight distance after alignment"},
-        {"check": "permuted copy: matching", "result":
-            "exact permutation recovered" if recovered else "NOT recovered",
-         "number": float(recovered), "meaning": "1 = recovered"},
-    ]
+    runs = _train_runs(n_seeds, epochs, seed, hidden, hidden2, batch_size, lr, test_size)
+    det = _determinism(runs)
+    rel = _relabelling(runs, seed)
+    numbers = _seeds_numbers(runs, det, rel)
     return ExperimentResult(
         name="seeds",
         question=QUESTION,
         verdict=_verdict(numbers),
         answer=_answer(numbers),
         numbers=numbers,
-        tables={
-            f"{n_seeds} seeds of the 64-{hidden}-{hidden2}-10 network, "
-            f"{X_test.shape[0]} test digits": cmp.seed_rows(),
-            "Hidden layers across seeds (means over pairs; matched = one-to-one by activation "
-            "correlation, CKA = whole layer)": cmp.layer_rows(),
-            "Pairs of seeds": pair_rows,
-            "Determinism and relabelling": proof_rows,
-        },
-        data={
-            "seeds": seeds,
-            "losses": cmp.losses,
-            "accuracies": cmp.accuracies,
-            "disagreement": cmp.disagreement,
-            "layers": names,
-            "cka": cmp.cka,
-            "matched": cmp.matched_correlation,
-            "matched_example": cmp.matched_example,
-            "distance_before": cmp.weight_distance_before,
-            "distance_after": cmp.weight_distance_after,
-        },
+        tables=_seeds_tables(runs, det, rel, hidden, hidden2),
+        data=_seeds_data(runs),
         params={"n_seeds": n_seeds, "epochs": epochs, "seed": seed, "hidden": hidden,
                 "hidden2": hidden2, "batch_size": batch_size, "learning_rate": learning_rate,
                 "test_size": test_size},

@@ -313,6 +313,142 @@ def _three_ways(seed: int, hidden: int, learning_rate: float, X: NDArray[Any], y
     return runs
 
 
+def _method_rows(runs: dict[str, dict[str, Any]], budget: int) -> list[dict[str, Any]]:
+    """The same passes for each method: what each moved, where each got, and how many passes
+    joint backpropagation needed to get as low."""
+    joint = runs[JOINT]
+    method_rows: list[dict[str, Any]] = []
+    for method, run in runs.items():
+        changed = np.asarray(run["changed"])
+        reach = (None if method == JOINT
+                 else _passes_to_reach(joint["curve"], run["final_loss"]))
+        method_rows.append({
+            "method": method,
+            "gradient evaluations (passes)": budget,
+            "gradient entries per pass": joint["params"],
+            "parameters moved per pass (mean)": float(changed.mean()),
+            "parameters moved in all": int(changed.sum()),
+            "loss at start": float(run["curve"][0]),
+            "loss after the passes": run["final_loss"],
+            "accuracy": run["accuracy"],
+            "passes joint needed for this loss": reach,
+        })
+    return method_rows
+
+
+def _start_rows(runs: dict[str, dict[str, Any]], seed: int, starts: int, hidden: int,
+                learning_rate: float, X: NDArray[Any], y: NDArray[Any], budget: int,
+                steps_per_visit: int) -> list[dict[str, Any]]:
+    """Several starts (seeds ``seed, seed + 1, ...``): does the ranking depend on the start?
+    The first start's ``runs`` are reused."""
+    start_rows: list[dict[str, Any]] = []
+    for s in range(seed, seed + starts):
+        r = runs if s == seed else _three_ways(s, hidden, learning_rate, X, y, budget,
+                                               steps_per_visit, count=False)
+        row: dict[str, Any] = {"seed": s}
+        row.update({m: r[m]["final_loss"] for m in METHODS})
+        row["lowest"] = min(METHODS, key=lambda m: r[m]["final_loss"])
+        start_rows.append(row)
+    return start_rows
+
+
+def _visit_runs(runs: dict[str, dict[str, Any]], lengths: list[int], seed: int, hidden: int,
+                learning_rate: float, X: NDArray[Any], y: NDArray[Any], budget: int,
+                steps_per_visit: int
+                ) -> tuple[list[dict[str, Any]], dict[int, NDArray[np.float64]]]:
+    """Unit by unit from the first start with longer or shorter visits: a table row and a loss
+    curve per visit length (the run with ``steps_per_visit`` is reused)."""
+    visit_rows: list[dict[str, Any]] = []
+    visit_curves: dict[int, NDArray[np.float64]] = {}
+    for k in lengths:
+        if k == steps_per_visit:
+            run_k = runs[UNITS]
+        else:
+            model = _model(seed, hidden, learning_rate)
+            x = model.check_X(X)
+            t = model.prepare_targets(y, x.shape[0])
+            run_k = _unit_by_unit(model, x, t, budget, k, count=False)
+            final = float(model.loss_value_prepared(x, t))
+            run_k["curve"] = np.asarray(run_k["loss"] + [final])
+            run_k["final_loss"] = final
+        visit_curves[k] = run_k["curve"]
+        n_units = hidden + 1
+        visit_rows.append({"steps per visit": k,
+                           "visits": len(run_k["visits"]),
+                           "rounds over the units": len(run_k["visits"]) / n_units,
+                           "loss after the passes": run_k["final_loss"],
+                           "joint's loss": runs[JOINT]["final_loss"]})
+    return visit_rows, visit_curves
+
+
+def _unitwise_numbers(runs: dict[str, dict[str, Any]], start_rows: list[dict[str, Any]],
+                      visit_rows: list[dict[str, Any]], lack: dict[str, Any],
+                      lengths: list[int], budget: int, learning_rate: float,
+                      steps_per_visit: int, hidden: int, starts: int) -> dict[str, Any]:
+    """The experiment's numbers: each method's loss, accuracy and parameters moved per pass,
+    the starts joint won, the visit lengths, and what a hidden unit lacks."""
+    joint, units, layers = runs[JOINT], runs[UNITS], runs[LAYERS]
+    wins = sum(1 for r in start_rows if r["lowest"] == JOINT)
+    return {
+        "budget": budget,
+        "learning_rate": learning_rate,
+        "steps_per_visit": steps_per_visit,
+        "parameters": joint["params"],
+        "units": hidden + 1,
+        "joint_loss": joint["final_loss"],
+        "unit_loss": units["final_loss"],
+        "layer_loss": layers["final_loss"],
+        "start_loss": float(joint["curve"][0]),
+        "same_start": bool(joint["curve"][0] == units["curve"][0] == layers["curve"][0]),
+        "joint_accuracy": joint["accuracy"],
+        "unit_accuracy": units["accuracy"],
+        "layer_accuracy": layers["accuracy"],
+        "joint_moved_per_pass": float(np.mean(joint["changed"])),
+        "unit_moved_per_pass": float(np.mean(units["changed"])),
+        "layer_moved_per_pass": float(np.mean(layers["changed"])),
+        "joint_passes_to_unit_loss": _passes_to_reach(joint["curve"], units["final_loss"]),
+        "joint_passes_to_layer_loss": _passes_to_reach(joint["curve"], layers["final_loss"]),
+        "starts": starts,
+        "joint_lowest_starts": wins,
+        "visit_lengths": lengths,
+        "visit_losses": [r["loss after the passes"] for r in visit_rows],
+        "chain_rule_max_diff": lack["identity_diff"],
+        "output_rule_max_diff": lack["output_identity_diff"],
+        "zero_weight_grad_norms": [r["|gradient| with W2[j] = 0"] for r in lack["rows"]],
+        "zero_weight_nonzero_entries": sum(r["non-zero entries then"] for r in lack["rows"]),
+        "zero_weight_steps": lack["zero_weight_steps"],
+        "zero_weight_moved": lack["zero_weight_moved"],
+        "zero_weight_loss_change": lack["zero_weight_loss_change"],
+        "layer_phases": [{"layer": p["layer"], "passes": p["passes"],
+                          "loss_after": p["loss_after"]} for p in layers["phases"]],
+    }
+
+
+def _unitwise_data(runs: dict[str, dict[str, Any]], visit_curves: dict[int, NDArray[Any]],
+                   lack: dict[str, Any]) -> dict[str, Any]:
+    """The arrays the figures draw: loss curves, visits, phases, the outgoing-weight sweep."""
+    return {
+        "curves": {m: r["curve"] for m, r in runs.items()},
+        "visit_curves": visit_curves,
+        "visits": runs[UNITS]["visits"],
+        "phases": runs[LAYERS]["phases"],
+        "sweep": lack["sweep"],
+        "sweep_grad_norm": lack["sweep_grad_norm"],
+        "outgoing_weights": [r["outgoing weight W2[j]"] for r in lack["rows"]],
+        "init_grad_norms": [r["|gradient| at init"] for r in lack["rows"]],
+        "moved_per_pass": {m: np.asarray(r["changed"]) for m, r in runs.items()},
+    }
+
+
+#: What the layer-by-layer run is, and the method it is not.
+LAYERWISE_NOTE = (
+    "The layer-by-layer run fits L1 through the output layer frozen at its initial "
+    "weights (no temporary output head), then fits L2 on L1's frozen features: "
+    "each layer is fitted before the next one moves. Greedy layer-wise training "
+    "with a temporary head per layer (Bengio et al., 'Greedy Layer-Wise Training "
+    "of Deep Networks', NIPS 2006) is a different method and is not run here.")
+
+
 def run_unitwise(
     *,
     budget: int = 3000,
@@ -355,96 +491,16 @@ def run_unitwise(
 
     X, y = _data(n_examples)
     runs = _three_ways(seed, hidden, learning_rate, X, y, budget, steps_per_visit)
-    joint, units, layers = runs[JOINT], runs[UNITS], runs[LAYERS]
-    n_params = joint["params"]
-
-    # -- the table: the same passes, what each moved, where each got -------------------------
-    method_rows: list[dict[str, Any]] = []
-    for method, run in runs.items():
-        changed = np.asarray(run["changed"])
-        reach = (None if method == JOINT
-                 else _passes_to_reach(joint["curve"], run["final_loss"]))
-        method_rows.append({
-            "method": method,
-            "gradient evaluations (passes)": budget,
-            "gradient entries per pass": n_params,
-            "parameters moved per pass (mean)": float(changed.mean()),
-            "parameters moved in all": int(changed.sum()),
-            "loss at start": float(run["curve"][0]),
-            "loss after the passes": run["final_loss"],
-            "accuracy": run["accuracy"],
-            "passes joint needed for this loss": reach,
-        })
-
-    # -- several starts: does the ranking depend on the start? -------------------------------
-    start_rows: list[dict[str, Any]] = []
-    for s in range(seed, seed + starts):
-        r = runs if s == seed else _three_ways(s, hidden, learning_rate, X, y, budget,
-                                               steps_per_visit, count=False)
-        row: dict[str, Any] = {"seed": s}
-        row.update({m: r[m]["final_loss"] for m in METHODS})
-        row["lowest"] = min(METHODS, key=lambda m: r[m]["final_loss"])
-        start_rows.append(row)
-
-    # -- unit by unit with longer or shorter visits ------------------------------------------
-    visit_rows: list[dict[str, Any]] = []
-    visit_curves: dict[int, NDArray[np.float64]] = {}
-    for k in lengths:
-        if k == steps_per_visit:
-            run_k = units
-        else:
-            model = _model(seed, hidden, learning_rate)
-            x = model.check_X(X)
-            t = model.prepare_targets(y, x.shape[0])
-            run_k = _unit_by_unit(model, x, t, budget, k, count=False)
-            final = float(model.loss_value_prepared(x, t))
-            run_k["curve"] = np.asarray(run_k["loss"] + [final])
-            run_k["final_loss"] = final
-        visit_curves[k] = run_k["curve"]
-        n_units = hidden + 1
-        visit_rows.append({"steps per visit": k,
-                           "visits": len(run_k["visits"]),
-                           "rounds over the units": len(run_k["visits"]) / n_units,
-                           "loss after the passes": run_k["final_loss"],
-                           "joint's loss": joint["final_loss"]})
-
-    # -- what a hidden unit lacks -------------------------------------------------------------
+    method_rows = _method_rows(runs, budget)
+    start_rows = _start_rows(runs, seed, starts, hidden, learning_rate, X, y, budget,
+                             steps_per_visit)
+    visit_rows, visit_curves = _visit_runs(runs, lengths, seed, hidden, learning_rate, X, y,
+                                           budget, steps_per_visit)
+    # what a hidden unit lacks: its gradient as its outgoing weight sweeps through 0
     sweep = np.unique(np.concatenate([np.linspace(-2.0, 2.0, 41), [0.0]]))
     lack = _no_target(seed, hidden, learning_rate, X, y, steps_per_visit, sweep)
-    wins = sum(1 for r in start_rows if r["lowest"] == JOINT)
-    numbers: dict[str, Any] = {
-        "budget": budget,
-        "learning_rate": learning_rate,
-        "steps_per_visit": steps_per_visit,
-        "parameters": n_params,
-        "units": hidden + 1,
-        "joint_loss": joint["final_loss"],
-        "unit_loss": units["final_loss"],
-        "layer_loss": layers["final_loss"],
-        "start_loss": float(joint["curve"][0]),
-        "same_start": bool(joint["curve"][0] == units["curve"][0] == layers["curve"][0]),
-        "joint_accuracy": joint["accuracy"],
-        "unit_accuracy": units["accuracy"],
-        "layer_accuracy": layers["accuracy"],
-        "joint_moved_per_pass": float(np.mean(joint["changed"])),
-        "unit_moved_per_pass": float(np.mean(units["changed"])),
-        "layer_moved_per_pass": float(np.mean(layers["changed"])),
-        "joint_passes_to_unit_loss": _passes_to_reach(joint["curve"], units["final_loss"]),
-        "joint_passes_to_layer_loss": _passes_to_reach(joint["curve"], layers["final_loss"]),
-        "starts": starts,
-        "joint_lowest_starts": wins,
-        "visit_lengths": lengths,
-        "visit_losses": [r["loss after the passes"] for r in visit_rows],
-        "chain_rule_max_diff": lack["identity_diff"],
-        "output_rule_max_diff": lack["output_identity_diff"],
-        "zero_weight_grad_norms": [r["|gradient| with W2[j] = 0"] for r in lack["rows"]],
-        "zero_weight_nonzero_entries": sum(r["non-zero entries then"] for r in lack["rows"]),
-        "zero_weight_steps": lack["zero_weight_steps"],
-        "zero_weight_moved": lack["zero_weight_moved"],
-        "zero_weight_loss_change": lack["zero_weight_loss_change"],
-        "layer_phases": [{"layer": p["layer"], "passes": p["passes"],
-                          "loss_after": p["loss_after"]} for p in layers["phases"]],
-    }
+    numbers = _unitwise_numbers(runs, start_rows, visit_rows, lack, lengths, budget,
+                                learning_rate, steps_per_visit, hidden, starts)
     unit_names = ", ".join(f"{r['unit']}" for r in lack["rows"])
     return ExperimentResult(
         name="unitwise",
@@ -453,36 +509,23 @@ def run_unitwise(
         answer=_answer(numbers),
         numbers=numbers,
         tables={
-            f"The coffee network (2-{hidden}-1 sigmoid, {n_params} parameters) trained three "
-            f"ways from the same start (seed {seed}): plain gradient descent, learning rate "
-            f"{learning_rate:g}, {budget:,} gradient evaluations each": method_rows,
+            f"The coffee network (2-{hidden}-1 sigmoid, {numbers['parameters']} parameters) "
+            f"trained three ways from the same start (seed {seed}): plain gradient descent, "
+            f"learning rate {learning_rate:g}, {budget:,} gradient evaluations each":
+                method_rows,
             f"Final loss from {starts} different starts ({budget:,} passes each)": start_rows,
             f"Unit by unit with shorter or longer visits (seed {seed}, {budget:,} passes)":
                 visit_rows,
             f"A hidden unit has no target of its own: its gradient at the start is the output "
             f"error times its outgoing weight ({unit_names})": lack["rows"],
         },
-        data={
-            "curves": {m: r["curve"] for m, r in runs.items()},
-            "visit_curves": visit_curves,
-            "visits": units["visits"],
-            "phases": layers["phases"],
-            "sweep": lack["sweep"],
-            "sweep_grad_norm": lack["sweep_grad_norm"],
-            "outgoing_weights": [r["outgoing weight W2[j]"] for r in lack["rows"]],
-            "init_grad_norms": [r["|gradient| at init"] for r in lack["rows"]],
-            "moved_per_pass": {m: np.asarray(r["changed"]) for m, r in runs.items()},
-        },
+        data=_unitwise_data(runs, visit_curves, lack),
         params={"budget": budget, "learning_rate": learning_rate,
                 "steps_per_visit": steps_per_visit, "hidden": hidden,
                 "n_examples": n_examples, "starts": starts, "visit_lengths": lengths,
                 "seed": seed},
         seconds=time.perf_counter() - t0,
-        notes=["The layer-by-layer run fits L1 through the output layer frozen at its initial "
-               "weights (no temporary output head), then fits L2 on L1's frozen features: "
-               "each layer is fitted before the next one moves. Greedy layer-wise training "
-               "with a temporary head per layer (Bengio et al., 'Greedy Layer-Wise Training "
-               "of Deep Networks', NIPS 2006) is a different method and is not run here."],
+        notes=[LAYERWISE_NOTE],
     )
 
 

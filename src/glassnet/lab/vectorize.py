@@ -26,6 +26,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -187,6 +188,119 @@ def _fit_step(seed: int) -> dict[str, Any]:
     }
 
 
+#: One way to compute the layer: (label, how, the work it does, a function computing it).
+_Form = tuple[str, str, str, Callable[[], NDArray[Any]]]
+
+
+def _layer_forms(A_in: NDArray[Any], model: Sequential, W: NDArray[Any], b: NDArray[Any],
+                 activation: str) -> list[_Form]:
+    """The one-layer ``g(A_in @ W + b)`` (``model``'s weights ``W, b``) four ways: two loops,
+    one loop, the matrix form, and glassnet's own ``predict``."""
+    m, n_in = A_in.shape
+    units = W.shape[1]
+    return [
+        ("per unit, per example",
+         "two Python loops: the course's my_dense (reference.dense_loop, a loop over units) "
+         "called for each example",
+         f"{m * units:,} dot products of length {n_in}",
+         lambda: _per_unit_loop(A_in, W, b, activation)),
+        ("per example", "one Python loop over examples",
+         f"{m:,} vector-matrix products",
+         lambda: reference.dense_per_example(A_in, W, b, activation)),
+        ("matrix form", "no loop: g(A_in @ W + b)", "1 matrix product",
+         lambda: reference.dense(A_in, W, b, activation)),
+        ("glassnet engine", "Sequential.predict (the matrix form)", "1 matrix product",
+         lambda: model.predict(A_in, batch_size=None)),
+    ]
+
+
+@dataclass
+class _Timings:
+    """Every timing of the experiment, all taken on one BLAS thread (where it can be set)."""
+
+    seconds: dict[str, float]  # best time of each form of the layer
+    diffs: dict[str, float]    # each form's largest |difference| from the matrix form
+    dot_numpy: float
+    dot_python: float
+    dot_loop_s: float
+    dot_numpy_s: float
+    blas_threads: int | None
+
+
+def _time_all(forms: list[_Form], A_matrix: NDArray[Any], a: NDArray[Any], c: NDArray[Any],
+              repeats: int) -> _Timings:
+    """Time each form of the layer and the course's dot product demo (a Python loop against
+    ``np.dot``), best of ``repeats``, and keep what each computed."""
+    seconds: dict[str, float] = {}
+    diffs: dict[str, float] = {}
+    with _one_blas_thread() as blas_threads:
+        for label, _how, _work, fn in forms:
+            value, seconds[label] = _value_and_best_seconds(fn, repeats)
+            diffs[label] = float(np.max(np.abs(value - A_matrix)))
+        # -- the course's dot product demo -----------------------------------------------------
+        dot_numpy = float(np.dot(a, c))
+        dot_python, dot_loop_s = _value_and_best_seconds(lambda: _dot_loop(a, c), repeats)
+        dot_numpy_s = _best_seconds(lambda: np.dot(a, c), repeats)
+    return _Timings(seconds, diffs, dot_numpy, dot_python, dot_loop_s, dot_numpy_s,
+                    blas_threads)
+
+
+def _layer_rows(forms: list[_Form], t: _Timings) -> list[dict[str, Any]]:
+    """One table row per form of the layer: its time, against the matrix form's, and its
+    difference from it."""
+    matrix_s = t.seconds["matrix form"]
+    return [{
+        "form": label,
+        "how": how,
+        "work": calls,
+        "seconds (best)": t.seconds[label],
+        "time / matrix form": t.seconds[label] / matrix_s,
+        "max |diff| vs matrix": t.diffs[label],
+    } for label, how, calls, _ in forms]
+
+
+def _dot_rows(t: _Timings) -> list[dict[str, Any]]:
+    """The dot product demo's two rows: the Python loop and ``np.dot``."""
+    return [
+        {"form": "Python loop", "code": "for i in range(n): x = x + a[i] * b[i]",
+         "result": t.dot_python, "|diff| vs np.dot": abs(t.dot_python - t.dot_numpy),
+         "seconds (best)": t.dot_loop_s, "time / np.dot": t.dot_loop_s / t.dot_numpy_s},
+        {"form": "np.dot", "code": "np.dot(a, b)", "result": t.dot_numpy,
+         "|diff| vs np.dot": 0.0, "seconds (best)": t.dot_numpy_s, "time / np.dot": 1.0},
+    ]
+
+
+def _vectorize_numbers(t: _Timings, step: dict[str, Any], m: int, n_in: int, units: int,
+                       dot_n: int) -> dict[str, Any]:
+    """The experiment's numbers: the forms' agreement and times, the dot product demo's, and
+    what one training step changed."""
+    seconds, matrix_s = t.seconds, t.seconds["matrix form"]
+    max_diff = max(t.diffs.values())
+    rows = step["rows"]
+    return {
+        "m": m, "n_in": n_in, "units": units, "dot_products": m * units,
+        "max_abs_diff": max_diff,
+        "outputs_agree": bool(max_diff <= _AGREE_TOL),
+        "loop_seconds": seconds["per unit, per example"],
+        "per_example_seconds": seconds["per example"],
+        "matrix_seconds": matrix_s,
+        "engine_seconds": seconds["glassnet engine"],
+        "speedup_vs_loop": seconds["per unit, per example"] / matrix_s,
+        "speedup_vs_per_example": seconds["per example"] / matrix_s,
+        "dot_n": dot_n,
+        "dot_loop_seconds": t.dot_loop_s,
+        "dot_numpy_seconds": t.dot_numpy_s,
+        "dot_speedup": t.dot_loop_s / t.dot_numpy_s,
+        "dot_relative_diff": abs(t.dot_python - t.dot_numpy) / abs(t.dot_numpy),
+        "step_count": step["steps"],
+        "params_total": sum(r["parameters"] for r in rows),
+        "params_changed": sum(r["changed by the step"] for r in rows),
+        "gradients_nonzero": sum(r["non-zero gradients"] for r in rows),
+        "layers": len(rows),
+        "layers_changed": sum(1 for r in rows if r["changed by the step"] > 0),
+    }
+
+
 def run_vectorize(
     *,
     m: int = 1000,
@@ -226,113 +340,42 @@ def run_vectorize(
             f"activation: expected one of {', '.join(_ACTIVATIONS)}, got {activation!r}"
         )
 
-    # -- one layer, four ways --------------------------------------------------------------
+    # one layer, four ways, on data and weights drawn from ``seed`` (then the dot demo's)
     rng = np.random.default_rng(seed)
     A_in = rng.standard_normal((m, n_in))
     model = Sequential([Input(shape=(n_in,)), Dense(units, activation=activation, name="layer")],
                        seed=seed, dtype="float64")
     W, b = model.get_weights()
     A_matrix = reference.dense(A_in, W, b, activation)
-    forms: list[tuple[str, str, str, Callable[[], NDArray[Any]]]] = [
-        ("per unit, per example",
-         "two Python loops: the course's my_dense (reference.dense_loop, a loop over units) "
-         "called for each example",
-         f"{m * units:,} dot products of length {n_in}",
-         lambda: _per_unit_loop(A_in, W, b, activation)),
-        ("per example", "one Python loop over examples",
-         f"{m:,} vector-matrix products",
-         lambda: reference.dense_per_example(A_in, W, b, activation)),
-        ("matrix form", "no loop: g(A_in @ W + b)", "1 matrix product",
-         lambda: reference.dense(A_in, W, b, activation)),
-        ("glassnet engine", "Sequential.predict (the matrix form)", "1 matrix product",
-         lambda: model.predict(A_in, batch_size=None)),
-    ]
-    layer_rows: list[dict[str, Any]] = []
-    seconds: dict[str, float] = {}
-    diffs: dict[str, float] = {}
+    forms = _layer_forms(A_in, model, W, b, activation)
     a = rng.random(dot_n)
     c = rng.random(dot_n)
-    with _one_blas_thread() as blas_threads:
-        for label, _how, _work, fn in forms:
-            value, seconds[label] = _value_and_best_seconds(fn, repeats)
-            diffs[label] = float(np.max(np.abs(value - A_matrix)))
-        # -- the course's dot product demo -----------------------------------------------------
-        dot_numpy = float(np.dot(a, c))
-        dot_python, dot_loop_s = _value_and_best_seconds(lambda: _dot_loop(a, c), repeats)
-        dot_numpy_s = _best_seconds(lambda: np.dot(a, c), repeats)
-    matrix_s = seconds["matrix form"]
-    for label, how, calls, _ in forms:
-        layer_rows.append({
-            "form": label,
-            "how": how,
-            "work": calls,
-            "seconds (best)": seconds[label],
-            "time / matrix form": seconds[label] / matrix_s,
-            "max |diff| vs matrix": diffs[label],
-        })
-    max_diff = max(diffs.values())
-
-    dot_rel = abs(dot_python - dot_numpy) / abs(dot_numpy)
-    dot_rows = [
-        {"form": "Python loop", "code": "for i in range(n): x = x + a[i] * b[i]",
-         "result": dot_python, "|diff| vs np.dot": abs(dot_python - dot_numpy),
-         "seconds (best)": dot_loop_s, "time / np.dot": dot_loop_s / dot_numpy_s},
-        {"form": "np.dot", "code": "np.dot(a, b)", "result": dot_numpy,
-         "|diff| vs np.dot": 0.0, "seconds (best)": dot_numpy_s, "time / np.dot": 1.0},
-    ]
-
-    # -- one training step moves every parameter ---------------------------------------------
-    step = _fit_step(seed)
-    params_total = sum(r["parameters"] for r in step["rows"])
-    params_changed = sum(r["changed by the step"] for r in step["rows"])
-    grads_nonzero = sum(r["non-zero gradients"] for r in step["rows"])
-    layers_changed = sum(1 for r in step["rows"] if r["changed by the step"] > 0)
-
-    numbers: dict[str, Any] = {
-        "m": m, "n_in": n_in, "units": units, "dot_products": m * units,
-        "max_abs_diff": max_diff,
-        "outputs_agree": bool(max_diff <= _AGREE_TOL),
-        "loop_seconds": seconds["per unit, per example"],
-        "per_example_seconds": seconds["per example"],
-        "matrix_seconds": matrix_s,
-        "engine_seconds": seconds["glassnet engine"],
-        "speedup_vs_loop": seconds["per unit, per example"] / matrix_s,
-        "speedup_vs_per_example": seconds["per example"] / matrix_s,
-        "dot_n": dot_n,
-        "dot_loop_seconds": dot_loop_s,
-        "dot_numpy_seconds": dot_numpy_s,
-        "dot_speedup": dot_loop_s / dot_numpy_s,
-        "dot_relative_diff": dot_rel,
-        "step_count": step["steps"],
-        "params_total": params_total,
-        "params_changed": params_changed,
-        "gradients_nonzero": grads_nonzero,
-        "layers": len(step["rows"]),
-        "layers_changed": layers_changed,
-    }
-    verdict = _verdict(numbers)
+    t = _time_all(forms, A_matrix, a, c, repeats)
+    step = _fit_step(seed)  # one training step moves every parameter
+    numbers = _vectorize_numbers(t, step, m, n_in, units, dot_n)
     return ExperimentResult(
         name="vectorize",
         question=QUESTION,
-        verdict=verdict,
+        verdict=_verdict(numbers),
         answer=_answer(numbers),
         numbers=numbers,
         tables={
             f"One layer, {m} examples x {n_in} inputs -> {units} {activation} units, four ways "
-            f"(float64; best of {repeats})": layer_rows,
-            f"Dot product of two vectors of {dot_n:,} elements (best of {repeats})": dot_rows,
+            f"(float64; best of {repeats})": _layer_rows(forms, t),
+            f"Dot product of two vectors of {dot_n:,} elements (best of {repeats})":
+                _dot_rows(t),
             f"One step of plain gradient descent (learning rate {STEP_LEARNING_RATE:g}: "
             f"change = -gradient) on the {step['architecture']}, full batch of "
             f"{step['examples']} examples": step["rows"],
         },
         data={
-            "layer_seconds": {label: seconds[label] for label, *_ in forms},
-            "dot_seconds": {"Python loop": dot_loop_s, "np.dot": dot_numpy_s},
+            "layer_seconds": {label: t.seconds[label] for label, *_ in forms},
+            "dot_seconds": {"Python loop": t.dot_loop_s, "np.dot": t.dot_numpy_s},
             "step_parameters": step["parameters"],
         },
         params={"m": m, "n_in": n_in, "units": units, "activation": activation,
                 "dot_n": dot_n, "seed": seed, "repeats": repeats,
-                "blas_threads": "1" if blas_threads == 1 else "library default"},
+                "blas_threads": "1" if t.blas_threads == 1 else "library default"},
         seconds=time.perf_counter() - start,
     )
 

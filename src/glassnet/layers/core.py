@@ -45,11 +45,11 @@ def member_dropout_mask(rngs: list[np.random.Generator | None], rates: list[floa
                         shape: tuple[int, ...], dtype: Any) -> Array:
     """A population's masks ``(K,) + shape``: member ``k``'s is :func:`dropout_mask` drawn
     from ``rngs[k]`` at ``rates[k]`` (all ones for a member at rate 0, which keeps ``x`` as
-    its model alone does)."""
+    its model alone does, and for a member without a generator: one whose step is not
+    taken)."""
     mask = np.ones((len(rates),) + tuple(shape), dtype=dtype)
     for k, rng in enumerate(rngs):  # one generator per member: its own stream of masks
-        if rates[k] != 0.0:
-            assert rng is not None
+        if rates[k] != 0.0 and rng is not None:  # None: a member not stepping (stopped)
             mask[k] = dropout_mask(rng, tuple(shape), dtype, rates[k])
     return mask
 
