@@ -312,6 +312,11 @@ class Population:
                 raise NotReadyError(f"models[{k}] has no weights yet: give it an Input or build it")
             if model.loss is None or model.optimizer is None:
                 raise NotReadyError(f"models[{k}] is not compiled: call compile() on every member")
+            shape = model.example_shape
+            if shape is None or len(shape) != 1:
+                raise ConfigError(
+                    f"models[{k}]: a population takes rows of features, but this model takes "
+                    f"examples of shape {shape}; fit it alone")
             for layer in model.layers:
                 if isinstance(layer, NestedModel):
                     raise ConfigError(
