@@ -1,8 +1,9 @@
 """Activation functions, each with its derivative right beside it.
 
-An activation maps a layer's pre-activation ``z`` (shape ``(m, units)``) to its
-output ``a = g(z)``. Backpropagation needs ``grad_z = grad_a * g'(z)`` (element-wise);
-softmax mixes the units of one example, so it overrides :meth:`Activation.backward`.
+An activation maps a layer's pre-activation ``z`` (shape ``(m, units)``, or a population's
+``(K, m, units)``: every function works over leading axes) to its output ``a = g(z)``.
+Backpropagation needs ``grad_z = grad_a * g'(z)`` (element-wise); softmax mixes the units of
+one example (its last axis only), so it overrides :meth:`Activation.backward`.
 
 All functions keep the dtype of ``z`` (float32 stays float32) and are stable for
 every finite input: no overflow warnings, no NaN.
@@ -218,7 +219,11 @@ class Softmax(Activation):
         raise NotImplementedError("softmax has a full Jacobian; use backward()")
 
     def backward(self, grad_a: Array, z: Array, a: Array) -> Array:
-        s = np.einsum("ij,ij->i", grad_a, a)[:, None]
+        # each example's sum_k grad_a_k a_k over its last axis (rows of any leading axes:
+        # a population's (K, m, units) stack too, each row summed as a single model's)
+        n = grad_a.shape[-1]
+        s = np.einsum("ij,ij->i", grad_a.reshape(-1, n), a.reshape(-1, n))
+        s = s.reshape(grad_a.shape[:-1] + (1,))
         grad_a -= s
         grad_a *= a
         return grad_a

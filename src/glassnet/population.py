@@ -7,10 +7,15 @@ calls BLAS once per member slice, without going back to Python), one pass of eac
 operation over every member's parameters at once.
 
 Each member is exactly the network it would be trained alone by :meth:`Sequential.fit`: the
-population repeats the engine's arithmetic operation by operation, in the same order and
-with the same roundings (the same BLAS calls per member, the same NumPy ufuncs element by
-element, the same fused loss gradients), so a member equals its single-model twin to the last
-bit in practice (the tests ask for 1e-12 in float64 and float32 rounding in float32).
+population steps its members through the same layer code the single model runs, written
+once over arrays with a leading member axis (see :mod:`glassnet.layers.members`): one layer
+object per layer of the architecture, whose ``params`` and ``grads`` are the stacked
+``(K, ...)`` views, calls the same BLAS routine per member and the same NumPy ufuncs element by
+element, so a member equals its single-model twin bit for bit in our tests. Dense, Dropout
+(each member its own rate and masks), BatchNormalization (each member its own batch and
+moving statistics) and the activation layers compute over the member axis in their own code;
+any other layer (a user's own written for 2-D arrays, Normalization, Flatten) runs through
+:class:`~glassnet.layers.members.MemberLoop`, one call per member.
 
 Layout. Every member's parameters live in one row of a ``(K, P)`` buffer; the optimizer
 state and the gradients have the same layout. Parameters small enough that the engine's
@@ -30,6 +35,7 @@ order, the one ``fit(seed=seeds[k])`` would draw alone.
 
 from __future__ import annotations
 
+import copy
 import os
 import time
 from collections.abc import Iterator, Sequence
@@ -39,7 +45,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _blas, population_saving, regularizers
-from . import activations as acts
 from . import losses as losses_mod
 from . import optimizers as opt_mod
 from .callbacks import (
@@ -62,9 +67,9 @@ from .errors import (
     OutsideSubsetError,
     ShapeError,
 )
-from .layers import Dense, Dropout
-from .layers.core import dropout_mask
-from .model import LayerTrace, Sequential, check_targets, step_generator
+from .layers import Activation, BatchNormalization, Dense, Dropout, Layer, LeakyReLU, ReLU, Softmax
+from .layers.members import MemberLoop
+from .model import LayerTrace, NestedModel, Sequential, check_targets, step_generator
 from .optimizers import FUSED_SGD_MIN_SIZE
 from .training import (
     batches,
@@ -80,9 +85,10 @@ Array = NDArray[Any]
 __all__ = ["MAX_MEMBERS", "MAX_VALUES", "MemberView", "Population", "PopulationHistory",
            "fit_with_backup", "load_population", "population_from_file", "restore_member"]
 
-#: activations that act element by element (so they run on stacked arrays unchanged)
-_ELEMENTWISE = (acts.Linear, acts.ReLU, acts.Sigmoid, acts.Tanh, acts.LeakyReLU)
 _OPTIMIZERS = (opt_mod.SGD, opt_mod.RMSprop, opt_mod.Adam)
+#: the layers whose own code computes over the member axis; any other layer (a user's own,
+#: Normalization, Flatten, ...) runs in a population through MemberLoop, member by member
+_MEMBER_AXIS = (Dense, Dropout, BatchNormalization, Activation, ReLU, LeakyReLU, Softmax)
 #: callbacks that need a model of their own (an optimizer to steer, a model to save): a
 #: member view has none, so ``Population.fit`` refuses them before any step
 _MEMBER_REFUSED = (LearningRateScheduler, ReduceLROnPlateau, ModelCheckpoint, BackupAndRestore)
@@ -154,49 +160,10 @@ class PopulationHistory:
                 f"keys=[{', '.join(self._keys())}])")
 
 
-class _LayerView:
-    """Dense layer ``i`` of one member, seen through the stacked arrays (views, no copies),
-    with the read side of the layer protocol the instruments use."""
-
-    has_units = True
-    kind = "Dense"
-    state: list[Array] = []
-
-    def __init__(self, pop: Population, i: int, k: int) -> None:
-        self.name = pop.layer_names[i]
-        self.activation = pop.activations[i]
-        self.output_activation = self.activation
-        self.units = pop.units[i]
-        self.params = [pop.params[2 * i][k], pop.params[2 * i + 1][k]]
-        self.grads = [pop.grads[2 * i][k], pop.grads[2 * i + 1][k]]
-
-    def preactivation(self, x: Array, training: bool = False) -> Array:
-        z = x @ self.params[0]
-        z += self.params[1]
-        return z
-
-    def forward(self, x: Array, training: bool = False, cache: bool = False) -> Array:
-        return self.activation.forward(self.preactivation(x))
-
-    def trace_mask(self) -> Array | None:
-        return None
-
-    @property
-    def W(self) -> Array:
-        return self.params[0]
-
-    @property
-    def b(self) -> Array:
-        return self.params[1]
-
-    @property
-    def output_dim(self) -> int:
-        return self.units
-
-
 class MemberView:
-    """Member ``k`` of a population during ``fit``, as callbacks see it: ``layers`` (with
-    ``name``, ``activation``, ``params`` and ``grads`` that are views of the stacked arrays),
+    """Member ``k`` of a population during ``fit``, as callbacks see it: ``layers`` (the
+    population's layer objects seen through member ``k``'s slices: ``params``, ``grads`` and
+    ``state`` are views of the stacked arrays),
     ``seed``, ``epochs_trained``, ``check_X``, ``get_weights``. Reading it copies nothing; it
     is not a model to train (``Population[k]`` gives that).
 
@@ -212,7 +179,7 @@ class MemberView:
         self.seed = pop.seeds[k]
         self.name = pop.names[k]
         self.dtype = pop.dtype
-        self.layers = [_LayerView(pop, i, k) for i in range(len(pop.units))]
+        self.layers = [pop._member_layer(layer, k) for layer in pop._layers]
         self.stop_training = False
         self.history: History | None = None
         self._open = False  # writable (set_weights) while the member's fit runs
@@ -222,9 +189,7 @@ class MemberView:
         """See the member at row ``row`` of ``pop`` (the population it now trains in); the
         layer views are updated in place."""
         self.population, self._row = pop, row
-        for i, layer in enumerate(self.layers):
-            layer.params[:] = [pop.params[2 * i][row], pop.params[2 * i + 1][row]]
-            layer.grads[:] = [pop.grads[2 * i][row], pop.grads[2 * i + 1][row]]
+        self.layers[:] = [pop._member_layer(layer, row) for layer in pop._layers]
 
     @property
     def epochs_trained(self) -> int:
@@ -270,14 +235,22 @@ class MemberView:
         return self.population._check_X(X, argument)
 
     def trace(self, X: Any, training: bool = False) -> list[LayerTrace]:
-        """As :meth:`Sequential.trace`: every layer's ``x``, ``z``, ``a``, ``W``, ``b``."""
+        """As :meth:`Sequential.trace` at inference: every layer's ``x``, ``z``, ``a``, ``W``,
+        ``b`` for member ``k``."""
         a = np.asarray(self.check_X(X), dtype=self.dtype)
         out = []
         for layer in self.layers:
-            z = layer.preactivation(a)
-            a_next = layer.activation.forward(z.copy())
-            out.append(LayerTrace(layer.name, a, z, a_next, layer.params[0].copy(),
-                                  layer.params[1].copy(), "Dense", None))
+            act = layer.output_activation
+            if act is not None:
+                z = layer.preactivation(a)
+                a_next = act.forward(z.copy())
+            else:
+                a_next = z = layer.forward(a)
+            params = layer.params if layer.has_units else []
+            out.append(LayerTrace(str(layer.name), a, z, a_next,
+                                  params[0].copy() if params else None,
+                                  params[1].copy() if len(params) > 1 else None,
+                                  layer.kind, None))
             a = a_next
         return out
 
@@ -310,8 +283,9 @@ def _describe(model: Sequential) -> dict[str, Any]:
 
 
 class Population:
-    """K compiled ``Sequential`` models of one architecture (Dense layers, with Dropout layers
-    anywhere before the last Dense), stacked and trained together.
+    """K compiled ``Sequential`` models of one architecture ending in a Dense layer, stacked
+    and trained together (any layer before it, see the module docstring; a model used as a
+    layer and frozen layers are refused).
 
     ``Population(models)`` copies the members' current weights (the models themselves are
     left as they are). Members may differ in seed, initializers, learning rate, kernel and
@@ -338,12 +312,20 @@ class Population:
                 raise NotReadyError(f"models[{k}] has no weights yet: give it an Input or build it")
             if model.loss is None or model.optimizer is None:
                 raise NotReadyError(f"models[{k}] is not compiled: call compile() on every member")
+            shape = model.example_shape
+            if shape is None or len(shape) != 1:
+                raise ConfigError(
+                    f"models[{k}]: a population takes rows of features, but this model takes "
+                    f"examples of shape {shape}; fit it alone")
             for layer in model.layers:
-                if type(layer) not in (Dense, Dropout):
+                if isinstance(layer, NestedModel):
                     raise ConfigError(
-                        f"models[{k}]: a population holds Dense and Dropout layers only, "
-                        f"found {type(layer).__name__} {layer.name!r}"
-                    )
+                        f"models[{k}]: a population cannot hold a model used as a layer "
+                        f"({layer.name!r}); flatten it into one Sequential (model.flattened())")
+                if not layer.trainable:
+                    raise ConfigError(
+                        f"models[{k}]: layer {layer.name!r} is frozen (trainable=False); a "
+                        "population trains every layer of its members: fit that member alone")
             if type(model.layers[-1]) is not Dense:
                 raise ConfigError(
                     f"models[{k}]: a population's last layer must be Dense, found "
@@ -405,10 +387,10 @@ class Population:
         self.activations = [layer.activation for layer in dense]
         self.layer_names = [str(layer.name) for layer in dense]
         self.units = [layer.output_dim for layer in dense]
-        self._dropouts(models)
         self.fused = m0._fused
         self._regularizers(models)
         self._layout(models)
+        self._build_layers(models)
         self.history: PopulationHistory | None = None
 
     # -- construction --------------------------------------------------------------------------
@@ -459,47 +441,92 @@ class Population:
             members.append(Sequential.from_config(c))
         return cls(members)
 
-    def _dropouts(self, models: Sequence[Sequential]) -> None:
-        """The dropout layers before each Dense layer: ``(model layer index, each member's
-        rate, each member's seed for its masks)``, the seed being the layer's own or the
-        model's, as :meth:`Sequential.step_rng` takes it."""
-        self._drops: list[list[tuple[int, list[float], list[int]]]] = [
-            [] for _ in self.units]
-        dense_i = 0
+    def _build_layers(self, models: Sequence[Sequential]) -> None:
+        """The population's layers: one object per layer of the members' architecture (a
+        shallow copy of member 0's), computing over the member axis with the layer's own
+        code. A Dense layer's ``params``/``grads`` are the stacked ``(K, ...)`` views and its
+        regularizers the members' penalties (:class:`~glassnet.regularizers.MemberPenalties`);
+        a Dropout layer holds each member's rate and draws each member's masks from the
+        generator its model would use (the layer's own seed or the model's, see
+        :meth:`Sequential.step_rng`)."""
+        self._layers: list[Layer] = []
+        #: the Dense layers in order
+        self._dense: list[Dense] = []
+        #: the parameter index of each Dense layer's W
+        self._dense_at: list[int] = []
+        #: the stochastic layers with their model index and each member's seed for them
+        self._stochastic: list[tuple[Layer, int, list[int]]] = []
+        p = 0
         for index, layer in enumerate(models[0].layers):
-            if type(layer) is Dense:
-                dense_i += 1
-                continue
-            rates = [float(m.layers[index].rate) for m in models]  # type: ignore[attr-defined]
-            seeds = []
-            for m in models:
-                own = getattr(m.layers[index], "seed", None)
-                seeds.append(own if isinstance(own, int) else int(m.seed))
-            self._drops[dense_i].append((index, rates, seeds))
-        self._any_dropout = any(self._drops)
-        self._no_masks: list[list[Array]] = [[] for _ in self.units]  # never written to
+            n = len(layer.params)
+            params, grads = self.params[p:p + n], self.grads[p:p + n]
+            # each member's non-trainable arrays (moving statistics), stacked
+            state = [np.stack([m.layers[index].state[j] for m in models])
+                     for j in range(len(layer.state))]
+            own: Layer
+            if type(layer) in _MEMBER_AXIS:
+                own = _with_arrays(copy.copy(layer), params, grads, state)
+            else:  # code for 2-D arrays only: a loop over the members' own layers
+                own = _with_arrays(MemberLoop([
+                    _with_arrays(copy.copy(m.layers[index]), [q[k] for q in params],
+                                 [g[k] for g in grads], [s[k] for s in state])
+                    for k, m in enumerate(models)]), params, grads, state)
+            if isinstance(own, Dense):
+                own.kernel_regularizer, own.bias_regularizer = (  # type: ignore[assignment]
+                    self._stacked_penalty(models, index, attr, params[j].shape[1:])
+                    for j, attr in enumerate(("kernel_regularizer", "bias_regularizer")))
+                self._dense.append(own)
+                self._dense_at.append(p)
+            elif isinstance(own, Dropout):
+                own.member_rates = [float(m.layers[index].rate)  # type: ignore[attr-defined]
+                                    for m in models]
+            if own.stochastic:  # the seed Sequential.step_rng takes: the layer's or the model's
+                seeds = []
+                for m in models:
+                    seed = getattr(m.layers[index], "seed", None)
+                    seeds.append(seed if isinstance(seed, int) else int(m.seed))
+                self._stochastic.append((own, index, seeds))
+            self._layers.append(own)
+            p += n
+        self._stepping = [layer for layer in self._layers
+                          if type(layer).finish_step is not Layer.finish_step]
+        #: per layer: does a layer before it have weights (so its input gradient is needed)?
+        self._grad_in = [any(bool(earlier.params) for earlier in self._layers[:j])
+                         for j in range(len(self._layers))]
+        #: each member's layers that add a penalty, as its model has them
+        self._regularized_views = [
+            [view for view in (self._member_layer(layer, k) for layer in self._layers)
+             if view.regularized] if self.regularized[k] else []
+            for k in range(self.K)]
 
-    def _drop(self, a: Array, index: int, rates: list[float], seeds: list[int],
-              steps: Array, masks: list[Array]) -> Array:
-        """Dropout in training, each member with its own mask: the draws
-        :class:`~glassnet.layers.Dropout` makes for member ``k`` at its global step
-        ``steps[k]`` (a member at rate 0 keeps ``a``, as the layer does; so does a stopped
-        member, whose step is not taken: no draws are spent on it)."""
-        shape = a.shape[-2:]
-        mask = np.ones((self.K,) + shape, dtype=self.dtype)
-        frozen = self._frozen
-        for k in range(self.K):  # one generator per member: its own stream of masks
-            if rates[k] != 0.0 and (frozen is None or not frozen[k]):
-                mask[k] = dropout_mask(step_generator(seeds[k], index, int(steps[k])), shape,
-                                       self.dtype, rates[k])
-        masks.append(mask)
-        return a * mask
+    def _member_layer(self, layer: Layer, k: int) -> Layer:
+        """``layer`` as member ``k`` has it: a copy of the population's layer object whose
+        ``params``, ``grads`` and ``state`` are member ``k``'s slices (views), computing with
+        the layer's single-model code (what a callback reads and traces)."""
+        if isinstance(layer, MemberLoop):
+            return layer.members[k]
+        view = _with_arrays(copy.copy(layer), [p[k] for p in layer.params],
+                            [g[k] for g in layer._grads], [s[k] for s in layer.state])
+        if isinstance(view, Dense):
+            view.kernel_regularizer, view.bias_regularizer = \
+                self._member_regs[k][self._dense.index(layer)]  # type: ignore[arg-type]
+            view.keep_operands = False
+        elif isinstance(view, Dropout):
+            view.rate = (view.member_rates or [view.rate] * self.K)[k]
+            view.member_rates = None
+        return view
+
+    def _stacked_penalty(self, models: Sequence[Sequential], index: int, attr: str,
+                         shape: tuple[int, ...]) -> regularizers.MemberPenalties | None:
+        """The members' penalties of one parameter, or None where no member has one."""
+        stacked = regularizers.MemberPenalties(
+            [getattr(m.layers[index], attr) for m in models], shape, self.dtype)
+        return stacked if stacked.active else None
 
     def _regularizers(self, models: Sequence[Sequential]) -> None:
         """Each member's penalties (members may differ, e.g. a sweep over ``l2``): the
-        regularizer objects, for the penalty values, and per parameter ``2 l2`` and ``l1``
-        as ``(K, 1, 1)`` columns in the model's dtype, for the gradients."""
-        t = self.dtype.type
+        regularizer objects, for the penalty values, and which members penalize each
+        layer's kernel (their W is never folded into a gemm)."""
         self._member_regs = [[(getattr(layer, "kernel_regularizer", None),
                                getattr(layer, "bias_regularizer", None))
                               for layer in model.layers if type(layer) is Dense]
@@ -507,52 +534,19 @@ class Population:
         self.regularized = [bool(model._regularized) for model in models]
         self._any_regularized = any(self.regularized)
         self.last_penalties = np.zeros(self.K)
-        #: parameter index -> [(factor column, members that have the term, "l2" or "l1")]
-        self._reg_terms: dict[int, list[tuple[Array, Array, str]]] = {}
-        for i in range(len(self.units)):
-            for j in (0, 1):
-                regs = [member[i][j] for member in self._member_regs]
-                for term in ("l2", "l1"):
-                    factors = [getattr(r, term) if r is not None else 0.0 for r in regs]
-                    has = np.array([f != 0 for f in factors])
-                    if has.any():
-                        col = np.array([t(2.0 * f) if term == "l2" else t(f)
-                                        for f in factors], dtype=self.dtype)
-                        shape = (self.K,) + (1,) * (2 - j)
-                        self._reg_terms.setdefault(2 * i + j, []).append(
-                            (col.reshape(shape), has.reshape(shape), term))
-        #: per layer, the members that penalize its kernel: their W is never folded into a
-        #: gemm; and whether some, and all, do
         self._kernel_penalized = [np.array([member[i][0] is not None
                                             for member in self._member_regs])
                                   for i in range(len(self.units))]
         self._penalized_kernels = [(bool(p.any()), bool(p.all()))
                                    for p in self._kernel_penalized]
 
-    def _add_penalty_gradient(self, index: int) -> None:
-        """``grad += dR/dp`` for parameter ``index``, member by member as the engine does
-        (``grad += t(2 l2) * p``, then ``grad += t(l1) * sign(p)``; a member without the term
-        is left alone)."""
-        p, grad = self.params[index], self.grads[index]
-        for col, has, term in self._reg_terms.get(index, ()):
-            delta = col * (p if term == "l2" else np.sign(p))
-            if has.all():
-                grad += delta
-            else:
-                np.add(grad, delta, out=grad, where=has)
-
     def _penalties(self) -> Array:
         """Each member's penalty at the current weights, ``(K,)``, computed as the engine
         computes ``model.regularization_loss()`` (the same calls on the same numbers)."""
         out = np.zeros(self.K)
-        for k, regs in enumerate(self._member_regs):
-            if not self.regularized[k]:
-                continue
-            out[k] = float(sum(
-                regularizers.layer_penalty(kernel, bias, self.params[2 * i][k],
-                                           self.params[2 * i + 1][k])
-                for i, (kernel, bias) in enumerate(regs)
-                if kernel is not None or bias is not None))
+        for k, views in enumerate(self._regularized_views):
+            if views:
+                out[k] = float(sum(view.regularization_loss() for view in views))
         return out
 
     def _layout(self, models: Sequence[Sequential]) -> None:
@@ -621,9 +615,11 @@ class Population:
 
     def member_state(self, k: int) -> dict[str, Any]:
         """Member ``k`` as plain data (copies): its configuration, weights, optimizer step
-        count and state arrays (by the optimizer's attribute name) and epochs trained; what
-        :func:`restore_member` makes a model of, in this process or another."""
-        return {
+        count and state arrays (by the optimizer's attribute name) and epochs trained, and,
+        where its layers have some, their non-trainable arrays (``"layer_states"``: a batch
+        normalization's moving statistics, in layer order); what :func:`restore_member`
+        makes a model of, in this process or another."""
+        state = {
             "config": self._configs[k],
             "weights": [p[k].copy() for p in self.params],
             "iterations": int(self.iterations[k]),
@@ -632,6 +628,10 @@ class Population:
                       for name in self.optimizer.slot_names() if name in self._state},
             "epochs_trained": int(self.epochs_trained[k]),
         }
+        layer_states = [s[k].copy() for layer in self._layers for s in layer.state]
+        if layer_states:
+            state["layer_states"] = layer_states
+        return state
 
     def models(self) -> list[Sequential]:
         """Every member as an ordinary ``Sequential`` model (copies)."""
@@ -666,53 +666,38 @@ class Population:
 
     # -- the vectorized step -------------------------------------------------------------------
     def _forward(self, x: Array, cache: bool, need_output: bool = True) -> Array:
-        """Stacked forward pass: ``x`` is ``(m, n)`` (shared) or ``(K, m, n)``; ``cache``: the
-        training pass (dropout masks drawn, everything kept for the backward pass).
-
-        Every layer's output is a ``(K, m, units)`` view of a batch-major ``(m, K, units)``
-        buffer (see :func:`_batch_major`): the per-member products are the same BLAS calls,
-        and the element-wise passes and the bias sums run over long contiguous rows."""
+        """Stacked forward pass through the layers' own code: ``x`` is ``(m, n)`` (shared)
+        or ``(K, m, n)``; ``cache``: the training pass (each member's dropout masks of this
+        step drawn, every layer keeping what its backward pass needs); ``need_output=False``
+        stops the last layer at its pre-activation (a fused loss needs no more)."""
+        if cache and self._stochastic:
+            # each member's step about to be taken, as the engine's; a stopped member's
+            # step is not taken: no draws are spent on it
+            steps = self.iterations.tolist()
+            frozen = self._frozen
+            for layer, index, seeds in self._stochastic:
+                rngs = [None if frozen is not None and frozen[k] else
+                        step_generator(seed, index, int(steps[k]))
+                        for k, seed in enumerate(seeds)]
+                if isinstance(layer, Dropout):  # no generator for a member at rate 0
+                    layer.member_rngs = [rng if rate != 0.0 else None
+                                         for rng, rate in zip(rngs, layer.member_rates or ())]
+                elif isinstance(layer, MemberLoop):
+                    layer.set_rngs(rngs)
         a = x
-        n = len(self.units)
-        if cache:
-            self._xs: list[Array] = []
-            self._zs: list[Array] = []
-            self._as: list[Array] = []
-            self._masks: list[list[Array]] = self._no_masks if not self._any_dropout \
-                else [[] for _ in range(n)]
-            steps = self.iterations  # each member's step about to be taken, as the engine's
-        for i in range(n):
-            if cache and self._drops[i]:  # training: each member's masks for this step
-                for index, rates, seeds in self._drops[i]:
-                    a = self._drop(a, index, rates, seeds, steps, self._masks[i])
-            W, b = self.params[2 * i], self.params[2 * i + 1]
-            z = _batch_major(a.shape[-2], self.K, self.units[i], self.dtype)
-            if self.units[i] == 1:
-                # a matrix-vector product: BLAS may round a strided matrix differently
-                a = _member_contiguous(a)
-            np.matmul(a, W, out=z)
-            zt = z.transpose(1, 0, 2)
-            zt += b  # (m, K, units) += (K, units): the engine's z += b, element by element
-            if cache:
-                self._xs.append(a)
-                self._zs.append(z)
-            if i == n - 1 and not need_output:
-                a = z
+        last = self._layers[-1]
+        for layer in self._layers:
+            if layer is last and not need_output:
+                a = self._dense[-1].forward(a, cache, cache, activate=False)
             else:
-                a = self._act_forward(self.activations[i], z)
-            if cache:
-                self._as.append(a)
+                a = layer.forward(a, cache, cache)
         return a
 
-    def _act_forward(self, act: acts.Activation, z: Array) -> Array:
-        if isinstance(act, _ELEMENTWISE) or isinstance(act, acts.Softmax):
-            return act.forward(z)
-        return np.stack([act.forward(z[k]) for k in range(z.shape[0])])
-
-    def _act_backward(self, act: acts.Activation, g: Array, z: Array, a: Array) -> Array:
-        if isinstance(act, _ELEMENTWISE):
-            return act.backward(g, z, a)
-        return np.stack([act.backward(g[k], z[k], a[k]) for k in range(g.shape[0])])
+    def _release_batches(self) -> None:
+        """Let go of the last training batch the layers keep (no gradient computed)."""
+        for layer in self._layers:
+            layer.deferred = []
+            layer.clear_cache()
 
     def _loss_value_and_grad(self, t: Array, z: Array, out: Array | None,
                              need_grad: bool = True) -> tuple[Array, Array | None]:
@@ -733,53 +718,48 @@ class Population:
                     need_grads: bool = False) -> tuple[Array, Array]:
         """One optimizer step of every member; returns (loss values (K,), penalties included,
         and the outputs). ``last_penalties`` keeps the penalty part."""
-        n = len(self.units)
         out = self._forward(x, cache=True, need_output=need_output or not self.fused)
-        z_last = self._zs[-1]
-        values, grad = self._loss_value_and_grad(t, z_last, out)
+        last = self._dense[-1]
+        assert last.z is not None
+        values, grad = self._loss_value_and_grad(t, last.z, out)
         assert grad is not None
-        if not self.fused:
-            grad = self._act_backward(self.activations[-1], grad, z_last, self._as[-1])
         opt = self.optimizer
         plain_sgd = isinstance(opt, opt_mod.SGD) and not opt.momentum
         fused_sgd: list[tuple[int, Array, Array]] = []
-        for i in range(n - 1, -1, -1):
-            W = self.params[2 * i]
-            gW, gb = self.grads[2 * i], self.grads[2 * i + 1]
-            xin = self._xs[i]
-            if 1 in W.shape[1:]:
-                # matrix-vector products: BLAS may round a strided (batch-major) operand
-                # differently, so this layer's products see each member's rows contiguous
-                grad, xin = _member_contiguous(grad), _member_contiguous(xin)
-            grad_x = None
-            if i > 0:
-                grad_x = _batch_major(grad.shape[1], self.K, W.shape[1], self.dtype)
-                np.matmul(grad, W.transpose(0, 2, 1), out=grad_x)
-            _bias_sum(grad, gb)
-            if 2 * i + 1 in self._reg_terms:
-                self._add_penalty_gradient(2 * i + 1)
-            some_penalized, all_penalized = self._penalized_kernels[i]
-            folds = plain_sgd and not all_penalized and self._sizes[2 * i] >= FUSED_SGD_MIN_SIZE \
-                and _blas.available(self.dtype)
-            if folds:  # members without a kernel penalty fold their step into a gemm
-                fused_sgd.append((i, xin, grad))
-            if not folds or need_grads or some_penalized:
-                if xin.ndim == 2:
-                    np.matmul(xin.T, grad, out=gW)
+        fused = self.fused
+        layers = self._layers
+        i = len(self._dense)
+        for j in range(len(layers) - 1, -1, -1):
+            layer = layers[j]
+            need_input_grad = self._grad_in[j]
+            if not isinstance(layer, Dense):
+                grad = layer.backward(grad, need_input_grad)
+            else:
+                i -= 1
+                all_penalized = self._penalized_kernels[i][1]
+                # plain SGD: members without a kernel penalty fold their step into a gemm
+                folds = plain_sgd and not all_penalized and \
+                    self._sizes[self._dense_at[i]] >= FUSED_SGD_MIN_SIZE and \
+                    _blas.available(self.dtype)
+                # the kernel gradient is deferred unless callbacks read it; it is computed
+                # anyway for penalized members, and the gemm's operands are kept
+                defer = folds and not need_grads
+                layer.keep_operands = folds
+                if layer is last and fused:
+                    grad = layer.backward_from_preactivation(grad, need_input_grad, defer)
                 else:
-                    np.matmul(xin.transpose(0, 2, 1), grad, out=gW)
-                if some_penalized:
-                    self._add_penalty_gradient(2 * i)
-            if i > 0:
-                assert grad_x is not None
-                for mask in reversed(self._masks[i]):  # back through the dropout layers
-                    grad_x *= mask
-                grad = self._act_backward(self.activations[i - 1], grad_x, self._zs[i - 1],
-                                          self._as[i - 1])
+                    grad = layer.backward(grad, need_input_grad, defer)
+                if folds:
+                    assert layer.operands is not None
+                    fused_sgd.append((i, *layer.operands))
+            if grad is None:
+                break
         if self._any_regularized:  # at the weights before the step, as the engine
             self.last_penalties = self._penalties()
             values = values + self.last_penalties
         self._apply(plain_sgd, fused_sgd)
+        for stepping in self._stepping:  # e.g. moving statistics, after the step
+            stepping.finish_step()
         return values, out
 
     # -- the optimizers' own arithmetic, over the member axis -----------------------------------
@@ -807,20 +787,21 @@ class Population:
         tmp = self._state["scratch"]
         done = set()
         for i, xin, gz in fused_sgd:  # plain SGD: a large W from its deferred product by gemm
-            W = self.params[2 * i]
-            done.add(2 * i)
+            at = self._dense_at[i]
+            W = self.params[at]
+            done.add(at)
             penalized = self._kernel_penalized[i]
             for k in range(self.K):
                 if frozen is not None and frozen[k]:
                     continue
                 xk = xin if xin.ndim == 2 else xin[k]
                 if penalized[k]:  # as the engine: no fold, p += (-lr) g
-                    opt_mod._axpy(W[k], float(-lrs[k]), self.grads[2 * i][k],
-                                  self._view(tmp, 2 * i)[k])
+                    opt_mod._axpy(W[k], float(-lrs[k]), self.grads[at][k],
+                                  self._view(tmp, at)[k])
                 elif not _blas.gemm_at_b_acc(xk, gz[k], W[k], float(-lrs[k])):
-                    g = self.grads[2 * i]
+                    g = self.grads[at]
                     np.matmul(xk.T, gz[k], out=g[k])
-                    opt_mod._axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, 2 * i)[k])
+                    opt_mod._axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, at)[k])
         slots = [self._state[name] for name in opt.slot_names()]
         small = slice(0, self._n_small)
         opt.update_arrays(P[:, small], G[:, small], tmp[:, small], lrs,
@@ -926,13 +907,13 @@ class Population:
             z = self._forward(xb, cache=False, need_output=False)
             out = None
             if not self.fused:
-                out = self._act_forward(self.activations[-1], z.copy())
+                out = self.activations[-1].forward(z.copy())
             values, _ = self._loss_value_and_grad(tb, z, out, need_grad=False)
             if self._any_regularized:
                 values = values + self._penalties()
             total += values * xb.shape[0]
             if self.metrics:
-                outs.append(self._act_forward(self.activations[-1], z) if out is None else out)
+                outs.append(self.activations[-1].forward(z) if out is None else out)
         results = [{"loss": float(total[k] / m)} for k in range(self.K)]
         if self.metrics:
             allout = np.concatenate(outs, axis=1) if len(outs) > 1 else outs[0]
@@ -1204,44 +1185,11 @@ class Population:
                     view._point(self, view.index)
             if show:
                 show.close()
-        self._xs = self._zs = self._as = []
+        self._release_batches()
         self.history = PopulationHistory(histories, time.perf_counter() - start_time)
         return self.history
 
 
-def _batch_major(m: int, K: int, n: int, dtype: np.dtype[Any]) -> Array:
-    """A new ``(K, m, n)`` array laid out as ``(m, K, n)`` in memory (its ``base``).
-
-    NumPy's ``matmul`` writes each member's ``(m, n)`` block through BLAS with a row stride
-    of ``K n`` (the same call as for a contiguous block), and the passes that follow
-    (``z += b``, activations, the bias gradient's sum over the batch) run over rows of
-    ``K n`` contiguous elements instead of ``n``: for course-sized layers that is what a
-    population step's element-wise time was spent on.
-
-    A one-unit layer keeps the plain ``(K, m, 1)`` layout: there its products are
-    matrix-vector products, which BLAS may round differently for a strided vector."""
-    if n == 1:
-        return np.empty((K, m, 1), dtype=dtype)
-    return np.empty((m, K, n), dtype=dtype).transpose(1, 0, 2)
-
-
-def _member_contiguous(a: Array) -> Array:
-    """``a`` with each member's block contiguous (a copy only for a batch-major array)."""
-    return a if a.flags.c_contiguous else np.ascontiguousarray(a)
-
-
-def _bias_sum(grad: Array, out: Array) -> None:
-    """``out[k] = grad[k].sum(axis=0)`` with the engine's rounding, for every member.
-
-    The engine sums a ``(m, n)`` gradient over its rows one row after another when
-    ``n > 1`` (NumPy reduces a non-contiguous axis sequentially) and pairwise when
-    ``n == 1`` (a contiguous column). A batch-major ``(m, K n)`` buffer summed over its rows
-    repeats the first for every member in one pass; the second is kept as it is."""
-    batch_major = grad.transpose(1, 0, 2)
-    if grad.shape[2] > 1 and batch_major.flags.c_contiguous:
-        np.add.reduce(batch_major, axis=0, out=out)
-    else:
-        np.add.reduce(np.ascontiguousarray(grad), axis=1, out=out)
 
 
 def restore_member(state: dict[str, Any]) -> Sequential:
@@ -1250,6 +1198,9 @@ def restore_member(state: dict[str, Any]) -> Sequential:
     would refuse), optimizer state (so ``fit`` continues exactly) and epochs trained."""
     model = Sequential.from_config(state["config"])
     for dst, src in zip(model._param_list, state["weights"]):
+        dst[...] = src
+    layer_states = [s for layer in model.layers for s in layer.state]
+    for dst, src in zip(layer_states, state.get("layer_states", ())):
         dst[...] = src
     opt = model.optimizer
     assert opt is not None
@@ -1261,6 +1212,16 @@ def restore_member(state: dict[str, Any]) -> Sequential:
                 dst[...] = src
     model.epochs_trained = int(state["epochs_trained"])
     return model
+
+
+def _with_arrays(layer: Layer, params: list[Array], grads: list[Array],
+                 state: list[Array]) -> Layer:
+    """``layer`` computing on the given arrays (views of the population's), no batch kept."""
+    layer.params = list(params)
+    layer.grads = list(grads)
+    layer.state = list(state)
+    layer.clear_cache()
+    return layer
 
 
 def _compact(stack: Population, rows: Array, pos: Array, running: list[int],

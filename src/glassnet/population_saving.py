@@ -45,7 +45,14 @@ from numpy.typing import NDArray
 
 from .callbacks import History
 from .checks import check_bool, check_compiled, check_int
-from .errors import ConfigError, DataError, GlassnetError, MissingFileError, ModelFileError
+from .errors import (
+    ConfigError,
+    DataError,
+    GlassnetError,
+    MissingFileError,
+    ModelFileError,
+    OutsideSubsetError,
+)
 from .io import MAX_JSON_BYTES, Archive, check_path, read_archive, temp_path, write_archive
 from .saving import (
     CHECKPOINT_FORMAT,
@@ -87,6 +94,11 @@ def save_population(pop: Population, path: str | os.PathLike[str],
     K = pop.K
     states = [pop.member_state(k) for k in range(K)]
     where = f"Population.save({path!r})"
+    if any("layer_states" in state for state in states):
+        raise OutsideSubsetError(
+            f"{where}: the members' layers keep non-trainable arrays (BatchNormalization's "
+            "moving statistics), which population files do not hold yet; save each member "
+            "as a model (pop[k].save(...)) instead")
     for k, state in enumerate(states):
         for i, w in enumerate(state["weights"]):
             if not np.isfinite(w).all():

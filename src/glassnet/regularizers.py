@@ -33,8 +33,28 @@ from .checks import check_float
 
 Array = NDArray[Any]
 
-__all__ = ["L1", "L1L2", "L2", "Regularizer", "get", "l1", "l1_l2", "l2", "layer_penalty",
-           "names"]
+__all__ = ["L1", "L1L2", "L2", "MemberPenalties", "Regularizer", "add_penalty_gradient", "get",
+           "l1", "l1_l2", "l2", "layer_penalty", "names"]
+
+
+def add_penalty_gradient(W: Array, grad: Array, two_l2: Any, l1: Any,
+                         where: tuple[Array | None, Array | None] = (None, None)) -> None:
+    """``grad += two_l2 * W`` then ``grad += l1 * sign(W)``, in place: the gradient of
+    ``l1 * sum |W| + l2 * sum W**2``, each term skipped where its factor is ``None``.
+
+    The factors are numbers of ``W``'s dtype, or, for a population's stacked ``W (K, ...)``,
+    per-member columns ``(K, 1, ...)`` that broadcast over each member's array; then
+    ``where`` (boolean columns, one per term) leaves the members without that term as they
+    are, as their models alone would (no ``+ 0`` that could turn ``-0.0`` or ``nan`` about).
+    """
+    for factor, term, mask in ((two_l2, None, where[0]), (l1, np.sign, where[1])):
+        if factor is None:
+            continue
+        delta = factor * (W if term is None else term(W))
+        if mask is None:
+            grad += delta
+        else:
+            np.add(grad, delta, out=grad, where=mask)
 
 
 def _factor(name: str, value: Any) -> float:
@@ -67,10 +87,8 @@ class Regularizer:
     def add_gradient(self, W: Array, grad: Array) -> None:
         """``grad += dR/dW`` in place."""
         t = W.dtype.type
-        if self.l2:
-            grad += t(2.0 * self.l2) * W
-        if self.l1:
-            grad += t(self.l1) * np.sign(W)
+        add_penalty_gradient(W, grad, t(2.0 * self.l2) if self.l2 else None,
+                             t(self.l1) if self.l1 else None)
 
     def gradient(self, W: Any) -> Array:
         """``dR/dW`` as a new array."""
@@ -172,3 +190,39 @@ def layer_penalty(kernel: Regularizer | None, bias: Regularizer | None, W: Array
     if bias is not None:
         total += bias.value(b)
     return total
+
+
+class MemberPenalties:
+    """The penalty of one parameter across a population's members (members may differ, e.g.
+    a sweep over ``l2``, and some may have none): ``add_gradient(W, grad)`` on the stacked
+    ``W (K, ...)``, through :func:`add_penalty_gradient` with per-member factor columns, so
+    each member's gradient gets the numbers its model adds alone."""
+
+    def __init__(self, regs: list[Regularizer | None], shape: tuple[int, ...],
+                 dtype: Any) -> None:
+        t = np.dtype(dtype).type
+        K = len(regs)
+        col = (K,) + (1,) * len(shape)
+        self.regularizers = regs
+        self.factors: list[Array | None] = []
+        self.where: list[Array | None] = []
+        for term in ("l2", "l1"):
+            values = [getattr(r, term) if r is not None else 0.0 for r in regs]
+            has = np.array([v != 0 for v in values])
+            if not has.any():
+                self.factors.append(None)
+                self.where.append(None)
+                continue
+            self.factors.append(np.array([t(2.0 * v) if term == "l2" else t(v) for v in values],
+                                         dtype=dtype).reshape(col))
+            self.where.append(None if has.all() else has.reshape(col))
+
+    @property
+    def active(self) -> bool:
+        """Whether any member has a penalty here."""
+        return any(f is not None for f in self.factors)
+
+    def add_gradient(self, W: Array, grad: Array) -> None:
+        """``grad[k] += dR_k/dW[k]`` for every member ``k`` with a penalty."""
+        add_penalty_gradient(W, grad, self.factors[0], self.factors[1],
+                             (self.where[0], self.where[1]))

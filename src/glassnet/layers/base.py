@@ -61,7 +61,9 @@ class DeferredProduct:
 
     def value(self) -> Array:
         if not self.done:
-            np.matmul(self.left.T, self.right, out=self.out)
+            left = self.left  # (m, n), or a population's (K, m, n): each member's transpose
+            np.matmul(left.T if left.ndim == 2 else left.transpose(0, 2, 1), self.right,
+                      out=self.out)
             self.done = True
         return self.out
 

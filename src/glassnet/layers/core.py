@@ -26,7 +26,8 @@ from ..checks import check_float, check_seed
 from ..errors import ConfigError, NotReadyError
 from .base import Array, Layer
 
-__all__ = ["Activation", "Dropout", "LeakyReLU", "ReLU", "Softmax", "dropout_mask"]
+__all__ = ["Activation", "Dropout", "LeakyReLU", "ReLU", "Softmax", "dropout_mask",
+           "member_dropout_mask"]
 
 
 def dropout_mask(rng: np.random.Generator, shape: tuple[int, ...], dtype: Any,
@@ -37,6 +38,19 @@ def dropout_mask(rng: np.random.Generator, shape: tuple[int, ...], dtype: Any,
     dt = np.dtype(dtype).type
     mask = (rng.random(shape, dtype=dtype) >= dt(rate)).astype(dtype)
     mask *= dt(1.0 / (1.0 - rate))
+    return mask
+
+
+def member_dropout_mask(rngs: list[np.random.Generator | None], rates: list[float],
+                        shape: tuple[int, ...], dtype: Any) -> Array:
+    """A population's masks ``(K,) + shape``: member ``k``'s is :func:`dropout_mask` drawn
+    from ``rngs[k]`` at ``rates[k]`` (all ones for a member at rate 0, which keeps ``x`` as
+    its model alone does, and for a member without a generator: one whose step is not
+    taken)."""
+    mask = np.ones((len(rates),) + tuple(shape), dtype=dtype)
+    for k, rng in enumerate(rngs):  # one generator per member: its own stream of masks
+        if rates[k] != 0.0 and rng is not None:  # None: a member not stepping (stopped)
+            mask[k] = dropout_mask(rng, tuple(shape), dtype, rates[k])
     return mask
 
 
@@ -54,18 +68,26 @@ class Dropout(Layer):
         self.rng: np.random.Generator | None = None
         self._standalone_rng: np.random.Generator | None = None
         self.mask: Array | None = None
+        #: in a population: each member's rate, and each member's generator of the current
+        #: step (None for a member at rate 0), set by the population before each step
+        self.member_rates: list[float] | None = None
+        self.member_rngs: list[np.random.Generator | None] = []
 
     def forward(self, x: Array, training: bool = False, cache: bool = False) -> Array:
-        if not training or self.rate == 0.0:
+        rates = self.member_rates
+        if not training or (self.rate == 0.0 if rates is None else not any(rates)):
             if cache:
                 self.mask = None
             return x
-        rng = self.rng
-        if rng is None:  # used on its own, outside a model
-            if self._standalone_rng is None:
-                self._standalone_rng = np.random.default_rng(self.seed)
-            rng = self._standalone_rng
-        mask = dropout_mask(rng, x.shape, x.dtype, self.rate)
+        if rates is not None:  # a population's: x (m, n) shared or (K, m, n)
+            mask = member_dropout_mask(self.member_rngs, rates, x.shape[-2:], x.dtype)
+        else:
+            rng = self.rng
+            if rng is None:  # used on its own, outside a model
+                if self._standalone_rng is None:
+                    self._standalone_rng = np.random.default_rng(self.seed)
+                rng = self._standalone_rng
+            mask = dropout_mask(rng, x.shape, x.dtype, self.rate)
         if cache:
             self.mask = mask
         return x * mask

@@ -34,6 +34,7 @@ from .. import activations, initializers, regularizers
 from ..checks import check_int
 from ..errors import NotReadyError
 from ..tensor import Tensor, Weight
+from . import members
 from .base import Array, DeferredProduct, Layer
 from .input import declared_input_shape
 
@@ -43,6 +44,9 @@ class Dense(Layer):
 
     has_units = True
     deferrable_params = (0,)  # grad_W = x.T @ grad_z
+    #: keep ``operands = (x, grad_z)`` of the last backward pass (a population whose plain
+    #: SGD folds some members' steps into a product while others' kernels are penalized)
+    keep_operands = False
 
     def __init__(
         self,
@@ -73,6 +77,7 @@ class Dense(Layer):
         self.x: Array | None = None
         self.z: Array | None = None
         self.a: Array | None = None
+        self.operands: tuple[Array, Array] | None = None
 
     @property
     def output_dim(self) -> int:
@@ -128,14 +133,29 @@ class Dense(Layer):
 
     # -- forward ----------------------------------------------------------------------------
     def preactivation(self, x: Array, training: bool = False) -> Array:
-        W, b = self.params
-        z = x @ W
-        z += b
-        return z
+        return self.forward(x, training, activate=False)
 
-    def forward(self, x: Array, training: bool = False, cache: bool = False) -> Array:
-        z = self.preactivation(x)
-        a = self.activation.forward(z)
+    def forward(self, x: Array, training: bool = False, cache: bool = False,
+                activate: bool = True) -> Array:
+        """``a = g(x @ W + b)``; ``activate=False`` stops at ``z``.
+
+        A single model: ``x (m, n)`` (or a SciPy sparse batch), ``W (n, u)``, ``b (u,)``. A
+        population: ``x (m, n)`` shared or ``(K, m, n)``, ``W (K, n, u)``, ``b (K, u)``; ``z``
+        is then a batch-major ``(K, m, u)`` stack, and a one-unit layer's ``x`` is made
+        member-contiguous (its products are matrix-vector ones; see
+        :mod:`~glassnet.layers.members`)."""
+        W, b = self.params
+        if W.ndim == 2:
+            z = x @ W
+            z += b
+        else:
+            z = members.batch_major(x.shape[-2], W.shape[0], W.shape[2], W.dtype)
+            if W.shape[2] == 1:
+                x = members.member_contiguous(x)
+            np.matmul(x, W, out=z)
+            zt = z.transpose(1, 0, 2)
+            zt += b  # (m, K, u) += (K, u): the single model's z += b, element by element
+        a = self.activation.forward(z) if activate else z
         if cache:
             self.x, self.z, self.a = x, z, a
         return a
@@ -169,17 +189,31 @@ class Dense(Layer):
             raise NotReadyError(f"layer {self.name!r}: backward() called before forward()")
         W, b = self.params
         grads = self._grads
-        grad_x = grad_z @ W.T if need_input_grad else None
-        grad_z.sum(axis=0, out=grads[1])
+        stacked = W.ndim == 3  # a population's (K, n, u) kernels: see members
+        if stacked and 1 in W.shape[1:]:  # matrix-vector products
+            x, grad_z = members.member_contiguous(x), members.member_contiguous(grad_z)
+        grad_x = None
+        if need_input_grad:
+            if stacked:
+                grad_x = members.batch_major(grad_z.shape[1], W.shape[0], W.shape[1], W.dtype)
+                np.matmul(grad_z, W.transpose(0, 2, 1), out=grad_x)
+            else:
+                grad_x = grad_z @ W.T
+        if stacked:
+            members.bias_sum(grad_z, grads[1])
+        else:
+            grad_z.sum(axis=0, out=grads[1])
         if self.bias_regularizer is not None:
             self.bias_regularizer.add_gradient(b, grads[1])
         dense = isinstance(x, np.ndarray)
+        if stacked and self.keep_operands:
+            self.operands = (x, grad_z)
         if defer and dense and self.kernel_regularizer is None:
             self.deferred = [(0, DeferredProduct(x, grad_z, grads[0]))]
         else:
             self.deferred = []
             if dense:
-                np.matmul(x.T, grad_z, out=grads[0])
+                np.matmul(x.transpose(0, 2, 1) if x.ndim == 3 else x.T, grad_z, out=grads[0])
             else:  # a SciPy sparse batch (first layer): a sparse product, nothing densified
                 grads[0][...] = x.T @ grad_z
             if self.kernel_regularizer is not None:
@@ -205,6 +239,7 @@ class Dense(Layer):
     def clear_cache(self) -> None:
         self.finish_gradients()  # so no batch is kept alive
         self.x = self.z = self.a = None
+        self.operands = None
 
     def get_config(self) -> dict[str, Any]:
         cfg: dict[str, Any] = {

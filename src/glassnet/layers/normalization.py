@@ -206,6 +206,12 @@ class Normalization(Layer):
         return "adapted" if self.adapted else "not adapted"
 
 
+def _rows(v: Any) -> Any:
+    """A per-feature vector ready to broadcast over a batch's rows: ``(n,)`` as it is, a
+    population's ``(K, n)`` as ``(K, 1, n)``."""
+    return v if v is None or v.ndim == 1 else v[:, None, :]
+
+
 class BatchNormalization(Layer):
     """Standardize each feature with the batch's statistics in training and the moving
     statistics at inference, then ``gamma x_hat + beta`` (see the module docstring)."""
@@ -275,23 +281,27 @@ class BatchNormalization(Layer):
         return self.state[1]
 
     def forward(self, x: Array, training: bool = False, cache: bool = False) -> Array:
+        """Over the batch axis (the second to last): a single model's ``x (m, n)``; in a
+        population ``x (m, n)`` shared or ``(K, m, n)`` with ``gamma``, ``beta`` and the
+        moving statistics ``(K, n)``, each member standardized with its own statistics
+        (in training: the mean and variance of its own rows)."""
         t = x.dtype.type
         if training:
-            if x.shape[0] < 2:
+            if x.shape[-2] < 2:
                 raise ShapeError(
                     f"layer {self.name!r} (BatchNormalization): a training batch needs at "
-                    f"least 2 examples to have a variance, got {x.shape[0]}"
+                    f"least 2 examples to have a variance, got {x.shape[-2]}"
                 )
-            mu = x.mean(axis=0)
-            var = x.var(axis=0)
+            mu = x.mean(axis=-2)
+            var = x.var(axis=-2)
         else:
             mu, var = self.state[0], self.state[1]
         s = 1.0 / np.sqrt(var + t(self.epsilon))
-        x_hat = x - mu
-        x_hat *= s
-        a = x_hat * self.gamma if self.scale else x_hat.copy()
+        x_hat = x - _rows(mu)
+        x_hat *= _rows(s)
+        a = x_hat * _rows(self.gamma) if self.scale else x_hat.copy()
         if self.center:
-            a += self.beta
+            a += _rows(self.beta)
         if cache:
             self._cache = (x_hat, s)
             self._batch = (mu, var) if training else None
@@ -304,19 +314,19 @@ class BatchNormalization(Layer):
         x_hat, s = self._cache
         i = 0
         if self.scale:
-            np.sum(grad_a * x_hat, axis=0, out=self._grads[0])
+            np.sum(grad_a * x_hat, axis=-2, out=self._grads[0])
             i = 1
         if self.center:
-            np.sum(grad_a, axis=0, out=self._grads[i])
+            np.sum(grad_a, axis=-2, out=self._grads[i])
         if not need_input_grad:
             return None
-        d = grad_a * self.gamma if self.scale else grad_a.copy()
+        d = grad_a * _rows(self.gamma) if self.scale else grad_a.copy()
         if self._batch is None:  # inference statistics: an affine map
-            d *= s
+            d *= _rows(s)
             return d
-        d -= d.mean(axis=0)
-        d -= x_hat * (d * x_hat).mean(axis=0)
-        d *= s
+        d -= _rows(d.mean(axis=-2))
+        d -= x_hat * _rows((d * x_hat).mean(axis=-2))
+        d *= _rows(s)
         return d
 
     def finish_step(self) -> None:
