@@ -28,7 +28,7 @@ import numpy as np
 from .checks import check_bool, check_compiled, check_float, check_int
 from .errors import ArgumentTypeError, ConfigError, GlassnetError
 from .io import check_path, temp_path
-from .saving import checkpoint_from_file, save_checkpoint
+from .saving import checkpoint_from_file, resumable_config, save_checkpoint
 
 if TYPE_CHECKING:
     from .model import Sequential
@@ -554,18 +554,7 @@ class BackupAndRestore(Callback):
         saved, info = checkpoint_from_file(self.path, type(model), History)
         fit_info = info.get("fit")
         mine = self._fit_signature(params)
-        def run(config: dict[str, Any]) -> dict[str, Any]:
-            # the name plays no part, nor a learning rate a callback changed by hand
-            out = {k: v for k, v in config.items() if k != "name"}
-            opt = (out.get("compile") or {}).get("optimizer") or {}
-            cfg = dict(opt.get("config") or {})
-            if not isinstance(cfg.get("learning_rate"), dict):
-                cfg.pop("learning_rate", None)
-            if "compile" in out:
-                out["compile"] = {**out["compile"], "optimizer": {**opt, "config": cfg}}
-            return out
-
-        if run(saved.get_config()) != run(model.get_config()):
+        if resumable_config(saved.get_config()) != resumable_config(model.get_config()):
             raise ConfigError(f"backup_dir: {self.path!r} was written by another model "
                               "(architecture, compile settings or seed differ)")
         if not isinstance(fit_info, dict) or fit_info.get("signature") != mine:

@@ -64,6 +64,7 @@ from .saving import (
     history_json,
     is_count,
     model_from_archive,
+    resumable_config,
 )
 
 if TYPE_CHECKING:
@@ -315,19 +316,6 @@ def _fit_signature(epochs: int, X: Any, fit_kwargs: dict[str, Any]) -> dict[str,
             "block_size": fit_kwargs.get("block_size")}
 
 
-def _comparable(config: dict[str, Any]) -> dict[str, Any]:
-    """A member's config as a backup must match it: the name plays no part, nor a learning
-    rate set by hand (a schedule does)."""
-    out = {k: v for k, v in config.items() if k != "name"}
-    opt = (out.get("compile") or {}).get("optimizer") or {}
-    cfg = dict(opt.get("config") or {})
-    if not isinstance(cfg.get("learning_rate"), dict):
-        cfg.pop("learning_rate", None)
-    if "compile" in out:
-        out["compile"] = {**out["compile"], "optimizer": {**opt, "config": cfg}}
-    return out
-
-
 def _combine(parts: list[Any], epochs: int, history_class: type[PopulationHistory]) -> Any:
     """One PopulationHistory of the epochs of several fits, as one fit would have given."""
     histories = []
@@ -385,9 +373,9 @@ def fit_with_backup(pop: Population, X: Any, y: Any, *,
     if os.path.exists(path):
         saved, info = load(path)
         fit_info = info.get("fit")
-        if saved.K != pop.K or [_comparable(saved.member_state(k)["config"])
+        if saved.K != pop.K or [resumable_config(saved.member_state(k)["config"])
                                 for k in range(saved.K)] != \
-                [_comparable(pop.member_state(k)["config"]) for k in range(pop.K)]:
+                [resumable_config(pop.member_state(k)["config"]) for k in range(pop.K)]:
             raise ConfigError(f"backup_dir: {path!r} was written by another population "
                               "(members' architecture, compile settings or seeds differ)")
         if not isinstance(fit_info, dict) or fit_info.get("signature") != signature:

@@ -392,3 +392,17 @@ def checkpoint_from_archive(
     model.epochs_trained = info["epoch"]
     model.history = history_from_json(path, info.get("history"), history_class)
     return model, info
+
+
+def resumable_config(config: dict[str, Any]) -> dict[str, Any]:
+    """A model's config as a backup must match it to be resumed: the name plays no part,
+    nor a learning rate set by hand (a schedule does). Used by ``BackupAndRestore`` and the
+    population's ``fit_with_backup``."""
+    out = {k: v for k, v in config.items() if k != "name"}
+    opt = (out.get("compile") or {}).get("optimizer") or {}
+    cfg = dict(opt.get("config") or {})
+    if not isinstance(cfg.get("learning_rate"), dict):
+        cfg.pop("learning_rate", None)
+    if "compile" in out:
+        out["compile"] = {**out["compile"], "optimizer": {**opt, "config": cfg}}
+    return out
