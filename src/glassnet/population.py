@@ -387,7 +387,7 @@ class Population:
         self.activations = [layer.activation for layer in dense]
         self.layer_names = [str(layer.name) for layer in dense]
         self.units = [layer.output_dim for layer in dense]
-        self.fused = m0._fused
+        self.fused = m0.fused_output
         self._regularizers(models)
         self._layout(models)
         self._build_layers(models)
@@ -506,7 +506,7 @@ class Population:
         if isinstance(layer, MemberLoop):
             return layer.members[k]
         view = _with_arrays(copy.copy(layer), [p[k] for p in layer.params],
-                            [g[k] for g in layer._grads], [s[k] for s in layer.state])
+                            [g[k] for g in layer.grads], [s[k] for s in layer.state])
         if isinstance(view, Dense):
             view.kernel_regularizer, view.bias_regularizer = \
                 self._member_regs[k][self._dense.index(layer)]  # type: ignore[arg-type]
@@ -531,7 +531,7 @@ class Population:
                                getattr(layer, "bias_regularizer", None))
                               for layer in model.layers if type(layer) is Dense]
                              for model in models]
-        self.regularized = [bool(model._regularized) for model in models]
+        self.regularized = [bool(model.regularized_layers) for model in models]
         self._any_regularized = any(self.regularized)
         self.last_penalties = np.zeros(self.K)
         self._kernel_penalized = [np.array([member[i][0] is not None
@@ -551,7 +551,7 @@ class Population:
 
     def _layout(self, models: Sequence[Sequential]) -> None:
         """One ``(K, P)`` buffer for the parameters, small ones first (see module doc)."""
-        shapes = [p.shape for p in models[0]._param_list]
+        shapes = [p.shape for p in models[0].trainable_weights]
         sizes = [int(np.prod(s)) for s in shapes]
         order = sorted(range(len(shapes)), key=lambda i: sizes[i] >= opt_mod.AXPY_MIN_SIZE)
         offsets: dict[int, int] = {}
@@ -568,7 +568,7 @@ class Population:
         self.params = [self._view(self.buffer, i) for i in range(len(shapes))]
         self.grads = [self._view(self.grad_buffer, i) for i in range(len(shapes))]
         for k, model in enumerate(models):
-            for i, p in enumerate(model._param_list):
+            for i, p in enumerate(model.trainable_weights):
                 self.params[i][k] = p
         self._state: dict[str, Array] = {}
         if self.iterations.any():
@@ -796,12 +796,12 @@ class Population:
                     continue
                 xk = xin if xin.ndim == 2 else xin[k]
                 if penalized[k]:  # as the engine: no fold, p += (-lr) g
-                    opt_mod._axpy(W[k], float(-lrs[k]), self.grads[at][k],
+                    opt_mod.axpy(W[k], float(-lrs[k]), self.grads[at][k],
                                   self._view(tmp, at)[k])
                 elif not _blas.gemm_at_b_acc(xk, gz[k], W[k], float(-lrs[k])):
                     g = self.grads[at]
                     np.matmul(xk.T, gz[k], out=g[k])
-                    opt_mod._axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, at)[k])
+                    opt_mod.axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, at)[k])
         slots = [self._state[name] for name in opt.slot_names()]
         small = slice(0, self._n_small)
         opt.update_arrays(P[:, small], G[:, small], tmp[:, small], lrs,
@@ -1074,7 +1074,7 @@ class Population:
             # model), known once the callbacks got ready
             batch_hooks = [bool(c.wants_batch_logs) for c in cbls]
             any_batch_hooks = any(batch_hooks)
-            epoch_begin = [bool(c._epoch_begin) for c in cbls]
+            epoch_begin = [c.wants_epoch_begin for c in cbls]
             for epoch in range(epochs):
                 # the orders each member's Sequential.fit draws for its global epoch (one per
                 # distinct seed and epoch; a stopped member is given a running one's batches)
@@ -1197,7 +1197,7 @@ def restore_member(state: dict[str, Any]) -> Sequential:
     (NaN and inf included: a run that diverged is a result too, which ``set_weights``
     would refuse), optimizer state (so ``fit`` continues exactly) and epochs trained."""
     model = Sequential.from_config(state["config"])
-    for dst, src in zip(model._param_list, state["weights"]):
+    for dst, src in zip(model.trainable_weights, state["weights"]):
         dst[...] = src
     layer_states = [s for layer in model.layers for s in layer.state]
     for dst, src in zip(layer_states, state.get("layer_states", ())):
@@ -1205,7 +1205,7 @@ def restore_member(state: dict[str, Any]) -> Sequential:
     opt = model.optimizer
     assert opt is not None
     if state["iterations"]:
-        opt.build(model._param_list)
+        opt.build(model.trainable_weights)
         opt.iterations = int(state["iterations"])
         for name, live in opt.slots().items():  # NaN kept, which set_state would refuse
             for dst, src in zip(live, state["state"][_MEMBER_STATE_KEYS[name]]):
