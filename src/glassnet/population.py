@@ -571,6 +571,7 @@ class Population:
             for i, p in enumerate(model.trainable_weights):
                 self.params[i][k] = p
         self._state: dict[str, Array] = {}
+        self._small_args: tuple[Array, ...] | None = None  # see _small_views
         if self.iterations.any():
             self._import_state(models)
 
@@ -781,9 +782,11 @@ class Population:
                     self.learning_rates[k] = float(schedule(t))
         else:
             lrs = self._count_steps()
-        P, G = self.buffer, self.grad_buffer
         self._ensure_state()
         kept = None if frozen is None else self._keep_frozen()
+        small_args = self._small_args
+        if small_args is None:  # views of the buffers, which live as long as the population
+            self._small_args = small_args = self._small_views()
         tmp = self._state["scratch"]
         done = set()
         for i, xin, gz in fused_sgd:  # plain SGD: a large W from its deferred product by gemm
@@ -802,17 +805,24 @@ class Population:
                     g = self.grads[at]
                     np.matmul(xk.T, gz[k], out=g[k])
                     opt_mod.axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, at)[k])
-        slots = [self._state[name] for name in opt.slot_names()]
-        small = slice(0, self._n_small)
-        opt.update_arrays(P[:, small], G[:, small], tmp[:, small], lrs,
-                          opt_mod.axpy_members,
-                          *[s[:, small] for s in slots])
+        opt.update_arrays(*small_args[:3], lrs, opt_mod.axpy_members, *small_args[3:])
+        if self._big:
+            P, G = self.buffer, self.grad_buffer
+            slots = [self._state[name] for name in opt.slot_names()]
         for i in self._big:
             if i not in done:
                 opt.update_arrays(self._view(P, i), self._view(G, i), self._view(tmp, i), lrs,
                                   opt_mod.axpy_each_member, *[self._view(s, i) for s in slots])
         if kept is not None:
             self._put_back_frozen(kept)
+
+    def _small_views(self) -> tuple[Array, ...]:
+        """The small parameters' part (``[:, :n_small]``) of the weights, gradients, scratch
+        and each optimizer slot, which one :meth:`Optimizer.update_arrays` call steps."""
+        small = slice(0, self._n_small)
+        return tuple(buf[:, small] for buf in [
+            self.buffer, self.grad_buffer, self._state["scratch"],
+            *[self._state[name] for name in self.optimizer.slot_names()]])
 
     def _count_steps(self) -> Array:
         """Count the step of every running member (a stopped member's count, rate and
