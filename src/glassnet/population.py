@@ -359,12 +359,6 @@ class Population:
         self._configs = [m.get_config() for m in models]
         self.loss: losses_mod.Loss = m0.loss
         self.metrics = list(m0.metrics)
-        for metric in self.metrics:
-            if metric.stateful:
-                raise OutsideSubsetError(
-                    f"metrics: {type(metric).__name__} ({metric.name!r}) is not a mean of "
-                    "batch values, and a population reports batch means; compile the members "
-                    "without it, or fit them one by one")
         self.metric_names = [m.name for m in self.metrics]
         self.optimizer = m0.optimizer
         assert self.optimizer is not None
@@ -1102,6 +1096,9 @@ class Population:
                 penalty_total = np.zeros(K)
                 seen = 0
                 metric_sums = np.zeros((K, len(self.metrics)))
+                # a stateful metric (RMSE, precision, AUC...): each member's statistics
+                # summed over the epoch's batches, read as the model alone reads them
+                metric_stats: dict[int, Array] = {}
                 for k in running:
                     if cbls and epoch_begin[k]:
                         cbls[k].on_epoch_begin(epoch, {})
@@ -1132,7 +1129,15 @@ class Population:
                     if self.metrics:  # each metric over the member axis (targets per member)
                         tk = np.broadcast_to(tb, (len(rows),) + tb.shape) if shared else tb
                         for i, metric in enumerate(self.metrics):
-                            metric_sums[rows, i] += metric.member_values(tk, out) * nb
+                            if not metric.stateful:
+                                metric_sums[rows, i] += metric.member_values(tk, out) * nb
+                                continue
+                            batch_stats = metric.member_stats(tk, out)
+                            if i not in metric_stats:  # the model alone starts from the first
+                                metric_stats[i] = np.zeros((K,) + batch_stats.shape[1:])
+                                metric_stats[i][rows] = batch_stats
+                            else:
+                                metric_stats[i][rows] += batch_stats
                     if any_batch_hooks:
                         for k in running:
                             if not batch_hooks[k]:
@@ -1141,7 +1146,8 @@ class Population:
                                 "batch_loss": float(values[pos[k]]), "size": nb,
                                 "seen": seen, "loss": total[k] / seen}
                             for i, metric in enumerate(self.metrics):
-                                blogs[metric.name] = metric_sums[k, i] / seen
+                                blogs[metric.name] = _metric_result(
+                                    metric, i, k, metric_sums, metric_stats, seen)
                             cbls[k].on_batch_end(step, blogs)
                     if show:
                         show.update(1)
@@ -1163,7 +1169,8 @@ class Population:
                     if self.regularized[k]:  # the loss includes the penalties (as in Keras)
                         logs["data_loss"] = (total[k] - penalty_total[k]) / seen
                     for i, metric in enumerate(self.metrics):
-                        logs[metric.name] = metric_sums[k, i] / seen
+                        logs[metric.name] = _metric_result(metric, i, k, metric_sums,
+                                                           metric_stats, seen)
                     if val is not None:
                         for key, value in val[pos[k]].items():
                             logs[f"val_{key}"] = value
@@ -1200,6 +1207,16 @@ class Population:
         return self.history
 
 
+
+
+def _metric_result(metric: Any, i: int, k: int, sums: Array, stats: dict[int, Array],
+                   seen: int) -> float:
+    """Member ``k``'s value of metric ``i`` so far in the epoch, as ``fit`` reports it for the
+    model alone: the mean of its batch values, or a stateful metric read from its summed
+    statistics."""
+    if metric.stateful:
+        return float(metric.result_from(stats[i][k]))
+    return float(sums[k, i] / seen)
 
 
 def restore_member(state: dict[str, Any]) -> Sequential:
