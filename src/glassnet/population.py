@@ -59,6 +59,7 @@ from .callbacks import (
     overrides,
 )
 from .checks import check_features, check_int
+from .data import Dataset
 from .errors import (
     ArgumentTypeError,
     ConfigError,
@@ -73,6 +74,8 @@ from .model import LayerTrace, NestedModel, Sequential, check_targets, step_gene
 from .optimizers import FUSED_SGD_MIN_SIZE
 from .training import (
     batches,
+    check_batches,
+    check_dataset_batches,
     check_shuffle,
     check_validation_data,
     epoch_order,
@@ -882,6 +885,15 @@ class Population:
     def _prepare_targets(self, y: Any, m: int, argument: str = "y") -> Array:
         return check_targets(self.loss, y, m, self.units[-1], self.dtype, argument)
 
+    #: the checks ``check_dataset_batches`` calls, as a model's are called
+    check_X = _check_X
+    prepare_targets = _prepare_targets
+
+    @property
+    def layers(self) -> list[Layer]:
+        """The population's layer objects (each holding every member's arrays)."""
+        return list(self._layers)
+
     def predict(self, X: Any, batch_size: int | None = 1024) -> Array:
         """Every member's outputs, ``(K, m, outputs)``."""
         x = self._check_X(X)
@@ -954,6 +966,11 @@ class Population:
         order (see :func:`glassnet.training.epoch_order`). ``X`` may be a memory-mapped array
         (``np.load(path, mmap_mode="r")``): batches are read from it one at a time. Returns a
         :class:`PopulationHistory`; member ``k``'s history equals the one ``fit`` gives alone.
+        ``X`` may instead be a :class:`~glassnet.data.Dataset` of ``(x, y)`` batches (``y``
+        None), as for ``Sequential.fit``: every member takes the dataset's batches, a fresh
+        iteration of it each epoch (``batch_size``, ``shuffle`` and ``seed`` are then the
+        dataset's business). Batch sizes a layer cannot train on (a batch normalization's
+        batch of one) are refused before any step, as ``Sequential.fit`` refuses them.
 
         ``callbacks``: one list per member (``callbacks[k]``), e.g. a
         :class:`~glassnet.inspect.NeuronRecorder` or an
@@ -1002,14 +1019,26 @@ class Population:
                 f"callbacks: expected one list of Callback objects per member ({K} lists), got "
                 f"{callbacks!r:.100}"
             )
-        x = self._check_X(X)
-        t = self._prepare_targets(y, x.shape[0])
+        dataset = X if isinstance(X, Dataset) else None
+        given_shuffle = shuffle  # recorded in the histories' params, as Sequential.fit does
+        if dataset is not None:  # its batches, shared by every member, checked up front
+            if y is not None:
+                raise ConfigError("y: the dataset gives the targets; leave y as None")
+            x, t, bounds = _dataset_epoch(self, dataset)
+            batch_size = None  # the batches and their order are the dataset's
+            given_shuffle, shuffle = shuffle, False
+            for b in bounds:
+                check_batches(self, b.stop - b.start, None)
+        else:
+            x = self._check_X(X)
+            t = self._prepare_targets(y, x.shape[0])
+            check_batches(self, x.shape[0], batch_size)
         x_val = t_val = None
         if validation_data is not None:
             x_val, t_val = check_validation_data(validation_data, self._check_X,
                                                  self._prepare_targets)
         m = x.shape[0]
-        n_steps = steps_per_epoch(m, batch_size)
+        n_steps = steps_per_epoch(m, batch_size) if dataset is None else len(bounds)
         histories = []
         for k in range(K):
             keys = (["loss"] + (["data_loss"] if self.regularized[k] else [])
@@ -1020,7 +1049,8 @@ class Population:
             h.params = {"epochs": epochs, "steps": n_steps, "samples": m,
                         "batch_size": batch_size,
                         "val_samples": 0 if x_val is None else x_val.shape[0],
-                        "seed": seeds[k], "shuffle": shuffle, "metrics": list(self.metric_names),
+                        "seed": seeds[k], "shuffle": given_shuffle,
+                        "metrics": list(self.metric_names),
                         "global_epoch": int(self.epochs_trained[k]),
                         "initial_step": int(self.iterations[k]), "log_keys": keys,
                         "log_keys_open": callbacks is not None and any(
@@ -1102,7 +1132,11 @@ class Population:
                 for k in running:
                     if cbls and epoch_begin[k]:
                         cbls[k].on_epoch_begin(epoch, {})
-                for step, batch in enumerate(batches(m, batch_size)):
+                if dataset is not None and epoch > 0:  # a fresh iteration each epoch
+                    x, t, bounds = _dataset_epoch(self, dataset)
+                    m = x.shape[0]
+                for step, batch in enumerate(batches(m, batch_size) if dataset is None
+                                             else bounds):
                     if shared:
                         idx: Any = batch if order0 is None else order0[batch]
                         xb = np.asarray(x[idx], dtype=dtype)
@@ -1207,6 +1241,20 @@ class Population:
         return self.history
 
 
+
+
+def _dataset_epoch(pop: Population, dataset: Dataset) -> tuple[Array, Array, list[slice]]:
+    """One iteration of ``dataset``'s ``(x, y)`` batches, checked as ``Sequential.fit``
+    checks them, joined into one array each (the members' batches are then views of it)
+    with each batch's rows."""
+    pairs = check_dataset_batches(pop, dataset, "x")
+    if not pairs:
+        raise ShapeError("x: the dataset has no elements")
+    ends = np.cumsum([xb.shape[0] for xb, _ in pairs]).tolist()
+    bounds = [slice(start, stop) for start, stop in zip([0] + ends[:-1], ends)]
+    x = np.concatenate([np.asarray(xb, dtype=pop.dtype) for xb, _ in pairs])
+    t = np.concatenate([tb for _, tb in pairs])
+    return x, t, bounds
 
 
 def _metric_result(metric: Any, i: int, k: int, sums: Array, stats: dict[int, Array],
