@@ -124,7 +124,9 @@ def _label_rows(z: Array, y: Array) -> tuple[Array, Array, bool | None]:
         if zb.flags.c_contiguous:
             return zb.reshape(m * P, k), (y.repeat(P) if y.ndim == 1 else y.T.reshape(-1)), True
     rows = np.ascontiguousarray(z).reshape(P * m, k)
-    return rows, (y[None].repeat(P, axis=0).reshape(-1) if y.ndim == 1 else y.reshape(-1)), False
+    if y.ndim != 1:
+        return rows, y.reshape(-1), False
+    return rows, (y if P == 1 else y[None].repeat(P, axis=0).reshape(-1)), False
 
 
 def _member_rows(v: Array, layout: bool, m: int) -> Array:

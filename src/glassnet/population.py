@@ -56,6 +56,7 @@ from .callbacks import (
     overrides,
 )
 from .checks import check_features, check_int
+from .data import Dataset, batches_of, concat_batches
 from .errors import (
     ArgumentTypeError,
     ConfigError,
@@ -71,6 +72,8 @@ from .optimizers import FUSED_SGD_MIN_SIZE, LearningRate, new_learning_rate
 from .schedules import LearningRateSchedule
 from .training import (
     batches,
+    check_batches,
+    check_dataset_batches,
     check_shuffle,
     check_validation_data,
     epoch_order,
@@ -442,12 +445,6 @@ class Population:
         self._configs = [m.get_config() for m in models]
         self.loss: losses_mod.Loss = m0.loss
         self.metrics = list(m0.metrics)
-        for metric in self.metrics:
-            if metric.stateful:
-                raise OutsideSubsetError(
-                    f"metrics: {type(metric).__name__} ({metric.name!r}) is not a mean of "
-                    "batch values, and a population reports batch means; compile the members "
-                    "without it, or fit them one by one")
         self.metric_names = [m.name for m in self.metrics]
         self.optimizer = m0.optimizer
         assert self.optimizer is not None
@@ -660,6 +657,7 @@ class Population:
             for i, p in enumerate(model.trainable_weights):
                 self.params[i][k] = p
         self._state: dict[str, Array] = {}
+        self._small_args: tuple[Array, ...] | None = None  # see _small_views
         if self.iterations.any():
             self._import_state(models)
 
@@ -890,9 +888,11 @@ class Population:
                     self.learning_rates[k] = float(schedule(t))
         else:
             lrs = self._count_steps()
-        P, G = self.buffer, self.grad_buffer
         self._ensure_state()
         kept = None if frozen is None else self._keep_frozen()
+        small_args = self._small_args
+        if small_args is None:  # views of the buffers, which live as long as the population
+            self._small_args = small_args = self._small_views()
         tmp = self._state["scratch"]
         done = set()
         for i, xin, gz in fused_sgd:  # plain SGD: a large W from its deferred product by gemm
@@ -911,17 +911,24 @@ class Population:
                     g = self.grads[at]
                     np.matmul(xk.T, gz[k], out=g[k])
                     opt_mod.axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, at)[k])
-        slots = [self._state[name] for name in opt.slot_names()]
-        small = slice(0, self._n_small)
-        opt.update_arrays(P[:, small], G[:, small], tmp[:, small], lrs,
-                          opt_mod.axpy_members,
-                          *[s[:, small] for s in slots])
+        opt.update_arrays(*small_args[:3], lrs, opt_mod.axpy_members, *small_args[3:])
+        if self._big:
+            P, G = self.buffer, self.grad_buffer
+            slots = [self._state[name] for name in opt.slot_names()]
         for i in self._big:
             if i not in done:
                 opt.update_arrays(self._view(P, i), self._view(G, i), self._view(tmp, i), lrs,
                                   opt_mod.axpy_each_member, *[self._view(s, i) for s in slots])
         if kept is not None:
             self._put_back_frozen(kept)
+
+    def _small_views(self) -> tuple[Array, ...]:
+        """The small parameters' part (``[:, :n_small]``) of the weights, gradients, scratch
+        and each optimizer slot, which one :meth:`Optimizer.update_arrays` call steps."""
+        small = slice(0, self._n_small)
+        return tuple(buf[:, small] for buf in [
+            self.buffer, self.grad_buffer, self._state["scratch"],
+            *[self._state[name] for name in self.optimizer.slot_names()]])
 
     def _count_steps(self) -> Array:
         """Count the step of every running member (a stopped member's count, rate and
@@ -987,8 +994,20 @@ class Population:
     def _prepare_targets(self, y: Any, m: int, argument: str = "y") -> Array:
         return check_targets(self.loss, y, m, self.units[-1], self.dtype, argument)
 
+    #: the checks ``check_dataset_batches`` calls, as a model's are called
+    check_X = _check_X
+    prepare_targets = _prepare_targets
+
+    @property
+    def layers(self) -> list[Layer]:
+        """The population's layer objects (each holding every member's arrays)."""
+        return list(self._layers)
+
     def predict(self, X: Any, batch_size: int | None = 1024) -> Array:
-        """Every member's outputs, ``(K, m, outputs)``."""
+        """Every member's outputs, ``(K, m, outputs)``; ``X`` may be a dataset (its batches'
+        inputs are read, as ``Sequential.predict`` reads them)."""
+        if isinstance(X, Dataset):  # its batches' inputs (targets, if any, are not needed)
+            X = concat_batches(batches_of(X, "x"), "x")[0]
         x = self._check_X(X)
         m = x.shape[0]
         bs = check_int(batch_size, "batch_size", allow_none=True) or m
@@ -998,8 +1017,17 @@ class Population:
             out[:, start:start + bs] = self._forward(xb, cache=False)
         return out
 
-    def evaluate(self, X: Any, y: Any, batch_size: int | None = None) -> list[dict[str, float]]:
-        """Each member's loss and metrics on ``(X, y)``, as ``Sequential.evaluate`` gives."""
+    def evaluate(self, X: Any, y: Any = None, batch_size: int | None = None
+                 ) -> list[dict[str, float]]:
+        """Each member's loss and metrics on ``(X, y)``, as ``Sequential.evaluate`` gives;
+        ``X`` may be a dataset of ``(x, y)`` batches (``y`` None)."""
+        if isinstance(X, Dataset):
+            if y is not None:
+                raise ConfigError("y: the dataset gives the targets; leave y as None")
+            X, y = concat_batches(batches_of(X, "x"), "x")
+            if y is None:
+                raise ConfigError("x: the dataset's elements need targets: (x, y) pairs")
+            batch_size = None
         x = self._check_X(X)
         t = self._prepare_targets(y, x.shape[0])
         return self._evaluate(x, t, batch_size)
@@ -1059,6 +1087,11 @@ class Population:
         order (see :func:`glassnet.training.epoch_order`). ``X`` may be a memory-mapped array
         (``np.load(path, mmap_mode="r")``): batches are read from it one at a time. Returns a
         :class:`PopulationHistory`; member ``k``'s history equals the one ``fit`` gives alone.
+        ``X`` may instead be a :class:`~glassnet.data.Dataset` of ``(x, y)`` batches (``y``
+        None), as for ``Sequential.fit``: every member takes the dataset's batches, a fresh
+        iteration of it each epoch (``batch_size``, ``shuffle`` and ``seed`` are then the
+        dataset's business). Batch sizes a layer cannot train on (a batch normalization's
+        batch of one) are refused before any step, as ``Sequential.fit`` refuses them.
 
         ``callbacks``: one list per member (``callbacks[k]``), e.g. a
         :class:`~glassnet.inspect.NeuronRecorder` or an
@@ -1113,14 +1146,26 @@ class Population:
                 f"callbacks: expected one list of Callback objects per member ({K} lists), got "
                 f"{callbacks!r:.100}"
             )
-        x = self._check_X(X)
-        t = self._prepare_targets(y, x.shape[0])
+        dataset = X if isinstance(X, Dataset) else None
+        given_shuffle = shuffle  # recorded in the histories' params, as Sequential.fit does
+        if dataset is not None:  # its batches, shared by every member, checked up front
+            if y is not None:
+                raise ConfigError("y: the dataset gives the targets; leave y as None")
+            x, t, bounds = _dataset_epoch(self, dataset)
+            batch_size = None  # the batches and their order are the dataset's
+            given_shuffle, shuffle = shuffle, False
+            for b in bounds:
+                check_batches(self, b.stop - b.start, None)
+        else:
+            x = self._check_X(X)
+            t = self._prepare_targets(y, x.shape[0])
+            check_batches(self, x.shape[0], batch_size)
         x_val = t_val = None
         if validation_data is not None:
             x_val, t_val = check_validation_data(validation_data, self._check_X,
                                                  self._prepare_targets)
         m = x.shape[0]
-        n_steps = steps_per_epoch(m, batch_size)
+        n_steps = steps_per_epoch(m, batch_size) if dataset is None else len(bounds)
         histories = []
         #: the members whose epoch logs get ``learning_rate`` (a callback of theirs steers
         #: it, as Sequential.fit decides)
@@ -1142,7 +1187,7 @@ class Population:
                         "seed": seeds[k], "model_seed": self.seeds[k],
                         "layer_seeds": dict(self._layer_seeds[k]), "initial_epoch": 0,
                         "global_epoch": int(self.epochs_trained[k]),
-                        "initial_step": int(self.iterations[k]), "shuffle": shuffle,
+                        "initial_step": int(self.iterations[k]), "shuffle": given_shuffle,
                         "metrics": list(self.metric_names), "log_keys": keys,
                         "lr_schedule": None if schedule is None else type(schedule).__name__,
                         "log_keys_open": callbacks is not None and any(
@@ -1218,10 +1263,17 @@ class Population:
                 penalty_total = np.zeros(K)
                 seen = 0
                 metric_sums = np.zeros((K, len(self.metrics)))
+                # a stateful metric (RMSE, precision, AUC...): each member's statistics
+                # summed over the epoch's batches, read as the model alone reads them
+                metric_stats: dict[int, Array] = {}
                 for k in running:
                     if cbls and epoch_begin[k]:
                         cbls[k].on_epoch_begin(epoch, {})
-                for step, batch in enumerate(batches(m, batch_size)):
+                if dataset is not None and epoch > 0:  # a fresh iteration each epoch
+                    x, t, bounds = _dataset_epoch(self, dataset)
+                    m = x.shape[0]
+                for step, batch in enumerate(batches(m, batch_size) if dataset is None
+                                             else bounds):
                     if shared:
                         idx: Any = batch if order0 is None else order0[batch]
                         xb = np.asarray(x[idx], dtype=dtype)
@@ -1248,7 +1300,15 @@ class Population:
                     if self.metrics:  # each metric over the member axis (targets per member)
                         tk = np.broadcast_to(tb, (len(rows),) + tb.shape) if shared else tb
                         for i, metric in enumerate(self.metrics):
-                            metric_sums[rows, i] += metric.member_values(tk, out) * nb
+                            if not metric.stateful:
+                                metric_sums[rows, i] += metric.member_values(tk, out) * nb
+                                continue
+                            batch_stats = metric.member_stats(tk, out)
+                            if i not in metric_stats:  # the model alone starts from the first
+                                metric_stats[i] = np.zeros((K,) + batch_stats.shape[1:])
+                                metric_stats[i][rows] = batch_stats
+                            else:
+                                metric_stats[i][rows] += batch_stats
                     if any_batch_hooks:
                         for k in running:
                             if not batch_hooks[k]:
@@ -1257,7 +1317,8 @@ class Population:
                                 "batch_loss": float(values[pos[k]]), "size": nb,
                                 "seen": seen, "loss": total[k] / seen}
                             for i, metric in enumerate(self.metrics):
-                                blogs[metric.name] = metric_sums[k, i] / seen
+                                blogs[metric.name] = _metric_result(
+                                    metric, i, k, metric_sums, metric_stats, seen)
                             cbls[k].on_batch_end(step, blogs)
                     if show:
                         show.update(1)
@@ -1279,7 +1340,8 @@ class Population:
                     if self.regularized[k]:  # the loss includes the penalties (as in Keras)
                         logs["data_loss"] = (total[k] - penalty_total[k]) / seen
                     for i, metric in enumerate(self.metrics):
-                        logs[metric.name] = metric_sums[k, i] / seen
+                        logs[metric.name] = _metric_result(metric, i, k, metric_sums,
+                                                           metric_stats, seen)
                     if val is not None:
                         for key, value in val[pos[k]].items():
                             logs[f"val_{key}"] = value
@@ -1319,6 +1381,30 @@ class Population:
         return self.history
 
 
+
+
+def _dataset_epoch(pop: Population, dataset: Dataset) -> tuple[Array, Array, list[slice]]:
+    """One iteration of ``dataset``'s ``(x, y)`` batches, checked as ``Sequential.fit``
+    checks them, joined into one array each (the members' batches are then views of it)
+    with each batch's rows."""
+    pairs = check_dataset_batches(pop, dataset, "x")
+    if not pairs:
+        raise ShapeError("x: the dataset has no elements")
+    ends = np.cumsum([xb.shape[0] for xb, _ in pairs]).tolist()
+    bounds = [slice(start, stop) for start, stop in zip([0] + ends[:-1], ends)]
+    x = np.concatenate([np.asarray(xb, dtype=pop.dtype) for xb, _ in pairs])
+    t = np.concatenate([tb for _, tb in pairs])
+    return x, t, bounds
+
+
+def _metric_result(metric: Any, i: int, k: int, sums: Array, stats: dict[int, Array],
+                   seen: int) -> float:
+    """Member ``k``'s value of metric ``i`` so far in the epoch, as ``fit`` reports it for the
+    model alone: the mean of its batch values, or a stateful metric read from its summed
+    statistics."""
+    if metric.stateful:
+        return float(metric.result_from(stats[i][k]))
+    return float(sums[k, i] / seen)
 
 
 def restore_member(state: dict[str, Any]) -> Sequential:

@@ -226,9 +226,10 @@ def _example_weights(sample_weight: Any, class_weight: Any, t: Array,
     return w
 
 
-def _check_batches(model: Sequential, m: int, batch_size: int | None) -> None:
-    """Refuse, before any step, a batch some layer cannot train on (a batch normalization
-    needs two examples for a variance)."""
+def check_batches(model: Any, m: int, batch_size: int | None) -> None:
+    """Refuse, before any step, a batch some layer of ``model`` (a model or a population:
+    anything with ``layers``) cannot train on (a batch normalization needs two examples for
+    a variance)."""
     need = max((layer.min_training_batch for layer in model.layers), default=1)
     if need <= 1:
         return
@@ -398,12 +399,12 @@ def fit(
             w = w[: x.shape[0]]
 
     if dataset is None:
-        _check_batches(model, x.shape[0], batch_size)
+        check_batches(model, x.shape[0], batch_size)
         m = x.shape[0]
         n_steps = _count_steps(m, batch_size)
     else:
         for xb, _ in dataset_batches:
-            _check_batches(model, xb.shape[0], None)
+            check_batches(model, xb.shape[0], None)
         m = sum(xb.shape[0] for xb, _ in dataset_batches)
         n_steps = len(dataset_batches)
     shuffle_seed = model.seed if seed is None else seed
@@ -593,7 +594,7 @@ def _ran_out(steps: int | None, epoch: int) -> None:
                   UserWarning, stacklevel=4)
 
 
-def check_dataset_batches(model: Sequential, dataset: Dataset, where: str,
+def check_dataset_batches(model: Any, dataset: Dataset, where: str,
                           steps: int | None = None,
                           stream: Iterator[Any] | None = None) -> list[tuple[Array, Array]]:
     """One iteration of a dataset of ``(x, y)`` batches (or the next ``steps`` batches of
