@@ -342,3 +342,20 @@ def test_refused_weights_give_sequential_fits_error_and_change_nothing(
     for name in before[5]:
         if name != "scratch":
             assert before[5][name].tobytes() == after[5][name].tobytes()
+
+
+def test_fit_with_backup_passes_the_weights_to_every_epoch(digits: Any, tmp_path: Any) -> None:
+    """The crash-safe fit (one fit per epoch) weighs as one fit does."""
+    from glassnet.population import fit_with_backup
+
+    X, y = digits
+    w = np.random.default_rng(2).random(500)
+    one = Population([_net(k, "float64") for k in range(2)])
+    h1 = one.fit(X, y, epochs=3, batch_size=64, seed=[1, 2], sample_weight=w)
+    backed = Population([_net(k, "float64") for k in range(2)])
+    h2 = fit_with_backup(backed, X, y, backup_dir=tmp_path / "b", epochs=3, batch_size=64,
+                         seed=[1, 2], sample_weight=w)
+    for k in range(2):
+        assert h2[k].history == h1[k].history
+        for a, b in zip(one.get_weights(k), backed.get_weights(k)):
+            assert a.tobytes() == b.tobytes()
