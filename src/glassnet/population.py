@@ -388,7 +388,7 @@ class Population:
         self.activations = [layer.activation for layer in dense]
         self.layer_names = [str(layer.name) for layer in dense]
         self.units = [layer.output_dim for layer in dense]
-        self.fused = m0._fused
+        self.fused = m0.fused_output
         self._regularizers(models)
         self._layout(models)
         self._build_layers(models)
@@ -507,7 +507,7 @@ class Population:
         if isinstance(layer, MemberLoop):
             return layer.members[k]
         view = _with_arrays(copy.copy(layer), [p[k] for p in layer.params],
-                            [g[k] for g in layer._grads], [s[k] for s in layer.state])
+                            [g[k] for g in layer.grads], [s[k] for s in layer.state])
         if isinstance(view, Dense):
             view.kernel_regularizer, view.bias_regularizer = \
                 self._member_regs[k][self._dense.index(layer)]  # type: ignore[arg-type]
@@ -532,7 +532,7 @@ class Population:
                                getattr(layer, "bias_regularizer", None))
                               for layer in model.layers if type(layer) is Dense]
                              for model in models]
-        self.regularized = [bool(model._regularized) for model in models]
+        self.regularized = [bool(model.regularized_layers) for model in models]
         self._any_regularized = any(self.regularized)
         self.last_penalties = np.zeros(self.K)
         self._kernel_penalized = [np.array([member[i][0] is not None
@@ -552,7 +552,7 @@ class Population:
 
     def _layout(self, models: Sequence[Sequential]) -> None:
         """One ``(K, P)`` buffer for the parameters, small ones first (see module doc)."""
-        shapes = [p.shape for p in models[0]._param_list]
+        shapes = [p.shape for p in models[0].trainable_weights]
         sizes = [int(np.prod(s)) for s in shapes]
         order = sorted(range(len(shapes)), key=lambda i: sizes[i] >= opt_mod.AXPY_MIN_SIZE)
         offsets: dict[int, int] = {}
@@ -569,9 +569,10 @@ class Population:
         self.params = [self._view(self.buffer, i) for i in range(len(shapes))]
         self.grads = [self._view(self.grad_buffer, i) for i in range(len(shapes))]
         for k, model in enumerate(models):
-            for i, p in enumerate(model._param_list):
+            for i, p in enumerate(model.trainable_weights):
                 self.params[i][k] = p
         self._state: dict[str, Array] = {}
+        self._small_args: tuple[Array, ...] | None = None  # see _small_views
         if self.iterations.any():
             self._import_state(models)
 
@@ -793,9 +794,11 @@ class Population:
                     self.learning_rates[k] = float(schedule(t))
         else:
             lrs = self._count_steps()
-        P, G = self.buffer, self.grad_buffer
         self._ensure_state()
         kept = None if frozen is None else self._keep_frozen()
+        small_args = self._small_args
+        if small_args is None:  # views of the buffers, which live as long as the population
+            self._small_args = small_args = self._small_views()
         tmp = self._state["scratch"]
         done = set()
         for i, xin, gz in fused_sgd:  # plain SGD: a large W from its deferred product by gemm
@@ -808,23 +811,30 @@ class Population:
                     continue
                 xk = xin if xin.ndim == 2 else xin[k]
                 if penalized[k]:  # as the engine: no fold, p += (-lr) g
-                    opt_mod._axpy(W[k], float(-lrs[k]), self.grads[at][k],
+                    opt_mod.axpy(W[k], float(-lrs[k]), self.grads[at][k],
                                   self._view(tmp, at)[k])
                 elif not _blas.gemm_at_b_acc(xk, gz[k], W[k], float(-lrs[k])):
                     g = self.grads[at]
                     np.matmul(xk.T, gz[k], out=g[k])
-                    opt_mod._axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, at)[k])
-        slots = [self._state[name] for name in opt.slot_names()]
-        small = slice(0, self._n_small)
-        opt.update_arrays(P[:, small], G[:, small], tmp[:, small], lrs,
-                          opt_mod.axpy_members,
-                          *[s[:, small] for s in slots])
+                    opt_mod.axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, at)[k])
+        opt.update_arrays(*small_args[:3], lrs, opt_mod.axpy_members, *small_args[3:])
+        if self._big:
+            P, G = self.buffer, self.grad_buffer
+            slots = [self._state[name] for name in opt.slot_names()]
         for i in self._big:
             if i not in done:
                 opt.update_arrays(self._view(P, i), self._view(G, i), self._view(tmp, i), lrs,
                                   opt_mod.axpy_each_member, *[self._view(s, i) for s in slots])
         if kept is not None:
             self._put_back_frozen(kept)
+
+    def _small_views(self) -> tuple[Array, ...]:
+        """The small parameters' part (``[:, :n_small]``) of the weights, gradients, scratch
+        and each optimizer slot, which one :meth:`Optimizer.update_arrays` call steps."""
+        small = slice(0, self._n_small)
+        return tuple(buf[:, small] for buf in [
+            self.buffer, self.grad_buffer, self._state["scratch"],
+            *[self._state[name] for name in self.optimizer.slot_names()]])
 
     def _count_steps(self) -> Array:
         """Count the step of every running member (a stopped member's count, rate and
@@ -1103,7 +1113,7 @@ class Population:
             # model), known once the callbacks got ready
             batch_hooks = [bool(c.wants_batch_logs) for c in cbls]
             any_batch_hooks = any(batch_hooks)
-            epoch_begin = [bool(c._epoch_begin) for c in cbls]
+            epoch_begin = [c.wants_epoch_begin for c in cbls]
             for epoch in range(epochs):
                 # the orders each member's Sequential.fit draws for its global epoch (one per
                 # distinct seed and epoch; a stopped member is given a running one's batches)
@@ -1227,7 +1237,7 @@ def restore_member(state: dict[str, Any]) -> Sequential:
     (NaN and inf included: a run that diverged is a result too, which ``set_weights``
     would refuse), optimizer state (so ``fit`` continues exactly) and epochs trained."""
     model = Sequential.from_config(state["config"])
-    for dst, src in zip(model._param_list, state["weights"]):
+    for dst, src in zip(model.trainable_weights, state["weights"]):
         dst[...] = src
     layer_states = [s for layer in model.layers for s in layer.state]
     for dst, src in zip(layer_states, state.get("layer_states", ())):
@@ -1235,7 +1245,7 @@ def restore_member(state: dict[str, Any]) -> Sequential:
     opt = model.optimizer
     assert opt is not None
     if state["iterations"]:
-        opt.build(model._param_list)
+        opt.build(model.trainable_weights)
         opt.iterations = int(state["iterations"])
         for name, live in opt.slots().items():  # NaN kept, which set_state would refuse
             for dst, src in zip(live, state["state"][_MEMBER_STATE_KEYS[name]]):

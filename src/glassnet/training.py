@@ -321,7 +321,7 @@ def fit(
     their examples; ``validation_data=(X_val, y_val, w_val)`` weighs ``val_loss``.
     """
     check_compiled(model)
-    model._sync_trainable()  # a layer.trainable changed since compile
+    model.sync_trainable()  # a layer.trainable changed since compile
     epochs = int(check_int(epochs, "epochs", minimum=1))
     if initial_epoch is not None:
         initial_epoch = int(check_int(initial_epoch, "initial_epoch", minimum=0))
@@ -363,7 +363,7 @@ def fit(
                 "sample_weight/class_weight: not with a dataset in glassnet; pass arrays "
                 "(fit(x, y, sample_weight=w)) to weigh examples")
         # with steps_per_epoch, one iteration of the dataset runs on across epochs (Keras)
-        stream = iter(dataset._raw()) if steps_per_epoch is not None else None
+        stream = iter(dataset.raw_elements()) if steps_per_epoch is not None else None
         dataset_batches = check_dataset_batches(model, dataset, "x", steps_per_epoch, stream)
         if not dataset_batches:
             raise ShapeError("x: the dataset has no elements")
@@ -420,7 +420,8 @@ def fit(
     logs_lr = any(getattr(c, "logs_learning_rate", False) for c in user_callbacks)
     cbs += user_callbacks
     cblist = CallbackList(cbs)
-    log_keys = ["loss"] + (["data_loss"] if model._regularized else []) + list(model.metric_names)
+    regularized = bool(model.regularized_layers)
+    log_keys = ["loss"] + (["data_loss"] if regularized else []) + list(model.metric_names)
     if x_val is not None:
         log_keys += ["val_loss"] + [f"val_{name}" for name in model.metric_names]
     if logs_lr:
@@ -515,7 +516,7 @@ def fit(
                 break
             model.epochs_trained = global_epoch + 1
             epoch_logs: dict[str, Any] = {"loss": total / seen}
-            if model._regularized:  # the loss above includes the penalties (as in Keras)
+            if regularized:  # the loss above includes the penalties (as in Keras)
                 epoch_logs["data_loss"] = (total - penalty_total) / seen
             for i, metric in enumerate(model.metrics):
                 epoch_logs[metric.name] = metric.result_from(metric_states[i])
@@ -528,7 +529,7 @@ def fit(
             cblist.on_epoch_end(epoch, epoch_logs)
             if model.stop_training or ran_out:
                 break
-        model._clear_caches()
+        model.clear_caches()
         cblist.on_train_end({"interrupted": history.interrupted})
     if history.interrupted and verbose:
         print(f"Interrupted: stopped cleanly after {len(history.epoch)} complete epoch(s); "
