@@ -247,11 +247,13 @@ class Loss:
     # gradient's row i is dl_i/dy_hat_i / m, so the weighted gradient is that row times w_i.
 
     def per_example(self, y: Array, y_hat: Array) -> Array:
-        """Each example's own loss ``l_i`` (shape ``(m,)``, float64); ``value`` is their mean."""
+        """Each example's own loss ``l_i`` (shape ``(m,)``, float64; ``(P, m)`` for stacked
+        outputs); ``value`` is their mean."""
         raise NotImplementedError(f"{type(self).__name__} has no per-example form")
 
     def per_example_logits(self, y: Array, z: Array) -> Array:
-        """Each example's loss from the logits ``z`` (shape ``(m,)``, float64)."""
+        """Each example's loss from the logits ``z`` (shape ``(m,)``, float64; ``(P, m)`` for
+        stacked logits)."""
         raise NotImplementedError(f"{type(self).__name__} has no logits form")
 
     def weighted_value(self, y: Array, out: Array, w: Array, logits: bool = False) -> Value:
