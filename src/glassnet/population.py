@@ -78,6 +78,7 @@ from .training import (
     check_validation_data,
     epoch_order,
     epoch_rng,
+    example_weights,
     steps_per_epoch,
 )
 
@@ -807,11 +808,21 @@ class Population:
             layer.clear_cache()
 
     def _loss_value_and_grad(self, t: Array, z: Array, out: Array | None,
-                             need_grad: bool = True) -> tuple[Array, Array | None]:
+                             need_grad: bool = True,
+                             w: Array | None = None) -> tuple[Array, Array | None]:
         """Per-member loss values ``(K,)`` and ``dL/dz`` (fused) or ``dL/dout``: the loss's own
-        functions over the member axis (targets ``t`` shared or per member), as the engine
-        calls them for one model (see :meth:`Sequential.compute_gradients`)."""
+        functions over the member axis (targets ``t`` shared or per member; per-example
+        weights ``w`` none, shared ``(m,)`` or per member ``(K, m)``), as the engine calls
+        them for one model (see :meth:`Sequential.compute_gradients` and
+        :meth:`Sequential.loss_value_prepared`)."""
         loss = self.loss
+        if w is not None:
+            logits = self.fused or loss.from_logits
+            o = z if self.fused else out
+            assert o is not None
+            if need_grad:
+                return loss.weighted_value_and_grad(t, o, w, logits=logits)
+            return loss.weighted_value(t, o, w, logits=logits), None
         if self.fused:  # the output activation's pair with the loss: from the logits z
             return loss.logits_value_and_grad(t, z, need_grad=need_grad)
         assert out is not None
@@ -822,13 +833,14 @@ class Population:
         return loss.value(t, out), None
 
     def _train_step(self, x: Array, t: Array, need_output: bool,
-                    need_grads: bool = False) -> tuple[Array, Array]:
+                    need_grads: bool = False, w: Array | None = None) -> tuple[Array, Array]:
         """One optimizer step of every member; returns (loss values (K,), penalties included,
-        and the outputs). ``last_penalties`` keeps the penalty part."""
+        and the outputs). ``last_penalties`` keeps the penalty part. ``w``: the batch's
+        per-example weights, shared ``(m,)`` or per member ``(K, m)``, or None."""
         out = self._forward(x, cache=True, need_output=need_output or not self.fused)
         last = self._dense[-1]
         assert last.z is not None
-        values, grad = self._loss_value_and_grad(t, last.z, out)
+        values, grad = self._loss_value_and_grad(t, last.z, out, w=w)
         assert grad is not None
         opt = self.optimizer
         plain_sgd = isinstance(opt, opt_mod.SGD) and not opt.momentum
@@ -1017,10 +1029,11 @@ class Population:
             out[:, start:start + bs] = self._forward(xb, cache=False)
         return out
 
-    def evaluate(self, X: Any, y: Any = None, batch_size: int | None = None
-                 ) -> list[dict[str, float]]:
-        """Each member's loss and metrics on ``(X, y)``, as ``Sequential.evaluate`` gives;
-        ``X`` may be a dataset of ``(x, y)`` batches (``y`` None)."""
+    def evaluate(self, X: Any, y: Any = None, batch_size: int | None = None,
+                 sample_weight: Any = None) -> list[dict[str, float]]:
+        """Each member's loss and metrics on ``(X, y)``, as ``Sequential.evaluate`` gives
+        (``sample_weight`` weights each example's loss, ``sum_i w_i l_i / m``; the metrics stay
+        unweighted); ``X`` may be a dataset of ``(x, y)`` batches (``y`` None)."""
         if isinstance(X, Dataset):
             if y is not None:
                 raise ConfigError("y: the dataset gives the targets; leave y as None")
@@ -1030,10 +1043,12 @@ class Population:
             batch_size = None
         x = self._check_X(X)
         t = self._prepare_targets(y, x.shape[0])
-        return self._evaluate(x, t, batch_size)
+        w = (None if sample_weight is None
+             else losses_mod.check_sample_weight(sample_weight, x.shape[0], self.dtype))
+        return self._evaluate(x, t, batch_size, w)
 
-    def _evaluate(self, x: Array, t: Array, batch_size: int | None = None
-                  ) -> list[dict[str, float]]:
+    def _evaluate(self, x: Array, t: Array, batch_size: int | None = None,
+                  w: Array | None = None) -> list[dict[str, float]]:
         m = x.shape[0]
         bs = check_int(batch_size, "batch_size", allow_none=True) or m
         total = np.zeros(self.K)
@@ -1045,7 +1060,8 @@ class Population:
             out = None
             if not self.fused:
                 out = self.activations[-1].forward(z.copy())
-            values, _ = self._loss_value_and_grad(tb, z, out, need_grad=False)
+            values, _ = self._loss_value_and_grad(
+                tb, z, out, need_grad=False, w=None if w is None else w[start:start + bs])
             if self._any_regularized:
                 values = values + self._penalties()
             total += values * xb.shape[0]
@@ -1068,7 +1084,7 @@ class Population:
         *,
         epochs: int = 1,
         batch_size: int | None = 32,
-        validation_data: tuple[Any, Any] | None = None,
+        validation_data: tuple[Any, ...] | None = None,
         shuffle: bool | str = True,
         block_size: int | None = None,
         seed: int | Sequence[int] | None = None,
@@ -1093,6 +1109,15 @@ class Population:
         dataset's business). Batch sizes a layer cannot train on (a batch normalization's
         batch of one) are refused before any step, as ``Sequential.fit`` refuses them.
 
+        ``sample_weight`` (one number per example, shared by every member) or
+        ``class_weight`` (``{label: weight}``, labels read from ``y`` as ``Sequential.fit``
+        reads them; classes not listed weigh 1) weight each example's loss as
+        ``Sequential.fit`` does: a batch's loss is ``sum_i w_i l_i / batch size`` for each
+        member, over the weights of that member's own batch rows (with a list of seeds each
+        member's batches, and so its weights, follow its own order); metrics stay unweighted.
+        ``validation_data=(X_val, y_val, w_val)`` weighs ``val_loss``. They are checked as
+        ``Sequential.fit`` checks them, with its errors, before anything changes.
+
         ``callbacks``: one list per member (``callbacks[k]``), e.g. a
         :class:`~glassnet.inspect.NeuronRecorder` or an
         :class:`~glassnet.callbacks.EarlyStopping` for each. They see member ``k`` as a
@@ -1114,11 +1139,6 @@ class Population:
         is refused (OutsideSubsetError): back up the whole population with
         :func:`fit_with_backup`.
         """
-        for name, given in (("sample_weight", sample_weight), ("class_weight", class_weight)):
-            if given is not None:
-                raise OutsideSubsetError(
-                    f"{name}: a population trains its members without per-example weights; "
-                    f"fit each member as a Sequential (model.fit({name}=...)) instead")
         epochs = int(check_int(epochs, "epochs", minimum=1))
         batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
         if not (isinstance(verbose, (int, np.integer)) and verbose in (0, 1, 2)):
@@ -1148,9 +1168,14 @@ class Population:
             )
         dataset = X if isinstance(X, Dataset) else None
         given_shuffle = shuffle  # recorded in the histories' params, as Sequential.fit does
+        w: Array | None = None
         if dataset is not None:  # its batches, shared by every member, checked up front
             if y is not None:
                 raise ConfigError("y: the dataset gives the targets; leave y as None")
+            if sample_weight is not None or class_weight is not None:
+                raise OutsideSubsetError(
+                    "sample_weight/class_weight: not with a dataset in glassnet; pass arrays "
+                    "(fit(x, y, sample_weight=w)) to weigh examples")
             x, t, bounds = _dataset_epoch(self, dataset)
             batch_size = None  # the batches and their order are the dataset's
             given_shuffle, shuffle = shuffle, False
@@ -1159,11 +1184,18 @@ class Population:
         else:
             x = self._check_X(X)
             t = self._prepare_targets(y, x.shape[0])
+            # one weight per example, shared by every member (Sequential.fit's checks)
+            w = example_weights(sample_weight, class_weight, t, self.dtype)
             check_batches(self, x.shape[0], batch_size)
-        x_val = t_val = None
+        x_val = t_val = w_val = None
         if validation_data is not None:
-            x_val, t_val = check_validation_data(validation_data, self._check_X,
-                                                 self._prepare_targets)
+            weighed = isinstance(validation_data, (tuple, list)) and len(validation_data) == 3
+            x_val, t_val = check_validation_data(
+                validation_data[:2] if weighed else validation_data,
+                self._check_X, self._prepare_targets)
+            if weighed and validation_data[2] is not None:
+                w_val = losses_mod.check_sample_weight(validation_data[2], x_val.shape[0],
+                                                       self.dtype, argument="validation_data[2]")
         m = x.shape[0]
         n_steps = steps_per_epoch(m, batch_size) if dataset is None else len(bounds)
         histories = []
@@ -1281,13 +1313,14 @@ class Population:
                         idx = order_arr[:, batch]
                         xb = _gather(x, idx, dtype)
                     tb = t[idx]
+                    wb = None if w is None else w[idx]  # each member its own batch's weights
                     nb = xb.shape[-2]
                     if any_batch_hooks:
                         for k in running:
                             if batch_hooks[k]:
                                 cbls[k].on_batch_begin(step, {"size": nb})
                     values, out = stack._train_step(xb, tb, need_output=bool(self.metrics),
-                                                    need_grads=bool(cbls))
+                                                    need_grads=bool(cbls), w=wb)
                     if stack is self:
                         total += values * nb
                         if self._any_regularized:
@@ -1332,7 +1365,7 @@ class Population:
                             break
                 if not running:
                     break
-                val = stack._evaluate(x_val, t_val) \
+                val = stack._evaluate(x_val, t_val, w=w_val) \
                     if x_val is not None and t_val is not None else None
                 stack.epochs_trained[pos[running]] += 1  # before the callbacks, as fit's
                 for k in running:
