@@ -455,3 +455,43 @@ def test_a_member_rate_is_checked_and_written_only_during_its_fit(digits: Any) -
     assert views[1].optimizer.iterations == 1
     assert views[1].optimizer.lr == pytest.approx(0.004)
     assert "MemberOptimizer(sgd, member 1" in repr(views[1].optimizer)
+
+
+# -- with datasets and per-example weights -------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_rate_callbacks_steer_members_on_datasets_and_weighted_data(digits: Any,
+                                                                    dtype: str) -> None:
+    """The same callbacks over the other inputs ``fit`` takes: a dataset of batches (a fresh,
+    reshuffled iteration each epoch) and ``sample_weight`` with weighted validation data."""
+    from glassnet.data import Dataset
+
+    X, y = digits
+
+    def dataset() -> Dataset:
+        return Dataset.from_tensor_slices((X[:400], y[:400])).shuffle(400, seed=2).batch(50)
+
+    val = Dataset.from_tensor_slices((X[400:], y[400:])).batch(64)
+    pop, singles = _population_and_singles(dtype)
+    ph = pop.fit(dataset(), None, epochs=4, validation_data=val,
+                 callbacks=[[gn.callbacks.LearningRateScheduler(SCHEDULES[k])]
+                            for k in range(3)])
+    for k in range(3):
+        h = singles[k].fit(dataset(), epochs=4, validation_data=val, verbose=0,
+                           callbacks=[gn.callbacks.LearningRateScheduler(SCHEDULES[k])])
+        assert len(set(ph[k].history["learning_rate"])) > 1
+        _assert_member_is(pop, k, singles[k], ph[k], h)
+
+    w = np.linspace(0.5, 2.0, 450)
+    w_val = np.linspace(2.0, 0.5, 150)
+    pop, singles = _population_and_singles(dtype, optimizer="sgd")
+    ph = pop.fit(X[:450], y[:450], epochs=6, batch_size=32, seed=[1, 2, 3], sample_weight=w,
+                 validation_data=(X[450:], y[450:], w_val),
+                 callbacks=[[cb] for cb in _plateaus()])
+    for k in range(3):
+        h = singles[k].fit(X[:450], y[:450], epochs=6, batch_size=32, seed=k + 1,
+                           sample_weight=w, validation_data=(X[450:], y[450:], w_val),
+                           verbose=0, callbacks=[_plateaus()[k]])
+        rates = ph[k].history["learning_rate"]
+        assert rates[-1] < rates[0], (k, rates)
+        _assert_member_is(pop, k, singles[k], ph[k], h)
