@@ -495,3 +495,32 @@ def test_rate_callbacks_steer_members_on_datasets_and_weighted_data(digits: Any,
         rates = ph[k].history["learning_rate"]
         assert rates[-1] < rates[0], (k, rates)
         _assert_member_is(pop, k, singles[k], ph[k], h)
+
+
+def test_a_scheduled_member_beside_a_steered_one(digits: Any) -> None:
+    """Members may differ in following a schedule: member 0 follows its schedule, member 1's
+    rate is set by its callback; each as alone."""
+    X, y = digits
+
+    def plain(seed: int) -> gn.Sequential:
+        model = gn.Sequential([gn.Input((64,)), gn.Dense(16, "relu"), gn.Dense(10, "softmax")],
+                              seed=seed)
+        model.compile(loss="sparse_categorical_crossentropy", optimizer=gn.optimizers.SGD(0.05))
+        return model
+
+    pop = Population([_scheduled(0), plain(1)])
+    seen = [SeeOptimizer(), SeeOptimizer()]
+    ph = pop.fit(X, y, epochs=3, batch_size=64, seed=5,
+                 callbacks=[[seen[0]], [gn.callbacks.LearningRateScheduler(_halve_odd), seen[1]]])
+    for k, alone in enumerate([_scheduled(0), plain(1)]):
+        mine = SeeOptimizer()
+        cbs: list[Any] = [mine] if k == 0 else [
+            gn.callbacks.LearningRateScheduler(_halve_odd), mine]
+        h = alone.fit(X, y, epochs=3, batch_size=64, seed=5, verbose=0, callbacks=cbs)
+        assert seen[k].seen == mine.seen
+        assert ph[k].history == h.history and ph[k].params == h.params
+        for a, b in zip(alone.get_weights(), pop.get_weights(k)):
+            np.testing.assert_array_equal(a, b)
+    assert len({rate for _, rate in seen[0].seen}) == 3  # the schedule moved member 0's rate
+    assert "learning_rate" not in ph[0].history and "learning_rate" in ph[1].history
+    assert ph[0].params["lr_schedule"] == "ExponentialDecay"
