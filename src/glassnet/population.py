@@ -53,9 +53,6 @@ from .callbacks import (
     CallbackList,
     History,
     LambdaCallback,
-    LearningRateScheduler,
-    ModelCheckpoint,
-    ReduceLROnPlateau,
     overrides,
 )
 from .checks import check_features, check_int
@@ -71,7 +68,8 @@ from .errors import (
 from .layers import Activation, BatchNormalization, Dense, Dropout, Layer, LeakyReLU, ReLU, Softmax
 from .layers.members import MemberLoop
 from .model import LayerTrace, NestedModel, Sequential, check_targets, step_generator
-from .optimizers import FUSED_SGD_MIN_SIZE
+from .optimizers import FUSED_SGD_MIN_SIZE, LearningRate, new_learning_rate
+from .schedules import LearningRateSchedule
 from .training import (
     batches,
     check_batches,
@@ -86,16 +84,18 @@ from .training import (
 
 Array = NDArray[Any]
 
-__all__ = ["MAX_MEMBERS", "MAX_VALUES", "MemberView", "Population", "PopulationHistory",
-           "fit_with_backup", "load_population", "population_from_file", "restore_member"]
+__all__ = ["MAX_MEMBERS", "MAX_VALUES", "MemberOptimizer", "MemberView", "Population",
+           "PopulationHistory", "fit_with_backup", "load_population", "population_from_file",
+           "restore_member"]
 
 _OPTIMIZERS = (opt_mod.SGD, opt_mod.RMSprop, opt_mod.Adam)
 #: the layers whose own code computes over the member axis; any other layer (a user's own,
 #: Normalization, Flatten, ...) runs in a population through MemberLoop, member by member
 _MEMBER_AXIS = (Dense, Dropout, BatchNormalization, Activation, ReLU, LeakyReLU, Softmax)
-#: callbacks that need a model of their own (an optimizer to steer, a model to save): a
-#: member view has none, so ``Population.fit`` refuses them before any step
-_MEMBER_REFUSED = (LearningRateScheduler, ReduceLROnPlateau, ModelCheckpoint, BackupAndRestore)
+#: callbacks a member's view cannot serve: BackupAndRestore would save and resume one member
+#: of a fit that trains them all (the population's own is fit_with_backup), so
+#: ``Population.fit`` refuses it before any step
+_MEMBER_REFUSED = (BackupAndRestore,)
 
 #: The most members one population may hold. A budget checked before anything is built or
 #: allocated (a million members would take minutes before an error); raise it by assigning
@@ -164,18 +164,83 @@ class PopulationHistory:
                 f"keys=[{', '.join(self._keys())}])")
 
 
+class MemberOptimizer:
+    """Member ``k``'s optimizer as its callbacks see it (``MemberView.optimizer``): the
+    population's optimizer seen through member ``k``. ``learning_rate`` reads and writes
+    ``Population.learning_rates[k]`` (the rate of the member's next step) as the model's own
+    optimizer reads and writes its rate: a :class:`~glassnet.optimizers.LearningRate`, the
+    same checks (:func:`glassnet.optimizers.new_learning_rate`; a member that follows a
+    schedule refuses a new rate, as its optimizer alone does); ``iterations`` is the member's
+    step count (read-only), ``schedule`` its schedule or None. Written only while the
+    member's fit runs, as :meth:`MemberView.set_weights`."""
+
+    def __init__(self, view: MemberView) -> None:
+        self._member = view
+
+    @property
+    def name(self) -> str:
+        return str(self._member.population.optimizer.name)
+
+    @property
+    def schedule(self) -> LearningRateSchedule | None:
+        view = self._member
+        return view.population.member_schedule(view._row)
+
+    @property
+    def iterations(self) -> int:
+        view = self._member
+        return int(view.population.iterations[view._row])
+
+    @property
+    def learning_rate(self) -> LearningRate:
+        """The rate of the member's next step, as ``Optimizer.learning_rate`` reads it (with
+        a schedule, ``schedule(iterations)``)."""
+        view = self._member
+        schedule = self.schedule
+        if schedule is not None:
+            return LearningRate(schedule(self.iterations))
+        return LearningRate(view.population.learning_rates[view._row])
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        view = self._member
+        if not view._open:
+            raise NotReadyError(
+                f"learning_rate: member {view.index}'s fit is not running; a member's rate is "
+                "set only by its callbacks during fit (set Population.learning_rates[k] "
+                "between fits)")
+        rate = new_learning_rate(value, self.schedule)
+        view.population.learning_rates[view._row] = float(rate)
+
+    @property
+    def lr(self) -> LearningRate:
+        """The old Keras name of :attr:`learning_rate`."""
+        return self.learning_rate
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self.learning_rate = value
+
+    def __repr__(self) -> str:
+        return (f"MemberOptimizer({self.name}, member {self._member.index}, "
+                f"learning_rate={float(self.learning_rate)!r})")
+
+
 class MemberView:
     """Member ``k`` of a population during ``fit``, as callbacks see it: ``layers`` (the
     population's layer objects seen through member ``k``'s slices: ``params``, ``grads`` and
-    ``state`` are views of the stacked arrays),
+    ``state`` are views of the stacked arrays), ``optimizer`` (a :class:`MemberOptimizer`),
     ``seed``, ``epochs_trained``, ``check_X``, ``get_weights``. Reading it copies nothing; it
     is not a model to train (``Population[k]`` gives that).
 
     A callback steers its member as it would steer the model alone: ``stop_training = True``
-    ends this member's fit (the others go on), and ``set_weights`` (checked as
+    ends this member's fit (the others go on), ``set_weights`` (checked as
     ``Sequential.set_weights`` checks) puts weights back, as ``EarlyStopping``'s
-    ``restore_best_weights`` does. Only while that member trains: once its fit has ended
-    the view is read-only."""
+    ``restore_best_weights`` does, and ``optimizer.learning_rate = ...`` sets the rate of the
+    member's next steps, as ``LearningRateScheduler`` and ``ReduceLROnPlateau`` do. Only
+    while that member trains: once its fit has ended the view is read-only. ``save``,
+    ``save_weights`` and :meth:`as_model` (what ``ModelCheckpoint`` saves) write and give the
+    member as its model alone would be at this point."""
 
     def __init__(self, pop: Population, k: int) -> None:
         self.population = pop
@@ -184,6 +249,7 @@ class MemberView:
         self.name = pop.names[k]
         self.dtype = pop.dtype
         self.layers = [pop._member_layer(layer, k) for layer in pop._layers]
+        self.optimizer = MemberOptimizer(self)
         self.stop_training = False
         self.history: History | None = None
         self._open = False  # writable (set_weights) while the member's fit runs
@@ -237,6 +303,23 @@ class MemberView:
 
     def check_X(self, X: Any, argument: str = "X") -> Array:
         return self.population._check_X(X, argument)
+
+    def as_model(self) -> Sequential:
+        """The member now as an ordinary ``Sequential`` (a copy, built by
+        :func:`restore_member` from :meth:`Population.member_state`: weights, optimizer
+        state, step count, rate, epochs trained) with its history so far: what a checkpoint
+        of the member's model alone holds at this point of its fit."""
+        model = restore_member(self.population.member_state(self._row))
+        model.history = self.history
+        return model
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the member as ``Sequential.save`` writes its model alone."""
+        self.as_model().save(path)
+
+    def save_weights(self, filepath: str | os.PathLike[str], overwrite: bool = True) -> None:
+        """Write the member's weights as ``Sequential.save_weights`` writes them."""
+        self.as_model().save_weights(filepath, overwrite=overwrite)
 
     def trace(self, X: Any, training: bool = False) -> list[LayerTrace]:
         """As :meth:`Sequential.trace` at inference: every layer's ``x``, ``z``, ``a``, ``W``,
@@ -369,6 +452,12 @@ class Population:
         #: (member, its learning-rate schedule) for the members that follow one
         self._schedules = [(k, m.optimizer.schedule) for k, m in enumerate(models)
                            if m.optimizer.schedule is not None]
+        #: each member's layers that draw from a seed of their own (as Sequential.fit's
+        #: ``params["layer_seeds"]`` lists them)
+        self._layer_seeds = [{str(layer.name): int(getattr(layer, "seed"))  # noqa: B009
+                              for layer in m.layers
+                              if isinstance(getattr(layer, "seed", None), int)}
+                             for m in models]
         #: the rate of each member's next step (a scheduled member's follows its schedule)
         self.learning_rates = np.array([m.optimizer.learning_rate
                                         for m in models], dtype=np.float64)
@@ -597,6 +686,14 @@ class Population:
     def __len__(self) -> int:
         return self.K
 
+    def member_schedule(self, k: int) -> LearningRateSchedule | None:
+        """The learning-rate schedule member ``k`` follows, or None (a rate of its own in
+        :attr:`learning_rates`)."""
+        for j, schedule in self._schedules:
+            if j == k:
+                return schedule
+        return None
+
     def __getitem__(self, k: int) -> Sequential:
         """Member ``k`` as an ordinary ``Sequential`` (a copy: weights, optimizer state,
         history), ready for every instrument or for further training on its own."""
@@ -619,7 +716,7 @@ class Population:
         normalization's moving statistics, in layer order); what :func:`restore_member`
         makes a model of, in this process or another."""
         state = {
-            "config": self._configs[k],
+            "config": self._config(k),
             "weights": [p[k].copy() for p in self.params],
             "iterations": int(self.iterations[k]),
             "state": {_MEMBER_STATE_KEYS[name]: [self._view(self._state[name], i)[k].copy()
@@ -631,6 +728,18 @@ class Population:
         if layer_states:
             state["layer_states"] = layer_states
         return state
+
+    def _config(self, k: int) -> dict[str, Any]:
+        """Member ``k``'s configuration, with its current learning rate (a callback may have
+        set it during fit, as ``get_config`` of the model alone then gives the new rate)."""
+        config = self._configs[k]
+        compiled = config.get("compile") or {}
+        opt = compiled.get("optimizer") or {}
+        rate = (opt.get("config") or {}).get("learning_rate")
+        if isinstance(rate, dict) or rate is None or float(rate) == self.learning_rates[k]:
+            return config
+        return dict(config, compile=dict(compiled, optimizer=dict(opt, config=dict(
+            opt["config"], learning_rate=float(self.learning_rates[k])))))
 
     def models(self) -> list[Sequential]:
         """Every member as an ordinary ``Sequential`` model (copies)."""
@@ -1020,9 +1129,15 @@ class Population:
         callbacks get ``on_train_end`` then (``restore_best_weights`` puts its best weights
         back), and the other members train on exactly as they would have. ``fit`` returns
         when every member has stopped. As in Keras, stopping lasts one ``fit``: the next call
-        trains every member again, each from its own epoch and step count. Callbacks that
-        need a model of their own (``LearningRateScheduler``, ``ReduceLROnPlateau``,
-        ``ModelCheckpoint``, ``BackupAndRestore``) are refused.
+        trains every member again, each from its own epoch and step count.
+        ``LearningRateScheduler`` and ``ReduceLROnPlateau`` steer their member's rate
+        (``Population.learning_rates[k]``, through the view's :class:`MemberOptimizer`) and
+        the member's logs get ``learning_rate``, as alone; a member that follows a schedule
+        refuses them before any step, as its model alone does. ``ModelCheckpoint`` (every
+        mode: weights only, with the optimizer, best only, by batch) writes the file that the
+        member's model alone would write (:meth:`MemberView.as_model`). ``BackupAndRestore``
+        is refused (OutsideSubsetError): back up the whole population with
+        :func:`fit_with_backup`.
         """
         epochs = int(check_int(epochs, "epochs", minimum=1))
         batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
@@ -1084,19 +1199,29 @@ class Population:
         m = x.shape[0]
         n_steps = steps_per_epoch(m, batch_size) if dataset is None else len(bounds)
         histories = []
+        #: the members whose epoch logs get ``learning_rate`` (a callback of theirs steers
+        #: it, as Sequential.fit decides)
+        logs_lr = [callbacks is not None and any(getattr(c, "logs_learning_rate", False)
+                                                 for c in callbacks[k]) for k in range(K)]
         for k in range(K):
             keys = (["loss"] + (["data_loss"] if self.regularized[k] else [])
                     + list(self.metric_names))
             if x_val is not None:
                 keys += ["val_loss"] + [f"val_{name}" for name in self.metric_names]
+            if logs_lr[k]:
+                keys.append("learning_rate")
+            schedule = self.member_schedule(k)
             h = History()
+            # the params Sequential.fit gives the member's model alone, in its order
             h.params = {"epochs": epochs, "steps": n_steps, "samples": m,
                         "batch_size": batch_size,
                         "val_samples": 0 if x_val is None else x_val.shape[0],
-                        "seed": seeds[k], "shuffle": given_shuffle,
-                        "metrics": list(self.metric_names),
+                        "seed": seeds[k], "model_seed": self.seeds[k],
+                        "layer_seeds": dict(self._layer_seeds[k]), "initial_epoch": 0,
                         "global_epoch": int(self.epochs_trained[k]),
-                        "initial_step": int(self.iterations[k]), "log_keys": keys,
+                        "initial_step": int(self.iterations[k]), "shuffle": given_shuffle,
+                        "metrics": list(self.metric_names), "log_keys": keys,
+                        "lr_schedule": None if schedule is None else type(schedule).__name__,
                         "log_keys_open": callbacks is not None and any(
                             (type(c).__module__ != Callback.__module__
                              or isinstance(c, LambdaCallback))
@@ -1107,10 +1232,10 @@ class Population:
                 for callback in callbacks[k]:
                     if isinstance(callback, _MEMBER_REFUSED):
                         raise OutsideSubsetError(
-                            f"callbacks[{k}]: {type(callback).__name__} needs a model of its "
-                            "own (an optimizer to steer, or a model to save), and a member "
-                            "view has neither; give the members a learning-rate schedule, "
-                            "save the population after fit, or fit that member alone")
+                            f"callbacks[{k}]: {type(callback).__name__} would back up and "
+                            "resume one member of a fit that trains them all; back up the "
+                            "whole population with glassnet.population.fit_with_backup(pop, "
+                            "X, y, backup_dir=...) instead")
                     callback.validate(histories[k].params)  # before anything changes
         dtype = self.dtype
         views = [MemberView(self, k) for k in range(K)]
@@ -1253,6 +1378,9 @@ class Population:
                     if val is not None:
                         for key, value in val[pos[k]].items():
                             logs[f"val_{key}"] = value
+                    if logs_lr[k]:  # the rate this epoch used, as Sequential.fit logs it
+                        logs["learning_rate"] = float(np.float32(
+                            views[k].optimizer.learning_rate))
                     histories[k].on_epoch_end(epoch, logs)
                     if cbls:
                         cbls[k].on_epoch_end(epoch, dict(logs))
