@@ -58,7 +58,7 @@ from .callbacks import (
     ReduceLROnPlateau,
     overrides,
 )
-from .checks import check_features, check_int
+from .checks import check_bool, check_features, check_int
 from .errors import (
     ArgumentTypeError,
     ConfigError,
@@ -640,19 +640,25 @@ class Population:
     def __iter__(self) -> Iterator[Sequential]:
         return iter(self.models())
 
-    def get_weights(self, k: int | None = None) -> list[Array]:
+    def get_weights(self, k: int | None = None, *,
+                    non_trainable: bool = False) -> list[Array]:
         """Copies of the stacked parameters ``[W1 (K, n0, n1), b1 (K, n1), ...]``, or of member
-        ``k``'s ``[W1, b1, ...]``."""
+        ``k``'s ``[W1, b1, ...]``. With ``non_trainable=True`` each layer's non-trainable
+        arrays (a BatchNormalization's moving mean and variance, stacked ``(K, n)``) follow
+        its trainable ones: member ``k``'s slices are then its model's ``get_weights()``."""
+        arrays = ([a for layer in self._layers for a in layer.params + layer.state]
+                  if check_bool(non_trainable, "non_trainable") else self.params)
         if k is None:
-            return [p.copy() for p in self.params]
-        return [p[k].copy() for p in self.params]
+            return [a.copy() for a in arrays]
+        return [a[k].copy() for a in arrays]
 
     # -- checkpoints (the format: glassnet.population_saving) ------------------------------------
     def save(self, path: str | os.PathLike[str], training: dict[str, Any] | None = None) -> None:
-        """Write every member (config, stacked weights, optimizer state, step count, learning
-        rate, global epoch, seeds, history) to ``path`` atomically: a population checkpoint,
-        in the archive format of a model checkpoint. :func:`load_population` reads it back,
-        in this process or another, and ``fit`` then continues bit for bit."""
+        """Write every member (config, stacked weights and moving statistics, optimizer state,
+        step count, learning rate, global epoch, seeds, history) to ``path`` atomically: a
+        population checkpoint, in the archive format of a model checkpoint.
+        :func:`load_population` reads it back, in this process or another, and ``fit`` then
+        continues bit for bit."""
         population_saving.save_population(self, path, training, slot_keys=_MEMBER_STATE_KEYS)
 
     @classmethod

@@ -207,11 +207,17 @@ def model_from_archive(archive: Archive, weights: list[Array],
         raise ModelFileError(
             f"{path!r}: bad model config ({type(exc).__name__}: {exc})") from exc
     n = len(model.weights) if model.built else 0
+    # each array's layer and name (a BatchNormalization's moving statistics named as such)
+    labels = [f"{layer.name}/{name}" for layer in model.layers
+              for name in layer.weight_names] if model.built else []
     if not model.built or len(weights) < n:
-        missing = [f"w{i}" for i in range(len(weights), n)]
+        missing = [f"w{i} ({labels[i]})" if i < len(labels) else f"w{i}"
+                   for i in range(len(weights), n)]
         raise ModelFileError(f"{path!r}: weights missing: {', '.join(missing) or 'all'}")
     if len(weights) > n:
-        raise ModelFileError(f"{path!r}: {len(weights)} weight arrays for a model of {n}")
+        trainable = len(model.trainable_weights)
+        raise ModelFileError(f"{path!r}: {len(weights)} weight arrays for a model of {n} "
+                             f"({trainable} trainable, {n - trainable} non-trainable)")
     try:
         model.set_weights(weights)
     except GlassnetError as exc:
