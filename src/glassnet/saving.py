@@ -210,14 +210,16 @@ def model_from_archive(archive: Archive, weights: list[Array],
     # each array's layer and name (a BatchNormalization's moving statistics named as such)
     labels = [f"{layer.name}/{name}" for layer in model.layers
               for name in layer.weight_names] if model.built else []
+    trainable = len(model.trainable_weights) if model.built else 0
+    counts = f"({trainable} trainable, {n - trainable} non-trainable)"
     if not model.built or len(weights) < n:
         missing = [f"w{i} ({labels[i]})" if i < len(labels) else f"w{i}"
                    for i in range(len(weights), n)]
-        raise ModelFileError(f"{path!r}: weights missing: {', '.join(missing) or 'all'}")
+        held = f"; the file holds {len(weights)} for a model of {n} {counts}" if n else ""
+        raise ModelFileError(f"{path!r}: weights missing: {', '.join(missing) or 'all'}{held}")
     if len(weights) > n:
-        trainable = len(model.trainable_weights)
         raise ModelFileError(f"{path!r}: {len(weights)} weight arrays for a model of {n} "
-                             f"({trainable} trainable, {n - trainable} non-trainable)")
+                             f"{counts}")
     try:
         model.set_weights(weights)
     except GlassnetError as exc:
