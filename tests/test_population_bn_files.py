@@ -160,8 +160,45 @@ def test_adapted_normalization_statistics_are_kept_too(tmp_path: Path) -> None:
         assert norm_means[k].tobytes() == np.asarray(models[k].layers[0].state[0]).tobytes()
     assert not np.array_equal(norm_means[0], norm_means[1])
     assert loaded.predict(X).tobytes() == pop.predict(X).tobytes()
+    for k in range(2):  # each member taken out is adapted, as its model is
+        assert loaded[k].predict(X).tobytes() == pop.predict(X)[k].tobytes()
+        assert loaded[k].layers[0].adapted
     pop.fit(X, y, epochs=1, batch_size=16)
     loaded.fit(X, y, epochs=1, batch_size=16)
+    _assert_same(pop, loaded)
+
+
+def test_members_with_statistics_stop_apart_and_round_trip(tmp_path: Path) -> None:
+    """Per-member early stopping rebuilds the running members from their states (a smaller
+    stack once half stopped): their Normalization and BN statistics come along, and the
+    file written after such a fit trains on exactly."""
+    X, y = _data()
+
+    def members() -> list[gn.Sequential]:
+        out = []
+        for k in range(2):
+            norm = gn.layers.Normalization()
+            norm.adapt(X[k * 10:k * 10 + 20])
+            model = gn.Sequential([gn.Input((6,)), norm, gn.Dense(5, "relu"), BN(),
+                                   gn.Dense(3)], seed=k)
+            model.compile(loss=gn.losses.SparseCategoricalCrossentropy(from_logits=True),
+                          optimizer="adam")
+            out.append(model)
+        return out
+
+    alone = members()
+    pop = Population(members())
+    stop = gn.callbacks.EarlyStopping(monitor="loss", patience=0, min_delta=10.0)
+    pop.fit(X, y, epochs=3, batch_size=8, seed=[1, 2], callbacks=[[stop], []])
+    assert list(pop.epochs_trained) == [2, 3]
+    alone[1].fit(X, y, epochs=3, batch_size=8, seed=2, verbose=0)
+    assert [w.tobytes() for w in pop[1].get_weights()] == \
+        [w.tobytes() for w in alone[1].get_weights()]
+    pop.save(tmp_path / "p.gnp")
+    loaded = load_population(tmp_path / "p.gnp")
+    _assert_same(pop, loaded)
+    pop.fit(X, y, epochs=1, batch_size=8)
+    loaded.fit(X, y, epochs=1, batch_size=8)
     _assert_same(pop, loaded)
 
 

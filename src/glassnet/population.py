@@ -1201,13 +1201,22 @@ class Population:
 def restore_member(state: dict[str, Any]) -> Sequential:
     """The model :meth:`Population.member_state` describes, as training left it: weights
     (NaN and inf included: a run that diverged is a result too, which ``set_weights``
-    would refuse), optimizer state (so ``fit`` continues exactly) and epochs trained."""
+    would refuse), its layers' non-trainable arrays (moving statistics, a Normalization's
+    adapted statistics), optimizer state (so ``fit`` continues exactly) and epochs
+    trained."""
     model = Sequential.from_config(state["config"])
     for dst, src in zip(model._param_list, state["weights"]):
         dst[...] = src
-    layer_states = [s for layer in model.layers for s in layer.state]
-    for dst, src in zip(layer_states, state.get("layer_states", ())):
-        dst[...] = src
+    saved = iter(state.get("layer_states", ()))
+    for layer in model.layers:
+        if not layer.state:
+            continue
+        arrays = [next(saved) for _ in layer.state]
+        if all(np.isfinite(a).all() for a in arrays):  # through the layer's own setter: a
+            layer.set_weights(layer.params + arrays)  # Normalization marks itself adapted
+        else:  # moving statistics of a run that diverged: kept as they are
+            for dst, src in zip(layer.state, arrays):
+                dst[...] = src
     opt = model.optimizer
     assert opt is not None
     if state["iterations"]:
