@@ -348,3 +348,7 @@ def test_no_import_cycles_among_glassnet_modules() -> None:
     out = subprocess.run([sys.executable, "-m", "benchmarks.imports", str(root / "src")],
                          cwd=root, capture_output=True, text=True, timeout=120, check=True).stdout
     assert "cycles (SCCs with >1 module): 0" in out, out[:2000]
+    # and no module reads another's private names (20 such reaches before issue 22's
+    # public names: model.fused_output, regularized_layers, trainable_weights,
+    # clear_caches, sync_trainable, Dataset.raw_elements, optimizers.axpy, ...)
+    assert "total private reaches: 0" in out, out[out.find("== private"):][:2000]

@@ -39,7 +39,7 @@ def snapshot(model: gn.Sequential) -> dict[str, Any]:
         "loss": (id(model.loss), getattr(model.loss, "name", None)),
         "metrics": [id(m) for m in model.metrics],
         "metric_names": list(model.metric_names),
-        "fused": model._fused,
+        "fused": model.fused_output,
         "history": None if history is None else (
             id(history), repr(history.history), list(history.epoch), repr(history.params)),
         "epochs_trained": model.epochs_trained,

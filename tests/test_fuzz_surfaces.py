@@ -575,7 +575,7 @@ def _model_snapshot(model: gn.Sequential) -> Any:
     return (model.built, [w.tobytes() for w in model.get_weights()] if model.built else None,
             id(opt), None if state is None else (state["iterations"], {
                 k: [a.tobytes() for a in v] for k, v in state["slots"].items()}),
-            id(model.loss), [id(m) for m in model.metrics], model._fused,
+            id(model.loss), [id(m) for m in model.metrics], model.fused_output,
             id(model.history), None if model.history is None else repr(model.history.history),
             model.epochs_trained, [getattr(layer, "adapted", None) for layer in model.layers])
 

@@ -85,7 +85,7 @@ def test_backprop_matches_finite_differences(hidden: str, output: str, depth: st
     else:
         pytest.fail("no seed keeps the ReLU pre-activations away from 0")
     model.compile(loss=make_loss(), optimizer="sgd")
-    assert model._fused is fused  # both the fused and the composed paths are exercised
+    assert model.fused_output is fused  # both the fused and the composed paths are exercised
     before = model.get_weights()
     # eps = 1e-3: the fourth-order difference's truncation error is still ~1e-13 here, and
     # the rounding floor (~1e-16 / eps) stays far below the smallest gradient entries of a

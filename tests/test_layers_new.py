@@ -116,7 +116,7 @@ def test_activation_layer_gradients(layer: Any, loss: str, k: int,
     targets: Any = y % 2 if k == 1 else (np.eye(k)[y] if loss == "mse" else y)
     model = _compiled([Input((4,)), Dense(6, "tanh"), Dense(k, "linear"), layer()], loss=loss)
     _check(model, X, targets, training=False)
-    fused = model._fused
+    fused = model.fused_output
     assert fused == (loss != "mse")
 
 

@@ -90,10 +90,10 @@ class Activation:
         return hash((type(self).__name__, tuple(sorted(self.get_config().items()))))
 
 
-_registry: Registry[Activation] = Registry("activation", Activation)
+REGISTRY: Registry[Activation] = Registry("activation", Activation)
 
 
-@_registry.register("linear", "identity", "none")
+@REGISTRY.register("linear", "identity", "none")
 class Linear(Activation):
     """``g(z) = z``;  ``g'(z) = 1``."""
 
@@ -109,7 +109,7 @@ class Linear(Activation):
         return grad_a
 
 
-@_registry.register("sigmoid", "logistic")
+@REGISTRY.register("sigmoid", "logistic")
 class Sigmoid(Activation):
     """``g(z) = 1 / (1 + exp(-z))``;  ``g'(z) = g(z) (1 - g(z))``.
 
@@ -140,7 +140,7 @@ class Sigmoid(Activation):
         return grad_a
 
 
-@_registry.register("tanh")
+@REGISTRY.register("tanh")
 class Tanh(Activation):
     """``g(z) = tanh(z)``;  ``g'(z) = 1 - tanh(z)^2``."""
 
@@ -159,7 +159,7 @@ class Tanh(Activation):
         return grad_a
 
 
-@_registry.register("relu")
+@REGISTRY.register("relu")
 class ReLU(Activation):
     """``g(z) = max(0, z)``;  ``g'(z) = 1 if z > 0 else 0`` (0 at z = 0, as in Keras/PyTorch)."""
 
@@ -178,7 +178,7 @@ class ReLU(Activation):
         return grad_a
 
 
-@_registry.register("leaky_relu", "leakyrelu")
+@REGISTRY.register("leaky_relu", "leakyrelu")
 class LeakyReLU(Activation):
     """``g(z) = z if z > 0 else alpha z``;  ``g'(z) = 1 if z > 0 else alpha``."""
 
@@ -197,7 +197,7 @@ class LeakyReLU(Activation):
         return {"alpha": self.alpha}
 
 
-@_registry.register("softmax")
+@REGISTRY.register("softmax")
 class Softmax(Activation):
     """``g(z)_j = exp(z_j - max z) / sum_k exp(z_k - max z)`` over the units of each example.
 
@@ -232,7 +232,7 @@ class Softmax(Activation):
 # -- Keras' other activations: each forward with its derivative beside it -----------------------
 
 
-@_registry.register("elu")
+@REGISTRY.register("elu")
 class ELU(Activation):
     """``g(z) = z`` for ``z > 0``, else ``alpha (exp(z) - 1)``;
     ``g'(z) = 1`` for ``z > 0``, else ``alpha exp(z) = g(z) + alpha``."""
@@ -274,7 +274,7 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
-@_registry.register("selu")
+@REGISTRY.register("selu")
 class SELU(Activation):
     """``g(z) = scale z`` for ``z > 0``, else ``scale alpha (exp(z) - 1)``;
     ``g'(z) = scale`` for ``z > 0``, else ``g(z) + scale alpha``
@@ -298,7 +298,7 @@ _SQRT_2_OVER_PI = float(np.sqrt(2.0 / np.pi))
 _GELU_C = 0.044715
 
 
-@_registry.register("gelu")
+@REGISTRY.register("gelu")
 class GELU(Activation):
     """Exact (``approximate=False``, Keras' default): ``g(z) = z Phi(z) =
     z (1 + erf(z / sqrt 2)) / 2``;  ``g'(z) = Phi(z) + z phi(z)``, ``phi`` the normal density.
@@ -341,7 +341,7 @@ class GELU(Activation):
         return {"approximate": self.approximate}
 
 
-@_registry.register("silu", "swish")
+@REGISTRY.register("silu", "swish")
 class SiLU(Activation):
     """``g(z) = z sigmoid(z)``;  ``g'(z) = s (1 + z (1 - s))`` with ``s = sigmoid(z)``."""
 
@@ -355,7 +355,7 @@ class SiLU(Activation):
         return s * (1.0 + z * (1.0 - s))
 
 
-@_registry.register("softplus")
+@REGISTRY.register("softplus")
 class Softplus(Activation):
     """``g(z) = log(1 + exp(z))`` (as ``logaddexp(0, z)``: no overflow);
     ``g'(z) = sigmoid(z)``."""
@@ -369,7 +369,7 @@ class Softplus(Activation):
         return Sigmoid().forward(z.copy())
 
 
-@_registry.register("softsign")
+@REGISTRY.register("softsign")
 class Softsign(Activation):
     """``g(z) = z / (1 + |z|)``;  ``g'(z) = 1 / (1 + |z|)^2``."""
 
@@ -383,7 +383,7 @@ class Softsign(Activation):
         return np.asarray(1.0 / (d * d))
 
 
-@_registry.register("hard_sigmoid")
+@REGISTRY.register("hard_sigmoid")
 class HardSigmoid(Activation):
     """Keras 3's definition: ``g(z) = relu6(z + 3) / 6 = clip(z / 6 + 1/2, 0, 1)``;
     ``g'(z) = 1/6`` for ``-3 < z < 3``, else 0."""
@@ -397,7 +397,7 @@ class HardSigmoid(Activation):
         return np.where((z > -3.0) & (z < 3.0), z.dtype.type(1 / 6), z.dtype.type(0.0))
 
 
-@_registry.register("exponential")
+@REGISTRY.register("exponential")
 class Exponential(Activation):
     """``g(z) = exp(z)``;  ``g'(z) = exp(z) = g(z)`` (overflows to inf past ``z`` ~ 88.7 in
     float32, 709.8 in float64, as in Keras)."""
@@ -416,9 +416,9 @@ def get(identifier: Any) -> Activation:
     """Resolve an activation name (``"relu"``), instance, config dict, or ``None`` (linear)."""
     if identifier is None:
         return Linear()
-    return _registry.get(identifier, argument="activation")
+    return REGISTRY.get(identifier, argument="activation")
 
 
 def names() -> list[str]:
     """The activation names glassnet accepts."""
-    return _registry.names()
+    return REGISTRY.names()

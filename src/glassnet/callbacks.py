@@ -150,7 +150,13 @@ class CallbackList(Callback):
 
     @property
     def wants_batch_logs(self) -> bool:
+        """Whether a callback has a batch hook (the loop builds batch logs only then)."""
         return bool(self._batch_begin or self._batch_end)
+
+    @property
+    def wants_epoch_begin(self) -> bool:
+        """Whether a callback has an ``on_epoch_begin`` of its own."""
+        return bool(self._epoch_begin)
 
 
 class History(Callback):

@@ -242,15 +242,15 @@ class Dataset(metaclass=_Meta):
 
     # -- reading ------------------------------------------------------------------------------
     def __iter__(self) -> Iterator[Any]:
-        for elem in self._raw():
+        for elem in self.raw_elements():
             yield _map(as_tensor, elem)
 
     def as_numpy_iterator(self) -> Iterator[Any]:
         """The elements with plain NumPy leaves (0-d ones as NumPy scalars)."""
-        for elem in self._raw():
+        for elem in self.raw_elements():
             yield _map(_plain, elem)
 
-    def _raw(self) -> Iterator[Any]:
+    def raw_elements(self) -> Iterator[Any]:
         plan = self._plan()
         if plan is not None:
             source = self._source()
@@ -275,7 +275,7 @@ class Dataset(metaclass=_Meta):
     def element_spec(self) -> Any:
         """The structure of the elements with a :class:`TensorSpec` per leaf (read from the
         first element: a ``map`` function runs once, as TensorFlow traces it)."""
-        first = next(iter(self._raw()), None)
+        first = next(iter(self.raw_elements()), None)
         if first is None:
             raise ShapeError("element_spec: the dataset has no elements to read it from")
         size = self._static_batch()
@@ -401,7 +401,7 @@ class _Pass(Dataset):
 
     def _elements(self) -> Iterator[Any]:
         assert self._parent is not None
-        return self._parent._raw()
+        return self._parent.raw_elements()
 
 
 class _Shuffle(_Pass):
@@ -433,7 +433,7 @@ class _Shuffle(_Pass):
         each element given is drawn uniformly from the buffer and replaced by the next."""
         assert self._parent is not None
         rng = self._rng()
-        stream = self._parent._raw()
+        stream = self._parent.raw_elements()
         buffer = list(itertools.islice(stream, self.buffer_size))
         for elem in stream:
             j = int(rng.integers(len(buffer)))
@@ -482,7 +482,7 @@ class _Repeat(_Pass):
     def _elements(self) -> Iterator[Any]:
         assert self._parent is not None
         for _ in (itertools.count() if self.count is None else range(self.count)):
-            yield from self._parent._raw()
+            yield from self._parent.raw_elements()
 
     def _count(self) -> int:
         assert self._parent is not None
@@ -506,7 +506,7 @@ class _Take(_Pass):
 
     def _elements(self) -> Iterator[Any]:
         assert self._parent is not None
-        raw = self._parent._raw()
+        raw = self._parent.raw_elements()
         return raw if self.count < 0 else itertools.islice(raw, self.count)
 
     def _count(self) -> int:
@@ -530,7 +530,7 @@ class _Skip(_Pass):
 
     def _elements(self) -> Iterator[Any]:
         assert self._parent is not None
-        return itertools.islice(self._parent._raw(), self.count, None)
+        return itertools.islice(self._parent.raw_elements(), self.count, None)
 
     def _count(self) -> int:
         assert self._parent is not None
@@ -567,7 +567,7 @@ class _MapDataset(Dataset):
 
     def _elements(self) -> Iterator[Any]:
         assert self._parent is not None
-        for elem in self._parent._raw():
+        for elem in self._parent.raw_elements():
             elem = _map(as_tensor, elem)
             yield self.func(*elem) if isinstance(elem, tuple) else self.func(elem)
 
@@ -575,7 +575,7 @@ class _MapDataset(Dataset):
 class _Filter(_MapDataset):
     def _elements(self) -> Iterator[Any]:
         assert self._parent is not None
-        for elem in self._parent._raw():
+        for elem in self._parent.raw_elements():
             args = _map(as_tensor, elem)
             keep = self.func(*args) if isinstance(args, tuple) else self.func(args)
             if bool(np.asarray(keep)):
@@ -607,7 +607,7 @@ class _Batch(Dataset):
                 yield source.rows(idx)
             return
         chunk: list[Any] = []
-        for elem in self._parent._raw():
+        for elem in self._parent.raw_elements():
             chunk.append(elem)
             if len(chunk) == self.size:
                 yield _stack(chunk)
@@ -637,7 +637,7 @@ class _Unbatch(Dataset):
 
     def _elements(self) -> Iterator[Any]:
         assert self._parent is not None
-        for batch in self._parent._raw():
+        for batch in self._parent.raw_elements():
             n = _leaves(batch)[0].shape[0]
             for i in range(n):
                 yield _map(_row_of(i), batch)
@@ -656,7 +656,7 @@ class _Zip(Dataset):
         return all(d.batched for d in self.datasets)
 
     def _elements(self) -> Iterator[Any]:
-        return zip(*(d._raw() for d in self.datasets))  # noqa: B905 (the shortest, as TF)
+        return zip(*(d.raw_elements() for d in self.datasets))  # noqa: B905 (the shortest, as TF)
 
     def _count(self) -> int:
         counts = [d._count() for d in self.datasets]
@@ -682,7 +682,7 @@ class _Sample(Dataset):
         rng = np.random.default_rng(np.random.SeedSequence(self.seed,
                                                            spawn_key=(self.iterations,)))
         self.iterations += 1
-        streams = [d._raw() for d in self.datasets]
+        streams = [d.raw_elements() for d in self.datasets]
         live = np.ones(len(streams), dtype=bool)
         while live.any():
             p = np.where(live, self.weights, 0.0)
@@ -714,8 +714,8 @@ class _Concatenate(Dataset):
 
     def _elements(self) -> Iterator[Any]:
         assert self._parent is not None
-        yield from self._parent._raw()
-        yield from self.second._raw()
+        yield from self._parent.raw_elements()
+        yield from self.second.raw_elements()
 
     def _count(self) -> int:
         assert self._parent is not None
@@ -750,7 +750,7 @@ def batches_of(dataset: Dataset, where: str) -> list[tuple[Any, Any]]:
     if dataset._count() == INFINITE_CARDINALITY:
         raise ConfigError(
             f"{where}: the dataset repeats forever; give repeat() a count, or take(n)")
-    out = [split_xy(elem, where) for elem in dataset._raw()]
+    out = [split_xy(elem, where) for elem in dataset.raw_elements()]
     if not out:
         raise ShapeError(f"{where}: the dataset has no elements")
     return out

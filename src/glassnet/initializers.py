@@ -89,10 +89,10 @@ class Initializer:
         return hash((type(self).__name__, tuple(sorted(self.get_config().items()))))
 
 
-_registry: Registry[Initializer] = Registry("initializer", Initializer)
+REGISTRY: Registry[Initializer] = Registry("initializer", Initializer)
 
 
-@_registry.register("zeros", "zero")
+@REGISTRY.register("zeros", "zero")
 class Zeros(Initializer):
     """Every entry 0."""
 
@@ -107,7 +107,7 @@ class Zeros(Initializer):
         return "Zeros(): w = 0"
 
 
-@_registry.register("ones", "one")
+@REGISTRY.register("ones", "one")
 class Ones(Initializer):
     """Every entry 1."""
 
@@ -122,7 +122,7 @@ class Ones(Initializer):
         return "Ones(): w = 1"
 
 
-@_registry.register("constant")
+@REGISTRY.register("constant")
 class Constant(Initializer):
     """Every entry ``value``; an array ``value`` (Keras' ``Constant(np.log([pos / neg]))``)
     is broadcast to the weight's shape."""
@@ -164,7 +164,7 @@ class Constant(Initializer):
         return f"Constant(value={self.value}): w = {self.value}"
 
 
-@_registry.register("random_normal", "normal")
+@REGISTRY.register("random_normal", "normal")
 class RandomNormal(Initializer):
     """``w ~ N(mean, stddev^2)``. The course's "standard normal x 10" is ``stddev=10``."""
 
@@ -192,7 +192,7 @@ class RandomNormal(Initializer):
                 f"w ~ N({self.mean}, {self.stddev}^2)")
 
 
-@_registry.register("random_uniform", "uniform")
+@REGISTRY.register("random_uniform", "uniform")
 class RandomUniform(Initializer):
     """``w ~ U(minval, maxval)``."""
 
@@ -223,7 +223,7 @@ _DISTRIBUTIONS = ("normal", "truncated_normal", "uniform")
 _TRUNC_STD = 0.87962566103423978
 
 
-@_registry.register("variance_scaling")
+@REGISTRY.register("variance_scaling")
 class VarianceScaling(Initializer):
     """``var = scale / n`` with ``n`` chosen by ``mode``; drawn from ``distribution``."""
 
@@ -310,7 +310,7 @@ def _preset(name: str, scale: float, mode: str, distribution: str) -> None:
     factory.__name__ = name
     factory.__doc__ = f"``{name}``: VarianceScaling({scale}, {mode!r}, {distribution!r})."
     globals()[name] = factory
-    _registry.register(name)(factory)
+    REGISTRY.register(name)(factory)
 
 
 _preset("glorot_uniform", 1.0, "fan_avg", "uniform")
@@ -319,8 +319,8 @@ _preset("he_normal", 2.0, "fan_in", "normal")
 _preset("he_uniform", 2.0, "fan_in", "uniform")
 _preset("lecun_normal", 1.0, "fan_in", "normal")
 _preset("lecun_uniform", 1.0, "fan_in", "uniform")
-_registry.register("xavier_uniform")(globals()["glorot_uniform"])
-_registry.register("xavier_normal")(globals()["glorot_normal"])
+REGISTRY.register("xavier_uniform")(globals()["glorot_uniform"])
+REGISTRY.register("xavier_normal")(globals()["glorot_normal"])
 
 glorot_uniform: Any
 glorot_normal: Any
@@ -334,9 +334,9 @@ def get(identifier: Any) -> Initializer:
     """Resolve an initializer name, instance, or config dict; a number means ``Constant``."""
     if isinstance(identifier, (int, float)) and not isinstance(identifier, bool):
         return Constant(check_float(identifier, "initializer"))
-    return _registry.get(identifier, argument="initializer")
+    return REGISTRY.get(identifier, argument="initializer")
 
 
 def names() -> list[str]:
     """The initializer names glassnet accepts."""
-    return _registry.names()
+    return REGISTRY.names()

@@ -124,7 +124,9 @@ def _label_rows(z: Array, y: Array) -> tuple[Array, Array, bool | None]:
         if zb.flags.c_contiguous:
             return zb.reshape(m * P, k), (y.repeat(P) if y.ndim == 1 else y.T.reshape(-1)), True
     rows = np.ascontiguousarray(z).reshape(P * m, k)
-    return rows, (y[None].repeat(P, axis=0).reshape(-1) if y.ndim == 1 else y.reshape(-1)), False
+    if y.ndim != 1:
+        return rows, y.reshape(-1), False
+    return rows, (y if P == 1 else y[None].repeat(P, axis=0).reshape(-1)), False
 
 
 def _member_rows(v: Array, layout: bool, m: int) -> Array:
@@ -282,10 +284,10 @@ class Loss:
         return f"{type(self).__name__}({params})"
 
 
-_registry: Registry[Loss] = Registry("loss", Loss)
+REGISTRY: Registry[Loss] = Registry("loss", Loss)
 
 
-@_registry.register("mean_squared_error", "mse")
+@REGISTRY.register("mean_squared_error", "mse")
 class MeanSquaredError(Loss):
     """``L = mean_i mean_k (y_hat_ik - y_ik)^2``;  ``dL/dy_hat = 2 (y_hat - y) / (m K)``."""
 
@@ -319,7 +321,7 @@ class MeanSquaredError(Loss):
         return {}
 
 
-@_registry.register("binary_crossentropy", "bce", "binary_cross_entropy")
+@REGISTRY.register("binary_crossentropy", "bce", "binary_cross_entropy")
 class BinaryCrossentropy(Loss):
     """``L = -mean( y log p + (1 - y) log(1 - p) )`` with ``p = sigmoid(z)``.
 
@@ -374,7 +376,7 @@ class BinaryCrossentropy(Loss):
         return y
 
 
-@_registry.register("categorical_crossentropy", "cce", "categorical_cross_entropy")
+@REGISTRY.register("categorical_crossentropy", "cce", "categorical_cross_entropy")
 class CategoricalCrossentropy(Loss):
     """``L = -mean_i sum_k y_ik log p_ik`` with one-hot (or probability) targets ``(m, K)``.
 
@@ -434,7 +436,7 @@ class CategoricalCrossentropy(Loss):
         return y
 
 
-@_registry.register("sparse_categorical_crossentropy", "scce")
+@REGISTRY.register("sparse_categorical_crossentropy", "scce")
 class SparseCategoricalCrossentropy(Loss):
     """Categorical cross-entropy with integer labels ``y_i in {0..K-1}``, shape ``(m,)``.
 
@@ -568,7 +570,7 @@ class ElementwiseLoss(Loss):
         return {}
 
 
-@_registry.register("mean_absolute_error", "mae")
+@REGISTRY.register("mean_absolute_error", "mae")
 class MeanAbsoluteError(ElementwiseLoss):
     """``e = |y_hat - y|``;  ``de/dy_hat = sign(y_hat - y)`` (0 where they are equal)."""
 
@@ -581,7 +583,7 @@ class MeanAbsoluteError(ElementwiseLoss):
         return np.sign(y_hat - y)
 
 
-@_registry.register("mean_absolute_percentage_error", "mape")
+@REGISTRY.register("mean_absolute_percentage_error", "mape")
 class MeanAbsolutePercentageError(ElementwiseLoss):
     """``e = 100 |y - y_hat| / max(|y|, 1e-7)``;
     ``de/dy_hat = 100 sign(y_hat - y) / max(|y|, 1e-7)``."""
@@ -599,7 +601,7 @@ class MeanAbsolutePercentageError(ElementwiseLoss):
         return grad
 
 
-@_registry.register("mean_squared_logarithmic_error", "msle")
+@REGISTRY.register("mean_squared_logarithmic_error", "msle")
 class MeanSquaredLogarithmicError(ElementwiseLoss):
     """``e = (log(max(y_hat, 1e-7) + 1) - log(max(y, 1e-7) + 1))^2``;
     ``de/dy_hat = 2 (log(...) - log(...)) / (y_hat + 1)`` where ``y_hat > 1e-7``, else 0."""
@@ -618,7 +620,7 @@ class MeanSquaredLogarithmicError(ElementwiseLoss):
         return grad.astype(y_hat.dtype, copy=False)
 
 
-@_registry.register("huber", "huber_loss")
+@REGISTRY.register("huber", "huber_loss")
 class Huber(ElementwiseLoss):
     """With ``d = y_hat - y``: ``e = d^2 / 2`` where ``|d| <= delta``, else
     ``delta |d| - delta^2 / 2``;  ``de/dy_hat = d`` there, else ``delta sign(d)``."""
@@ -643,7 +645,7 @@ class Huber(ElementwiseLoss):
         return {"delta": self.delta}
 
 
-@_registry.register("log_cosh", "logcosh")
+@REGISTRY.register("log_cosh", "logcosh")
 class LogCosh(ElementwiseLoss):
     """``e = log(cosh(d))`` with ``d = y_hat - y``, computed as
     ``d + softplus(-2 d) - log 2`` (no overflow);  ``de/dy_hat = tanh(d)``."""
@@ -658,7 +660,7 @@ class LogCosh(ElementwiseLoss):
         return np.tanh(y_hat - y)
 
 
-@_registry.register("hinge")
+@REGISTRY.register("hinge")
 class Hinge(ElementwiseLoss):
     """``e = max(1 - y y_hat, 0)`` with targets in {-1, 1} (targets all in {0, 1} are
     mapped to {-1, 1} first, as Keras does);  ``de/dy_hat = -y`` where ``1 - y y_hat > 0``."""
@@ -678,7 +680,7 @@ class Hinge(ElementwiseLoss):
         return t.astype(dtype, copy=False)
 
 
-@_registry.register("poisson")
+@REGISTRY.register("poisson")
 class Poisson(ElementwiseLoss):
     """``e = y_hat - y log(y_hat + 1e-7)``;  ``de/dy_hat = 1 - y / (y_hat + 1e-7)``."""
 
@@ -692,7 +694,7 @@ class Poisson(ElementwiseLoss):
         return (1.0 - y / (y_hat + y_hat.dtype.type(EPSILON))).astype(y_hat.dtype, copy=False)
 
 
-@_registry.register("kl_divergence", "kld", "kullback_leibler_divergence")
+@REGISTRY.register("kl_divergence", "kld", "kullback_leibler_divergence")
 class KLDivergence(ElementwiseLoss):
     """``l_i = sum_k y_k log(y_k / p_k)`` with ``y`` and ``p = y_hat`` clipped to
     ``[1e-7, 1]``;  ``de/dy_hat = -y / p`` where ``y_hat`` lies inside the clip, else 0."""
@@ -732,9 +734,9 @@ def check_sample_weight(sample_weight: Any, m: int, dtype: Any,
 
 def get(identifier: Any) -> Loss:
     """Resolve a loss name (``"binary_crossentropy"``), instance, or config dict."""
-    return _registry.get(identifier, argument="loss")
+    return REGISTRY.get(identifier, argument="loss")
 
 
 def names() -> list[str]:
     """The loss names glassnet accepts."""
-    return _registry.names()
+    return REGISTRY.names()

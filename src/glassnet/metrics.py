@@ -120,6 +120,14 @@ class _Stateful(Metric):
         batch = self.stats(y, out)
         return batch if state is None else state + batch
 
+    def member_stats(self, y: Array, out: Array) -> Array:
+        """Each member's statistics ``(P, S)`` for stacked outputs ``out`` ``(P, m, K)`` and
+        per-member targets ``y`` (as :meth:`Metric.member_values` takes them): row ``p`` is
+        ``self.stats(y[p], out[p])``, so summing a member's rows over the batches and reading
+        them with :meth:`from_stats` gives, bit for bit, what ``fit`` reports for the model
+        alone. Member by member: the statistics are a few counts or sums per batch."""
+        return np.stack([self.stats(y[p], out[p]) for p in range(out.shape[0])])
+
     def result_from(self, state: Any) -> float:
         return self.from_stats(state)
 

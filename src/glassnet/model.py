@@ -384,7 +384,7 @@ class Sequential(HasShapes):
         self.loss, self.optimizer, self.metrics = new_loss, new_optimizer, new_metrics
         self.metric_names = [m.name for m in self.metrics]
         self._update_fused()
-        self._sync_trainable()
+        self.sync_trainable()
 
     def _update_fused(self) -> None:
         """Pair the last layer's output activation with a matching cross-entropy (softmax +
@@ -400,6 +400,18 @@ class Sequential(HasShapes):
             and act is not None
             and getattr(act, "name", None) == self.loss.fused_activation
         )
+
+    @property
+    def fused_output(self) -> bool:
+        """Whether the output activation and the loss form one step (softmax with categorical,
+        sigmoid with binary cross-entropy, the loss not ``from_logits``): the loss's gradient
+        then starts from the output layer's pre-activations."""
+        return self._fused
+
+    @property
+    def regularized_layers(self) -> list[Layer]:
+        """The layers with a weight penalty, whose penalties the training loss includes."""
+        return list(self._regularized)
 
     def _warn_output_kind(self, last: Layer, loss: losses_mod.Loss) -> None:
         """Warn once when the output layer and the loss disagree about logits (a linear
@@ -637,7 +649,7 @@ class Sequential(HasShapes):
             out += layer.model.flat_layers() if isinstance(layer, NestedModel) else [layer]
         return out
 
-    def _sync_trainable(self) -> None:
+    def sync_trainable(self) -> None:
         """Take a change of ``layer.trainable`` since the weights were collected: the
         optimizer then steps the trainable arrays only, its state started afresh."""
         if self.built and self._trainable_state() != self._frozen:
@@ -716,7 +728,7 @@ class Sequential(HasShapes):
              else losses_mod.check_sample_weight(sample_weight, x.shape[0], self.dtype))
         self.compute_gradients(x, t, training=training, sample_weight=w)
         grads = [g.copy() for g in self._grads]
-        self._clear_caches()
+        self.clear_caches()
         return grads
 
     def loss_value(self, X: Any, y: Any, training: bool = False,
@@ -760,7 +772,7 @@ class Sequential(HasShapes):
             value += self.regularization_loss()
         return value
 
-    def _clear_caches(self) -> None:
+    def clear_caches(self) -> None:
         for layer in self.layers:
             layer.clear_cache()
 
@@ -792,7 +804,7 @@ class Sequential(HasShapes):
             try:
                 return as_tensor(self.forward(x, cache=False, training=True))
             finally:
-                self._clear_caches()
+                self.clear_caches()
         return as_tensor(self.predict(X))
 
     @overload
@@ -858,7 +870,7 @@ class Sequential(HasShapes):
                     layer.kind, layer.trace_mask() if training else None))
                 a = a_next
         finally:
-            self._clear_caches()
+            self.clear_caches()
         return out
 
     def fit(
@@ -1100,7 +1112,7 @@ class Sequential(HasShapes):
             model.build(input_shape=[None, *shape])
         if config.get("input_dim") is not None:
             model.build(config["input_dim"])
-        model._sync_trainable()
+        model.sync_trainable()
         comp = config.get("compile")
         if isinstance(comp, dict):
             model.compile(loss=comp.get("loss"), optimizer=comp.get("optimizer"),

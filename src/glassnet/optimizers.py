@@ -62,7 +62,7 @@ FUSED_SGD_MIN_SIZE = 8192
 AXPY_MIN_SIZE = 8192  # below this, two ufunc passes cost no more than the ctypes call
 
 
-def _axpy(p: Array, alpha: float, x: Array, scratch: Array) -> None:
+def axpy(p: Array, alpha: float, x: Array, scratch: Array) -> None:
     """``p += alpha x`` in place: BLAS ``axpy`` for large contiguous float arrays of one
     dtype, otherwise ``scratch = alpha x; p += scratch`` with NumPy ufuncs (``scratch`` may
     be ``x`` itself, which is then overwritten)."""
@@ -78,7 +78,7 @@ def _axpy(p: Array, alpha: float, x: Array, scratch: Array) -> None:
 def axpy_members(p: Array, alpha: Any, x: Array, scratch: Array) -> None:
     """``p += alpha x`` over arrays with a leading member axis ``(K, ...)``, ``alpha`` a number
     or one per member (``(K,)``), as NumPy ufuncs: for each member the arithmetic of
-    :func:`_axpy`'s ufunc path (small arrays, where the engine takes that path too)."""
+    :func:`axpy`'s ufunc path (small arrays, where the engine takes that path too)."""
     if np.ndim(alpha) == 0:
         if alpha == 1.0:
             p += x
@@ -92,11 +92,11 @@ def axpy_members(p: Array, alpha: Any, x: Array, scratch: Array) -> None:
 
 def axpy_each_member(p: Array, alpha: Any, x: Array, scratch: Array) -> None:
     """``p += alpha x`` over arrays with a leading member axis, member by member through
-    :func:`_axpy` (BLAS ``axpy`` where the member's array is large): exactly the engine's step
+    :func:`axpy` (BLAS ``axpy`` where the member's array is large): exactly the engine's step
     for an array of that size."""
     per_member = np.ndim(alpha) != 0
     for k in range(p.shape[0]):
-        _axpy(p[k], float(alpha[k] if per_member else alpha), x[k], scratch[k])
+        axpy(p[k], float(alpha[k] if per_member else alpha), x[k], scratch[k])
 
 
 class LearningRate(float):
@@ -369,10 +369,10 @@ class Optimizer:
         return f"{type(self).__name__}({params})"
 
 
-_registry: Registry[Optimizer] = Registry("optimizer", Optimizer)
+REGISTRY: Registry[Optimizer] = Registry("optimizer", Optimizer)
 
 
-@_registry.register("sgd")
+@REGISTRY.register("sgd")
 class SGD(Optimizer):
     """Stochastic gradient descent, optionally with (Nesterov) momentum."""
 
@@ -416,7 +416,7 @@ class SGD(Optimizer):
         if self.momentum:
             lr, update = self._learning_rate, self.update_arrays
             for p, g, tmp, v in zip(params, grads, self._scratch, self._velocity):
-                update(p, g, tmp, lr, _axpy, v)
+                update(p, g, tmp, lr, axpy, v)
             return
         # Plain SGD, p -= eta g, written out: this loop runs once per step for every
         # parameter, and on small networks its call overhead is a visible share of a step.
@@ -429,9 +429,9 @@ class SGD(Optimizer):
 
     def _update(self, i: int, p: Array, g: Array) -> None:
         if not self.momentum:
-            _axpy(p, -self._learning_rate, g, self._scratch[i])  # p -= eta g
+            axpy(p, -self._learning_rate, g, self._scratch[i])  # p -= eta g
             return
-        self.update_arrays(p, g, self._scratch[i], self._learning_rate, _axpy,
+        self.update_arrays(p, g, self._scratch[i], self._learning_rate, axpy,
                            self._velocity[i])
 
     def update_arrays(self, p: Array, g: Array, tmp: Array, lr: Any, axpy: Any,
@@ -453,7 +453,7 @@ class SGD(Optimizer):
                 "nesterov": self.nesterov}
 
 
-@_registry.register("rmsprop")
+@REGISTRY.register("rmsprop")
 class RMSprop(Optimizer):
     """Divide each step by a running root-mean-square of recent gradients."""
 
@@ -480,12 +480,12 @@ class RMSprop(Optimizer):
         return {"mean_square": self._s}
 
     def _update(self, i: int, p: Array, g: Array) -> None:
-        self.update_arrays(p, g, self._scratch[i], self._learning_rate, _axpy, self._s[i])
+        self.update_arrays(p, g, self._scratch[i], self._learning_rate, axpy, self._s[i])
 
     def _update_all(self, params: list[Array], grads: list[Array]) -> None:
         lr, update = self._learning_rate, self.update_arrays
         for p, g, tmp, s in zip(params, grads, self._scratch, self._s):
-            update(p, g, tmp, lr, _axpy, s)
+            update(p, g, tmp, lr, axpy, s)
 
     def update_arrays(self, p: Array, g: Array, tmp: Array, lr: Any, axpy: Any,
                       *slots: Array) -> None:
@@ -504,7 +504,7 @@ class RMSprop(Optimizer):
                 "epsilon": self.epsilon}
 
 
-@_registry.register("adam")
+@REGISTRY.register("adam")
 class Adam(Optimizer):
     """Adaptive moment estimation (Kingma & Ba 2015)."""
 
@@ -545,12 +545,12 @@ class Adam(Optimizer):
         return learning_rate * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
 
     def _update(self, i: int, p: Array, g: Array) -> None:
-        self.update_arrays(p, g, self._scratch[i], self._lr_t, _axpy, self._m[i], self._v[i])
+        self.update_arrays(p, g, self._scratch[i], self._lr_t, axpy, self._m[i], self._v[i])
 
     def _update_all(self, params: list[Array], grads: list[Array]) -> None:
         lr, update = self._lr_t, self.update_arrays
         for p, g, tmp, m, v in zip(params, grads, self._scratch, self._m, self._v):
-            update(p, g, tmp, lr, _axpy, m, v)
+            update(p, g, tmp, lr, axpy, m, v)
 
     def update_arrays(self, p: Array, g: Array, tmp: Array, lr: Any, axpy: Any,
                       *slots: Array) -> None:
@@ -573,9 +573,9 @@ class Adam(Optimizer):
 
 def get(identifier: Any) -> Optimizer:
     """Resolve an optimizer name (``"adam"``), instance, or config dict."""
-    return _registry.get(identifier, argument="optimizer")
+    return REGISTRY.get(identifier, argument="optimizer")
 
 
 def names() -> list[str]:
     """The optimizer names glassnet accepts."""
-    return _registry.names()
+    return REGISTRY.names()

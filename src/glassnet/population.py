@@ -59,6 +59,7 @@ from .callbacks import (
     overrides,
 )
 from .checks import check_bool, check_features, check_int
+from .data import Dataset
 from .errors import (
     ArgumentTypeError,
     ConfigError,
@@ -73,6 +74,8 @@ from .model import LayerTrace, NestedModel, Sequential, check_targets, step_gene
 from .optimizers import FUSED_SGD_MIN_SIZE
 from .training import (
     batches,
+    check_batches,
+    check_dataset_batches,
     check_shuffle,
     check_validation_data,
     epoch_order,
@@ -359,12 +362,6 @@ class Population:
         self._configs = [m.get_config() for m in models]
         self.loss: losses_mod.Loss = m0.loss
         self.metrics = list(m0.metrics)
-        for metric in self.metrics:
-            if metric.stateful:
-                raise OutsideSubsetError(
-                    f"metrics: {type(metric).__name__} ({metric.name!r}) is not a mean of "
-                    "batch values, and a population reports batch means; compile the members "
-                    "without it, or fit them one by one")
         self.metric_names = [m.name for m in self.metrics]
         self.optimizer = m0.optimizer
         assert self.optimizer is not None
@@ -387,7 +384,7 @@ class Population:
         self.activations = [layer.activation for layer in dense]
         self.layer_names = [str(layer.name) for layer in dense]
         self.units = [layer.output_dim for layer in dense]
-        self.fused = m0._fused
+        self.fused = m0.fused_output
         self._regularizers(models)
         self._layout(models)
         self._build_layers(models)
@@ -506,7 +503,7 @@ class Population:
         if isinstance(layer, MemberLoop):
             return layer.members[k]
         view = _with_arrays(copy.copy(layer), [p[k] for p in layer.params],
-                            [g[k] for g in layer._grads], [s[k] for s in layer.state])
+                            [g[k] for g in layer.grads], [s[k] for s in layer.state])
         if isinstance(view, Dense):
             view.kernel_regularizer, view.bias_regularizer = \
                 self._member_regs[k][self._dense.index(layer)]  # type: ignore[arg-type]
@@ -531,7 +528,7 @@ class Population:
                                getattr(layer, "bias_regularizer", None))
                               for layer in model.layers if type(layer) is Dense]
                              for model in models]
-        self.regularized = [bool(model._regularized) for model in models]
+        self.regularized = [bool(model.regularized_layers) for model in models]
         self._any_regularized = any(self.regularized)
         self.last_penalties = np.zeros(self.K)
         self._kernel_penalized = [np.array([member[i][0] is not None
@@ -551,7 +548,7 @@ class Population:
 
     def _layout(self, models: Sequence[Sequential]) -> None:
         """One ``(K, P)`` buffer for the parameters, small ones first (see module doc)."""
-        shapes = [p.shape for p in models[0]._param_list]
+        shapes = [p.shape for p in models[0].trainable_weights]
         sizes = [int(np.prod(s)) for s in shapes]
         order = sorted(range(len(shapes)), key=lambda i: sizes[i] >= opt_mod.AXPY_MIN_SIZE)
         offsets: dict[int, int] = {}
@@ -568,9 +565,10 @@ class Population:
         self.params = [self._view(self.buffer, i) for i in range(len(shapes))]
         self.grads = [self._view(self.grad_buffer, i) for i in range(len(shapes))]
         for k, model in enumerate(models):
-            for i, p in enumerate(model._param_list):
+            for i, p in enumerate(model.trainable_weights):
                 self.params[i][k] = p
         self._state: dict[str, Array] = {}
+        self._small_args: tuple[Array, ...] | None = None  # see _small_views
         if self.iterations.any():
             self._import_state(models)
 
@@ -787,9 +785,11 @@ class Population:
                     self.learning_rates[k] = float(schedule(t))
         else:
             lrs = self._count_steps()
-        P, G = self.buffer, self.grad_buffer
         self._ensure_state()
         kept = None if frozen is None else self._keep_frozen()
+        small_args = self._small_args
+        if small_args is None:  # views of the buffers, which live as long as the population
+            self._small_args = small_args = self._small_views()
         tmp = self._state["scratch"]
         done = set()
         for i, xin, gz in fused_sgd:  # plain SGD: a large W from its deferred product by gemm
@@ -802,23 +802,30 @@ class Population:
                     continue
                 xk = xin if xin.ndim == 2 else xin[k]
                 if penalized[k]:  # as the engine: no fold, p += (-lr) g
-                    opt_mod._axpy(W[k], float(-lrs[k]), self.grads[at][k],
+                    opt_mod.axpy(W[k], float(-lrs[k]), self.grads[at][k],
                                   self._view(tmp, at)[k])
                 elif not _blas.gemm_at_b_acc(xk, gz[k], W[k], float(-lrs[k])):
                     g = self.grads[at]
                     np.matmul(xk.T, gz[k], out=g[k])
-                    opt_mod._axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, at)[k])
-        slots = [self._state[name] for name in opt.slot_names()]
-        small = slice(0, self._n_small)
-        opt.update_arrays(P[:, small], G[:, small], tmp[:, small], lrs,
-                          opt_mod.axpy_members,
-                          *[s[:, small] for s in slots])
+                    opt_mod.axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, at)[k])
+        opt.update_arrays(*small_args[:3], lrs, opt_mod.axpy_members, *small_args[3:])
+        if self._big:
+            P, G = self.buffer, self.grad_buffer
+            slots = [self._state[name] for name in opt.slot_names()]
         for i in self._big:
             if i not in done:
                 opt.update_arrays(self._view(P, i), self._view(G, i), self._view(tmp, i), lrs,
                                   opt_mod.axpy_each_member, *[self._view(s, i) for s in slots])
         if kept is not None:
             self._put_back_frozen(kept)
+
+    def _small_views(self) -> tuple[Array, ...]:
+        """The small parameters' part (``[:, :n_small]``) of the weights, gradients, scratch
+        and each optimizer slot, which one :meth:`Optimizer.update_arrays` call steps."""
+        small = slice(0, self._n_small)
+        return tuple(buf[:, small] for buf in [
+            self.buffer, self.grad_buffer, self._state["scratch"],
+            *[self._state[name] for name in self.optimizer.slot_names()]])
 
     def _count_steps(self) -> Array:
         """Count the step of every running member (a stopped member's count, rate and
@@ -883,6 +890,15 @@ class Population:
 
     def _prepare_targets(self, y: Any, m: int, argument: str = "y") -> Array:
         return check_targets(self.loss, y, m, self.units[-1], self.dtype, argument)
+
+    #: the checks ``check_dataset_batches`` calls, as a model's are called
+    check_X = _check_X
+    prepare_targets = _prepare_targets
+
+    @property
+    def layers(self) -> list[Layer]:
+        """The population's layer objects (each holding every member's arrays)."""
+        return list(self._layers)
 
     def predict(self, X: Any, batch_size: int | None = 1024) -> Array:
         """Every member's outputs, ``(K, m, outputs)``."""
@@ -956,6 +972,11 @@ class Population:
         order (see :func:`glassnet.training.epoch_order`). ``X`` may be a memory-mapped array
         (``np.load(path, mmap_mode="r")``): batches are read from it one at a time. Returns a
         :class:`PopulationHistory`; member ``k``'s history equals the one ``fit`` gives alone.
+        ``X`` may instead be a :class:`~glassnet.data.Dataset` of ``(x, y)`` batches (``y``
+        None), as for ``Sequential.fit``: every member takes the dataset's batches, a fresh
+        iteration of it each epoch (``batch_size``, ``shuffle`` and ``seed`` are then the
+        dataset's business). Batch sizes a layer cannot train on (a batch normalization's
+        batch of one) are refused before any step, as ``Sequential.fit`` refuses them.
 
         ``callbacks``: one list per member (``callbacks[k]``), e.g. a
         :class:`~glassnet.inspect.NeuronRecorder` or an
@@ -1004,14 +1025,26 @@ class Population:
                 f"callbacks: expected one list of Callback objects per member ({K} lists), got "
                 f"{callbacks!r:.100}"
             )
-        x = self._check_X(X)
-        t = self._prepare_targets(y, x.shape[0])
+        dataset = X if isinstance(X, Dataset) else None
+        given_shuffle = shuffle  # recorded in the histories' params, as Sequential.fit does
+        if dataset is not None:  # its batches, shared by every member, checked up front
+            if y is not None:
+                raise ConfigError("y: the dataset gives the targets; leave y as None")
+            x, t, bounds = _dataset_epoch(self, dataset)
+            batch_size = None  # the batches and their order are the dataset's
+            given_shuffle, shuffle = shuffle, False
+            for b in bounds:
+                check_batches(self, b.stop - b.start, None)
+        else:
+            x = self._check_X(X)
+            t = self._prepare_targets(y, x.shape[0])
+            check_batches(self, x.shape[0], batch_size)
         x_val = t_val = None
         if validation_data is not None:
             x_val, t_val = check_validation_data(validation_data, self._check_X,
                                                  self._prepare_targets)
         m = x.shape[0]
-        n_steps = steps_per_epoch(m, batch_size)
+        n_steps = steps_per_epoch(m, batch_size) if dataset is None else len(bounds)
         histories = []
         for k in range(K):
             keys = (["loss"] + (["data_loss"] if self.regularized[k] else [])
@@ -1022,7 +1055,8 @@ class Population:
             h.params = {"epochs": epochs, "steps": n_steps, "samples": m,
                         "batch_size": batch_size,
                         "val_samples": 0 if x_val is None else x_val.shape[0],
-                        "seed": seeds[k], "shuffle": shuffle, "metrics": list(self.metric_names),
+                        "seed": seeds[k], "shuffle": given_shuffle,
+                        "metrics": list(self.metric_names),
                         "global_epoch": int(self.epochs_trained[k]),
                         "initial_step": int(self.iterations[k]), "log_keys": keys,
                         "log_keys_open": callbacks is not None and any(
@@ -1080,7 +1114,7 @@ class Population:
             # model), known once the callbacks got ready
             batch_hooks = [bool(c.wants_batch_logs) for c in cbls]
             any_batch_hooks = any(batch_hooks)
-            epoch_begin = [bool(c._epoch_begin) for c in cbls]
+            epoch_begin = [c.wants_epoch_begin for c in cbls]
             for epoch in range(epochs):
                 # the orders each member's Sequential.fit draws for its global epoch (one per
                 # distinct seed and epoch; a stopped member is given a running one's batches)
@@ -1098,10 +1132,17 @@ class Population:
                 penalty_total = np.zeros(K)
                 seen = 0
                 metric_sums = np.zeros((K, len(self.metrics)))
+                # a stateful metric (RMSE, precision, AUC...): each member's statistics
+                # summed over the epoch's batches, read as the model alone reads them
+                metric_stats: dict[int, Array] = {}
                 for k in running:
                     if cbls and epoch_begin[k]:
                         cbls[k].on_epoch_begin(epoch, {})
-                for step, batch in enumerate(batches(m, batch_size)):
+                if dataset is not None and epoch > 0:  # a fresh iteration each epoch
+                    x, t, bounds = _dataset_epoch(self, dataset)
+                    m = x.shape[0]
+                for step, batch in enumerate(batches(m, batch_size) if dataset is None
+                                             else bounds):
                     if shared:
                         idx: Any = batch if order0 is None else order0[batch]
                         xb = np.asarray(x[idx], dtype=dtype)
@@ -1128,7 +1169,15 @@ class Population:
                     if self.metrics:  # each metric over the member axis (targets per member)
                         tk = np.broadcast_to(tb, (len(rows),) + tb.shape) if shared else tb
                         for i, metric in enumerate(self.metrics):
-                            metric_sums[rows, i] += metric.member_values(tk, out) * nb
+                            if not metric.stateful:
+                                metric_sums[rows, i] += metric.member_values(tk, out) * nb
+                                continue
+                            batch_stats = metric.member_stats(tk, out)
+                            if i not in metric_stats:  # the model alone starts from the first
+                                metric_stats[i] = np.zeros((K,) + batch_stats.shape[1:])
+                                metric_stats[i][rows] = batch_stats
+                            else:
+                                metric_stats[i][rows] += batch_stats
                     if any_batch_hooks:
                         for k in running:
                             if not batch_hooks[k]:
@@ -1137,7 +1186,8 @@ class Population:
                                 "batch_loss": float(values[pos[k]]), "size": nb,
                                 "seen": seen, "loss": total[k] / seen}
                             for i, metric in enumerate(self.metrics):
-                                blogs[metric.name] = metric_sums[k, i] / seen
+                                blogs[metric.name] = _metric_result(
+                                    metric, i, k, metric_sums, metric_stats, seen)
                             cbls[k].on_batch_end(step, blogs)
                     if show:
                         show.update(1)
@@ -1159,7 +1209,8 @@ class Population:
                     if self.regularized[k]:  # the loss includes the penalties (as in Keras)
                         logs["data_loss"] = (total[k] - penalty_total[k]) / seen
                     for i, metric in enumerate(self.metrics):
-                        logs[metric.name] = metric_sums[k, i] / seen
+                        logs[metric.name] = _metric_result(metric, i, k, metric_sums,
+                                                           metric_stats, seen)
                     if val is not None:
                         for key, value in val[pos[k]].items():
                             logs[f"val_{key}"] = value
@@ -1198,6 +1249,30 @@ class Population:
 
 
 
+def _dataset_epoch(pop: Population, dataset: Dataset) -> tuple[Array, Array, list[slice]]:
+    """One iteration of ``dataset``'s ``(x, y)`` batches, checked as ``Sequential.fit``
+    checks them, joined into one array each (the members' batches are then views of it)
+    with each batch's rows."""
+    pairs = check_dataset_batches(pop, dataset, "x")
+    if not pairs:
+        raise ShapeError("x: the dataset has no elements")
+    ends = np.cumsum([xb.shape[0] for xb, _ in pairs]).tolist()
+    bounds = [slice(start, stop) for start, stop in zip([0] + ends[:-1], ends)]
+    x = np.concatenate([np.asarray(xb, dtype=pop.dtype) for xb, _ in pairs])
+    t = np.concatenate([tb for _, tb in pairs])
+    return x, t, bounds
+
+
+def _metric_result(metric: Any, i: int, k: int, sums: Array, stats: dict[int, Array],
+                   seen: int) -> float:
+    """Member ``k``'s value of metric ``i`` so far in the epoch, as ``fit`` reports it for the
+    model alone: the mean of its batch values, or a stateful metric read from its summed
+    statistics."""
+    if metric.stateful:
+        return float(metric.result_from(stats[i][k]))
+    return float(sums[k, i] / seen)
+
+
 def restore_member(state: dict[str, Any]) -> Sequential:
     """The model :meth:`Population.member_state` describes, as training left it: weights
     (NaN and inf included: a run that diverged is a result too, which ``set_weights``
@@ -1205,7 +1280,7 @@ def restore_member(state: dict[str, Any]) -> Sequential:
     adapted statistics), optimizer state (so ``fit`` continues exactly) and epochs
     trained."""
     model = Sequential.from_config(state["config"])
-    for dst, src in zip(model._param_list, state["weights"]):
+    for dst, src in zip(model.trainable_weights, state["weights"]):
         dst[...] = src
     saved = iter(state.get("layer_states", ()))
     for layer in model.layers:
@@ -1220,7 +1295,7 @@ def restore_member(state: dict[str, Any]) -> Sequential:
     opt = model.optimizer
     assert opt is not None
     if state["iterations"]:
-        opt.build(model._param_list)
+        opt.build(model.trainable_weights)
         opt.iterations = int(state["iterations"])
         for name, live in opt.slots().items():  # NaN kept, which set_state would refuse
             for dst, src in zip(live, state["state"][_MEMBER_STATE_KEYS[name]]):

@@ -59,7 +59,7 @@ def register(cls: T | None = None, *, name: str | None = None) -> Any:
                     f"cls: {cls.__name__} needs a class attribute `name` of its own (what "
                     f"its saved config calls it), or register(cls, name=...)"
                 )
-            module._registry.add(cls, key)
+            module.REGISTRY.add(cls, key)
             return cls
     raise ArgumentTypeError(
         f"cls: expected a subclass of a glassnet Layer, Activation, Loss, Metric, Optimizer, "

@@ -115,10 +115,10 @@ class Regularizer:
         return f"{type(self).__name__}({params})"
 
 
-_registry: Registry[Regularizer] = Registry("regularizer", Regularizer)
+REGISTRY: Registry[Regularizer] = Registry("regularizer", Regularizer)
 
 
-@_registry.register("l1")
+@REGISTRY.register("l1")
 class L1(Regularizer):
     """``R(W) = l1 * sum |W|``."""
 
@@ -131,7 +131,7 @@ class L1(Regularizer):
         return {"l1": self.l1}
 
 
-@_registry.register("l2")
+@REGISTRY.register("l2")
 class L2(Regularizer):
     """``R(W) = l2 * sum W**2`` (Keras' ``l2``; see the module docstring for the courses')."""
 
@@ -150,7 +150,7 @@ class L1L2(Regularizer):
     name = "l1_l2"
 
 
-_registry.register("l1_l2", "l1l2")(L1L2)
+REGISTRY.register("l1_l2", "l1l2")(L1L2)
 
 
 def l1(l1: float = 0.01) -> L1:
@@ -172,12 +172,12 @@ def get(identifier: Any, argument: str = "regularizer") -> Regularizer | None:
     """Resolve ``None``, a name (``"l2"``: the default factor 0.01), an instance or a config."""
     if identifier is None:
         return None
-    return _registry.get(identifier, argument=argument)
+    return REGISTRY.get(identifier, argument=argument)
 
 
 def names() -> list[str]:
     """The regularizer names glassnet accepts."""
-    return _registry.names()
+    return REGISTRY.names()
 
 
 def layer_penalty(kernel: Regularizer | None, bias: Regularizer | None, W: Array,

@@ -91,7 +91,7 @@ class LearningRateSchedule:
         return hash(type(self).__name__)
 
 
-_registry: Registry[LearningRateSchedule] = Registry("learning-rate schedule",
+REGISTRY: Registry[LearningRateSchedule] = Registry("learning-rate schedule",
                                                      LearningRateSchedule)
 
 
@@ -116,7 +116,7 @@ class _StepDecay(LearningRateSchedule):
                 "staircase": self.staircase, "name": self.name}
 
 
-@_registry.register("ExponentialDecay", "exponential_decay")
+@REGISTRY.register("ExponentialDecay", "exponential_decay")
 class ExponentialDecay(_StepDecay):
     """``lr0 * decay_rate ** (step / decay_steps)`` (the exponent rounded down when
     ``staircase``)."""
@@ -126,7 +126,7 @@ class ExponentialDecay(_StepDecay):
                                                                 self._progress(t)))
 
 
-@_registry.register("InverseTimeDecay", "inverse_time_decay")
+@REGISTRY.register("InverseTimeDecay", "inverse_time_decay")
 class InverseTimeDecay(_StepDecay):
     """``lr0 / (1 + decay_rate * step / decay_steps)`` (the ratio rounded down when
     ``staircase``)."""
@@ -136,7 +136,7 @@ class InverseTimeDecay(_StepDecay):
                                                         * self._progress(t)))
 
 
-@_registry.register("PiecewiseConstantDecay", "piecewise_constant_decay")
+@REGISTRY.register("PiecewiseConstantDecay", "piecewise_constant_decay")
 class PiecewiseConstantDecay(LearningRateSchedule):
     """``values[i]`` between ``boundaries[i-1]`` (excluded) and ``boundaries[i]`` (included);
     one more value than boundaries, boundaries increasing."""
@@ -168,7 +168,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                 "name": self.name}
 
 
-@_registry.register("CosineDecay", "cosine_decay")
+@REGISTRY.register("CosineDecay", "cosine_decay")
 class CosineDecay(LearningRateSchedule):
     """Cosine decay from ``initial_learning_rate`` (or, after ``warmup_steps`` of linear
     warmup, from ``warmup_target``) down to ``alpha`` times it over ``decay_steps``."""
@@ -205,7 +205,7 @@ class CosineDecay(LearningRateSchedule):
                 "warmup_target": self.warmup_target, "warmup_steps": self.warmup_steps}
 
 
-@_registry.register("PolynomialDecay", "polynomial_decay")
+@REGISTRY.register("PolynomialDecay", "polynomial_decay")
 class PolynomialDecay(LearningRateSchedule):
     """From ``initial_learning_rate`` to ``end_learning_rate`` along ``(1 - t/d) ** power``
     over ``decay_steps``, then constant, or (``cycle``) again over a doubled, tripled...
@@ -242,6 +242,6 @@ def get(identifier: Any) -> LearningRateSchedule:
     """
     if isinstance(identifier, dict) and "class_name" in identifier:
         identifier = {"name": identifier["class_name"], "config": identifier.get("config", {})}
-    schedule = _registry.get(identifier, argument="learning_rate")
+    schedule = REGISTRY.get(identifier, argument="learning_rate")
     return schedule
 

@@ -658,7 +658,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
                 result = scipy.optimize.minimize(objective, theta0, method="L-BFGS-B",
                                                  jac=True, options=options)
         finally:
-            model._clear_caches()  # no batch kept alive by the fitted estimator
+            model.clear_caches()  # no batch kept alive by the fitted estimator
         if result.status != 0:
             message = result.message
             if isinstance(message, bytes):
@@ -767,7 +767,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):
                     if offset:
                         accumulated += self._loss_offset(tb, None if wb is None
                                                          else sample_weight[rows]) * m
-                model._clear_caches()
+                model.clear_caches()
                 model.epochs_trained += 1
                 self.n_iter_ += 1
                 self.loss_ = accumulated / n

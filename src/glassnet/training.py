@@ -226,9 +226,10 @@ def _example_weights(sample_weight: Any, class_weight: Any, t: Array,
     return w
 
 
-def _check_batches(model: Sequential, m: int, batch_size: int | None) -> None:
-    """Refuse, before any step, a batch some layer cannot train on (a batch normalization
-    needs two examples for a variance)."""
+def check_batches(model: Any, m: int, batch_size: int | None) -> None:
+    """Refuse, before any step, a batch some layer of ``model`` (a model or a population:
+    anything with ``layers``) cannot train on (a batch normalization needs two examples for
+    a variance)."""
     need = max((layer.min_training_batch for layer in model.layers), default=1)
     if need <= 1:
         return
@@ -321,7 +322,7 @@ def fit(
     their examples; ``validation_data=(X_val, y_val, w_val)`` weighs ``val_loss``.
     """
     check_compiled(model)
-    model._sync_trainable()  # a layer.trainable changed since compile
+    model.sync_trainable()  # a layer.trainable changed since compile
     epochs = int(check_int(epochs, "epochs", minimum=1))
     if initial_epoch is not None:
         initial_epoch = int(check_int(initial_epoch, "initial_epoch", minimum=0))
@@ -363,7 +364,7 @@ def fit(
                 "sample_weight/class_weight: not with a dataset in glassnet; pass arrays "
                 "(fit(x, y, sample_weight=w)) to weigh examples")
         # with steps_per_epoch, one iteration of the dataset runs on across epochs (Keras)
-        stream = iter(dataset._raw()) if steps_per_epoch is not None else None
+        stream = iter(dataset.raw_elements()) if steps_per_epoch is not None else None
         dataset_batches = check_dataset_batches(model, dataset, "x", steps_per_epoch, stream)
         if not dataset_batches:
             raise ShapeError("x: the dataset has no elements")
@@ -398,12 +399,12 @@ def fit(
             w = w[: x.shape[0]]
 
     if dataset is None:
-        _check_batches(model, x.shape[0], batch_size)
+        check_batches(model, x.shape[0], batch_size)
         m = x.shape[0]
         n_steps = _count_steps(m, batch_size)
     else:
         for xb, _ in dataset_batches:
-            _check_batches(model, xb.shape[0], None)
+            check_batches(model, xb.shape[0], None)
         m = sum(xb.shape[0] for xb, _ in dataset_batches)
         n_steps = len(dataset_batches)
     shuffle_seed = model.seed if seed is None else seed
@@ -420,7 +421,8 @@ def fit(
     logs_lr = any(getattr(c, "logs_learning_rate", False) for c in user_callbacks)
     cbs += user_callbacks
     cblist = CallbackList(cbs)
-    log_keys = ["loss"] + (["data_loss"] if model._regularized else []) + list(model.metric_names)
+    regularized = bool(model.regularized_layers)
+    log_keys = ["loss"] + (["data_loss"] if regularized else []) + list(model.metric_names)
     if x_val is not None:
         log_keys += ["val_loss"] + [f"val_{name}" for name in model.metric_names]
     if logs_lr:
@@ -515,7 +517,7 @@ def fit(
                 break
             model.epochs_trained = global_epoch + 1
             epoch_logs: dict[str, Any] = {"loss": total / seen}
-            if model._regularized:  # the loss above includes the penalties (as in Keras)
+            if regularized:  # the loss above includes the penalties (as in Keras)
                 epoch_logs["data_loss"] = (total - penalty_total) / seen
             for i, metric in enumerate(model.metrics):
                 epoch_logs[metric.name] = metric.result_from(metric_states[i])
@@ -528,7 +530,7 @@ def fit(
             cblist.on_epoch_end(epoch, epoch_logs)
             if model.stop_training or ran_out:
                 break
-        model._clear_caches()
+        model.clear_caches()
         cblist.on_train_end({"interrupted": history.interrupted})
     if history.interrupted and verbose:
         print(f"Interrupted: stopped cleanly after {len(history.epoch)} complete epoch(s); "
@@ -592,7 +594,7 @@ def _ran_out(steps: int | None, epoch: int) -> None:
                   UserWarning, stacklevel=4)
 
 
-def check_dataset_batches(model: Sequential, dataset: Dataset, where: str,
+def check_dataset_batches(model: Any, dataset: Dataset, where: str,
                           steps: int | None = None,
                           stream: Iterator[Any] | None = None) -> list[tuple[Array, Array]]:
     """One iteration of a dataset of ``(x, y)`` batches (or the next ``steps`` batches of

@@ -371,8 +371,8 @@ def _loss_and_accuracy(model: Any, z_out: Array, t: Array, accuracy: Any) -> tup
     """The compiled loss and accuracy from the output layer's pre-activation ``z_out``."""
     loss = model.loss
     out = _output_layer(model).output_activation.forward(np.array(z_out, copy=True))
-    if model._fused or loss.from_logits:
-        logits = z_out if model._fused else out
+    if model.fused_output or loss.from_logits:
+        logits = z_out if model.fused_output else out
         value = loss.logits_value_and_grad(t, logits, need_grad=False)[0]
     else:
         value = loss.value(t, out)

@@ -36,31 +36,31 @@ __all__ = [
     "names",
 ]
 
-_registry: Registry[Layer] = Registry("layer", Layer)
+REGISTRY: Registry[Layer] = Registry("layer", Layer)
 for _cls in (Activation, BatchNormalization, Dense, Dropout, Flatten, LeakyReLU, Normalization,
              ReLU, Reshape, Softmax):
-    _registry.add(_cls, _cls.__name__)
+    REGISTRY.add(_cls, _cls.__name__)
 
 
 def lookup(name: Any) -> type[Layer] | None:
     """The layer class saved configs call ``name``, or None."""
     if not isinstance(name, str):
         return None
-    return _registry.lookup(name)  # type: ignore[return-value]
+    return REGISTRY.lookup(name)  # type: ignore[return-value]
 
 
 def register(cls: type[Layer], name: str | None = None) -> None:
     """Register a user's layer class under ``name`` (default: its class name)."""
     if not (isinstance(cls, type) and issubclass(cls, Layer)):
         raise ArgumentTypeError(f"cls: expected a subclass of glassnet.layers.Layer, got {cls!r}")
-    _registry.add(cls, name or cls.__name__)
+    REGISTRY.add(cls, name or cls.__name__)
 
 
 def get(identifier: Any) -> Layer:
     """A layer from an instance or a config ``{"name": class name, "config": {...}}``."""
-    return _registry.get(identifier, argument="layer")
+    return REGISTRY.get(identifier, argument="layer")
 
 
 def names() -> list[str]:
     """The layer class names a saved model may use (built-in and registered)."""
-    return _registry.names()
+    return REGISTRY.names()
