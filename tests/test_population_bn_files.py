@@ -442,3 +442,39 @@ def test_a_damaged_statistics_array_is_refused(tmp_path: Path) -> None:
     damaged.write_bytes(bytes(blob))
     with pytest.raises(ModelFileError, match="damaged.gnp"):
         load_population(damaged)
+
+
+def test_restore_best_weights_puts_the_moving_statistics_back_too(tmp_path: Path) -> None:
+    """EarlyStopping(restore_best_weights=True) on a member restores what it restores on the
+    model alone: every weight, moving statistics included (a member view's get_weights is
+    its model's); the population saved afterwards holds those statistics."""
+    X, y = _data(64)
+    val = (X[:16], y[:16])
+
+    def stopper() -> gn.callbacks.EarlyStopping:
+        return gn.callbacks.EarlyStopping(monitor="val_loss", patience=1,
+                                          restore_best_weights=True)
+
+    def member(seed: int) -> gn.Sequential:
+        model = gn.Sequential([gn.Input((6,)), gn.Dense(8, "relu"), BN(), gn.Dense(3)],
+                              seed=seed)
+        model.compile(loss=gn.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      optimizer=gn.optimizers.Adam(0.2))
+        return model
+
+    alone = [member(s) for s in (3, 4)]
+    for model in alone:
+        model.fit(X, y, epochs=12, batch_size=8, seed=1, verbose=0, validation_data=val,
+                  callbacks=[stopper()])
+    pop = Population([member(s) for s in (3, 4)])
+    pop.fit(X, y, epochs=12, batch_size=8, seed=1, validation_data=val,
+            callbacks=[[stopper()], [stopper()]])
+    assert list(pop.epochs_trained) == [len(m.history.epoch) for m in alone]
+    assert min(pop.epochs_trained) < 12  # a member stopped and restored its best epoch
+    for k, model in enumerate(alone):
+        assert [w.tobytes() for w in pop[k].get_weights()] == \
+            [w.tobytes() for w in model.get_weights()]
+    pop.save(tmp_path / "p.gnp")
+    loaded = load_population(tmp_path / "p.gnp")
+    for k, model in enumerate(alone):
+        assert loaded.predict(X)[k].tobytes() == model.predict(X).tobytes()

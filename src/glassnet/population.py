@@ -199,9 +199,10 @@ class MemberView:
         return int(self.population.epochs_trained[self._row])
 
     def get_weights(self) -> list[Array]:
-        """Copies of the member's weights, ``[W1, b1, W2, b2, ...]`` (``get_weights()`` of
-        the model alone)."""
-        return self.population.get_weights(self._row)
+        """Copies of the member's weights, ``[W1, b1, W2, b2, ...]`` with each layer's
+        non-trainable arrays (moving statistics) after its own (``get_weights()`` of the
+        model alone)."""
+        return self.population.get_weights(self._row, non_trainable=True)
 
     def set_weights(self, weights: list[Any]) -> None:
         """Set the member's weights from a list in :meth:`get_weights` order; the whole list
@@ -214,7 +215,7 @@ class MemberView:
                 f"set_weights: member {k}'s fit is not running; a member view is written "
                 "only by that member's callbacks during fit (use Population[k] for a model "
                 "of your own)")
-        targets = [p[row] for p in pop.params]
+        targets = [a[row] for layer in pop._layers for a in layer.params + layer.state]
         if not isinstance(weights, (list, tuple)) or len(weights) != len(targets):
             got = len(weights) if isinstance(weights, (list, tuple)) else type(weights).__name__
             raise ShapeError(f"weights: expected a list of {len(targets)} arrays, got {got}")
