@@ -108,3 +108,23 @@ def test_batch_norm_batch_of_one_refused_as_alone() -> None:
     ds = Dataset.from_tensor_slices((X, y)).batch(30)
     with pytest.raises(ConfigError, match="batch_size"):
         pop.fit(ds, None)
+
+
+def test_predict_and_evaluate_read_datasets() -> None:
+    X, y = _data()
+    pop = Population([_net(s) for s in (0, 1)])
+    pop.fit(X, y, epochs=2, batch_size=16, seed=3)
+    ds = Dataset.from_tensor_slices((X, y)).batch(25)
+    np.testing.assert_array_equal(pop.predict(ds), pop.predict(X))
+    np.testing.assert_array_equal(pop.predict(Dataset.from_tensor_slices(X).batch(25)),
+                                  pop.predict(X))
+    got = pop.evaluate(ds)
+    assert got == pop.evaluate(X, y)
+    for k in range(2):  # as each member's model evaluates the dataset
+        assert got[k] == pop[k].evaluate(ds, verbose=0, return_dict=True)
+    with pytest.raises(ConfigError, match="y: the dataset gives the targets"):
+        pop.evaluate(ds, y)
+    with pytest.raises(ConfigError, match="need targets"):
+        pop.evaluate(Dataset.from_tensor_slices(X).batch(25))
+    with pytest.raises(gn.errors.ArgumentTypeError, match="y: expected targets, got None"):
+        pop.evaluate(X)  # as Sequential.evaluate(X) without targets

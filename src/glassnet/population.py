@@ -59,7 +59,7 @@ from .callbacks import (
     overrides,
 )
 from .checks import check_bool, check_features, check_int
-from .data import Dataset
+from .data import Dataset, batches_of, concat_batches
 from .errors import (
     ArgumentTypeError,
     ConfigError,
@@ -902,7 +902,10 @@ class Population:
         return list(self._layers)
 
     def predict(self, X: Any, batch_size: int | None = 1024) -> Array:
-        """Every member's outputs, ``(K, m, outputs)``."""
+        """Every member's outputs, ``(K, m, outputs)``; ``X`` may be a dataset (its batches'
+        inputs are read, as ``Sequential.predict`` reads them)."""
+        if isinstance(X, Dataset):  # its batches' inputs (targets, if any, are not needed)
+            X = concat_batches(batches_of(X, "x"), "x")[0]
         x = self._check_X(X)
         m = x.shape[0]
         bs = check_int(batch_size, "batch_size", allow_none=True) or m
@@ -912,8 +915,17 @@ class Population:
             out[:, start:start + bs] = self._forward(xb, cache=False)
         return out
 
-    def evaluate(self, X: Any, y: Any, batch_size: int | None = None) -> list[dict[str, float]]:
-        """Each member's loss and metrics on ``(X, y)``, as ``Sequential.evaluate`` gives."""
+    def evaluate(self, X: Any, y: Any = None, batch_size: int | None = None
+                 ) -> list[dict[str, float]]:
+        """Each member's loss and metrics on ``(X, y)``, as ``Sequential.evaluate`` gives;
+        ``X`` may be a dataset of ``(x, y)`` batches (``y`` None)."""
+        if isinstance(X, Dataset):
+            if y is not None:
+                raise ConfigError("y: the dataset gives the targets; leave y as None")
+            X, y = concat_batches(batches_of(X, "x"), "x")
+            if y is None:
+                raise ConfigError("x: the dataset's elements need targets: (x, y) pairs")
+            batch_size = None
         x = self._check_X(X)
         t = self._prepare_targets(y, x.shape[0])
         return self._evaluate(x, t, batch_size)
