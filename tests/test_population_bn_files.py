@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import tracemalloc
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -406,6 +407,66 @@ def test_mismatched_statistics_arrays_are_refused(tmp_path: Path) -> None:
         with pytest.raises(ModelFileError, match="edited.gnp") as info:
             load_population(_rewrite(tmp_path, edited, arrs))
         assert info.match(message), (message, str(info.value))
+
+
+def test_a_file_missing_many_arrays_names_the_first_and_counts_them(tmp_path: Path) -> None:
+    model = gn.Sequential([gn.Input((30,)), gn.Dense(30)] + [BN() for _ in range(10)]
+                          + [gn.Dense(2)], seed=0)
+    model.compile(loss="mse", optimizer="sgd")
+    Population([model]).save(tmp_path / "p.gnp")
+    archive = read_archive(tmp_path / "p.gnp", {POPULATION_FORMAT: 1})
+    doc = _with_n(archive.doc, 4)  # the two Dense layers' arrays alone
+    with pytest.raises(ModelFileError) as info:
+        load_population(_rewrite(tmp_path, doc, archive.arrays[:2] + archive.arrays[42:44]))
+    message = str(info.value)
+    assert "edited.gnp': member 0: weights missing: w4 (batch_normalization/moving_mean), " \
+        in message
+    assert "w11 (batch_normalization_2/beta), ... (40 in all); the file holds 4 for a model " \
+        "of 44 (24 trainable, 20 non-trainable)" in message
+    assert len(message) < 600
+
+
+def test_many_declared_statistics_fail_before_memory_is_taken(tmp_path: Path) -> None:
+    """Configs that list hundreds of BatchNormalization layers on a wide input (their
+    statistics far beyond the file's values) are refused before a layer is built: the
+    memory read takes stays a small multiple of the file, for a population file and for a
+    model checkpoint read as a population of one."""
+    _, archive, _ = _saved(tmp_path)
+    held = 30_000  # member weights: one (K, 15_000, 2) kernel...
+    doc = json.loads(json.dumps(archive.doc))
+    for config in doc["models"]:
+        config["input_dim"] = held // 2
+        config["layers"] = [{"class": "BatchNormalization", "config": {}}] * 250 + \
+            [{"class": "Dense", "config": {"units": 2}}]
+    doc["optimizer"] = {"slots": [], "n_weights": 2}
+    K = doc["members"]
+    population_file = _rewrite(tmp_path, doc, [np.zeros((K, held // 2, 2)), np.zeros((K, 2))])
+    model = gn.Sequential([gn.Input((4,)), gn.Dense(2)], seed=0)
+    model.compile(loss="mse", optimizer="sgd")
+    gn.save_checkpoint(model, tmp_path / "m.gnc")
+    one = json.loads(json.dumps(read_archive(tmp_path / "m.gnc", {CHECKPOINT_FORMAT: 1}).doc))
+    one["model"]["input_dim"] = held // 2
+    one["model"]["layers"] = doc["models"][0]["layers"]
+    one["optimizer"] = dict(one["optimizer"], slots=[], n_weights=2)
+    checkpoint = tmp_path / "edited.gnc"
+    write_archive(checkpoint, one, [np.zeros((held // 2, 2)), np.zeros(2)])
+    for path in (population_file, checkpoint):
+        tracemalloc.start()
+        try:
+            with pytest.raises(ModelFileError, match=r"edited\.gn.*declares normalization "
+                                                     r"statistics of at least 60,000 values"):
+                load_population(path)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 4 * path.stat().st_size + 2**20, peak
+    # a legitimate network of as many statistics still loads: they are in its file
+    wide = gn.Sequential([gn.Input((300,))] + [BN() for _ in range(40)] + [gn.Dense(2)],
+                         seed=0)
+    wide.compile(loss="mse", optimizer="sgd")
+    Population([wide]).save(tmp_path / "wide.gnp")
+    assert load_population(tmp_path / "wide.gnp").get_weights(non_trainable=True)[-3].shape \
+        == (1, 300)
 
 
 def test_a_damaged_statistics_array_is_refused(tmp_path: Path) -> None:
