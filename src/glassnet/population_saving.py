@@ -33,11 +33,11 @@ and step). A population loaded in a fresh process therefore trains on bit for bi
 one saved would have. Every failure reading the file is a ModelFileError (or
 MissingFileError) naming it; memory stays bounded by the file's size (the archive reader
 checks every array against the bytes that hold it, each member's config is checked against
-that member's weights before it is built, and the member count against
-:data:`glassnet.population.MAX_MEMBERS`). How many arrays a member has, trainable and not,
-and their shapes come from its config, never from the document: ``"n_weights"`` must equal
-that count, and every array must have the members' dtype (a file holds what
-:meth:`Population.save` wrote; nothing is cast on the way in).
+that member's weights before it is built, its normalization layers' statistics included,
+and the member count against :data:`glassnet.population.MAX_MEMBERS`). How many arrays a
+member has, trainable and not, and their shapes come from its config, never from the
+document: ``"n_weights"`` must equal that count, and every array must have the members'
+dtype (a file holds what :meth:`Population.save` wrote; nothing is cast on the way in).
 
 What changed: populations whose layers keep non-trainable arrays (BatchNormalization's
 moving statistics, per member) were refused by :meth:`Population.save` until now; they are
