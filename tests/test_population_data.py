@@ -128,3 +128,15 @@ def test_predict_and_evaluate_read_datasets() -> None:
         pop.evaluate(Dataset.from_tensor_slices(X).batch(25))
     with pytest.raises(gn.errors.ArgumentTypeError, match="y: expected targets, got None"):
         pop.evaluate(X)  # as Sequential.evaluate(X) without targets
+
+
+def test_dataset_with_weights_refused_as_alone() -> None:
+    X, y = _data()
+    ds = Dataset.from_tensor_slices((X, y)).batch(16)
+    pop = Population([_net(s) for s in (0, 1)])
+    with pytest.raises(gn.errors.OutsideSubsetError, match="not with a dataset") as together:
+        pop.fit(ds, None, sample_weight=np.ones(90))
+    with pytest.raises(gn.errors.OutsideSubsetError, match="not with a dataset") as alone:
+        _net(0).fit(ds, sample_weight=np.ones(90), verbose=0)
+    assert str(together.value) == str(alone.value)
+    assert int(pop.iterations[0]) == 0

@@ -197,17 +197,26 @@ def test_bad_weights_are_refused_and_change_nothing() -> None:
     assert model.epochs_trained == 0
 
 
-def test_population_refuses_weights() -> None:
+def test_population_weighs_each_member_as_its_own_fit() -> None:
+    """Populations take the same weights (tests/test_population_weights.py has the rest)."""
     from glassnet.population import Population
 
-    members = [_model("softmax", 3, "float32", seed=s) for s in (0, 1)]
-    for m in members:
-        m.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
-    pop = Population(members)
-    X, y = np.zeros((4, N_IN)), np.zeros(4, dtype=int)
-    for kw in ({"sample_weight": np.ones(4)}, {"class_weight": {0: 2.0}}):
-        with pytest.raises(gn.errors.OutsideSubsetError, match="sample_weight|class_weight"):
-            pop.fit(X, y, verbose=0, **kw)
+    def members() -> list[gn.Sequential]:
+        out = [_model("softmax", 3, "float32", seed=s) for s in (0, 1)]
+        for m in out:
+            m.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
+        return out
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, N_IN)), rng.integers(0, 3, size=20)
+    for kw in ({"sample_weight": rng.random(20)}, {"class_weight": {0: 2.0, 2: 0.5}}):
+        pop = Population(members())
+        ph = pop.fit(X, y, batch_size=8, epochs=2, seed=[3, 4], **kw)
+        for k, alone in enumerate(members()):
+            h = alone.fit(X, y, batch_size=8, epochs=2, seed=3 + k, verbose=0, **kw)
+            assert ph[k].history == h.history
+            for a, b in zip(alone.get_weights(), pop.get_weights(k)):
+                np.testing.assert_array_equal(a, b)
 
 
 # -- against real Keras ---------------------------------------------------------------------

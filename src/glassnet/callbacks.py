@@ -481,12 +481,15 @@ class ModelCheckpoint(Callback):
         directory = os.path.dirname(path)
         if directory:
             os.makedirs(directory, exist_ok=True)
+        # a stand-in for a model (a population member's view) gives the model it stands for
+        as_model = getattr(self.model, "as_model", None)
+        model = self.model if as_model is None else as_model()
         if self.save_weights_only:
-            self.model.save_weights(path)
+            model.save_weights(path)
         elif self.save_optimizer:
-            save_checkpoint(self.model, path)
+            save_checkpoint(model, path)
         else:
-            self.model.save(path)
+            model.save(path)
         self.saved.append(path)
         if self.verbose:
             print(f"\nEpoch {epoch + 1}: finished saving model to {path}")

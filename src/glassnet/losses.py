@@ -25,7 +25,9 @@ those of the one-model call on its ``(m, K)`` block: the arithmetic is the same 
 by element, and each member's sums run over its own values in the same order (a member's
 block is made contiguous before it is summed, see :func:`_total`). The outputs may be a
 batch-major view (an ``(m, P, K)`` buffer seen as ``(P, m, K)``, the population's layout);
-the gradient then comes back in that layout too.
+the gradient then comes back in that layout too. ``weighted_value`` and
+``weighted_value_and_grad`` take the same stacks, with weights shared by every member
+(``(m,)``) or one set per member (``(P, m)``), member by member bit for bit as well.
 """
 
 from __future__ import annotations
@@ -100,6 +102,21 @@ def _mean(a: Array, stacked: bool, dtype: Any = None) -> Any:
         return a.mean(dtype=dtype)
     a = np.ascontiguousarray(a)
     return a.mean(axis=tuple(range(1, a.ndim)), dtype=dtype)
+
+
+def _weighted_mean(per: Array, w: Array) -> Value:
+    """``sum_i w_i l_i / m`` from each example's loss ``per`` (``(m,)``, float64): a float; or
+    each member's, ``(P,)``, from ``per`` ``(P, m)`` and weights shared ``(m,)`` or per member
+    ``(P, m)``. A member's sum is the one-model dot product (BLAS ``ddot``) on its own
+    contiguous row: the same call on the same numbers, so the same bits (a batched product
+    would sum in another order)."""
+    w64 = w.astype(np.float64, copy=False)
+    m = per.shape[-1]
+    if per.ndim == 1:
+        return float(np.dot(per, w64) / m)
+    per = np.ascontiguousarray(per)
+    rows = [w64] * per.shape[0] if w64.ndim == 1 else np.ascontiguousarray(w64)
+    return np.array([np.dot(p, q) for p, q in zip(per, rows)]) / m
 
 
 def _scalar(v: Any, stacked: bool) -> Value:
@@ -230,28 +247,33 @@ class Loss:
     # gradient's row i is dl_i/dy_hat_i / m, so the weighted gradient is that row times w_i.
 
     def per_example(self, y: Array, y_hat: Array) -> Array:
-        """Each example's own loss ``l_i`` (shape ``(m,)``, float64); ``value`` is their mean."""
+        """Each example's own loss ``l_i`` (shape ``(m,)``, float64; ``(P, m)`` for stacked
+        outputs); ``value`` is their mean."""
         raise NotImplementedError(f"{type(self).__name__} has no per-example form")
 
     def per_example_logits(self, y: Array, z: Array) -> Array:
-        """Each example's loss from the logits ``z`` (shape ``(m,)``, float64)."""
+        """Each example's loss from the logits ``z`` (shape ``(m,)``, float64; ``(P, m)`` for
+        stacked logits)."""
         raise NotImplementedError(f"{type(self).__name__} has no logits form")
 
-    def weighted_value(self, y: Array, out: Array, w: Array, logits: bool = False) -> float:
-        """``sum_i w_i l_i / m``; ``out`` holds logits when ``logits``."""
+    def weighted_value(self, y: Array, out: Array, w: Array, logits: bool = False) -> Value:
+        """``sum_i w_i l_i / m``; ``out`` holds logits when ``logits``. For stacked outputs
+        ``(P, m, K)`` (weights ``(m,)`` shared or ``(P, m)`` per member): each member's value,
+        ``(P,)``, bit for bit the one-model call on its block."""
         per = self.per_example_logits(y, out) if logits else self.per_example(y, out)
-        return float(np.dot(per, w.astype(np.float64, copy=False)) / per.shape[0])
+        return _weighted_mean(per, w)
 
     def weighted_value_and_grad(self, y: Array, out: Array, w: Array,
-                                logits: bool = False) -> tuple[float, Array]:
+                                logits: bool = False) -> tuple[Value, Array]:
         """The weighted value and its gradient with respect to ``out`` (the logits when
-        ``logits``): each row of the unweighted gradient times its example's weight."""
+        ``logits``): each row of the unweighted gradient times its example's weight (member
+        by member for a stack, with its own weights when they are per member)."""
         if logits:
             grad = self.logits_value_and_grad(y, out)[1]
             assert grad is not None
         else:
             grad = self.gradient(y, out)
-        grad *= w.astype(grad.dtype, copy=False)[:, None]
+        grad *= w.astype(grad.dtype, copy=False)[..., None]
         return self.weighted_value(y, out, w, logits), grad
 
     def prepare_targets(self, y: Any, n_outputs: int, dtype: Any) -> Array:
@@ -467,7 +489,7 @@ class SparseCategoricalCrossentropy(Loss):
 
     def per_example_logits(self, y: Array, z: Array) -> Array:
         z64 = z.astype(np.float64)
-        return _logsumexp(z64)[:, 0] - z64[np.arange(y.shape[0]), y]
+        return _logsumexp(z64)[..., 0] - z64[_label_index(z64, y)]
 
     def logits_value_and_grad(
         self, y: Array, z: Array, need_grad: bool = True

@@ -122,6 +122,24 @@ def _legacy_lr(learning_rate: float, lr: float | None, default: float) -> float:
     return lr
 
 
+def new_learning_rate(value: Any, schedule: LearningRateSchedule | None) -> LearningRate:
+    """``value`` checked as the new learning rate of an optimizer that follows ``schedule``
+    (None: a fixed rate): the rule of :attr:`Optimizer.learning_rate`'s setter, which a
+    population member's optimizer view (:class:`glassnet.population.MemberView`) follows too.
+    A scheduled rate is not settable (as in Keras), a schedule is not assigned afterwards, and
+    a number must be positive and finite."""
+    if schedule is not None:
+        raise ArgumentTypeError(
+            f"learning_rate: this optimizer follows {type(schedule).__name__}, so its "
+            "learning rate is not settable (as in Keras); give the optimizer a number "
+            "instead of a schedule to change it by hand or by callback")
+    if isinstance(value, (LearningRateSchedule, dict)):
+        raise ArgumentTypeError(
+            "learning_rate: a schedule is given when the optimizer is made "
+            "(Adam(learning_rate=schedule)), not assigned afterwards")
+    return LearningRate(_positive("learning_rate", value))
+
+
 class Optimizer:
     """Base class. Subclasses implement ``_update(i, p, g)`` for parameter number ``i``."""
 
@@ -150,16 +168,7 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
-        if getattr(self, "schedule", None) is not None:
-            raise ArgumentTypeError(
-                f"learning_rate: this optimizer follows {type(self.schedule).__name__}, so its "
-                "learning rate is not settable (as in Keras); give the optimizer a number "
-                "instead of a schedule to change it by hand or by callback")
-        if isinstance(value, (LearningRateSchedule, dict)):
-            raise ArgumentTypeError(
-                "learning_rate: a schedule is given when the optimizer is made "
-                "(Adam(learning_rate=schedule)), not assigned afterwards")
-        self._learning_rate = LearningRate(_positive("learning_rate", value))
+        self._learning_rate = new_learning_rate(value, getattr(self, "schedule", None))
 
     def __getstate__(self) -> dict[str, Any]:
         """Without the reference to the parameter list last checked (a copy of it after

@@ -53,9 +53,6 @@ from .callbacks import (
     CallbackList,
     History,
     LambdaCallback,
-    LearningRateScheduler,
-    ModelCheckpoint,
-    ReduceLROnPlateau,
     overrides,
 )
 from .checks import check_bool, check_features, check_int
@@ -71,7 +68,8 @@ from .errors import (
 from .layers import Activation, BatchNormalization, Dense, Dropout, Layer, LeakyReLU, ReLU, Softmax
 from .layers.members import MemberLoop
 from .model import LayerTrace, NestedModel, Sequential, check_targets, step_generator
-from .optimizers import FUSED_SGD_MIN_SIZE
+from .optimizers import FUSED_SGD_MIN_SIZE, LearningRate, new_learning_rate
+from .schedules import LearningRateSchedule
 from .training import (
     batches,
     check_batches,
@@ -80,21 +78,24 @@ from .training import (
     check_validation_data,
     epoch_order,
     epoch_rng,
+    example_weights,
     steps_per_epoch,
 )
 
 Array = NDArray[Any]
 
-__all__ = ["MAX_MEMBERS", "MAX_VALUES", "MemberView", "Population", "PopulationHistory",
-           "fit_with_backup", "load_population", "population_from_file", "restore_member"]
+__all__ = ["MAX_MEMBERS", "MAX_VALUES", "MemberOptimizer", "MemberView", "Population",
+           "PopulationHistory", "fit_with_backup", "load_population", "population_from_file",
+           "restore_member"]
 
 _OPTIMIZERS = (opt_mod.SGD, opt_mod.RMSprop, opt_mod.Adam)
 #: the layers whose own code computes over the member axis; any other layer (a user's own,
 #: Normalization, Flatten, ...) runs in a population through MemberLoop, member by member
 _MEMBER_AXIS = (Dense, Dropout, BatchNormalization, Activation, ReLU, LeakyReLU, Softmax)
-#: callbacks that need a model of their own (an optimizer to steer, a model to save): a
-#: member view has none, so ``Population.fit`` refuses them before any step
-_MEMBER_REFUSED = (LearningRateScheduler, ReduceLROnPlateau, ModelCheckpoint, BackupAndRestore)
+#: callbacks a member's view cannot serve: BackupAndRestore would save and resume one member
+#: of a fit that trains them all (the population's own is fit_with_backup), so
+#: ``Population.fit`` refuses it before any step
+_MEMBER_REFUSED = (BackupAndRestore,)
 
 #: The most members one population may hold. A budget checked before anything is built or
 #: allocated (a million members would take minutes before an error); raise it by assigning
@@ -163,18 +164,83 @@ class PopulationHistory:
                 f"keys=[{', '.join(self._keys())}])")
 
 
+class MemberOptimizer:
+    """Member ``k``'s optimizer as its callbacks see it (``MemberView.optimizer``): the
+    population's optimizer seen through member ``k``. ``learning_rate`` reads and writes
+    ``Population.learning_rates[k]`` (the rate of the member's next step) as the model's own
+    optimizer reads and writes its rate: a :class:`~glassnet.optimizers.LearningRate`, the
+    same checks (:func:`glassnet.optimizers.new_learning_rate`; a member that follows a
+    schedule refuses a new rate, as its optimizer alone does); ``iterations`` is the member's
+    step count (read-only), ``schedule`` its schedule or None. Written only while the
+    member's fit runs, as :meth:`MemberView.set_weights`."""
+
+    def __init__(self, view: MemberView) -> None:
+        self._member = view
+
+    @property
+    def name(self) -> str:
+        return str(self._member.population.optimizer.name)
+
+    @property
+    def schedule(self) -> LearningRateSchedule | None:
+        view = self._member
+        return view.population.member_schedule(view._row)
+
+    @property
+    def iterations(self) -> int:
+        view = self._member
+        return int(view.population.iterations[view._row])
+
+    @property
+    def learning_rate(self) -> LearningRate:
+        """The rate of the member's next step, as ``Optimizer.learning_rate`` reads it (with
+        a schedule, ``schedule(iterations)``)."""
+        view = self._member
+        schedule = self.schedule
+        if schedule is not None:
+            return LearningRate(schedule(self.iterations))
+        return LearningRate(view.population.learning_rates[view._row])
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        view = self._member
+        if not view._open:
+            raise NotReadyError(
+                f"learning_rate: member {view.index}'s fit is not running; a member's rate is "
+                "set only by its callbacks during fit (set Population.learning_rates[k] "
+                "between fits)")
+        rate = new_learning_rate(value, self.schedule)
+        view.population.learning_rates[view._row] = float(rate)
+
+    @property
+    def lr(self) -> LearningRate:
+        """The old Keras name of :attr:`learning_rate`."""
+        return self.learning_rate
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self.learning_rate = value
+
+    def __repr__(self) -> str:
+        return (f"MemberOptimizer({self.name}, member {self._member.index}, "
+                f"learning_rate={float(self.learning_rate)!r})")
+
+
 class MemberView:
     """Member ``k`` of a population during ``fit``, as callbacks see it: ``layers`` (the
     population's layer objects seen through member ``k``'s slices: ``params``, ``grads`` and
-    ``state`` are views of the stacked arrays),
+    ``state`` are views of the stacked arrays), ``optimizer`` (a :class:`MemberOptimizer`),
     ``seed``, ``epochs_trained``, ``check_X``, ``get_weights``. Reading it copies nothing; it
     is not a model to train (``Population[k]`` gives that).
 
     A callback steers its member as it would steer the model alone: ``stop_training = True``
-    ends this member's fit (the others go on), and ``set_weights`` (checked as
+    ends this member's fit (the others go on), ``set_weights`` (checked as
     ``Sequential.set_weights`` checks) puts weights back, as ``EarlyStopping``'s
-    ``restore_best_weights`` does. Only while that member trains: once its fit has ended
-    the view is read-only."""
+    ``restore_best_weights`` does, and ``optimizer.learning_rate = ...`` sets the rate of the
+    member's next steps, as ``LearningRateScheduler`` and ``ReduceLROnPlateau`` do. Only
+    while that member trains: once its fit has ended the view is read-only. ``save``,
+    ``save_weights`` and :meth:`as_model` (what ``ModelCheckpoint`` saves) write and give the
+    member as its model alone would be at this point."""
 
     def __init__(self, pop: Population, k: int) -> None:
         self.population = pop
@@ -183,6 +249,7 @@ class MemberView:
         self.name = pop.names[k]
         self.dtype = pop.dtype
         self.layers = [pop._member_layer(layer, k) for layer in pop._layers]
+        self.optimizer = MemberOptimizer(self)
         self.stop_training = False
         self.history: History | None = None
         self._open = False  # writable (set_weights) while the member's fit runs
@@ -237,6 +304,23 @@ class MemberView:
 
     def check_X(self, X: Any, argument: str = "X") -> Array:
         return self.population._check_X(X, argument)
+
+    def as_model(self) -> Sequential:
+        """The member now as an ordinary ``Sequential`` (a copy, built by
+        :func:`restore_member` from :meth:`Population.member_state`: weights, optimizer
+        state, step count, rate, epochs trained) with its history so far: what a checkpoint
+        of the member's model alone holds at this point of its fit."""
+        model = restore_member(self.population.member_state(self._row))
+        model.history = self.history
+        return model
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the member as ``Sequential.save`` writes its model alone."""
+        self.as_model().save(path)
+
+    def save_weights(self, filepath: str | os.PathLike[str], overwrite: bool = True) -> None:
+        """Write the member's weights as ``Sequential.save_weights`` writes them."""
+        self.as_model().save_weights(filepath, overwrite=overwrite)
 
     def trace(self, X: Any, training: bool = False) -> list[LayerTrace]:
         """As :meth:`Sequential.trace` at inference: every layer's ``x``, ``z``, ``a``, ``W``,
@@ -369,6 +453,12 @@ class Population:
         #: (member, its learning-rate schedule) for the members that follow one
         self._schedules = [(k, m.optimizer.schedule) for k, m in enumerate(models)
                            if m.optimizer.schedule is not None]
+        #: each member's layers that draw from a seed of their own (as Sequential.fit's
+        #: ``params["layer_seeds"]`` lists them)
+        self._layer_seeds = [{str(layer.name): int(getattr(layer, "seed"))  # noqa: B009
+                              for layer in m.layers
+                              if isinstance(getattr(layer, "seed", None), int)}
+                             for m in models]
         #: the rate of each member's next step (a scheduled member's follows its schedule)
         self.learning_rates = np.array([m.optimizer.learning_rate
                                         for m in models], dtype=np.float64)
@@ -597,6 +687,14 @@ class Population:
     def __len__(self) -> int:
         return self.K
 
+    def member_schedule(self, k: int) -> LearningRateSchedule | None:
+        """The learning-rate schedule member ``k`` follows, or None (a rate of its own in
+        :attr:`learning_rates`)."""
+        for j, schedule in self._schedules:
+            if j == k:
+                return schedule
+        return None
+
     def __getitem__(self, k: int) -> Sequential:
         """Member ``k`` as an ordinary ``Sequential`` (a copy: weights, optimizer state,
         history), ready for every instrument or for further training on its own."""
@@ -619,7 +717,7 @@ class Population:
         normalization's moving statistics, in layer order); what :func:`restore_member`
         makes a model of, in this process or another."""
         state = {
-            "config": self._configs[k],
+            "config": self._config(k),
             "weights": [p[k].copy() for p in self.params],
             "iterations": int(self.iterations[k]),
             "state": {_MEMBER_STATE_KEYS[name]: [self._view(self._state[name], i)[k].copy()
@@ -631,6 +729,18 @@ class Population:
         if layer_states:
             state["layer_states"] = layer_states
         return state
+
+    def _config(self, k: int) -> dict[str, Any]:
+        """Member ``k``'s configuration, with its current learning rate (a callback may have
+        set it during fit, as ``get_config`` of the model alone then gives the new rate)."""
+        config = self._configs[k]
+        compiled = config.get("compile") or {}
+        opt = compiled.get("optimizer") or {}
+        rate = (opt.get("config") or {}).get("learning_rate")
+        if isinstance(rate, dict) or rate is None or float(rate) == self.learning_rates[k]:
+            return config
+        return dict(config, compile=dict(compiled, optimizer=dict(opt, config=dict(
+            opt["config"], learning_rate=float(self.learning_rates[k])))))
 
     def models(self) -> list[Sequential]:
         """Every member as an ordinary ``Sequential`` model (copies)."""
@@ -705,11 +815,21 @@ class Population:
             layer.clear_cache()
 
     def _loss_value_and_grad(self, t: Array, z: Array, out: Array | None,
-                             need_grad: bool = True) -> tuple[Array, Array | None]:
+                             need_grad: bool = True,
+                             w: Array | None = None) -> tuple[Array, Array | None]:
         """Per-member loss values ``(K,)`` and ``dL/dz`` (fused) or ``dL/dout``: the loss's own
-        functions over the member axis (targets ``t`` shared or per member), as the engine
-        calls them for one model (see :meth:`Sequential.compute_gradients`)."""
+        functions over the member axis (targets ``t`` shared or per member; per-example
+        weights ``w`` none, shared ``(m,)`` or per member ``(K, m)``), as the engine calls
+        them for one model (see :meth:`Sequential.compute_gradients` and
+        :meth:`Sequential.loss_value_prepared`)."""
         loss = self.loss
+        if w is not None:
+            logits = self.fused or loss.from_logits
+            o = z if self.fused else out
+            assert o is not None
+            if need_grad:
+                return loss.weighted_value_and_grad(t, o, w, logits=logits)
+            return loss.weighted_value(t, o, w, logits=logits), None
         if self.fused:  # the output activation's pair with the loss: from the logits z
             return loss.logits_value_and_grad(t, z, need_grad=need_grad)
         assert out is not None
@@ -720,13 +840,14 @@ class Population:
         return loss.value(t, out), None
 
     def _train_step(self, x: Array, t: Array, need_output: bool,
-                    need_grads: bool = False) -> tuple[Array, Array]:
+                    need_grads: bool = False, w: Array | None = None) -> tuple[Array, Array]:
         """One optimizer step of every member; returns (loss values (K,), penalties included,
-        and the outputs). ``last_penalties`` keeps the penalty part."""
+        and the outputs). ``last_penalties`` keeps the penalty part. ``w``: the batch's
+        per-example weights, shared ``(m,)`` or per member ``(K, m)``, or None."""
         out = self._forward(x, cache=True, need_output=need_output or not self.fused)
         last = self._dense[-1]
         assert last.z is not None
-        values, grad = self._loss_value_and_grad(t, last.z, out)
+        values, grad = self._loss_value_and_grad(t, last.z, out, w=w)
         assert grad is not None
         opt = self.optimizer
         plain_sgd = isinstance(opt, opt_mod.SGD) and not opt.momentum
@@ -915,10 +1036,11 @@ class Population:
             out[:, start:start + bs] = self._forward(xb, cache=False)
         return out
 
-    def evaluate(self, X: Any, y: Any = None, batch_size: int | None = None
-                 ) -> list[dict[str, float]]:
-        """Each member's loss and metrics on ``(X, y)``, as ``Sequential.evaluate`` gives;
-        ``X`` may be a dataset of ``(x, y)`` batches (``y`` None)."""
+    def evaluate(self, X: Any, y: Any = None, batch_size: int | None = None,
+                 sample_weight: Any = None) -> list[dict[str, float]]:
+        """Each member's loss and metrics on ``(X, y)``, as ``Sequential.evaluate`` gives
+        (``sample_weight`` weights each example's loss, ``sum_i w_i l_i / m``; the metrics stay
+        unweighted); ``X`` may be a dataset of ``(x, y)`` batches (``y`` None)."""
         if isinstance(X, Dataset):
             if y is not None:
                 raise ConfigError("y: the dataset gives the targets; leave y as None")
@@ -928,10 +1050,12 @@ class Population:
             batch_size = None
         x = self._check_X(X)
         t = self._prepare_targets(y, x.shape[0])
-        return self._evaluate(x, t, batch_size)
+        w = (None if sample_weight is None
+             else losses_mod.check_sample_weight(sample_weight, x.shape[0], self.dtype))
+        return self._evaluate(x, t, batch_size, w)
 
-    def _evaluate(self, x: Array, t: Array, batch_size: int | None = None
-                  ) -> list[dict[str, float]]:
+    def _evaluate(self, x: Array, t: Array, batch_size: int | None = None,
+                  w: Array | None = None) -> list[dict[str, float]]:
         m = x.shape[0]
         bs = check_int(batch_size, "batch_size", allow_none=True) or m
         total = np.zeros(self.K)
@@ -943,7 +1067,8 @@ class Population:
             out = None
             if not self.fused:
                 out = self.activations[-1].forward(z.copy())
-            values, _ = self._loss_value_and_grad(tb, z, out, need_grad=False)
+            values, _ = self._loss_value_and_grad(
+                tb, z, out, need_grad=False, w=None if w is None else w[start:start + bs])
             if self._any_regularized:
                 values = values + self._penalties()
             total += values * xb.shape[0]
@@ -966,7 +1091,7 @@ class Population:
         *,
         epochs: int = 1,
         batch_size: int | None = 32,
-        validation_data: tuple[Any, Any] | None = None,
+        validation_data: tuple[Any, ...] | None = None,
         shuffle: bool | str = True,
         block_size: int | None = None,
         seed: int | Sequence[int] | None = None,
@@ -991,6 +1116,15 @@ class Population:
         dataset's business). Batch sizes a layer cannot train on (a batch normalization's
         batch of one) are refused before any step, as ``Sequential.fit`` refuses them.
 
+        ``sample_weight`` (one number per example, shared by every member) or
+        ``class_weight`` (``{label: weight}``, labels read from ``y`` as ``Sequential.fit``
+        reads them; classes not listed weigh 1) weight each example's loss as
+        ``Sequential.fit`` does: a batch's loss is ``sum_i w_i l_i / batch size`` for each
+        member, over the weights of that member's own batch rows (with a list of seeds each
+        member's batches, and so its weights, follow its own order); metrics stay unweighted.
+        ``validation_data=(X_val, y_val, w_val)`` weighs ``val_loss``. They are checked as
+        ``Sequential.fit`` checks them, with its errors, before anything changes.
+
         ``callbacks``: one list per member (``callbacks[k]``), e.g. a
         :class:`~glassnet.inspect.NeuronRecorder` or an
         :class:`~glassnet.callbacks.EarlyStopping` for each. They see member ``k`` as a
@@ -1002,15 +1136,16 @@ class Population:
         callbacks get ``on_train_end`` then (``restore_best_weights`` puts its best weights
         back), and the other members train on exactly as they would have. ``fit`` returns
         when every member has stopped. As in Keras, stopping lasts one ``fit``: the next call
-        trains every member again, each from its own epoch and step count. Callbacks that
-        need a model of their own (``LearningRateScheduler``, ``ReduceLROnPlateau``,
-        ``ModelCheckpoint``, ``BackupAndRestore``) are refused.
+        trains every member again, each from its own epoch and step count.
+        ``LearningRateScheduler`` and ``ReduceLROnPlateau`` steer their member's rate
+        (``Population.learning_rates[k]``, through the view's :class:`MemberOptimizer`) and
+        the member's logs get ``learning_rate``, as alone; a member that follows a schedule
+        refuses them before any step, as its model alone does. ``ModelCheckpoint`` (every
+        mode: weights only, with the optimizer, best only, by batch) writes the file that the
+        member's model alone would write (:meth:`MemberView.as_model`). ``BackupAndRestore``
+        is refused (OutsideSubsetError): back up the whole population with
+        :func:`fit_with_backup`.
         """
-        for name, given in (("sample_weight", sample_weight), ("class_weight", class_weight)):
-            if given is not None:
-                raise OutsideSubsetError(
-                    f"{name}: a population trains its members without per-example weights; "
-                    f"fit each member as a Sequential (model.fit({name}=...)) instead")
         epochs = int(check_int(epochs, "epochs", minimum=1))
         batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
         if not (isinstance(verbose, (int, np.integer)) and verbose in (0, 1, 2)):
@@ -1040,9 +1175,14 @@ class Population:
             )
         dataset = X if isinstance(X, Dataset) else None
         given_shuffle = shuffle  # recorded in the histories' params, as Sequential.fit does
+        w: Array | None = None
         if dataset is not None:  # its batches, shared by every member, checked up front
             if y is not None:
                 raise ConfigError("y: the dataset gives the targets; leave y as None")
+            if sample_weight is not None or class_weight is not None:
+                raise OutsideSubsetError(
+                    "sample_weight/class_weight: not with a dataset in glassnet; pass arrays "
+                    "(fit(x, y, sample_weight=w)) to weigh examples")
             x, t, bounds = _dataset_epoch(self, dataset)
             batch_size = None  # the batches and their order are the dataset's
             given_shuffle, shuffle = shuffle, False
@@ -1051,27 +1191,44 @@ class Population:
         else:
             x = self._check_X(X)
             t = self._prepare_targets(y, x.shape[0])
+            # one weight per example, shared by every member (Sequential.fit's checks)
+            w = example_weights(sample_weight, class_weight, t, self.dtype)
             check_batches(self, x.shape[0], batch_size)
-        x_val = t_val = None
+        x_val = t_val = w_val = None
         if validation_data is not None:
-            x_val, t_val = check_validation_data(validation_data, self._check_X,
-                                                 self._prepare_targets)
+            weighed = isinstance(validation_data, (tuple, list)) and len(validation_data) == 3
+            x_val, t_val = check_validation_data(
+                validation_data[:2] if weighed else validation_data,
+                self._check_X, self._prepare_targets)
+            if weighed and validation_data[2] is not None:
+                w_val = losses_mod.check_sample_weight(validation_data[2], x_val.shape[0],
+                                                       self.dtype, argument="validation_data[2]")
         m = x.shape[0]
         n_steps = steps_per_epoch(m, batch_size) if dataset is None else len(bounds)
         histories = []
+        #: the members whose epoch logs get ``learning_rate`` (a callback of theirs steers
+        #: it, as Sequential.fit decides)
+        logs_lr = [callbacks is not None and any(getattr(c, "logs_learning_rate", False)
+                                                 for c in callbacks[k]) for k in range(K)]
         for k in range(K):
             keys = (["loss"] + (["data_loss"] if self.regularized[k] else [])
                     + list(self.metric_names))
             if x_val is not None:
                 keys += ["val_loss"] + [f"val_{name}" for name in self.metric_names]
+            if logs_lr[k]:
+                keys.append("learning_rate")
+            schedule = self.member_schedule(k)
             h = History()
+            # the params Sequential.fit gives the member's model alone, in its order
             h.params = {"epochs": epochs, "steps": n_steps, "samples": m,
                         "batch_size": batch_size,
                         "val_samples": 0 if x_val is None else x_val.shape[0],
-                        "seed": seeds[k], "shuffle": given_shuffle,
-                        "metrics": list(self.metric_names),
+                        "seed": seeds[k], "model_seed": self.seeds[k],
+                        "layer_seeds": dict(self._layer_seeds[k]), "initial_epoch": 0,
                         "global_epoch": int(self.epochs_trained[k]),
-                        "initial_step": int(self.iterations[k]), "log_keys": keys,
+                        "initial_step": int(self.iterations[k]), "shuffle": given_shuffle,
+                        "metrics": list(self.metric_names), "log_keys": keys,
+                        "lr_schedule": None if schedule is None else type(schedule).__name__,
                         "log_keys_open": callbacks is not None and any(
                             (type(c).__module__ != Callback.__module__
                              or isinstance(c, LambdaCallback))
@@ -1082,10 +1239,10 @@ class Population:
                 for callback in callbacks[k]:
                     if isinstance(callback, _MEMBER_REFUSED):
                         raise OutsideSubsetError(
-                            f"callbacks[{k}]: {type(callback).__name__} needs a model of its "
-                            "own (an optimizer to steer, or a model to save), and a member "
-                            "view has neither; give the members a learning-rate schedule, "
-                            "save the population after fit, or fit that member alone")
+                            f"callbacks[{k}]: {type(callback).__name__} would back up and "
+                            "resume one member of a fit that trains them all; back up the "
+                            "whole population with glassnet.population.fit_with_backup(pop, "
+                            "X, y, backup_dir=...) instead")
                     callback.validate(histories[k].params)  # before anything changes
         dtype = self.dtype
         views = [MemberView(self, k) for k in range(K)]
@@ -1163,13 +1320,14 @@ class Population:
                         idx = order_arr[:, batch]
                         xb = _gather(x, idx, dtype)
                     tb = t[idx]
+                    wb = None if w is None else w[idx]  # each member its own batch's weights
                     nb = xb.shape[-2]
                     if any_batch_hooks:
                         for k in running:
                             if batch_hooks[k]:
                                 cbls[k].on_batch_begin(step, {"size": nb})
                     values, out = stack._train_step(xb, tb, need_output=bool(self.metrics),
-                                                    need_grads=bool(cbls))
+                                                    need_grads=bool(cbls), w=wb)
                     if stack is self:
                         total += values * nb
                         if self._any_regularized:
@@ -1214,7 +1372,7 @@ class Population:
                             break
                 if not running:
                     break
-                val = stack._evaluate(x_val, t_val) \
+                val = stack._evaluate(x_val, t_val, w=w_val) \
                     if x_val is not None and t_val is not None else None
                 stack.epochs_trained[pos[running]] += 1  # before the callbacks, as fit's
                 for k in running:
@@ -1227,6 +1385,9 @@ class Population:
                     if val is not None:
                         for key, value in val[pos[k]].items():
                             logs[f"val_{key}"] = value
+                    if logs_lr[k]:  # the rate this epoch used, as Sequential.fit logs it
+                        logs["learning_rate"] = float(np.float32(
+                            views[k].optimizer.learning_rate))
                     histories[k].on_epoch_end(epoch, logs)
                     if cbls:
                         cbls[k].on_epoch_end(epoch, dict(logs))

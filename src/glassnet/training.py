@@ -195,7 +195,7 @@ def _warn_if_sorted(t: Array, n_val: int, validation_split: float) -> None:
     )
 
 
-def _example_weights(sample_weight: Any, class_weight: Any, t: Array,
+def example_weights(sample_weight: Any, class_weight: Any, t: Array,
                      dtype: Any) -> Array | None:
     """``fit``'s per-example weights: ``sample_weight`` checked, or ``class_weight`` looked up
     for each example's label (the argmax of a one-hot row, else the rounded target, as Keras
@@ -373,7 +373,7 @@ def fit(
     else:
         x = model.check_X(X, keep_mapped=True)
         t = model.prepare_targets(y, x.shape[0])
-        w = _example_weights(sample_weight, class_weight, t, model.dtype)
+        w = example_weights(sample_weight, class_weight, t, model.dtype)
     if validation_data is not None:
         if validation_split:
             raise ConfigError("validation_data and validation_split: give one, not both")
