@@ -1,5 +1,5 @@
-"""Hypothesis-driven mutation of valid model files, checkpoints, population checkpoints, CSV,
-.npy and .npz files.
+"""Hypothesis-driven mutation of valid model files, checkpoints, population checkpoints (with
+and without BatchNormalization's moving statistics), CSV, .npy and .npz files.
 
 Every mutated file must either load or raise a glassnet error: never another exception,
 never code from the file (some seeds carry pickle payloads that create a marker file if
@@ -110,6 +110,18 @@ def _corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     pop.fit(X, np.arange(24) % 2, epochs=1, batch_size=12)
     pop.save(root / "p.gnp")
     seeds["population"] = [(root / "p.gnp").read_bytes()]
+    # members with BatchNormalization: the file holds their moving statistics
+    bn_members = [gn.Sequential([gn.layers.Input(shape=(4,)), gn.layers.BatchNormalization(),
+                                 gn.layers.Dense(3, "tanh"),
+                                 gn.layers.BatchNormalization(center=False),
+                                 gn.layers.Dense(2)], seed=k) for k in range(3)]
+    for member in bn_members:
+        member.compile(loss=gn.losses.SparseCategoricalCrossentropy(from_logits=True),
+                       optimizer="adam")
+    bn_pop = Population(bn_members)
+    bn_pop.fit(X, np.arange(24) % 2, epochs=1, batch_size=12)
+    bn_pop.save(root / "p_bn.gnp")
+    seeds["population_bn"] = [(root / "p_bn.gnp").read_bytes()]
     evil = _npy(np.array([_Payload(str(marker))], dtype=object), allow_pickle=True)
     seeds["model"].append(_zip(_members(seeds["model"][0])[:1] + [("w0.npy", evil)]))
     buf = pyio.BytesIO()
@@ -325,6 +337,15 @@ def test_fuzz_population_checkpoints(data: st.DataObject) -> None:
     structured = data.draw(st.booleans())
     kind, mutated = data.draw(_zip_mutation(blob) if structured else _bytes_mutation(blob))
     _run("population", kind, mutated, load_population, ".gnp")
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_population_checkpoints_with_moving_statistics(data: st.DataObject) -> None:
+    blob = CORPUS["seeds"]["population_bn"][0]
+    structured = data.draw(st.booleans())
+    kind, mutated = data.draw(_zip_mutation(blob) if structured else _bytes_mutation(blob))
+    _run("population_bn", kind, mutated, load_population, ".gnp")
 
 
 @FUZZ

@@ -398,14 +398,3 @@ def test_models_used_as_layers_are_refused() -> None:
     model.compile(loss="mse", optimizer="sgd")
     with pytest.raises(gn.errors.ConfigError, match="model used as a layer"):
         Population([model])
-
-
-def test_saving_a_population_with_moving_statistics_is_refused(digits: Any,
-                                                                tmp_path: Any) -> None:
-    """Population files hold no layer state yet: refused, nothing written (not a file that
-    would load with reset moving statistics)."""
-    pop = Population([_bn_member(s, "float64") for s in (1, 2)])
-    path = tmp_path / "pop.glassnet"
-    with pytest.raises(gn.errors.OutsideSubsetError, match="moving statistics"):
-        pop.save(path)
-    assert not path.exists()

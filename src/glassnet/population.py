@@ -55,7 +55,7 @@ from .callbacks import (
     LambdaCallback,
     overrides,
 )
-from .checks import check_features, check_int
+from .checks import check_bool, check_features, check_int
 from .data import Dataset, batches_of, concat_batches
 from .errors import (
     ArgumentTypeError,
@@ -267,9 +267,10 @@ class MemberView:
         return int(self.population.epochs_trained[self._row])
 
     def get_weights(self) -> list[Array]:
-        """Copies of the member's weights, ``[W1, b1, W2, b2, ...]`` (``get_weights()`` of
-        the model alone)."""
-        return self.population.get_weights(self._row)
+        """Copies of the member's weights, ``[W1, b1, W2, b2, ...]`` with each layer's
+        non-trainable arrays (moving statistics) after its own (``get_weights()`` of the
+        model alone)."""
+        return self.population.get_weights(self._row, non_trainable=True)
 
     def set_weights(self, weights: list[Any]) -> None:
         """Set the member's weights from a list in :meth:`get_weights` order; the whole list
@@ -282,7 +283,7 @@ class MemberView:
                 f"set_weights: member {k}'s fit is not running; a member view is written "
                 "only by that member's callbacks during fit (use Population[k] for a model "
                 "of your own)")
-        targets = [p[row] for p in pop.params]
+        targets = [a[row] for layer in pop._layers for a in layer.params + layer.state]
         if not isinstance(weights, (list, tuple)) or len(weights) != len(targets):
             got = len(weights) if isinstance(weights, (list, tuple)) else type(weights).__name__
             raise ShapeError(f"weights: expected a list of {len(targets)} arrays, got {got}")
@@ -749,19 +750,25 @@ class Population:
     def __iter__(self) -> Iterator[Sequential]:
         return iter(self.models())
 
-    def get_weights(self, k: int | None = None) -> list[Array]:
+    def get_weights(self, k: int | None = None, *,
+                    non_trainable: bool = False) -> list[Array]:
         """Copies of the stacked parameters ``[W1 (K, n0, n1), b1 (K, n1), ...]``, or of member
-        ``k``'s ``[W1, b1, ...]``."""
+        ``k``'s ``[W1, b1, ...]``. With ``non_trainable=True`` each layer's non-trainable
+        arrays (a BatchNormalization's moving mean and variance, stacked ``(K, n)``) follow
+        its trainable ones: member ``k``'s slices are then its model's ``get_weights()``."""
+        arrays = ([a for layer in self._layers for a in layer.params + layer.state]
+                  if check_bool(non_trainable, "non_trainable") else self.params)
         if k is None:
-            return [p.copy() for p in self.params]
-        return [p[k].copy() for p in self.params]
+            return [a.copy() for a in arrays]
+        return [a[k].copy() for a in arrays]
 
     # -- checkpoints (the format: glassnet.population_saving) ------------------------------------
     def save(self, path: str | os.PathLike[str], training: dict[str, Any] | None = None) -> None:
-        """Write every member (config, stacked weights, optimizer state, step count, learning
-        rate, global epoch, seeds, history) to ``path`` atomically: a population checkpoint,
-        in the archive format of a model checkpoint. :func:`load_population` reads it back,
-        in this process or another, and ``fit`` then continues bit for bit."""
+        """Write every member (config, stacked weights and moving statistics, optimizer state,
+        step count, learning rate, global epoch, seeds, history) to ``path`` atomically: a
+        population checkpoint, in the archive format of a model checkpoint.
+        :func:`load_population` reads it back, in this process or another, and ``fit`` then
+        continues bit for bit."""
         population_saving.save_population(self, path, training, slot_keys=_MEMBER_STATE_KEYS)
 
     @classmethod
@@ -1448,13 +1455,22 @@ def _metric_result(metric: Any, i: int, k: int, sums: Array, stats: dict[int, Ar
 def restore_member(state: dict[str, Any]) -> Sequential:
     """The model :meth:`Population.member_state` describes, as training left it: weights
     (NaN and inf included: a run that diverged is a result too, which ``set_weights``
-    would refuse), optimizer state (so ``fit`` continues exactly) and epochs trained."""
+    would refuse), its layers' non-trainable arrays (moving statistics, a Normalization's
+    adapted statistics), optimizer state (so ``fit`` continues exactly) and epochs
+    trained."""
     model = Sequential.from_config(state["config"])
     for dst, src in zip(model.trainable_weights, state["weights"]):
         dst[...] = src
-    layer_states = [s for layer in model.layers for s in layer.state]
-    for dst, src in zip(layer_states, state.get("layer_states", ())):
-        dst[...] = src
+    saved = iter(state.get("layer_states", ()))
+    for layer in model.layers:
+        if not layer.state:
+            continue
+        arrays = [next(saved) for _ in layer.state]
+        if all(np.isfinite(a).all() for a in arrays):  # through the layer's own setter: a
+            layer.set_weights(layer.params + arrays)  # Normalization marks itself adapted
+        else:  # moving statistics of a run that diverged: kept as they are
+            for dst, src in zip(layer.state, arrays):
+                dst[...] = src
     opt = model.optimizer
     assert opt is not None
     if state["iterations"]:

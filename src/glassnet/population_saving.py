@@ -15,22 +15,36 @@ and written atomically by the same writer) whose document is::
      "training": {"seconds": ..., and the caller's entries}}
 
 and whose arrays are the members' weights stacked on a leading member axis (``n`` arrays of
-shape ``(K, ...)``, :meth:`Population.get_weights` order), then for each optimizer slot (in
+shape ``(K, ...)``: each member's ``get_weights()``, that is each layer's trainable arrays
+followed by its non-trainable ones, a BatchNormalization's moving mean and variance;
+``Population.get_weights(non_trainable=True)``), then for each optimizer slot (in
 ``"slots"`` order) one stacked ``(K, ...)`` array per trainable array. A model checkpoint
 (:func:`glassnet.save_checkpoint`) holds the same parts for one member with its arrays
-unstacked; :func:`glassnet.population.load_population` reads one as a population of one member, and
-:func:`glassnet.load_model` refuses a population file with a ModelFileError that names
-:func:`load_population`. Members' configs are stored once per distinct config (a population
-made by ``Population.from_model`` differs only in seeds), so the document stays small.
+unstacked (its moving statistics included); :func:`glassnet.population.load_population`
+reads one as a population of one member, and :func:`glassnet.load_model` refuses a
+population file with a ModelFileError that names :func:`load_population`. Members' configs
+are stored once per distinct config (a population made by ``Population.from_model`` differs
+only in seeds), so the document stays small.
 
-Everything a member's next step depends on is in the file: weights, optimizer slots and step
-count, learning rate (a scheduled one follows from the step count), global epoch (the next
-shuffling order), seeds (dropout masks are a pure function of seed and step). A population
-loaded in a fresh process therefore trains on bit for bit as the one saved would have. Every
-failure reading the file is a ModelFileError (or MissingFileError) naming it; memory stays
-bounded by the file's size (the archive reader checks every array against the bytes that
-hold it, each member's config is checked against that member's weights before it is built,
-and the member count against :data:`glassnet.population.MAX_MEMBERS`).
+Everything a member's next step depends on is in the file: weights, moving statistics,
+optimizer slots and step count, learning rate (a scheduled one follows from the step count),
+global epoch (the next shuffling order), seeds (dropout masks are a pure function of seed
+and step). A population loaded in a fresh process therefore trains on bit for bit as the
+one saved would have. Every failure reading the file is a ModelFileError (or
+MissingFileError) naming it; memory stays bounded by the file's size (the archive reader
+checks every array against the bytes that hold it, each member's config is checked against
+that member's weights before it is built, its normalization layers' statistics included,
+and the member count against :data:`glassnet.population.MAX_MEMBERS`). How many arrays a
+member has, trainable and not, and their shapes come from its config, never from the
+document: ``"n_weights"`` must equal that count, and every array must have the members'
+dtype (a file holds what :meth:`Population.save` wrote; nothing is cast on the way in).
+
+What changed: populations whose layers keep non-trainable arrays (BatchNormalization's
+moving statistics, per member) were refused by :meth:`Population.save` until now; they are
+saved, their statistics among the ``n`` weight arrays of each member's ``get_weights()``
+order, as a model checkpoint keeps them. The document's shape did not change: a file of
+members without such arrays is the same as before, and a version-1 reader that builds the
+members from their configs reads the new files as they are meant, so the version stays 1.
 """
 
 from __future__ import annotations
@@ -51,7 +65,6 @@ from .errors import (
     GlassnetError,
     MissingFileError,
     ModelFileError,
-    OutsideSubsetError,
 )
 from .io import MAX_JSON_BYTES, Archive, check_path, read_archive, temp_path, write_archive
 from .saving import (
@@ -84,32 +97,32 @@ def _member_key(config: dict[str, Any]) -> str:
 def save_population(pop: Population, path: str | os.PathLike[str],
                     training: dict[str, Any] | None = None, *,
                     slot_keys: Mapping[str, str]) -> None:
-    """Write ``pop`` (every member's config, weights, optimizer state, step count, learning
-    rate, global epoch, seeds and history) to ``path`` atomically, in the format of the
-    module docstring. Weights or optimizer state that are not finite are refused (DataError
-    naming the member) and nothing is written. ``training`` adds JSON-able entries to the
-    file's ``"training"`` part (what :func:`population_from_file` gives back).
+    """Write ``pop`` (every member's config, weights and moving statistics, optimizer state,
+    step count, learning rate, global epoch, seeds and history) to ``path`` atomically, in
+    the format of the module docstring. Weights, statistics or optimizer state that are not
+    finite are refused (DataError naming the member) and nothing is written. ``training``
+    adds JSON-able entries to the file's ``"training"`` part (what
+    :func:`population_from_file` gives back).
     ``slot_keys``: the key of each optimizer slot (by name) in ``pop.member_state(k)["state"]``.
     """
     path = check_path(path)
     K = pop.K
     states = [pop.member_state(k) for k in range(K)]
     where = f"Population.save({path!r})"
-    if any("layer_states" in state for state in states):
-        raise OutsideSubsetError(
-            f"{where}: the members' layers keep non-trainable arrays (BatchNormalization's "
-            "moving statistics), which population files do not hold yet; save each member "
-            "as a model (pop[k].save(...)) instead")
-    for k, state in enumerate(states):
-        for i, w in enumerate(state["weights"]):
-            if not np.isfinite(w).all():
-                raise DataError(f"{where}: member {k} has NaN or infinite weights (array {i}); "
-                                "a checkpoint keeps finite weights only")
+    # each member's get_weights(): its trainable arrays, each layer's non-trainable ones
+    # (BatchNormalization's moving statistics) after them, stacked on the member axis
+    weights = pop.get_weights(non_trainable=True)
+    for i, w in enumerate(weights):
+        finite = np.isfinite(w.reshape(K, -1)).all(axis=1)
+        if not finite.all():
+            bad = int(np.flatnonzero(~finite)[0])
+            raise DataError(f"{where}: member {bad} has NaN or infinite weights or statistics "
+                            f"(array {i}); a checkpoint keeps finite weights only")
     # the optimizer's slots, by their public names, in one order for every member
     names = [name for name, key in slot_keys.items()
              if any(key in s["state"] for s in states)]
-    n_weights = len(states[0]["weights"])
-    arrays = [np.stack([s["weights"][i] for s in states]) for i in range(n_weights)]
+    n_weights = len(weights)
+    arrays = list(weights)
     for name in names:
         key = slot_keys[name]
         if not all(key in s["state"] for s in states):
@@ -266,6 +279,12 @@ def _from_archive(archive: Archive, kinds: tuple[Any, Any], max_members: int,
         params = model.trainable_weights
         if n_trainable is None:
             n_trainable = len(params)
+            for i, a in enumerate(arrays):  # as save wrote them: none cast on the way in
+                if a.dtype != model.dtype:
+                    kind = ("weight or statistics" if i < n_weights else "optimizer slot")
+                    raise ModelFileError(
+                        f"{path!r}: array w{i} ({kind} array) has dtype {a.dtype}; the "
+                        f"members compute in {model.dtype}")
             if len(arrays) != n_weights + len(names) * n_trainable:
                 raise ModelFileError(
                     f"{path!r}: {len(arrays) - n_weights} optimizer arrays for "

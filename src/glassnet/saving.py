@@ -133,6 +133,7 @@ def _check_declared_size(path: str, config: dict[str, Any], weights: list[Array]
         raise ModelFileError(f"{path!r}: the config lists {len(layers):,} layers for "
                              f"{len(weights)} weight arrays")
     n = _declared_width(config.get("input_dim"))
+    _check_statistics_widths(path, config, layers, held)
     kernels = 0
     for entry in layers:
         params = entry.get("config") if isinstance(entry, dict) else None
@@ -149,6 +150,40 @@ def _check_declared_size(path: str, config: dict[str, Any], weights: list[Array]
                     f"{path!r}: the config declares at least {kernels:,} weights but the file "
                     f"holds {held:,} weight values")
         n = units
+
+
+def _check_statistics_widths(path: str, config: dict[str, Any], layers: list[Any],
+                             held: int) -> None:
+    """Refuse, before anything is built, normalization layers the file's weights cannot back:
+    a BatchNormalization keeps a moving mean and variance of its input's width (a per-feature
+    Normalization a mean and variance), all of them in the file, so the widths they declare
+    (two values per feature each) may not outnumber the weight values it holds. Without this,
+    a small file listing hundreds of them on a wide input would take memory hundreds of times
+    its size while they are built."""
+    from .layers import BatchNormalization, Normalization, lookup
+
+    width = _declared_width(config.get("input_dim"))
+    if width is None:
+        width = _declared_width(config.get("input_shape"))
+    declared = 0
+    for entry in layers:
+        params = entry.get("config") if isinstance(entry, dict) else None
+        if not isinstance(params, dict):
+            continue
+        units = params.get("units")
+        if type(units) is int and units >= 1:
+            width = units
+            continue
+        klass = lookup(entry.get("class"))
+        if width is None or klass is None:
+            continue
+        if issubclass(klass, BatchNormalization) or (
+                issubclass(klass, Normalization) and params.get("axis", -1) is not None):
+            declared += 2 * width
+            if declared > held:
+                raise ModelFileError(
+                    f"{path!r}: the config declares normalization statistics of at least "
+                    f"{declared:,} values but the file holds {held:,} weight values")
 
 
 def _declared_width(value: Any) -> int | None:
@@ -207,11 +242,21 @@ def model_from_archive(archive: Archive, weights: list[Array],
         raise ModelFileError(
             f"{path!r}: bad model config ({type(exc).__name__}: {exc})") from exc
     n = len(model.weights) if model.built else 0
+    # each array's layer and name (a BatchNormalization's moving statistics named as such)
+    labels = [f"{layer.name}/{name}" for layer in model.layers
+              for name in layer.weight_names] if model.built else []
+    trainable = len(model.trainable_weights) if model.built else 0
+    counts = f"({trainable} trainable, {n - trainable} non-trainable)"
     if not model.built or len(weights) < n:
-        missing = [f"w{i}" for i in range(len(weights), n)]
-        raise ModelFileError(f"{path!r}: weights missing: {', '.join(missing) or 'all'}")
+        missing = [f"w{i} ({labels[i]})" if i < len(labels) else f"w{i}"
+                   for i in range(len(weights), min(n, len(weights) + 8))]
+        if n - len(weights) > len(missing):
+            missing.append(f"... ({n - len(weights):,} in all)")
+        held = f"; the file holds {len(weights)} for a model of {n} {counts}" if n else ""
+        raise ModelFileError(f"{path!r}: weights missing: {', '.join(missing) or 'all'}{held}")
     if len(weights) > n:
-        raise ModelFileError(f"{path!r}: {len(weights)} weight arrays for a model of {n}")
+        raise ModelFileError(f"{path!r}: {len(weights)} weight arrays for a model of {n} "
+                             f"{counts}")
     try:
         model.set_weights(weights)
     except GlassnetError as exc:
