@@ -87,6 +87,8 @@ class FitLoop:
     #: stop after the current epoch (a dataset that ran out before steps_per_epoch)
     ran_out = False
     progress: Any = None
+    #: a member may ask to stop (a callback of its own can set ``stop_training``)
+    watch_stop = True
 
     # -- what a subclass gives ------------------------------------------------------------------
     def epoch_batches(self, epoch: int) -> tuple[Iterable[tuple[Array, Array, Array | None]],
@@ -153,6 +155,7 @@ class FitLoop:
             any_batch_hooks = any(batch_hooks)
             epoch_hooks = [cbl.wants_epoch_begin for cbl in cbls]
             metrics = self.metrics
+            watch_stop = self.watch_stop
             step_fn, add_metrics, progress = self.step, self.add_metrics, self.progress
             for epoch in range(first, epochs):
                 for k in running:
@@ -186,7 +189,7 @@ class FitLoop:
                         progress.update(1)
                     if interrupt.requested:
                         break
-                    if seen < m:
+                    if watch_stop and seen < m:
                         # a member that asked to stop in mid-epoch ends after this step, the
                         # epoch unrecorded; at the last step it completes the epoch first
                         for k in [k for k in running if members[k].stop_training]:

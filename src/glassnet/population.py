@@ -1146,6 +1146,10 @@ class Population:
         member's model alone would write (:meth:`MemberView.as_model`). ``BackupAndRestore``
         is refused (OutsideSubsetError): back up the whole population with
         :func:`fit_with_backup`.
+
+        The loop is :class:`glassnet.fitloop.FitLoop`, the one ``Sequential.fit`` runs: the
+        same order of callback events, logs and stop rule; Ctrl-C stops every member cleanly
+        at a step boundary, the weights and histories so far kept (``history[k].interrupted``).
         """
         epochs = int(check_int(epochs, "epochs", minimum=1))
         batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
@@ -1257,9 +1261,12 @@ class Population:
         try:
             for view in loop.members:
                 view._open = True
-            loop.run(0, epochs)
+            interrupted = loop.run(0, epochs)
         finally:
             loop.finish()
+        if interrupted and verbose:
+            print("Interrupted: every member stopped cleanly at the same step; the weights "
+                  "and histories so far are kept.")
         self._release_batches()
         self.history = PopulationHistory(histories, time.perf_counter() - start_time)
         return self.history
@@ -1290,6 +1297,7 @@ class _PopulationLoop(FitLoop):
         self.logs_lr = logs_lr
         self.metrics = list(pop.metrics)
         self.need_grads = callbacks is not None  # a callback may read the gradients
+        self.watch_stop = callbacks is not None  # only a member's callback stops it
         #: the population that steps: ``pop``, or after a compaction a new one of the
         #: members that were running then; ``pos[k]``: member k's row in it
         self.stack = pop
