@@ -65,6 +65,7 @@ from .errors import (
     OutsideSubsetError,
     ShapeError,
 )
+from .fitloop import FitLoop
 from .layers import Activation, BatchNormalization, Dense, Dropout, Layer, LeakyReLU, ReLU, Softmax
 from .layers.members import MemberLoop
 from .model import LayerTrace, NestedModel, Sequential, check_targets, step_generator
@@ -1145,6 +1146,10 @@ class Population:
         member's model alone would write (:meth:`MemberView.as_model`). ``BackupAndRestore``
         is refused (OutsideSubsetError): back up the whole population with
         :func:`fit_with_backup`.
+
+        The loop is :class:`glassnet.fitloop.FitLoop`, the one ``Sequential.fit`` runs: the
+        same order of callback events, logs and stop rule; Ctrl-C stops every member cleanly
+        at a step boundary, the weights and histories so far kept (``history[k].interrupted``).
         """
         epochs = int(check_int(epochs, "epochs", minimum=1))
         batch_size = check_int(batch_size, "batch_size", minimum=1, allow_none=True)
@@ -1244,181 +1249,189 @@ class Population:
                             "whole population with glassnet.population.fit_with_backup(pop, "
                             "X, y, backup_dir=...) instead")
                     callback.validate(histories[k].params)  # before anything changes
-        dtype = self.dtype
-        views = [MemberView(self, k) for k in range(K)]
-        cbls: list[CallbackList] = []
-        if callbacks is not None:
-            for k in range(K):
-                cbl = CallbackList(list(callbacks[k]))
-                cbl.set_model(views[k])  # type: ignore[arg-type]  # a member view
-                cbl.set_params(histories[k].params)
-                views[k].history = histories[k]
-                cbls.append(cbl)
-        #: the members still training in this fit (a member whose callback set stop_training
-        #: leaves it, as its own fit would end there)
-        running = list(range(K))
-        #: the population that steps: this one, or after a compaction (see _compact) a new
-        #: one of the members that were running then; ``pos[k]``: member k's row in it
-        stack = self
-        pos = np.arange(K)
-        rows = np.arange(K)  # the members in the stack, by row
-        parked: dict[int, dict[str, Any]] = {}  # stopped members compacted out, as states
-
-        def stop(k: int) -> None:
-            running.remove(k)
-            stack._freeze(int(pos[k]))
-            if cbls:
-                cbls[k].on_train_end({"interrupted": False})
-            views[k]._open = False
-
+        loop = _PopulationLoop(self, histories, callbacks, logs_lr)
+        loop.plan(x=x, t=t, w=w, dataset=dataset, bounds=bounds if dataset is not None else [],
+                  seeds=seeds, shuffle=shuffle, block_size=block_size, batch_size=batch_size,
+                  n_steps=n_steps, m=m, val=(x_val, t_val, w_val))
         self._frozen = None
         self._one_count = len(set(self.iterations.tolist())) == 1
         start_time = time.perf_counter()
-        show = verbose and _progress(epochs * n_steps, K)
+        if verbose:
+            loop.progress = _progress(epochs * n_steps, K)
         try:
-            for view in views:
+            for view in loop.members:
                 view._open = True
-            for cbl in cbls:
-                cbl.on_train_begin({})
-            # only the hooks some callback has are called (as CallbackList does for one
-            # model), known once the callbacks got ready
-            batch_hooks = [bool(c.wants_batch_logs) for c in cbls]
-            any_batch_hooks = any(batch_hooks)
-            epoch_begin = [c.wants_epoch_begin for c in cbls]
-            for epoch in range(epochs):
-                # the orders each member's Sequential.fit draws for its global epoch (one per
-                # distinct seed and epoch; a stopped member is given a running one's batches)
-                draws = [(seeds[k], int(stack.epochs_trained[pos[k]])) for k in running]
-                shared = len(set(draws)) == 1 or not shuffle or n_steps <= 1  # one for all
-                orders: dict[tuple[int, int], Array | None] = {
-                    d: epoch_order(epoch_rng(*d), m, shuffle, block_size, n_steps)
-                    if shuffle and n_steps > 1 else None for d in dict.fromkeys(draws)}
-                if not shared:  # each member's own order (never None: shuffled, several steps)
-                    own = dict(zip(running, draws))
-                    order_arr = np.stack([orders[own.get(int(k), draws[0])]  # type: ignore[misc]
-                                          for k in rows])
-                order0 = orders[draws[0]]
-                total = np.zeros(K)
-                penalty_total = np.zeros(K)
-                seen = 0
-                metric_sums = np.zeros((K, len(self.metrics)))
-                # a stateful metric (RMSE, precision, AUC...): each member's statistics
-                # summed over the epoch's batches, read as the model alone reads them
-                metric_stats: dict[int, Array] = {}
-                for k in running:
-                    if cbls and epoch_begin[k]:
-                        cbls[k].on_epoch_begin(epoch, {})
-                if dataset is not None and epoch > 0:  # a fresh iteration each epoch
-                    x, t, bounds = _dataset_epoch(self, dataset)
-                    m = x.shape[0]
-                for step, batch in enumerate(batches(m, batch_size) if dataset is None
-                                             else bounds):
-                    if shared:
-                        idx: Any = batch if order0 is None else order0[batch]
-                        xb = np.asarray(x[idx], dtype=dtype)
-                    else:
-                        idx = order_arr[:, batch]
-                        xb = _gather(x, idx, dtype)
-                    tb = t[idx]
-                    wb = None if w is None else w[idx]  # each member its own batch's weights
-                    nb = xb.shape[-2]
-                    if any_batch_hooks:
-                        for k in running:
-                            if batch_hooks[k]:
-                                cbls[k].on_batch_begin(step, {"size": nb})
-                    values, out = stack._train_step(xb, tb, need_output=bool(self.metrics),
-                                                    need_grads=bool(cbls), w=wb)
-                    if stack is self:
-                        total += values * nb
-                        if self._any_regularized:
-                            penalty_total += self.last_penalties * nb
-                    else:  # a compacted stack: its rows are members ``rows``
-                        total[rows] += values * nb
-                        if self._any_regularized:
-                            penalty_total[rows] += stack.last_penalties * nb
-                    seen += nb
-                    if self.metrics:  # each metric over the member axis (targets per member)
-                        tk = np.broadcast_to(tb, (len(rows),) + tb.shape) if shared else tb
-                        for i, metric in enumerate(self.metrics):
-                            if not metric.stateful:
-                                metric_sums[rows, i] += metric.member_values(tk, out) * nb
-                                continue
-                            batch_stats = metric.member_stats(tk, out)
-                            if i not in metric_stats:  # the model alone starts from the first
-                                metric_stats[i] = np.zeros((K,) + batch_stats.shape[1:])
-                                metric_stats[i][rows] = batch_stats
-                            else:
-                                metric_stats[i][rows] += batch_stats
-                    if any_batch_hooks:
-                        for k in running:
-                            if not batch_hooks[k]:
-                                continue
-                            blogs: dict[str, Any] = {
-                                "batch_loss": float(values[pos[k]]), "size": nb,
-                                "seen": seen, "loss": total[k] / seen}
-                            for i, metric in enumerate(self.metrics):
-                                blogs[metric.name] = _metric_result(
-                                    metric, i, k, metric_sums, metric_stats, seen)
-                            cbls[k].on_batch_end(step, blogs)
-                    if show:
-                        show.update(1)
-                    if cbls and seen < m:
-                        # a member asked to stop in mid-epoch: its fit ends after this step,
-                        # the epoch unrecorded (as Sequential.fit's); at the last step it
-                        # completes the epoch first
-                        for k in [k for k in running if views[k].stop_training]:
-                            stop(k)
-                        if not running:
-                            break
-                if not running:
-                    break
-                val = stack._evaluate(x_val, t_val, w=w_val) \
-                    if x_val is not None and t_val is not None else None
-                stack.epochs_trained[pos[running]] += 1  # before the callbacks, as fit's
-                for k in running:
-                    logs: dict[str, Any] = {"loss": total[k] / seen}
-                    if self.regularized[k]:  # the loss includes the penalties (as in Keras)
-                        logs["data_loss"] = (total[k] - penalty_total[k]) / seen
-                    for i, metric in enumerate(self.metrics):
-                        logs[metric.name] = _metric_result(metric, i, k, metric_sums,
-                                                           metric_stats, seen)
-                    if val is not None:
-                        for key, value in val[pos[k]].items():
-                            logs[f"val_{key}"] = value
-                    if logs_lr[k]:  # the rate this epoch used, as Sequential.fit logs it
-                        logs["learning_rate"] = float(np.float32(
-                            views[k].optimizer.learning_rate))
-                    histories[k].on_epoch_end(epoch, logs)
-                    if cbls:
-                        cbls[k].on_epoch_end(epoch, dict(logs))
-                if cbls:
-                    for k in [k for k in running if views[k].stop_training]:
-                        stop(k)
-                    if not running:
-                        break
-                    if 2 * (len(rows) - len(running)) >= len(rows) and epoch + 1 < epochs:
-                        stack = _compact(stack, rows, pos, running, parked, views)
-                        rows = np.array(running)
-                        pos[rows] = np.arange(len(rows))
-            for k in list(running):
-                if cbls:
-                    cbls[k].on_train_end({"interrupted": False})
+            interrupted = loop.run(0, epochs)
         finally:
-            stack._frozen = None
-            compacted = stack is not self
-            if compacted:  # every member back into this population, in its place
-                _gather_back(self, stack, pos, rows, parked)
-            self._frozen = None
-            self._one_count = len(set(self.iterations.tolist())) == 1
-            for view in views:
-                view._open = False
-                if compacted:
-                    view._point(self, view.index)
-            if show:
-                show.close()
+            loop.finish()
+        if interrupted and verbose:
+            print("Interrupted: every member stopped cleanly at the same step; the weights "
+                  "and histories so far are kept.")
         self._release_batches()
         self.history = PopulationHistory(histories, time.perf_counter() - start_time)
         return self.history
+
+
+class _PopulationLoop(FitLoop):
+    """The one loop (:class:`~glassnet.fitloop.FitLoop`) for a population: every member's
+    batches (shared, or each member's own order gathered into a ``(K, b, n)`` stack), one
+    vectorized step of every running member, per-member metric sums. A member that stops
+    is frozen (masked) in the stacked arrays; at an epoch end where at least half the
+    stacked members have stopped, the running ones go on in a smaller population (see
+    :func:`_compact`), and :meth:`finish` puts every member back in its place."""
+
+    def __init__(self, pop: Population, histories: list[History],
+                 callbacks: Sequence[Sequence[Callback]] | None, logs_lr: list[bool]) -> None:
+        K = pop.K
+        self.pop, self.K = pop, K
+        self.members = views = [MemberView(pop, k) for k in range(K)]
+        self.callbacks = []
+        for k in range(K):
+            cbl = CallbackList([histories[k], *(callbacks[k] if callbacks is not None else [])])
+            cbl.set_model(views[k])  # type: ignore[arg-type]  # a member view
+            cbl.set_params(histories[k].params)
+            views[k].history = histories[k]
+            self.callbacks.append(cbl)
+        self.histories = histories
+        self.regularized = list(pop.regularized)
+        self.logs_lr = logs_lr
+        self.metrics = list(pop.metrics)
+        self.need_grads = callbacks is not None  # a callback may read the gradients
+        self.watch_stop = callbacks is not None  # only a member's callback stops it
+        #: the population that steps: ``pop``, or after a compaction a new one of the
+        #: members that were running then; ``pos[k]``: member k's row in it
+        self.stack = pop
+        self.pos = np.arange(K)
+        self.rows = np.arange(K)  # the members in the stack, by row
+        self.parked: dict[int, dict[str, Any]] = {}  # stopped members compacted out
+
+    def plan(self, *, x: Any, t: Array, w: Array | None, dataset: Dataset | None,
+             bounds: list[slice], seeds: list[int], shuffle: bool | str,
+             block_size: int | None, batch_size: int | None, n_steps: int, m: int,
+             val: tuple[Any, Any, Any]) -> None:
+        """What fit checked: the training data (arrays, or a dataset with its first
+        iteration joined), each member's shuffling seed, the batching, the validation
+        data."""
+        self.x, self.t, self.w, self.dataset, self.bounds = x, t, w, dataset, bounds
+        self.seeds, self.shuffle, self.block_size = seeds, shuffle, block_size
+        self.batch_size, self.n_steps, self.m, self.val = batch_size, n_steps, m, val
+
+    def epoch_batches(self, epoch: int) -> tuple[Any, int] | None:
+        pop, stack, pos, rows = self.pop, self.stack, self.pos, self.rows
+        shuffle, n_steps = self.shuffle, self.n_steps
+        if self.dataset is not None and epoch > 0:  # a fresh iteration each epoch
+            self.x, self.t, self.bounds = _dataset_epoch(pop, self.dataset)
+            self.m = self.x.shape[0]
+        x, t, w, m, dtype = self.x, self.t, self.w, self.m, pop.dtype
+        # the orders each member's Sequential.fit draws for its global epoch (one per
+        # distinct seed and epoch; a stopped member is given a running one's batches)
+        draws = [(self.seeds[k], int(stack.epochs_trained[pos[k]])) for k in self.running]
+        shared = len(set(draws)) == 1 or not shuffle or n_steps <= 1  # one order for all
+        orders: dict[tuple[int, int], Array | None] = {
+            d: epoch_order(epoch_rng(*d), m, shuffle, self.block_size, n_steps)
+            if shuffle and n_steps > 1 else None for d in dict.fromkeys(draws)}
+        self.shared = shared
+        chunks = batches(m, self.batch_size) if self.dataset is None else self.bounds
+        if shared:
+            order0 = orders[draws[0]]
+
+            def one_order() -> Iterator[tuple[Array, Array, Array | None]]:
+                for batch in chunks:
+                    idx: Any = batch if order0 is None else order0[batch]
+                    yield (np.asarray(x[idx], dtype=dtype), t[idx],
+                           None if w is None else w[idx])
+            return one_order(), m
+        # each member's own order (never None: shuffled, several steps)
+        own = dict(zip(self.running, draws))
+        order_arr = np.stack([orders[own.get(int(k), draws[0])]  # type: ignore[misc]
+                              for k in rows])
+
+        def own_orders() -> Iterator[tuple[Array, Array, Array | None]]:
+            for batch in chunks:
+                idx = order_arr[:, batch]
+                # each member its own batch's rows, targets and weights
+                yield _gather(x, idx, dtype), t[idx], None if w is None else w[idx]
+        return own_orders(), m
+
+    def step(self, xb: Array, tb: Array, wb: Array | None) -> tuple[Any, Any, Array]:
+        stack = self.stack
+        values, out = stack._train_step(xb, tb, need_output=bool(self.metrics),
+                                        need_grads=self.need_grads, w=wb)
+        penalties = stack.last_penalties if stack._any_regularized else None
+        if stack is not self.pop:  # a compacted stack: its rows are members ``rows``
+            full = np.zeros(self.K)
+            full[self.rows] = values
+            values = full
+            if penalties is not None:
+                full = np.zeros(self.K)
+                full[self.rows] = penalties
+                penalties = full
+        return values, penalties, out
+
+    def start_metrics(self) -> None:
+        self.metric_sums = np.zeros((self.K, len(self.metrics)))
+        # a stateful metric (RMSE, precision, AUC...): each member's statistics summed over
+        # the epoch's batches, read as the model alone reads them
+        self.metric_stats: dict[int, Array] = {}
+
+    def add_metrics(self, tb: Array, out: Array, nb: int) -> None:
+        rows, sums, stats = self.rows, self.metric_sums, self.metric_stats
+        # each metric over the member axis (targets per member)
+        tk = np.broadcast_to(tb, (len(rows),) + tb.shape) if self.shared else tb
+        for i, metric in enumerate(self.metrics):
+            if not metric.stateful:
+                sums[rows, i] += metric.member_values(tk, out) * nb
+                continue
+            batch_stats = metric.member_stats(tk, out)
+            if i not in stats:  # the model alone starts from the first batch
+                stats[i] = np.zeros((self.K,) + batch_stats.shape[1:])
+                stats[i][rows] = batch_stats
+            else:
+                stats[i][rows] += batch_stats
+
+    def metric_value(self, i: int, k: int, seen: int) -> float:
+        return _metric_result(self.metrics[i], i, k, self.metric_sums, self.metric_stats,
+                              seen)
+
+    def validation(self) -> dict[int, dict[str, float]] | None:
+        x_val, t_val, w_val = self.val
+        if x_val is None or t_val is None:
+            return None
+        by_row = self.stack._evaluate(x_val, t_val, w=w_val)
+        return {k: by_row[self.pos[k]] for k in self.running}
+
+    def count_epoch(self, epoch: int) -> None:
+        self.stack.epochs_trained[self.pos[self.running]] += 1
+
+    def end_member(self, k: int, interrupted: bool, final: bool) -> None:
+        if not final:  # the others go on: this member's arrays stay as they are
+            self.stack._freeze(int(self.pos[k]))
+        self.callbacks[k].on_train_end({"interrupted": interrupted})
+        self.members[k]._open = False
+
+    def after_epoch(self, epoch: int, last: bool) -> None:
+        rows, running = self.rows, self.running
+        if 2 * (len(rows) - len(running)) >= len(rows) and not last:
+            self.stack = _compact(self.stack, rows, self.pos, running, self.parked,
+                                  self.members)
+            self.rows = rows = np.array(running)
+            self.pos[rows] = np.arange(len(rows))
+
+    def finish(self) -> None:
+        """Every member back into the population, in its place, whatever ended the fit."""
+        pop, stack = self.pop, self.stack
+        stack._frozen = None
+        compacted = stack is not pop
+        if compacted:
+            _gather_back(pop, stack, self.pos, self.rows, self.parked)
+        pop._frozen = None
+        pop._one_count = len(set(pop.iterations.tolist())) == 1
+        for view in self.members:
+            view._open = False
+            if compacted:
+                view._point(pop, view.index)
+        if self.progress is not None:
+            self.progress.close()
 
 
 

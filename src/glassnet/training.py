@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import signal
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -31,6 +29,7 @@ from .callbacks import (
 from .checks import check_compiled, check_float, check_int, check_seed
 from .data import Dataset, batches_of, concat_batches, split_xy
 from .errors import ArgumentTypeError, ConfigError, OutsideSubsetError, ShapeError
+from .fitloop import FitLoop
 from .losses import check_sample_weight
 
 if TYPE_CHECKING:
@@ -110,32 +109,6 @@ def batches(m: int, batch_size: int | None, order: Array | None = None) -> Itera
             yield slice(start, min(start + bs, m))
         else:
             yield order[start:start + bs]
-
-
-class _Interrupt:
-    """Turns the first Ctrl-C during ``fit`` into a request to stop at the next step
-    boundary; a second Ctrl-C interrupts at once."""
-
-    def __init__(self) -> None:
-        self.requested = False
-
-    @contextmanager
-    def armed(self) -> Iterator[None]:
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        previous = signal.getsignal(signal.SIGINT)
-
-        def handler(signum: int, frame: Any) -> None:
-            if self.requested:
-                raise KeyboardInterrupt
-            self.requested = True
-
-        signal.signal(signal.SIGINT, handler)
-        try:
-            yield
-        finally:
-            signal.signal(signal.SIGINT, previous)
 
 
 def _split_validation(
@@ -345,6 +318,8 @@ def fit(
             f"callbacks: expected a list of Callback objects, got {callbacks!r}"
         )
     dataset = X if isinstance(X, Dataset) else None
+    dataset_batches: list[tuple[Array, Array]] = []
+    stream: Iterator[Any] | None = None
     steps_per_epoch = check_int(steps_per_epoch, "steps_per_epoch", allow_none=True)
     if steps_per_epoch is not None and dataset is None:
         raise ConfigError("steps_per_epoch: only with a dataset (x=tf.data.Dataset...); with "
@@ -461,81 +436,105 @@ def fit(
     cblist.set_params(params)
     model.history = history
     model.stop_training = False
-    interrupt = _Interrupt()
-
-    ran_out = False  # a dataset that ran out before steps_per_epoch batches
-    with interrupt.armed():
-        cblist.on_train_begin({})  # the callbacks get ready; their hooks are known after it
-        batch_logs = cblist.wants_batch_logs or bool(model.metrics)
-        for epoch in range(first, epochs):
-            cblist.on_epoch_begin(epoch, {})
-            global_epoch = global_start + epoch - first
-            pairs: Any
-            if dataset is not None:  # a fresh iteration of the dataset each epoch
-                if epoch > first:
-                    dataset_batches = check_dataset_batches(model, dataset, "x",
-                                                            steps_per_epoch, stream)
-                if not dataset_batches:
-                    _ran_out(steps_per_epoch, epoch)
-                    break
-                if steps_per_epoch is not None and len(dataset_batches) < steps_per_epoch:
-                    _ran_out(steps_per_epoch, epoch)
-                    ran_out = True  # stop after this short epoch, as Keras does
-                pairs = ((xb, tb, None) for xb, tb in dataset_batches)
-                m = sum(xb.shape[0] for xb, _ in dataset_batches)
-            else:
-                order = (epoch_order(epoch_rng(shuffle_seed, global_epoch), m, shuffle,
-                                     block_size, n_steps) if shuffle and n_steps > 1 else None)
-                pairs = ((x[idx], t[idx], None if w is None else w[idx])
-                         for idx in batches(m, batch_size, order))
-            total, seen, penalty_total = 0.0, 0, 0.0
-            metric_states: list[Any] = [None] * len(model.metrics)
-            logs: dict[str, Any] = {}
-            for step, (xb, tb, wb) in enumerate(pairs):
-                if convert:
-                    xb = xb.astype(model.dtype)
-                nb = xb.shape[0]
-                if batch_logs:
-                    cblist.on_batch_begin(step, {"size": nb})
-                if wb is None:
-                    value, out = model.train_step(xb, tb)
-                else:
-                    value, out = model.train_step(xb, tb, wb)
-                total += value * nb
-                penalty_total += model.last_penalty * nb
-                seen += nb
-                if batch_logs:
-                    logs = {"batch_loss": value, "size": nb, "seen": seen, "loss": total / seen}
-                    for i, metric in enumerate(model.metrics):
-                        metric_states[i] = metric.accumulate(metric_states[i], tb, out)
-                        logs[metric.name] = metric.result_from(metric_states[i])
-                    cblist.on_batch_end(step, logs)
-                if model.stop_training or interrupt.requested:
-                    break
-            if interrupt.requested or (model.stop_training and seen < m):
-                history.interrupted = interrupt.requested
-                break
-            model.epochs_trained = global_epoch + 1
-            epoch_logs: dict[str, Any] = {"loss": total / seen}
-            if regularized:  # the loss above includes the penalties (as in Keras)
-                epoch_logs["data_loss"] = (total - penalty_total) / seen
-            for i, metric in enumerate(model.metrics):
-                epoch_logs[metric.name] = metric.result_from(metric_states[i])
-            if x_val is not None and t_val is not None:
-                for key, value in evaluate(model, x_val, t_val, prepared=True,
-                                           sample_weight=w_val).items():
-                    epoch_logs[f"val_{key}"] = value
-            if logs_lr:  # the rate this epoch used, as Keras' learning-rate callbacks log it
-                epoch_logs["learning_rate"] = float(np.float32(optimizer.learning_rate))
-            cblist.on_epoch_end(epoch, epoch_logs)
-            if model.stop_training or ran_out:
-                break
-        model.clear_caches()
-        cblist.on_train_end({"interrupted": history.interrupted})
+    loop = _ModelLoop(model, cblist, history, regularized, logs_lr)
+    loop.plan(x=x, t=t, w=w, dataset=dataset, dataset_batches=dataset_batches, stream=stream,
+              steps=steps_per_epoch, batch_size=batch_size, shuffle=shuffle,
+              block_size=block_size, n_steps=n_steps, seed=shuffle_seed, first=first,
+              global_start=global_start, convert=convert, m=m, val=(x_val, t_val, w_val))
+    loop.run(first, epochs)
     if history.interrupted and verbose:
         print(f"Interrupted: stopped cleanly after {len(history.epoch)} complete epoch(s); "
               f"the weights and history so far are kept.")
     return history
+
+
+class _ModelLoop(FitLoop):
+    """The one loop (:class:`~glassnet.fitloop.FitLoop`) for one model: its epochs' batches
+    (a dataset's, or the arrays' in the order the seed and the global epoch draw), its own
+    ``train_step``, its metrics' states."""
+
+    def __init__(self, model: Sequential, cblist: CallbackList, history: History,
+                 regularized: bool, logs_lr: bool) -> None:
+        self.model = model
+        self.members = [model]
+        self.callbacks = [cblist]
+        self.histories = [history]
+        self.regularized = [regularized]
+        self.logs_lr = [logs_lr]
+        self.metrics = list(model.metrics)
+        self.states: list[Any] = []
+
+    def plan(self, *, x: Any, t: Array, w: Array | None, dataset: Dataset | None,
+             dataset_batches: list[tuple[Array, Array]], stream: Any, steps: int | None,
+             batch_size: int | None, shuffle: bool | str, block_size: int | None,
+             n_steps: int, seed: int, first: int, global_start: int, convert: bool, m: int,
+             val: tuple[Any, Any, Any]) -> None:
+        """What fit checked: the training data (arrays, or a dataset with its first
+        iteration's batches), how to batch and shuffle it, where the epochs start, the
+        validation data."""
+        self.x, self.t, self.w, self.dataset = x, t, w, dataset
+        self.dataset_batches, self.stream, self.steps = dataset_batches, stream, steps
+        self.batch_size, self.shuffle, self.block_size = batch_size, shuffle, block_size
+        self.n_steps, self.seed, self.first = n_steps, seed, first
+        self.global_start, self.convert, self.m, self.val = global_start, convert, m, val
+
+    def epoch_batches(self, epoch: int) -> tuple[Any, int] | None:
+        model = self.model
+        if self.dataset is not None:  # a fresh iteration of the dataset each epoch
+            if epoch > self.first:
+                self.dataset_batches = check_dataset_batches(model, self.dataset, "x",
+                                                             self.steps, self.stream)
+            got = self.dataset_batches
+            if not got:
+                _ran_out(self.steps, epoch)
+                return None
+            if self.steps is not None and len(got) < self.steps:
+                _ran_out(self.steps, epoch)
+                self.ran_out = True  # stop after this short epoch, as Keras does
+            return ((xb, tb, None) for xb, tb in got), sum(xb.shape[0] for xb, _ in got)
+        x, t, w, m = self.x, self.t, self.w, self.m
+        global_epoch = self.global_start + epoch - self.first
+        order = (epoch_order(epoch_rng(self.seed, global_epoch), m, self.shuffle,
+                             self.block_size, self.n_steps)
+                 if self.shuffle and self.n_steps > 1 else None)
+        if self.convert:  # a mapped file of another dtype: each batch converted
+            dtype = model.dtype
+            return ((x[idx].astype(dtype), t[idx], None if w is None else w[idx])
+                    for idx in batches(m, self.batch_size, order)), m
+        return ((x[idx], t[idx], None if w is None else w[idx])
+                for idx in batches(m, self.batch_size, order)), m
+
+    def step(self, xb: Array, tb: Array, wb: Array | None) -> tuple[Any, Any, Array]:
+        model = self.model
+        if wb is None:
+            value, out = model.train_step(xb, tb)
+        else:
+            value, out = model.train_step(xb, tb, wb)
+        return value, model.last_penalty, out
+
+    def start_metrics(self) -> None:
+        self.states = [None] * len(self.metrics)
+
+    def add_metrics(self, tb: Array, out: Array, nb: int) -> None:
+        states = self.states
+        for i, metric in enumerate(self.metrics):
+            states[i] = metric.accumulate(states[i], tb, out)
+
+    def metric_value(self, i: int, k: int, seen: int) -> float:
+        return float(self.metrics[i].result_from(self.states[i]))
+
+    def validation(self) -> dict[int, dict[str, float]] | None:
+        x_val, t_val, w_val = self.val
+        if x_val is None or t_val is None:
+            return None
+        return {0: evaluate(self.model, x_val, t_val, prepared=True, sample_weight=w_val)}
+
+    def count_epoch(self, epoch: int) -> None:
+        self.model.epochs_trained = self.global_start + epoch - self.first + 1
+
+    def end_member(self, k: int, interrupted: bool, final: bool) -> None:
+        self.model.clear_caches()
+        self.callbacks[k].on_train_end({"interrupted": interrupted})
 
 
 def _backups_after_states(callbacks: list[Callback]) -> list[Callback]:
@@ -589,9 +588,10 @@ def check_validation_data(
 def _ran_out(steps: int | None, epoch: int) -> None:
     import warnings
 
+    # stacklevel: the caller of Sequential.fit (through fit, FitLoop.run, epoch_batches)
     warnings.warn(f"the dataset ran out of data in epoch {epoch + 1} before steps_per_epoch="
                   f"{steps} batches; training stops there (use repeat() on the dataset)",
-                  UserWarning, stacklevel=4)
+                  UserWarning, stacklevel=6)
 
 
 def check_dataset_batches(model: Any, dataset: Dataset, where: str,
