@@ -1321,6 +1321,7 @@ class _PopulationLoop(FitLoop):
         self.logs_lr = logs_lr
         self.metrics = list(pop.metrics)
         self.need_grads = callbacks is not None  # a callback may read the gradients
+        self.need_output = bool(self.metrics)  # else the loss starts from the logits
         self.watch_stop = callbacks is not None  # only a member's callback stops it
         #: the population that steps: ``pop``, or after a compaction a new one of the
         #: members that were running then; ``pos[k]``: member k's row in it
@@ -1379,8 +1380,7 @@ class _PopulationLoop(FitLoop):
 
     def step(self, xb: Array, tb: Array, wb: Array | None) -> tuple[Any, Any, Array]:
         stack = self.stack
-        values, out = stack._train_step(xb, tb, need_output=bool(self.metrics),
-                                        need_grads=self.need_grads, w=wb)
+        values, out = stack._train_step(xb, tb, self.need_output, self.need_grads, wb)
         penalties = stack.last_penalties if stack._any_regularized else None
         if stack is not self.pop:  # a compacted stack: its rows are members ``rows``
             full = np.zeros(self.K)
