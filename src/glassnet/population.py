@@ -249,7 +249,7 @@ class MemberView:
         self.seed = pop.seeds[k]
         self.name = pop.names[k]
         self.dtype = pop.dtype
-        self.layers = [pop._member_layer(layer, k) for layer in pop._layers]
+        self._layers: list[Layer] | None = None  # built when first read (see layers)
         self.optimizer = MemberOptimizer(self)
         self.stop_training = False
         self.history: History | None = None
@@ -260,7 +260,18 @@ class MemberView:
         """See the member at row ``row`` of ``pop`` (the population it now trains in); the
         layer views are updated in place."""
         self.population, self._row = pop, row
-        self.layers[:] = [pop._member_layer(layer, row) for layer in pop._layers]
+        if self._layers is not None:
+            self._layers[:] = [pop._member_layer(layer, row) for layer in pop._layers]
+
+    @property
+    def layers(self) -> list[Layer]:
+        """The population's layer objects seen through the member's slices, made when first
+        read (most fits' callbacks never read them) and kept: the list stays the same object
+        when the member moves to another row."""
+        if self._layers is None:
+            pop = self.population
+            self._layers = [pop._member_layer(layer, self._row) for layer in pop._layers]
+        return self._layers
 
     @property
     def epochs_trained(self) -> int:
@@ -582,6 +593,10 @@ class Population:
         #: per layer: does a layer before it have weights (so its input gradient is needed)?
         self._grad_in = [any(bool(earlier.params) for earlier in self._layers[:j])
                          for j in range(len(self._layers))]
+        #: the backward pass's order: each layer, last first, and whether it passes a
+        #: gradient on (not below the first layer with weights)
+        self._backward_order = [(self._layers[j], self._grad_in[j])
+                                for j in range(len(self._layers) - 1, -1, -1)]
         #: each member's layers that add a penalty, as its model has them
         self._regularized_views = [
             [view for view in (self._member_layer(layer, k) for layer in self._layers)
@@ -854,33 +869,42 @@ class Population:
         plain_sgd = isinstance(opt, opt_mod.SGD) and not opt.momentum
         fused_sgd: list[tuple[int, Array, Array]] = []
         fused = self.fused
-        layers = self._layers
-        i = len(self._dense)
-        for j in range(len(layers) - 1, -1, -1):
-            layer = layers[j]
-            need_input_grad = self._grad_in[j]
-            if not isinstance(layer, Dense):
-                grad = layer.backward(grad, need_input_grad)
-            else:
-                i -= 1
-                all_penalized = self._penalized_kernels[i][1]
-                # plain SGD: members without a kernel penalty fold their step into a gemm
-                folds = plain_sgd and not all_penalized and \
-                    self._sizes[self._dense_at[i]] >= FUSED_SGD_MIN_SIZE and \
-                    _blas.available(self.dtype)
-                # the kernel gradient is deferred unless callbacks read it; it is computed
-                # anyway for penalized members, and the gemm's operands are kept
-                defer = folds and not need_grads
-                layer.keep_operands = folds
+        if not plain_sgd:  # no step folds into a product: each layer's own backward pass
+            for layer, need_input_grad in self._backward_order:
                 if layer is last and fused:
-                    grad = layer.backward_from_preactivation(grad, need_input_grad, defer)
+                    grad = layer.backward_from_preactivation(grad, need_input_grad)
                 else:
-                    grad = layer.backward(grad, need_input_grad, defer)
-                if folds:
-                    assert layer.operands is not None
-                    fused_sgd.append((i, *layer.operands))
-            if grad is None:
-                break
+                    grad = layer.backward(grad, need_input_grad)
+                if grad is None:
+                    break
+        else:  # plain SGD: members without a kernel penalty may fold their step
+            layers = self._layers
+            i = len(self._dense)
+            for j in range(len(layers) - 1, -1, -1):
+                layer = layers[j]
+                need_input_grad = self._grad_in[j]
+                if not isinstance(layer, Dense):
+                    grad = layer.backward(grad, need_input_grad)
+                else:
+                    i -= 1
+                    all_penalized = self._penalized_kernels[i][1]
+                    # plain SGD: members without a kernel penalty fold their step into a gemm
+                    folds = plain_sgd and not all_penalized and \
+                        self._sizes[self._dense_at[i]] >= FUSED_SGD_MIN_SIZE and \
+                        _blas.available(self.dtype)
+                    # the kernel gradient is deferred unless callbacks read it; it is computed
+                    # anyway for penalized members, and the gemm's operands are kept
+                    defer = folds and not need_grads
+                    layer.keep_operands = folds
+                    if layer is last and fused:
+                        grad = layer.backward_from_preactivation(grad, need_input_grad, defer)
+                    else:
+                        grad = layer.backward(grad, need_input_grad, defer)
+                    if folds:
+                        assert layer.operands is not None
+                        fused_sgd.append((i, *layer.operands))
+                if grad is None:
+                    break
         if self._any_regularized:  # at the weights before the step, as the engine
             self.last_penalties = self._penalties()
             values = values + self.last_penalties
@@ -1297,6 +1321,7 @@ class _PopulationLoop(FitLoop):
         self.logs_lr = logs_lr
         self.metrics = list(pop.metrics)
         self.need_grads = callbacks is not None  # a callback may read the gradients
+        self.need_output = bool(self.metrics)  # else the loss starts from the logits
         self.watch_stop = callbacks is not None  # only a member's callback stops it
         #: the population that steps: ``pop``, or after a compaction a new one of the
         #: members that were running then; ``pos[k]``: member k's row in it
@@ -1355,8 +1380,7 @@ class _PopulationLoop(FitLoop):
 
     def step(self, xb: Array, tb: Array, wb: Array | None) -> tuple[Any, Any, Array]:
         stack = self.stack
-        values, out = stack._train_step(xb, tb, need_output=bool(self.metrics),
-                                        need_grads=self.need_grads, w=wb)
+        values, out = stack._train_step(xb, tb, self.need_output, self.need_grads, wb)
         penalties = stack.last_penalties if stack._any_regularized else None
         if stack is not self.pop:  # a compacted stack: its rows are members ``rows``
             full = np.zeros(self.K)
