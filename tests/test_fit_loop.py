@@ -150,3 +150,31 @@ def test_ctrl_c_stops_a_population_cleanly(capsys: pytest.CaptureFixture[str]) -
     again = pop.fit(X, y, epochs=1, batch_size=14)
     assert not any(h.interrupted for h in again)
     assert pop.fit(X, y, epochs=1, verbose=1) is not None  # says nothing when not interrupted
+
+
+def test_hooks_read_per_class_unless_an_instance_sets_its_own() -> None:
+    """CallbackList reads a class's hooks once; an instance that sets a hook of its own
+    (as LambdaCallback does, or a callback in set_model) is still asked itself."""
+    calls: list[int] = []
+
+    class Quiet(gn.callbacks.Callback):
+        pass
+
+    plain, own = Quiet(), Quiet()
+    assert not gn.callbacks.CallbackList([plain]).wants_batch_logs
+    own.on_batch_end = lambda step, logs=None: calls.append(step)  # type: ignore[method-assign]
+    both = gn.callbacks.CallbackList([plain, own])
+    assert both.wants_batch_logs and not gn.callbacks.CallbackList([Quiet()]).wants_batch_logs
+    both.on_batch_end(3, {})
+    assert calls == [3]
+    X, y = _data()
+    later = Quiet()
+
+    class SetsLater(gn.callbacks.Callback):
+        def set_model(self, model: Any) -> None:
+            super().set_model(model)
+            later.on_batch_end = (  # type: ignore[method-assign]
+                lambda step, logs=None: calls.append(100 + step))
+
+    _net(0).fit(X, y, epochs=1, batch_size=35, verbose=0, callbacks=[later, SetsLater()])
+    assert calls[1:] == [100, 101]

@@ -98,6 +98,29 @@ def overrides(callback: Callback, hook: str) -> bool:
     return getattr(impl, "__func__", impl) is not getattr(Callback, hook)
 
 
+_LIST_HOOKS = ("on_batch_begin", "on_batch_end", "on_epoch_begin", "on_epoch_end")
+#: names that, set on an instance, make its hooks its own rather than its class's
+_INSTANCE_HOOKS = frozenset(_LIST_HOOKS) | {"_skips_hook"}
+#: which of _LIST_HOOKS a callback class overrides (None: its instances decide, through
+#: ``_skips_hook``); a population's fit makes a list per member, each with its History
+_class_hooks: dict[type, tuple[bool, ...] | None] = {}
+
+
+def _hooks(callback: Callback) -> tuple[bool, ...]:
+    """:func:`overrides` for each of ``_LIST_HOOKS``: read once per class, unless the
+    instance sets a hook (or ``_skips_hook``) of its own or its class decides per
+    instance."""
+    cls = type(callback)
+    if cls not in _class_hooks:
+        _class_hooks[cls] = None if getattr(cls, "_skips_hook", None) is not None else \
+            tuple(overrides(callback, hook) for hook in _LIST_HOOKS)
+    flags = _class_hooks[cls]
+    own = getattr(callback, "__dict__", None)
+    if flags is None or own is None or not _INSTANCE_HOOKS.isdisjoint(own):
+        return tuple(overrides(callback, hook) for hook in _LIST_HOOKS)
+    return flags
+
+
 class CallbackList(Callback):
     """Calls every callback of a list, in order. Hooks no callback overrides are skipped."""
 
@@ -110,10 +133,12 @@ class CallbackList(Callback):
         made and again once every callback has got ready (``on_train_begin``), so a hook a
         callback sets on itself in ``set_model``, ``set_params`` or ``on_train_begin`` is
         called too."""
-        self._batch_begin = [c for c in self.callbacks if overrides(c, "on_batch_begin")]
-        self._batch_end = [c for c in self.callbacks if overrides(c, "on_batch_end")]
-        self._epoch_begin = [c for c in self.callbacks if overrides(c, "on_epoch_begin")]
-        self._epoch_end = [c for c in self.callbacks if overrides(c, "on_epoch_end")]
+        lists: tuple[list[Callback], ...] = ([], [], [], [])
+        for c in self.callbacks:
+            for has, hooked in zip(_hooks(c), lists):
+                if has:
+                    hooked.append(c)
+        self._batch_begin, self._batch_end, self._epoch_begin, self._epoch_end = lists
 
     def set_model(self, model: Sequential) -> None:
         for c in self.callbacks:

@@ -250,7 +250,7 @@ class MemberView:
         self.name = pop.names[k]
         self.dtype = pop.dtype
         self._layers: list[Layer] | None = None  # built when first read (see layers)
-        self.optimizer = MemberOptimizer(self)
+        self._optimizer: MemberOptimizer | None = None  # likewise
         self.stop_training = False
         self.history: History | None = None
         self._open = False  # writable (set_weights) while the member's fit runs
@@ -262,6 +262,14 @@ class MemberView:
         self.population, self._row = pop, row
         if self._layers is not None:
             self._layers[:] = [pop._member_layer(layer, row) for layer in pop._layers]
+
+    @property
+    def optimizer(self) -> MemberOptimizer:
+        """The member's rate and step count, as its model's optimizer gives them (a
+        :class:`MemberOptimizer`, made when first read)."""
+        if self._optimizer is None:
+            self._optimizer = MemberOptimizer(self)
+        return self._optimizer
 
     @property
     def layers(self) -> list[Layer]:
