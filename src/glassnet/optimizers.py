@@ -79,7 +79,7 @@ def axpy_members(p: Array, alpha: Any, x: Array, scratch: Array) -> None:
     """``p += alpha x`` over arrays with a leading member axis ``(K, ...)``, ``alpha`` a number
     or one per member (``(K,)``), as NumPy ufuncs: for each member the arithmetic of
     :func:`axpy`'s ufunc path (small arrays, where the engine takes that path too)."""
-    if np.ndim(alpha) == 0:
+    if not isinstance(alpha, np.ndarray) or alpha.ndim == 0:  # one number for all
         if alpha == 1.0:
             p += x
             return

@@ -946,7 +946,7 @@ class Population:
         if small_args is None:  # views of the buffers, which live as long as the population
             self._small_args = small_args = self._small_views()
         tmp = self._state["scratch"]
-        done = set()
+        done: set[int] = set()
         for i, xin, gz in fused_sgd:  # plain SGD: a large W from its deferred product by gemm
             at = self._dense_at[i]
             W = self.params[at]
@@ -963,7 +963,8 @@ class Population:
                     g = self.grads[at]
                     np.matmul(xk.T, gz[k], out=g[k])
                     opt_mod.axpy(W[k], float(-lrs[k]), g[k], self._view(tmp, at)[k])
-        opt.update_arrays(*small_args[:3], lrs, opt_mod.axpy_members, *small_args[3:])
+        P, G, scratch, *slots_small = small_args
+        opt.update_arrays(P, G, scratch, lrs, opt_mod.axpy_members, *slots_small)
         if self._big:
             P, G = self.buffer, self.grad_buffer
             slots = [self._state[name] for name in opt.slot_names()]
