@@ -19,6 +19,7 @@ from sklearn.datasets import load_digits
 import glassnet as gn
 from glassnet import population as population_mod
 from glassnet.population import Population
+from stoppers import StopAtEpoch, StopAtStep
 
 
 @pytest.fixture(scope="module")
@@ -48,28 +49,6 @@ def _population_and_singles(dtype: str, optimizer: str = "adam"
     """A population and, for each member, an identical model to fit alone."""
     pop = Population(_members(dtype, optimizer))
     return pop, _members(dtype, optimizer)
-
-
-class StopAtEpoch(gn.callbacks.Callback):
-    def __init__(self, epoch: int) -> None:
-        self.epoch = epoch
-
-    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-        if epoch == self.epoch:
-            self.model.stop_training = True
-
-
-class StopAtStep(gn.callbacks.Callback):
-    """Stop after the ``n``-th step of this fit (in mid-epoch: that epoch goes unrecorded)."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.steps = 0
-
-    def on_batch_end(self, step: int, logs: Any = None) -> None:
-        self.steps += 1
-        if self.steps == self.n:
-            self.model.stop_training = True
 
 
 class SeeOptimizer(gn.callbacks.Callback):

@@ -14,6 +14,7 @@ from sklearn.datasets import load_digits
 
 import glassnet as gn
 from glassnet.population import Population
+from stoppers import StopAtEpoch, StopAtStep
 
 
 @pytest.fixture(scope="module")
@@ -33,30 +34,6 @@ def _net(seed: int, dtype: str = "float64", rate: float = 0.2,
                              "config": {"learning_rate": schedule.to_config()}})
     model.compile(loss="sparse_categorical_crossentropy", optimizer=opt, metrics=["accuracy"])
     return model
-
-
-class StopAtEpoch(gn.callbacks.Callback):
-    """Stop at the end of epoch ``epoch`` (of this fit)."""
-
-    def __init__(self, epoch: int) -> None:
-        self.epoch = epoch
-
-    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-        if epoch == self.epoch:
-            self.model.stop_training = True
-
-
-class StopAtStep(gn.callbacks.Callback):
-    """Stop after the ``n``-th step of this fit (counted from 1), at a batch end."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.steps = 0
-
-    def on_batch_end(self, step: int, logs: Any = None) -> None:
-        self.steps += 1
-        if self.steps == self.n:
-            self.model.stop_training = True
 
 
 class StopAtEpochBegin(gn.callbacks.Callback):

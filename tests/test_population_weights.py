@@ -16,6 +16,7 @@ import glassnet as gn
 from glassnet import losses as L
 from glassnet.layers import Dense, Dropout
 from glassnet.population import Population
+from stoppers import StopAtStep
 from test_losses_members import IDS, LOSSES, _batch_major, _outputs, _targets
 
 # -- the loss: weighted value and gradient over a leading member axis ---------------------------
@@ -226,17 +227,6 @@ def test_class_weight_trains_each_member_as_its_own_fit(digits: Any, dtype: str,
         _assert_member_is(pop, k, alone, ph[k], h)
 
 
-class _StopAtStep(gn.callbacks.Callback):
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.steps = 0
-
-    def on_batch_end(self, step: int, logs: Any = None) -> None:
-        self.steps += 1
-        if self.steps == self.n:
-            self.model.stop_training = True
-
-
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("shared", [True, False], ids=["shared-batches", "own-orders"])
 def test_weighted_members_stop_early_as_their_own_fits(digits: Any, dtype: str, shared: bool,
@@ -258,12 +248,12 @@ def test_weighted_members_stop_early_as_their_own_fits(digits: Any, dtype: str, 
     val = (X[400:], y[400:], np.linspace(0.1, 2.0, 100))
     stops: list[Any] = [
         lambda: gn.EarlyStopping(monitor="val_loss", patience=0, min_delta=10.0),
-        lambda: _StopAtStep(17),  # in mid-epoch 1 (13 steps an epoch)
+        lambda: StopAtStep(17),  # in mid-epoch 1 (13 steps an epoch)
         # the val_loss falls each epoch: "max" keeps epoch 0 as the best, stops after
         # epoch 2 and puts epoch 0's weights back
         lambda: gn.EarlyStopping(monitor="val_loss", mode="max", patience=2,
                                  restore_best_weights=True),
-        lambda: _StopAtStep(10_000),  # never
+        lambda: StopAtStep(10_000),  # never
     ]
     K = len(stops)
     seeds = 2 if shared else [2 + k for k in range(K)]

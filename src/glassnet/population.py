@@ -77,6 +77,7 @@ from .training import (
     check_dataset_batches,
     check_shuffle,
     check_validation_data,
+    dataset_arrays,
     epoch_order,
     epoch_rng,
     example_weights,
@@ -1076,11 +1077,7 @@ class Population:
         (``sample_weight`` weights each example's loss, ``sum_i w_i l_i / m``; the metrics stay
         unweighted); ``X`` may be a dataset of ``(x, y)`` batches (``y`` None)."""
         if isinstance(X, Dataset):
-            if y is not None:
-                raise ConfigError("y: the dataset gives the targets; leave y as None")
-            X, y = concat_batches(batches_of(X, "x"), "x")
-            if y is None:
-                raise ConfigError("x: the dataset's elements need targets: (x, y) pairs")
+            X, y = dataset_arrays(X, y)
             batch_size = None
         x = self._check_X(X)
         t = self._prepare_targets(y, x.shape[0])

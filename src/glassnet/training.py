@@ -626,6 +626,17 @@ def epoch_rng(seed: int, epoch: int) -> np.random.Generator:
         np.random.SeedSequence(seed, spawn_key=(SHUFFLE_STREAM, int(epoch))))
 
 
+def dataset_arrays(dataset: Dataset, y: Any) -> tuple[Array, Array]:
+    """A dataset of ``(x, y)`` batches that ``evaluate`` reads whole, as two arrays (``y``,
+    the call's own, must be None: the dataset gives the targets)."""
+    if y is not None:
+        raise ConfigError("y: the dataset gives the targets; leave y as None")
+    X, t = concat_batches(batches_of(dataset, "x"), "x")
+    if t is None:
+        raise ConfigError("x: the dataset's elements need targets: (x, y) pairs")
+    return X, t
+
+
 def evaluate(
     model: Sequential,
     X: Any,
@@ -641,11 +652,7 @@ def evaluate(
     the metrics stay unweighted."""
     loss, _ = check_compiled(model)
     if isinstance(X, Dataset):
-        if y is not None:
-            raise ConfigError("y: the dataset gives the targets; leave y as None")
-        X, y = concat_batches(batches_of(X, "x"), "x")
-        if y is None:
-            raise ConfigError("x: the dataset's elements need targets: (x, y) pairs")
+        X, y = dataset_arrays(X, y)
         batch_size = None
     if prepared:
         x, t = X, y
