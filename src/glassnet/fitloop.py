@@ -33,11 +33,42 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .callbacks import CallbackList, History
+from .callbacks import Callback, CallbackList, History, LambdaCallback, overrides
 
 Array = NDArray[Any]
 
-__all__ = ["FitLoop", "Interrupt"]
+__all__ = ["FitLoop", "Interrupt", "fit_params"]
+
+
+def fit_params(callbacks: list[Callback], *, epochs: int, steps: int, samples: int,
+               batch_size: int | None, val_samples: int, seed: int, model_seed: int,
+               layer_seeds: dict[str, int], initial_epoch: int, global_epoch: int,
+               initial_step: int, shuffle: bool | str, metric_names: list[str],
+               regularized: bool, schedule: Any) -> tuple[dict[str, Any], bool]:
+    """What one member's callbacks get as ``params`` (Keras' keys and glassnet's, in one
+    order for a model and for a population member), and whether its epoch logs carry
+    ``learning_rate`` (a callback of its own steers the rate). ``callbacks``: the member's
+    own, whose needs each ``validate(params)`` checks before any step."""
+    logs_lr = any(getattr(c, "logs_learning_rate", False) for c in callbacks)
+    log_keys = ["loss"] + (["data_loss"] if regularized else []) + list(metric_names)
+    if val_samples:
+        log_keys += ["val_loss"] + [f"val_{name}" for name in metric_names]
+    if logs_lr:
+        log_keys.append("learning_rate")
+    params = {
+        "epochs": epochs, "steps": steps, "samples": samples, "batch_size": batch_size,
+        "val_samples": val_samples, "seed": seed, "model_seed": model_seed,
+        # layers given a seed of their own (Dropout(seed=...)) draw from it instead
+        "layer_seeds": layer_seeds, "initial_epoch": initial_epoch,
+        "global_epoch": global_epoch, "initial_step": initial_step, "shuffle": shuffle,
+        "metrics": list(metric_names), "log_keys": log_keys,
+        "lr_schedule": None if schedule is None else type(schedule).__name__,
+        # a callback of the user's own may add keys to the epoch logs
+        "log_keys_open": any((type(c).__module__ != Callback.__module__
+                              or isinstance(c, LambdaCallback))
+                             and overrides(c, "on_epoch_end") for c in callbacks),
+    }
+    return params, logs_lr
 
 
 class Interrupt:

@@ -52,8 +52,6 @@ from .callbacks import (
     Callback,
     CallbackList,
     History,
-    LambdaCallback,
-    overrides,
 )
 from .checks import check_bool, check_features, check_int
 from .data import Dataset, batches_of, concat_batches
@@ -65,7 +63,7 @@ from .errors import (
     OutsideSubsetError,
     ShapeError,
 )
-from .fitloop import FitLoop
+from .fitloop import FitLoop, fit_params
 from .layers import Activation, BatchNormalization, Dense, Dropout, Layer, LeakyReLU, ReLU, Softmax
 from .layers.members import MemberLoop
 from .model import LayerTrace, NestedModel, Sequential, check_targets, step_generator
@@ -1243,32 +1241,21 @@ class Population:
         histories = []
         #: the members whose epoch logs get ``learning_rate`` (a callback of theirs steers
         #: it, as Sequential.fit decides)
-        logs_lr = [callbacks is not None and any(getattr(c, "logs_learning_rate", False)
-                                                 for c in callbacks[k]) for k in range(K)]
+        logs_lr = []
         for k in range(K):
-            keys = (["loss"] + (["data_loss"] if self.regularized[k] else [])
-                    + list(self.metric_names))
-            if x_val is not None:
-                keys += ["val_loss"] + [f"val_{name}" for name in self.metric_names]
-            if logs_lr[k]:
-                keys.append("learning_rate")
-            schedule = self.member_schedule(k)
             h = History()
-            # the params Sequential.fit gives the member's model alone, in its order
-            h.params = {"epochs": epochs, "steps": n_steps, "samples": m,
-                        "batch_size": batch_size,
-                        "val_samples": 0 if x_val is None else x_val.shape[0],
-                        "seed": seeds[k], "model_seed": self.seeds[k],
-                        "layer_seeds": dict(self._layer_seeds[k]), "initial_epoch": 0,
-                        "global_epoch": int(self.epochs_trained[k]),
-                        "initial_step": int(self.iterations[k]), "shuffle": given_shuffle,
-                        "metrics": list(self.metric_names), "log_keys": keys,
-                        "lr_schedule": None if schedule is None else type(schedule).__name__,
-                        "log_keys_open": callbacks is not None and any(
-                            (type(c).__module__ != Callback.__module__
-                             or isinstance(c, LambdaCallback))
-                            and overrides(c, "on_epoch_end") for c in callbacks[k])}
+            # the params Sequential.fit gives the member's model alone
+            h.params, lr_logged = fit_params(
+                list(callbacks[k]) if callbacks is not None else [], epochs=epochs,
+                steps=n_steps, samples=m, batch_size=batch_size,
+                val_samples=0 if x_val is None else x_val.shape[0], seed=seeds[k],
+                model_seed=self.seeds[k], layer_seeds=dict(self._layer_seeds[k]),
+                initial_epoch=0, global_epoch=int(self.epochs_trained[k]),
+                initial_step=int(self.iterations[k]), shuffle=given_shuffle,
+                metric_names=self.metric_names, regularized=self.regularized[k],
+                schedule=self.member_schedule(k))
             histories.append(h)
+            logs_lr.append(lr_logged)
         if callbacks is not None:
             for k in range(K):
                 for callback in callbacks[k]:

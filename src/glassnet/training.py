@@ -22,14 +22,12 @@ from .callbacks import (
     Callback,
     CallbackList,
     History,
-    LambdaCallback,
     ProgressBar,
-    overrides,
 )
 from .checks import check_compiled, check_float, check_int, check_seed
 from .data import Dataset, batches_of, concat_batches, split_xy
 from .errors import ArgumentTypeError, ConfigError, OutsideSubsetError, ShapeError
-from .fitloop import FitLoop
+from .fitloop import FitLoop, fit_params
 from .losses import check_sample_weight
 
 if TYPE_CHECKING:
@@ -393,34 +391,19 @@ def fit(
         bar.from_dataset = dataset is not None  # its batches are the dataset's
         cbs.append(bar)
     user_callbacks = _backups_after_states(list(callbacks or []))
-    logs_lr = any(getattr(c, "logs_learning_rate", False) for c in user_callbacks)
     cbs += user_callbacks
     cblist = CallbackList(cbs)
     regularized = bool(model.regularized_layers)
-    log_keys = ["loss"] + (["data_loss"] if regularized else []) + list(model.metric_names)
-    if x_val is not None:
-        log_keys += ["val_loss"] + [f"val_{name}" for name in model.metric_names]
-    if logs_lr:
-        log_keys.append("learning_rate")
     _, optimizer = check_compiled(model)
-    params = {
-        "epochs": epochs, "steps": n_steps, "samples": m, "batch_size": batch_size,
-        "val_samples": 0 if x_val is None else x_val.shape[0], "seed": shuffle_seed,
-        "model_seed": model.seed,
-        # layers given a seed of their own (Dropout(seed=...)) draw from it instead
-        "layer_seeds": {str(layer.name): int(getattr(layer, "seed"))  # noqa: B009
-                        for layer in model.layers
-                        if isinstance(getattr(layer, "seed", None), int)},
-        "initial_epoch": first, "global_epoch": global_start,
-        "initial_step": optimizer.iterations, "shuffle": shuffle,
-        "metrics": list(model.metric_names), "log_keys": log_keys,
-        "lr_schedule": (None if optimizer.schedule is None
-                        else type(optimizer.schedule).__name__),
-        # a callback of the user's own may add keys to the epoch logs
-        "log_keys_open": any((type(c).__module__ != Callback.__module__
-                              or isinstance(c, LambdaCallback))
-                             and overrides(c, "on_epoch_end") for c in user_callbacks),
-    }
+    params, logs_lr = fit_params(
+        user_callbacks, epochs=epochs, steps=n_steps, samples=m, batch_size=batch_size,
+        val_samples=0 if x_val is None else x_val.shape[0], seed=shuffle_seed,
+        model_seed=model.seed,
+        layer_seeds={str(layer.name): int(getattr(layer, "seed"))  # noqa: B009
+                     for layer in model.layers if isinstance(getattr(layer, "seed", None), int)},
+        initial_epoch=first, global_epoch=global_start, initial_step=optimizer.iterations,
+        shuffle=shuffle, metric_names=list(model.metric_names), regularized=regularized,
+        schedule=optimizer.schedule)
     for callback in user_callbacks:
         callback.validate(params)  # before anything changes
 
