@@ -149,7 +149,15 @@ def test_ctrl_c_stops_a_population_cleanly(capsys: pytest.CaptureFixture[str]) -
     assert capsys.readouterr().out == ""
     again = pop.fit(X, y, epochs=1, batch_size=14)
     assert not any(h.interrupted for h in again)
-    assert pop.fit(X, y, epochs=1, verbose=1) is not None  # says nothing when not interrupted
+    # in a log (no terminal for a progress bar) verbose fit says in one line what it did
+    pop.fit(X, y, epochs=2, verbose=1)
+    said = capsys.readouterr().out
+    assert said.startswith("3 members: 2 epoch(s) of 2 in ") and "interrupted" not in said
+    assert all(len(line) <= 80 for line in said.splitlines())
+    pop.fit(X, y, epochs=4, batch_size=14, verbose=1, callbacks=[[SigintAt((1, 2), True)], [], []])
+    said = capsys.readouterr().out
+    assert said.startswith("3 members: 1 epoch(s) of 4 in ") and "interrupted" in said
+    assert all(len(line) <= 80 for line in said.splitlines()), said
 
 
 def test_hooks_read_per_class_unless_an_instance_sets_its_own() -> None:

@@ -1275,17 +1275,21 @@ class Population:
         start_time = time.perf_counter()
         if verbose:
             loop.progress = _progress(epochs * n_steps, K)
+        bar = verbose and not loop.progress.disable  # a terminal shows the progress bar
         try:
             for view in loop.members:
                 view._open = True
             interrupted = loop.run(0, epochs)
         finally:
             loop.finish()
-        if interrupted and verbose:
-            print("Interrupted: every member stopped cleanly at the same step; the weights "
-                  "and histories so far are kept.")
         self._release_batches()
         self.history = PopulationHistory(histories, time.perf_counter() - start_time)
+        if verbose and (interrupted or not bar):
+            # a log (no terminal for the bar) gets one line; Ctrl-C says what it kept
+            done = max(len(h.epoch) for h in histories)
+            print(f"{K} members: {done} epoch(s) of {epochs} in {self.history.seconds:.2f} s"
+                  + ("; interrupted:\n    every member stopped cleanly at the same step; "
+                     "the weights and\n    histories so far are kept." if interrupted else ""))
         return self.history
 
 
@@ -1558,7 +1562,8 @@ def _gather(x: Array, idx: Array, dtype: np.dtype[Any]) -> Array:
 def _progress(total: int, K: int) -> Any:
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc=f"{K} members", unit="step", leave=False)
+    # no bar where stderr is not a terminal (a log): fit prints one line at the end instead
+    return tqdm(total=total, desc=f"{K} members", unit="step", leave=False, disable=None)
 
 
 def load_population(path: str | os.PathLike[str]) -> Population:

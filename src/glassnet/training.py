@@ -426,8 +426,8 @@ def fit(
               global_start=global_start, convert=convert, m=m, val=(x_val, t_val, w_val))
     loop.run(first, epochs)
     if history.interrupted and verbose:
-        print(f"Interrupted: stopped cleanly after {len(history.epoch)} complete epoch(s); "
-              f"the weights and history so far are kept.")
+        print(f"Interrupted: stopped cleanly after {len(history.epoch)} complete epoch(s);\n"
+              f"    the weights and history so far are kept.")
     return history
 
 
