@@ -276,7 +276,7 @@ def prediction(spec: Spec, state: dict[str, Any], libs: list[str], repeats: int)
         clf = state["trainers"]["headline/sklearn"].clf
         fns["sklearn_predict_proba"] = lambda: clf.predict_proba(X)
     best = _round_robin(fns, repeats)
-    model._clear_caches()
+    model.clear_caches()
     out: dict[str, Any] = {"samples": n, "glassnet_predict_batch_size": pbs}
     out.update({k: n / v for k, v in best.items()})
     return out
