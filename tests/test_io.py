@@ -322,3 +322,21 @@ def test_load_errors_are_glassnet_and_value_errors(tmp_path: Path) -> None:
         gn.load_model(path)
     with pytest.raises(ValueError):
         gn.load_model(path)
+
+
+def test_a_document_the_reader_would_refuse_is_not_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every writer (model files, checkpoints, populations) goes through write_archive, which
+    refuses a JSON document beyond the reader's cap instead of writing a file no one can load."""
+    import glassnet.io as io
+
+    model = gn.Sequential([gn.Input((3,)), gn.Dense(2)], seed=0)
+    model.compile(loss="mse", optimizer="sgd")
+    model.fit(np.ones((8, 3)), np.zeros((8, 2)), epochs=3, verbose=0)
+    monkeypatch.setattr(io, "MAX_JSON_BYTES", 300)
+    with pytest.raises(gn.errors.ModelFileError, match="more than a glassnet file holds"):
+        gn.save_checkpoint(model, tmp_path / "c.gnet")
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.undo()
+    gn.save_checkpoint(model, tmp_path / "c.gnet")  # the same file under the real cap
+    assert gn.load_model(tmp_path / "c.gnet").get_config() == model.get_config()

@@ -532,10 +532,10 @@ def test_a_document_beyond_the_readers_cap_is_refused_before_writing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every file ``save`` writes can be read: configs and histories beyond the JSON cap
     the reader applies are refused, and nothing is written."""
-    import glassnet.population_saving as saving
+    import glassnet.io as io
 
     pop = _population("sgd")
-    monkeypatch.setattr(saving, "MAX_JSON_BYTES", 2000)
+    monkeypatch.setattr(io, "MAX_JSON_BYTES", 2000)
     with pytest.raises(ModelFileError, match="more than a glassnet file holds"):
         pop.save(tmp_path / "p.gnp")
     assert list(tmp_path.iterdir()) == []

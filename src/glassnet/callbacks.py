@@ -27,8 +27,14 @@ import numpy as np
 
 from .checks import check_bool, check_compiled, check_float, check_int
 from .errors import ArgumentTypeError, ConfigError, GlassnetError
-from .io import check_path, temp_path
-from .saving import checkpoint_from_file, resumable_config, save_checkpoint
+from .io import check_path
+from .saving import (
+    check_backup_dir,
+    checkpoint_from_file,
+    remove_half_written,
+    resumable_config,
+    save_checkpoint,
+)
 
 if TYPE_CHECKING:
     from .model import Sequential
@@ -564,11 +570,7 @@ class BackupAndRestore(Callback):
         return os.path.join(self.backup_dir, self.FILENAME)
 
     def validate(self, params: dict[str, Any]) -> None:
-        if os.path.exists(self.backup_dir) and not os.path.isdir(self.backup_dir):
-            raise ConfigError(f"backup_dir: {self.backup_dir!r} exists and is not a directory")
-        parent = os.path.dirname(os.path.abspath(self.backup_dir))
-        if not os.path.isdir(parent):
-            raise ConfigError(f"backup_dir: the directory {parent!r} does not exist")
+        check_backup_dir(self.backup_dir)
 
     @staticmethod
     def _fit_signature(params: dict[str, Any]) -> dict[str, Any]:
@@ -633,12 +635,8 @@ class BackupAndRestore(Callback):
 
     def _remove_temporary(self) -> None:
         """Remove the temporary file a save killed half-way left (``.backup.gnc.glassnet-
-        tmp``, the only name glassnet writes there besides the backup): the backup itself
-        is always whole, since each save is renamed over it in one step."""
-        try:
-            os.unlink(temp_path(self.path))
-        except FileNotFoundError:
-            pass
+        tmp``, the only name glassnet writes there besides the backup)."""
+        remove_half_written(self.path)
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         states = [{"class": type(c).__name__, "state": c.get_state()}

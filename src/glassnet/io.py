@@ -156,7 +156,8 @@ def replacing(path: str) -> Iterator[str]:
 def write_archive(path: str | os.PathLike[str], doc: Mapping[str, Any],
                   arrays: Sequence[Array]) -> None:
     """Write ``doc`` (JSON-able, with ``"format"`` and ``"version"``) and ``arrays`` (finite
-    float32/float64) to ``path`` atomically. Nothing is written when they are refused."""
+    float32/float64) to ``path`` atomically. Nothing is written when they are refused, nor
+    when the document is larger than the reader takes (:data:`MAX_JSON_BYTES`)."""
     path = check_path(path)
     for key in ("format", "version"):
         if key not in doc:
@@ -175,6 +176,11 @@ def write_archive(path: str | os.PathLike[str], doc: Mapping[str, Any],
         text = json.dumps(full, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError) as exc:
         raise ModelFileError(f"{path!r}: the document is not plain JSON: {exc}") from exc
+    if len(text) > MAX_JSON_BYTES:  # every file written can be read back (ASCII: one byte each)
+        raise ModelFileError(
+            f"{path!r}: the configs and histories take {len(text):,} bytes of JSON, more than "
+            f"a glassnet file holds ({MAX_JSON_BYTES:,}); nothing was written (save fewer "
+            "members or a shorter history per file)")
     members: dict[str, Any] = {CONFIG_MEMBER: np.frombuffer(text.encode("utf-8"), np.uint8)}
     for i, a in enumerate(arrays):
         members[f"w{i}"] = np.ascontiguousarray(a)

@@ -38,13 +38,6 @@ and the member count against :data:`glassnet.population.MAX_MEMBERS`). How many 
 member has, trainable and not, and their shapes come from its config, never from the
 document: ``"n_weights"`` must equal that count, and every array must have the members'
 dtype (a file holds what :meth:`Population.save` wrote; nothing is cast on the way in).
-
-What changed: populations whose layers keep non-trainable arrays (BatchNormalization's
-moving statistics, per member) were refused by :meth:`Population.save` until now; they are
-saved, their statistics among the ``n`` weight arrays of each member's ``get_weights()``
-order, as a model checkpoint keeps them. The document's shape did not change: a file of
-members without such arrays is the same as before, and a version-1 reader that builds the
-members from their configs reads the new files as they are meant, so the version stays 1.
 """
 
 from __future__ import annotations
@@ -66,17 +59,19 @@ from .errors import (
     MissingFileError,
     ModelFileError,
 )
-from .io import MAX_JSON_BYTES, Archive, check_path, read_archive, temp_path, write_archive
+from .io import Archive, check_path, read_archive, write_archive
 from .saving import (
     CHECKPOINT_FORMAT,
     CHECKPOINT_VERSION,
     POPULATION_FORMAT,
     POPULATION_VERSION,
+    check_backup_dir,
     checkpoint_from_archive,
     history_from_json,
     history_json,
     is_count,
     model_from_archive,
+    remove_half_written,
     resumable_config,
 )
 
@@ -137,8 +132,7 @@ def save_population(pop: Population, path: str | os.PathLike[str],
     configs: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     members = []
-    history = getattr(pop, "history", None)
-    rates = getattr(pop, "learning_rates", None)
+    history = pop.history
     for k, state in enumerate(states):
         config = {key: v for key, v in state["config"].items() if key not in ("seed", "name")}
         key = _member_key(config)
@@ -146,7 +140,7 @@ def save_population(pop: Population, path: str | os.PathLike[str],
             index[key] = len(configs)
             configs.append(config)
         t = int(state["iterations"])
-        lr = float(rates[k]) if rates is not None else None
+        lr = float(pop.learning_rates[k])
         members.append({
             "model": index[key], "seed": state["config"].get("seed"),
             "name": state["config"].get("name"),
@@ -160,15 +154,6 @@ def save_population(pop: Population, path: str | os.PathLike[str],
            "models": configs, "member": members,
            "optimizer": {"slots": names, "n_weights": n_weights},
            "training": info}
-    try:
-        size = len(json.dumps(doc, allow_nan=False, separators=(",", ":")))
-    except (TypeError, ValueError) as exc:
-        raise ModelFileError(f"{where}: the document is not plain JSON: {exc}") from exc
-    size += 72 * len(arrays) + 64  # the checksums and count write_archive adds
-    if size > MAX_JSON_BYTES:
-        raise ModelFileError(
-            f"{where}: the members' configs and histories take {size:,} bytes of JSON, more "
-            f"than a glassnet file holds ({MAX_JSON_BYTES:,}); save fewer members per file")
     write_archive(path, doc, arrays)
 
 
@@ -380,11 +365,7 @@ def fit_with_backup(pop: Population, X: Any, y: Any, *,
         raise ConfigError("callbacks: fit_with_backup runs each epoch as one fit, so a "
                           "member's callbacks would see every epoch as a whole fit; use "
                           "Population.fit for callbacks")
-    if os.path.exists(directory) and not os.path.isdir(directory):
-        raise ConfigError(f"backup_dir: {directory!r} exists and is not a directory")
-    parent = os.path.dirname(os.path.abspath(directory))
-    if not os.path.isdir(parent):
-        raise ConfigError(f"backup_dir: the directory {parent!r} does not exist")
+    check_backup_dir(directory)
     path = os.path.join(directory, BACKUP_FILENAME)
     signature = _fit_signature(epochs, X, fit_kwargs)
     parts: list[Any] = []
@@ -410,8 +391,7 @@ def fit_with_backup(pop: Population, X: Any, y: Any, *,
         vars(pop).update(vars(saved))  # the population becomes the one saved
         parts.append(saved.history)
     os.makedirs(directory, exist_ok=True)
-    if os.path.exists(temp_path(path)):  # what a save killed half-way left
-        os.unlink(temp_path(path))
+    remove_half_written(path)
     done = len(parts[0].histories[0].epoch) if parts else 0
     for epoch in range(done, epochs):
         try:

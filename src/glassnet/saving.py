@@ -24,8 +24,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .checks import check_built, check_compiled
-from .errors import DataError, GlassnetError, MissingFileError, ModelFileError
-from .io import Archive, check_path, read_archive, write_archive
+from .errors import ConfigError, DataError, GlassnetError, MissingFileError, ModelFileError
+from .io import Archive, check_path, read_archive, temp_path, write_archive
 
 if TYPE_CHECKING:
     from .callbacks import History
@@ -437,6 +437,25 @@ def checkpoint_from_archive(
     model.epochs_trained = info["epoch"]
     model.history = history_from_json(path, info.get("history"), history_class)
     return model, info
+
+
+def check_backup_dir(directory: str) -> None:
+    """Refuse, before anything trains, a ``backup_dir`` that cannot hold a backup: a file of
+    that name, or a missing parent directory (the backup directory itself is made)."""
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        raise ConfigError(f"backup_dir: {directory!r} exists and is not a directory")
+    parent = os.path.dirname(os.path.abspath(directory))
+    if not os.path.isdir(parent):
+        raise ConfigError(f"backup_dir: the directory {parent!r} does not exist")
+
+
+def remove_half_written(path: str) -> None:
+    """Remove the temporary file a save killed half-way left beside ``path`` (the backup
+    itself is always whole: each save is renamed over it in one step)."""
+    try:
+        os.unlink(temp_path(path))
+    except FileNotFoundError:
+        pass
 
 
 def resumable_config(config: dict[str, Any]) -> dict[str, Any]:
