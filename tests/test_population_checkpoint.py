@@ -143,16 +143,30 @@ def test_a_model_checkpoint_loads_as_a_population_of_one(tmp_path: Path) -> None
     assert int(pop.iterations[0]) == model.optimizer.iterations
 
 
-def test_a_population_file_read_as_one_model_names_load_population(tmp_path: Path) -> None:
+def test_a_population_file_read_as_one_model_names_load_population(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from glassnet import io as gio
+
     X, y = _data()
     pop = _population("sgd")
     pop.fit(X, y, epochs=1, batch_size=8)
     path = tmp_path / "p.gnp"
     pop.save(path)
     model = pop[0]
+    arrays_read: list[str] = []
+    original = gio._Zip.array
+
+    def counting(self: Any, name: str, *args: Any) -> Any:
+        arrays_read.append(name)
+        return original(self, name, *args)
+
+    monkeypatch.setattr(gio._Zip, "array", counting)
     for read in (gn.load_model, gn.read_checkpoint, model.load_weights):
         with pytest.raises(ModelFileError, match="load_population"):
             read(path)
+    # refused from its document alone: no weight array of the population is read
+    assert arrays_read and all(name == f"{gio.CONFIG_MEMBER}.npy" for name in arrays_read)
+    monkeypatch.undo()
     with pytest.raises(ModelFileError, match="expected format"):  # a model file is no checkpoint
         model.save(tmp_path / "m.gn")
         load_population(tmp_path / "m.gn")

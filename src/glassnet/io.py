@@ -582,10 +582,13 @@ def read_magic(path: str, where: str, error: ErrorClass, not_regular: str) -> by
 
 
 def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
-                 error: ErrorClass = ModelFileError) -> Archive:
+                 error: ErrorClass = ModelFileError,
+                 refuse: Callable[[str, dict[str, Any]], None] | None = None) -> Archive:
     """Read an archive written by :func:`write_archive` whose ``format`` is a key of
     ``formats`` and whose ``version`` is that key's value; every check of the module
-    docstring is applied, and every failure raises ``error`` naming the file."""
+    docstring is applied, and every failure raises ``error`` naming the file. ``refuse``
+    (the path's repr, the document) may raise a clearer error for a document of another
+    glassnet format, before any array is read."""
     path = check_path(path)
     if not os.path.exists(path):
         raise MissingFileError(f"path: no file at {path!r}")
@@ -613,6 +616,8 @@ def read_archive(path: str | os.PathLike[str], formats: Mapping[str, int], *,
                         f"(at most {_human(MAX_JSON_BYTES)})")
         raw = zf.array(config, "u", checked).tobytes()
         doc = parse_json(raw, f"{path!r}: the config", error)
+        if refuse is not None and isinstance(doc, dict):
+            refuse(repr(path), doc)
         if not isinstance(doc, dict) or not isinstance(doc.get("format"), str) \
                 or doc["format"] not in formats:
             got = doc.get("format") if isinstance(doc, dict) else type(doc).__name__

@@ -62,12 +62,12 @@ POPULATION_FORMAT = "glassnet-population"
 POPULATION_VERSION = 1
 
 
-def refuse_population(archive: Archive) -> None:
+def refuse_population(where: str, doc: dict[str, Any]) -> None:
     """A ModelFileError, naming the reader to use, for a population checkpoint handed to a
-    reader of one model."""
-    if archive.doc.get("format") == POPULATION_FORMAT:
+    reader of one model (called by the archive reader before it reads any array)."""
+    if doc.get("format") == POPULATION_FORMAT:
         raise ModelFileError(
-            f"{archive.path!r} holds a population ({archive.doc.get('members')!r:.20} members), "
+            f"{where} holds a population ({doc.get('members')!r:.20} members), "
             "not one model: read it with glassnet.population.load_population(path) "
             "(and take member k as population[k])")
 
@@ -106,9 +106,8 @@ def model_from_file(path: str | os.PathLike[str], model_class: type[Sequential],
     if not os.path.exists(path):
         raise MissingFileError(f"path: no model file at {path!r}")
     archive = read_archive(path, {MODEL_FORMAT: MODEL_VERSION,
-                                  CHECKPOINT_FORMAT: CHECKPOINT_VERSION,
-                                  POPULATION_FORMAT: POPULATION_VERSION})
-    refuse_population(archive)
+                                  CHECKPOINT_FORMAT: CHECKPOINT_VERSION},
+                           refuse=refuse_population)
     try:
         if archive.doc["format"] == CHECKPOINT_FORMAT:
             return checkpoint_from_archive(archive, model_class, history_class)[0]
@@ -285,9 +284,8 @@ def read_weights(path: str) -> list[Array]:
     slots left out); every problem with the file is a ModelFileError naming it."""
     archive = read_archive(path, {WEIGHTS_FORMAT: WEIGHTS_VERSION,
                                   MODEL_FORMAT: MODEL_VERSION,
-                                  CHECKPOINT_FORMAT: CHECKPOINT_VERSION,
-                                  POPULATION_FORMAT: POPULATION_VERSION})
-    refuse_population(archive)
+                                  CHECKPOINT_FORMAT: CHECKPOINT_VERSION},
+                           refuse=refuse_population)
     weights = list(archive.arrays)
     if archive.doc["format"] == CHECKPOINT_FORMAT:
         n = (archive.doc.get("optimizer") or {}).get("n_weights")
@@ -366,9 +364,8 @@ def checkpoint_from_file(path: str | os.PathLike[str], model_class: type[Sequent
     path = check_path(path)
     if not os.path.exists(path):
         raise MissingFileError(f"path: no checkpoint file at {path!r}")
-    archive = read_archive(path, {CHECKPOINT_FORMAT: CHECKPOINT_VERSION,
-                                  POPULATION_FORMAT: POPULATION_VERSION})
-    refuse_population(archive)
+    archive = read_archive(path, {CHECKPOINT_FORMAT: CHECKPOINT_VERSION},
+                           refuse=refuse_population)
     return checkpoint_from_archive(archive, model_class, history_class)
 
 
