@@ -348,3 +348,24 @@ def test_instruments_skip_layers_without_units(rng: np.random.Generator) -> None
     for word in ("Normalization", "ReLU", "Dropout, rate 0.3", "BatchNormalization",
                  "Non-trainable params: 20"):
         assert word in text
+
+
+def test_a_dense_subclass_with_the_old_forward_signature_still_trains() -> None:
+    """A user's Dense whose ``forward(x, training, cache)`` predates the member axis keeps
+    working: the loss and trace go through ``preactivation``, which does not call it."""
+    calls: list[int] = []
+
+    class Logged(gn.layers.Dense):
+        def forward(self, x: Any, training: bool = False, cache: bool = False) -> Any:
+            calls.append(x.shape[0])
+            return super().forward(x, training, cache)
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 3)), rng.integers(0, 2, 40)
+    model = gn.Sequential([gn.Input((3,)), Logged(4, "relu"), Logged(2, "softmax")], seed=1)
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
+    history = model.fit(X, y, epochs=2, batch_size=20, verbose=0)
+    assert len(history.history["loss"]) == 2 and calls
+    loss = model.evaluate(X, y, verbose=0)
+    assert np.isfinite(loss)
+    assert len(model.trace(X[:5])) == 2

@@ -44,8 +44,8 @@ class Dense(Layer):
 
     has_units = True
     deferrable_params = (0,)  # grad_W = x.T @ grad_z
-    #: keep ``operands = (x, grad_z)`` of the last backward pass (a population whose plain
-    #: SGD folds some members' steps into a product while others' kernels are penalized)
+    #: keep ``operands = (x, grad_z)`` of the last backward pass (set by a population
+    #: whenever it folds plain-SGD steps into a gemm)
     keep_operands = False
 
     def __init__(
@@ -133,28 +133,37 @@ class Dense(Layer):
 
     # -- forward ----------------------------------------------------------------------------
     def preactivation(self, x: Array, training: bool = False) -> Array:
-        return self.forward(x, training, activate=False)
+        """``z = x @ W + b`` (a population's stacked ``z``: see :meth:`forward`)."""
+        W, b = self.params
+        if W.ndim == 2:
+            z = x @ W
+            z += b
+            return z
+        return self._member_preactivation(x)[1]
+
+    def _member_preactivation(self, x: Array) -> tuple[Array, Array]:
+        """A population's ``(x, z)``: ``z`` a batch-major ``(K, m, u)`` stack (plain for one
+        unit), and ``x`` made member-contiguous for a one-unit layer, whose products are
+        matrix-vector ones (see :mod:`~glassnet.layers.members`)."""
+        W, b = self.params
+        z = members.batch_major(x.shape[-2], W.shape[0], W.shape[2], W.dtype)
+        if W.shape[2] == 1:
+            x = members.member_contiguous(x)
+        np.matmul(x, W, out=z)
+        zt = z.transpose(1, 0, 2)
+        zt += b  # (m, K, u) += (K, u): the single model's z += b, element by element
+        return x, z
 
     def forward(self, x: Array, training: bool = False, cache: bool = False,
                 activate: bool = True) -> Array:
         """``a = g(x @ W + b)``; ``activate=False`` stops at ``z``.
 
         A single model: ``x (m, n)`` (or a SciPy sparse batch), ``W (n, u)``, ``b (u,)``. A
-        population: ``x (m, n)`` shared or ``(K, m, n)``, ``W (K, n, u)``, ``b (K, u)``; ``z``
-        is then a batch-major ``(K, m, u)`` stack, and a one-unit layer's ``x`` is made
-        member-contiguous (its products are matrix-vector ones; see
-        :mod:`~glassnet.layers.members`)."""
-        W, b = self.params
-        if W.ndim == 2:
-            z = x @ W
-            z += b
+        population: ``x (m, n)`` shared or ``(K, m, n)``, ``W (K, n, u)``, ``b (K, u)``."""
+        if self.params[0].ndim == 2:
+            z = self.preactivation(x)
         else:
-            z = members.batch_major(x.shape[-2], W.shape[0], W.shape[2], W.dtype)
-            if W.shape[2] == 1:
-                x = members.member_contiguous(x)
-            np.matmul(x, W, out=z)
-            zt = z.transpose(1, 0, 2)
-            zt += b  # (m, K, u) += (K, u): the single model's z += b, element by element
+            x, z = self._member_preactivation(x)
         a = self.activation.forward(z) if activate else z
         if cache:
             self.x, self.z, self.a = x, z, a
