@@ -105,26 +105,6 @@ def overrides(callback: Callback, hook: str) -> bool:
 
 
 _LIST_HOOKS = ("on_batch_begin", "on_batch_end", "on_epoch_begin", "on_epoch_end")
-#: names that, set on an instance, make its hooks its own rather than its class's
-_INSTANCE_HOOKS = frozenset(_LIST_HOOKS) | {"_skips_hook"}
-#: which of _LIST_HOOKS a callback class overrides (None: its instances decide, through
-#: ``_skips_hook``); a population's fit makes a list per member, each with its History
-_class_hooks: dict[type, tuple[bool, ...] | None] = {}
-
-
-def _hooks(callback: Callback) -> tuple[bool, ...]:
-    """:func:`overrides` for each of ``_LIST_HOOKS``: read once per class, unless the
-    instance sets a hook (or ``_skips_hook``) of its own or its class decides per
-    instance."""
-    cls = type(callback)
-    if cls not in _class_hooks:
-        _class_hooks[cls] = None if getattr(cls, "_skips_hook", None) is not None else \
-            tuple(overrides(callback, hook) for hook in _LIST_HOOKS)
-    flags = _class_hooks[cls]
-    own = getattr(callback, "__dict__", None)
-    if flags is None or own is None or not _INSTANCE_HOOKS.isdisjoint(own):
-        return tuple(overrides(callback, hook) for hook in _LIST_HOOKS)
-    return flags
 
 
 class CallbackList(Callback):
@@ -141,8 +121,8 @@ class CallbackList(Callback):
         called too."""
         lists: tuple[list[Callback], ...] = ([], [], [], [])
         for c in self.callbacks:
-            for has, hooked in zip(_hooks(c), lists):
-                if has:
+            for hook, hooked in zip(_LIST_HOOKS, lists):
+                if overrides(c, hook):
                     hooked.append(c)
         self._batch_begin, self._batch_end, self._epoch_begin, self._epoch_end = lists
 

@@ -124,17 +124,20 @@ def _scalar(v: Any, stacked: bool) -> Value:
     return np.asarray(v, dtype=np.float64) if stacked else float(v)
 
 
-def _label_rows(z: Array, y: Array) -> tuple[Array, Array, bool | None]:
-    """Logits and integer labels as rows: ``(rows (R, K) in C order, labels (R,), layout)``.
+def mean_value(a: Array, stacked: bool, dtype: Any = None) -> Value:
+    """The mean of one model's per-example values as a Python float, or each member's mean
+    over its own block of a stack ``(P, ...)`` as a ``(P,)`` float64 array (summed as the
+    one-model mean sums): what a loss's or a mean metric's value is."""
+    return _scalar(_mean(a, stacked, dtype), stacked)
 
-    One model (``z`` 2-D): ``z`` itself (C order), ``y``, layout ``None``. A stack
-    ``(P, m, K)``: the rows of every (member, example) as one ``(P m, K)`` matrix, in the
-    order they lie in memory, without a copy where they already lie in rows: member-major
-    ``(P, m)`` for a C-ordered ``z`` (layout ``False``), batch-major ``(m, P)`` for a view of
-    an ``(m, P, K)`` buffer (layout ``True``); the labels (shared ``(m,)`` or per member
-    ``(P, m)``) follow the same order."""
-    if z.ndim == 2:
-        return np.ascontiguousarray(z), y, None
+
+def _label_rows(z: Array, y: Array) -> tuple[Array, Array, bool]:
+    """A stack's logits and integer labels as rows: ``(rows (R, K) in C order, labels (R,),
+    layout)``. The logits ``(P, m, K)`` give the rows of every (member, example) as one
+    ``(P m, K)`` matrix, in the order they lie in memory, without a copy where they already
+    lie in rows: member-major ``(P, m)`` for a C-ordered ``z`` (layout ``False``),
+    batch-major ``(m, P)`` for a view of an ``(m, P, K)`` buffer (layout ``True``); the
+    labels (shared ``(m,)`` or per member ``(P, m)``) follow the same order."""
     P, m, k = z.shape
     if not z.flags.c_contiguous:
         zb = z.transpose(1, 0, 2)
@@ -152,10 +155,8 @@ def _member_rows(v: Array, layout: bool, m: int) -> Array:
     return np.ascontiguousarray(v.reshape(m, -1).T) if layout else v.reshape(-1, m)
 
 
-def _from_rows(rows: Array, layout: bool | None, m: int) -> Array:
+def _from_rows(rows: Array, layout: bool, m: int) -> Array:
     """Rows laid out by :func:`_label_rows` back in the shape (and layout) of the logits."""
-    if layout is None:
-        return rows
     k = rows.shape[1]
     if layout:
         return rows.reshape(m, -1, k).transpose(1, 0, 2)

@@ -28,6 +28,7 @@ from .losses import (
     Loss,
     SparseCategoricalCrossentropy,
     Value,
+    mean_value,
 )
 
 Array = NDArray[Any]
@@ -93,12 +94,8 @@ class Metric:
 
 def _mean(a: Array, out: Array, dtype: Any = None) -> Value:
     """The mean of one model's values (a float) or, for stacked outputs ``out``
-    ``(P, m, K)``, each member's mean over its own block of ``a`` (``(P, ...)``, made
-    contiguous so that its sum runs as the one-model sum does)."""
-    if out.ndim < 3:
-        return float(np.mean(a, dtype=dtype))
-    a = np.ascontiguousarray(a)
-    return np.mean(a, axis=tuple(range(1, a.ndim)), dtype=dtype)
+    ``(P, m, K)``, each member's mean over its own block of ``a`` (the losses' own mean)."""
+    return mean_value(a, out.ndim >= 3, dtype)
 
 
 class _Stateful(Metric):

@@ -203,7 +203,6 @@ class MemberPenalties:
         t = np.dtype(dtype).type
         K = len(regs)
         col = (K,) + (1,) * len(shape)
-        self.regularizers = regs
         self.factors: list[Array | None] = []
         self.where: list[Array | None] = []
         for term in ("l2", "l1"):

@@ -69,7 +69,8 @@ class Dropout(Layer):
         self._standalone_rng: np.random.Generator | None = None
         self.mask: Array | None = None
         #: in a population: each member's rate, and each member's generator of the current
-        #: step (None for a member at rate 0), set by the population before each step
+        #: step (None for a member at rate 0 or one that stopped), set by the population
+        #: before each step
         self.member_rates: list[float] | None = None
         self.member_rngs: list[np.random.Generator | None] = []
 
