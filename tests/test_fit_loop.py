@@ -160,9 +160,9 @@ def test_ctrl_c_stops_a_population_cleanly(capsys: pytest.CaptureFixture[str]) -
     assert all(len(line) <= 80 for line in said.splitlines()), said
 
 
-def test_hooks_read_per_class_unless_an_instance_sets_its_own() -> None:
-    """CallbackList reads a class's hooks once; an instance that sets a hook of its own
-    (as LambdaCallback does, or a callback in set_model) is still asked itself."""
+def test_hooks_an_instance_sets_of_its_own_are_found() -> None:
+    """CallbackList finds the hooks a class overrides, and those an instance sets of its own
+    (as LambdaCallback does, or a callback in set_model, found again at on_train_begin)."""
     calls: list[int] = []
 
     class Quiet(gn.callbacks.Callback):
