@@ -45,7 +45,7 @@ class Dense(Layer):
     has_units = True
     deferrable_params = (0,)  # grad_W = x.T @ grad_z
     #: keep ``operands = (x, grad_z)`` of the last backward pass (set by a population
-    #: whenever it folds plain-SGD steps into a gemm)
+    #: whenever it folds plain-SGD steps into the kernel product)
     keep_operands = False
 
     def __init__(
